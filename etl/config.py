@@ -1,0 +1,139 @@
+"""Where things live and which warehouse to use.
+
+The warehouse DSN is taken, in order, from:
+
+1. ``ATTRITION_WAREHOUSE_DSN`` (a libpq DSN or postgresql:// URL);
+2. the Airflow connection ``warehouse``: the ``AIRFLOW_CONN_WAREHOUSE`` variable
+   (URI or JSON form), or, inside a running Airflow task, the connection stored
+   in Airflow;
+3. the embedded cluster under ``.local/`` (see :mod:`etl.embedded`).
+
+Only the first two count as "configured": without them the project runs its own
+PostgreSQL.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+AIRFLOW_CONN_ID = "warehouse"
+READER_ROLE = "attrition_reader"
+
+
+def project_home() -> Path:
+    """The checkout: ``ATTRITION_HOME`` or the folder above this package."""
+    env = os.environ.get("ATTRITION_HOME")
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
+
+
+def local_dir() -> Path:
+    """Runtime state (cluster, secrets, logs, Airflow home): ``ATTRITION_LOCAL_DIR`` or ``.local/``."""
+    env = os.environ.get("ATTRITION_LOCAL_DIR")
+    return Path(env).resolve() if env else project_home() / ".local"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def airflow_conn_to_dsn(value: str) -> str:
+    """Turn an Airflow connection (URI or JSON form) into a postgresql:// URL for libpq."""
+    value = value.strip()
+    if value.startswith("{"):
+        try:
+            conn = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"AIRFLOW_CONN_{AIRFLOW_CONN_ID.upper()} is not valid JSON: {exc}") from exc
+        return build_url(
+            host=conn.get("host") or "localhost",
+            port=conn.get("port"),
+            user=conn.get("login"),
+            password=conn.get("password"),
+            dbname=conn.get("schema") or "",
+            params=conn.get("extra") if isinstance(conn.get("extra"), dict) else None,
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in {"postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"}:
+        raise ConfigError(
+            f"AIRFLOW_CONN_{AIRFLOW_CONN_ID.upper()} has scheme {parts.scheme!r}; expected postgres:// or postgresql://"
+        )
+    return "postgresql://" + value.split("://", 1)[1]
+
+
+def build_url(host: str, port, user: str | None, password: str | None, dbname: str, params: dict | None = None) -> str:
+    auth = ""
+    if user:
+        auth = quote(user, safe="")
+        if password:
+            auth += ":" + quote(password, safe="")
+        auth += "@"
+    url = f"postgresql://{auth}{host}{':' + str(port) if port else ''}/{quote(dbname, safe='')}"
+    if params:
+        url += "?" + "&".join(f"{quote(str(k))}={quote(str(v))}" for k, v in params.items())
+    return url
+
+
+def _airflow_stored_connection() -> str | None:
+    """The ``warehouse`` connection from Airflow, only when running inside Airflow."""
+    if "airflow.sdk" not in sys.modules:
+        return None
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(AIRFLOW_CONN_ID)
+    except Exception:  # not defined, or no task context: fall through to the next source
+        return None
+    return build_url(conn.host or "localhost", conn.port, conn.login, conn.password, conn.schema or "")
+
+
+def configured_dsn() -> str | None:
+    """The DSN an operator configured, or None when the embedded cluster should be used."""
+    if os.environ.get("ATTRITION_WAREHOUSE_DSN"):
+        return os.environ["ATTRITION_WAREHOUSE_DSN"]
+    env_conn = os.environ.get(f"AIRFLOW_CONN_{AIRFLOW_CONN_ID.upper()}")
+    if env_conn:
+        return airflow_conn_to_dsn(env_conn)
+    return _airflow_stored_connection()
+
+
+def warehouse_dsn() -> str:
+    dsn = configured_dsn()
+    if dsn:
+        return dsn
+    from etl.embedded import EmbeddedPostgres
+
+    return EmbeddedPostgres.default().dsn()
+
+
+def reader_dsn() -> str | None:
+    """The read-only DSN: ``ATTRITION_READER_DSN``, or the embedded cluster's reader login."""
+    if os.environ.get("ATTRITION_READER_DSN"):
+        return os.environ["ATTRITION_READER_DSN"]
+    if configured_dsn():
+        return None
+    from etl.embedded import EmbeddedPostgres
+
+    return EmbeddedPostgres.default().dsn(reader=True)
+
+
+def redact(dsn: str) -> str:
+    """The DSN with its password replaced by ``***`` (for logs and error messages)."""
+    if "://" in dsn:
+        parts = urlsplit(dsn)
+        if parts.password:
+            netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+            return dsn.replace(parts.netloc, netloc, 1)
+        return dsn
+    return " ".join("password=***" if item.startswith("password=") else item for item in dsn.split())
+
+
+def dsn_database(dsn: str) -> str:
+    if "://" in dsn:
+        return unquote(urlsplit(dsn).path.lstrip("/"))
+    for item in dsn.split():
+        if item.startswith("dbname="):
+            return item.split("=", 1)[1]
+    return ""
