@@ -1,0 +1,41 @@
+"""Apply the warehouse's pending schema migrations (thin DAG: the work is in etl.tasks)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag, task
+
+DOC = """
+### warehouse_migrate
+
+Brings the warehouse schema up to date: runs the pending SQL migrations of
+`etl/migrations/` against the warehouse (`ATTRITION_WAREHOUSE_DSN`, the
+connection `warehouse`, or the embedded cluster) and syncs the category
+contract. Safe to run at any time: with nothing pending it changes nothing.
+
+Trigger it after deploying a new version. If it fails, the task log names the
+migration and the database error; fix the cause and trigger it again (each
+migration runs in its own transaction, so nothing is half-applied).
+"""
+
+
+@dag(
+    dag_id="warehouse_migrate",
+    schedule=None,
+    start_date=datetime(2022, 2, 24),
+    catchup=False,
+    tags=["attrition", "warehouse"],
+    doc_md=DOC,
+    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(seconds=30)},
+)
+def warehouse_migrate():
+    @task(task_id="apply_migrations", doc_md="Run pending migrations; print the schema version.")
+    def apply_migrations() -> dict:
+        from etl.tasks import migrate_warehouse
+
+        return migrate_warehouse()
+
+    apply_migrations()
+
+
+warehouse_migrate()

@@ -1,0 +1,125 @@
+"""The `attrition` command.
+
+Heavy modules (psycopg2, Airflow, GX, Scrapy) are imported inside the commands
+that need them, so `attrition --help` answers at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from etl.config import ConfigError
+
+
+def _db(args: argparse.Namespace) -> int:
+    from etl.config import configured_dsn, reader_dsn, redact, warehouse_dsn
+    from etl.embedded import EmbeddedPostgres
+
+    embedded = EmbeddedPostgres.default()
+    configured = configured_dsn()
+    if args.action == "up":
+        if configured:
+            from etl.migrate import migrate
+
+            applied = migrate(configured)
+            print(f"warehouse is configured ({redact(configured)}); migrations applied: {len(applied)}")
+            return 0
+        info = embedded.up()
+        verb = "reused the running" if info["reused"] else "started the"
+        print(f"{verb} embedded warehouse on {info['host']}:{info['port']} (data {info['data_dir']})")
+        print(embedded.dsn())
+        return 0
+    if args.action == "down":
+        if configured:
+            print("warehouse is configured, not embedded: nothing to stop")
+            return 0
+        print("stopped the embedded warehouse" if embedded.down() else "the embedded warehouse was not running")
+        return 0
+    if args.action == "status":
+        if configured:
+            print(json.dumps({"warehouse": "configured", "dsn": redact(configured)}, indent=2))
+            return 0
+        status = {"warehouse": "embedded", **embedded.status()}
+        print(json.dumps(status, indent=2))
+        return 0 if status["running"] else 3
+    if args.action == "url":
+        dsn = reader_dsn() if args.reader else warehouse_dsn()
+        if not dsn:
+            print("no reader DSN: set ATTRITION_READER_DSN for a configured warehouse", file=sys.stderr)
+            return 2
+        print(dsn)
+        return 0
+    if args.action == "migrate":
+        from etl.migrate import migrate
+
+        applied = migrate(configured or warehouse_dsn())
+        for name in applied:
+            print(f"applied {name}")
+        print("warehouse schema is up to date" + ("" if applied else " (nothing to apply)"))
+        return 0
+    raise AssertionError(args.action)
+
+
+def _up(args: argparse.Namespace) -> int:
+    from etl import stack
+
+    summary = stack.up(with_airflow=not args.no_airflow)
+    stack.print_summary(summary)
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    from etl import stack
+
+    result = stack.down()
+    print("stopped Airflow" if result["airflow_stopped"] else "Airflow was not running")
+    print("stopped the embedded warehouse" if result["warehouse_stopped"] else "the embedded warehouse was not running")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="attrition",
+        description="Scrape the General Staff's daily loss bulletins into a validated PostgreSQL warehouse.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="the warehouse: up | down | status | url | migrate",
+                        description="Manage the warehouse. Without ATTRITION_WAREHOUSE_DSN or AIRFLOW_CONN_WAREHOUSE "
+                                    "the project runs its own PostgreSQL under .local/ on 127.0.0.1.")
+    db.add_argument("action", choices=["up", "down", "status", "url", "migrate"],
+                    help="up: start (and create) the embedded cluster and migrate; down: stop it; status: show it; "
+                         "url: print the DSN; migrate: apply pending migrations")
+    db.add_argument("--reader", action="store_true", help="with url: the read-only DSN (role attrition_reader)")
+    db.set_defaults(func=_db)
+
+    up = sub.add_parser("up", help="start the warehouse and Airflow standalone (what `make up` runs)")
+    up.add_argument("--no-airflow", action="store_true", help="start the warehouse only")
+    up.set_defaults(func=_up)
+
+    down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
+    down.set_defaults(func=_down)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"attrition: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # errors from psycopg2 / subprocesses: one clear line, not a traceback
+        from etl.db import WarehouseUnavailable
+        from etl.embedded import EmbeddedError
+        from etl.migrate import MigrationError
+
+        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError)):
+            print(f"attrition: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
