@@ -1,0 +1,87 @@
+"""The command line and the DAG folder, as a user and as Airflow see them."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, VENV_BIN, run_cli
+
+
+def test_attrition_help_lists_the_commands():
+    out = run_cli("--help").stdout
+    for command in ("db", "up", "down"):
+        assert command in out
+    db = run_cli("db", "--help").stdout
+    for action in ("up", "down", "status", "url", "migrate"):
+        assert action in db
+
+
+def test_unknown_command_is_a_usage_error():
+    proc = run_cli("frobnicate", check=False)
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def _dagbag(tmp_path):
+    code = (
+        "import json, sys\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(REPO / 'dags')!r})\n"
+        "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},\n"
+        "  'dags': {d.dag_id: {'doc': bool(d.doc_md), 'tags': sorted(d.tags),\n"
+        "                      'owners': sorted({t.owner for t in d.tasks}),\n"
+        "                      'tasks': {t.task_id: bool(t.doc_md) for t in d.tasks}}\n"
+        "           for d in bag.dags.values()}}))\n"
+    )
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_dag_folder_imports_without_errors_and_documents_every_dag(tmp_path):
+    bag = _dagbag(tmp_path)
+    assert bag["errors"] == {}
+    dag_files = sorted(p.stem for p in (REPO / "dags").glob("*.py") if not p.name.startswith("_"))
+    assert sorted(bag["dags"]) == dag_files  # one DAG per file, named like the file
+    for dag_id, info in bag["dags"].items():
+        assert info["doc"], f"{dag_id} has no doc_md"
+        assert "attrition" in info["tags"], dag_id
+        assert info["owners"] == ["attrition"], dag_id
+        assert all(info["tasks"].values()), f"{dag_id}: a task has no doc_md"
+
+
+def test_dag_files_import_nothing_heavy_at_top_level():
+    heavy = ("great_expectations", "pandas", "scrapy", "psycopg2", "numpy")
+    for path in (REPO / "dags").glob("*.py"):
+        for line in path.read_text().splitlines():
+            if line.startswith(("import ", "from ")):
+                assert not any(line.split()[1].startswith(mod) for mod in heavy), f"{path.name}: {line}"
+
+
+@pytest.mark.airflow
+def test_airflow_dags_test_runs_warehouse_migrate(warehouse, tmp_path):
+    """Real Airflow: `airflow dags test` of the migration DAG against the session's warehouse."""
+    from etl.stack import airflow_env
+
+    warehouse.ensure_database("airflow_test", owner="airflow")
+    os.environ["AIRFLOW_HOME"] = str(tmp_path / "airflow")
+    try:
+        env = airflow_env(warehouse.dsn(user="airflow", dbname="airflow_test"))
+    finally:
+        del os.environ["AIRFLOW_HOME"]
+    airflow = str(VENV_BIN / "airflow")
+    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
+    proc = subprocess.run([airflow, "dags", "test", "warehouse_migrate"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-3000:]
+    assert "state=success" in output
+    assert re.search(r"schema version \d{4}", output)

@@ -1,0 +1,75 @@
+"""`attrition up` / `attrition down` (behind `make up` / `make down`) with real Airflow standalone."""
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port, run_cli
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _family(root: int) -> set[int]:
+    from etl.stack import _descendants
+
+    return _descendants(root) | {root}
+
+
+@pytest.mark.airflow
+def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path):
+    port = free_port()
+    env = {
+        "ATTRITION_LOCAL_DIR": str(tmp_path / "local"),
+        "ATTRITION_PG_PORT": str(free_port()),
+        "ATTRITION_AIRFLOW_PORT": str(port),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+    }
+    try:
+        out = run_cli("up", env=env).stdout
+        assert f"http://127.0.0.1:{port}/" in out
+        login = next(line for line in out.splitlines() if "Airflow UI" in line).split("login ")[1].split(" / ")
+        assert login[0] == "admin" and login[1]
+        assert "Warehouse DSN   postgresql://attrition:" in out
+        assert "Reader DSN      postgresql://attrition_reader:" in out
+
+        # the printed login works against the API
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/auth/token", method="POST",
+                                     data=json.dumps({"username": login[0], "password": login[1]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert json.loads(resp.read())["access_token"]
+
+        again = run_cli("up", env=env).stdout  # second call reuses what runs
+        assert f"http://127.0.0.1:{port}/" in again
+        pids = tmp_path / "local" / "run" / "airflow.pid"
+        family = _family(int(pids.read_text()))
+        pg_pid = int((Path(json.loads(run_cli("db", "status", env=env).stdout)["data_dir"]) / "postmaster.pid")
+                     .read_text().split()[0])
+        family |= _family(pg_pid)
+        assert len(family) > 3
+    finally:
+        down = run_cli("down", env=env, check=False)
+    assert down.returncode == 0, down.stderr
+    assert "stopped Airflow" in down.stdout and "stopped the embedded warehouse" in down.stdout
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in family):
+        time.sleep(0.5)
+    assert [p for p in family if _alive(p)] == []
+    status = run_cli("db", "status", env=env, check=False)
+    assert status.returncode == 3 and '"running": false' in status.stdout
+    # the cluster's files stay for the next `make up`
+    assert not os.environ.get("ATTRITION_WAREHOUSE_DSN")
+    run_cli("db", "up", env=env)
+    run_cli("db", "down", env=env)

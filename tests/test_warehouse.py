@@ -1,0 +1,161 @@
+"""The warehouse: embedded cluster, migrations, schemas, the reader role, comments."""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+from conftest import free_port, run_cli
+from etl.migrate import MigrationError, available, migrate
+
+SCHEMAS = {"raw", "core", "quality", "mart"}
+
+
+def query(dsn: str, sql: str, params=None):
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def test_migrations_apply_from_empty_then_are_a_no_op(fresh_db):
+    first = migrate(fresh_db)
+    assert first == [m.path.name for m in available()]
+    schemas = {r[0] for r in query(fresh_db, "SELECT nspname FROM pg_namespace")}
+    assert SCHEMAS <= schemas
+    before = query(fresh_db, "SELECT code, xmin::text FROM core.category ORDER BY code")
+    aliases_before = query(fresh_db, "SELECT source, alias, xmin::text FROM core.category_alias ORDER BY 1, 2")
+    ledger_before = query(fresh_db, "SELECT version, checksum, applied_at FROM public.schema_migrations")
+
+    assert migrate(fresh_db) == []
+    # nothing was rewritten: same rows, same row versions
+    assert query(fresh_db, "SELECT code, xmin::text FROM core.category ORDER BY code") == before
+    assert query(fresh_db, "SELECT source, alias, xmin::text FROM core.category_alias ORDER BY 1, 2") == aliases_before
+    assert query(fresh_db, "SELECT version, checksum, applied_at FROM public.schema_migrations") == ledger_before
+
+
+def test_a_migration_changed_after_it_ran_is_refused(fresh_db):
+    migrate(fresh_db)
+    with contextlib.closing(psycopg2.connect(fresh_db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("UPDATE public.schema_migrations SET checksum = 'edited' WHERE version = '0001'")
+    with pytest.raises(MigrationError, match="0001_foundation.sql changed after it was applied"):
+        migrate(fresh_db)
+
+
+def test_category_contract_is_in_the_warehouse(dsn):
+    rows = dict((r[0], r[1:]) for r in query(
+        dsn, "SELECT code, valid_from::text, valid_to::text FROM core.category"))
+    assert set(rows) == {
+        "personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft", "helicopters",
+        "drones", "cruise_missiles", "ships_boats", "submarines", "vehicles_fuel_tanks", "special_equipment",
+        "ground_robots", "military_vehicles", "fuel_tanks", "srbm_launchers", "pow",
+    }
+    assert rows["vehicles_fuel_tanks"] == ("2022-05-01", None)
+    assert rows["military_vehicles"][1] == rows["fuel_tanks"][1] == "2022-04-30"
+    assert rows["srbm_launchers"] == ("2022-03-26", "2022-04-30")
+    assert rows["pow"][1] == "2022-04-27"
+    assert rows["submarines"][0] == "2023-09-14"
+    assert rows["ground_robots"][0] == "2026-05-03"
+    alias = query(dsn, "SELECT category FROM core.category_alias WHERE alias = %s", ("кораблі / катери",))
+    assert alias == [("ships_boats",)]
+
+
+def test_reader_can_select_mart_and_nothing_else(warehouse):
+    reader = warehouse.dsn(reader=True)
+    assert len(query(reader, "SELECT code FROM mart.categories")) == 19
+    denied = [
+        "SELECT * FROM core.category",
+        "SELECT * FROM raw.document",
+        "SELECT * FROM quality.alert",
+        "SELECT * FROM public.schema_migrations",
+        "INSERT INTO mart.categories (code) VALUES ('x')",
+        "CREATE TABLE mart.mine (x int)",
+        "CREATE TABLE public.mine (x int)",
+    ]
+    for sql in denied:
+        with contextlib.closing(psycopg2.connect(reader)) as conn, conn.cursor() as cur:
+            with pytest.raises((errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
+                cur.execute(sql)
+    # even with the read-only default switched off, privileges still refuse writes
+    with contextlib.closing(psycopg2.connect(reader)) as conn, conn.cursor() as cur:
+        cur.execute("SET default_transaction_read_only = off")
+        conn.commit()
+        with pytest.raises(errors.InsufficientPrivilege):
+            cur.execute("CREATE TABLE mart.mine (x int)")
+
+
+def test_every_user_facing_relation_and_mart_column_is_commented(dsn):
+    uncommented = query(dsn, """
+        SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname IN ('raw', 'core', 'quality', 'mart') AND c.relkind IN ('r', 'v', 'm', 'p')
+          AND obj_description(c.oid, 'pg_class') IS NULL""")
+    assert uncommented == []
+    columns = query(dsn, """
+        SELECT c.relname || '.' || a.attname FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'mart' AND c.relkind IN ('r', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+          AND col_description(c.oid, a.attnum) IS NULL""")
+    assert columns == []
+
+
+def test_db_up_is_idempotent_and_url_lists_the_schemas(warehouse):
+    first = run_cli("db", "up")
+    second = run_cli("db", "up")
+    assert "reused the running embedded warehouse" in second.stdout
+    status = run_cli("db", "status")
+    assert '"running": true' in status.stdout
+    url = run_cli("db", "url").stdout.strip()
+    assert url.startswith("postgresql://attrition:") and "@127.0.0.1:" in url
+    assert first.stdout.splitlines()[-1] == url
+    schemas = {r[0] for r in query(url, "SELECT nspname FROM pg_namespace")}
+    assert SCHEMAS <= schemas
+    if shutil.which("psql"):  # the README's check, as a user types it
+        out = subprocess.run(["psql", url, "-c", r"\dn"], capture_output=True, text=True, check=True).stdout
+        for name in SCHEMAS:
+            assert name in out
+    reader = run_cli("db", "url", "--reader").stdout.strip()
+    assert reader.startswith("postgresql://attrition_reader:")
+
+
+def test_configured_dsn_wins_over_the_embedded_cluster(warehouse):
+    dsn = warehouse.dsn()
+    out = run_cli("db", "url", env={"ATTRITION_WAREHOUSE_DSN": dsn}).stdout.strip()
+    assert out == dsn
+    conn_json = (
+        '{"conn_type": "postgres", "host": "127.0.0.1", "port": %d, "login": "attrition", '
+        '"password": "%s", "schema": "attrition"}' % (warehouse.port, warehouse.password("attrition"))
+    )
+    out = run_cli("db", "url", env={"AIRFLOW_CONN_WAREHOUSE": conn_json}).stdout.strip()
+    assert query(out, "SELECT current_database()") == [("attrition",)]
+    status = run_cli("db", "status", env={"AIRFLOW_CONN_WAREHOUSE": dsn.replace("postgresql://", "postgres://")})
+    assert '"warehouse": "configured"' in status.stdout and "***" in status.stdout
+    assert warehouse.password("attrition") not in status.stdout
+
+
+def test_unreachable_warehouse_is_one_clear_line():
+    bad = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/nowhere"
+    proc = run_cli("db", "migrate", env={"ATTRITION_WAREHOUSE_DSN": bad}, check=False)
+    assert proc.returncode == 1
+    assert "cannot connect to the warehouse at postgresql://nobody:***@127.0.0.1" in proc.stderr
+    assert "secret" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_pgserver_binaries_run_the_cluster_when_the_system_has_none(tmp_path, monkeypatch):
+    """A fresh machine with only Python: the pgserver wheel's PostgreSQL is used."""
+    from etl.embedded import EmbeddedPostgres
+
+    monkeypatch.setenv("ATTRITION_PG_BINARIES", "pgserver")
+    pg = EmbeddedPostgres(tmp_path / "pg", port=free_port())
+    try:
+        info = pg.up()
+        assert "pgserver" in (pg.state["bindir"] + str(info["bindir"])) or "pginstall" in pg.state["bindir"]
+        version = query(pg.dsn(), "SHOW server_version")[0][0]
+        assert version.startswith("16.")
+        assert SCHEMAS <= {r[0] for r in query(pg.dsn(), "SELECT nspname FROM pg_namespace")}
+        assert pg.up()["reused"] is True
+    finally:
+        pg.destroy()
+    assert pg.running_pid() is None
