@@ -1,0 +1,49 @@
+# attrition — the two commands a new user needs: `make up` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .local/tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+PYTEST_ARGS ?=
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+
+.PHONY: help install up down status test test-fast lock compose-check clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# uv, when the machine has none: installed with pip into .local/tools (nothing system-wide)
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python 3.11
+	@touch $@
+
+install: $(VENV)/.synced  ## create .venv from uv.lock
+
+up: install  ## start the warehouse and Airflow standalone (UI on 127.0.0.1:8080), print logins, return
+	$(VENV)/bin/attrition up
+
+down:  ## stop everything `make up` started
+	@if [ -x $(VENV)/bin/attrition ]; then $(VENV)/bin/attrition down; else echo "nothing to stop"; fi
+
+status: install  ## is the embedded warehouse running?
+	-$(VENV)/bin/attrition db status
+
+test: install  ## run the whole test suite (starts its own PostgreSQL; real Airflow)
+	$(VENV)/bin/pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" && exit 0; exit $$rc; }
+
+test-fast: install  ## the suite without the slower real-Airflow tests
+	$(VENV)/bin/pytest -m "not airflow" $(PYTEST_ARGS)
+
+compose-check: install  ## validate docker-compose.yml against the compose specification
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+lock: | $(UV)  ## re-resolve uv.lock after editing pyproject.toml
+	$(UV) lock
+
+clean: down  ## remove .venv and runtime state (.local: the embedded warehouse's data too)
+	rm -rf $(VENV) .local .pytest_cache
