@@ -7,6 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
+# trust the system certificate store too (TLS-intercepting proxies install their CA there)
+export UV_SYSTEM_CERTS ?= true
 
 .PHONY: help install up down status test test-fast lock compose-check clean
 
