@@ -64,7 +64,9 @@ CATEGORIES: tuple[Category, ...] = (
         "personnel", "Personnel", "Особовий склад", WAR_START, None, WAR_START, "people",
         "Personnel losses (killed and wounded) as reported by the General Staff; usually qualified 'about'.",
         _any("personnel", "особовий склад", "особового складу", "personnel_units", "people", "troops")
-        + _src("russianwarship", "personnel_units"),
+        + _src("russianwarship", "personnel_units")
+        # index.minfin.com.ua/en labels, as matched by the romansverdan/russian-Losses-in-Ukraine scraper
+        + _src("minfin", "military personnel"),
     ),
     Category(
         "tanks", "Tanks", "Танки", WAR_START, None, WAR_START, "units", "Main battle tanks.",
@@ -130,7 +132,8 @@ CATEGORIES: tuple[Category, ...] = (
         MERGE_DAY, "units",
         "Military vehicles and fuel tanks, reported together from 2022-05-01 (before: military_vehicles, fuel_tanks).",
         _any("vehicles and fuel tanks", "vehicles_fuel_tanks", "автомобільна техніка та автоцистерни",
-             "автомобільної техніки та автоцистерн", "автомобілі та автоцистерни", "automotive equipment and tankers"),
+             "автомобільної техніки та автоцистерн", "автомобілі та автоцистерни", "automotive equipment and tankers")
+        + _src("minfin", "cars and cisterns"),
     ),
     Category(
         "special_equipment", "Special equipment", "Спеціальна техніка", date(2022, 3, 16), None, date(2022, 3, 16),
