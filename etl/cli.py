@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from etl.config import ConfigError
@@ -78,6 +79,31 @@ def _down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from etl.model import ParseError
+    from etl.parsers import parse_document
+
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        url = args.url or path.resolve().as_uri()
+        try:
+            observations = parse_document(args.source, path.read_bytes(), url, args.content_type)
+        except ParseError as exc:
+            print(f"attrition: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        except OSError as exc:
+            print(f"attrition: {name}: {exc.strerror}", file=sys.stderr)
+            failed += 1
+            continue
+        for obs in observations:
+            print(json.dumps(obs.to_json(), ensure_ascii=False))
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attrition",
@@ -98,6 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-airflow", action="store_true", help="start the warehouse only")
     up.set_defaults(func=_up)
 
+    parse = sub.add_parser("parse", help="parse saved bulletin documents; print observations as JSON lines",
+                           description="Parse documents of one source and print one JSON object per observation "
+                                       "(keys as_of, category, cumulative, increase, qualifier, source). A document "
+                                       "that cannot be parsed is reported on stderr with source, URL and field; "
+                                       "the exit status is then 1.")
+    parse.add_argument("--source", required=True, choices=["minfin", "mod", "russianwarship"])
+    parse.add_argument("--url", help="the URL the document came from (default: its file:// URL); the mod parser "
+                                     "reads the date from it when the page does not state one")
+    parse.add_argument("--content-type", help="the Content-Type it was served with (for its charset)")
+    parse.add_argument("files", nargs="+", metavar="FILE")
+    parse.set_defaults(func=_parse)
+
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
     down.set_defaults(func=_down)
     return parser
@@ -107,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # `attrition parse ... | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ConfigError as exc:
         print(f"attrition: {exc}", file=sys.stderr)
         return 2

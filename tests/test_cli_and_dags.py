@@ -85,3 +85,24 @@ def test_airflow_dags_test_runs_warehouse_migrate(warehouse, tmp_path):
     assert proc.returncode == 0, output[-3000:]
     assert "state=success" in output
     assert re.search(r"schema version \d{4}", output)
+
+
+def test_parse_prints_json_lines_with_the_documented_keys():
+    fixture = REPO / "tests" / "fixtures" / "parsers" / "mod" / "en-2022-08-09.html"
+    out = run_cli("parse", "--source", "mod", str(fixture)).stdout.splitlines()
+    import json
+
+    rows = [json.loads(line) for line in out]
+    assert rows and all(set(r) == {"as_of", "category", "cumulative", "increase", "qualifier", "source"} for r in rows)
+    assert {r["source"] for r in rows} == {"mod"}
+    assert "personnel" in {r["category"] for r in rows}
+
+
+def test_parse_error_names_source_url_and_field(tmp_path):
+    page = tmp_path / "bulletin.html"
+    page.write_text("<html><body><p>This site is being redesigned.</p></body></html>", encoding="utf-8")
+    proc = run_cli("parse", "--source", "mod", "--url", "https://www.mil.gov.ua/en/news/2023/01/02/x/", str(page),
+                   check=False)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "mod: https://www.mil.gov.ua/en/news/2023/01/02/x/: " in proc.stderr
+    assert "Traceback" not in proc.stderr
