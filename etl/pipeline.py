@@ -1,0 +1,122 @@
+"""The ingestion pipeline: crawl → parse → load → refresh marts, for daily runs and backfills.
+
+Used by the DAGs (dags/losses_daily.py, dags/losses_backfill.py) and by the CLI.  Crawls run as
+``scrapy crawl`` subprocesses (etl.crawl); the raw archive they write is committed as it arrives,
+so a failed parse or load never loses a fetched document.  Parsing and loading of one run happen
+in one transaction: a run loads all its documents or nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from etl.load import LoadResult, fetch_documents, load, parse_documents, refresh_marts
+from etl.model import ParseError
+
+KYIV = ZoneInfo("Europe/Kyiv")
+SOURCES = ("mod", "minfin", "russianwarship")
+WAR_START = date(2022, 2, 24)
+
+
+class IngestError(RuntimeError):
+    """Documents of a run could not be parsed; nothing of the run was loaded."""
+
+    def __init__(self, errors: list[ParseError]):
+        self.errors = errors
+        lines = [str(e) for e in errors[:10]]
+        more = f"\n… and {len(errors) - 10} more" if len(errors) > 10 else ""
+        super().__init__(f"{len(errors)} document(s) could not be parsed; nothing was loaded:\n"
+                         + "\n".join(lines) + more)
+
+
+class BulletinMissing(RuntimeError):
+    """The bulletin of the target day is not (yet) published by a source."""
+
+
+def kyiv_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(tz=KYIV)).astimezone(KYIV).date()
+
+
+def _record_parse_failures(dsn: str | None, errors: list[ParseError], run_id: str | None) -> None:
+    from etl.alerts import record_alert
+    from etl.db import transaction
+
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        for err in errors:
+            key = "parse_failure:" + hashlib.sha256(f"{err.source}|{err.url}|{err.field}|{err.problem}".encode()).hexdigest()[:24]
+            record_alert(cur, "parse_failure", key, f"[attrition] {err.source}: cannot parse {err.url}",
+                         f"{err}\n\nThe raw document is kept in raw.document; nothing of run {run_id} was loaded.",
+                         {"source": err.source, "url": err.url, "field": err.field, "problem": err.problem,
+                          "run_id": run_id})
+
+
+def ingest(document_ids: list[int] | None = None, *, sources: list[str] | None = None, dsn: str | None = None,
+           run_id: str | None = None) -> LoadResult:
+    """Parse the given archived documents (or all of ``sources``) and load them in one transaction.
+
+    Any parse error: an alert per document, IngestError, and nothing loaded.
+    """
+    from etl.db import transaction
+
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        documents = fetch_documents(cur, ids=document_ids, sources=sources)
+        parsed, errors = parse_documents(documents)
+        if errors:
+            conn.rollback()
+        else:
+            result = load(cur, parsed)
+            refresh_marts(cur)
+            return result
+    _record_parse_failures(dsn, errors, run_id)
+    raise IngestError(errors)
+
+
+def rebuild(dsn: str | None = None, sources: list[str] | None = None) -> LoadResult:
+    """Re-parse the whole raw archive (after a parser fix) and load it; unchanged values change nothing."""
+    return ingest(None, sources=list(sources or SOURCES), dsn=dsn, run_id="rebuild")
+
+
+@dataclass
+class SourceRun:
+    source: str
+    document_ids: list[int]
+    days: list[date]
+
+
+def crawl_source(source: str, *, date_from: date | None, date_to: date | None, run_id: str,
+                 dsn: str | None = None) -> list[int]:
+    """Run one spider (subprocess); returns the ids of the archived documents it fetched."""
+    from etl.crawl import crawl
+
+    result = crawl(source, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
+    return list(result.document_ids)
+
+
+def days_in_documents(document_ids: list[int], dsn: str | None = None) -> dict[str, set[date]]:
+    """Which days each source's documents carry (parsed in memory, nothing written)."""
+    from etl.db import connect
+
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            documents = fetch_documents(cur, ids=document_ids)
+    finally:
+        conn.close()
+    parsed, _ = parse_documents(documents)
+    out: dict[str, set[date]] = {}
+    for doc, observations in parsed:
+        out.setdefault(doc.source, set()).update(o.as_of for o in observations)
+    return out
+
+
+def deadline_passed(target: date, deadline: str, now: datetime | None = None) -> bool:
+    """Whether ``deadline`` (HH:MM, Kyiv time) of the target day is past."""
+    hh, mm = (int(x) for x in deadline.split(":"))
+    limit = datetime.combine(target, time(hh, mm), tzinfo=KYIV)
+    return (now or datetime.now(tz=KYIV)) >= limit
+
+
+def expected_days(date_from: date, date_to: date) -> list[date]:
+    return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]

@@ -1,0 +1,141 @@
+"""Loading parsed documents into core and the marts: idempotence, revisions, priorities, atomicity."""
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date, timedelta
+
+import psycopg2
+import pytest
+
+from etl.archive import store_document
+from etl.migrate import migrate
+from etl.pipeline import IngestError, ingest, rebuild
+
+# russianwarship API keys for the categories reported in mid-2023
+KEYS = {
+    "personnel_units": "personnel", "tanks": "tanks", "armoured_fighting_vehicles": "armored_vehicles",
+    "artillery_systems": "artillery", "mlrs": "mlrs", "aa_warfare_systems": "air_defense", "planes": "aircraft",
+    "helicopters": "helicopters", "vehicles_fuel_tanks": "vehicles_fuel_tanks", "warships_cutters": "ships_boats",
+    "cruise_missiles": "cruise_missiles", "uav_systems": "drones", "special_military_equip": "special_equipment",
+}
+BASE = {key: 1000 * (i + 1) for i, key in enumerate(KEYS)}
+DAY0 = date(2023, 6, 1)
+
+
+def api_page(days: range, override: dict | None = None) -> bytes:
+    """A russianwarship list page for DAY0+days; tanks grow by 5 a day; ``override`` {(day, key): value}."""
+    records = []
+    for n in days:
+        day = DAY0 + timedelta(days=n)
+        stats = {key: value + (5 * n if key == "tanks" else n) for key, value in BASE.items()}
+        for (d, key), value in (override or {}).items():
+            if d == n:
+                stats[key] = value
+        records.append({"date": day.isoformat(), "day": 463 + n, "stats": stats,
+                        "increase": {key: (5 if key == "tanks" else 1) for key in KEYS}})
+    return json.dumps({"message": "ok", "data": {"paging": {"offset": 0, "limit": 50}, "records": records}}).encode()
+
+
+def archive(dsn: str, source: str, body: bytes, url: str) -> int:
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        return store_document(cur, source, url, body, content_type="application/json; charset=utf-8")[0]
+
+
+def rows(dsn: str, sql: str, params=None):
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+@pytest.fixture
+def db(fresh_db):
+    migrate(fresh_db)
+    return fresh_db
+
+
+def test_a_run_loads_every_day_and_rerunning_it_changes_nothing(db):
+    doc = archive(db, "russianwarship", api_page(range(0, 5)), "http://127.0.0.1/api/v2/statistics?offset=0")
+    result = ingest([doc], dsn=db)
+    assert result.inserted == 5 * len(KEYS) and result.revised == 0
+    assert result.days["russianwarship"] == [DAY0 + timedelta(days=n) for n in range(5)]
+    snapshot = rows(db, "SELECT id, xmin::text FROM core.observation ORDER BY id")
+
+    again = ingest([doc], dsn=db)
+    assert (again.inserted, again.revised, again.unchanged) == (0, 0, 5 * len(KEYS))
+    assert rows(db, "SELECT id, xmin::text FROM core.observation ORDER BY id") == snapshot
+
+    wide = rows(db, "SELECT as_of, tanks, personnel, vehicles_fuel_tanks, pow FROM mart.daily_losses ORDER BY as_of")
+    assert wide[0] == (DAY0, BASE["tanks"], BASE["personnel_units"], BASE["vehicles_fuel_tanks"], None)
+    assert wide[4][1] == BASE["tanks"] + 20
+    latest = dict((r[0], r[1:]) for r in rows(db, "SELECT category, as_of, cumulative, increase FROM mart.latest"))
+    assert latest["tanks"] == (DAY0 + timedelta(days=4), BASE["tanks"] + 20, 5)
+    assert "pow" not in latest  # never zero-filled
+
+
+def test_a_changed_value_is_a_new_revision_and_both_are_kept(db):
+    first = archive(db, "russianwarship", api_page(range(0, 3)), "http://127.0.0.1/api/v2/statistics?p=1")
+    ingest([first], dsn=db)
+    corrected = api_page(range(0, 3), override={(1, "tanks"): 2999})
+    second = archive(db, "russianwarship", corrected, "http://127.0.0.1/api/v2/statistics?p=1")
+    result = ingest([second], dsn=db)
+    assert result.revised == 1 and result.inserted == 0
+    assert result.revisions[0]["old"]["cumulative"] == BASE["tanks"] + 5
+    assert result.revisions[0]["new"]["cumulative"] == 2999
+    history = rows(db, """SELECT revision, cumulative, superseded_at IS NOT NULL FROM core.observation
+                          WHERE category = 'tanks' AND as_of = %s ORDER BY revision""", (DAY0 + timedelta(days=1),))
+    assert history == [(1, BASE["tanks"] + 5, True), (2, 2999, False)]
+    assert rows(db, "SELECT tanks FROM mart.daily_losses WHERE as_of = %s", (DAY0 + timedelta(days=1),)) == [(2999,)]
+
+
+def test_sources_that_disagree_are_visible_and_priority_decides(db):
+    rw = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/rw")
+    # a second source of higher priority that disagrees on day 1
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO core.source VALUES ('testsource', 'test', 'http://127.0.0.1', 0)")
+    ingest([rw], dsn=db)
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("""INSERT INTO core.observation (source, as_of, category, cumulative, increase, document_id)
+                       VALUES ('testsource', %s, 'tanks', 1234, NULL, %s)""", (DAY0 + timedelta(days=1), rw))
+        cur.execute("REFRESH MATERIALIZED VIEW mart.daily_losses_long")
+    long = rows(db, """SELECT cumulative, accepted_source, sources_agreeing, sources_reporting, status
+                       FROM mart.daily_losses_long WHERE category = 'tanks' ORDER BY as_of""")
+    assert long[0] == (BASE["tanks"], "russianwarship", ["russianwarship"], ["russianwarship"], "single_source")
+    assert long[1] == (1234, "testsource", ["testsource"], ["testsource", "russianwarship"], "disagreement")
+
+
+def test_one_unparseable_document_loads_nothing_and_raises_an_alert(db):
+    good = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/good")
+    bad_body = api_page(range(2, 3), override={(2, "tanks"): "12..5"})
+    bad = archive(db, "russianwarship", bad_body, "http://127.0.0.1/bad")
+    with pytest.raises(IngestError) as info:
+        ingest([good, bad], dsn=db, run_id="test-run")
+    assert "russianwarship: http://127.0.0.1/bad: " in str(info.value)
+    assert "nothing was loaded" in str(info.value)
+    assert rows(db, "SELECT count(*) FROM core.observation") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM raw.document") == [(2,)]  # the raw documents are kept
+    alerts = rows(db, "SELECT kind, subject, details->>'url' FROM quality.alert")
+    assert alerts == [("parse_failure", "[attrition] russianwarship: cannot parse http://127.0.0.1/bad",
+                       "http://127.0.0.1/bad")]
+    with pytest.raises(IngestError):  # the same incident again: still one alert
+        ingest([good, bad], dsn=db, run_id="test-run-retry")
+    assert rows(db, "SELECT count(*) FROM quality.alert") == [(1,)]
+
+
+def test_gaps_are_reported_never_filled(db):
+    doc = archive(db, "russianwarship", api_page([0, 1, 4, 5]), "http://127.0.0.1/gappy")
+    result = ingest([doc], dsn=db)
+    assert result.gaps()["russianwarship"] == [(DAY0 + timedelta(days=2), DAY0 + timedelta(days=3))]
+    assert result.summary()["sources"]["russianwarship"]["gaps"] == [["2023-06-03", "2023-06-04"]]
+    assert rows(db, "SELECT count(*) FROM mart.daily_losses") == [(4,)]
+    incr = rows(db, "SELECT as_of, increase FROM mart.daily_losses_long WHERE category = 'tanks' ORDER BY as_of")
+    assert incr[2] == (DAY0 + timedelta(days=4), None)  # no previous day: no computed increase
+
+
+def test_rebuild_from_the_archive_reparses_everything(db):
+    archive(db, "russianwarship", api_page(range(0, 3)), "http://127.0.0.1/a")
+    archive(db, "russianwarship", api_page(range(3, 6)), "http://127.0.0.1/b")
+    first = rebuild(dsn=db)
+    assert first.documents == 2 and first.inserted == 6 * len(KEYS)
+    second = rebuild(dsn=db)
+    assert second.inserted == 0 and second.unchanged == 6 * len(KEYS)
