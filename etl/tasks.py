@@ -13,3 +13,167 @@ def migrate_warehouse() -> dict:
     result = {"warehouse": redact(dsn), "applied_now": ran, "schema_version": versions[-1][0] if versions else None}
     print(f"warehouse {result['warehouse']}: schema version {result['schema_version']}, applied now: {ran or 'nothing'}")
     return result
+
+
+# ---- losses_backfill / losses_daily ----------------------------------------------------------------
+SOURCES = ("mod", "minfin", "russianwarship")
+DEFAULT_DEADLINE = "14:00"
+
+
+def backfill_range(params: dict, today=None) -> tuple:
+    """(date_from, date_to) from the trigger form; raises ValueError with what to fix."""
+    from datetime import date
+
+    from etl.pipeline import WAR_START, kyiv_today
+
+    today = today or kyiv_today()
+    try:
+        date_from = date.fromisoformat(params.get("date_from") or WAR_START.isoformat())
+        date_to = date.fromisoformat(params.get("date_to") or today.isoformat())
+    except ValueError as exc:
+        raise ValueError(f"date_from / date_to must be dates like 2024-01-31: {exc}") from None
+    if date_from > date_to:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}: swap them")
+    if date_to > today:
+        raise ValueError(f"date_to {date_to} is in the future (today in Kyiv is {today})")
+    if date_from < WAR_START:
+        raise ValueError(f"date_from {date_from} is before the first bulletin ({WAR_START})")
+    return date_from, date_to
+
+
+def selected_sources(params: dict) -> list[str]:
+    chosen = params.get("sources") or list(SOURCES)
+    unknown = sorted(set(chosen) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+    return [s for s in SOURCES if s in chosen]
+
+
+def scrape_range(source: str, params: dict, run_id: str) -> list[int]:
+    """Backfill: crawl ``source`` over the form's range; returns archived document ids."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from etl.crawl import CrawlError
+    from etl.pipeline import crawl_source
+
+    try:
+        sources = selected_sources(params)
+        date_from, date_to = backfill_range(params)
+    except ValueError as exc:
+        raise AirflowFailException(f"invalid parameters: {exc}") from None
+    if source not in sources:
+        raise AirflowSkipException(f"{source} not selected in this run's sources")
+    try:
+        ids = crawl_source(source, date_from=date_from, date_to=date_to, run_id=run_id)
+    except CrawlError as exc:
+        raise AirflowFailException(f"{exc}\nThe documents fetched before the error are kept in raw.document; "
+                                   "fix the source or the network and clear this task to retry.") from None
+    print(f"{source}: {len(ids)} document(s) archived for {date_from}..{date_to}")
+    return ids
+
+
+def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_DEADLINE) -> list[int]:
+    """Daily: crawl the latest pages of ``source``; retry until the target day's bulletin is out.
+
+    Raises a plain error (Airflow retries) while the bulletin is not out and the deadline (Kyiv time)
+    has not passed; after it, fails for good with a "bulletin missing" reason and records an alert.
+    """
+    from datetime import timedelta
+
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.crawl import CrawlError
+    from etl.pipeline import BulletinMissing, crawl_source, days_in_documents, deadline_passed
+
+    try:
+        ids = crawl_source(source, date_from=target_day - timedelta(days=3), date_to=target_day, run_id=run_id)
+    except CrawlError as exc:
+        if deadline_passed(target_day, deadline):
+            _alert_missing(source, target_day, run_id, str(exc))
+            raise AirflowFailException(f"bulletin missing: {exc} (deadline {deadline} Kyiv passed)") from None
+        raise
+    days = days_in_documents(ids).get(source, set())
+    if target_day in days:
+        print(f"{source}: the bulletin of {target_day} is out ({len(ids)} document(s))")
+        return ids
+    newest = max(days).isoformat() if days else "none"
+    if deadline_passed(target_day, deadline):
+        _alert_missing(source, target_day, run_id, f"newest day published: {newest}")
+        raise AirflowFailException(
+            f"bulletin missing: {source} has not published the bulletin of {target_day} by {deadline} Kyiv time "
+            f"(newest day it shows: {newest}). Check the source; the other sources are loaded regardless.")
+    raise BulletinMissing(f"{source}: the bulletin of {target_day} is not out yet (newest: {newest}); will retry")
+
+
+def _alert_missing(source: str, target_day, run_id: str, why: str) -> None:
+    from etl.alerts import record_alert
+    from etl.db import transaction
+
+    with transaction() as conn, conn.cursor() as cur:
+        record_alert(cur, "missing_bulletin", f"missing_bulletin:{source}:{target_day}",
+                     f"[attrition] bulletin of {target_day} missing from {source}",
+                     f"{source} had not published the bulletin of {target_day} by the deadline. {why}",
+                     {"source": source, "as_of": str(target_day), "run_id": run_id})
+
+
+def parse_and_load(document_id_lists: list, run_id: str) -> dict:
+    """Parse and load the documents of every successful scrape, in one transaction; refresh the marts."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.pipeline import IngestError, ingest
+
+    ids = sorted({i for ids in document_id_lists if ids for i in ids})
+    if not ids:
+        raise AirflowFailException("no document was fetched: every scrape failed or was skipped")
+    try:
+        result = ingest(ids, run_id=run_id)
+    except IngestError as exc:
+        raise AirflowFailException(f"{exc}\nFix the parser (or the source), then re-run; see quality.alert.") from None
+    summary = result.summary()
+    print(f"loaded {summary['documents']} document(s): {summary['inserted']} new, {summary['revised']} revised, "
+          f"{summary['unchanged']} unchanged observations")
+    for revision in summary["revisions"]:
+        print(f"revised: {revision}")
+    return summary
+
+
+def report_coverage(summary: dict, params: dict) -> dict:
+    """Print each source's days and the gaps in them (a gap is reported, never filled)."""
+    for source, info in summary.get("sources", {}).items():
+        gaps = info["gaps"]
+        print(f"{source}: {info['days']} day(s) {info['first']}..{info['last']}; "
+              + (f"{len(gaps)} gap(s): " + ", ".join(a if a == b else f"{a}..{b}" for a, b in gaps) if gaps
+                 else "no gaps"))
+    return summary
+
+
+def check_bulletin(target_day, run_id: str) -> dict:
+    """Daily: the run succeeds when at least one source's bulletin of the target day is loaded."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.db import connect
+
+    conn = connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT DISTINCT source FROM core.current_observation WHERE as_of = %s", (target_day,))
+            have = sorted(r[0] for r in cur.fetchall())
+    finally:
+        conn.close()
+    if not have:
+        raise AirflowFailException(f"bulletin missing: no source has the bulletin of {target_day} (run {run_id})")
+    lacking = sorted(set(SOURCES) - set(have))
+    print(f"bulletin of {target_day} loaded from {', '.join(have)}"
+          + (f"; not (yet) from {', '.join(lacking)}" if lacking else ""))
+    return {"as_of": str(target_day), "sources": have, "lacking": lacking}
+
+
+def daily_target(params: dict, run_after=None):
+    """The day losses_daily looks for: the form's target_date, else the run's date in Kyiv."""
+    from datetime import date
+
+    from etl.pipeline import kyiv_today
+
+    if params.get("target_date"):
+        return date.fromisoformat(params["target_date"])
+    return kyiv_today(run_after)

@@ -1,0 +1,78 @@
+"""Backfill the General Staff bulletins over a date range, from the sources chosen in the trigger form."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import Param, TriggerRule, dag, task
+
+SOURCES = ["mod", "minfin", "russianwarship"]
+
+DOC = """
+### losses_backfill
+
+Fetches the bulletins of **every day from `date_from` to `date_to`** from the chosen sources and loads
+them into the warehouse **in one run** (not one run per day):
+
+1. `scrape_<source>`: the source's spider (a `scrapy crawl` subprocess) archives every document
+   byte-exact in `raw.document`; each attempt is logged in `raw.fetch`.
+2. `parse_and_load`: parses the archived documents and loads them into `core` **in one transaction**,
+   then refreshes the marts (`mart.daily_losses`, `mart.daily_losses_long`, `mart.latest`). Re-running
+   a range changes nothing; a changed figure becomes a new revision (both kept).
+3. `report_coverage`: per source, the days loaded and the **gaps** (days a source did not publish are
+   reported, never filled).
+
+If a scrape fails (HTTP errors after retries, a dead source) the run fails naming the source and URL,
+and nothing is loaded. If a document cannot be parsed (a redesigned page, a garbled number, a missing
+category) the run fails naming source, URL and field, the raw document stays archived, nothing is
+loaded, and an alert is recorded in `quality.alert`.
+"""
+
+FORM = {
+    "date_from": Param("2022-02-24", type="string", format="date", title="First day",
+                       description="First bulletin day to fetch (Kyiv date). The first bulletin is 2022-02-24."),
+    "date_to": Param(None, type=["null", "string"], format="date", title="Last day",
+                     description="Last bulletin day to fetch; empty means today (Kyiv). Not in the future, "
+                                 "not before the first day."),
+    "sources": Param(SOURCES, type="array", title="Sources", uniqueItems=True, minItems=1,
+                     items={"type": "string", "enum": SOURCES},
+                     description="mod: the official bulletins (mil.gov.ua, mod.gov.ua); minfin: index.minfin.com.ua; "
+                                 "russianwarship: the russianwarship.rip API."),
+}
+
+
+@dag(
+    dag_id="losses_backfill",
+    schedule=None,
+    start_date=datetime(2022, 2, 24),
+    catchup=False,
+    max_active_runs=1,
+    tags=["attrition", "bulletins", "backfill"],
+    doc_md=DOC,
+    params=FORM,
+    default_args={"owner": "attrition", "retries": 0},
+)
+def losses_backfill():
+    @task(doc_md="Run the source's spider over the range; archive documents in raw.document; return their ids.")
+    def scrape(source: str, **context) -> list[int]:
+        from etl.tasks import scrape_range
+
+        return scrape_range(source, context["params"], context["run_id"])
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED,
+          doc_md="Parse every archived document of this run and load it in one transaction; refresh the marts.")
+    def parse_and_load(*document_id_lists, **context) -> dict:
+        from etl.tasks import parse_and_load as run
+
+        return run(list(document_id_lists), context["run_id"])
+
+    @task(doc_md="Print, per source, the days loaded and the gaps (never filled).")
+    def report_coverage(summary: dict, **context) -> dict:
+        from etl.tasks import report_coverage as run
+
+        return run(summary, context["params"])
+
+    scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
+    report_coverage(parse_and_load(*scraped))
+
+
+losses_backfill()

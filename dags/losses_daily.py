@@ -1,0 +1,73 @@
+"""Every morning (Kyiv time): fetch the newest General Staff bulletin from each source and load it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
+
+SOURCES = ["mod", "minfin", "russianwarship"]
+
+DOC = """
+### losses_daily
+
+Runs at **08:00 Kyiv time** and loads the day's bulletin:
+
+1. `scrape_<source>`: fetches the source's newest pages (the last few days) and archives them in
+   `raw.document`. While the bulletin of the target day is **not out yet**, the task retries every
+   15 minutes until the deadline (default **14:00 Kyiv**); then it fails with **"bulletin missing"**
+   and records an alert in `quality.alert`.
+2. `parse_and_load`: parses what every successful scrape fetched and loads it in one transaction
+   (a lagging source does not hold back the others); refreshes the marts.
+3. `check_bulletin`: the run succeeds when at least one source's bulletin of the day is loaded, and
+   fails with "bulletin missing" otherwise.
+
+Trigger it by hand with `target_date` to load a given day (for example the newest day of a replay).
+"""
+
+FORM = {
+    "target_date": Param(None, type=["null", "string"], format="date", title="Bulletin day",
+                         description="Day whose bulletin to wait for; empty means the run's date in Kyiv."),
+    "deadline": Param("14:00", type="string", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", title="Deadline",
+                      description="Kyiv time (HH:MM) after which a bulletin not yet out is reported missing."),
+}
+
+
+@dag(
+    dag_id="losses_daily",
+    schedule=CronTriggerTimetable("0 8 * * *", timezone="Europe/Kyiv"),
+    start_date=datetime(2026, 11, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["attrition", "bulletins", "daily"],
+    doc_md=DOC,
+    params=FORM,
+    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=2)},
+)
+def losses_daily():
+    @task(retries=40, retry_delay=timedelta(minutes=15), retry_exponential_backoff=False,
+          doc_md="Fetch the source's newest pages; retry until the target day's bulletin is out or the deadline.")
+    def scrape(source: str, **context) -> list[int]:
+        from etl.tasks import daily_target, scrape_latest
+
+        params = context["params"]
+        target = daily_target(params, context["dag_run"].run_after)
+        return scrape_latest(source, target, context["run_id"], params["deadline"])
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
+          doc_md="Parse and load what the successful scrapes fetched, in one transaction; refresh the marts.")
+    def parse_and_load(*document_id_lists, **context) -> dict:
+        from etl.tasks import parse_and_load as run
+
+        return run(list(document_id_lists), context["run_id"])
+
+    @task(retries=0, doc_md="Succeed when the target day's bulletin is loaded from at least one source.")
+    def check_bulletin(summary: dict, **context) -> dict:
+        from etl.tasks import check_bulletin as run, daily_target
+
+        return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
+
+    scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
+    check_bulletin(parse_and_load(*scraped))
+
+
+losses_daily()
