@@ -104,6 +104,13 @@ def _parse(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from etl.replay import serve
+
+    serve(args.data, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attrition",
@@ -135,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--content-type", help="the Content-Type it was served with (for its charset)")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=_parse)
+
+    replay = sub.add_parser("replay", help="serve the three sources from a data snapshot on loopback (offline mode)",
+                            description="Render minfin pages, mod bulletins and the russianwarship API from a "
+                                        "snapshot (one CSV per source: as_of, category, cumulative[, increase]; see "
+                                        "docs/replay.md) on 127.0.0.1, for tests and offline runs.")
+    replay_sub = replay.add_subparsers(dest="replay_command", required=True, metavar="ACTION")
+    replay_serve = replay_sub.add_parser("serve", help="serve until Ctrl-C")
+    replay_serve.add_argument("--data", default=None, help="snapshot folder (default: the bundled data/replay)")
+    replay_serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    replay_serve.set_defaults(func=_replay)
 
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
     down.set_defaults(func=_down)
