@@ -65,8 +65,12 @@ def _db(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from etl import stack
 
-    summary = stack.up(with_airflow=not args.no_airflow)
+    summary = stack.up(with_airflow=not args.no_airflow, load=not (args.no_load or args.no_airflow))
     stack.print_summary(summary)
+    if stack.job_failed(summary):
+        print("\nattrition: the main job failed; open the Airflow UI for the failed task's log "
+              "(the stack stays up for that; `make down` stops it)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -75,6 +79,8 @@ def _down(args: argparse.Namespace) -> int:
 
     result = stack.down()
     print("stopped Airflow" if result["airflow_stopped"] else "Airflow was not running")
+    if result["replay_stopped"]:
+        print("stopped the replay server")
     print("stopped the embedded warehouse" if result["warehouse_stopped"] else "the embedded warehouse was not running")
     return 0
 
@@ -111,6 +117,37 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backfill(args: argparse.Namespace) -> int:
+    import contextlib
+    from datetime import date
+
+    from etl.pipeline import SOURCES, WAR_START, backfill, kyiv_today
+
+    sources = args.sources.split(",") if args.sources else list(SOURCES)
+    with contextlib.ExitStack() as stack:
+        if args.replay:
+            from etl import stack as stack_mod
+            from etl.replay import ReplayServer
+
+            server = stack.enter_context(ReplayServer(args.data))
+            for key, var in stack_mod.BASE_URL_VARS.items():
+                os.environ[var] = server.urls[key]
+            print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
+        date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
+        date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
+        result = backfill(date_from, date_to, sources)
+    print(json.dumps(result.summary(), indent=2, default=str))
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from etl.pipeline import rebuild
+
+    result = rebuild(sources=args.sources.split(",") if args.sources else None)
+    print(json.dumps(result.summary(), indent=2, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attrition",
@@ -129,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="start the warehouse and Airflow standalone (what `make up` runs)")
     up.add_argument("--no-airflow", action="store_true", help="start the warehouse only")
+    up.add_argument("--no-load", action="store_true",
+                    help="start everything but do not run the backfill and losses_daily")
     up.set_defaults(func=_up)
 
     parse = sub.add_parser("parse", help="parse saved bulletin documents; print observations as JSON lines",
@@ -153,6 +192,21 @@ def build_parser() -> argparse.ArgumentParser:
     replay_serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     replay_serve.set_defaults(func=_replay)
 
+    backfill = sub.add_parser("backfill", help="crawl and load a date range without Airflow",
+                              description="Crawl the sources over a date range (spiders as subprocesses), archive "
+                                          "the documents, and load them in one transaction. Prints the per-source "
+                                          "days and gaps as JSON.")
+    backfill.add_argument("--from", dest="date_from", help="first day (default 2022-02-24)")
+    backfill.add_argument("--to", dest="date_to", help="last day (default today, Kyiv)")
+    backfill.add_argument("--sources", help="comma-separated: mod,minfin,russianwarship (default all)")
+    backfill.add_argument("--replay", action="store_true", help="crawl a replay server started for this run")
+    backfill.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
+    backfill.set_defaults(func=_backfill)
+
+    rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive and load it (after a parser fix)")
+    rebuild.add_argument("--sources", help="comma-separated sources (default all)")
+    rebuild.set_defaults(func=_rebuild)
+
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
     down.set_defaults(func=_down)
     return parser
@@ -173,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         from etl.embedded import EmbeddedError
         from etl.migrate import MigrationError
 
-        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError)):
+        from etl.pipeline import IngestError
+
+        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError)) or \
+                type(exc).__name__ == "CrawlError":
             print(f"attrition: {exc}", file=sys.stderr)
             return 1
         raise

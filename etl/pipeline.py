@@ -120,3 +120,17 @@ def deadline_passed(target: date, deadline: str, now: datetime | None = None) ->
 
 def expected_days(date_from: date, date_to: date) -> list[date]:
     return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+
+
+def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *, dsn: str | None = None,
+             run_id: str | None = None) -> LoadResult:
+    """Crawl the sources over the range (in parallel, one subprocess each), then load everything in one transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    run_id = run_id or f"cli-backfill-{datetime.now(tz=KYIV):%Y%m%dT%H%M%S}"
+    sources = list(sources or SOURCES)
+    with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+        futures = [pool.submit(crawl_source, s, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
+                   for s in sources]
+        ids = [i for f in futures for i in f.result()]
+    return ingest(ids, dsn=dsn, run_id=run_id)

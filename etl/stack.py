@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -121,7 +122,7 @@ def airflow_login() -> tuple[str, str] | None:
     return next(iter(users.items()), None)
 
 
-def start_airflow(metadata_dsn: str | None, timeout: float = 300) -> dict:
+def start_airflow(metadata_dsn: str | None, extra_env: dict | None = None, timeout: float = 300) -> dict:
     pid_file = run_dir() / "airflow.pid"
     port = airflow_port()
     if pid_file.exists() and _pid_alive(int(pid_file.read_text())):
@@ -133,7 +134,8 @@ def start_airflow(metadata_dsn: str | None, timeout: float = 300) -> dict:
     log_path = local_dir() / "logs" / "airflow-standalone.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen([_airflow_bin(), "standalone"], env=airflow_env(metadata_dsn), stdout=log,
+        proc = subprocess.Popen([_airflow_bin(), "standalone"], env={**airflow_env(metadata_dsn), **(extra_env or {})},
+                                stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
                                 cwd=str(home))
     pid_file.write_text(str(proc.pid))
@@ -177,7 +179,183 @@ def stop_airflow(timeout: float = 90) -> bool:
     return True
 
 
-def up(with_airflow: bool = True) -> dict:
+LIVE_HOSTS = ("www.mil.gov.ua", "index.minfin.com.ua", "russianwarship.rip")
+BASE_URL_VARS = {
+    "minfin": "ATTRITION_MINFIN_BASE_URL",
+    "mod_mil": "ATTRITION_MOD_MIL_BASE_URL",
+    "mod": "ATTRITION_MOD_BASE_URL",
+    "russianwarship": "ATTRITION_RUSSIANWARSHIP_BASE_URL",
+}
+
+
+def live_sources_reachable(timeout: float = 4.0) -> bool:
+    """Whether the real sites answer (name lookup first: a closed network sends nothing)."""
+    import socket
+
+    for host in LIVE_HOSTS:
+        try:
+            infos = socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+        except OSError:
+            return False
+        try:
+            with socket.create_connection(infos[0][4][:2], timeout=timeout):
+                pass
+        except OSError:
+            return False
+    return True
+
+
+def source_mode() -> str:
+    """live or replay: ATTRITION_SOURCES=live|replay|auto (auto: live when the real sites answer)."""
+    wanted = os.environ.get("ATTRITION_SOURCES", "auto")
+    if wanted not in ("auto", "live", "replay"):
+        raise RuntimeError(f"ATTRITION_SOURCES={wanted!r}: use auto, live or replay")
+    if wanted != "auto":
+        return wanted
+    return "live" if live_sources_reachable() else "replay"
+
+
+def replay_port() -> int:
+    return int(os.environ.get("ATTRITION_REPLAY_PORT", "8765"))
+
+
+def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:
+    """Run `attrition replay serve` in the background (PID in .local/run/replay.pid)."""
+    pid_file = run_dir() / "replay.pid"
+    port = replay_port()
+    base = f"http://{AIRFLOW_HOST}:{port}"
+    urls = {key: f"{base}/{host}" for key, host in (("minfin", "index.minfin.com.ua"), ("mod_mil", "mil.gov.ua"),
+                                                      ("mod", "mod.gov.ua"), ("russianwarship", "russianwarship.rip"))}
+    if pid_file.exists() and _pid_alive(int(pid_file.read_text())):
+        return {"reused": True, "pid": int(pid_file.read_text()), "urls": urls, "latest": _replay_latest(urls)}
+    cmd = [str(Path(sys.executable).parent / "attrition"), "replay", "serve", "--port", str(port)]
+    if data_dir:
+        cmd += ["--data", data_dir]
+    log_path = local_dir() / "logs" / "replay.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    pid_file.write_text(str(proc.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pid_file.unlink(missing_ok=True)
+            raise RuntimeError(f"the replay server exited with {proc.returncode}; see {log_path}")
+        try:
+            return {"reused": False, "pid": proc.pid, "urls": urls, "latest": _replay_latest(urls),
+                    "log": str(log_path)}
+        except (urllib.error.URLError, OSError, ValueError, KeyError):
+            time.sleep(0.5)
+    raise RuntimeError(f"the replay server did not answer on port {port}; see {log_path}")
+
+
+def _replay_latest(urls: dict) -> str:
+    """The newest day the replay serves (from its russianwarship API, which every snapshot renders)."""
+    with urllib.request.urlopen(f"{urls['russianwarship']}/api/v2/statistics/latest", timeout=3) as resp:
+        return json.loads(resp.read())["data"]["date"]
+
+
+def stop_pidfile(name: str, sig: int = signal.SIGINT, timeout: float = 30) -> bool:
+    pid_file = run_dir() / f"{name}.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
+    if not _pid_alive(pid):
+        return False
+    os.kill(pid, sig)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _pid_alive(pid):
+        time.sleep(0.2)
+    if _pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    return True
+
+
+class AirflowClient:
+    """The few REST calls `make up` needs (Airflow 3 public API, simple auth manager token)."""
+
+    def __init__(self, port: int, login: tuple[str, str]):
+        self.base = f"http://{AIRFLOW_HOST}:{port}"
+        body = json.dumps({"username": login[0], "password": login[1]}).encode()
+        req = urllib.request.Request(f"{self.base}/auth/token", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=15) as resp:
+            self.token = json.loads(resp.read())["access_token"]
+
+    def call(self, method: str, path: str, payload: dict | None = None) -> dict:
+        data = json.dumps(payload).encode() if payload is not None else None
+        req = urllib.request.Request(f"{self.base}/api/v2{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read() or b"{}")
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.call("GET", f"/dags/{dag_id}")
+                return
+            except urllib.error.HTTPError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Airflow did not load the DAG {dag_id} within {timeout:.0f} s") from None
+                time.sleep(2)
+
+    def run(self, dag_id: str, conf: dict, timeout: float = 1800) -> dict:
+        """Trigger a run and wait for it to finish; returns the final run."""
+        self.wait_for_dag(dag_id)
+        run = self.call("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
+        run_id = run["dag_run_id"]
+        quoted = urllib.parse.quote(run_id, safe="")
+        deadline = time.monotonic() + timeout
+        while run.get("state") not in ("success", "failed"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{dag_id} run {run_id} still {run.get('state')} after {timeout:.0f} s")
+            time.sleep(3)
+            run = self.call("GET", f"/dags/{dag_id}/dagRuns/{quoted}")
+        return run
+
+
+def warehouse_newest_day(dsn: str) -> str | None:
+    from etl.db import connect
+
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT max(as_of)::text FROM core.observation")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def load_history(summary: dict, data_dir: str | None = None) -> None:
+    """The main job: backfill the whole history through Airflow, then run losses_daily once."""
+    from datetime import date, timedelta
+
+    from etl.pipeline import WAR_START, kyiv_today
+
+    mode = summary["sources"]
+    client = AirflowClient(airflow_port(), summary["airflow_login"])
+    newest = warehouse_newest_day(summary["warehouse_dsn"])
+    last = summary["replay"]["latest"] if mode == "replay" else kyiv_today().isoformat()
+    first = WAR_START.isoformat()
+    if newest:  # the history is there: catch up from a week before the newest day loaded
+        first = max(WAR_START, date.fromisoformat(newest) - timedelta(days=7)).isoformat()
+    print(f"backfilling {first}..{last} from the {'live sites' if mode == 'live' else 'replay snapshot'} "
+          f"(DAG losses_backfill) ...", flush=True)
+    backfill = client.run("losses_backfill", {"date_from": first, "date_to": last})
+    summary["backfill"] = {"run_id": backfill["dag_run_id"], "state": backfill["state"], "range": [first, last]}
+    print(f"  losses_backfill {backfill['state']}", flush=True)
+    print(f"running losses_daily for {last} ...", flush=True)
+    daily = client.run("losses_daily", {"target_date": last, "deadline": "23:59"})
+    summary["daily"] = {"run_id": daily["dag_run_id"], "state": daily["state"], "target_date": last}
+    print(f"  losses_daily {daily['state']}", flush=True)
+
+
+def up(with_airflow: bool = True, load: bool = True) -> dict:
+    """Start the warehouse, then (unless told not to) the replay server if offline, Airflow, and the main job."""
     from etl.embedded import EmbeddedPostgres
     from etl.migrate import migrate
 
@@ -186,31 +364,37 @@ def up(with_airflow: bool = True) -> dict:
     embedded = EmbeddedPostgres.default()
     if dsn:
         migrate(dsn)
-        summary["warehouse_dsn"] = dsn
-        summary["reader_dsn"] = os.environ.get("ATTRITION_READER_DSN")
-        summary["warehouse"] = "configured"
+        summary.update(warehouse="configured", warehouse_dsn=dsn, reader_dsn=os.environ.get("ATTRITION_READER_DSN"))
     else:
         embedded.up()
-        summary["warehouse_dsn"] = embedded.dsn()
-        summary["reader_dsn"] = embedded.dsn(reader=True)
-        summary["warehouse"] = "embedded"
-    if with_airflow:
-        metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
-        if not metadata:
-            if not embedded.initialized() or embedded.running_pid() is None:
-                embedded.up()  # Airflow's metadata lives in the embedded cluster even with a configured warehouse
-            embedded.ensure_database("airflow", owner="airflow")
-            metadata = embedded.dsn(user="airflow", dbname="airflow")
-        summary["airflow"] = start_airflow(metadata)
-        summary["airflow_url"] = f"http://{AIRFLOW_HOST}:{airflow_port()}/"
-        summary["airflow_login"] = airflow_login()
+        summary.update(warehouse="embedded", warehouse_dsn=embedded.dsn(), reader_dsn=embedded.dsn(reader=True))
+    if not with_airflow:
+        return summary
+
+    summary["sources"] = source_mode()
+    extra_env: dict[str, str] = {}
+    if summary["sources"] == "replay":
+        summary["replay"] = start_replay(os.environ.get("ATTRITION_REPLAY_DATA"))
+        extra_env = {BASE_URL_VARS[key]: url for key, url in summary["replay"]["urls"].items()}
+    metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    if not metadata:  # Airflow's metadata lives in the embedded cluster, even with a configured warehouse
+        if embedded.running_pid() is None:
+            embedded.up()
+        embedded.ensure_database("airflow", owner="airflow")
+        metadata = embedded.dsn(user="airflow", dbname="airflow")
+    summary["airflow"] = start_airflow(metadata, extra_env)
+    summary["airflow_url"] = f"http://{AIRFLOW_HOST}:{airflow_port()}/"
+    summary["airflow_login"] = airflow_login()
+    if load:
+        load_history(summary)
     return summary
 
 
 def down() -> dict:
     from etl.embedded import EmbeddedPostgres
 
-    return {"airflow_stopped": stop_airflow(), "warehouse_stopped": EmbeddedPostgres.default().down()}
+    return {"airflow_stopped": stop_airflow(), "replay_stopped": stop_pidfile("replay"),
+            "warehouse_stopped": EmbeddedPostgres.default().down()}
 
 
 def print_summary(summary: dict, out=sys.stdout) -> None:
@@ -223,8 +407,21 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
     w(f"  Warehouse DSN   {summary['warehouse_dsn']}   ({summary['warehouse']})\n")
     reader = summary.get("reader_dsn") or "(set ATTRITION_READER_DSN for a configured warehouse)"
     w(f"  Reader DSN      {reader}\n")
-    w(f"  Try:            psql \"$(.venv/bin/attrition db url --reader)\" -c 'SELECT * FROM mart.categories'\n")
+    if summary.get("sources") == "replay":
+        base = summary["replay"]["urls"]["minfin"].rsplit("/", 1)[0]
+        w(f"  Sources         replay of the bundled snapshot at {base}/ (the live sites were not used)\n")
+    elif summary.get("sources") == "live":
+        w("  Sources         the live sites\n")
+    if "backfill" in summary:
+        b, d = summary["backfill"], summary["daily"]
+        w(f"  Main job        losses_backfill {b['range'][0]}..{b['range'][1]}: {b['state']}; "
+          f"losses_daily {d['target_date']}: {d['state']}\n")
+    w("  Try:            psql \"$(.venv/bin/attrition db url --reader)\" -c 'SELECT * FROM mart.latest'\n")
     w("  Stop with:      make down\n")
+
+
+def job_failed(summary: dict) -> bool:
+    return any(summary.get(part, {}).get("state") == "failed" for part in ("backfill", "daily"))
 
 
 __all__ = ["up", "down", "print_summary", "airflow_env", "redact"]

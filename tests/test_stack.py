@@ -35,9 +35,11 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         "ATTRITION_AIRFLOW_PORT": str(port),
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "ATTRITION_REPLAY_PORT": str(free_port()),
+        "ATTRITION_SOURCES": "replay",
     }
     try:
-        out = run_cli("up", env=env).stdout
+        out = run_cli("up", "--no-load", env=env).stdout
         assert f"http://127.0.0.1:{port}/" in out
         login = next(line for line in out.splitlines() if "Airflow UI" in line).split("login ")[1].split(" / ")
         assert login[0] == "admin" and login[1]
@@ -51,7 +53,7 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert json.loads(resp.read())["access_token"]
 
-        again = run_cli("up", env=env).stdout  # second call reuses what runs
+        again = run_cli("up", "--no-load", env=env).stdout  # second call reuses what runs
         assert f"http://127.0.0.1:{port}/" in again
         pids = tmp_path / "local" / "run" / "airflow.pid"
         family = _family(int(pids.read_text()))
