@@ -10,7 +10,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
 export UV_SYSTEM_CERTS ?= true
 
-.PHONY: help install up down status test test-fast lock compose-check clean
+.PHONY: help install up down status test test-fast bench lock compose-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test: install  ## run the whole test suite (starts its own PostgreSQL; real Airf
 
 test-fast: install  ## the suite without the slower real-Airflow tests
 	$(VENV)/bin/pytest -m "not airflow" $(PYTEST_ARGS)
+
+bench: install  ## benchmarks: full backfill over replay, rebuild from the archive, DAG import times
+	$(VENV)/bin/python benchmarks/bench.py
 
 compose-check: install  ## validate docker-compose.yml against the compose specification
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

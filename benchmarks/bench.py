@@ -1,0 +1,100 @@
+"""`make bench`: the speed figures the README quotes.  Not a test: it measures and prints.
+
+1. full backfill over replay HTTP, end to end (three spiders crawl the bundled snapshot, then one load);
+2. full-history rebuild from the raw archive (re-parse every archived document, load into an empty core);
+3. the same rebuild again (nothing changes: the idempotent path);
+4. the import time of each DAG file (after airflow.sdk is imported, which every DAG file shares).
+
+It runs on its own embedded PostgreSQL in a temporary folder and a loopback replay server.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed(label: str, fn, results: list):
+    start = time.perf_counter()
+    value = fn()
+    elapsed = time.perf_counter() - start
+    results.append((label, elapsed))
+    print(f"{label}: {elapsed:.2f} s", flush=True)
+    return value
+
+
+def dag_import_times(repeat: int = 5) -> list[tuple[str, float]]:
+    code = (
+        "import runpy, sys, time\n"
+        "import airflow.sdk\n"
+        "t = time.perf_counter(); runpy.run_path(sys.argv[1]); print(time.perf_counter() - t)\n"
+    )
+    env = {**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW_HOME": tempfile.mkdtemp()}
+    out = []
+    for path in sorted((REPO / "dags").glob("*.py")):
+        runs = [float(subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                                     env=env, check=True).stdout.split()[-1]) for _ in range(repeat)]
+        out.append((path.name, statistics.median(runs)))
+    return out
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-"))
+    os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port())})
+    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
+        os.environ.pop(var, None)
+
+    from etl.embedded import EmbeddedPostgres
+    from etl.pipeline import WAR_START, backfill, rebuild
+    from etl.replay import ReplayServer
+    from etl.stack import BASE_URL_VARS
+
+    pg = EmbeddedPostgres.default()
+    pg.up()
+    results: list[tuple[str, float]] = []
+    try:
+        with ReplayServer() as server:
+            for key, var in BASE_URL_VARS.items():
+                os.environ[var] = server.urls[key]
+            last = max(s.latest for s in server.series.values() if s.latest)
+            loaded = timed("full backfill over replay HTTP (crawl 3 sources + load)",
+                           lambda: backfill(WAR_START, last), results)
+        import psycopg2
+
+        with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM raw.document")
+            documents = cur.fetchone()[0]
+            cur.execute("TRUNCATE core.observation, core.bulletin")
+        rebuilt = timed("full-history rebuild from the raw archive (re-parse + load into empty core)",
+                        rebuild, results)
+        timed("rebuild again (every value unchanged)", rebuild, results)
+        print(f"  {documents} archived documents, {rebuilt.observations} observations, "
+              f"{len(loaded.days.get('minfin', []))}/{len(loaded.days.get('mod', []))}/"
+              f"{len(loaded.days.get('russianwarship', []))} days (minfin/mod/russianwarship)")
+    finally:
+        pg.destroy()
+    for name, seconds in dag_import_times():
+        results.append((f"import {name} (after airflow.sdk)", seconds))
+        print(f"import {name}: {seconds * 1000:.0f} ms")
+    print("\n| benchmark | seconds |\n|---|---|")
+    for label, seconds in results:
+        print(f"| {label} | {seconds:.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
