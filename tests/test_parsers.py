@@ -479,3 +479,23 @@ def test_russianwarship_string_numbers_and_missing_increase():
     got = {o.category: o for o in obs}
     assert (got["tanks"].cumulative, got["tanks"].increase) == (3759, 3)
     assert got["aircraft"].increase is None
+
+
+def _two_blocks(second_items) -> bytes:
+    block = '<li class="gold"><span class="black">15.05.2023</span><div class="casualties"><ul>{}</ul></div></li>'
+    items = lambda its: "".join(f"<li>{i}</li>" for i in its)  # noqa: E731
+    return ('<html><body><ul class="see-also">' + block.format(items(MINFIN_ITEMS))
+            + block.format(items(second_items)) + "</ul></body></html>").encode()
+
+
+def test_minfin_month_page_repeating_the_newest_day_identically_parses():
+    # the month page of the current month shows the newest day at its top and again in the month's list
+    assert len(parse_document("minfin", _two_blocks(MINFIN_ITEMS), MINFIN_URL)) == 13
+
+
+def test_minfin_day_repeated_with_different_figures_is_an_error():
+    changed = [i.replace("3759", "3760") for i in MINFIN_ITEMS]
+    with pytest.raises(ParseError) as exc:
+        parse_document("minfin", _two_blocks(changed), MINFIN_URL)
+    assert_parse_error(exc, "minfin", MINFIN_URL, "date")
+    assert "different figures" in str(exc.value)

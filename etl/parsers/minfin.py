@@ -51,8 +51,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observ
             raise ParseError(SOURCE, url, "date", f"impossible date {label!r}") from None
         if not items_sel:
             raise ParseError(SOURCE, url, "page", f"day {day.isoformat()} has no 'div.casualties li' items")
-        if day in days_seen:
-            raise ParseError(SOURCE, url, "date", f"day {day.isoformat()} appears twice on the page")
+        repeated = day in days_seen
         days_seen.add(day)
         items: list[common.LossItem] = []
         for li in items_sel:
@@ -66,7 +65,14 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observ
             items.extend(parsed)
         if not items:
             raise ParseError(SOURCE, url, "page", f"day {day.isoformat()} has no loss lines")
-        observations.extend(common.items_to_observations(items, day, SOURCE, url))
+        day_observations = common.items_to_observations(items, day, SOURCE, url)
+        if repeated:
+            # a month page repeats the newest day at its top: an identical repeat is fine, a different one is not
+            earlier = sorted((o for o in observations if o.as_of == day), key=lambda o: o.category)
+            if sorted(day_observations, key=lambda o: o.category) != earlier:
+                raise ParseError(SOURCE, url, "date", f"day {day.isoformat()} appears twice with different figures")
+            continue
+        observations.extend(day_observations)
     if not days_seen:
         raise ParseError(SOURCE, url, "page", "no dated day blocks (empty or redesigned page)")
     return observations
