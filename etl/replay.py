@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import socket
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
@@ -806,6 +807,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - quiet unless asked
         if self.server.app.verbose:
             super().log_message(format, *args)
+
+    def setup(self):
+        super().setup()
+        # headers and body go out in separate writes: without this, Nagle + delayed ACK stall keep-alive clients
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_HEAD(self):
         self._serve(head=True)
