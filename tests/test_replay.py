@@ -445,6 +445,16 @@ def read_long(path: Path) -> dict[tuple[str, str], int]:
         return {(r["as_of"], r["category"]): int(r["cumulative"]) for r in csv.DictReader(fh)}
 
 
+def read_completed(path: Path) -> dict[tuple[str, str, str], int]:
+    """completed.csv as {(source, as_of, category): cumulative}; every row says where it came from."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == ["source", "as_of", "category", "cumulative", "taken_from"]
+        rows = list(reader)
+    assert {r["taken_from"] for r in rows} <= {"hand-kept dataset"}
+    return {(r["source"], r["as_of"], r["category"]): int(r["cumulative"]) for r in rows}
+
+
 @pytest.fixture(scope="module")
 def built(shared_dir, tmp_path_factory):
     from etl.snapshot import build_snapshot
@@ -457,14 +467,14 @@ def built(shared_dir, tmp_path_factory):
 @pytest.mark.realdata
 def test_bundled_snapshot_is_what_the_builder_makes(built):
     out, _ = built
-    for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv"):
+    for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv", "completed.csv", "SOURCES.md"):
         assert (BUNDLED / name).read_bytes() == (out / name).read_bytes(), name
-    assert (BUNDLED / "SOURCES.md").is_file()
 
 
 @pytest.mark.realdata
 def test_snapshot_keeps_the_minfin_typos(built):
-    rows = read_long(built[0] / "minfin.csv")
+    out, summaries = built
+    rows = read_long(out / "minfin.csv")
     assert rows[("2024-12-10", "vehicles_fuel_tanks")] == 31937
     assert rows[("2023-08-29", "vehicles_fuel_tanks")] == 7409
     assert rows[("2024-09-24", "vehicles_fuel_tanks")] == 15175
@@ -472,7 +482,12 @@ def test_snapshot_keeps_the_minfin_typos(built):
     assert rows[("2024-08-26", "tanks")] == 8581
     # the date column counts, not the shifted day column
     assert rows[("2025-11-09", "personnel")] == 1151070
-    assert rows[("2026-08-22", "personnel")] == 1475270
+    assert rows[("2026-08-08", "personnel")] == 1456610
+    # 2026-08-09..22 lack ground robotic systems in every series: left out, and said so
+    assert ("2026-08-22", "personnel") not in rows
+    left_out = summaries["minfin"].left_out
+    assert sorted(left_out) == [date(2026, 8, d) for d in range(9, 23)]
+    assert all([code for code, _ in left_out[d]] == ["ground_robots"] for d in left_out)
 
 
 @pytest.mark.realdata
@@ -482,11 +497,12 @@ def test_snapshot_keeps_the_mod_gap(built):
     assert "2023-07-22" in days and "2023-12-20" in days
     assert not [d for d in days if "2023-07-22" < d < "2023-12-20"]
     assert (date(2023, 7, 22), date(2023, 12, 20)) in summaries["mod"].gaps
-    assert days[0] == "2022-02-27" and days[-1] == "2026-08-22"
+    assert days[0] == "2022-02-27" and days[-1] == "2026-08-08"
+    assert sorted(summaries["mod"].left_out) == [date(2026, 8, d) for d in range(9, 23)]
     with (out / "mod_urls.csv").open(newline="", encoding="utf-8") as fh:
         urls = {r["as_of"]: r["url"] for r in csv.DictReader(fh)}
     assert set(urls) == set(days)
-    assert urls["2026-08-22"] == "https://mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"
+    assert urls["2026-08-08"] == "https://mod.gov.ua/news/bojovi-vtrati-voroga-na-8-serpnya-2026-roku"
 
 
 @pytest.mark.realdata
@@ -503,22 +519,77 @@ def test_snapshot_categories_only_within_their_validity(built):
     mod = read_long(out / "mod.csv")
     assert mod[("2022-04-30", "military_vehicles")] == 1701  # unarmoredVehicles before the merge
     assert ("2022-04-30", "vehicles_fuel_tanks") not in mod
+    assert mod[("2022-04-30", "fuel_tanks")] == rw[("2022-04-30", "fuel_tanks")] == 76  # completed
+
+
+def _raw_mod(shared_dir: Path) -> dict[str, dict]:
+    src = json.loads((shared_dir / "reference/datasets/orc-losses/russian-losses.json").read_text())
+    return {r["date"]: r for r in src}
+
+
+def _raw_minfin(shared_dir: Path) -> dict[str, dict]:
+    path = shared_dir / "reference/datasets/russian-Losses-in-Ukraine/russia_losses.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {r["date"]: r for r in csv.DictReader(fh)}
+
+
+def _raw_column(source: str, code: str, day: str) -> str | None:
+    """The column of the source's dataset that holds ``code`` on ``day``, or None (no column at all)."""
+    from etl.snapshot import MINFIN_COLUMNS, MOD_COLUMNS, _code_for
+
+    columns = MOD_COLUMNS if source == "mod" else MINFIN_COLUMNS
+    return next((col for col, c in columns.items() if _code_for(c, date.fromisoformat(day)) == code), None)
+
+
+@pytest.mark.realdata
+def test_snapshot_completes_only_what_the_dataset_has_no_field_for(built, shared_dir):
+    """A completed cell is blank in the source's dataset, and so is that column on every earlier day
+    (the dataset did not keep the category yet): never a blank of a column that already exists."""
+    out, summaries = built
+    completed = read_completed(out / "completed.csv")
+    assert completed
+    raw = {"mod": _raw_mod(shared_dir), "minfin": _raw_minfin(shared_dir)}
+    rw = read_long(out / "russianwarship.csv")
+    for (source, day, code), n in completed.items():
+        assert source in ("mod", "minfin")
+        assert rw[(day, code)] == n  # the hand-kept figure of the same day and category
+        column = _raw_column(source, code, day)
+        if column is None:
+            continue  # no column at all
+        earlier = [d for d in raw[source] if d <= day]
+        assert all(raw[source][d].get(column) in (None, "") for d in earlier), (source, day, code, column)
+    # the completed cells are what SOURCES.md lists
+    text = (out / "SOURCES.md").read_text(encoding="utf-8")
+    for source in ("mod", "minfin"):
+        for code, first, last, cells in summaries[source].completed_ranges():
+            assert f"| {source} | `{code}` | {cells} | {first} | {last} |" in text
+    assert "2026-08-09..2026-08-22 (14 days)" in text
 
 
 @pytest.mark.realdata
 def test_snapshot_does_not_zero_fill(built, shared_dir):
     out, _ = built
     mod = read_long(out / "mod.csv")
+    completed = read_completed(out / "completed.csv")
     src = json.loads((shared_dir / "reference/datasets/orc-losses/russian-losses.json").read_text())
     nulls = [(r["date"], k) for r in src for k in ("rocketSystems", "specialEquipment", "missiles", "submarines")
              if r[k] is None]
     assert nulls
     from etl.snapshot import MOD_COLUMNS
     for day, column in nulls:
-        assert (day, MOD_COLUMNS[column]) not in mod
+        key = (day, MOD_COLUMNS[column])
+        # a null is either left blank or (a leading null: the field not kept yet) completed and listed
+        assert key not in mod or completed[("mod", *key)] == mod[key], key
+    assert mod[("2022-05-01", "cruise_missiles")] == completed[("mod", "2022-05-01", "cruise_missiles")]
     minfin = read_long(out / "minfin.csv")
     assert ("2022-02-24", "artillery") not in minfin and ("2022-02-24", "ships_boats") not in minfin
     assert ("2023-09-13", "submarines") not in minfin and minfin[("2023-09-14", "submarines")] == 1
+    # every 0 written is a dataset's own figure
+    rw = read_long(out / "russianwarship.csv")
+    for source in ("mod", "minfin"):
+        for (day, code), n in read_long(out / f"{source}.csv").items():
+            if n == 0 and (source, day, code) in completed:
+                assert rw[(day, code)] == 0
 
 
 # --------------------------------------------------------------------------- round trips through etl.parsers
@@ -581,48 +652,334 @@ def test_parsers_read_the_rendered_russianwarship_api(server, parse_ready):
         assert {c for d, c in got if d == day} == expected, day
 
 
-@pytest.mark.realdata
-def test_parsers_read_the_bundled_snapshot_pages(parse_ready, tmp_path):
-    """Sample days of every era of the bundled snapshot through the real parsers."""
-    with ReplayServer(BUNDLED) as srv:
-        mod = srv.series["mod"]
-        # orc-losses has no special equipment, fuel tanks or SRBM launchers before May 2022: the parser
-        # must refuse such a bulletin as incomplete (the data's own gap, rendered faithfully)
-        from etl.model import ParseError
+# --------------------------------------------------------------------------- every page of a snapshot
 
-        with pytest.raises(ParseError, match="missing on 2022-04-20"):
-            _parse("mod", srv.bulletin_url(date(2022, 4, 20), "en"))
-        # nor any ground robotic systems (reported since 2026-05-03)
-        with pytest.raises(ParseError, match="ground_robots: missing on 2026-08-22"):
-            _parse("mod", srv.bulletin_url(date(2026, 8, 22), "uk"))
-        for day in (date(2022, 8, 5), date(2023, 1, 15), date(2023, 3, 8), date(2024, 1, 15), date(2024, 10, 7),
-                    date(2026, 1, 17), date(2026, 5, 2)):
-            for lang in ("en", "uk"):
-                _, mismatches = _compare(_parse("mod", srv.bulletin_url(day, lang)), mod)
-                assert not mismatches, (day, lang)
-        # the minfin dataset has no ground-robotic-systems column either: the newest days are incomplete,
-        # and every minfin page shows the newest day
-        with pytest.raises(ParseError, match="ground_robots: missing on 2026-"):
-            _parse("minfin", srv.urls["minfin"] + "/ua/russian-invading/casualties/")
-        with pytest.raises(ParseError, match="ground_robots: missing on 2026-08-22"):
-            _parse("minfin", srv.urls["minfin"] + "/ua/russian-invading/casualties/2022-02/")
-        rw = srv.series["russianwarship"]
-        obs = _parse("russianwarship", srv.urls["russianwarship"]
-                     + "/api/v2/statistics?limit=100&date_from=2022-04-01&date_to=2022-06-30")
-        _, mismatches = _compare(obs, rw)
-        assert not mismatches
-        obs = _parse("russianwarship", srv.urls["russianwarship"] + "/api/v2/statistics/latest")
-        assert any(o.category == "ground_robots" for o in obs)
-    # minfin up to 2026-05-02 round-trips
-    with (BUNDLED / "minfin.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.reader(fh)]
-    write_csv(tmp_path / "minfin.csv", rows[0], [r for r in rows[1:] if r[0] < "2026-05-03"])
-    with ReplayServer(tmp_path) as srv:
-        for path in ("/ua/russian-invading/casualties/", "/en/russian-invading/casualties/2024-12/",
-                     "/ua/russian-invading/casualties/2023-08/"):
-            obs = _parse("minfin", srv.urls["minfin"] + path)
-            _, mismatches = _compare(obs, srv.series["minfin"])
-            assert not mismatches, path
-            if path.endswith("2024-12/"):
-                assert any(o.as_of == date(2024, 12, 10) and o.category == "vehicles_fuel_tanks"
-                           and o.cumulative == 31937 for o in obs)
+def _get(srv: ReplayServer, path: str) -> tuple[bytes, str]:
+    """GET on a fresh connection (a kept-alive one waits out delayed ACKs: 40 ms a request)."""
+    from http.client import HTTPConnection
+
+    conn = HTTPConnection(srv.host, srv.port, timeout=10)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    assert resp.status == 200, path
+    return body, resp.headers["Content-Type"]
+
+
+def latest_minfin_month(srv: ReplayServer) -> str | None:
+    latest = srv.series["minfin"].latest
+    return f"{latest:%Y-%m}" if latest else None
+
+
+def render_and_parse_everything(srv: ReplayServer, skip_latest_minfin_month: bool = True):
+    """Every page the replay renders for ``srv``'s snapshot, through etl.parsers.
+
+    Every mod bulletin (en and uk), every minfin page (main ua/en and every month page), the whole
+    russianwarship API (every listing page, every day, latest).  Returns (failures, got): parse errors
+    and figure mismatches against the CSVs as strings, and {source: {(day, code): (cumulative, increase)}}.
+
+    The minfin page of the newest day's month shows that day twice (the top block and the month's
+    list) and etl.parsers.minfin refuses a page with a day twice: reported, skipped unless asked
+    (see test_minfin_latest_month_page_parses).
+    """
+    from urllib.parse import urlsplit
+
+    from etl.model import ParseError
+    from etl.parsers import parse_document
+
+    failures: list[str] = []
+    got: dict[str, dict] = {"minfin": {}, "mod": {}, "russianwarship": {}}
+
+    def parse(source: str, path: str, exact_day: date | None = None):
+        body, content_type = _get(srv, path)
+        try:
+            obs = parse_document(source, body, srv.base_url + path, content_type)
+        except ParseError as exc:
+            failures.append(str(exc))
+            return None
+        page, mismatches = _compare(obs, srv.series[source])
+        failures.extend(f"{source} {path}: {m}" for m in mismatches)
+        if exact_day is not None and set(page) != {(exact_day, c) for c in srv.series[source].days[exact_day]}:
+            failures.append(f"{source} {path}: categories {sorted(c for _, c in page)}")
+        got[source].update(page)
+        return body
+
+    skip = latest_minfin_month(srv) if skip_latest_minfin_month else None
+    for lang in ("ua", "en"):
+        parse("minfin", f"/index.minfin.com.ua/{lang}/russian-invading/casualties/")
+        for month in srv.minfin.months:
+            if month != skip:
+                parse("minfin", f"/index.minfin.com.ua/{lang}/russian-invading/casualties/{month}/")
+    for day in srv.series["mod"].order:
+        for lang in ("en", "uk"):
+            parse("mod", srv.mod.url_of(day, lang), exact_day=day)
+    api = "/russianwarship.rip/api/v2/statistics"
+    if srv.series["russianwarship"].order:
+        parse("russianwarship", api + "/latest")
+    for day in srv.series["russianwarship"].order:
+        parse("russianwarship", f"{api}/{day.isoformat()}")
+    path = api + "?offset=0&limit=100"
+    while path:
+        body = parse("russianwarship", path)
+        if body is None:
+            break
+        next_url = json.loads(body)["data"]["paging"]["next_url"]
+        path = urlsplit(next_url)._replace(scheme="", netloc="").geturl() if next_url else None
+    return failures, got
+
+
+def expected_figures(srv: ReplayServer, source: str) -> dict:
+    """{(day, code): cumulative} a full parse of ``source`` must yield (the API has no fuel-tank/POW field)."""
+    from etl.parsers import NEVER_REPORTS
+
+    skip = NEVER_REPORTS[source] if source == "russianwarship" else frozenset()
+    return {(day, code): f.cumulative for day, figs in srv.series[source].days.items()
+            for code, f in figs.items() if code not in skip}
+
+
+def test_bundled_snapshot_every_page_parses(parse_ready):
+    """The acceptance test in small: every page the replay renders for data/replay parses, and the
+    parsed figures are the CSVs' (completed cells included)."""
+    with ReplayServer(BUNDLED) as srv:
+        failures, got = render_and_parse_everything(srv)
+        assert failures == []
+        for source in ("minfin", "mod", "russianwarship"):
+            assert {k: v[0] for k, v in got[source].items()} == expected_figures(srv, source), source
+        assert srv.series["mod"].latest == srv.series["minfin"].latest == date(2026, 8, 8)
+
+
+def test_bundled_snapshot_completed_cells_are_listed_and_hand_kept():
+    completed = read_completed(BUNDLED / "completed.csv")
+    sources = {s: read_long(BUNDLED / f"{s}.csv") for s in ("minfin", "mod", "russianwarship")}
+    assert {s for s, _, _ in completed} == {"minfin", "mod"}
+    for (source, day, code), n in completed.items():
+        assert sources[source][(day, code)] == n  # in the source's CSV...
+        assert sources["russianwarship"][(day, code)] == n  # ...with the hand-kept figure
+    by = {}
+    for source, day, code in completed:
+        by.setdefault((source, code), []).append(day)
+    spans = {k: (min(v), max(v), len(v)) for k, v in by.items()}
+    assert spans[("mod", "special_equipment")] == ("2022-03-17", "2022-05-09", 51)
+    assert spans[("mod", "cruise_missiles")] == ("2022-05-01", "2022-05-09", 9)
+    assert spans[("mod", "ground_robots")] == ("2026-05-03", "2026-08-08", 98)
+    assert spans[("minfin", "ground_robots")] == ("2026-05-03", "2026-08-08", 98)
+    assert spans[("minfin", "military_vehicles")] == ("2022-03-01", "2022-04-30", 61)  # required from 03-01
+    assert ("minfin", "pow") not in spans and ("mod", "pow") not in spans  # POW is never required: not completed
+    # the minfin typos and the mod gap are untouched
+    minfin, mod = sources["minfin"], sources["mod"]
+    assert minfin[("2024-12-10", "vehicles_fuel_tanks")] == 31937
+    assert minfin[("2023-08-29", "vehicles_fuel_tanks")] == 7409
+    assert minfin[("2024-09-24", "vehicles_fuel_tanks")] == 15175
+    assert minfin[("2023-04-23", "special_equipment")] == 399
+    assert minfin[("2024-08-26", "tanks")] == 8581
+    assert not any(s == "minfin" and (d, c) in {("2024-12-10", "vehicles_fuel_tanks"), ("2024-08-26", "tanks")}
+                   for s, d, c in completed)
+    mod_days = sorted({d for d, _ in mod})
+    assert "2023-07-22" in mod_days and "2023-12-20" in mod_days
+    assert not [d for d in mod_days if "2023-07-22" < d < "2023-12-20"]
+    # the days left out are said to be left out, with the exact range
+    for doc in (BUNDLED / "SOURCES.md", REPO / "docs" / "replay.md"):
+        assert "2026-08-09..2026-08-22" in doc.read_text(encoding="utf-8"), doc
+
+
+def test_minfin_latest_month_page_parses(parse_ready):
+    from etl.parsers import parse_document
+
+    with ReplayServer(BUNDLED) as srv:
+        url = srv.urls["minfin"] + f"/ua/russian-invading/casualties/{latest_minfin_month(srv)}/"
+        status, headers, body = fetch(url)
+        assert status == 200
+        parse_document("minfin", body, url, headers["Content-Type"])
+
+
+def test_replay_server_ignores_completed_csv(data_dir: Path):
+    write_csv(data_dir / "completed.csv", ["source", "as_of", "category", "cumulative", "taken_from"],
+              [["minfin", "2022-05-02", "tanks", 424242, "hand-kept dataset"],
+               ["mod", "1999-01-01", "no_such_category", "x", "hand-kept dataset"]])
+    with ReplayServer(data_dir) as srv:
+        _, _, body = fetch(srv.urls["minfin"] + "/ua/russian-invading/casualties/")
+        assert b"424242" not in body
+        assert "1999" not in {str(d.year) for s in srv.series.values() for d in s.order}
+
+
+# --------------------------------------------------------------------------- the completion rule (small datasets)
+
+HEX40 = "0123456789abcdef" * 2 + "01234567"
+D = {n: date.fromisoformat(s) for n, s in (("pre1", "2022-04-26"), ("pre2", "2022-04-30"), ("may1", "2022-05-01"),
+                                            ("may10", "2022-05-10"), ("may11", "2022-05-11"),
+                                            ("robots1", "2026-05-03"), ("robots2", "2026-05-04"))}
+# what every dataset agrees on (category codes), per day: grows a little each day
+COMMON = {"personnel": 23000, "tanks": 1000, "armored_vehicles": 2400, "artillery": 430, "mlrs": 150,
+          "air_defense": 77, "aircraft": 190, "helicopters": 155, "drones": 230, "ships_boats": 8}
+
+
+def _common(day: date) -> dict[str, int]:
+    step = (day - D["pre1"]).days
+    return {code: n + step for code, n in COMMON.items()}
+
+
+def _mod_record(day: date, **fields) -> dict:
+    c = _common(day)
+    rec = {"date": day.isoformat(), "sourceUri": f"https://www.mil.gov.ua/news/{day:%Y/%m/%d}/test/",
+           "personnel": c["personnel"], "tanks": c["tanks"], "afvs": c["armored_vehicles"],
+           "artillery": c["artillery"], "airDefense": c["air_defense"], "rocketSystems": c["mlrs"],
+           "unarmoredVehicles": None, "fixedWingAircraft": c["aircraft"], "rotaryWingAircraft": c["helicopters"],
+           "uavs": c["drones"], "ships": c["ships_boats"], "submarines": None, "specialEquipment": None,
+           "missiles": None}
+    rec.update(fields)
+    return rec
+
+
+def _minfin_row(day: date, **fields) -> dict:
+    c = _common(day)
+    row = {"date": day.isoformat(), "day": (day - date(2022, 2, 24)).days + 1, "personnel": c["personnel"],
+           "tanks": c["tanks"], "apv": c["armored_vehicles"], "artillery": c["artillery"], "mlrs": c["mlrs"],
+           "aaws": c["air_defense"], "aircrafts": c["aircraft"], "helicopters": c["helicopters"],
+           "uav": c["drones"], "cruise_missiles": "", "warships": c["ships_boats"], "vehicles_fuel_tanks": "",
+           "special_equipment": "", "submarines": ""}
+    row.update(fields)
+    return row
+
+
+def _hand_kept(day: date, **fields) -> dict:
+    c = _common(day)
+    rec = {"date": day.isoformat(), "day": (day - date(2022, 2, 24)).days + 1, "aircraft": c["aircraft"],
+           "helicopter": c["helicopters"], "tank": c["tanks"], "APC": c["armored_vehicles"],
+           "field artillery": c["artillery"], "MRL": c["mlrs"], "drone": c["drones"],
+           "naval ship": c["ships_boats"], "anti-aircraft warfare": c["air_defense"]}
+    rec.update(fields)
+    return rec
+
+
+@pytest.fixture
+def small_shared(tmp_path: Path) -> Path:
+    """Three tiny datasets laid out like ../shared/reference/datasets.
+
+    orc-losses: no fuel-tank, SRBM, POW or ground-robot field; specialEquipment and missiles null until
+    2022-05-10 (not kept yet), then null again on 2022-05-11 (a blank); tanks disagree on 2022-05-10.
+    minfin: vehicles_fuel_tanks blank before the merge; uav blank on 2022-05-01 (a blank); a typo
+    (tanks 9999) on 2022-05-10.  The hand-kept dataset has everything but 2022-05-11 and 2026-05-04.
+    """
+    root = tmp_path / "shared"
+    base = root / "reference" / "datasets"
+    for name, repo in (("orc-losses", "test/orc"), ("russian-Losses-in-Ukraine", "test/minfin"),
+                       ("2022-Ukraine-Russia-War-Dataset", "test/hand-kept")):
+        (base / name).mkdir(parents=True)
+        (base / name / "SOURCES.md").write_text(f"Repository: {repo}, commit {HEX40} (test).\n", encoding="utf-8")
+    mod = [
+        _mod_record(D["pre1"], unarmoredVehicles=1643),
+        _mod_record(D["pre2"], unarmoredVehicles=1701),
+        _mod_record(D["may1"], unarmoredVehicles=1796),
+        _mod_record(D["may10"], unarmoredVehicles=1980, specialEquipment=41, missiles=94, tanks=1170),
+        _mod_record(D["may11"], unarmoredVehicles=1997, missiles=94),  # specialEquipment: a blank
+        _mod_record(D["robots1"], unarmoredVehicles=93556, submarines=2, specialEquipment=4151, missiles=4579),
+        _mod_record(D["robots2"], unarmoredVehicles=93600, submarines=2, specialEquipment=4152, missiles=4580),
+    ]
+    (base / "orc-losses" / "russian-losses.json").write_text(json.dumps(mod[::-1]), encoding="utf-8")
+    minfin = [
+        _minfin_row(D["pre1"], special_equipment=31),
+        _minfin_row(D["pre2"], special_equipment=32),
+        _minfin_row(D["may1"], special_equipment=32, cruise_missiles=84, vehicles_fuel_tanks=1796, uav=""),
+        _minfin_row(D["may10"], special_equipment=41, cruise_missiles=94, vehicles_fuel_tanks=1980, tanks=9999),
+        _minfin_row(D["robots1"], special_equipment=4151, cruise_missiles=4579, vehicles_fuel_tanks=93556,
+                    submarines=2),
+        _minfin_row(D["robots2"], special_equipment=4152, cruise_missiles=4580, vehicles_fuel_tanks=93600,
+                    submarines=2),
+    ]
+    with (base / "russian-Losses-in-Ukraine" / "russia_losses.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(minfin[0]))
+        w.writeheader()
+        w.writerows(minfin)
+    pre = {"military auto": 1643, "fuel tank": 76, "mobile SRBM system": 4, "special equipment": 31}
+    equipment = [
+        _hand_kept(D["pre1"], **pre),
+        _hand_kept(D["pre2"], **{**pre, "military auto": 1701, "special equipment": 32}),
+        _hand_kept(D["may1"], **{"vehicles and fuel tanks": 1796, "cruise missiles": 84, "special equipment": 32}),
+        _hand_kept(D["may10"], **{"vehicles and fuel tanks": 1980, "cruise missiles": 94, "special equipment": 41,
+                                  "tank": 1171}),
+        _hand_kept(D["robots1"], **{"vehicles and fuel tanks": 93556, "cruise missiles": 4579,
+                                    "special equipment": 4151, "submarines": 2, "ground robotic systems": 1306}),
+    ]
+    personnel = [{"date": r["date"], "day": r["day"], "personnel": _common(date.fromisoformat(r["date"]))["personnel"],
+                  "personnel*": "about", **({"POW": 489} if r["date"] <= "2022-04-27" else {})} for r in equipment]
+    hk = base / "2022-Ukraine-Russia-War-Dataset"
+    (hk / "russia_losses_equipment.json").write_text(json.dumps(equipment), encoding="utf-8")
+    (hk / "russia_losses_personnel.json").write_text(json.dumps(personnel), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def small_build(small_shared: Path, tmp_path: Path):
+    from etl.snapshot import build_snapshot
+
+    out = tmp_path / "replay"
+    return out, build_snapshot(small_shared, out)
+
+
+def test_completion_fills_only_what_the_dataset_has_no_field_for(small_build):
+    out, summaries = small_build
+    completed = read_completed(out / "completed.csv")
+    iso = {k: d.isoformat() for k, d in D.items()}
+    assert completed == {
+        ("minfin", iso["pre1"], "military_vehicles"): 1643, ("minfin", iso["pre1"], "fuel_tanks"): 76,
+        ("minfin", iso["pre1"], "srbm_launchers"): 4,
+        ("minfin", iso["pre2"], "military_vehicles"): 1701, ("minfin", iso["pre2"], "fuel_tanks"): 76,
+        ("minfin", iso["pre2"], "srbm_launchers"): 4,
+        ("minfin", iso["robots1"], "ground_robots"): 1306,
+        ("mod", iso["pre1"], "fuel_tanks"): 76, ("mod", iso["pre1"], "special_equipment"): 31,
+        ("mod", iso["pre1"], "srbm_launchers"): 4,
+        ("mod", iso["pre2"], "fuel_tanks"): 76, ("mod", iso["pre2"], "special_equipment"): 32,
+        ("mod", iso["pre2"], "srbm_launchers"): 4,
+        ("mod", iso["may1"], "cruise_missiles"): 84, ("mod", iso["may1"], "special_equipment"): 32,
+        ("mod", iso["robots1"], "ground_robots"): 1306,
+    }
+    mod, minfin = read_long(out / "mod.csv"), read_long(out / "minfin.csv")
+    for (source, day, code), n in completed.items():
+        assert (mod if source == "mod" else minfin)[(day, code)] == n
+    # figures the datasets have are never changed: disagreements and typos stay
+    assert mod[(iso["may10"], "tanks")] == 1170 and minfin[(iso["may10"], "tanks")] == 9999
+    assert mod[(iso["pre2"], "military_vehicles")] == 1701  # unarmoredVehicles: military vehicles only
+    # the hand-kept series itself is copied as it is
+    assert read_long(out / "russianwarship.csv")[(iso["may10"], "tanks")] == 1171
+    # nothing zero-filled
+    for source in ("mod", "minfin", "russianwarship"):
+        assert 0 not in read_long(out / f"{source}.csv").values(), source
+
+
+def test_days_still_incomplete_are_left_out_and_listed(small_build):
+    out, summaries = small_build
+    mod, minfin = summaries["mod"], summaries["minfin"]
+    # a blank in a column that already holds figures is never completed: the day goes
+    assert mod.left_out[D["may11"]] == [("special_equipment", "blank in orc-losses (an existing field: never completed)")]
+    assert minfin.left_out[D["may1"]] == [("drones", "blank in russian-Losses-in-Ukraine (an existing field: never completed)")]
+    # no series has ground robots on 2026-05-04
+    assert [c for c, _ in mod.left_out[D["robots2"]]] == ["ground_robots"]
+    assert "has no field for it and the hand-kept dataset has no figure" in mod.left_out[D["robots2"]][0][1]
+    assert sorted(mod.left_out) == [D["may11"], D["robots2"]]
+    assert sorted(minfin.left_out) == [D["may1"], D["robots2"]]
+    assert summaries["russianwarship"].left_out == {}
+    days = {s: {d for d, _ in read_long(out / f"{s}.csv")} for s in ("mod", "minfin")}
+    assert D["may11"].isoformat() not in days["mod"] and D["robots2"].isoformat() not in days["mod"]
+    assert D["may1"].isoformat() not in days["minfin"] and mod.last == minfin.last == D["robots1"]
+    with (out / "mod_urls.csv").open(newline="", encoding="utf-8") as fh:
+        assert {r["as_of"] for r in csv.DictReader(fh)} == days["mod"]
+    # said so in SOURCES.md and in the build summary
+    text = (out / "SOURCES.md").read_text(encoding="utf-8")
+    assert "| mod | 2022-05-11 | special_equipment: blank in orc-losses" in text
+    assert "| minfin | 2026-05-04 | ground_robots: russian-Losses-in-Ukraine has no field" in text
+    assert "| mod | `special_equipment` | 3 | 2022-04-26 | 2022-05-01 |" in text
+    assert "left out: 2022-05-11: special_equipment" in mod.describe()
+    assert "completed: pow" not in minfin.describe()  # POW is never required, so never completed
+
+
+def test_small_snapshot_every_page_parses(small_build, parse_ready):
+    out, _ = small_build
+    with ReplayServer(out) as srv:
+        failures, got = render_and_parse_everything(srv)
+        assert failures == []
+        for source in ("minfin", "mod", "russianwarship"):
+            assert {k: v[0] for k, v in got[source].items()} == expected_figures(srv, source), source
+        assert got["mod"][(D["pre1"], "fuel_tanks")][0] == 76  # a completed cell, as printed
