@@ -1,21 +1,98 @@
-"""Scrapy settings for attrition's spiders: polite by default, overridable from the environment."""
+"""Scrapy settings for attrition's spiders: polite by default, overridable from the environment.
+
+Environment variables read here (all optional):
+
+* ``ATTRITION_MINFIN_BASE_URL`` (default ``https://index.minfin.com.ua``),
+  ``ATTRITION_MOD_MIL_BASE_URL`` (``https://www.mil.gov.ua``), ``ATTRITION_MOD_BASE_URL``
+  (``https://mod.gov.ua``), ``ATTRITION_RUSSIANWARSHIP_BASE_URL`` (``https://russianwarship.rip``):
+  where each source lives; tests and the offline mode point them at the replay server
+  (``http://127.0.0.1:PORT/index.minfin.com.ua`` ...).
+* ``ATTRITION_FAST=1``: no politeness delays and no retry backoff (tests over loopback only).
+* ``ATTRITION_RUN_ID``, ``ATTRITION_MANIFEST``: see :mod:`scrapers.pipelines`.
+
+Every setting can also be given with ``scrapy crawl ... -s NAME=VALUE`` (``etl.crawl`` does).
+"""
 from __future__ import annotations
+
+import os
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
 
 BOT_NAME = "attrition"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
 
+# --- where the sources live -----------------------------------------------------------------
+ATTRITION_MINFIN_BASE_URL = os.environ.get("ATTRITION_MINFIN_BASE_URL", "https://index.minfin.com.ua")
+ATTRITION_MOD_MIL_BASE_URL = os.environ.get("ATTRITION_MOD_MIL_BASE_URL", "https://www.mil.gov.ua")
+ATTRITION_MOD_BASE_URL = os.environ.get("ATTRITION_MOD_BASE_URL", "https://mod.gov.ua")
+ATTRITION_RUSSIANWARSHIP_BASE_URL = os.environ.get("ATTRITION_RUSSIANWARSHIP_BASE_URL", "https://russianwarship.rip")
+
+# --- the mod spider's daily run: the newest listed day and the days before it, this many in all ---
+ATTRITION_MOD_DAILY_DAYS = int(os.environ.get("ATTRITION_MOD_DAILY_DAYS", "3"))
+
+# --- the run ----------------------------------------------------------------------------------
+ATTRITION_RUN_ID = os.environ.get("ATTRITION_RUN_ID", "")
+ATTRITION_MANIFEST = os.environ.get("ATTRITION_MANIFEST", "")
+ATTRITION_FAST = _env_flag("ATTRITION_FAST")
+
+# --- politeness -------------------------------------------------------------------------------
 USER_AGENT = "attrition/0.1 (+https://github.com/attrition-project/attrition; loss-bulletin archiver)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# One request in the downloader at a time: the sources are one or two hosts anyway, and a request
+# passes the downloader middlewares when it enters the downloader, so with more in flight those
+# queued behind a dead host's request would already be past UnreachableHostMiddleware.
+CONCURRENT_REQUESTS = 1
+DOWNLOAD_DELAY = 1.0  # also AutoThrottle's minimum delay
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+
+# --- failures ---------------------------------------------------------------------------------
 RETRY_ENABLED = True
-RETRY_TIMES = 3
-DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+RETRY_TIMES = 3  # 1 request + 3 retries
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Exponential backoff before a retry of a 5xx/429/408 or a timeout: base * 2**(n-1) seconds,
+# capped; connection refused / DNS failures are retried at once (a dead source fails promptly).
+ATTRITION_RETRY_BACKOFF = 2.0
+ATTRITION_RETRY_BACKOFF_MAX = 30.0
+DOWNLOAD_TIMEOUT = float(os.environ.get("ATTRITION_DOWNLOAD_TIMEOUT", "30"))
+# A host that timed out (after the retries) on this many requests in a row counts as down: its other
+# requests are skipped.  Connection refused / DNS failure count at once.
+ATTRITION_MAX_HOST_TIMEOUTS = 2
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024  # a bulletin is ~20 KB, a minfin month page ~200 KB
 DOWNLOAD_WARNSIZE = 1024 * 1024
+
+if ATTRITION_FAST:  # loopback tests: no delays, no backoff
+    DOWNLOAD_DELAY = 0
+    AUTOTHROTTLE_START_DELAY = 0
+    ATTRITION_RETRY_BACKOFF = 0
+    # A new connection per request: on a kept-alive connection Python's http.server (the replay
+    # server) writes headers and body separately, and Nagle + delayed ACK add ~40 ms per request.
+    DEFAULT_REQUEST_HEADERS = {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en",
+        "Connection": "close",
+    }
+
+# --- the raw archive --------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapers.middlewares.BackoffRetryMiddleware": 550,
+    "scrapers.middlewares.ConditionalGetMiddleware": 560,
+    "scrapers.middlewares.UnreachableHostMiddleware": 60,
+}
+ITEM_PIPELINES = {
+    "scrapers.pipelines.RawArchivePipeline": 300,
+}
+
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a code-executing HTTP control port by default
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("ATTRITION_SCRAPY_LOG_LEVEL", "INFO")

@@ -1,0 +1,187 @@
+"""Run one spider as a subprocess and say what it archived.
+
+    result = crawl("mod", date_from=date(2024, 5, 1), date_to=date(2024, 5, 31), run_id="manual-1")
+    result.document_ids     # raw.document ids fetched in this run (new or already archived)
+
+The spider runs as ``python -m scrapy crawl <source> ...`` in a child process (cwd = the
+checkout): Airflow's ``dags test`` runs every task in one process and Twisted's reactor cannot be
+restarted, and a child process also keeps Scrapy's signal handlers and logging out of the caller.
+The spider lands every document in ``raw.document`` as it arrives; this function reads the run
+manifest the pipeline writes at the end (see :mod:`scrapers.pipelines`).
+
+:class:`CrawlError` is raised when any fetch ended in an error after its retries (HTTP 5xx, 404,
+timeout, oversized response, unreachable host, unusable listing) or the crawl archived nothing
+usable; the documents already fetched stay archived, and the result is on the exception.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from etl.config import project_home
+
+SOURCES = ("minfin", "mod", "russianwarship")
+
+# base_urls keys (those of etl.replay.ReplayServer.urls) -> Scrapy setting
+BASE_URL_SETTINGS = {
+    "minfin": "ATTRITION_MINFIN_BASE_URL",
+    "mod_mil": "ATTRITION_MOD_MIL_BASE_URL",
+    "mod": "ATTRITION_MOD_BASE_URL",
+    "russianwarship": "ATTRITION_RUSSIANWARSHIP_BASE_URL",
+}
+FAST_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "ATTRITION_RETRY_BACKOFF": "0"}
+# (ATTRITION_FAST=1 in the child's environment also makes scrapers/settings.py close each connection.)
+LOG_TAIL_LINES = 60
+
+
+class CrawlError(RuntimeError):
+    """A crawl failed: ``source``, the ``url`` concerned and the ``problem``; ``result`` when the run ended."""
+
+    def __init__(self, source: str, url: str | None, problem: str, result: "CrawlResult | None" = None):
+        self.source, self.url, self.problem, self.result = source, url, problem, result
+        super().__init__(f"{source}: {url or '(no URL)'}: {problem}")
+
+
+@dataclass
+class CrawlResult:
+    source: str
+    run_id: str
+    document_ids: list[int] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    returncode: int | None = None
+    finish_reason: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    log_tail: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.errors and bool(self.document_ids or self.not_modified)
+
+
+def _command(source: str, date_from: date | None, date_to: date | None, run_id: str, manifest: Path,
+             lang: str | None, settings: dict) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", source, "-a", f"run_id={run_id}"]
+    if date_from:
+        cmd += ["-a", f"date_from={date_from.isoformat()}"]
+    if date_to:
+        cmd += ["-a", f"date_to={date_to.isoformat()}"]
+    if lang:
+        cmd += ["-a", f"lang={lang}"]
+    settings = {"ATTRITION_MANIFEST": str(manifest), "ATTRITION_RUN_ID": run_id, **settings}
+    for name, value in settings.items():
+        cmd += ["-s", f"{name}={value}"]
+    return cmd
+
+
+def crawl(source: str, *, date_from: date | None = None, date_to: date | None = None, run_id: str,
+          base_urls: dict[str, str] | None = None, dsn: str | None = None, fast: bool = False,
+          timeout: float = 900, lang: str | None = None, settings: dict[str, object] | None = None) -> CrawlResult:
+    """Crawl ``source`` (minfin, mod, russianwarship) into the raw archive; raises :class:`CrawlError`.
+
+    Without ``date_from``/``date_to`` it is the daily run (the latest bulletins), with them a backfill.
+    ``base_urls`` overrides where the sources live (keys ``minfin``, ``mod_mil``, ``mod``,
+    ``russianwarship`` as in ``ReplayServer.urls``, or the setting names); ``dsn`` the warehouse
+    (default: the configured or embedded one, resolved here so the child needs no Airflow context);
+    ``fast`` drops the politeness delays and retry backoff (loopback tests); ``timeout`` bounds the
+    whole crawl in seconds; ``settings`` adds Scrapy settings (``-s NAME=VALUE``).
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if date_from and date_to and date_from > date_to:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}")
+    if dsn is None:
+        from etl.config import warehouse_dsn
+
+        dsn = warehouse_dsn()
+    extra: dict[str, object] = {}
+    for key, url in (base_urls or {}).items():
+        name = BASE_URL_SETTINGS.get(key, key if key.startswith("ATTRITION_") else None)
+        if name:
+            extra[name] = url.rstrip("/")
+    if fast:
+        extra.update(FAST_SETTINGS)
+    extra.update(settings or {})
+
+    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
+    if fast:
+        env["ATTRITION_FAST"] = "1"
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+
+    with tempfile.TemporaryDirectory(prefix=f"attrition-crawl-{source}-") as tmp:
+        manifest_path = Path(tmp) / "manifest.json"
+        log_path = Path(tmp) / "scrapy.log"
+        cmd = _command(source, date_from, date_to, run_id, manifest_path, lang, extra)
+        started = time.monotonic()
+        timed_out = False
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(cmd, cwd=project_home(), env=env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                returncode = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                proc.terminate()  # Scrapy closes the spider on SIGTERM: the manifest still gets written
+                try:
+                    returncode = proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    returncode = proc.wait()
+        log_text = log_path.read_text(encoding="utf-8", errors="replace")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
+
+    result = CrawlResult(source=source, run_id=run_id, returncode=returncode,
+                         log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
+                         seconds=round(time.monotonic() - started, 3))
+    if manifest is not None:
+        result.document_ids = list(manifest.get("documents", []))
+        result.not_modified = list(manifest.get("not_modified", []))
+        result.errors = list(manifest.get("errors", []))
+        result.skipped = list(manifest.get("skipped", []))
+        result.finish_reason = manifest.get("finish_reason")
+        result.counts = dict(manifest.get("counts", {}))
+
+    start_url = _start_url(source, extra)
+    if timed_out:
+        raise CrawlError(source, start_url, f"crawl did not finish within {timeout:g}s (stopped)", result)
+    if result.errors:
+        first = result.errors[0]
+        more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
+        raise CrawlError(source, first.get("url") or start_url, f"{first.get('error')}{more}", result)
+    if manifest is None or returncode != 0:
+        raise CrawlError(source, start_url, f"scrapy exited {returncode} without a complete run:\n"
+                                            f"{_last_error_lines(log_text)}", result)
+    if not (result.document_ids or result.not_modified):
+        scope = (f" for {date_from or '…'}..{date_to or '…'}" if (date_from or date_to) else "")
+        raise CrawlError(source, start_url, f"fetched nothing usable{scope} "
+                                            f"(finish reason {result.finish_reason})", result)
+    return result
+
+
+def _start_url(source: str, extra: dict) -> str:
+    from scrapers import settings as defaults  # plain module: no Scrapy import
+
+    def base(name: str) -> str:
+        return str(extra.get(name) or getattr(defaults, name)).rstrip("/")
+
+    if source == "minfin":
+        return base("ATTRITION_MINFIN_BASE_URL") + "/ua/russian-invading/casualties/"
+    if source == "mod":
+        return base("ATTRITION_MOD_BASE_URL") + "/news"
+    return base("ATTRITION_RUSSIANWARSHIP_BASE_URL") + "/api/v2/statistics"
+
+
+def _last_error_lines(log_text: str, n: int = 15) -> str:
+    lines = log_text.splitlines()
+    errors = [i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line]
+    start = errors[0] if errors else max(0, len(lines) - n)
+    return "\n".join(lines[start:start + n])
