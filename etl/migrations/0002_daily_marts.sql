@@ -23,40 +23,36 @@ COMMENT ON VIEW core.current_observation IS 'The current revision of every (sour
 
 CREATE MATERIALIZED VIEW mart.daily_losses_long AS
 WITH cur AS (
-    SELECT o.as_of, o.category, o.source, o.cumulative, o.increase, o.qualifier, s.priority
+    SELECT o.as_of, o.category, o.source, o.cumulative, o.increase, o.qualifier, s.priority,
+           first_value(o.cumulative) OVER cell AS accepted
     FROM core.current_observation o JOIN core.source s ON s.code = o.source
+    WINDOW cell AS (PARTITION BY o.as_of, o.category ORDER BY s.priority)
 ), per_cell AS (
     SELECT as_of, category,
-           (array_agg(source ORDER BY priority))[1]     AS accepted_source,
-           (array_agg(cumulative ORDER BY priority))[1] AS cumulative,
-           (array_agg(increase ORDER BY priority))[1]   AS reported_increase,
-           (array_agg(qualifier ORDER BY priority))[1]  AS qualifier,
-           array_agg(source ORDER BY priority)          AS sources_reporting,
-           count(DISTINCT cumulative)                   AS distinct_values
+           (array_agg(source ORDER BY priority))[1]                               AS accepted_source,
+           min(accepted)                                                          AS cumulative,
+           (array_agg(increase ORDER BY priority))[1]                             AS reported_increase,
+           (array_agg(qualifier ORDER BY priority))[1]                            AS qualifier,
+           array_agg(source ORDER BY priority) FILTER (WHERE cumulative = accepted) AS sources_agreeing,
+           array_agg(source ORDER BY priority)                                    AS sources_reporting,
+           count(DISTINCT cumulative)                                             AS distinct_values
     FROM cur
     GROUP BY as_of, category
-), prev AS (
-    SELECT p.*,
-           lag(p.as_of) OVER w      AS prev_day,
-           lag(p.cumulative) OVER w AS prev_cumulative
-    FROM per_cell p
-    WINDOW w AS (PARTITION BY p.category ORDER BY p.as_of)
 )
-SELECT p.as_of,
-       p.category,
-       p.cumulative,
-       CASE WHEN p.prev_day = p.as_of - 1 THEN p.cumulative - p.prev_cumulative END AS increase,
-       p.reported_increase,
-       p.qualifier,
-       p.accepted_source,
-       ARRAY(SELECT c.source FROM cur c
-             WHERE c.as_of = p.as_of AND c.category = p.category AND c.cumulative = p.cumulative
-             ORDER BY c.priority)                                                   AS sources_agreeing,
-       p.sources_reporting,
-       CASE WHEN p.distinct_values > 1 THEN 'disagreement'
-            WHEN cardinality(p.sources_reporting) > 1 THEN 'agreed'
-            ELSE 'single_source' END                                                AS status
-FROM prev p;
+SELECT as_of,
+       category,
+       cumulative,
+       CASE WHEN lag(as_of) OVER w = as_of - 1 THEN cumulative - lag(cumulative) OVER w END AS increase,
+       reported_increase,
+       qualifier,
+       accepted_source,
+       sources_agreeing,
+       sources_reporting,
+       CASE WHEN distinct_values > 1 THEN 'disagreement'
+            WHEN cardinality(sources_reporting) > 1 THEN 'agreed'
+            ELSE 'single_source' END                                                  AS status
+FROM per_cell
+WINDOW w AS (PARTITION BY category ORDER BY as_of);
 CREATE UNIQUE INDEX daily_losses_long_key ON mart.daily_losses_long (as_of, category);
 COMMENT ON MATERIALIZED VIEW mart.daily_losses_long IS 'One row per (day, category): the accepted cumulative count, the day''s increase, which sources agree, and whether they disagree. Refreshed after every load.';
 COMMENT ON COLUMN mart.daily_losses_long.as_of IS 'Day the counts are reported for (Kyiv date).';
