@@ -8,7 +8,6 @@ in one transaction: a run loads all its documents or nothing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,20 +77,26 @@ def rebuild(dsn: str | None = None, sources: list[str] | None = None) -> LoadRes
     return ingest(None, sources=list(sources or SOURCES), dsn=dsn, run_id="rebuild")
 
 
-@dataclass
-class SourceRun:
-    source: str
-    document_ids: list[int]
-    days: list[date]
-
-
 def crawl_source(source: str, *, date_from: date | None, date_to: date | None, run_id: str,
                  dsn: str | None = None) -> list[int]:
-    """Run one spider (subprocess); returns the ids of the archived documents it fetched."""
-    from etl.crawl import crawl
+    """Run one spider (subprocess); returns the ids of every archived document this run saw.
 
-    result = crawl(source, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
-    return list(result.document_ids)
+    That includes the documents a conditional GET found unchanged (HTTP 304): re-running a range
+    re-parses them, which changes nothing unless the parser changed.
+    """
+    from etl.crawl import crawl
+    from etl.db import connect
+
+    crawl(source, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("""SELECT DISTINCT document_id FROM raw.fetch
+                           WHERE run_id = %s AND source = %s AND document_id IS NOT NULL
+                           ORDER BY document_id""", (run_id, source))
+            return [r[0] for r in cur.fetchall()]
+    finally:
+        conn.close()
 
 
 def days_in_documents(document_ids: list[int], dsn: str | None = None) -> dict[str, set[date]]:
