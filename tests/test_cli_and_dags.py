@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, VENV_BIN, run_cli
+from conftest import REPO, dags_test, run_cli
 
 
 def test_attrition_help_lists_the_commands():
@@ -67,24 +67,12 @@ def test_dag_files_import_nothing_heavy_at_top_level():
 
 
 @pytest.mark.airflow
-def test_airflow_dags_test_runs_warehouse_migrate(warehouse, tmp_path):
+def test_airflow_dags_test_runs_warehouse_migrate(airflow_env):
     """Real Airflow: `airflow dags test` of the migration DAG against the session's warehouse."""
-    from etl.stack import airflow_env
-
-    warehouse.ensure_database("airflow_test", owner="airflow")
-    os.environ["AIRFLOW_HOME"] = str(tmp_path / "airflow")
-    try:
-        env = airflow_env(warehouse.dsn(user="airflow", dbname="airflow_test"))
-    finally:
-        del os.environ["AIRFLOW_HOME"]
-    airflow = str(VENV_BIN / "airflow")
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
-    proc = subprocess.run([airflow, "dags", "test", "warehouse_migrate"], env=env, capture_output=True, text=True,
-                          timeout=600)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-3000:]
-    assert "state=success" in output
-    assert re.search(r"schema version \d{4}", output)
+    proc = dags_test(airflow_env, "warehouse_migrate")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "state=success" in proc.stdout
+    assert re.search(r"schema version \d{4}", proc.stdout)
 
 
 def test_parse_prints_json_lines_with_the_documented_keys():
