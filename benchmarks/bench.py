@@ -70,6 +70,7 @@ def main() -> int:
         with ReplayServer() as server:
             for key, var in BASE_URL_VARS.items():
                 os.environ[var] = server.urls[key]
+            os.environ["ATTRITION_FAST"] = "1"  # loopback: no politeness delays
             last = max(s.latest for s in server.series.values() if s.latest)
             loaded = timed("full backfill over replay HTTP (crawl 3 sources + load)",
                            lambda: backfill(WAR_START, last), results)
@@ -78,7 +79,7 @@ def main() -> int:
         with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM raw.document")
             documents = cur.fetchone()[0]
-            cur.execute("TRUNCATE core.observation, core.bulletin")
+            cur.execute("TRUNCATE core.observation, core.bulletin CASCADE")
         rebuilt = timed("full-history rebuild from the raw archive (re-parse + load into empty core)",
                         rebuild, results)
         timed("rebuild again (every value unchanged)", rebuild, results)

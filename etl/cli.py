@@ -132,6 +132,7 @@ def _backfill(args: argparse.Namespace) -> int:
             server = stack.enter_context(ReplayServer(args.data))
             for key, var in stack_mod.BASE_URL_VARS.items():
                 os.environ[var] = server.urls[key]
+            os.environ["ATTRITION_FAST"] = "1"  # loopback: no politeness delays
             print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START

@@ -376,6 +376,7 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     if summary["sources"] == "replay":
         summary["replay"] = start_replay(os.environ.get("ATTRITION_REPLAY_DATA"))
         extra_env = {BASE_URL_VARS[key]: url for key, url in summary["replay"]["urls"].items()}
+        extra_env["ATTRITION_FAST"] = "1"  # loopback: no politeness delays
     metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if not metadata:  # Airflow's metadata lives in the embedded cluster, even with a configured warehouse
         if embedded.running_pid() is None:
