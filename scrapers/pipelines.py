@@ -6,7 +6,7 @@ For each :class:`scrapers.items.Fetched` item:
   ``INSERT INTO raw.document ... ON CONFLICT (sha256) DO NOTHING``; a raw.fetch row with outcome
   ``new`` or ``duplicate`` pointing at the document;
 * ``navigation`` (a news listing, a page fetched only to find URLs): a raw.fetch row with outcome
-  ``new`` and no document (the schema has no outcome for "fetched, not archived");
+  ``navigation`` and no document;
 * ``not_modified`` (HTTP 304): a raw.fetch row ``not_modified`` pointing at the archived document
   whose validators were sent;
 * ``error``: a raw.fetch row ``error`` with the HTTP status when known and the error text.
@@ -106,7 +106,7 @@ class RawArchivePipeline:
                 self._doc_seen.add(doc_id)
                 self.documents.append(doc_id)
         elif item.kind == "navigation":
-            a.log_fetch(url=item.url, outcome="new", http_status=item.status, etag=item.etag,
+            a.log_fetch(url=item.url, outcome="navigation", http_status=item.status, etag=item.etag,
                         last_modified=item.last_modified)
             self.counts["navigation"] += 1
         elif item.kind == "not_modified":

@@ -207,7 +207,7 @@ def test_mod_backfill_discovers_bulletins_on_both_sites_and_stops_paging(server,
     assert days_in("mod", docs) == want
     rows = fetch_rows(db)
     listings = [r for r in rows if "/news" in r[0] and r[0].rstrip("/").endswith(("news", "page=2"))]
-    assert listings and all(r[1] == "new" and r[3] is None for r in listings)  # navigation: no document
+    assert listings and all(r[1] == "navigation" and r[3] is None for r in listings)  # navigation: no document
     assert not any(d[2].rstrip("/").endswith("news") or "page=" in d[2] for d in documents(db))
     # the mil.gov.ua listing's page 1 reaches back past date_from: page 2 is never requested
     assert not any("page=2" in r[0] for r in rows)
