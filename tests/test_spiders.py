@@ -184,7 +184,7 @@ def test_minfin_backfill_fetches_the_months_of_the_range(server, db):
     res = run("minfin", server, db, date_from=date(2024, 8, 2), date_to=date(2024, 8, 10))
     docs = documents(db, res.document_ids)
     assert {d[2] for d in docs} == {f"{base}/{lang}/russian-invading/casualties/2024-08/" for lang in ("ua", "en")}
-    assert (f"{base}/ua/russian-invading/casualties/", "new", None) in {(r[0], r[1], r[3]) for r in fetch_rows(db)}
+    assert (f"{base}/ua/russian-invading/casualties/", "navigation", None) in {(r[0], r[1], r[3]) for r in fetch_rows(db)}
     assert days_in("minfin", docs) >= {date(2024, 8, 2) + timedelta(days=i) for i in range(9)}
     # a range reaching the main page's days: main pages archived too, month 2024-08 (partly shown)
     # again, unchanged since the first run (304)
