@@ -1007,8 +1007,10 @@ class ReplayServer:
     # -- faults
 
     def add_fault(self, path: str, kind: str, **options) -> Fault:
-        """Make ``path`` (below the port root, e.g. ``/mil.gov.ua/en/news/``; ``*`` suffix = prefix) misbehave."""
-        fault = Fault(kind=kind, path=path, **options)
+        """Make ``path`` (below the port root, e.g. ``/mil.gov.ua/en/news/``; ``*`` suffix = prefix) misbehave.
+
+        ``path`` may be percent-encoded, as in a URL (requests are matched on their decoded path)."""
+        fault = Fault(kind=kind, path=unquote(path), **options)
         with self._lock:
             self._faults.append(fault)
         return fault

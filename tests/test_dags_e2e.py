@@ -79,40 +79,50 @@ def test_backfill_form_rejects_an_inverted_range(airflow_env, small_snapshot, db
     assert one(db, "SELECT count(*) FROM raw.fetch") == [(0,)]
 
 
-@pytest.mark.parametrize("fault, field", [
-    ("empty", "page"), ("redesign", "page"), ("missing", "category:tanks"), ("garbled", "category:tanks"),
-])
-def test_a_bad_document_fails_the_run_keeps_the_raw_document_and_loads_nothing(
-        airflow_env, small_snapshot, db, fault, field):
+def test_bad_documents_fail_the_run_keep_the_raw_documents_and_load_nothing(airflow_env, small_snapshot, db):
+    """An empty page, a redesigned page, a page missing a category, a garbled number: one run, four documents."""
     with ReplayServer(small_snapshot) as srv:
-        url = srv.bulletin_url(date.fromisoformat(DAYS[1]), "en")
-        opts = {"category": "tanks"} if fault in ("missing", "garbled") else {}
-        srv.add_fault(urlsplit(url).path, fault, **opts)
+        day = [date.fromisoformat(d) for d in DAYS]
+        faults = {  # url -> (fault, options, the field the error must name)
+            srv.bulletin_url(day[0], "en"): ("empty", {}, "page"),
+            srv.bulletin_url(day[1], "en"): ("missing", {"category": "tanks"}, "category:tanks"),
+            srv.bulletin_url(day[1], "uk"): ("redesign", {}, "page"),
+            srv.bulletin_url(day[2], "en"): ("garbled", {"category": "tanks"}, "category:tanks"),
+        }
+        for url, (fault, opts, _) in faults.items():
+            srv.add_fault(urlsplit(url).path, fault, **opts)
         proc = dags_test(airflow_env, "losses_backfill", {"date_from": DAYS[0], "date_to": DAYS[-1]},
                          replay_env(srv, db))
     assert proc.returncode != 0
-    assert f"mod: {url}: {field}" in proc.stdout, proc.stdout[-4000:]
-    assert "nothing was loaded" in proc.stdout
+    assert "4 document(s) could not be parsed; nothing was loaded" in proc.stdout, proc.stdout[-4000:]
+    for url, (fault, _, field) in faults.items():
+        assert f"mod: {url}: {field}" in proc.stdout, fault
+        assert one(db, "SELECT count(*) FROM raw.document WHERE url = %s", (url,)) == [(1,)], fault
     assert one(db, "SELECT count(*) FROM core.observation") == [(0,)]
-    assert one(db, "SELECT count(*) FROM raw.document WHERE url = %s", (url,)) == [(1,)]
-    assert one(db, "SELECT kind, details->>'url' FROM quality.alert") == [("parse_failure", url)]
+    alerts = one(db, "SELECT kind, details->>'url' FROM quality.alert ORDER BY 2")
+    assert alerts == [("parse_failure", url) for url in sorted(faults)]
 
 
-@pytest.mark.parametrize("fault", ["http500", "hang", "oversize"])
-def test_a_failing_fetch_fails_the_run_naming_source_and_url_and_loads_nothing(
-        airflow_env, small_snapshot, db, fault):
+def test_failing_fetches_fail_the_run_naming_source_and_url_and_load_nothing(airflow_env, small_snapshot, db):
+    """HTTP 500 (mod), a timeout (minfin), an oversized response (russianwarship): one run, three failures."""
     with ReplayServer(small_snapshot) as srv:
-        url = srv.bulletin_url(date.fromisoformat(DAYS[1]), "en")
-        opts = {"hang_seconds": 20} if fault == "hang" else {}
-        srv.add_fault(urlsplit(url).path, fault, **opts)
+        http500 = srv.bulletin_url(date.fromisoformat(DAYS[1]), "en")
+        hang = srv.urls["minfin"] + "/ua/russian-invading/casualties/"  # three days: the main page has them
+        oversize = srv.urls["russianwarship"] + "/api/v2/statistics"
+        srv.add_fault(urlsplit(http500).path, "http500")
+        srv.add_fault(urlsplit(hang).path, "hang", hang_seconds=20)
+        srv.add_fault(urlsplit(oversize).path, "oversize")
         proc = dags_test(airflow_env, "losses_backfill", {"date_from": DAYS[0], "date_to": DAYS[-1]},
                          {**replay_env(srv, db), "ATTRITION_DOWNLOAD_TIMEOUT": "3"})
+    out = proc.stdout
     assert proc.returncode != 0
-    assert "mod: " in proc.stdout and url in proc.stdout, proc.stdout[-4000:]
+    assert f"mod: {http500}: HTTP 500" in out, out[-4000:]
+    assert f"minfin: {hang}: " in out and "imeout" in out
+    assert f"russianwarship: {oversize}" in out
     assert one(db, "SELECT count(*) FROM core.observation") == [(0,)]
-    errors = one(db, "SELECT outcome, error FROM raw.fetch WHERE url = %s AND outcome = 'error'", (url,))
-    assert errors and errors[0][1]
-    # what was fetched before the failure stays archived
+    failed = {r[0] for r in one(db, "SELECT source FROM raw.fetch WHERE outcome = 'error' AND error <> ''")}
+    assert failed == {"mod", "minfin", "russianwarship"}
+    # what was fetched before a failure stays archived
     assert one(db, "SELECT count(*) > 0 FROM raw.document WHERE source = 'mod'") == [(True,)]
 
 
