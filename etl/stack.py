@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from etl.config import configured_dsn, local_dir, project_home, redact
+from etl.crawl import BASE_URL_SETTINGS
 
 AIRFLOW_HOST = "127.0.0.1"
 
@@ -122,6 +123,34 @@ def airflow_login() -> tuple[str, str] | None:
     return next(iter(users.items()), None)
 
 
+def _spawn(name: str, cmd: list[str], log_name: str, env: dict | None = None, cwd: str | None = None):
+    """Start ``cmd`` in its own session, output to .local/logs/<log_name>, PID in .local/run/<name>.pid."""
+    log_path = local_dir() / "logs" / log_name
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    (run_dir() / f"{name}.pid").write_text(str(proc.pid))
+    return proc, log_path
+
+
+def _wait_ready(name: str, label: str, proc, log_path: Path, ready, timeout: float, interval: float):
+    """Poll ``ready()`` (a value, or None / an OSError-ish exception while not ready) until it answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            (run_dir() / f"{name}.pid").unlink(missing_ok=True)
+            raise RuntimeError(f"{label} exited with {proc.returncode}; see {log_path}")
+        try:
+            value = ready()
+        except (urllib.error.URLError, OSError, ValueError, KeyError):
+            value = None
+        if value:
+            return value
+        time.sleep(interval)
+    raise RuntimeError(f"{label} did not become ready within {timeout:.0f} s; see {log_path}")
+
+
 def start_airflow(metadata_dsn: str | None, extra_env: dict | None = None, timeout: float = 300) -> dict:
     pid_file = run_dir() / "airflow.pid"
     port = airflow_port()
@@ -131,23 +160,11 @@ def start_airflow(metadata_dsn: str | None, extra_env: dict | None = None, timeo
         raise RuntimeError(f"something else already answers on {AIRFLOW_HOST}:{port}; set ATTRITION_AIRFLOW_PORT")
     home = airflow_home()
     home.mkdir(parents=True, exist_ok=True)
-    log_path = local_dir() / "logs" / "airflow-standalone.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen([_airflow_bin(), "standalone"], env={**airflow_env(metadata_dsn), **(extra_env or {})},
-                                stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                                cwd=str(home))
-    pid_file.write_text(str(proc.pid))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pid_file.unlink(missing_ok=True)
-            raise RuntimeError(f"airflow standalone exited with {proc.returncode}; see {log_path}")
-        if _healthy(_health(port)) and airflow_login():
-            return {"reused": False, "pid": proc.pid, "port": port, "log": str(log_path)}
-        time.sleep(2)
-    raise RuntimeError(f"airflow standalone did not become healthy within {timeout:.0f} s; see {log_path}")
+    proc, log_path = _spawn("airflow", [_airflow_bin(), "standalone"], "airflow-standalone.log",
+                            env={**airflow_env(metadata_dsn), **(extra_env or {})}, cwd=str(home))
+    _wait_ready("airflow", "airflow standalone", proc, log_path,
+                lambda: _healthy(_health(port)) and airflow_login(), timeout, 2)
+    return {"reused": False, "pid": proc.pid, "port": port, "log": str(log_path)}
 
 
 def stop_airflow(timeout: float = 90) -> bool:
@@ -180,12 +197,7 @@ def stop_airflow(timeout: float = 90) -> bool:
 
 
 LIVE_HOSTS = ("www.mil.gov.ua", "index.minfin.com.ua", "russianwarship.rip")
-BASE_URL_VARS = {
-    "minfin": "ATTRITION_MINFIN_BASE_URL",
-    "mod_mil": "ATTRITION_MOD_MIL_BASE_URL",
-    "mod": "ATTRITION_MOD_BASE_URL",
-    "russianwarship": "ATTRITION_RUSSIANWARSHIP_BASE_URL",
-}
+BASE_URL_VARS = BASE_URL_SETTINGS  # replay URL key -> the environment variable the spiders read
 
 
 def live_sources_reachable(timeout: float = 4.0) -> bool:
@@ -231,23 +243,9 @@ def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:
     cmd = [str(Path(sys.executable).parent / "attrition"), "replay", "serve", "--port", str(port)]
     if data_dir:
         cmd += ["--data", data_dir]
-    log_path = local_dir() / "logs" / "replay.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-    pid_file.write_text(str(proc.pid))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pid_file.unlink(missing_ok=True)
-            raise RuntimeError(f"the replay server exited with {proc.returncode}; see {log_path}")
-        try:
-            return {"reused": False, "pid": proc.pid, "urls": urls, "latest": _replay_latest(urls),
-                    "log": str(log_path)}
-        except (urllib.error.URLError, OSError, ValueError, KeyError):
-            time.sleep(0.5)
-    raise RuntimeError(f"the replay server did not answer on port {port}; see {log_path}")
+    proc, log_path = _spawn("replay", cmd, "replay.log")
+    latest = _wait_ready("replay", "the replay server", proc, log_path, lambda: _replay_latest(urls), timeout, 0.5)
+    return {"reused": False, "pid": proc.pid, "urls": urls, "latest": latest, "log": str(log_path)}
 
 
 def _replay_latest(urls: dict) -> str:

@@ -6,11 +6,9 @@ the crawl or the later load fails.  psycopg2 is imported only when the crawl ope
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 logger = logging.getLogger(__name__)
 
@@ -89,34 +87,17 @@ class Archive:
     def store_document(self, *, url: str, status: int, content_type: str | None, headers: dict,
                        body: bytes, fetched_at: datetime | None) -> tuple[int, str]:
         """Archive ``body`` unless a document with the same sha256 exists; returns (id, 'new'|'duplicate')."""
-        digest = hashlib.sha256(body).hexdigest()
-        fetched_at = fetched_at or datetime.now(timezone.utc)
-        import psycopg2
+        from etl.archive import store_document
 
         try:
             with self.conn.cursor() as cur:
-                cur.execute(
-                    """
-                    INSERT INTO raw.document (source, url, fetched_at, http_status, content_type, headers,
-                                              sha256, size_bytes, body)
-                    VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)
-                    ON CONFLICT (sha256) DO NOTHING
-                    RETURNING id
-                    """,
-                    (self.source, url, fetched_at, status, content_type, json.dumps(headers), digest, len(body),
-                     psycopg2.Binary(body)),
-                )
-                row = cur.fetchone()
-                if row is not None:
-                    outcome, doc_id = "new", row[0]
-                else:
-                    cur.execute("SELECT id FROM raw.document WHERE sha256 = %s", (digest,))
-                    outcome, doc_id = "duplicate", cur.fetchone()[0]
+                doc_id, new = store_document(cur, self.source, url, body, content_type=content_type,
+                                             http_status=status, headers=headers, fetched_at=fetched_at)
             self.conn.commit()
         except Exception:
             self.conn.rollback()
             raise
-        return doc_id, outcome
+        return doc_id, "new" if new else "duplicate"
 
     def log_fetch(self, *, url: str, outcome: str, http_status: int | None = None, document_id: int | None = None,
                   etag: str | None = None, last_modified: str | None = None, error: str | None = None) -> int:
