@@ -50,5 +50,6 @@ compose-check: install  ## validate docker-compose.yml against the compose speci
 lock: | $(UV)  ## re-resolve uv.lock after editing pyproject.toml
 	$(UV) lock
 
-clean: down  ## remove .venv and runtime state (.local: the embedded warehouse's data too)
+clean: down  ## remove .venv and runtime state (.local and the embedded warehouse's data)
+	@if [ -x $(VENV)/bin/attrition ]; then $(VENV)/bin/attrition db destroy --yes; fi
 	rm -rf $(VENV) .local .pytest_cache

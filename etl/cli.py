@@ -51,6 +51,16 @@ def _db(args: argparse.Namespace) -> int:
             return 2
         print(dsn)
         return 0
+    if args.action == "destroy":
+        if configured:
+            print("warehouse is configured, not embedded: nothing to destroy", file=sys.stderr)
+            return 2
+        if not args.yes:
+            print(f"this deletes the embedded warehouse's data ({embedded.data_dir}); add --yes", file=sys.stderr)
+            return 2
+        embedded.destroy()
+        print(f"stopped and deleted the embedded warehouse ({embedded.data_dir})")
+        return 0
     if args.action == "migrate":
         from etl.migrate import migrate
 
@@ -159,9 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the warehouse: up | down | status | url | migrate",
                         description="Manage the warehouse. Without ATTRITION_WAREHOUSE_DSN or AIRFLOW_CONN_WAREHOUSE "
                                     "the project runs its own PostgreSQL under .local/ on 127.0.0.1.")
-    db.add_argument("action", choices=["up", "down", "status", "url", "migrate"],
+    db.add_argument("action", choices=["up", "down", "status", "url", "migrate", "destroy"],
                     help="up: start (and create) the embedded cluster and migrate; down: stop it; status: show it; "
-                         "url: print the DSN; migrate: apply pending migrations")
+                         "url: print the DSN; migrate: apply pending migrations; destroy: stop it and delete its "
+                         "data (with --yes)")
+    db.add_argument("--yes", action="store_true", help="with destroy: really delete the data")
     db.add_argument("--reader", action="store_true", help="with url: the read-only DSN (role attrition_reader)")
     db.set_defaults(func=_db)
 

@@ -75,3 +75,8 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
     assert not os.environ.get("ATTRITION_WAREHOUSE_DSN")
     run_cli("db", "up", env=env)
     run_cli("db", "down", env=env)
+    refused = run_cli("db", "destroy", env=env, check=False)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    data_dir = Path(json.loads(run_cli("db", "status", env=env, check=False).stdout)["data_dir"])
+    run_cli("db", "destroy", "--yes", env=env)
+    assert not data_dir.exists()
