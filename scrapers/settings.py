@@ -40,7 +40,9 @@ ATTRITION_MANIFEST = os.environ.get("ATTRITION_MANIFEST", "")
 ATTRITION_FAST = _env_flag("ATTRITION_FAST")
 
 # --- politeness -------------------------------------------------------------------------------
-USER_AGENT = "attrition/0.1 (+https://github.com/attrition-project/attrition; loss-bulletin archiver)"
+USER_AGENT = os.environ.get(
+    "ATTRITION_USER_AGENT", "attrition/0.1 (+https://github.com/attrition-project/attrition; loss-bulletin archiver)"
+)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # One request in the downloader at a time: the sources are one or two hosts anyway, and a request
