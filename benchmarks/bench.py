@@ -61,16 +61,14 @@ def main() -> int:
     from etl.embedded import EmbeddedPostgres
     from etl.pipeline import WAR_START, backfill, rebuild
     from etl.replay import ReplayServer
-    from etl.stack import BASE_URL_VARS
+    from etl.crawl import replay_env
 
     pg = EmbeddedPostgres.default()
     pg.up()
     results: list[tuple[str, float]] = []
     try:
         with ReplayServer() as server:
-            for key, var in BASE_URL_VARS.items():
-                os.environ[var] = server.urls[key]
-            os.environ["ATTRITION_FAST"] = "1"  # loopback: no politeness delays
+            os.environ.update(replay_env(server.urls))
             last = max(s.latest for s in server.series.values() if s.latest)
             loaded = timed("full backfill over replay HTTP (crawl 3 sources + load)",
                            lambda: backfill(WAR_START, last), results)

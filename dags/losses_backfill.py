@@ -5,7 +5,8 @@ from datetime import datetime
 
 from airflow.sdk import Param, TriggerRule, dag, task
 
-SOURCES = ["mod", "minfin", "russianwarship"]
+from etl.model import SOURCES
+
 
 DOC = """
 ### losses_backfill
@@ -33,8 +34,8 @@ FORM = {
     "date_to": Param(None, type=["null", "string"], format="date", title="Last day",
                      description="Last bulletin day to fetch; empty means today (Kyiv). Not in the future, "
                                  "not before the first day."),
-    "sources": Param(SOURCES, type="array", title="Sources", uniqueItems=True, minItems=1,
-                     items={"type": "string", "enum": SOURCES},
+    "sources": Param(list(SOURCES), type="array", title="Sources", uniqueItems=True, minItems=1,
+                     items={"type": "string", "enum": list(SOURCES)},
                      description="mod: the official bulletins (mil.gov.ua, mod.gov.ua); minfin: index.minfin.com.ua; "
                                  "russianwarship: the russianwarship.rip API."),
 }
@@ -66,10 +67,10 @@ def losses_backfill():
         return run(list(document_id_lists), context["run_id"])
 
     @task(doc_md="Print, per source, the days loaded and the gaps (never filled).")
-    def report_coverage(summary: dict, **context) -> dict:
+    def report_coverage(summary: dict) -> dict:
         from etl.tasks import report_coverage as run
 
-        return run(summary, context["params"])
+        return run(summary)
 
     scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
     report_coverage(parse_and_load(*scraped))

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
 
-SOURCES = ["mod", "minfin", "russianwarship"]
+from etl.model import SOURCES
+
 
 DOC = """
 ### losses_daily

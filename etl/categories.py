@@ -172,8 +172,6 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
-CURRENT_CODES: tuple[str, ...] = tuple(c.code for c in CATEGORIES if c.valid_to is None)
-HISTORICAL_CODES: tuple[str, ...] = tuple(c.code for c in CATEGORIES if c.valid_to is not None)
 
 
 def normalize_label(label: str) -> str:

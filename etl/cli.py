@@ -11,6 +11,7 @@ import os
 import sys
 
 from etl.config import ConfigError
+from etl.model import SOURCES
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -136,13 +137,11 @@ def _backfill(args: argparse.Namespace) -> int:
     sources = args.sources.split(",") if args.sources else list(SOURCES)
     with contextlib.ExitStack() as stack:
         if args.replay:
-            from etl import stack as stack_mod
+            from etl.crawl import replay_env
             from etl.replay import ReplayServer
 
             server = stack.enter_context(ReplayServer(args.data))
-            for key, var in stack_mod.BASE_URL_VARS.items():
-                os.environ[var] = server.urls[key]
-            os.environ["ATTRITION_FAST"] = "1"  # loopback: no politeness delays
+            os.environ.update(replay_env(server.urls))
             print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
@@ -188,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(keys as_of, category, cumulative, increase, qualifier, source). A document "
                                        "that cannot be parsed is reported on stderr with source, URL and field; "
                                        "the exit status is then 1.")
-    parse.add_argument("--source", required=True, choices=["minfin", "mod", "russianwarship"])
+    parse.add_argument("--source", required=True, choices=SOURCES)
     parse.add_argument("--url", help="the URL the document came from (default: its file:// URL); the mod parser "
                                      "reads the date from it when the page does not state one")
     parse.add_argument("--content-type", help="the Content-Type it was served with (for its charset)")

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 AIRFLOW_CONN_ID = "warehouse"
 READER_ROLE = "attrition_reader"
@@ -128,12 +128,3 @@ def redact(dsn: str) -> str:
             return dsn.replace(parts.netloc, netloc, 1)
         return dsn
     return " ".join("password=***" if item.startswith("password=") else item for item in dsn.split())
-
-
-def dsn_database(dsn: str) -> str:
-    if "://" in dsn:
-        return unquote(urlsplit(dsn).path.lstrip("/"))
-    for item in dsn.split():
-        if item.startswith("dbname="):
-            return item.split("=", 1)[1]
-    return ""

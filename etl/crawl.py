@@ -27,7 +27,7 @@ from pathlib import Path
 
 from etl.config import project_home
 
-SOURCES = ("minfin", "mod", "russianwarship")
+from etl.model import SOURCES
 
 # base_urls keys (those of etl.replay.ReplayServer.urls) -> Scrapy setting
 BASE_URL_SETTINGS = {
@@ -36,6 +36,14 @@ BASE_URL_SETTINGS = {
     "mod": "ATTRITION_MOD_BASE_URL",
     "russianwarship": "ATTRITION_RUSSIANWARSHIP_BASE_URL",
 }
+
+
+def replay_env(urls: dict[str, str]) -> dict[str, str]:
+    """The environment that points the spiders at a replay server (``ReplayServer.urls``) on loopback,
+    without politeness delays (they only slow a loopback crawl down)."""
+    return {**{var: urls[key] for key, var in BASE_URL_SETTINGS.items()}, "ATTRITION_FAST": "1"}
+
+
 FAST_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "ATTRITION_RETRY_BACKOFF": "0"}
 # (ATTRITION_FAST=1 in the child's environment also makes scrapers/settings.py close each connection.)
 LOG_TAIL_LINES = 60

@@ -103,10 +103,6 @@ def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, lis
     return parsed, errors
 
 
-def _key(o) -> tuple:
-    return (o[0], o[1], o[2])
-
-
 def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction)."""
     from psycopg2.extras import execute_values

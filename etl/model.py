@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-QUALIFIERS = ("about", "more_than")
+# The bulletin sources, in priority order (core.source.priority): every module takes them from here.
+SOURCES = ("mod", "minfin", "russianwarship")
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from etl.load import LoadResult, fetch_documents, load, parse_documents, refresh_marts
-from etl.model import ParseError
+from etl.model import SOURCES, ParseError
 
 KYIV = ZoneInfo("Europe/Kyiv")
-SOURCES = ("mod", "minfin", "russianwarship")
 WAR_START = date(2022, 2, 24)
 
 
@@ -122,9 +121,6 @@ def deadline_passed(target: date, deadline: str, now: datetime | None = None) ->
     limit = datetime.combine(target, time(hh, mm), tzinfo=KYIV)
     return (now or datetime.now(tz=KYIV)) >= limit
 
-
-def expected_days(date_from: date, date_to: date) -> list[date]:
-    return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
 
 
 def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *, dsn: str | None = None,

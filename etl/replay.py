@@ -25,8 +25,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from etl.categories import BY_CODE, MERGE_DAY, WAR_START
+from etl.model import SOURCES
 
-SOURCES = ("minfin", "mod", "russianwarship")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "replay"
 MOD_URLS_FILE = "mod_urls.csv"
 

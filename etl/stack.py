@@ -19,8 +19,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from etl.config import configured_dsn, local_dir, project_home, redact
-from etl.crawl import BASE_URL_SETTINGS
+from etl.config import configured_dsn, local_dir, project_home
+from etl.crawl import replay_env
 
 AIRFLOW_HOST = "127.0.0.1"
 
@@ -197,7 +197,6 @@ def stop_airflow(timeout: float = 90) -> bool:
 
 
 LIVE_HOSTS = ("www.mil.gov.ua", "index.minfin.com.ua", "russianwarship.rip")
-BASE_URL_VARS = BASE_URL_SETTINGS  # replay URL key -> the environment variable the spiders read
 
 
 def live_sources_reachable(timeout: float = 4.0) -> bool:
@@ -373,8 +372,7 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     extra_env: dict[str, str] = {}
     if summary["sources"] == "replay":
         summary["replay"] = start_replay(os.environ.get("ATTRITION_REPLAY_DATA"))
-        extra_env = {BASE_URL_VARS[key]: url for key, url in summary["replay"]["urls"].items()}
-        extra_env["ATTRITION_FAST"] = "1"  # loopback: no politeness delays
+        extra_env = replay_env(summary["replay"]["urls"])
     metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if not metadata:  # Airflow's metadata lives in the embedded cluster, even with a configured warehouse
         if embedded.running_pid() is None:
@@ -423,4 +421,4 @@ def job_failed(summary: dict) -> bool:
     return any(summary.get(part, {}).get("state") == "failed" for part in ("backfill", "daily"))
 
 
-__all__ = ["up", "down", "print_summary", "airflow_env", "redact"]
+__all__ = ["up", "down", "print_summary", "job_failed", "airflow_env"]

@@ -1,6 +1,8 @@
 """Callables behind the DAGs' tasks.  DAG files stay thin and import this lazily."""
 from __future__ import annotations
 
+from etl.model import SOURCES
+
 
 def migrate_warehouse() -> dict:
     """Apply pending migrations to the configured warehouse; return what ran and the schema version."""
@@ -16,7 +18,6 @@ def migrate_warehouse() -> dict:
 
 
 # ---- losses_backfill / losses_daily ----------------------------------------------------------------
-SOURCES = ("mod", "minfin", "russianwarship")
 DEFAULT_DEADLINE = "14:00"
 
 
@@ -137,7 +138,7 @@ def parse_and_load(document_id_lists: list, run_id: str) -> dict:
     return summary
 
 
-def report_coverage(summary: dict, params: dict) -> dict:
+def report_coverage(summary: dict) -> dict:
     """Print each source's days and the gaps in them (a gap is reported, never filled)."""
     for source, info in summary.get("sources", {}).items():
         gaps = info["gaps"]

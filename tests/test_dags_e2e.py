@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, dags_test
 from etl.migrate import migrate
 from etl.replay import ReplayServer
-from etl.stack import BASE_URL_VARS
+from etl.crawl import replay_env as spiders_at
 
 pytestmark = pytest.mark.airflow
 BUNDLED = REPO / "data" / "replay"
@@ -36,9 +36,7 @@ def small_snapshot(tmp_path_factory) -> Path:
 
 
 def replay_env(srv: ReplayServer, dsn: str) -> dict:
-    env = {var: srv.urls[key] for key, var in BASE_URL_VARS.items()}
-    env.update(ATTRITION_FAST="1", ATTRITION_WAREHOUSE_DSN=dsn)
-    return env
+    return {**spiders_at(srv.urls), "ATTRITION_WAREHOUSE_DSN": dsn}
 
 
 def one(dsn: str, sql: str, params=None):

@@ -21,9 +21,8 @@ from collections import defaultdict
 from datetime import date
 
 from etl import categories
-from etl.model import Observation, ParseError
+from etl.model import SOURCES, Observation, ParseError
 
-SOURCES = ("minfin", "mod", "russianwarship")
 
 # Categories a source structurally cannot provide: the completeness check does not ask them of it.
 # russianwarship: its schema has no fuel-tank or POW field (before 2022-05-01 its vehicles_fuel_tanks

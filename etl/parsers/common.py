@@ -8,7 +8,7 @@ A *loss line* is the unit all three HTML layouts print, one per category::
 осіб ліквідовано``, ``Особовий склад — близько 5300 осіб, понад 200 полоненими`` (a second item, the
 prisoners of war, riding on the personnel line in early 2022).
 
-Qualifiers map to the two values :data:`etl.model.QUALIFIERS` allows:
+Qualifiers map to the two values core.observation.qualifier allows:
 
 * ``about`` ← about, approximately, aprx., близько, приблизно, около, майже/almost/nearly;
 * ``more_than`` ← more than, over, понад, більше, більш ніж, более, свыше;

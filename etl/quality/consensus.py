@@ -61,7 +61,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, NamedTuple
 
-PRIORITY = ("mod", "minfin", "russianwarship")  # fallback order, used only to break true ties
+from etl.model import SOURCES
+
+PRIORITY = SOURCES  # fallback order, used only to break true ties
 STATUSES = ("agreed", "single_source", "majority", "resolved", "correction")
 DIAGNOSES = ("typo_low", "spike_before", "official_correction", "unresolved")
 MAX_SKIP = 5  # consecutive days the chain may discard
