@@ -8,6 +8,7 @@ in one transaction: a run loads all its documents or nothing.
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,16 @@ class BulletinMissing(RuntimeError):
 
 
 def kyiv_today(now: datetime | None = None) -> date:
+    """Today in Kyiv; ``ATTRITION_TODAY`` (a date) overrides it when no ``now`` is given.
+
+    `attrition up` sets ``ATTRITION_TODAY`` to the snapshot's last day when the sources are a
+    replay, so a run triggered with default parameters targets a day the replay serves.
+    """
+    if now is None and os.environ.get("ATTRITION_TODAY"):
+        try:
+            return date.fromisoformat(os.environ["ATTRITION_TODAY"])
+        except ValueError:
+            raise ValueError(f"ATTRITION_TODAY must be a date like 2026-08-08, not {os.environ['ATTRITION_TODAY']!r}") from None
     return (now or datetime.now(tz=KYIV)).astimezone(KYIV).date()
 
 

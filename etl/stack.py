@@ -372,7 +372,10 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     extra_env: dict[str, str] = {}
     if summary["sources"] == "replay":
         summary["replay"] = start_replay(os.environ.get("ATTRITION_REPLAY_DATA"))
-        extra_env = replay_env(summary["replay"]["urls"])
+        extra_env = {**replay_env(summary["replay"]["urls"]),
+                     # the snapshot is frozen: its last day stands for "today", so runs triggered
+                     # from the UI with default parameters target a day the replay serves
+                     "ATTRITION_TODAY": os.environ.get("ATTRITION_TODAY") or summary["replay"]["latest"]}
     metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if not metadata:  # Airflow's metadata lives in the embedded cluster, even with a configured warehouse
         if embedded.running_pid() is None:

@@ -171,10 +171,13 @@ def check_bulletin(target_day, run_id: str) -> dict:
 
 def daily_target(params: dict, run_after=None):
     """The day losses_daily looks for: the form's target_date, else the run's date in Kyiv."""
+    import os
     from datetime import date
 
     from etl.pipeline import kyiv_today
 
     if params.get("target_date"):
         return date.fromisoformat(params["target_date"])
+    if os.environ.get("ATTRITION_TODAY"):  # a replay's frozen "today" wins over the run's date
+        return kyiv_today()
     return kyiv_today(run_after)
