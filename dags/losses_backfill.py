@@ -16,10 +16,14 @@ them into the warehouse **in one run** (not one run per day):
 
 1. `scrape_<source>`: the source's spider (a `scrapy crawl` subprocess) archives every document
    byte-exact in `raw.document`; each attempt is logged in `raw.fetch`.
-2. `parse_and_load`: parses the archived documents and loads them into `core` **in one transaction**,
-   then refreshes the marts (`mart.daily_losses`, `mart.daily_losses_long`, `mart.latest`). Re-running
-   a range changes nothing; a changed figure becomes a new revision (both kept).
-3. `report_coverage`: per source, the days loaded and the **gaps** (days a source did not publish are
+2. `parse_and_load`: parses the archived documents and loads them into `core.observation` **in one
+   transaction**. Re-running a range changes nothing; a changed figure becomes a new revision (both kept).
+3. `validate`: the **quality gate** (Great Expectations suites, consensus across the sources) decides
+   the accepted value of every day and category; records that break the monotonic cumulative counts
+   go to `quality.quarantine` with a diagnosis and an alert (see `attrition quarantine list`), never to
+   the marts. Then `mart.daily_losses`, `mart.daily_losses_long` and `mart.latest` are refreshed.
+   The Data Docs of the checks are linked from the task log and the alerts.
+4. `report_coverage`: per source, the days loaded and the **gaps** (days a source did not publish are
    reported, never filled).
 
 If a scrape fails (HTTP errors after retries, a dead source) the run fails naming the source and URL,
@@ -60,20 +64,29 @@ def losses_backfill():
         return scrape_range(source, context["params"], context["run_id"])
 
     @task(trigger_rule=TriggerRule.NONE_FAILED,
-          doc_md="Parse every archived document of this run and load it in one transaction; refresh the marts.")
+          doc_md="Parse every archived document of this run and load it into core.observation in one transaction.")
     def parse_and_load(*document_id_lists, **context) -> dict:
         from etl.tasks import parse_and_load as run
 
         return run(list(document_id_lists), context["run_id"])
 
+    @task(doc_md="Quality gate over the range: GX checks, consensus, quarantine with diagnosis, alerts; "
+                 "then refresh the marts. Fails (nothing reaches the marts) only when a check itself errors.")
+    def validate(summary: dict, **context) -> dict:
+        from etl.tasks import backfill_range, validate_loaded
+
+        date_from, date_to = backfill_range(context["params"])
+        return validate_loaded(date_from, date_to, "losses_backfill", context["run_id"])
+
     @task(doc_md="Print, per source, the days loaded and the gaps (never filled).")
-    def report_coverage(summary: dict) -> dict:
+    def report_coverage(summary: dict, gate: dict) -> dict:
         from etl.tasks import report_coverage as run
 
         return run(summary)
 
     scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
-    report_coverage(parse_and_load(*scraped))
+    loaded = parse_and_load(*scraped)
+    report_coverage(loaded, validate(loaded))
 
 
 losses_backfill()

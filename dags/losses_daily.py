@@ -18,9 +18,12 @@ Runs at **08:00 Kyiv time** and loads the day's bulletin:
    15 minutes until the deadline (default **14:00 Kyiv**); then it fails with **"bulletin missing"**
    and records an alert in `quality.alert`.
 2. `parse_and_load`: parses what every successful scrape fetched and loads it in one transaction
-   (a lagging source does not hold back the others); refreshes the marts.
-3. `check_bulletin`: the run succeeds when at least one source's bulletin of the day is loaded, and
-   fails with "bulletin missing" otherwise.
+   (a lagging source does not hold back the others).
+3. `validate`: the **quality gate** over the last days: checks against the history on both sides,
+   consensus across the sources, quarantine of records that break the monotonic counts (with a
+   diagnosis, an alert by e-mail or webhook, and a re-evaluation on every later run), then the marts.
+4. `check_bulletin`: the run succeeds when the target day has accepted values, and fails with
+   "bulletin missing" otherwise.
 
 Trigger it by hand with `target_date` to load a given day (for example the newest day of a replay).
 """
@@ -61,14 +64,22 @@ def losses_daily():
 
         return run(list(document_id_lists), context["run_id"])
 
-    @task(retries=0, doc_md="Succeed when the target day's bulletin is loaded from at least one source.")
-    def check_bulletin(summary: dict, **context) -> dict:
+    @task(retries=0, doc_md="Quality gate over the target day and the days before it: GX checks, consensus, "
+                            "quarantine with diagnosis, alerts; then refresh the marts.")
+    def validate(summary: dict, **context) -> dict:
+        from etl.tasks import SCRAPE_DAYS_BACK, daily_target, validate_loaded
+
+        target = daily_target(context["params"], context["dag_run"].run_after)
+        return validate_loaded(target - timedelta(days=SCRAPE_DAYS_BACK), target, "losses_daily", context["run_id"])
+
+    @task(retries=0, doc_md="Succeed when the target day has accepted values (from at least one source).")
+    def check_bulletin(gate: dict, **context) -> dict:
         from etl.tasks import check_bulletin as run, daily_target
 
         return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
 
     scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
-    check_bulletin(parse_and_load(*scraped))
+    check_bulletin(validate(parse_and_load(*scraped)))
 
 
 losses_daily()

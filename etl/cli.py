@@ -145,16 +145,65 @@ def _backfill(args: argparse.Namespace) -> int:
             print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
-        result = backfill(date_from, date_to, sources)
+        result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
+    print(gate.summary(), file=sys.stderr)
     return 0
 
 
 def _rebuild(args: argparse.Namespace) -> int:
     from etl.pipeline import rebuild
 
-    result = rebuild(sources=args.sources.split(",") if args.sources else None)
+    result, gate = rebuild(sources=args.sources.split(",") if args.sources else None, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
+    print(gate.summary(), file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from etl.quality.gate import validate
+
+    try:
+        date_from = date.fromisoformat(args.date_from) if args.date_from else None
+        date_to = date.fromisoformat(args.date_to) if args.date_to else None
+    except ValueError as exc:
+        raise ConfigError(f"--from / --to must be dates like 2024-12-10: {exc}") from None
+    result = validate(date_from=date_from, date_to=date_to, notify=not args.no_notify,
+                      run_id=f"cli-validate-{os.getpid()}")
+    print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
+    return 0
+
+
+def _quarantine(args: argparse.Namespace) -> int:
+    from etl.quality import review
+
+    if args.action == "list":
+        rows = review.list_records(status=args.status, limit=args.limit)
+        if not rows:
+            print(f"no {args.status if args.status != 'all' else ''} quarantined records".replace("  ", " "))
+            return 0
+        print(f"{'id':>6}  {'status':<9} {'as_of':<10} {'category':<20} {'source':<15} {'value':>9}  "
+              f"{'diagnosis':<19} why")
+        for r in rows:
+            print(f"{r['id']:>6}  {r['status']:<9} {r['as_of']!s:<10} {r['category']:<20} {r['source']:<15} "
+                  f"{r['cumulative']:>9}  {r['diagnosis']:<19} {(r['evidence'] or {}).get('why', '')}")
+        return 0
+    if args.id is None:
+        raise ConfigError(f"attrition quarantine {args.action} needs the record's id (see attrition quarantine list)")
+    try:
+        if args.action == "show":
+            print(json.dumps(review.show(args.id), indent=2, ensure_ascii=False))
+            return 0
+        outcome = review.decide(args.id, args.action, note=args.note, by=args.by, notify=not args.no_notify)
+    except review.ReviewError as exc:
+        raise ConfigError(str(exc)) from None
+    print(f"quarantine {outcome['id']} ({outcome['source']} {outcome['category']} {outcome['as_of']} = "
+          f"{outcome['cumulative']}): {outcome['status']} by {outcome['decided_by']}"
+          + (f"; recorded as an operator correction ({outcome['correction']['delta']:+d})"
+             if outcome["correction"] else ""))
+    print(outcome["gate"].summary())
     return 0
 
 
@@ -213,11 +262,42 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--sources", help="comma-separated: mod,minfin,russianwarship (default all)")
     backfill.add_argument("--replay", action="store_true", help="crawl a replay server started for this run")
     backfill.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
+    backfill.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
     backfill.set_defaults(func=_backfill)
 
-    rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive and load it (after a parser fix)")
+    rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive, load it and run the quality gate")
     rebuild.add_argument("--sources", help="comma-separated sources (default all)")
+    rebuild.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
     rebuild.set_defaults(func=_rebuild)
+
+    validate = sub.add_parser(
+        "validate", help="run the quality gate over what is loaded; print a summary",
+        description="Run the data-quality gate (GX suites, consensus across sources, quarantine, alerts) over the "
+                    "loaded observations of a date range (default: everything loaded), refresh the marts and "
+                    "print what it decided. Exit status 1 when a check could not run (nothing changed then).")
+    validate.add_argument("--from", dest="date_from", help="first day (default: the first day loaded)")
+    validate.add_argument("--to", dest="date_to", help="last day (default: the last day loaded)")
+    validate.add_argument("--json", action="store_true", help="print the result as JSON")
+    validate.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
+    validate.set_defaults(func=_validate)
+
+    quarantine = sub.add_parser(
+        "quarantine", help="records the quality gate kept out: list | show ID | accept ID | reject ID",
+        description="Review quarantined records. accept: the value is right (a decrease becomes an operator "
+                    "correction); reject: keep it out for good. Either re-runs the gate over the record's day.")
+    quarantine.add_argument("action", choices=["list", "show", "accept", "reject"])
+    quarantine.add_argument("id", nargs="?", type=int, help="quarantine id (from list)")
+    quarantine.add_argument("--status", default="open", help="with list: open (default), accepted, rejected, "
+                                                             "resolved or all")
+    quarantine.add_argument("--limit", type=int, default=100, help="with list: at most this many (default 100)")
+    quarantine.add_argument("--note", help="with accept/reject: why (kept with the decision)")
+    quarantine.add_argument("--by", help="with accept/reject: who decides (default $ATTRITION_OPERATOR or $USER)")
+    quarantine.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
+    quarantine.set_defaults(func=_quarantine)
+
+    from etl import mailsink
+
+    mailsink.register(sub)
 
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
     down.set_defaults(func=_down)
@@ -240,8 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         from etl.migrate import MigrationError
 
         from etl.pipeline import IngestError
+        from etl.quality.gate import GateError
 
-        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError)) or \
+        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError, GateError)) or \
                 type(exc).__name__ == "CrawlError":
             print(f"attrition: {exc}", file=sys.stderr)
             return 1

@@ -128,3 +128,19 @@ def redact(dsn: str) -> str:
             return dsn.replace(parts.netloc, netloc, 1)
         return dsn
     return " ".join("password=***" if item.startswith("password=") else item for item in dsn.split())
+
+
+def airflow_ui_url() -> str:
+    """The Airflow UI's address for links in alerts: ``ATTRITION_AIRFLOW_URL``, else Airflow's
+    ``AIRFLOW__API__BASE_URL``, else http://localhost:8080."""
+    return (os.environ.get("ATTRITION_AIRFLOW_URL") or os.environ.get("AIRFLOW__API__BASE_URL")
+            or "http://localhost:8080").rstrip("/")
+
+
+def airflow_run_url(dag_id: str, run_id: str | None) -> str | None:
+    """The UI page of a DAG run (Airflow 3: /dags/<dag_id>/runs/<run_id>)."""
+    from urllib.parse import quote
+
+    if not run_id:
+        return None
+    return f"{airflow_ui_url()}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"

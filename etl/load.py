@@ -1,4 +1,4 @@
-"""Parse archived documents and load their observations into ``core``; refresh the marts.
+"""Parse archived documents and load their observations into ``core`` (the quality gate, etl.quality.gate, then decides what reaches the marts).
 
 Everything a run loads goes in one transaction (the caller's): a run either loads all its
 documents or nothing.  Observations are staged in bulk (execute_values into a temporary
@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from etl.model import Observation, ParseError
 
 PARSER_VERSION = "attrition-parsers/1"
-MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")
 
 
 @dataclass
@@ -184,8 +183,3 @@ def _same(old: tuple, new: tuple) -> bool:
     if old[0] != new[0] or old[2] != new[2]:
         return False
     return old[1] is None or new[1] is None or old[1] == new[1]
-
-
-def refresh_marts(cur) -> None:
-    for view in MARTS:
-        cur.execute(f"REFRESH MATERIALIZED VIEW {view}")

@@ -92,6 +92,7 @@ def migrate(dsn: str | None = None) -> list[str]:
             applied_now.append(mig.path.name)
         with conn, conn.cursor() as cur:
             sync_categories(cur)
+            sync_corrections(cur)
     finally:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -168,3 +169,31 @@ def sync_categories(cur) -> int:
     )
     written += cur.rowcount
     return written
+
+
+def sync_corrections(cur) -> int:
+    """Seed quality.correction (origin ``registry``) from data/corrections.csv, the published list of
+    official corrections; an operator's rows (origin ``operator``) are left alone."""
+    from psycopg2.extras import execute_values
+
+    from etl.config import project_home
+    from etl.quality.consensus import load_official_corrections
+
+    rows = [(c.as_of, c.category, c.delta, c.note or None)
+            for c in load_official_corrections(project_home() / "data" / "corrections.csv")]
+    execute_values(
+        cur,
+        """
+        INSERT INTO quality.correction AS t (as_of, category, delta, reason, origin) VALUES %s
+        ON CONFLICT (as_of, category) DO UPDATE SET delta = EXCLUDED.delta, reason = EXCLUDED.reason
+        WHERE t.origin = 'registry' AND (t.delta, t.reason) IS DISTINCT FROM (EXCLUDED.delta, EXCLUDED.reason)
+        """,
+        [(d, c, delta, note, "registry") for d, c, delta, note in rows],
+    )
+    written = cur.rowcount
+    cur.execute(
+        "DELETE FROM quality.correction WHERE origin = 'registry' "
+        "AND (as_of, category) NOT IN (SELECT * FROM unnest(%s::date[], %s::text[]))",
+        ([r[0] for r in rows], [r[1] for r in rows]),
+    )
+    return written + cur.rowcount

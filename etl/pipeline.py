@@ -1,4 +1,4 @@
-"""The ingestion pipeline: crawl → parse → load → refresh marts, for daily runs and backfills.
+"""The ingestion pipeline: crawl → parse → load → quality gate (→ marts), for daily runs and backfills.
 
 Used by the DAGs (dags/losses_daily.py, dags/losses_backfill.py) and by the CLI.  Crawls run as
 ``scrapy crawl`` subprocesses (etl.crawl); the raw archive they write is committed as it arrives,
@@ -12,7 +12,7 @@ import os
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from etl.load import LoadResult, fetch_documents, load, parse_documents, refresh_marts
+from etl.load import LoadResult, fetch_documents, load, parse_documents
 from etl.model import SOURCES, ParseError
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -75,16 +75,18 @@ def ingest(document_ids: list[int] | None = None, *, sources: list[str] | None =
         if errors:
             conn.rollback()
         else:
-            result = load(cur, parsed)
-            refresh_marts(cur)
-            return result
+            return load(cur, parsed)
     _record_parse_failures(dsn, errors, run_id)
     raise IngestError(errors)
 
 
-def rebuild(dsn: str | None = None, sources: list[str] | None = None) -> LoadResult:
-    """Re-parse the whole raw archive (after a parser fix) and load it; unchanged values change nothing."""
-    return ingest(None, sources=list(sources or SOURCES), dsn=dsn, run_id="rebuild")
+def rebuild(dsn: str | None = None, sources: list[str] | None = None, *, notify: bool = True):
+    """Re-parse the whole raw archive (after a parser fix), load it and run the quality gate over
+    everything; unchanged values change nothing.  Returns (LoadResult, GateResult)."""
+    from etl.quality.gate import validate
+
+    result = ingest(None, sources=list(sources or SOURCES), dsn=dsn, run_id="rebuild")
+    return result, validate(dsn, run_id="rebuild", notify=notify)
 
 
 def crawl_source(source: str, *, date_from: date | None, date_to: date | None, run_id: str,
@@ -135,8 +137,11 @@ def deadline_passed(target: date, deadline: str, now: datetime | None = None) ->
 
 
 def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *, dsn: str | None = None,
-             run_id: str | None = None) -> LoadResult:
-    """Crawl the sources over the range (in parallel, one subprocess each), then load everything in one transaction."""
+             run_id: str | None = None, notify: bool = True):
+    """Crawl the sources over the range (in parallel, one subprocess each), load everything in one
+    transaction, then run the quality gate over the range.  Returns (LoadResult, GateResult)."""
+    from etl.quality.gate import validate
+
     from concurrent.futures import ThreadPoolExecutor
 
     run_id = run_id or f"cli-backfill-{datetime.now(tz=KYIV):%Y%m%dT%H%M%S}"
@@ -145,4 +150,5 @@ def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *
         futures = [pool.submit(crawl_source, s, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
                    for s in sources]
         ids = [i for f in futures for i in f.result()]
-    return ingest(ids, dsn=dsn, run_id=run_id)
+    result = ingest(ids, dsn=dsn, run_id=run_id)
+    return result, validate(dsn, date_from=date_from, date_to=date_to, run_id=run_id, notify=notify)

@@ -19,6 +19,7 @@ def migrate_warehouse() -> dict:
 
 # ---- losses_backfill / losses_daily ----------------------------------------------------------------
 DEFAULT_DEADLINE = "14:00"
+SCRAPE_DAYS_BACK = 3  # losses_daily fetches (and validates) the target day and the days before it
 
 
 def backfill_range(params: dict, today=None) -> tuple:
@@ -87,7 +88,8 @@ def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_
     from etl.pipeline import BulletinMissing, crawl_source, days_in_documents, deadline_passed
 
     try:
-        ids = crawl_source(source, date_from=target_day - timedelta(days=3), date_to=target_day, run_id=run_id)
+        ids = crawl_source(source, date_from=target_day - timedelta(days=SCRAPE_DAYS_BACK), date_to=target_day,
+                           run_id=run_id)
     except CrawlError as exc:
         if deadline_passed(target_day, deadline):
             _alert_missing(source, target_day, run_id, str(exc))
@@ -108,27 +110,42 @@ def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_
 
 def _alert_missing(source: str, target_day, run_id: str, why: str) -> None:
     from etl.alerts import record_alert
+    from etl.config import airflow_run_url
     from etl.db import transaction
 
     with transaction() as conn, conn.cursor() as cur:
         record_alert(cur, "missing_bulletin", f"missing_bulletin:{source}:{target_day}",
                      f"[attrition] bulletin of {target_day} missing from {source}",
-                     f"{source} had not published the bulletin of {target_day} by the deadline. {why}",
-                     {"source": source, "as_of": str(target_day), "run_id": run_id})
+                     f"{source} had not published the bulletin of {target_day} by the deadline. {why}\n"
+                     "The other sources were loaded regardless. If the source has moved or changed, see its "
+                     "spider's log in the run.",
+                     {"source": source, "as_of": str(target_day), "run_id": run_id},
+                     run_url=airflow_run_url("losses_daily", run_id))
+    _deliver_alerts()
+
+
+def _deliver_alerts() -> None:
+    """Send the alerts recorded so far (one notification per incident; a retry finds them sent)."""
+    from etl.notify import deliver_pending
+
+    print(deliver_pending().summary())
 
 
 def parse_and_load(document_id_lists: list, run_id: str) -> dict:
-    """Parse and load the documents of every successful scrape, in one transaction; refresh the marts."""
+    """Parse and load the documents of every successful scrape, in one transaction (the validate
+    task then decides what reaches the marts)."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from etl.pipeline import IngestError, ingest
 
     ids = sorted({i for ids in document_id_lists if ids for i in ids})
     if not ids:
+        _deliver_alerts()
         raise AirflowFailException("no document was fetched: every scrape failed or was skipped")
     try:
         result = ingest(ids, run_id=run_id)
     except IngestError as exc:
+        _deliver_alerts()
         raise AirflowFailException(f"{exc}\nFix the parser (or the source), then re-run; see quality.alert.") from None
     summary = result.summary()
     print(f"loaded {summary['documents']} document(s): {summary['inserted']} new, {summary['revised']} revised, "
@@ -136,6 +153,26 @@ def parse_and_load(document_id_lists: list, run_id: str) -> dict:
     for revision in summary["revisions"]:
         print(f"revised: {revision}")
     return summary
+
+
+def validate_loaded(date_from, date_to, dag_id: str, run_id: str) -> dict:
+    """The quality gate over the run's days: checks, consensus, quarantine, alerts, then the marts."""
+    from datetime import date
+
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.config import airflow_run_url
+    from etl.quality.gate import GateError, validate
+
+    date_from, date_to = (d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (date_from, date_to))
+    try:
+        result = validate(date_from=date_from, date_to=date_to, run_id=run_id,
+                          run_url=airflow_run_url(dag_id, run_id))
+    except GateError as exc:
+        raise AirflowFailException(f"quality gate: {exc}\nNothing reached the marts. See quality.validation_run and "
+                                   "the Data Docs; fix the cause and clear this task.") from None
+    print(result.summary())
+    return result.as_dict()
 
 
 def report_coverage(summary: dict) -> dict:
@@ -149,7 +186,7 @@ def report_coverage(summary: dict) -> dict:
 
 
 def check_bulletin(target_day, run_id: str) -> dict:
-    """Daily: the run succeeds when at least one source's bulletin of the target day is loaded."""
+    """Daily: the run succeeds when the target day has accepted values (from at least one source)."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from etl.db import connect
@@ -159,14 +196,23 @@ def check_bulletin(target_day, run_id: str) -> dict:
         with conn.cursor() as cur:
             cur.execute("SELECT DISTINCT source FROM core.current_observation WHERE as_of = %s", (target_day,))
             have = sorted(r[0] for r in cur.fetchall())
+            cur.execute("SELECT count(*) FROM core.accepted WHERE as_of = %s", (target_day,))
+            accepted = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM quality.quarantine WHERE as_of = %s AND status = 'open'", (target_day,))
+            quarantined = cur.fetchone()[0]
     finally:
         conn.close()
     if not have:
         raise AirflowFailException(f"bulletin missing: no source has the bulletin of {target_day} (run {run_id})")
+    if not accepted:
+        raise AirflowFailException(f"the bulletin of {target_day} was loaded from {', '.join(have)} but every record "
+                                   f"of it is quarantined: see attrition quarantine list")
     lacking = sorted(set(SOURCES) - set(have))
     print(f"bulletin of {target_day} loaded from {', '.join(have)}"
-          + (f"; not (yet) from {', '.join(lacking)}" if lacking else ""))
-    return {"as_of": str(target_day), "sources": have, "lacking": lacking}
+          + (f"; not (yet) from {', '.join(lacking)}" if lacking else "")
+          + f"; {accepted} categories accepted" + (f", {quarantined} record(s) quarantined" if quarantined else ""))
+    return {"as_of": str(target_day), "sources": have, "lacking": lacking, "accepted": accepted,
+            "quarantined": quarantined}
 
 
 def daily_target(params: dict, run_after=None):
@@ -181,3 +227,33 @@ def daily_target(params: dict, run_after=None):
     if os.environ.get("ATTRITION_TODAY"):  # a replay's frozen "today" wins over the run's date
         return kyiv_today()
     return kyiv_today(run_after)
+
+
+# ---- quarantine_review -------------------------------------------------------------------------------
+def review_quarantine(params: dict, run_id: str, user: str | None) -> dict:
+    """List the open quarantine, or accept / reject one record (then the gate re-runs over its day)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.config import airflow_run_url
+    from etl.quality import review
+
+    action, qid = params.get("action") or "list", params.get("quarantine_id")
+    if action == "list":
+        rows = review.list_records(status="open")
+        for r in rows:
+            print(f"#{r['id']} {r['source']} {r['category']} {r['as_of']} = {r['cumulative']}: {r['diagnosis']} "
+                  f"({(r['evidence'] or {}).get('why', '')})")
+        print(f"{len(rows)} open record(s); trigger again with action accept or reject and a quarantine_id")
+        return {"open": len(rows)}
+    if not qid:
+        raise AirflowFailException(f"{action} needs quarantine_id: trigger with action list to see the ids")
+    try:
+        outcome = review.decide(int(qid), action, note=params.get("note") or None,
+                                by=f"{user or 'airflow'} (quarantine_review)", run_id=run_id,
+                                run_url=airflow_run_url("quarantine_review", run_id))
+    except review.ReviewError as exc:
+        raise AirflowFailException(str(exc)) from None
+    gate = outcome.pop("gate")
+    print(f"quarantine {qid}: {outcome['status']}")
+    print(gate.summary())
+    return {**outcome, "gate": gate.as_dict()}

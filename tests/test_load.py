@@ -1,4 +1,4 @@
-"""Loading parsed documents into core and the marts: idempotence, revisions, priorities, atomicity."""
+"""Loading parsed documents into core (and, through the quality gate, the marts): idempotence, revisions, atomicity."""
 from __future__ import annotations
 
 import contextlib
@@ -11,6 +11,7 @@ import pytest
 from etl.archive import store_document
 from etl.migrate import migrate
 from etl.pipeline import IngestError, ingest, rebuild
+from etl.quality.gate import validate
 
 # russianwarship API keys for the categories reported in mid-2023
 KEYS = {
@@ -64,7 +65,9 @@ def test_a_run_loads_every_day_and_rerunning_it_changes_nothing(db):
     again = ingest([doc], dsn=db)
     assert (again.inserted, again.revised, again.unchanged) == (0, 0, 5 * len(KEYS))
     assert rows(db, "SELECT id, xmin::text FROM core.observation ORDER BY id") == snapshot
+    assert rows(db, "SELECT count(*) FROM mart.daily_losses") == [(0,)]  # nothing reaches the marts unvalidated
 
+    validate(db, notify=False)
     wide = rows(db, "SELECT as_of, tanks, personnel, vehicles_fuel_tanks, pow FROM mart.daily_losses ORDER BY as_of")
     assert wide[0] == (DAY0, BASE["tanks"], BASE["personnel_units"], BASE["vehicles_fuel_tanks"], None)
     assert wide[4][1] == BASE["tanks"] + 20
@@ -76,32 +79,17 @@ def test_a_run_loads_every_day_and_rerunning_it_changes_nothing(db):
 def test_a_changed_value_is_a_new_revision_and_both_are_kept(db):
     first = archive(db, "russianwarship", api_page(range(0, 3)), "http://127.0.0.1/api/v2/statistics?p=1")
     ingest([first], dsn=db)
-    corrected = api_page(range(0, 3), override={(1, "tanks"): 2999})
+    corrected = api_page(range(0, 3), override={(1, "tanks"): BASE["tanks"] + 6})
     second = archive(db, "russianwarship", corrected, "http://127.0.0.1/api/v2/statistics?p=1")
     result = ingest([second], dsn=db)
     assert result.revised == 1 and result.inserted == 0
     assert result.revisions[0]["old"]["cumulative"] == BASE["tanks"] + 5
-    assert result.revisions[0]["new"]["cumulative"] == 2999
+    assert result.revisions[0]["new"]["cumulative"] == BASE["tanks"] + 6
     history = rows(db, """SELECT revision, cumulative, superseded_at IS NOT NULL FROM core.observation
                           WHERE category = 'tanks' AND as_of = %s ORDER BY revision""", (DAY0 + timedelta(days=1),))
-    assert history == [(1, BASE["tanks"] + 5, True), (2, 2999, False)]
-    assert rows(db, "SELECT tanks FROM mart.daily_losses WHERE as_of = %s", (DAY0 + timedelta(days=1),)) == [(2999,)]
-
-
-def test_sources_that_disagree_are_visible_and_priority_decides(db):
-    rw = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/rw")
-    # a second source of higher priority that disagrees on day 1
-    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO core.source VALUES ('testsource', 'test', 'http://127.0.0.1', 0)")
-    ingest([rw], dsn=db)
-    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
-        cur.execute("""INSERT INTO core.observation (source, as_of, category, cumulative, increase, document_id)
-                       VALUES ('testsource', %s, 'tanks', 1234, NULL, %s)""", (DAY0 + timedelta(days=1), rw))
-        cur.execute("REFRESH MATERIALIZED VIEW mart.daily_losses_long")
-    long = rows(db, """SELECT cumulative, accepted_source, sources_agreeing, sources_reporting, status
-                       FROM mart.daily_losses_long WHERE category = 'tanks' ORDER BY as_of""")
-    assert long[0] == (BASE["tanks"], "russianwarship", ["russianwarship"], ["russianwarship"], "single_source")
-    assert long[1] == (1234, "testsource", ["testsource"], ["testsource", "russianwarship"], "disagreement")
+    assert history == [(1, BASE["tanks"] + 5, True), (2, BASE["tanks"] + 6, False)]
+    validate(db, notify=False)
+    assert rows(db, "SELECT tanks FROM mart.daily_losses WHERE as_of = %s", (DAY0 + timedelta(days=1),)) == [(BASE["tanks"] + 6,)]
 
 
 def test_one_unparseable_document_loads_nothing_and_raises_an_alert(db):
@@ -127,6 +115,7 @@ def test_gaps_are_reported_never_filled(db):
     result = ingest([doc], dsn=db)
     assert result.gaps()["russianwarship"] == [(DAY0 + timedelta(days=2), DAY0 + timedelta(days=3))]
     assert result.summary()["sources"]["russianwarship"]["gaps"] == [["2023-06-03", "2023-06-04"]]
+    validate(db, notify=False)
     assert rows(db, "SELECT count(*) FROM mart.daily_losses") == [(4,)]
     incr = rows(db, "SELECT as_of, increase FROM mart.daily_losses_long WHERE category = 'tanks' ORDER BY as_of")
     assert incr[2] == (DAY0 + timedelta(days=4), None)  # no previous day: no computed increase
@@ -135,7 +124,9 @@ def test_gaps_are_reported_never_filled(db):
 def test_rebuild_from_the_archive_reparses_everything(db):
     archive(db, "russianwarship", api_page(range(0, 3)), "http://127.0.0.1/a")
     archive(db, "russianwarship", api_page(range(3, 6)), "http://127.0.0.1/b")
-    first = rebuild(dsn=db)
+    first, gate = rebuild(dsn=db, notify=False)
     assert first.documents == 2 and first.inserted == 6 * len(KEYS)
-    second = rebuild(dsn=db)
+    assert gate.accepted == 6 * len(KEYS) and gate.changed == 6 * len(KEYS)
+    second, gate = rebuild(dsn=db, notify=False)
     assert second.inserted == 0 and second.unchanged == 6 * len(KEYS)
+    assert gate.changed == 0 and not gate.alerts

@@ -20,9 +20,10 @@ Statuses of an accepted cell (``Accepted.status``):
     decided.
 ``correction``
     the value is lower than the previous accepted day and the decrease is an official correction,
-    confirmed by the corrections registry, by the bulletin's own negative "(+N)", or by two or more
-    independent sources printing the lower value. ``flag`` names that evidence
-    (``'registry'``, ``'printed_increase'``, ``'sources_agree'``, joined by ``+``); it is None on
+    confirmed by the corrections registry, by the bulletin's own negative "(+N)" (mod only: the
+    aggregators' increases are their own differences), by two or more independent sources printing
+    the lower value, or by an operator (``attrition quarantine accept``). ``flag`` names that evidence
+    (``'registry'``, ``'printed_increase'``, ``'sources_agree'``, ``'operator'``, joined by ``+``); it is None on
     every other cell.
 
 Diagnoses of a quarantined record (``Quarantined.diagnosis``):
@@ -67,6 +68,10 @@ PRIORITY = SOURCES  # fallback order, used only to break true ties
 STATUSES = ("agreed", "single_source", "majority", "resolved", "correction")
 DIAGNOSES = ("typo_low", "spike_before", "official_correction", "unresolved")
 MAX_SKIP = 5  # consecutive days the chain may discard
+# Sources whose printed "(+N)" is the General Staff's own: a negative one confirms a correction.
+# The aggregators' increases are their own differences and confirm nothing.
+OFFICIAL_INCREASE = ("mod",)
+ANCHOR = "accepted"  # pseudo-source of the anchors: values accepted earlier, just outside a window
 EARLY_DAYS = 10  # a source printing a registry correction's figure up to this many days early
 
 # Labels of russia_losses_equipment_correction.json (PetroIvaniuk/2022-Ukraine-Russia-War-Dataset) -> our codes.
@@ -92,6 +97,7 @@ _U_SUPPORT = 10**12
 _U_INCREASE = 4 * 10**11
 _U_PRIORITY = 10**7
 _PENALTY = 10**18  # an unjustified decrease: taken only when no skip can avoid it
+_FORCED_WEIGHT = 1000  # anchors and operator-accepted records: more support than any set of sources
 _U_DECREASE = 3 * 10**11  # a decrease justified only by agreeing sources: allowed, but a monotonic chain wins ties
 
 
@@ -211,36 +217,44 @@ class _Cand:
     weight: int  # independent sources
     sources: tuple[str, ...]  # independent sources, in priority order
     pri: int
+    operator: bool = False  # an operator accepted one of its records: it must be taken, decreases around it are justified
 
 
 def _prio(source: str) -> int:
     return len(PRIORITY) - PRIORITY.index(source) if source in PRIORITY else 0
 
 
-def _candidates(recs: list[Record], dependent: Collection) -> list[_Cand]:
+def _candidates(recs: list[Record], dependent: Collection, forced: Collection = ()) -> list[_Cand]:
     by_value: dict[int, list[Record]] = defaultdict(list)
     for r in recs:
         by_value[r.cumulative].append(r)
     out = []
     for value, rs in by_value.items():
-        indep = sorted({r.source for r in rs if (r.source, r.as_of, r.category) not in dependent},
+        indep = sorted({r.source for r in rs if (r.source, r.as_of, r.category) not in dependent
+                        and r.source != ANCHOR},
                        key=lambda s: (-_prio(s), s))
-        out.append(_Cand(value, rs, len(indep) or 1, tuple(indep) or tuple(sorted({r.source for r in rs})),
-                         max(_prio(r.source) for r in rs)))
+        pinned = any(r.source == ANCHOR for r in rs)
+        operator = any((r.source, r.as_of, r.category) in forced for r in rs)
+        weight = (len(indep) or 1) + (_FORCED_WEIGHT if pinned or operator else 0)
+        out.append(_Cand(value, rs, weight, tuple(indep) or tuple(sorted({r.source for r in rs})),
+                         max(_prio(r.source) for r in rs), operator))
     out.sort(key=lambda c: (-c.weight, -c.pri, c.value))
     return out
 
 
-def _justify(p_day: date, p: int, day: date, cand: _Cand, registry: dict) -> str | None:
+def _justify(p_day: date, p: int, day: date, cand: _Cand, registry: dict, prev_operator: bool = False) -> str | None:
     """Why a decrease p -> cand.value is an official correction, or None."""
     drop = cand.value - p
     why = []
+    if cand.operator or prev_operator:
+        why.append("operator")
     allowance = sum(d for r_day, d in registry if p_day <= r_day <= day and d < 0)
     if allowance and drop >= allowance:
         why.append("registry")
-    if any(r.increase is not None and r.increase < 0 and drop >= r.increase for r in cand.records):
+    if any(r.source in OFFICIAL_INCREASE and r.increase is not None and r.increase < 0 and drop >= r.increase
+           for r in cand.records):
         why.append("printed_increase")
-    if cand.weight >= 2:
+    if len(cand.sources) >= 2 and cand.weight >= 2:
         why.append("sources_agree")
     return "+".join(why) or None
 
@@ -275,10 +289,10 @@ def _chain(days: list[date], cands: list[list[_Cand]], registry: list[tuple[date
                         continue
                     why, pen = None, 0
                     if c.value < c2.value:
-                        why = _justify(days[j], c2.value, days[i], c, registry)
+                        why = _justify(days[j], c2.value, days[i], c, registry, c2.operator)
                         pen = 0 if why else _PENALTY
-                    if why == "sources_agree":  # agreement alone: prefer a chain that needs no decrease
-                        pen = _U_DECREASE
+                    if why and "registry" not in why and "operator" not in why:
+                        pen = _U_DECREASE  # not in the registry: prefer a chain that needs no decrease
                     total = s2 + local + _increase_bonus(c, c2.value, days[i] - days[j]) - pen
                     if score is None or total > score:
                         score, choice = total, (j, k2, why, why is None and c.value < c2.value)
@@ -307,7 +321,7 @@ def _chain(days: list[date], cands: list[list[_Cand]], registry: list[tuple[date
 
 
 def decide(observations: Iterable, corrections: Iterable, previous: Decision | None = None,
-           *, dependent: Collection = ()) -> Decision:
+           *, dependent: Collection = (), forced: Collection = (), anchors: Mapping | None = None) -> Decision:
     """Accepted series, quarantine and retractions for the merged observations.
 
     ``observations``: records with source, as_of, category, cumulative, increase (Record, tuples,
@@ -316,11 +330,22 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
     so a late day is judged with both neighbours and the result equals one call on all the data.
     ``dependent``: (source, as_of, category) keys of records copied from another source (e.g.
     data/replay/completed.csv): they carry no vote of their own.
+    ``forced``: (source, as_of, category) keys of records an operator accepted: their value is taken
+    and a decrease into or out of it is justified (flag ``'operator'``).
+    ``anchors``: {(as_of, category): value} already accepted just outside a window of days being
+    decided again; the chain is pinned to them (source :data:`ANCHOR`), and they are not part of
+    the returned ``accepted`` nor ``quarantine``.
     """
     merged: dict[tuple[str, date, str], Record] = dict(previous.observations) if previous else {}
     for obj in observations:
         r = _record(obj)
         merged[(r.source, r.as_of, r.category)] = r
+    anchor_cells = set()
+    for (d, cat), value in (anchors or {}).items():
+        d = _as_date(d)
+        anchor_cells.add((d, cat))
+        merged[(ANCHOR, d, cat)] = Record(ANCHOR, d, cat, int(value))
+    forced = frozenset((s, _as_date(d), c) for s, d, c in forced)
     dep = frozenset(dependent) | (previous.dependent if previous else frozenset())
     dep = frozenset((s, _as_date(d), c) for s, d, c in dep)
     registry: dict[str, list[tuple[date, int]]] = defaultdict(list)
@@ -337,7 +362,7 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
     for cat in sorted(by_cat):
         cells = by_cat[cat]
         days = sorted(cells)
-        cands = [_candidates(cells[d], dep) for d in days]
+        cands = [_candidates(cells[d], dep, forced) for d in days]
         path = _chain(days, cands, registry.get(cat, []))
         chosen: dict[int, tuple[_Cand, str | None]] = {}
         unresolved_days: set[int] = set()
@@ -349,8 +374,13 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
             chosen[i] = (cands[i][k], why)
             c = cands[i][k]
             others = [o for o in cands[i] if o is not c]
+            if (days[i], cat) in anchor_cells:
+                prev_acc = c.value
+                continue
             if why:
                 status = "correction"
+            elif c.operator:
+                status = "resolved"
             elif not others:
                 status = "agreed" if c.weight >= 2 else "single_source"
             elif c.weight >= 2:
@@ -366,6 +396,8 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
                         and (prev_acc is None or o.value >= prev_acc) and (nxt is None or o.value <= nxt)]
                 if fits:
                     note = "priority_tiebreak"
+            if c.operator and not why:
+                note = "operator"
             if others and status in ("majority", "correction"):
                 note = "; ".join(f"{'/'.join(sorted({r.source for r in o.records}))}={o.value}" for o in others)
             accepted[(days[i], cat)] = Accepted(c.value, c.sources, status, why, note)
@@ -375,7 +407,8 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
                                 "registry": [(d, x) for d, x in registry.get(cat, [])
                                              if days[_prev_index(chosen, i)] <= d <= days[i]]})
             prev_acc = c.value
-        quarantine.extend(_quarantine(cat, days, cells, chosen, unresolved_days, registry.get(cat, [])))
+        quarantine.extend(q for q in _quarantine(cat, days, cells, chosen, unresolved_days, registry.get(cat, []))
+                          if q.source != ANCHOR and (q.as_of, cat) not in anchor_cells)
 
     retracted = []
     if previous is not None:
@@ -389,6 +422,7 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
                                        q.diagnosis, {**q.evidence, "retracted": True})
                       for q in quarantine]
     quarantine.sort(key=lambda q: (q.as_of, q.category, q.source))
+    merged = {k: r for k, r in merged.items() if r.source != ANCHOR}
     return Decision(accepted, quarantine, retracted, applied, merged, dep)
 
 

@@ -41,6 +41,12 @@ BATCH_QUERIES = {
         "ON o.source = ANY (r.sources) AND o.as_of BETWEEN r.date_from AND r.date_to "
         "WHERE r.id = {run_id}"
     ),
+    "accepted": (
+        "SELECT a.as_of, a.category, a.cumulative, a.status "
+        "FROM core.accepted a "
+        "JOIN quality.validation_run r ON a.as_of BETWEEN r.date_from AND r.date_to "
+        "WHERE r.id = {run_id}"
+    ),
     "scope": (
         "SELECT r.id AS run_id, s.source, r.date_from, r.date_to "
         "FROM quality.validation_run r CROSS JOIN LATERAL unnest(r.sources) AS s(source) "
@@ -350,12 +356,14 @@ def _column_map_rows(result, engine_conn, cur) -> list[dict] | None:
     res = result.result or {}
     query = res.get("unexpected_index_query")
     ids: list = []
-    if isinstance(query, str) and query.strip():
+    if res.get("unexpected_index_list"):  # COMPLETE result format: every offending id
+        ids = [item["id"] if isinstance(item, dict) else item for item in res["unexpected_index_list"]]
+    elif isinstance(query, str) and query.strip():
+        # GX 1.x writes this query with the asset's SQL unparenthesized after FROM: wrap it
         import sqlalchemy as sa
 
+        query = re.sub(r"\bFROM (SELECT .*?)\s*\nWHERE ", r"FROM (\1) AS batch\nWHERE ", query, count=1, flags=re.S)
         ids = [row[0] for row in engine_conn.execute(sa.text(query)).fetchall()]
-    elif res.get("unexpected_index_list"):
-        ids = [item["id"] if isinstance(item, dict) else item for item in res["unexpected_index_list"]]
     if not ids:
         return None
     return _rows_by_ids(cur, ids)

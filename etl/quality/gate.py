@@ -1,0 +1,477 @@
+"""The data-quality gate: what of the loaded observations reaches the accepted series and the marts.
+
+``validate(dsn, date_from=, date_to=)`` runs after every load (the ``validate`` task of the DAGs,
+``attrition validate``, ``attrition backfill``):
+
+1. **Checks** (Great Expectations, ``expectations/observations_*.json``) over the candidate
+   observations of the scope: schema, valid categories, monotonic counts per (source, category)
+   against the history on both sides, printed increases, plausibility, missing days, freshness.
+   A check that *raises* is an error: the gate stops, nothing changes, an alert says so.
+2. **Decision** (:mod:`etl.quality.consensus`) over a window of ``WINDOW_DAYS`` around the scope,
+   pinned to the accepted values just outside it: the accepted value of every (day, category)
+   from the evidence of all sources, the culprit of every break of the monotonic counts, the
+   official corrections, the values to retract.  Operators' decisions (``attrition quarantine
+   accept / reject``) are inputs: a rejected record is left out, an accepted one is taken.
+3. **Writes**, in one transaction: ``core.accepted`` (only what changed), ``quality.retraction``,
+   ``quality.quarantine`` (new records; open ones re-evaluated: a diagnosis can firm up, a record
+   can be cleared), and one ``quality.alert`` per incident (quarantine, retraction, source
+   disagreement).
+4. **The accepted series is checked** (``expectations/accepted_monotonic.json``); only when it
+   passes are the marts refreshed.
+5. **Notifications** of the new alerts (:mod:`etl.notify`), with the run URL and the Data Docs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from etl.model import SOURCES
+
+WINDOW_DAYS = 60  # days decided again on each side of the scope
+CANDIDATE_SUITES = ("observations_schema", "observations_monotonic")
+ACCEPTED_SUITE = "accepted_monotonic"
+# Schema expectations whose offending rows are quarantined (the others cannot fail given the DDL).
+QUARANTINING_SCHEMA = ("cumulative_non_negative", "source_known", "category_valid_on_date")
+ENGINE_EXPECTATION = {
+    "monotonic_cumulative": "observations_monotonic.cumulative_monotonic",
+    "increase_matches_difference": "observations_monotonic.increase_matches_difference",
+}
+MONOTONIC = ENGINE_EXPECTATION["monotonic_cumulative"]
+MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")
+
+
+class GateError(RuntimeError):
+    """The gate could not decide: a check raised, or the accepted series failed its own suite.
+    Nothing reached the marts."""
+
+
+def data_docs_dir() -> Path:
+    """Where the Data Docs are written: ``ATTRITION_DATA_DOCS_DIR``, else ``<local dir>/data_docs``."""
+    from etl.config import local_dir
+
+    return Path(os.environ.get("ATTRITION_DATA_DOCS_DIR") or local_dir() / "data_docs").resolve()
+
+
+def data_docs_url(index: Path | None) -> str | None:
+    """The Data Docs link put in alerts: ``ATTRITION_DATA_DOCS_URL`` (where the folder is served)
+    joined with the page, else a file:// URL."""
+    if index is None:
+        return None
+    base = os.environ.get("ATTRITION_DATA_DOCS_URL")
+    if base:
+        return base.rstrip("/") + "/" + index.name
+    return index.resolve().as_uri()
+
+
+@dataclass
+class GateResult:
+    date_from: date | None
+    date_to: date | None
+    window: tuple[date, date] | None = None
+    outcome: str = "passed"  # passed | quarantined | nothing_loaded
+    checks: dict = field(default_factory=dict)  # suite -> passed/failed/error, and the failed expectations
+    accepted: int = 0  # accepted cells in the window
+    changed: int = 0  # accepted cells written (new or different)
+    corrections: int = 0  # accepted cells in the window that are official corrections
+    disagreements: int = 0  # accepted cells in the window where a source printed another value
+    quarantined: list[dict] = field(default_factory=list)  # new or re-diagnosed open records
+    open_quarantine: int = 0  # open records in the window after this run
+    resolved: list[int] = field(default_factory=list)  # quarantine ids cleared by new evidence
+    retracted: list[dict] = field(default_factory=list)
+    alerts: list[int] = field(default_factory=list)
+    delivery: str | None = None
+    data_docs: str | None = None
+    validation_run_id: int | None = None
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.outcome == "nothing_loaded":
+            return "quality gate: nothing loaded in scope, nothing to validate"
+        lines = [
+            f"quality gate {self.date_from}..{self.date_to} (decided {self.window[0]}..{self.window[1]}): "
+            f"{self.outcome} in {self.seconds:.1f} s",
+            "  checks: " + ", ".join(f"{suite} {info['outcome']}" for suite, info in self.checks.items()),
+            f"  accepted: {self.accepted} cells ({self.changed} written), {self.corrections} official corrections, "
+            f"{self.disagreements} with a disagreeing source",
+            f"  quarantine: {len(self.quarantined)} new or re-diagnosed, {len(self.resolved)} cleared, "
+            f"{self.open_quarantine} open in the window",
+        ]
+        for q in self.quarantined[:20]:
+            lines.append(f"    #{q['id']} {q['source']} {q['category']} {q['as_of']} = {q['cumulative']}: "
+                         f"{q['diagnosis']} ({q['why']})")
+        if len(self.quarantined) > 20:
+            lines.append(f"    ... and {len(self.quarantined) - 20} more (attrition quarantine list)")
+        for r in self.retracted[:20]:
+            lines.append(f"  retracted: {r['category']} {r['as_of']} {r['value_before']} -> {r['value_after']} "
+                         f"({r['reason']})")
+        lines.append(f"  alerts: {len(self.alerts)} new" + (f"; {self.delivery}" if self.delivery else ""))
+        if self.data_docs:
+            lines.append(f"  Data Docs: {self.data_docs}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        return json.loads(json.dumps({k: getattr(self, k) for k in self.__dataclass_fields__}, default=str))
+
+
+# ---------------------------------------------------------------------------------------------------
+def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: date | None = None,
+             sources: list[str] | None = None, run_id: str | None = None, run_url: str | None = None,
+             docs_dir: Path | None = None, notify: bool = True) -> GateResult:
+    """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
+    from etl.config import warehouse_dsn
+    from etl.db import connect
+    from etl.quality.gx_runner import run_suites
+
+    started = time.perf_counter()
+    dsn = dsn or warehouse_dsn()
+    sources = [s for s in SOURCES if s in (sources or SOURCES)]
+    docs_dir = Path(docs_dir) if docs_dir else data_docs_dir()
+    conn = connect(dsn)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)",
+                        (sources,))
+            first, last = cur.fetchone()
+        if first is None:
+            return GateResult(date_from, date_to, outcome="nothing_loaded")
+        date_from = max(date_from or first, first)
+        date_to = min(date_to or last, last)
+        if date_from > date_to:
+            return GateResult(date_from, date_to, outcome="nothing_loaded")
+        result = GateResult(date_from, date_to)
+
+        # 1. the checks
+        report = run_suites(dsn, date_from=date_from, date_to=date_to, sources=sources, data_docs_dir=docs_dir,
+                            suites=CANDIDATE_SUITES, airflow_run_id=run_id)
+        result.data_docs = data_docs_url(report.data_docs_path)
+        result.checks = _checks(report)
+        monotonic_run = next(s.validation_run_id for s in report.suites if s.suite == "observations_monotonic")
+        result.validation_run_id = monotonic_run
+        if report.errors:
+            _fail(dsn, result, run_id, run_url, notify, "validation_error",
+                  "the checks could not run: " + "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors))
+        schema_bad = {}
+        for e in report.expectations:
+            if e.suite == "observations_schema" and e.status == "failed" and e.name in QUARANTINING_SCHEMA:
+                for row in e.unexpected_rows:
+                    schema_bad[(row["source"], _day(row["as_of"]), row["category"])] = f"observations_schema.{e.name}"
+
+        # 2. the decision, 3. the writes
+        lo, hi = date_from - timedelta(days=WINDOW_DAYS), date_to + timedelta(days=WINDOW_DAYS)
+        result.window = (max(lo, first), min(hi, last))
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('attrition.quality_gate'))")
+            _decide_and_write(cur, result, lo, hi, schema_bad, monotonic_run, run_id, run_url)
+
+        # 4. the accepted series' own suite, then the marts
+        accepted_report = run_suites(dsn, date_from=result.window[0], date_to=result.window[1], sources=sources,
+                                     data_docs_dir=docs_dir, suites=(ACCEPTED_SUITE,), airflow_run_id=run_id)
+        result.checks.update(_checks(accepted_report))
+        result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
+        if accepted_report.outcome != "passed":
+            bad = accepted_report.errors or accepted_report.failed
+            _fail(dsn, result, run_id, run_url, notify, "gate_failure",
+                  "the accepted series failed its suite, the marts were not refreshed: "
+                  + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad))
+        with conn, conn.cursor() as cur:
+            for view in MARTS:
+                cur.execute(f"REFRESH MATERIALIZED VIEW {view}")
+            result.outcome = "quarantined" if result.open_quarantine else "passed"
+            result.seconds = time.perf_counter() - started
+            cur.execute(
+                "INSERT INTO quality.validation_run (suite, started_at, finished_at, date_from, date_to, sources, "
+                "outcome, statistics, data_docs_path, airflow_run_id) "
+                "VALUES ('quality_gate', now() - %s * interval '1 second', now(), %s, %s, %s, %s, %s, %s, %s)",
+                (result.seconds, date_from, date_to, sources, "passed" if result.outcome == "passed" else "failed",
+                 json.dumps(_gate_statistics(result)), str(accepted_report.data_docs_path or ""), run_id))
+            cur.execute("UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
+                        (result.data_docs, result.alerts))
+    finally:
+        conn.close()
+    if notify:
+        result.delivery = _deliver(dsn)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _checks(report) -> dict:
+    return {s.suite: {"outcome": s.outcome, "validation_run_id": s.validation_run_id,
+                      "failed": {e.name: e.unexpected_count for e in s.expectations if e.status == "failed"},
+                      "errors": {e.name: e.error for e in s.expectations if e.status == "error"}}
+            for s in report.suites}
+
+
+def _gate_statistics(result: GateResult) -> dict:
+    return {"accepted": result.accepted, "changed": result.changed, "corrections": result.corrections,
+            "disagreements": result.disagreements, "quarantined": len(result.quarantined),
+            "open_quarantine": result.open_quarantine, "resolved": len(result.resolved),
+            "retracted": len(result.retracted), "alerts": len(result.alerts),
+            "window": [str(d) for d in result.window], "checks": result.checks}
+
+
+def _deliver(dsn: str) -> str:
+    from etl.notify import deliver_pending
+
+    return deliver_pending(dsn).summary()
+
+
+def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, message: str) -> None:
+    from etl.alerts import record_alert
+    from etl.db import transaction
+
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        key = f"{kind}:{run_id or datetime.now(timezone.utc).isoformat()}:{result.date_from}:{result.date_to}"
+        record_alert(cur, kind, key, f"[attrition] quality gate {kind.replace('_', ' ')} "
+                     f"({result.date_from}..{result.date_to})",
+                     f"{message}\n\nNothing reached the marts. Fix the cause, then re-run the validate task "
+                     f"(or attrition validate --from {result.date_from} --to {result.date_to}).",
+                     {"date_from": result.date_from, "date_to": result.date_to, "checks": result.checks},
+                     severity="error", run_url=run_url)
+    if notify:
+        _deliver(dsn)
+    raise GateError(message)
+
+
+# ---------------------------------------------------------------------------------------------------
+def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: dict, run_ref: int,
+                      run_id: str | None, run_url: str | None) -> None:
+    from etl.quality.consensus import decide
+
+    cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier
+                   FROM core.current_observation WHERE as_of BETWEEN %s AND %s""", (lo, hi))
+    obs = {(s, d, c): {"id": i, "source": s, "as_of": d, "category": c, "cumulative": v, "increase": inc,
+                       "qualifier": q}
+           for i, s, d, c, v, inc, q in cur.fetchall()}
+    cur.execute("""SELECT q.observation_id, q.status FROM quality.quarantine q
+                   WHERE q.status IN ('accepted', 'rejected') AND q.decided_by IS DISTINCT FROM 'gate'
+                     AND q.as_of BETWEEN %s AND %s""", (lo, hi))
+    operator = dict(cur.fetchall())
+    forced = [k for k, o in obs.items() if operator.get(o["id"]) == "accepted"]
+    records = [o for k, o in obs.items() if k not in schema_bad and operator.get(o["id"]) != "rejected"]
+    anchors = {}
+    for cmp, order in (("<", "DESC"), (">", "ASC")):
+        cur.execute(f"""SELECT DISTINCT ON (category) as_of, category, cumulative FROM core.accepted
+                        WHERE as_of {cmp} %s ORDER BY category, as_of {order}""", (lo if cmp == "<" else hi,))
+        anchors.update({(d, c): v for d, c, v in cur.fetchall()})
+    # the published registry; an operator's corrections are in it too, but they act through `forced`
+    cur.execute("SELECT as_of, category, delta FROM quality.correction WHERE origin = 'registry'")
+    registry = cur.fetchall()
+
+    decision = decide(records, registry, forced=forced, anchors=anchors)
+
+    # --- core.accepted: write what changed, retract what went
+    cur.execute("""SELECT as_of, category, cumulative, status, correction_flag, accepted_source, sources_agreeing,
+                          sources_reporting, dissent, reported_increase, qualifier, note
+                   FROM core.accepted WHERE as_of BETWEEN %s AND %s""", (lo, hi))
+    cols = [d[0] for d in cur.description]
+    before = {(r[0], r[1]): dict(zip(cols, r)) for r in cur.fetchall()}
+    by_cell: dict[tuple[date, str], list[dict]] = {}
+    for o in obs.values():
+        by_cell.setdefault((o["as_of"], o["category"]), []).append(o)
+    rows = {}
+    for (d, c), a in decision.accepted.items():
+        cell = sorted(by_cell.get((d, c), []), key=lambda o: SOURCES.index(o["source"]))
+        agreeing = [o for o in cell if o["cumulative"] == a.value]
+        src = next((o for o in agreeing if o["source"] in a.sources_agreeing), agreeing[0] if agreeing else None)
+        rows[(d, c)] = {
+            "as_of": d, "category": c, "cumulative": a.value, "status": a.status, "correction_flag": a.flag,
+            "accepted_source": src["source"] if src else a.sources_agreeing[0],
+            "sources_agreeing": [o["source"] for o in agreeing],
+            "sources_reporting": [o["source"] for o in cell],
+            "dissent": {o["source"]: o["cumulative"] for o in cell if o["cumulative"] != a.value},
+            "reported_increase": src["increase"] if src else None, "qualifier": src["qualifier"] if src else None,
+            "note": a.note or None,
+        }
+    changed = [r for k, r in rows.items() if {c: before.get(k, {}).get(c) for c in cols} != r]
+    gone = [k for k in before if k not in rows]
+    if changed:
+        from psycopg2.extras import Json, execute_values
+
+        execute_values(cur, """
+            INSERT INTO core.accepted (as_of, category, cumulative, status, correction_flag, accepted_source,
+                                       sources_agreeing, sources_reporting, dissent, reported_increase, qualifier,
+                                       note, validation_run_id)
+            VALUES %s
+            ON CONFLICT (category, as_of) DO UPDATE SET
+                cumulative = EXCLUDED.cumulative, status = EXCLUDED.status,
+                correction_flag = EXCLUDED.correction_flag, accepted_source = EXCLUDED.accepted_source,
+                sources_agreeing = EXCLUDED.sources_agreeing, sources_reporting = EXCLUDED.sources_reporting,
+                dissent = EXCLUDED.dissent, reported_increase = EXCLUDED.reported_increase,
+                qualifier = EXCLUDED.qualifier, note = EXCLUDED.note,
+                validation_run_id = EXCLUDED.validation_run_id, decided_at = now()""",
+            [(r["as_of"], r["category"], r["cumulative"], r["status"], r["correction_flag"], r["accepted_source"],
+              r["sources_agreeing"], r["sources_reporting"], Json(r["dissent"]), r["reported_increase"],
+              r["qualifier"], r["note"], run_ref) for r in changed], page_size=2000)
+    for d, c in gone:
+        cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
+    result.accepted, result.changed = len(rows), len(changed)
+    result.corrections = sum(r["status"] == "correction" for r in rows.values())
+    result.disagreements = sum(bool(r["dissent"]) for r in rows.values())
+
+    # --- quarantine: what the decision keeps out (plus schema failures), and the corrections it took
+    wanted: dict[tuple[int, str], dict] = {}
+    for q in decision.quarantine:
+        o = obs.get((q.source, q.as_of, q.category))
+        if o is None or o["cumulative"] != q.cumulative:
+            continue
+        evidence = {**q.evidence}
+        if q.diagnosis == "spike_before" and q.neighbours.get("next"):
+            evidence["revealed_by"] = q.neighbours["next"][0]
+        # a record that only mistimed an official correction is explained, not suspect: resolved at once
+        status = "resolved" if q.diagnosis == "official_correction" else "open"
+        wanted[(o["id"], ENGINE_EXPECTATION[q.expectation])] = {
+            "obs": o, "diagnosis": q.diagnosis, "neighbours": q.neighbours, "evidence": evidence, "status": status}
+    for key, expectation in schema_bad.items():
+        o = obs.get(key)
+        if o is not None:
+            wanted[(o["id"], expectation)] = {"obs": o, "diagnosis": "unresolved", "neighbours": {}, "status": "open",
+                                              "evidence": {"why": f"fails {expectation}"}}
+    accepted_series = {c: decision.series(c) for c in {k[1] for k in decision.accepted}}
+    for (d, c), a in decision.accepted.items():
+        if a.status != "correction":
+            continue
+        series = accepted_series[c]
+        i = series.index((d, a.value))
+        prev = series[i - 1] if i else None
+        for o in by_cell.get((d, c), []):
+            if o["cumulative"] == a.value and operator.get(o["id"]) is None:
+                wanted.setdefault((o["id"], MONOTONIC), {
+                    "obs": o, "diagnosis": "official_correction", "status": "accepted",
+                    "neighbours": {"prev": prev, "next": series[i + 1] if i + 1 < len(series) else None},
+                    "evidence": {"why": f"a decrease confirmed by {a.flag.replace('+', ', ')}", "flag": a.flag,
+                                 "change": a.value - prev[1] if prev else None}})
+    wanted = {k: w for k, w in wanted.items() if operator.get(k[0]) is None}
+
+    cur.execute("""SELECT id, observation_id, expectation, diagnosis, status, evidence
+                   FROM quality.quarantine
+                   WHERE as_of BETWEEN %s AND %s AND (status = 'open' OR decided_by = 'gate')""", (lo, hi))
+    existing = {(r[1], r[2]): {"id": r[0], "diagnosis": r[3], "status": r[4], "evidence": r[5]}
+                for r in cur.fetchall()}
+    from etl.alerts import record_alert
+    from psycopg2.extras import Json
+
+    for key, old in existing.items():
+        if key in wanted or old["status"] == "resolved":
+            continue
+        cur.execute("""UPDATE quality.quarantine SET status = 'resolved', decided_by = 'gate', decided_at = now(),
+                              updated_at = now(), note = %s WHERE id = %s""",
+                    ("cleared by later evidence: no longer breaks the monotonic counts", old["id"]))
+        result.resolved.append(old["id"])
+    for (obs_id, expectation), w in sorted(wanted.items(), key=lambda kv: (kv[1]["obs"]["as_of"], kv[0])):
+        o, old = w["obs"], existing.get((obs_id, expectation))
+        gate_decided = w["status"] != "open"
+        incident = (f"official_correction:{o['category']}:{o['as_of']}:{o['cumulative']}" if w["status"] == "accepted"
+                    else f"quarantine:{obs_id}:{expectation}:{w['diagnosis']}")
+        if old is None:
+            cur.execute(
+                """INSERT INTO quality.quarantine (observation_id, source, as_of, category, cumulative, increase,
+                       expectation, diagnosis, neighbours, evidence, status, validation_run_id, incident_key,
+                       decided_by, decided_at)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+                (obs_id, o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"], expectation,
+                 w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
+                 run_ref, incident, "gate" if gate_decided else None, datetime.now(timezone.utc) if gate_decided
+                 else None))
+            qid = cur.fetchone()[0]
+        else:
+            qid = old["id"]
+            if old["diagnosis"] == w["diagnosis"] and old["status"] == w["status"]:
+                continue
+            cur.execute("""UPDATE quality.quarantine SET diagnosis = %s, neighbours = %s, evidence = %s, status = %s,
+                                  validation_run_id = %s, incident_key = %s, updated_at = now(),
+                                  decided_by = %s, decided_at = CASE WHEN %s THEN now() END
+                           WHERE id = %s""",
+                        (w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
+                         run_ref, incident, "gate" if gate_decided else None, gate_decided, qid))
+        why = w["evidence"].get("why", "")
+        item = {"id": qid, "source": o["source"], "as_of": str(o["as_of"]), "category": o["category"],
+                "cumulative": o["cumulative"], "diagnosis": w["diagnosis"], "why": why, "status": w["status"]}
+        if not gate_decided:
+            result.quarantined.append(item)
+        alert = record_alert(
+            cur, "quarantine", incident,
+            (f"[attrition] official correction accepted: {o['category']} {o['as_of']} = {o['cumulative']}"
+             if w["status"] == "accepted" else
+             f"[attrition] explained by an official correction: {o['source']} {o['category']} {o['as_of']} = "
+             f"{o['cumulative']}" if gate_decided else
+             f"[attrition] quarantined {o['source']} {o['category']} {o['as_of']} = {o['cumulative']} "
+             f"({w['diagnosis']})"),
+            _quarantine_body(item, w, expectation),
+            {**item, "quarantine_id": qid, "expectation": expectation, "neighbours": _jsonable(w["neighbours"]),
+             "run_id": run_id},
+            severity="info" if gate_decided else "warning", run_url=run_url)
+        if alert:
+            result.alerts.append(alert)
+
+    # --- retractions: accepted values that changed or went
+    reasons = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["cumulative"]): w["diagnosis"]
+               for w in wanted.values()}
+    for k in [k for k in before if k not in rows or rows[k]["cumulative"] != before[k]["cumulative"]]:
+        old, new = before[k], rows.get(k)
+        reason = reasons.get((k[0], k[1], old["cumulative"])) or (
+            "operator decision" if any(operator.get(o["id"]) for o in by_cell.get(k, [])) else "new evidence")
+        cur.execute("""INSERT INTO quality.retraction (as_of, category, value_before, status_before, value_after,
+                                                       status_after, reason, validation_run_id)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
+                    (k[0], k[1], old["cumulative"], old["status"], new and new["cumulative"], new and new["status"],
+                     reason, run_ref))
+        item = {"as_of": str(k[0]), "category": k[1], "value_before": old["cumulative"],
+                "value_after": new and new["cumulative"], "reason": reason}
+        result.retracted.append(item)
+        alert = record_alert(
+            cur, "retraction", f"retraction:{k[1]}:{k[0]}:{old['cumulative']}->{new and new['cumulative']}",
+            f"[attrition] retracted {k[1]} {k[0]}: {old['cumulative']} -> "
+            f"{new['cumulative'] if new else 'no accepted value'}",
+            f"The accepted value of {k[1]} on {k[0]} was {old['cumulative']} ({old['status']}); new evidence "
+            f"({reason}) replaced it with {new['cumulative'] if new else 'nothing'}. The marts now show the new value.",
+            {**item, "run_id": run_id}, severity="warning", run_url=run_url)
+        if alert:
+            result.alerts.append(alert)
+
+    # --- source disagreements the quarantine does not already explain
+    quarantined_cells = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["source"])
+                         for w in wanted.values() if w["status"] == "open"}
+    for (d, c), r in sorted(rows.items()):
+        dissent = {s: v for s, v in r["dissent"].items() if (d, c, s) not in quarantined_cells}
+        if not dissent or r["status"] == "correction":
+            continue
+        values = ", ".join(f"{s}={v}" for s, v in sorted(dissent.items()))
+        alert = record_alert(
+            cur, "source_disagreement", f"disagreement:{c}:{d}:{r['cumulative']}:{values}",
+            f"[attrition] sources disagree: {c} {d}",
+            f"For {c} on {d} the gate accepted {r['cumulative']} ({r['status']}, from "
+            f"{', '.join(r['sources_agreeing'])}); {values} printed otherwise. The other values fit the neighbouring "
+            f"days, so nothing was quarantined; mart.daily_losses_long shows the disagreement.",
+            {"as_of": str(d), "category": c, "accepted": r["cumulative"], "status": r["status"],
+             "sources_agreeing": r["sources_agreeing"], "dissent": dissent, "run_id": run_id},
+            severity="info", run_url=run_url)
+        if alert:
+            result.alerts.append(alert)
+
+    cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
+    result.open_quarantine = cur.fetchone()[0]
+
+
+def _quarantine_body(item: dict, w: dict, expectation: str) -> str:
+    n = w["neighbours"] or {}
+    fmt = lambda x: f"{x[0]} = {x[1]}" if x else "none"  # noqa: E731
+    action = ("" if w["status"] != "open" else
+              f"\nAct: attrition quarantine show {item['id']}; then accept {item['id']} (the value is right) or "
+              f"reject {item['id']} (keep it out for good), or wait: it is re-evaluated on every run.")
+    return (f"What: {item['source']} printed {item['category']} = {item['cumulative']} for {item['as_of']}.\n"
+            f"Why: {item['diagnosis']}: {item['why']} (expectation {expectation}).\n"
+            f"Accepted neighbours: before {fmt(n.get('prev'))}; after {fmt(n.get('next'))}.\n"
+            f"Other sources that day: {json.dumps(_jsonable(w['evidence'].get('other_sources', {})))}.\n"
+            f"Where: quality.quarantine id {item['id']}." + action)
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value, default=str))

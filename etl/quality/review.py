@@ -1,0 +1,119 @@
+"""Operators' decisions on quarantined records (``attrition quarantine ...`` and the quarantine_review DAG).
+
+Accepting a record says its value is right: the gate takes it (a decrease it implies becomes an
+official correction flagged ``operator``, and is added to quality.correction).  Rejecting it
+keeps it out for good, whatever later evidence says.  Either way the gate then runs again over the
+record's day, so the marts show the decision at once.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+
+STATUSES = ("open", "accepted", "rejected", "resolved")
+COLUMNS = ("id", "status", "as_of", "category", "source", "cumulative", "increase", "expectation", "diagnosis",
+           "neighbours", "evidence", "created_at", "updated_at", "decided_by", "decided_at", "note", "incident_key",
+           "observation_id")
+
+
+class ReviewError(ValueError):
+    """The decision cannot be applied (no such record, already decided the same way, ...)."""
+
+
+def operator_name() -> str:
+    return os.environ.get("ATTRITION_OPERATOR") or getpass.getuser()
+
+
+def list_records(dsn: str | None = None, status: str = "open", limit: int = 100) -> list[dict]:
+    from etl.db import connect
+
+    if status != "all" and status not in STATUSES:
+        raise ReviewError(f"status must be all or one of {', '.join(STATUSES)}")
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT {', '.join(COLUMNS)} FROM quality.quarantine "
+                        "WHERE (%s = 'all' OR status = %s) ORDER BY as_of DESC, category, source LIMIT %s",
+                        (status, status, limit))
+            return [dict(zip(COLUMNS, r)) for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def show(qid: int, dsn: str | None = None) -> dict:
+    from etl.db import connect
+
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT {', '.join(COLUMNS)} FROM quality.quarantine WHERE id = %s", (qid,))
+            row = cur.fetchone()
+            if row is None:
+                raise ReviewError(f"no quarantined record {qid} (attrition quarantine list --status all)")
+            rec = dict(zip(COLUMNS, row))
+            cur.execute("SELECT source, cumulative, increase FROM core.current_observation "
+                        "WHERE as_of = %s AND category = %s ORDER BY source", (rec["as_of"], rec["category"]))
+            rec["sources_that_day"] = {s: {"cumulative": v, "increase": i} for s, v, i in cur.fetchall()}
+            cur.execute("SELECT as_of, cumulative, status FROM core.accepted WHERE category = %s "
+                        "AND as_of BETWEEN %s - 3 AND %s + 3 ORDER BY as_of",
+                        (rec["category"], rec["as_of"], rec["as_of"]))
+            rec["accepted_around"] = [{"as_of": d, "cumulative": v, "status": s} for d, v, s in cur.fetchall()]
+            cur.execute("SELECT id, kind, subject, created_at, notified_at, channels, run_url, data_docs_url "
+                        "FROM quality.alert WHERE incident_key = %s", (rec["incident_key"],))
+            a = cur.fetchone()
+            rec["alert"] = dict(zip(("id", "kind", "subject", "created_at", "notified_at", "channels", "run_url",
+                                     "data_docs_url"), a)) if a else None
+            return json.loads(json.dumps(rec, default=str))
+    finally:
+        conn.close()
+
+
+def decide(qid: int, decision: str, *, note: str | None = None, by: str | None = None, dsn: str | None = None,
+           notify: bool = True, run_id: str | None = None, run_url: str | None = None) -> dict:
+    """Apply ``accept`` or ``reject`` to quarantine record ``qid``, then re-run the gate over its day."""
+    from etl.config import warehouse_dsn
+    from etl.db import transaction
+    from etl.quality.gate import validate
+
+    if decision not in ("accept", "reject"):
+        raise ReviewError("decision must be accept or reject")
+    dsn = dsn or warehouse_dsn()
+    by = by or operator_name()
+    status = "accepted" if decision == "accept" else "rejected"
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT id, status, decided_by, as_of, category, source, cumulative, observation_id "
+                    "FROM quality.quarantine WHERE id = %s FOR UPDATE", (qid,))
+        row = cur.fetchone()
+        if row is None:
+            raise ReviewError(f"no quarantined record {qid} (attrition quarantine list --status all)")
+        _, old_status, old_by, as_of, category, source, value, obs_id = row
+        if old_status == status and old_by != "gate":
+            raise ReviewError(f"record {qid} is already {status} (by {old_by})")
+        cur.execute("SELECT superseded_at IS NULL FROM core.observation WHERE id = %s", (obs_id,))
+        if not cur.fetchone()[0]:
+            raise ReviewError(f"record {qid}: {source} has since printed another value for {category} {as_of}; "
+                              "the new value is judged on its own")
+        cur.execute("""UPDATE quality.quarantine SET status = %s, decided_by = %s, decided_at = now(),
+                              updated_at = now(), note = %s WHERE id = %s""", (status, by, note, qid))
+        correction = None
+        if status == "accepted":
+            cur.execute("SELECT as_of, cumulative FROM core.accepted WHERE category = %s AND as_of < %s "
+                        "ORDER BY as_of DESC LIMIT 1", (category, as_of))
+            prev = cur.fetchone()
+            if prev is not None and value < prev[1]:
+                cur.execute("""INSERT INTO quality.correction (as_of, category, delta, value_before, value_after,
+                                                               reason, origin)
+                               VALUES (%s, %s, %s, %s, %s, %s, 'operator')
+                               ON CONFLICT (as_of, category) DO NOTHING RETURNING id""",
+                            (as_of, category, value - prev[1], prev[1], value,
+                             f"accepted by {by} (quarantine {qid})" + (f": {note}" if note else "")))
+                got = cur.fetchone()
+                correction = {"id": got[0], "delta": value - prev[1]} if got else None
+        elif old_status == "accepted":  # an accepted decrease rejected after all: its operator correction goes
+            cur.execute("DELETE FROM quality.correction WHERE as_of = %s AND category = %s AND origin = 'operator'",
+                        (as_of, category))
+    gate = validate(dsn, date_from=as_of, date_to=as_of, run_id=run_id or f"quarantine-{decision}-{qid}",
+                    run_url=run_url, notify=notify)
+    return {"id": qid, "status": status, "decided_by": by, "as_of": str(as_of), "category": category,
+            "source": source, "cumulative": value, "correction": correction, "gate": gate}

@@ -1,0 +1,214 @@
+"""The quality gate day by day: spikes retracted when the next day exposes them, low typos firmed up
+from 'unresolved', official corrections accepted with a flag, operators' decisions, and a check that
+raises stopping the gate without touching the marts."""
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date, timedelta
+
+import psycopg2
+import pytest
+
+from conftest import run_cli
+from etl.migrate import migrate
+from etl.quality.gate import GateError, validate
+
+D0 = date(2025, 3, 1)
+
+
+@pytest.fixture
+def db(fresh_db) -> str:
+    migrate(fresh_db)
+    return fresh_db
+
+
+def sql(dsn: str, query: str, params=None):
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall() if cur.description else None
+
+
+def put(dsn: str, source: str, day: int | date, values: dict[str, int]) -> None:
+    """One source's bulletin: {category: cumulative} for D0 + day (or a date)."""
+    as_of = day if isinstance(day, date) else D0 + timedelta(days=day)
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        for category, value in values.items():
+            cur.execute("UPDATE core.observation SET superseded_at = now() WHERE source = %s AND as_of = %s "
+                        "AND category = %s AND superseded_at IS NULL RETURNING revision", (source, as_of, category))
+            prev = cur.fetchone()
+            cur.execute("INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
+                        "VALUES (%s, %s, %s, %s, %s)", (source, as_of, category, value, prev[0] + 1 if prev else 1))
+
+
+def mart(dsn: str, category: str = "tanks"):
+    return sql(dsn, "SELECT as_of - %s, cumulative, status, correction, correction_flag FROM mart.daily_losses_long "
+                    "WHERE category = %s ORDER BY as_of", (D0, category))
+
+
+def quarantine(dsn: str):
+    return sql(dsn, "SELECT id, source, as_of - %s, cumulative, diagnosis, status FROM quality.quarantine "
+                    "WHERE expectation LIKE 'observations_monotonic.%%' ORDER BY id", (D0,))
+
+
+def run(dsn: str, day_from: int, day_to: int):
+    return validate(dsn, date_from=D0 + timedelta(days=day_from), date_to=D0 + timedelta(days=day_to),
+                    run_id=f"test-{day_from}-{day_to}", notify=False)
+
+
+def test_a_spike_is_accepted_until_later_days_expose_it_then_retracted(db):
+    for day, value in enumerate((3000, 3010, 3020)):
+        put(db, "minfin", day, {"tanks": value})
+    run(db, 0, 2)
+    put(db, "minfin", 3, {"tanks": 3930})  # the newest day, too high: nothing contradicts it yet
+    run(db, 3, 3)
+    assert mart(db)[-1][:2] == (3, 3930)
+
+    put(db, "minfin", 4, {"tanks": 3040})  # lower: a low typo, or was 3930 a spike? One source cannot tell yet
+    run(db, 4, 4)
+    assert quarantine(db) == [(1, "minfin", 4, 3040, "unresolved", "open")]
+    assert mart(db)[-1][:2] == (3, 3930)
+
+    put(db, "minfin", 5, {"tanks": 3050})  # the series goes on from 3040: 3930 was the spike
+    result = run(db, 5, 5)
+    assert [r[:2] for r in mart(db)] == [(0, 3000), (1, 3010), (2, 3020), (4, 3040), (5, 3050)]
+    assert quarantine(db) == [(1, "minfin", 4, 3040, "unresolved", "resolved"),  # cleared by the evidence
+                              (2, "minfin", 3, 3930, "spike_before", "open")]  # the culprit: the spike's own day
+    assert result.retracted == [{"as_of": str(D0 + timedelta(days=3)), "category": "tanks", "value_before": 3930,
+                                 "value_after": None, "reason": "spike_before"}]
+    assert sql(db, "SELECT value_before, value_after FROM quality.retraction") == [(3930, None)]
+    kinds = sql(db, "SELECT kind FROM quality.alert ORDER BY id")
+    assert kinds == [("quarantine",), ("quarantine",), ("retraction",)]
+
+
+def test_a_low_value_on_the_newest_day_is_unresolved_until_the_next_day_says_typo(db):
+    for day, value in enumerate((500, 510, 520)):
+        put(db, "russianwarship", day, {"aircraft": value})
+    run(db, 0, 2)
+    put(db, "russianwarship", 3, {"aircraft": 52})  # lower: a typo, or a correction? Nothing tells yet
+    run(db, 3, 3)
+    [q] = quarantine(db)
+    assert q[4:] == ("unresolved", "open")
+    assert [r[:2] for r in mart(db, "aircraft")] == [(0, 500), (1, 510), (2, 520)]
+
+    put(db, "russianwarship", 4, {"aircraft": 530})  # back to the level: it was a low typo
+    result = run(db, 4, 4)
+    assert quarantine(db) == [(q[0], "russianwarship", 3, 52, "typo_low", "open")]  # the same record, re-diagnosed
+    assert [r[:2] for r in mart(db, "aircraft")] == [(0, 500), (1, 510), (2, 520), (4, 530)]
+    assert [x["diagnosis"] for x in result.quarantined] == ["typo_low"]
+    subjects = [r[0] for r in sql(db, "SELECT subject FROM quality.alert ORDER BY id")]
+    assert subjects == [f"[attrition] quarantined russianwarship aircraft {D0 + timedelta(days=3)} = 52 (unresolved)",
+                        f"[attrition] quarantined russianwarship aircraft {D0 + timedelta(days=3)} = 52 (typo_low)"]
+
+
+def test_other_sources_of_the_day_outvote_a_typo_and_the_disagreement_is_visible(db):
+    for day in range(3):
+        put(db, "mod", day, {"tanks": 4000 + day})
+        put(db, "russianwarship", day, {"tanks": 4000 + day})
+        put(db, "minfin", day, {"tanks": 4000 + day if day != 1 else 4100})  # a spike on day 1
+    run(db, 0, 2)
+    assert [r[:3] for r in mart(db)] == [(0, 4000, "agreed"), (1, 4001, "majority"), (2, 4002, "agreed")]
+    [q] = quarantine(db)
+    assert q[1:] == ("minfin", 1, 4100, "spike_before", "open")
+    put(db, "minfin", 3, {"tanks": 4004})  # a plain disagreement: fits between its neighbours
+    put(db, "mod", 3, {"tanks": 4003})
+    put(db, "russianwarship", 3, {"tanks": 4003})
+    run(db, 3, 3)
+    row = sql(db, "SELECT cumulative, status, disagreement, dissent, sources_agreeing FROM mart.daily_losses_long "
+                  "WHERE category = 'tanks' AND as_of = %s", (D0 + timedelta(days=3),))
+    assert row == [(4003, "majority", True, {"minfin": 4004}, ["mod", "russianwarship"])]
+    assert sql(db, "SELECT disagreements FROM mart.daily_losses WHERE as_of = %s", (D0 + timedelta(days=3),)) \
+        == [(["tanks"],)]
+    assert sql(db, "SELECT count(*) FROM quality.alert WHERE kind = 'source_disagreement'") == [(1,)]
+
+
+def test_an_official_correction_from_the_registry_is_accepted_with_a_flag(db):
+    # 2024-11-30: special equipment 3700 -> 3617, in the bundled corrections registry (data/corrections.csv)
+    day = date(2024, 11, 30)
+    put(db, "mod", day - timedelta(days=1), {"special_equipment": 3700})
+    put(db, "mod", day, {"special_equipment": 3617})
+    put(db, "mod", day + timedelta(days=1), {"special_equipment": 3620})
+    result = validate(db, notify=False)
+    rows = sql(db, "SELECT as_of, cumulative, increase, correction, correction_flag FROM mart.daily_losses_long "
+                   "ORDER BY as_of")
+    assert rows[1] == (day, 3617, -83, True, "registry")
+    assert sql(db, "SELECT corrections FROM mart.daily_losses WHERE as_of = %s", (day,)) == [(["special_equipment"],)]
+    assert result.checks["accepted_monotonic"]["outcome"] == "passed"
+    assert sql(db, "SELECT diagnosis, status, decided_by FROM quality.quarantine") == \
+        [("official_correction", "accepted", "gate")]
+    # the same decrease without a registry entry is held back on the newest day
+    put(db, "mod", 40, {"special_equipment": 5000})
+    put(db, "mod", 41, {"special_equipment": 4900})
+    validate(db, notify=False)
+    assert sql(db, "SELECT diagnosis, status FROM quality.quarantine WHERE as_of = %s", (D0 + timedelta(days=41),)) \
+        == [("unresolved", "open")]
+
+
+def test_operators_accept_and_reject_from_the_command_line(db):
+    for day, value in enumerate((600, 610, 620, 580)):
+        put(db, "mod", day, {"helicopters": value})
+    run(db, 0, 3)
+    [q] = quarantine(db)
+    assert q[1:] == ("mod", 3, 580, "unresolved", "open")  # a decrease on the newest day, in no registry
+    env = {"ATTRITION_WAREHOUSE_DSN": db}
+
+    listed = run_cli("quarantine", "list", env=env).stdout
+    assert f"{q[0]:>6}  open" in listed and "unresolved" in listed
+    shown = json.loads(run_cli("quarantine", "show", str(q[0]), env=env).stdout)
+    assert shown["cumulative"] == 580 and shown["diagnosis"] == "unresolved"
+    assert shown["sources_that_day"] == {"mod": {"cumulative": 580, "increase": None}}
+    assert [a["cumulative"] for a in shown["accepted_around"]] == [600, 610, 620]
+
+    # the operator checked the bulletin: an official correction
+    out = run_cli("quarantine", "accept", str(q[0]), "--note", "GS bulletin checked", "--by", "olena",
+                  "--no-notify", env=env).stdout
+    assert f"quarantine {q[0]} (mod helicopters {D0 + timedelta(days=3)} = 580): accepted by olena" in out
+    assert "recorded as an operator correction (-40)" in out
+    assert mart(db, "helicopters")[-1] == (3, 580, "correction", True, "operator")
+    assert sql(db, "SELECT status, decided_by, note FROM quality.quarantine WHERE id = %s", (q[0],)) == \
+        [("accepted", "olena", "GS bulletin checked")]
+    assert sql(db, "SELECT as_of - %s, delta FROM quality.correction WHERE origin = 'operator'", (D0,)) == [(3, -40)]
+    put(db, "mod", 4, {"helicopters": 585})  # later days build on the accepted value
+    run(db, 4, 4)
+    assert [r[:2] for r in mart(db, "helicopters")][-2:] == [(3, 580), (4, 585)]
+
+    # and changes their mind: rejected, the record stays out whatever the evidence says
+    run_cli("quarantine", "reject", str(q[0]), "--by", "olena", "--no-notify", env=env)
+    assert 580 not in [r[1] for r in mart(db, "helicopters")]
+    assert sql(db, "SELECT count(*) FROM quality.correction WHERE origin = 'operator'") == [(0,)]
+    run(db, 0, 4)
+    assert sql(db, "SELECT status FROM quality.quarantine WHERE id = %s", (q[0],)) == [("rejected",)]
+
+    refused = run_cli("quarantine", "reject", str(q[0]), "--no-notify", env=env, check=False)
+    assert refused.returncode == 2 and f"record {q[0]} is already rejected" in refused.stderr
+
+
+def test_a_check_that_raises_stops_the_gate_and_the_marts_stay_as_they_were(db):
+    for day, value in enumerate((700, 710)):
+        put(db, "mod", day, {"tanks": value})
+    run(db, 0, 1)
+    before = mart(db)
+    put(db, "mod", 2, {"tanks": 720})
+    sql(db, "ALTER TABLE quality.correction RENAME TO correction_moved")  # the monotonic suite reads it
+    try:
+        with pytest.raises(GateError, match="the checks could not run"):
+            run(db, 2, 2)
+    finally:
+        sql(db, "ALTER TABLE quality.correction_moved RENAME TO correction")
+    assert mart(db) == before
+    assert sql(db, "SELECT count(*) FROM core.accepted WHERE as_of = %s", (D0 + timedelta(days=2),)) == [(0,)]
+    assert sql(db, "SELECT kind, severity FROM quality.alert") == [("validation_error", "error")]
+    assert sql(db, "SELECT outcome FROM quality.validation_run WHERE suite = 'observations_monotonic' "
+                   "ORDER BY id DESC LIMIT 1") == [("error",)]
+    run(db, 2, 2)  # fixed: the next run goes through
+    assert mart(db)[-1][:2] == (2, 720)
+
+
+def test_validate_prints_a_summary_and_the_reader_sees_the_quarantine(db, warehouse):
+    for day, value in enumerate((800, 810, 8200, 830, 840)):
+        put(db, "minfin", day, {"artillery": value})
+    out = run_cli("validate", "--no-notify", env={"ATTRITION_WAREHOUSE_DSN": db}).stdout
+    assert "quality gate" in out and "spike_before" in out and "Data Docs: file://" in out
+    reader = warehouse.dsn(reader=True, dbname=db.rsplit("/", 1)[1])
+    rows = sql(reader, "SELECT source, cumulative, diagnosis, status, why FROM mart.quarantined_records")
+    assert rows == [("minfin", 8200, "spike_before", "open", "higher than the accepted day after it")]
