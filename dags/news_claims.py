@@ -1,0 +1,86 @@
+"""Every morning: fetch the news reports of the losses and read their claims into core.claim / mart.news_claims."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
+
+from etl.news.feeds import DEFAULT_MATCH
+from etl.news.sources import configured_feeds, configured_urls
+
+DOC = """
+### news_claims
+
+Runs at **10:30 Kyiv time** and reads the loss figures the news reported:
+
+1. `crawl_kyiv_independent`: the Kyiv Independent's daily *"General Staff: Russia has lost … troops"*
+   article (its RSS feed; with `date_from`/`date_to`, its post sitemap), archived byte-exact in
+   `raw.document` (a `scrapy crawl` subprocess).
+2. `crawl_articles`: the generic article spider over the form's **feeds** (RSS/Atom) and **urls**
+   (Newsweek, Ukrinform, AP and others); feed items whose title or summary matches `match` are fetched.
+3. `extract_claims`: each article's text and published date from the page's metadata (JSON-LD, Open
+   Graph, `<time>`), its **claims** (General Staff totals and increases, other claimants' estimates:
+   Russia's defence ministry, the UK, NATO, US intelligence, others) with their dates, stored in
+   `core.claim` and `mart.news_claims`. General Staff figures are **compared with the accepted bulletin
+   series** for their day; a mismatch records an alert `news_mismatch` and never changes the series.
+
+A fetch error, a page that is not a readable article (no body, no published date) or a figure that
+cannot be read fails the run **after** the other articles are stored, naming the source, URL and field;
+the raw documents are kept. Re-running changes nothing that is unchanged.
+"""
+
+FORM = {
+    "kyiv_independent": Param(True, type="boolean", title="Kyiv Independent",
+                              description="Fetch the Kyiv Independent's daily General Staff article."),
+    "feeds": Param(configured_feeds(), type="array", items={"type": "string"}, title="Feeds",
+                   description="RSS or Atom feeds for the generic article spider (default: ATTRITION_NEWS_FEEDS, "
+                               "else Ukrinform's and Newsweek's feeds)."),
+    "urls": Param(configured_urls(), type="array", items={"type": "string"}, title="Article URLs",
+                  description="Article pages to fetch as they are (AP and others without a feed)."),
+    "match": Param(DEFAULT_MATCH, type="string", title="Feed filter",
+                   description="Regular expression a feed item's title, summary or URL must match to be fetched; "
+                               "empty fetches every item."),
+    "date_from": Param(None, type=["null", "string"], format="date", title="From",
+                       description="Backfill: first publication day (Kyiv Independent sitemap, feed items); empty for "
+                                   "the daily run."),
+    "date_to": Param(None, type=["null", "string"], format="date", title="To",
+                     description="Backfill: last publication day; empty for no upper bound."),
+}
+
+
+@dag(
+    dag_id="news_claims",
+    schedule=CronTriggerTimetable("30 10 * * *", timezone="Europe/Kyiv"),
+    start_date=datetime(2026, 11, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["attrition", "news", "daily"],
+    doc_md=DOC,
+    params=FORM,
+    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=5)},
+)
+def news_claims():
+    @task(doc_md="Fetch the Kyiv Independent's daily General Staff article(s) into raw.document.")
+    def crawl_kyiv_independent(**context) -> dict:
+        from etl.news.tasks import crawl
+
+        return crawl("news_kyiv_independent", context["params"], context["run_id"])
+
+    @task(doc_md="Fetch the articles of the form's feeds and URLs into raw.document.")
+    def crawl_articles(**context) -> dict:
+        from etl.news.tasks import crawl
+
+        return crawl("news_article", context["params"], context["run_id"])
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
+          doc_md="Read the fetched articles' claims, compare the General Staff figures with the bulletin series, "
+                 "store them (core.claim, mart.news_claims) and record news_mismatch alerts.")
+    def extract_claims(*crawls, **context) -> dict:
+        from etl.news.tasks import extract
+
+        return extract(list(crawls), context["params"], context["run_id"])
+
+    extract_claims(crawl_kyiv_independent(), crawl_articles())
+
+
+news_claims()

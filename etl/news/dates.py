@@ -1,0 +1,210 @@
+"""Date mentions in news text (English, Ukrainian, Italian) and how to resolve them.
+
+A mention is one of:
+
+* ``date``: a day, with or without its year (``July 28, 2024``, ``Feb. 24``, ``28.07.24``, ``28 липня``,
+  ``28 luglio 2024``, ``2024-07-28``);
+* ``month``: a month, with or without its year (``April 2023``, ``in March``, ``у березні``, ``a marzo``);
+* ``weekday``: ``Thursday``, ``у четвер``, ``giovedì``;
+* ``relative``: ``today`` / ``yesterday`` (``сьогодні``, ``вчора``, ``oggi``, ``ieri``);
+* ``vague``: ``last week``, ``at the time``, ``earlier this year``: a time the text does not pin down.
+
+A day or month without a year takes the year that puts it on or before the reference day (the
+publication date, or the bulletin day found by the series match) and closest to it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december")
+MONTHS_EN_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTHS_UK_GEN = ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
+                 "жовтня", "листопада", "грудня")
+MONTHS_UK_LOC = ("січні", "лютому", "березні", "квітні", "травні", "червні", "липні", "серпні", "вересні",
+                 "жовтні", "листопаді", "грудні")
+MONTHS_UK_NOM = ("січень", "лютий", "березень", "квітень", "травень", "червень", "липень", "серпень", "вересень",
+                 "жовтень", "листопад", "грудень")
+MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+             "novembre", "dicembre")
+WEEKDAYS = {
+    # Monday = 0
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "понеділок": 0, "понеділка": 0, "вівторок": 1, "вівторка": 1, "середа": 2, "середу": 2, "середи": 2,
+    "четвер": 3, "четверга": 3, "п'ятниця": 4, "п'ятницю": 4, "п'ятниці": 4, "п’ятниця": 4, "п’ятницю": 4,
+    "п’ятниці": 4, "субота": 5, "суботу": 5, "суботи": 5, "неділя": 6, "неділю": 6, "неділі": 6,
+    "lunedì": 0, "lunedi": 0, "martedì": 1, "martedi": 1, "mercoledì": 2, "mercoledi": 2, "giovedì": 3,
+    "giovedi": 3, "venerdì": 4, "venerdi": 4, "sabato": 5, "domenica": 6,
+}
+RELATIVE = {"today": 0, "this morning": 0, "tonight": 0, "yesterday": -1, "last night": -1, "сьогодні": 0,
+            "вчора": -1, "учора": -1, "oggi": 0, "stamattina": 0, "ieri": -1}
+VAGUE = (r"last (?:week|month|year)|earlier this (?:week|month|year)|this (?:week|month|year)|at the time"
+         r"|a (?:week|month|year) ago"
+         r"|recently|previously|минулого (?:тижня|місяця|року)|на минулому тижні|раніше|la settimana scorsa"
+         r"|il mese scorso|la scorsa settimana|цього (?:тижня|місяця)|questo mese|questa settimana")
+
+
+def _month_number(word: str) -> int | None:
+    w = word.lower().rstrip(".")
+    for table in (MONTHS_EN, MONTHS_UK_GEN, MONTHS_UK_LOC, MONTHS_UK_NOM, MONTHS_IT):
+        if w in table:
+            return table.index(w) + 1
+    if w in MONTHS_EN_ABBR:
+        return MONTHS_EN_ABBR.index(w) + 1
+    if w == "sept":
+        return 9
+    return None
+
+
+_EN_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+             r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_UK_MONTH_GEN = "(?:" + "|".join(MONTHS_UK_GEN) + ")"
+_UK_MONTH_LOC = "(?:" + "|".join(MONTHS_UK_LOC + MONTHS_UK_NOM) + ")"
+_IT_MONTH = "(?:" + "|".join(MONTHS_IT) + ")"
+_YEAR = r"(?:19|20)\d{2}"
+
+# (regex, kind, group names) in priority order; spans already taken are not matched again.
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"), "date"),
+    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>20\d{2}|\d{2})(?![\d])"), "date"),
+    (re.compile(rf"\b(?P<mon>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"), "date"),
+    (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR}))?\b"), "date"),
+    (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
+                re.I), "date"),
+    (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date"),
+    (re.compile(rf"\b(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<y>{_YEAR})\b", re.I), "month"),
+    (re.compile(rf"(?<![\w])(?:у|в)\s+(?P<mon>{_UK_MONTH_LOC})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I),
+     "month"),
+    (re.compile(rf"\b(?:in|throughout|during|since|of|until|from)\s+(?:early\s+|late\s+|mid-?)?(?P<mon>{_EN_MONTH})\b(?!\s*\d)"),
+     "month"),
+    (re.compile(rf"\b(?:a|ad|nel|nel mese di|da|dal|fino a)\s+(?P<mon>{_IT_MONTH})\b(?!\s*\d)", re.I), "month"),
+    (re.compile(r"(?<![\w])(?:in|since|of|from|until|by|у|в|з|від|до|nel|dal|del|entro)\s+(?P<y>20[12]\d)\b(?![-./,]\d)",
+                re.I), "year"),
+    (re.compile(r"(?<![\w.,])(?P<y>20[12]\d)\s*(?:року|р\.|рік)"), "year"),
+    (re.compile(r"(?<![\w'’])(?P<wd>" + "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
+                + r")(?![\w'’])", re.I), "weekday"),
+    (re.compile(r"(?<![\w])(?P<rel>" + "|".join(sorted(RELATIVE, key=len, reverse=True)) + r")(?![\w])", re.I),
+     "relative"),
+    (re.compile(rf"(?<![\w])(?P<vague>{VAGUE})(?![\w])", re.I), "vague"),
+]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    kind: str  # date, month, year, weekday, relative, vague
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    offset: int | None = None  # relative: days from the reference day
+
+    @property
+    def precision(self) -> str | None:
+        return {"date": "day", "weekday": "day", "relative": "day", "month": "month", "year": "year"}.get(self.kind)
+
+
+# "з 25 по 31 березня", "from 22 to 28 July", "between 22 and 28 July", "dal 22 al 28 luglio": two days, one month
+_SHARED_MONTH = re.compile(
+    rf"(?<![\w])(?:з|із|від|from|between|dal|tra il|fra il)\s+(?P<d1>\d{{1,2}})\s*(?:-|по|до|to|and|through|al|e il)\s*"
+    rf"(?P<d2>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
+    re.I)
+
+
+def scan(text: str) -> list[DateMention]:
+    out: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _SHARED_MONTH.finditer(text):
+        month = _month_number(m.group("mon"))
+        year = int(m.group("y")) if m.group("y") else None
+        try:
+            for g in ("d1", "d2"):
+                date(year or 2024, month, int(m.group(g)))
+        except (TypeError, ValueError):
+            continue
+        out.append(DateMention(m.start("d1"), m.end("d1"), m.group("d1"), "date", year, month, int(m.group("d1"))))
+        out.append(DateMention(m.start("d2"), m.end(), text[m.start("d2"):m.end()], "date", year, month,
+                               int(m.group("d2"))))
+        taken.append((m.start("d1"), m.end()))
+    for rx, kind in _PATTERNS:
+        for m in rx.finditer(text):
+            a, b = m.span()
+            if any(a < e and s < b for s, e in taken):
+                continue
+            g = m.groupdict()
+            mention = None
+            if kind in ("date", "month", "year"):
+                year = g.get("y")
+                y = int(year) + (2000 if year and len(year) == 2 else 0) if year else None
+                mon = g.get("mon")
+                month = _month_number(mon) if mon else (int(g["m"]) if g.get("m") else None)
+                day = int(g["d"]) if g.get("d") else None
+                if kind in ("month", "year") and (mon or kind == "year"):
+                    # the preposition is context for the extractor, not part of the mention
+                    a = m.start("mon") if mon else m.start("y")
+                if kind != "year" and (month is None or not 1 <= month <= 12):
+                    continue
+                if day is not None:
+                    try:
+                        date(y or 2024, month, day)
+                    except ValueError:
+                        continue
+                mention = DateMention(a, b, text[a:b], kind, y, month, day)
+            elif kind == "weekday":
+                mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
+            elif kind == "relative":
+                mention = DateMention(a, b, m.group(), kind, offset=RELATIVE[m.group("rel").lower()])
+            else:
+                mention = DateMention(a, b, m.group(), kind)
+            out.append(mention)
+            taken.append((m.start(), m.end()))
+    out.sort(key=lambda d: d.start)
+    return out
+
+
+# --------------------------------------------------------------------------- resolution
+
+def with_year(month: int, day: int, reference: date, slack_days: int = 2) -> date | None:
+    """The day ``month``/``day`` in the year that puts it on or before ``reference`` (+ slack), closest to it."""
+    for year in (reference.year, reference.year - 1):
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            continue
+        if d <= reference + timedelta(days=slack_days):
+            return d
+    return None
+
+
+def month_year(month: int, reference: date) -> int:
+    return reference.year if month <= reference.month else reference.year - 1
+
+
+def last_weekday(weekday: int, reference: date) -> date:
+    """The most recent ``weekday`` on or before ``reference``."""
+    return reference - timedelta(days=(reference.weekday() - weekday) % 7)
+
+
+def resolve(mention: DateMention, reference: date | None) -> tuple[date | None, str | None]:
+    """(first day, precision) a mention stands for, given the reference day; (None, None) when it cannot."""
+    if mention.kind == "date":
+        if mention.year:
+            return date(mention.year, mention.month, mention.day), "day"
+        if reference is None:
+            return None, None
+        d = with_year(mention.month, mention.day, reference)
+        return (d, "day") if d else (None, None)
+    if mention.kind == "month":
+        year = mention.year or (month_year(mention.month, reference) if reference else None)
+        return (date(year, mention.month, 1), "month") if year else (None, None)
+    if mention.kind == "year":
+        return date(mention.year, 1, 1), "year"
+    if mention.kind == "weekday" and reference is not None:
+        return last_weekday(mention.weekday, reference), "day"
+    if mention.kind == "relative" and reference is not None:
+        return reference + timedelta(days=mention.offset), "day"
+    return None, None

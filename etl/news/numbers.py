@@ -1,0 +1,203 @@
+"""Number mentions in news text: 574,690 / 574 690 / 1.099.530 / 16'095 / 72 thousand / 1.2 million /
+one submarine / дві / due, and malformed ones (",000", "1,00,0", "57469O") reported as unparseable.
+
+:func:`scan` returns every mention with its character span; a mention whose text cannot be read as a
+count has ``value=None`` and ``problem`` saying why (the extractor reports it, never guesses).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SPACES = " \u00a0\u202f\u2009"
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    start: int
+    end: int
+    text: str
+    value: int | None  # None: unparseable (see problem)
+    problem: str | None = None
+    words: bool = False  # written in words ("one submarine")
+    decimal: bool = False  # a fraction without a multiplier (3.5): not a count
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None and self.problem is None
+
+
+# Digits with separators.  Space-grouped figures first (574 690, 1 099 530), then anything made of
+# digits and , . ' ’ (validated below), a leading separator included (",000" is a garbled figure).
+_BLOB = re.compile(
+    r"(?<![\w.,'’+])(?:\+(?=\d))?(?:"
+    r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d]|[,.'’]\d)"
+    r"|(?:[,.](?=\d))?\d+(?:[,.'’]\d+)*"
+    r")(?![\w])"
+)
+# A figure with a letter O (latin or cyrillic) typed for a zero, or a letter l for a one: "57469O".
+_GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w])\d+[OoОо]\d*(?![\w])")
+
+_MULTIPLIERS = [
+    (re.compile(r"\s*(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
+    (re.compile(r"\s*(?:million|millions|mln\.?|млн\.?|мільйон(?:ів|а)?|milion[ei])(?![\w])", re.I), 1_000_000),
+]
+
+# --------------------------------------------------------------------------- words
+
+_EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+             "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+            "ninety": 90}
+_UK_WORDS = {
+    "один": 1, "одна": 1, "одне": 1, "одну": 1, "одного": 1, "одній": 1, "два": 2, "дві": 2, "двох": 2, "три": 3,
+    "трьох": 3, "чотири": 4, "чотирьох": 4, "п'ять": 5, "п’ять": 5, "пʼять": 5, "шість": 6, "сім": 7, "вісім": 8,
+    "дев'ять": 9, "дев’ять": 9, "девʼять": 9, "десять": 10, "одинадцять": 11, "дванадцять": 12,
+    "тринадцять": 13, "чотирнадцять": 14, "п'ятнадцять": 15, "п’ятнадцять": 15, "шістнадцять": 16,
+    "сімнадцять": 17, "вісімнадцять": 18, "дев'ятнадцять": 19, "дев’ятнадцять": 19, "двадцять": 20,
+    "тридцять": 30, "сорок": 40, "п'ятдесят": 50, "п’ятдесят": 50, "шістдесят": 60, "сімдесят": 70,
+    "вісімдесят": 80, "дев'яносто": 90, "дев’яносто": 90, "сто": 100,
+}
+_IT_UNITS = {"uno": 1, "un": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7,
+             "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "tredici": 13, "quattordici": 14,
+             "quindici": 15, "sedici": 16, "diciassette": 17, "diciotto": 18, "diciannove": 19}
+_IT_TENS = {"venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70,
+            "ottanta": 80, "novanta": 90}
+
+
+def _italian_words() -> dict[str, int]:
+    words = dict(_IT_UNITS)
+    words.update(_IT_TENS)
+    for tens, tv in _IT_TENS.items():
+        for unit, uv in _IT_UNITS.items():
+            if uv > 9 or unit in ("un", "una"):
+                continue
+            stem = tens[:-1] if unit in ("uno", "otto") else tens
+            words[stem + ("tré" if unit == "tre" else unit)] = tv + uv
+    words["cento"] = 100
+    return words
+
+
+_IT_WORDS = _italian_words()
+_SIMPLE_WORDS = {**_UK_WORDS, **_IT_WORDS}
+
+_EN_WORD = "|".join(sorted(list(_EN_UNITS) + list(_EN_TENS), key=len, reverse=True))
+_EN_SEQ = re.compile(
+    rf"(?<![\w'’-])(?:{_EN_WORD})(?:[- ](?:{_EN_WORD}))?(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:{_EN_WORD})"
+    rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’-])",
+    re.I,
+)
+_OTHER_WORD = re.compile(
+    r"(?<![\w'’ʼ])(?:" + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True)) + r")(?![\w'’ʼ])",
+    re.I,
+)
+
+
+def _en_value(text: str) -> int | None:
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word == "and":
+            continue
+        if word in _EN_UNITS:
+            current += _EN_UNITS[word]
+        elif word in _EN_TENS:
+            current += _EN_TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+# --------------------------------------------------------------------------- digits
+
+def parse_figure(text: str) -> tuple[int | None, float | None, str | None]:
+    """(integer value, decimal value, problem) of a digit blob such as ``574,690`` or ``1.2``.
+
+    An integer: plain digits or groups of three after a 1-3 digit head, one separator kind throughout
+    (``,`` ``.`` ``'`` ``’`` or a space).  A decimal: digits, one ``.`` or ``,`` and 1-2 digits, usable
+    only with a multiplier (1.2 million).  Anything else is a problem, never a guess.
+    """
+    raw = text.strip().lstrip("+-−")
+    if raw and raw[0] in ",.":
+        return None, None, f"figure {text!r} starts with a separator (digits missing)"
+    if raw.isdigit():
+        return int(raw), None, None
+    seps = [c for c in raw if not c.isdigit()]
+    groups = re.split(r"[,.'’ \u00a0\u202f\u2009]", raw)
+    kinds = {" " if s in SPACES else s for s in seps}
+    if len(kinds) == 1:
+        sep = kinds.pop()
+        if 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
+            if sep in ",." and len(groups) == 2 and groups[0] == "0":
+                return None, float(raw.replace(",", ".")), None  # 0.5
+            return int("".join(groups)), None, None
+        if sep in ",." and len(groups) == 2 and 1 <= len(groups[1]) <= 2:
+            return None, float(groups[0] + "." + groups[1]), None
+        return None, None, f"figure {text!r} has digit groups that are not thousands"
+    # two separator kinds: thousands with one, a decimal fraction with the other (1,234.5 / 1.234,5)
+    last = seps[-1]
+    head, _, frac = raw.rpartition(last)
+    if last in ",." and 1 <= len(frac) <= 2 and frac.isdigit():
+        value, _, problem = parse_figure(head)
+        if value is not None:
+            return None, float(f"{value}.{frac}"), None
+    return None, None, f"figure {text!r} mixes separators"
+
+
+def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMention]:
+    """Every number mention of ``text`` (digits, multipliers, words), in order; spans in ``skip`` (dates)
+    are left out."""
+    skip = sorted(skip or [])
+
+    def skipped(a: int, b: int) -> bool:
+        return any(a < e and s < b for s, e in skip)
+
+    out: list[NumberMention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _GARBLED.finditer(text):
+        if skipped(m.start(), m.end()):
+            continue
+        out.append(NumberMention(m.start(), m.end(), m.group(), None,
+                                 f"figure {m.group()!r} has a letter where a digit belongs"))
+        taken.append((m.start(), m.end()))
+    for m in _BLOB.finditer(text):
+        a, b = m.start(), m.end()
+        if skipped(a, b) or any(a < e and s < b for s, e in taken):
+            continue
+        if a >= 2 and text[a - 1] == "-" and text[a - 2].isalpha():
+            continue  # a model name: Su-34, T-90, Ka-52
+        value, dec, problem = parse_figure(m.group())
+        end = b
+        if problem is None:
+            for rx, factor in _MULTIPLIERS:
+                mm = rx.match(text, b)
+                if mm:
+                    base = value if value is not None else dec
+                    value, dec, end = int(round(base * factor)), None, mm.end()
+                    break
+        out.append(NumberMention(a, end, text[a:end], value if problem is None and dec is None else None,
+                                 problem, decimal=dec is not None))
+        taken.append((a, end))
+    for rx in (_EN_SEQ, _OTHER_WORD):
+        for m in rx.finditer(text):
+            a, b = m.start(), m.end()
+            if skipped(a, b) or any(a < e and s < b for s, e in taken):
+                continue
+            value = _en_value(m.group()) if rx is _EN_SEQ else _SIMPLE_WORDS.get(m.group().lower())
+            if value is None:
+                continue
+            end = b
+            for mrx, factor in _MULTIPLIERS:
+                mm = mrx.match(text, b)
+                if mm:
+                    value, end = value * factor, mm.end()
+                    break
+            out.append(NumberMention(a, end, text[a:end], value, words=True))
+            taken.append((a, end))
+    out.sort(key=lambda n: n.start)
+    return out
