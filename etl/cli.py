@@ -92,6 +92,8 @@ def _down(args: argparse.Namespace) -> int:
     print("stopped Airflow" if result["airflow_stopped"] else "Airflow was not running")
     if result["replay_stopped"]:
         print("stopped the replay server")
+    if result["mailsink_stopped"]:
+        print("stopped the mail sink (its mail stays in .local/mail)")
     print("stopped the embedded warehouse" if result["warehouse_stopped"] else "the embedded warehouse was not running")
     return 0
 
@@ -295,9 +297,14 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
     quarantine.set_defaults(func=_quarantine)
 
-    from etl import mailsink
+    from etl import mailsink, notify
 
     mailsink.register(sub)
+    notify.register(sub)
+
+    from etl.news.cli import register as register_claims
+
+    register_claims(sub)
 
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
     down.set_defaults(func=_down)

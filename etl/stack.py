@@ -247,6 +247,32 @@ def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:
     return {"reused": False, "pid": proc.pid, "urls": urls, "latest": latest, "log": str(log_path)}
 
 
+def mailsink_port() -> int:
+    return int(os.environ.get("ATTRITION_MAILSINK_PORT", "8025"))
+
+
+def _smtp_answers(port: int) -> bool:
+    import smtplib
+
+    with smtplib.SMTP(AIRFLOW_HOST, port, timeout=3) as client:
+        return client.noop()[0] == 250
+
+
+def start_mailsink(timeout: float = 30) -> dict:
+    """Run `attrition mailsink serve` in the background (PID in .local/run/mailsink.pid): the alert e-mails' inbox."""
+    from etl.mailsink import default_directory, smtp_conn_value
+
+    pid_file = run_dir() / "mailsink.pid"
+    port = mailsink_port()
+    info = {"port": port, "dir": str(default_directory()), "conn": smtp_conn_value(port)}
+    if pid_file.exists() and _pid_alive(int(pid_file.read_text())):
+        return {"reused": True, "pid": int(pid_file.read_text()), **info}
+    cmd = [str(Path(sys.executable).parent / "attrition"), "mailsink", "serve", "--port", str(port)]
+    proc, log_path = _spawn("mailsink", cmd, "mailsink.log")
+    _wait_ready("mailsink", "the mail sink", proc, log_path, lambda: _smtp_answers(port), timeout, 0.3)
+    return {"reused": False, "pid": proc.pid, "log": str(log_path), **info}
+
+
 def _replay_latest(urls: dict) -> str:
     """The newest day the replay serves (from its russianwarship API, which every snapshot renders)."""
     with urllib.request.urlopen(f"{urls['russianwarship']}/api/v2/statistics/latest", timeout=3) as resp:
@@ -327,6 +353,25 @@ def warehouse_newest_day(dsn: str) -> str | None:
         conn.close()
 
 
+def warehouse_state(dsn: str) -> dict:
+    """What `make up` reports: the newest accepted bulletin, the open quarantine, the alerts."""
+    from etl.db import connect
+
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT as_of, label_en, cumulative, increase FROM mart.latest")
+            rows = cur.fetchall()
+            cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open'")
+            open_quarantine = cur.fetchone()[0]
+            cur.execute("SELECT count(*), count(notified_at) FROM quality.alert")
+            alerts, notified = cur.fetchone()
+    finally:
+        conn.close()
+    latest = (rows[0][0], [(label, value, inc) for _, label, value, inc in rows]) if rows else None
+    return {"latest": latest, "open_quarantine": open_quarantine, "alerts": alerts, "notified": notified}
+
+
 def load_history(summary: dict, data_dir: str | None = None) -> None:
     """The main job: backfill the whole history through Airflow, then run losses_daily once."""
     from datetime import date, timedelta
@@ -376,6 +421,14 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
                      # the snapshot is frozen: its last day stands for "today", so runs triggered
                      # from the UI with default parameters target a day the replay serves
                      "ATTRITION_TODAY": os.environ.get("ATTRITION_TODAY") or summary["replay"]["latest"]}
+    if not os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT") and not os.environ.get("ATTRITION_SMTP_CONN_ID"):
+        summary["mailsink"] = start_mailsink()  # no mail server configured: alerts go to a local sink
+        extra_env["AIRFLOW_CONN_SMTP_DEFAULT"] = summary["mailsink"]["conn"]
+    from etl.quality.gate import data_docs_dir
+
+    summary["data_docs"] = str(data_docs_dir() / "index.html")
+    extra_env["ATTRITION_DATA_DOCS_DIR"] = str(data_docs_dir())
+    extra_env.setdefault("ATTRITION_AIRFLOW_URL", f"http://{AIRFLOW_HOST}:{airflow_port()}")
     metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if not metadata:  # Airflow's metadata lives in the embedded cluster, even with a configured warehouse
         if embedded.running_pid() is None:
@@ -394,7 +447,7 @@ def down() -> dict:
     from etl.embedded import EmbeddedPostgres
 
     return {"airflow_stopped": stop_airflow(), "replay_stopped": stop_pidfile("replay"),
-            "warehouse_stopped": EmbeddedPostgres.default().down()}
+            "mailsink_stopped": stop_pidfile("mailsink"), "warehouse_stopped": EmbeddedPostgres.default().down()}
 
 
 def print_summary(summary: dict, out=sys.stdout) -> None:
@@ -416,6 +469,22 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
         b, d = summary["backfill"], summary["daily"]
         w(f"  Main job        losses_backfill {b['range'][0]}..{b['range'][1]}: {b['state']}; "
           f"losses_daily {d['target_date']}: {d['state']}\n")
+    state = warehouse_state(summary["warehouse_dsn"])
+    if state["latest"]:
+        day, rows = state["latest"]
+        figures = ", ".join(f"{label} {value:,}" + (f" (+{inc:,})" if inc else "") for label, value, inc in rows)
+        w(f"  Newest bulletin {day}: {figures}\n")
+    w(f"  Quarantine      {state['open_quarantine']} open record(s) kept out of the marts"
+      + (" (attrition quarantine list)" if state["open_quarantine"] else "") + "\n")
+    if "mailsink" in summary:
+        m = summary["mailsink"]
+        w(f"  Alerts          {state['alerts']} recorded, {state['notified']} e-mailed to the SMTP sink on "
+          f"127.0.0.1:{m['port']}; read them in {m['dir']}/ (attrition mailsink show)\n")
+    elif "airflow_url" in summary:
+        w(f"  Alerts          {state['alerts']} recorded, {state['notified']} sent through the configured "
+          "Airflow connections (docs/alerts.md)\n")
+    if summary.get("data_docs"):
+        w(f"  Data Docs       {summary['data_docs']}\n")
     w("  Try:            psql \"$(.venv/bin/attrition db url --reader)\" -c 'SELECT * FROM mart.latest'\n")
     w("  Stop with:      make down\n")
 

@@ -37,6 +37,7 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
         "ATTRITION_REPLAY_PORT": str(free_port()),
         "ATTRITION_SOURCES": "replay",
+        "ATTRITION_MAILSINK_PORT": str(free_port()),
     }
     try:
         out = run_cli("up", "--no-load", env=env).stdout
@@ -45,6 +46,9 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         assert login[0] == "admin" and login[1]
         assert "Warehouse DSN   postgresql://attrition:" in out
         assert "Reader DSN      postgresql://attrition_reader:" in out
+        assert "Quarantine      0 open record(s)" in out
+        assert f"e-mailed to the SMTP sink on 127.0.0.1:{env['ATTRITION_MAILSINK_PORT']}" in out
+        assert "Data Docs       " in out and "data_docs/index.html" in out
 
         # the printed login works against the API
         req = urllib.request.Request(f"http://127.0.0.1:{port}/auth/token", method="POST",
@@ -59,12 +63,13 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         family = _family(int(pids.read_text()))
         pg_pid = int((Path(json.loads(run_cli("db", "status", env=env).stdout)["data_dir"]) / "postmaster.pid")
                      .read_text().split()[0])
-        family |= _family(pg_pid)
+        family |= _family(pg_pid) | _family(int((tmp_path / "local" / "run" / "mailsink.pid").read_text()))
         assert len(family) > 3
     finally:
         down = run_cli("down", env=env, check=False)
     assert down.returncode == 0, down.stderr
     assert "stopped Airflow" in down.stdout and "stopped the embedded warehouse" in down.stdout
+    assert "stopped the mail sink" in down.stdout
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(_alive(p) for p in family):
         time.sleep(0.5)

@@ -146,7 +146,7 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
 
         # 1. the checks
         report = run_suites(dsn, date_from=date_from, date_to=date_to, sources=sources, data_docs_dir=docs_dir,
-                            suites=CANDIDATE_SUITES, airflow_run_id=run_id)
+                            suites=CANDIDATE_SUITES, airflow_run_id=run_id, build_docs=False)
         result.data_docs = data_docs_url(report.data_docs_path)
         result.checks = _checks(report)
         monotonic_run = next(s.validation_run_id for s in report.suites if s.suite == "observations_monotonic")
@@ -190,6 +190,8 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
                  json.dumps(_gate_statistics(result)), str(accepted_report.data_docs_path or ""), run_id))
             cur.execute("UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
                         (result.data_docs, result.alerts))
+            cur.execute("UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
+                        (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]))
     finally:
         conn.close()
     if notify:
@@ -461,16 +463,15 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
 
 
 def _quarantine_body(item: dict, w: dict, expectation: str) -> str:
-    n = w["neighbours"] or {}
-    fmt = lambda x: f"{x[0]} = {x[1]}" if x else "none"  # noqa: E731
-    action = ("" if w["status"] != "open" else
-              f"\nAct: attrition quarantine show {item['id']}; then accept {item['id']} (the value is right) or "
-              f"reject {item['id']} (keep it out for good), or wait: it is re-evaluated on every run.")
-    return (f"What: {item['source']} printed {item['category']} = {item['cumulative']} for {item['as_of']}.\n"
-            f"Why: {item['diagnosis']}: {item['why']} (expectation {expectation}).\n"
-            f"Accepted neighbours: before {fmt(n.get('prev'))}; after {fmt(n.get('next'))}.\n"
-            f"Other sources that day: {json.dumps(_jsonable(w['evidence'].get('other_sources', {})))}.\n"
-            f"Where: quality.quarantine id {item['id']}." + action)
+    """The alert's message; the notifier adds What / Why / Where, the neighbours, the links and how to act."""
+    others = w["evidence"].get("other_sources") or {}
+    said = ("; the other sources printed " + ", ".join(f"{s} {v}" for s, v in sorted(others.items()))
+            if others else "; no other source printed this day")
+    verdict = {"accepted": "The gate accepted it as an official correction",
+               "resolved": "The gate explained it by an official correction; the accepted value follows the "
+                           "other sources"}.get(w["status"], "The gate kept it out of the marts")
+    return (f"{item['source']} printed {item['category']} = {item['cumulative']} for {item['as_of']}{said}. "
+            f"{verdict}: {item['diagnosis']} ({item['why']}).")
 
 
 def _jsonable(value):

@@ -373,11 +373,13 @@ def _column_map_rows(result, engine_conn, cur) -> list[dict] | None:
 # The runner
 # ---------------------------------------------------------------------------------------------
 def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, data_docs_dir,
-               suites: Iterable[str | Path] | None = None, airflow_run_id: str | None = None) -> ValidationReport:
+               suites: Iterable[str | Path] | None = None, airflow_run_id: str | None = None,
+               build_docs: bool = True) -> ValidationReport:
     """Validate the candidate observations of a scope with every suite; see the module docstring.
 
     ``suites``: suite names under expectations/ or paths to suite files (default: all of
-    :data:`DEFAULT_SUITES`).  Never raises for bad data nor for a check that errors: both are in
+    :data:`DEFAULT_SUITES`).  ``build_docs=False`` leaves the Data Docs to a later call (the results
+    are kept in the folder's store, so that call's build shows both).  Never raises for bad data nor for a check that errors: both are in
     the report (and in quality.validation_run).  Raises ValueError for a bad scope or suite file.
     """
     import psycopg2
@@ -401,7 +403,8 @@ def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, d
         datasource = _datasource(ctx, dsn)
         for spec in specs:
             outcomes.append(_run_suite(ctx, datasource, conn, spec, date_from, date_to, sources, airflow_run_id))
-        docs_index = _build_docs(ctx, data_docs_dir)
+        docs_index = _build_docs(ctx, data_docs_dir) if build_docs or any(o.outcome == "error" for o in outcomes) \
+            else None
         with conn, conn.cursor() as cur:
             for s in outcomes:
                 cur.execute("UPDATE quality.validation_run SET data_docs_path = %s WHERE id = %s",
