@@ -10,7 +10,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
 export UV_SYSTEM_CERTS ?= true
 
-.PHONY: help install up down status test test-fast bench lock compose-check clean
+.PHONY: help install up down status test test-fast bench lock compose-check clean browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,14 +35,26 @@ down:  ## stop everything `make up` started
 status: install  ## is the embedded warehouse running?
 	-$(VENV)/bin/attrition db status
 
-test: install  ## run the whole test suite (starts its own PostgreSQL; real Airflow)
+test: install browser-deps  ## run the whole test suite (starts its own PostgreSQL; real Airflow; a real browser)
 	$(VENV)/bin/pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" && exit 0; exit $$rc; }
+
+# Debian's chromium for tests/test_browser.py (Playwright drives it; nothing downloads a browser)
+browser-deps:  ## install Debian's chromium for the browser test (apt, when missing and run as root)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser test (apt-get install chromium) ..."; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "warning: could not install chromium; tests/test_browser.py will fail (CI) or be skipped"; \
+	else \
+	  echo "note: /usr/bin/chromium is missing: tests/test_browser.py is skipped (fails when CI is set); install it with: sudo apt-get install chromium"; \
+	fi
 
 test-fast: install  ## the suite without the slower real-Airflow tests
 	$(VENV)/bin/pytest -m "not airflow" $(PYTEST_ARGS)
 
-bench: install  ## benchmarks: full backfill over replay, rebuild from the archive, DAG import times
+bench: install  ## benchmarks: backfill over replay, quality gate, rebuild, DAG imports; news claims scoring
 	$(VENV)/bin/python benchmarks/bench.py
+	$(VENV)/bin/python -m etl.news.score
 
 compose-check: install  ## validate docker-compose.yml against the compose specification
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

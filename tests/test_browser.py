@@ -1,0 +1,269 @@
+"""The Airflow UI in a real browser, as a new user sees it after `make up`.
+
+Headless Chromium from Debian (/usr/bin/chromium; `make browser-deps` installs it, nothing downloads a
+browser) driven by Playwright. The test starts the standalone stack on the embedded warehouse with the
+replay sources (`attrition up --no-load`), logs in through the login page with the printed login, opens
+`losses_daily`, triggers it from the trigger form, waits in the UI for the run's success, opens its graph
+and saves a screenshot; then triggers `losses_backfill` from its form over a few days and checks that the
+warehouse got those days. Screenshots go to artifacts/ at the repository's root (git-ignored), also on
+failure (artifacts/browser-failure-<step>.png, with the page's text and the end of Airflow's log in the
+failure message).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, free_port, run_cli
+
+pytestmark = [pytest.mark.airflow, pytest.mark.browser]
+
+ARTIFACTS = REPO / "artifacts"
+RUN_TIMEOUT_MS = 10 * 60 * 1000
+BACKFILL_FROM, BACKFILL_TO = "2024-01-01", "2024-01-03"  # days the daily run (newest pages only) never loads
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("ATTRITION_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = chromium_path()
+    if path:
+        return path
+    message = ("Debian's chromium is not installed (/usr/bin/chromium): run `make browser-deps` as root, or "
+               "`sudo apt-get install chromium`; the test never downloads a browser")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, chromium):
+    """`attrition up --no-load` on free ports in a temporary folder; `attrition down` afterwards."""
+    local = tmp_path_factory.mktemp("browser-stack") / "local"
+    port = free_port()
+    env = {
+        "ATTRITION_LOCAL_DIR": str(local),
+        "ATTRITION_PG_PORT": str(free_port()),
+        "ATTRITION_AIRFLOW_PORT": str(port),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "ATTRITION_REPLAY_PORT": str(free_port()),
+        "ATTRITION_SOURCES": "replay",
+        "ATTRITION_MAILSINK_PORT": str(free_port()),
+    }
+    started = time.monotonic()
+    try:
+        out = run_cli("up", "--no-load", env=env).stdout
+        ui = next(line for line in out.splitlines() if "Airflow UI" in line)
+        user, password = ui.split("login ", 1)[1].strip().split(" / ", 1)
+        dsn = re.search(r"Warehouse DSN\s+(\S+)", out).group(1)
+        yield {"base": f"http://127.0.0.1:{port}", "user": user, "password": password, "dsn": dsn, "env": env,
+               "log": local / "logs" / "airflow-standalone.log", "started": started}
+    finally:
+        down = run_cli("down", env=env, check=False)
+        print(f"attrition down: {down.stdout.strip()} {down.stderr.strip()}")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, stack):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=stack["base"])
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class Steps:
+    """Runs the test's steps; a failing one leaves a screenshot and says where it was."""
+
+    def __init__(self, page, stack):
+        self.page, self.stack = page, stack
+        ARTIFACTS.mkdir(exist_ok=True)
+        for stale in ARTIFACTS.glob("browser-failure-*.png"):  # from an earlier run
+            stale.unlink()
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        try:
+            yield
+        except Exception as exc:
+            shot = ARTIFACTS / f"browser-failure-{name}.png"
+            with contextlib.suppress(Exception):
+                self.page.screenshot(path=str(shot), full_page=True)
+            text = ""
+            with contextlib.suppress(Exception):
+                text = self.page.inner_text("body")[:1500]
+            log = ""
+            with contextlib.suppress(OSError):
+                log = "\n".join(self.stack["log"].read_text(errors="replace").splitlines()[-25:])
+            raise AssertionError(
+                f"browser step {name!r} failed at {self.page.url}: {type(exc).__name__}: {exc}\n"
+                f"screenshot: {shot}\n--- the page says ---\n{text}\n"
+                f"--- the end of {self.stack['log']} ---\n{log}") from exc
+
+
+def _api(stack, path: str) -> dict:
+    """A read of Airflow's REST API (to explain a failed run; the test itself uses the UI)."""
+    from etl.stack import AirflowClient
+
+    client = AirflowClient(int(urllib.parse.urlsplit(stack["base"]).port), (stack["user"], stack["password"]))
+    return client.call("GET", path)
+
+
+def _task_states(stack, dag_id: str, run_id: str) -> str:
+    try:
+        tis = _api(stack, f"/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances")
+        return ", ".join(f"{ti['task_id']}={ti['state']}" for ti in tis["task_instances"])
+    except Exception as exc:  # only an explanation
+        return f"(task states unavailable: {exc})"
+
+
+def login(page, stack) -> None:
+    page.goto("/")
+    page.wait_for_url(re.compile(r"/auth/login"))  # the UI sends a visitor to the login page
+    page.get_by_label("Username").fill(stack["user"])
+    page.get_by_label("Password").fill(stack["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Dags").first.wait_for()  # the home page, logged in
+    assert "/auth/login" not in page.url
+
+
+def open_dag(page, dag_id: str) -> None:
+    page.goto(f"/dags/{dag_id}")
+    page.get_by_text(dag_id, exact=True).first.wait_for()
+    page.get_by_role("button", name="Trigger Dag").wait_for()
+
+
+def trigger_from_form(page, dag_id: str, run_id: str, fields: dict[str, str] | None = None) -> None:
+    """Open the trigger form, fill the DAG's own fields, name the run, press Trigger."""
+    page.get_by_role("button", name="Trigger Dag").click()
+    form = page.get_by_role("dialog")
+    form.get_by_text(f"Trigger Dag - {dag_id}").wait_for()
+    form.get_by_text("Single Run", exact=True).click()
+    for name, value in (fields or {}).items():
+        form.locator(f"#element_{name}").fill(value)
+    form.get_by_role("button", name="Advanced Options").click()
+    form.locator("input[name=dagRunId]").fill(run_id)
+    form.get_by_role("button", name="Trigger", exact=True).click()
+    page.wait_for_url(re.compile(rf"/dags/{dag_id}/runs/{re.escape(run_id)}$"))
+
+
+def wait_for_run(page, stack, dag_id: str, run_id: str) -> str:
+    """Wait on the run's page until its state badge says Success or Failed; returns the state."""
+    from playwright.sync_api import expect
+
+    badge = page.get_by_role("heading", name=run_id, exact=True).locator("xpath=..").get_by_test_id("state-badge")
+    expect(badge).to_have_text(re.compile(r"^\s*(Success|Failed)\s*$"), timeout=RUN_TIMEOUT_MS)
+    state = badge.inner_text().strip()
+    assert state == "Success", f"{dag_id} run {run_id} ended {state}: {_task_states(stack, dag_id, run_id)}"
+    return state
+
+
+def graph_screenshot(page, run_id: str, tasks: list[str], path: Path) -> None:
+    """The run's graph, with ``tasks`` among its boxes and every box showing success, saved as ``path``."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Show Graph").click()
+    for task in tasks:
+        page.get_by_text(task, exact=True).first.wait_for()
+    count = page.get_by_role("heading", name=re.compile(r"^\d+ Task Instances?$"))
+    count.wait_for()
+    total = int(count.inner_text().split()[0])
+    assert total >= len(tasks)
+    expect(page.get_by_text("success", exact=True)).to_have_count(total, timeout=30_000)  # one badge a box
+    page.get_by_role("heading", name=run_id, exact=True).wait_for()
+    page.wait_for_timeout(1000)  # the graph's layout animation
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 20_000, f"{path} looks empty"
+
+
+def warehouse_days(dsn: str, date_from: str, date_to: str) -> int:
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(DISTINCT as_of) FROM core.observation WHERE as_of BETWEEN %s AND %s",
+                        (date_from, date_to))
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_new_user_logs_in_triggers_losses_daily_and_losses_backfill_and_sees_them_succeed(page, stack):
+    steps = Steps(page, stack)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    timings = {"stack up": time.monotonic() - stack["started"]}
+
+    with steps.step("login"):
+        login(page, stack)
+
+    # losses_daily with the form's defaults: `attrition up` makes the replay snapshot's last day "today"
+    daily_run = f"browser_daily_{stamp}"
+    started = time.monotonic()
+    with steps.step("trigger-losses_daily"):
+        open_dag(page, "losses_daily")
+        trigger_from_form(page, "losses_daily", daily_run)
+    with steps.step("wait-losses_daily"):
+        wait_for_run(page, stack, "losses_daily", daily_run)
+    timings["losses_daily"] = time.monotonic() - started
+    daily_shot = ARTIFACTS / "losses_daily-graph.png"
+    with steps.step("graph-losses_daily"):
+        graph_screenshot(page, daily_run, ["scrape_mod", "scrape_minfin", "scrape_russianwarship", "parse_and_load",
+                                           "check_bulletin"], daily_shot)
+
+    # losses_backfill from its form with a date range: the warehouse gets those days
+    before = warehouse_days(stack["dsn"], BACKFILL_FROM, BACKFILL_TO)
+    backfill_run = f"browser_backfill_{stamp}"
+    started = time.monotonic()
+    with steps.step("trigger-losses_backfill"):
+        open_dag(page, "losses_backfill")
+        trigger_from_form(page, "losses_backfill", backfill_run,
+                          {"date_from": BACKFILL_FROM, "date_to": BACKFILL_TO})
+    with steps.step("wait-losses_backfill"):
+        wait_for_run(page, stack, "losses_backfill", backfill_run)
+    timings["losses_backfill"] = time.monotonic() - started
+    with steps.step("graph-losses_backfill"):
+        graph_screenshot(page, backfill_run, ["scrape_mod", "scrape_minfin", "scrape_russianwarship",
+                                              "parse_and_load", "report_coverage"],
+                         ARTIFACTS / "losses_backfill-graph.png")
+    after = warehouse_days(stack["dsn"], BACKFILL_FROM, BACKFILL_TO)
+    assert before == 0 and after == 3, f"days {BACKFILL_FROM}..{BACKFILL_TO} in core.observation: {before} -> {after}"
+
+    # what the UI showed is what Airflow recorded: both runs were triggered from the form with its values
+    daily = _api(stack, f"/dags/losses_daily/dagRuns/{daily_run}")
+    backfill = _api(stack, f"/dags/losses_backfill/dagRuns/{backfill_run}")
+    assert daily["state"] == "success" and daily["run_type"] == "manual"
+    assert backfill["state"] == "success" and backfill["conf"]["date_from"] == BACKFILL_FROM \
+        and backfill["conf"]["date_to"] == BACKFILL_TO
+    (ARTIFACTS / "browser-test.json").write_text(json.dumps(
+        {"daily_run": daily_run, "backfill_run": backfill_run, "screenshot": str(daily_shot),
+         "seconds": {k: round(v, 1) for k, v in timings.items()}}, indent=2) + "\n")
+    print(f"screenshots in {ARTIFACTS}; seconds: {timings}")
