@@ -76,19 +76,53 @@ class CrawlResult:
         return self.returncode == 0 and not self.errors and bool(self.document_ids or self.not_modified)
 
 
-def _command(source: str, date_from: date | None, date_to: date | None, run_id: str, manifest: Path,
-             lang: str | None, settings: dict) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", source, "-a", f"run_id={run_id}"]
-    if date_from:
-        cmd += ["-a", f"date_from={date_from.isoformat()}"]
-    if date_to:
-        cmd += ["-a", f"date_to={date_to.isoformat()}"]
-    if lang:
-        cmd += ["-a", f"lang={lang}"]
-    settings = {"ATTRITION_MANIFEST": str(manifest), "ATTRITION_RUN_ID": run_id, **settings}
-    for name, value in settings.items():
-        cmd += ["-s", f"{name}={value}"]
-    return cmd
+def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, object], settings: dict,
+               fast: bool, timeout: float) -> tuple[CrawlResult, str, bool, bool]:
+    """``python -m scrapy crawl SPIDER`` in a child process: returns (result, log text, timed out,
+    manifest written).  Raises nothing: the callers judge the outcome."""
+    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
+    if fast:
+        env["ATTRITION_FAST"] = "1"
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    with tempfile.TemporaryDirectory(prefix=f"attrition-crawl-{spider}-") as tmp:
+        manifest_path = Path(tmp) / "manifest.json"
+        log_path = Path(tmp) / "scrapy.log"
+        cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"run_id={run_id}"]
+        for name, value in spider_args.items():
+            if value not in (None, "", [], ()):
+                cmd += ["-a", f"{name}={','.join(value) if isinstance(value, (list, tuple)) else value}"]
+        for name, value in {"ATTRITION_MANIFEST": str(manifest_path), "ATTRITION_RUN_ID": run_id,
+                            **(FAST_SETTINGS if fast else {}), **settings}.items():
+            cmd += ["-s", f"{name}={value}"]
+        started = time.monotonic()
+        timed_out = False
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(cmd, cwd=project_home(), env=env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                returncode = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                proc.terminate()  # Scrapy closes the spider on SIGTERM: the manifest still gets written
+                try:
+                    returncode = proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    returncode = proc.wait()
+        log_text = log_path.read_text(encoding="utf-8", errors="replace")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
+
+    result = CrawlResult(source=spider, run_id=run_id, returncode=returncode,
+                         log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
+                         seconds=round(time.monotonic() - started, 3))
+    if manifest is not None:
+        result.document_ids = list(manifest.get("documents", []))
+        result.not_modified = list(manifest.get("not_modified", []))
+        result.errors = list(manifest.get("errors", []))
+        result.skipped = list(manifest.get("skipped", []))
+        result.finish_reason = manifest.get("finish_reason")
+        result.counts = dict(manifest.get("counts", {}))
+    return result, log_text, timed_out, manifest is not None
 
 
 def crawl(source: str, *, date_from: date | None = None, date_to: date | None = None, run_id: str,
@@ -116,47 +150,12 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
         name = BASE_URL_SETTINGS.get(key, key if key.startswith("ATTRITION_") else None)
         if name:
             extra[name] = url.rstrip("/")
-    if fast:
-        extra.update(FAST_SETTINGS)
     extra.update(settings or {})
-
-    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
-    if fast:
-        env["ATTRITION_FAST"] = "1"
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-
-    with tempfile.TemporaryDirectory(prefix=f"attrition-crawl-{source}-") as tmp:
-        manifest_path = Path(tmp) / "manifest.json"
-        log_path = Path(tmp) / "scrapy.log"
-        cmd = _command(source, date_from, date_to, run_id, manifest_path, lang, extra)
-        started = time.monotonic()
-        timed_out = False
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(cmd, cwd=project_home(), env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                returncode = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                proc.terminate()  # Scrapy closes the spider on SIGTERM: the manifest still gets written
-                try:
-                    returncode = proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    returncode = proc.wait()
-        log_text = log_path.read_text(encoding="utf-8", errors="replace")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
-
-    result = CrawlResult(source=source, run_id=run_id, returncode=returncode,
-                         log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
-                         seconds=round(time.monotonic() - started, 3))
-    if manifest is not None:
-        result.document_ids = list(manifest.get("documents", []))
-        result.not_modified = list(manifest.get("not_modified", []))
-        result.errors = list(manifest.get("errors", []))
-        result.skipped = list(manifest.get("skipped", []))
-        result.finish_reason = manifest.get("finish_reason")
-        result.counts = dict(manifest.get("counts", {}))
+    result, log_text, timed_out, has_manifest = run_spider(
+        source, run_id=run_id, dsn=dsn, spider_args={"date_from": date_from and date_from.isoformat(),
+                                                     "date_to": date_to and date_to.isoformat(), "lang": lang},
+        settings=extra, fast=fast, timeout=timeout)
+    returncode = result.returncode
 
     start_url = _start_url(source, extra)
     if timed_out:
@@ -165,9 +164,9 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
         first = result.errors[0]
         more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
         raise CrawlError(source, first.get("url") or start_url, f"{first.get('error')}{more}", result)
-    if manifest is None or returncode != 0:
+    if not has_manifest or returncode != 0:
         raise CrawlError(source, start_url, f"scrapy exited {returncode} without a complete run:\n"
-                                            f"{_last_error_lines(log_text)}", result)
+                                            f"{last_error_lines(log_text)}", result)
     if not (result.document_ids or result.not_modified):
         scope = (f" for {date_from or '…'}..{date_to or '…'}" if (date_from or date_to) else "")
         raise CrawlError(source, start_url, f"fetched nothing usable{scope} "
@@ -188,7 +187,7 @@ def _start_url(source: str, extra: dict) -> str:
     return base("ATTRITION_RUSSIANWARSHIP_BASE_URL") + "/api/v2/statistics"
 
 
-def _last_error_lines(log_text: str, n: int = 15) -> str:
+def last_error_lines(log_text: str, n: int = 15) -> str:
     lines = log_text.splitlines()
     errors = [i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line]
     start = errors[0] if errors else max(0, len(lines) - n)

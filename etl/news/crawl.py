@@ -9,17 +9,9 @@ the URL and the problem, with the result (what was archived before) on it.
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import date
-from pathlib import Path
 
-from etl.config import project_home
-from etl.crawl import FAST_SETTINGS, LOG_TAIL_LINES, CrawlError, CrawlResult
+from etl.crawl import CrawlError, CrawlResult, last_error_lines, run_spider
 from etl.news.sources import KYIV_INDEPENDENT_SETTING, SPIDERS
 
 
@@ -33,57 +25,13 @@ def crawl_news(spider: str, *, run_id: str, args: dict | None = None, dsn: str |
         from etl.config import warehouse_dsn
 
         dsn = warehouse_dsn()
-    extra = dict(FAST_SETTINGS) if fast else {}
-    if kyiv_independent_base:
-        extra[KYIV_INDEPENDENT_SETTING] = kyiv_independent_base.rstrip("/")
+    extra = {KYIV_INDEPENDENT_SETTING: kyiv_independent_base.rstrip("/")} if kyiv_independent_base else {}
     extra.update(settings or {})
-    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
-    if fast:
-        env["ATTRITION_FAST"] = "1"
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    spider_args = {k: v for k, v in (args or {}).items() if v not in (None, "", [])}
-    if date_from:
-        spider_args["date_from"] = date_from.isoformat()
-    if date_to:
-        spider_args["date_to"] = date_to.isoformat()
-
-    with tempfile.TemporaryDirectory(prefix=f"attrition-crawl-{spider}-") as tmp:
-        manifest_path = Path(tmp) / "manifest.json"
-        log_path = Path(tmp) / "scrapy.log"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"run_id={run_id}"]
-        for name, value in spider_args.items():
-            value = ",".join(value) if isinstance(value, (list, tuple)) else value
-            cmd += ["-a", f"{name}={value}"]
-        for name, value in {"ATTRITION_MANIFEST": str(manifest_path), "ATTRITION_RUN_ID": run_id, **extra}.items():
-            cmd += ["-s", f"{name}={value}"]
-        started = time.monotonic()
-        timed_out = False
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(cmd, cwd=project_home(), env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                returncode = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                proc.terminate()
-                try:
-                    returncode = proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    returncode = proc.wait()
-        log_text = log_path.read_text(encoding="utf-8", errors="replace")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
-
-    result = CrawlResult(source=spider, run_id=run_id, returncode=returncode,
-                         log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
-                         seconds=round(time.monotonic() - started, 3))
-    if manifest is not None:
-        result.document_ids = list(manifest.get("documents", []))
-        result.not_modified = list(manifest.get("not_modified", []))
-        result.errors = list(manifest.get("errors", []))
-        result.skipped = list(manifest.get("skipped", []))
-        result.finish_reason = manifest.get("finish_reason")
-        result.counts = dict(manifest.get("counts", {}))
+    spider_args = {**(args or {}), "date_from": date_from and date_from.isoformat(),
+                   "date_to": date_to and date_to.isoformat()}
+    result, log_text, timed_out, has_manifest = run_spider(spider, run_id=run_id, dsn=dsn, spider_args=spider_args,
+                                                           settings=extra, fast=fast, timeout=timeout)
+    returncode = result.returncode
     if not raise_on_error:
         return result
     if timed_out:
@@ -92,9 +40,7 @@ def crawl_news(spider: str, *, run_id: str, args: dict | None = None, dsn: str |
         first = result.errors[0]
         more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
         raise CrawlError(spider, first.get("url"), f"{first.get('error')}{more}", result)
-    if manifest is None or returncode != 0:
-        lines = log_text.splitlines()
-        bad = [i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line]
-        tail = "\n".join(lines[bad[0]:bad[0] + 15] if bad else lines[-15:])
-        raise CrawlError(spider, None, f"scrapy exited {returncode} without a complete run:\n{tail}", result)
+    if not has_manifest or returncode != 0:
+        raise CrawlError(spider, None, f"scrapy exited {returncode} without a complete run:\n"
+                                       f"{last_error_lines(log_text)}", result)
     return result
