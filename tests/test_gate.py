@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -209,6 +211,10 @@ def test_validate_prints_a_summary_and_the_reader_sees_the_quarantine(db, wareho
         put(db, "minfin", day, {"artillery": value})
     out = run_cli("validate", "--no-notify", env={"ATTRITION_WAREHOUSE_DSN": db}).stdout
     assert "quality gate" in out and "spike_before" in out and "Data Docs: file://" in out
+    index = Path(out.split("Data Docs: file://")[1].split()[0])
+    pages = set(re.findall(r'validations/[^"]+\.html', index.read_text()))
+    run_cli("validate", "--no-notify", env={"ATTRITION_WAREHOUSE_DSN": db})  # another process, another run
+    assert len(set(re.findall(r'validations/[^"]+\.html', index.read_text())) - pages) >= 3  # every run is listed
     reader = warehouse.dsn(reader=True, dbname=db.rsplit("/", 1)[1])
     rows = sql(reader, "SELECT source, cumulative, diagnosis, status, why FROM mart.quarantined_records")
     assert rows == [("minfin", 8200, "spike_before", "open", "higher than the accepted day after it")]

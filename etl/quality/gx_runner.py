@@ -274,21 +274,32 @@ def sqlalchemy_url(dsn: str) -> str:
 # GX context (one per process, built on first use)
 # ---------------------------------------------------------------------------------------------
 _CONTEXT_LOCK = threading.Lock()
-_CONTEXT = None
+_CONTEXT: tuple[Path, Any] | None = None  # (Data Docs folder, GX's active context)
 _SITE = "attrition_local"
+RESULTS_SUBDIR = "_results"  # the validation results (JSON), kept next to the pages they render to
 
 
-def _context():
+def _context(data_docs_dir: Path):
+    """GX's context for a Data Docs folder (GX keeps one active context per process).  Suites and
+    assets live in memory; the validation results are stored as files in ``<folder>/_results``, so
+    every build of the Data Docs lists every validation run so far, from any process (each Airflow
+    task is one)."""
     global _CONTEXT
     with _CONTEXT_LOCK:
-        if _CONTEXT is None:
+        if _CONTEXT is None or _CONTEXT[0] != data_docs_dir:
             import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
+                                                                    ProgressBarsConfig)
 
-            ctx = gx.get_context(mode="ephemeral")
+            config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+            config.stores[config.validation_results_store_name] = {
+                "class_name": "ValidationResultsStore",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(data_docs_dir / RESULTS_SUBDIR)}}
+            ctx = gx.get_context(project_config=config, mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-            _CONTEXT = ctx
-        return _CONTEXT
+            _CONTEXT = (data_docs_dir, ctx)
+        return _CONTEXT[1]
 
 
 def _data_docs_site(ctx, data_docs_dir: Path) -> None:
@@ -398,7 +409,7 @@ def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, d
         with conn, conn.cursor() as cur:
             sources = _check_sources(cur, sources)
         outcomes = []
-        ctx = _context()
+        ctx = _context(data_docs_dir)
         _data_docs_site(ctx, data_docs_dir)
         datasource = _datasource(ctx, dsn)
         for spec in specs:
