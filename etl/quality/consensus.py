@@ -220,8 +220,11 @@ class _Cand:
     operator: bool = False  # an operator accepted one of its records: it must be taken, decreases around it are justified
 
 
+_PRIO = {source: len(PRIORITY) - i for i, source in enumerate(PRIORITY)}
+
+
 def _prio(source: str) -> int:
-    return len(PRIORITY) - PRIORITY.index(source) if source in PRIORITY else 0
+    return _PRIO.get(source, 0)
 
 
 def _candidates(recs: list[Record], dependent: Collection, forced: Collection = ()) -> list[_Cand]:

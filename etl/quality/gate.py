@@ -42,6 +42,9 @@ ENGINE_EXPECTATION = {
 }
 MONOTONIC = ENGINE_EXPECTATION["monotonic_cumulative"]
 MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")
+ACCEPTED_COLUMNS = ("as_of", "category", "cumulative", "status", "correction_flag", "accepted_source",
+                    "sources_agreeing", "sources_reporting", "dissent", "reported_increase", "qualifier", "note",
+                    "validation_run_id")
 
 
 class GateError(RuntimeError):
@@ -245,7 +248,7 @@ def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, mes
 # ---------------------------------------------------------------------------------------------------
 def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: dict, run_ref: int,
                       run_id: str | None, run_url: str | None) -> None:
-    from etl.quality.consensus import decide
+    from etl.quality.consensus import Record, decide
 
     cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier
                    FROM core.current_observation WHERE as_of BETWEEN %s AND %s""", (lo, hi))
@@ -257,7 +260,8 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
                      AND q.as_of BETWEEN %s AND %s""", (lo, hi))
     operator = dict(cur.fetchall())
     forced = [k for k, o in obs.items() if operator.get(o["id"]) == "accepted"]
-    records = [o for k, o in obs.items() if k not in schema_bad and operator.get(o["id"]) != "rejected"]
+    records = [Record(o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"])
+               for k, o in obs.items() if k not in schema_bad and operator.get(o["id"]) != "rejected"]
     anchors = {}
     for cmp, order in (("<", "DESC"), (">", "ASC")):
         cur.execute(f"""SELECT DISTINCT ON (category) as_of, category, cumulative FROM core.accepted
@@ -292,26 +296,22 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
             "reported_increase": src["increase"] if src else None, "qualifier": src["qualifier"] if src else None,
             "note": a.note or None,
         }
-    changed = [r for k, r in rows.items() if {c: before.get(k, {}).get(c) for c in cols} != r]
+    changed = [r for k, r in rows.items() if before.get(k) != r]  # both: the columns of core.accepted
     gone = [k for k in before if k not in rows]
-    if changed:
-        from psycopg2.extras import Json, execute_values
-
-        execute_values(cur, """
-            INSERT INTO core.accepted (as_of, category, cumulative, status, correction_flag, accepted_source,
-                                       sources_agreeing, sources_reporting, dissent, reported_increase, qualifier,
-                                       note, validation_run_id)
-            VALUES %s
+    if changed:  # COPY into a staging table, then one upsert: 20,000 rows in a fraction of a second
+        cur.execute("CREATE TEMP TABLE accepted_stage (LIKE core.accepted INCLUDING DEFAULTS) ON COMMIT DROP")
+        cur.copy_expert(f"COPY accepted_stage ({', '.join(ACCEPTED_COLUMNS)}) FROM STDIN",
+                        _copy_buffer([[r[c] for c in ACCEPTED_COLUMNS[:-1]] + [run_ref] for r in changed]))
+        cur.execute(f"""
+            INSERT INTO core.accepted ({', '.join(ACCEPTED_COLUMNS)})
+            SELECT {', '.join(ACCEPTED_COLUMNS)} FROM accepted_stage
             ON CONFLICT (category, as_of) DO UPDATE SET
                 cumulative = EXCLUDED.cumulative, status = EXCLUDED.status,
                 correction_flag = EXCLUDED.correction_flag, accepted_source = EXCLUDED.accepted_source,
                 sources_agreeing = EXCLUDED.sources_agreeing, sources_reporting = EXCLUDED.sources_reporting,
                 dissent = EXCLUDED.dissent, reported_increase = EXCLUDED.reported_increase,
                 qualifier = EXCLUDED.qualifier, note = EXCLUDED.note,
-                validation_run_id = EXCLUDED.validation_run_id, decided_at = now()""",
-            [(r["as_of"], r["category"], r["cumulative"], r["status"], r["correction_flag"], r["accepted_source"],
-              r["sources_agreeing"], r["sources_reporting"], Json(r["dissent"]), r["reported_increase"],
-              r["qualifier"], r["note"], run_ref) for r in changed], page_size=2000)
+                validation_run_id = EXCLUDED.validation_run_id, decided_at = now()""")
     for d, c in gone:
         cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
     result.accepted, result.changed = len(rows), len(changed)
@@ -472,6 +472,23 @@ def _quarantine_body(item: dict, w: dict, expectation: str) -> str:
                            "other sources"}.get(w["status"], "The gate kept it out of the marts")
     return (f"{item['source']} printed {item['category']} = {item['cumulative']} for {item['as_of']}{said}. "
             f"{verdict}: {item['diagnosis']} ({item['why']}).")
+
+
+def _copy_buffer(rows: list[list]):
+    """Rows in COPY's text format (NULL as \\N; lists as text[] literals; dicts as JSON)."""
+    import io
+
+    def field(value) -> str:
+        if value is None:
+            return "\\N"
+        if isinstance(value, (list, tuple)):
+            value = "{" + ",".join('"' + str(x).replace("\\", "\\\\").replace('"', '\\"') + '"' for x in value) + "}"
+        elif isinstance(value, dict):
+            value = json.dumps(value)
+        return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+
+    return io.StringIO("".join("\t".join(field(v) for v in row) + "\n" for row in rows))
 
 
 def _jsonable(value):

@@ -459,7 +459,7 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             try:
                 result = vd.run(result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["id"],
                                                "return_unexpected_index_query": True, "partial_unexpected_count": 20},
-                                run_id=None)
+                                run_id=_gx_run_id(run_id, batch))
             except Exception as exc:  # noqa: BLE001 - the batch itself could not be validated
                 msg = f"{type(exc).__name__}: {exc}"
                 suite_error = suite_error or msg
@@ -539,7 +539,22 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
     return out
 
 
+_UNBUILT: list[str] = []  # run names of this process's validations whose pages are not built yet
+
+
+def _gx_run_id(validation_run_id: int, batch: str):
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    name = f"validation_run_{validation_run_id}_{batch}"
+    _UNBUILT.append(name)
+    return RunIdentifier(run_name=name)
+
+
 def _build_docs(ctx, data_docs_dir: Path) -> Path | None:
-    ctx.build_data_docs(site_names=[_SITE])
+    """Render the pages of the validations not rendered yet, and the index of every run so far
+    (rendering only the new ones keeps a build's cost flat as the results accumulate)."""
+    keys = [k for k in ctx.validation_results_store.list_keys() if k.run_id.run_name in set(_UNBUILT)]
+    ctx.build_data_docs(site_names=[_SITE], resource_identifiers=keys or None)
+    _UNBUILT.clear()
     index = data_docs_dir / "index.html"
     return index if index.exists() else None
