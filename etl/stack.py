@@ -472,8 +472,11 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
     state = warehouse_state(summary["warehouse_dsn"])
     if state["latest"]:
         day, rows = state["latest"]
+        import textwrap
+
         figures = ", ".join(f"{label} {value:,}" + (f" (+{inc:,})" if inc else "") for label, value, inc in rows)
-        w(f"  Newest bulletin {day}: {figures}\n")
+        w(textwrap.fill(f"{day}: {figures}", width=100, initial_indent="  Newest bulletin ",
+                        subsequent_indent=" " * 18) + "\n")
     w(f"  Quarantine      {state['open_quarantine']} open record(s) kept out of the marts"
       + (" (attrition quarantine list)" if state["open_quarantine"] else "") + "\n")
     if "mailsink" in summary:
