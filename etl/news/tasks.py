@@ -88,6 +88,9 @@ def extract(crawls: list, params: dict, run_id: str) -> dict:
     for m in result.mismatches:
         print(f"news_mismatch: {m['source']}: {m['url']}: {m['category']} {m['measure']} as of {m['as_of']}: "
               f"article {m['value']}, series {m['bulletin_value']}")
+    from etl.notify import deliver_pending
+
+    print(deliver_pending().summary())  # the alerts just recorded (mismatches, unreadable pages), once each
     problems = [f"{e['spider']}: {e['url']}: {e['error']}" for e in fetch_errors] + [str(e) for e in result.errors]
     if problems:
         raise AirflowFailException(
