@@ -87,6 +87,34 @@ def fresh_db(warehouse, request):
     admin.close()
 
 
+def cut_snapshot(out: Path, days) -> Path:
+    """The given days (ISO strings) of each source, cut from the bundled replay snapshot into ``out``."""
+    import csv
+
+    for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv"):
+        with open(REPO / "data" / "replay" / name, newline="", encoding="utf-8") as src, \
+                open(out / name, "w", newline="", encoding="utf-8") as dst:
+            reader = csv.DictReader(src)
+            writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(r for r in reader if r["as_of"] in days)
+    return out
+
+
+def stack_env(local_dir: Path) -> dict:
+    """The environment for `attrition up` in a test: its own folder, every port free, the replay."""
+    return {
+        "ATTRITION_LOCAL_DIR": str(local_dir),
+        "ATTRITION_PG_PORT": str(free_port()),
+        "ATTRITION_AIRFLOW_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "ATTRITION_REPLAY_PORT": str(free_port()),
+        "ATTRITION_MAILSINK_PORT": str(free_port()),
+        "ATTRITION_SOURCES": "replay",
+    }
+
+
 def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """Run the installed `attrition` console script, as a user would."""
     proc = subprocess.run([str(VENV_BIN / "attrition"), *args], capture_output=True, text=True,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, free_port, run_cli
+from conftest import REPO, run_cli, stack_env
 
 pytestmark = [pytest.mark.airflow, pytest.mark.browser]
 
@@ -54,17 +54,8 @@ def chromium() -> str:
 def stack(tmp_path_factory, chromium):
     """`attrition up --no-load` on free ports in a temporary folder; `attrition down` afterwards."""
     local = tmp_path_factory.mktemp("browser-stack") / "local"
-    port = free_port()
-    env = {
-        "ATTRITION_LOCAL_DIR": str(local),
-        "ATTRITION_PG_PORT": str(free_port()),
-        "ATTRITION_AIRFLOW_PORT": str(port),
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-        "ATTRITION_REPLAY_PORT": str(free_port()),
-        "ATTRITION_SOURCES": "replay",
-        "ATTRITION_MAILSINK_PORT": str(free_port()),
-    }
+    env = stack_env(local)
+    port = int(env["ATTRITION_AIRFLOW_PORT"])
     started = time.monotonic()
     try:
         out = run_cli("up", "--no-load", env=env).stdout

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 
-from conftest import REPO, dags_test
+from conftest import REPO, cut_snapshot, dags_test
 from etl.migrate import migrate
 from etl.replay import ReplayServer
 from etl.crawl import replay_env as spiders_at
@@ -19,18 +19,6 @@ from etl.crawl import replay_env as spiders_at
 pytestmark = pytest.mark.airflow
 BUNDLED = REPO / "data" / "replay"
 DAYS = ("2023-06-01", "2023-06-02", "2023-06-03")
-
-
-def cut_snapshot(out: Path, days) -> Path:
-    """The given days of each source, cut from the bundled snapshot."""
-    for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv"):
-        with open(BUNDLED / name, newline="", encoding="utf-8") as src, \
-                open(out / name, "w", newline="", encoding="utf-8") as dst:
-            reader = csv.DictReader(src)
-            writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
-            writer.writeheader()
-            writer.writerows(r for r in reader if r["as_of"] in days)
-    return out
 
 
 @pytest.fixture(scope="module")

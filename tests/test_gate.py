@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import run_cli
+from conftest import cut_snapshot, run_cli
 from etl.migrate import migrate
 from etl.quality.gate import GateError, validate
 
@@ -218,3 +218,14 @@ def test_validate_prints_a_summary_and_the_reader_sees_the_quarantine(db, wareho
     reader = warehouse.dsn(reader=True, dbname=db.rsplit("/", 1)[1])
     rows = sql(reader, "SELECT source, cumulative, diagnosis, status, why FROM mart.quarantined_records")
     assert rows == [("minfin", 8200, "spike_before", "open", "higher than the accepted day after it")]
+
+
+def test_backfill_from_a_replay_goes_through_the_gate_without_airflow(db, tmp_path):
+    """`attrition backfill --replay`: crawl a replay snapshot, load it, validate it; no Airflow."""
+    snapshot = cut_snapshot(tmp_path, ("2024-12-08", "2024-12-09", "2024-12-10", "2024-12-11"))
+    proc = run_cli("backfill", "--replay", "--data", str(snapshot), "--from", "2024-12-08", "--to", "2024-12-11",
+                   "--no-notify", env={"ATTRITION_WAREHOUSE_DSN": db})
+    assert json.loads(proc.stdout)["sources"]["minfin"]["days"] == 4
+    assert "quality gate 2024-12-08..2024-12-11" in proc.stderr
+    assert "minfin vehicles_fuel_tanks 2024-12-10 = 31937: spike_before" in proc.stderr
+    assert sql(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]

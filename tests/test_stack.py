@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, run_cli
+from conftest import run_cli, stack_env
 
 
 def _alive(pid: int) -> bool:
@@ -28,17 +28,8 @@ def _family(root: int) -> set[int]:
 
 @pytest.mark.airflow
 def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path):
-    port = free_port()
-    env = {
-        "ATTRITION_LOCAL_DIR": str(tmp_path / "local"),
-        "ATTRITION_PG_PORT": str(free_port()),
-        "ATTRITION_AIRFLOW_PORT": str(port),
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-        "ATTRITION_REPLAY_PORT": str(free_port()),
-        "ATTRITION_SOURCES": "replay",
-        "ATTRITION_MAILSINK_PORT": str(free_port()),
-    }
+    env = stack_env(tmp_path / "local")
+    port = int(env["ATTRITION_AIRFLOW_PORT"])
     try:
         out = run_cli("up", "--no-load", env=env).stdout
         assert f"http://127.0.0.1:{port}/" in out
