@@ -160,7 +160,7 @@ class Decision:
 
 # ---------------------------------------------------------------------------------------------- inputs
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
@@ -173,9 +173,9 @@ def _record(obj: Any) -> Record:
         def get(key, default=None):
             return getattr(obj, key, default)
     else:
-        return Record(obj[0], _as_date(obj[1]), obj[2], int(obj[3]), None if len(obj) < 5 or obj[4] is None else int(obj[4]))
+        return Record(obj[0], as_date(obj[1]), obj[2], int(obj[3]), None if len(obj) < 5 or obj[4] is None else int(obj[4]))
     inc = get("increase")
-    return Record(get("source"), _as_date(get("as_of")), get("category"), int(get("cumulative")),
+    return Record(get("source"), as_date(get("as_of")), get("category"), int(get("cumulative")),
                   None if inc in (None, "") else int(inc))
 
 
@@ -183,8 +183,8 @@ def _correction(obj: Any) -> Correction:
     if isinstance(obj, Correction):
         return obj
     if isinstance(obj, Mapping):
-        return Correction(_as_date(obj["as_of"]), obj["category"], int(obj["delta"]), obj.get("note") or "")
-    return Correction(_as_date(obj[0]), obj[1], int(obj[2]), obj[3] if len(obj) > 3 else "")
+        return Correction(as_date(obj["as_of"]), obj["category"], int(obj["delta"]), obj.get("note") or "")
+    return Correction(as_date(obj[0]), obj[1], int(obj[2]), obj[3] if len(obj) > 3 else "")
 
 
 def load_official_corrections(path: str | Path) -> list[Correction]:
@@ -345,12 +345,12 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
         merged[(r.source, r.as_of, r.category)] = r
     anchor_cells = set()
     for (d, cat), value in (anchors or {}).items():
-        d = _as_date(d)
+        d = as_date(d)
         anchor_cells.add((d, cat))
         merged[(ANCHOR, d, cat)] = Record(ANCHOR, d, cat, int(value))
-    forced = frozenset((s, _as_date(d), c) for s, d, c in forced)
+    forced = frozenset((s, as_date(d), c) for s, d, c in forced)
     dep = frozenset(dependent) | (previous.dependent if previous else frozenset())
-    dep = frozenset((s, _as_date(d), c) for s, d, c in dep)
+    dep = frozenset((s, as_date(d), c) for s, d, c in dep)
     registry: dict[str, list[tuple[date, int]]] = defaultdict(list)
     for corr in map(_correction, corrections):
         registry[corr.category].append((corr.as_of, corr.delta))

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from etl.model import SOURCES
 
@@ -127,6 +128,7 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
     """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
     from etl.config import warehouse_dsn
     from etl.db import connect
+    from etl.quality.consensus import as_date
     from etl.quality.gx_runner import run_suites
 
     started = time.perf_counter()
@@ -161,7 +163,7 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
         for e in report.expectations:
             if e.suite == "observations_schema" and e.status == "failed" and e.name in QUARANTINING_SCHEMA:
                 for row in e.unexpected_rows:
-                    schema_bad[(row["source"], _day(row["as_of"]), row["category"])] = f"observations_schema.{e.name}"
+                    schema_bad[(row["source"], as_date(row["as_of"]), row["category"])] = f"observations_schema.{e.name}"
 
         # 2. the decision, 3. the writes
         lo, hi = date_from - timedelta(days=WINDOW_DAYS), date_to + timedelta(days=WINDOW_DAYS)
@@ -203,10 +205,6 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
     return result
 
 
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def _checks(report) -> dict:
     return {s.suite: {"outcome": s.outcome, "validation_run_id": s.validation_run_id,
                       "failed": {e.name: e.unexpected_count for e in s.expectations if e.status == "failed"},
@@ -246,8 +244,42 @@ def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, mes
 
 
 # ---------------------------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    """What every step of one gate run writes with: the cursor (one transaction) and the run's ids."""
+    cur: Any
+    result: GateResult
+    run_ref: int  # quality.validation_run id of the monotonic suite
+    run_id: str | None
+    run_url: str | None
+
+    def alert(self, kind: str, key: str, subject: str, body: str, details: dict, severity: str) -> None:
+        from etl.alerts import record_alert
+
+        alert_id = record_alert(self.cur, kind, key, subject, body, {**details, "run_id": self.run_id},
+                                severity=severity, run_url=self.run_url)
+        if alert_id:
+            self.result.alerts.append(alert_id)
+
+
 def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: dict, run_ref: int,
                       run_id: str | None, run_url: str | None) -> None:
+    run = _Run(cur, result, run_ref, run_id, run_url)
+    obs, operator, decision = _decide(cur, lo, hi, schema_bad)
+    by_cell: dict[tuple[date, str], list[dict]] = {}
+    for o in obs.values():
+        by_cell.setdefault((o["as_of"], o["category"]), []).append(o)
+    before, rows = _write_accepted(run, lo, hi, decision, by_cell)
+    wanted = _wanted_quarantine(decision, obs, by_cell, schema_bad, operator)
+    _sync_quarantine(run, lo, hi, wanted)
+    _record_retractions(run, before, rows, wanted, by_cell, operator)
+    _alert_disagreements(run, rows, wanted)
+    cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
+    result.open_quarantine = cur.fetchone()[0]
+
+
+def _decide(cur, lo: date, hi: date, schema_bad: dict):
+    """The decision over [lo, hi]: observations, operators' decisions, anchors, the registry."""
     from etl.quality.consensus import Record, decide
 
     cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier
@@ -263,25 +295,21 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
     records = [Record(o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"])
                for k, o in obs.items() if k not in schema_bad and operator.get(o["id"]) != "rejected"]
     anchors = {}
-    for cmp, order in (("<", "DESC"), (">", "ASC")):
+    for cmp, order, day in (("<", "DESC", lo), (">", "ASC", hi)):
         cur.execute(f"""SELECT DISTINCT ON (category) as_of, category, cumulative FROM core.accepted
-                        WHERE as_of {cmp} %s ORDER BY category, as_of {order}""", (lo if cmp == "<" else hi,))
+                        WHERE as_of {cmp} %s ORDER BY category, as_of {order}""", (day,))
         anchors.update({(d, c): v for d, c, v in cur.fetchall()})
     # the published registry; an operator's corrections are in it too, but they act through `forced`
     cur.execute("SELECT as_of, category, delta FROM quality.correction WHERE origin = 'registry'")
-    registry = cur.fetchall()
+    return obs, operator, decide(records, cur.fetchall(), forced=forced, anchors=anchors)
 
-    decision = decide(records, registry, forced=forced, anchors=anchors)
 
-    # --- core.accepted: write what changed, retract what went
-    cur.execute("""SELECT as_of, category, cumulative, status, correction_flag, accepted_source, sources_agreeing,
-                          sources_reporting, dissent, reported_increase, qualifier, note
-                   FROM core.accepted WHERE as_of BETWEEN %s AND %s""", (lo, hi))
-    cols = [d[0] for d in cur.description]
-    before = {(r[0], r[1]): dict(zip(cols, r)) for r in cur.fetchall()}
-    by_cell: dict[tuple[date, str], list[dict]] = {}
-    for o in obs.values():
-        by_cell.setdefault((o["as_of"], o["category"]), []).append(o)
+def _write_accepted(run: _Run, lo: date, hi: date, decision, by_cell: dict):
+    """core.accepted in [lo, hi] as decided: only what changed is written.  Returns (before, rows)."""
+    cur, result = run.cur, run.result
+    cur.execute(f"SELECT {', '.join(ACCEPTED_COLUMNS[:-1])} FROM core.accepted WHERE as_of BETWEEN %s AND %s",
+                (lo, hi))
+    before = {(r[0], r[1]): dict(zip(ACCEPTED_COLUMNS[:-1], r)) for r in cur.fetchall()}
     rows = {}
     for (d, c), a in decision.accepted.items():
         cell = sorted(by_cell.get((d, c), []), key=lambda o: SOURCES.index(o["source"]))
@@ -297,28 +325,27 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
             "note": a.note or None,
         }
     changed = [r for k, r in rows.items() if before.get(k) != r]  # both: the columns of core.accepted
-    gone = [k for k in before if k not in rows]
     if changed:  # COPY into a staging table, then one upsert: 20,000 rows in a fraction of a second
         cur.execute("CREATE TEMP TABLE accepted_stage (LIKE core.accepted INCLUDING DEFAULTS) ON COMMIT DROP")
         cur.copy_expert(f"COPY accepted_stage ({', '.join(ACCEPTED_COLUMNS)}) FROM STDIN",
-                        _copy_buffer([[r[c] for c in ACCEPTED_COLUMNS[:-1]] + [run_ref] for r in changed]))
+                        _copy_buffer([[r[c] for c in ACCEPTED_COLUMNS[:-1]] + [run.run_ref] for r in changed]))
         cur.execute(f"""
             INSERT INTO core.accepted ({', '.join(ACCEPTED_COLUMNS)})
             SELECT {', '.join(ACCEPTED_COLUMNS)} FROM accepted_stage
             ON CONFLICT (category, as_of) DO UPDATE SET
-                cumulative = EXCLUDED.cumulative, status = EXCLUDED.status,
-                correction_flag = EXCLUDED.correction_flag, accepted_source = EXCLUDED.accepted_source,
-                sources_agreeing = EXCLUDED.sources_agreeing, sources_reporting = EXCLUDED.sources_reporting,
-                dissent = EXCLUDED.dissent, reported_increase = EXCLUDED.reported_increase,
-                qualifier = EXCLUDED.qualifier, note = EXCLUDED.note,
-                validation_run_id = EXCLUDED.validation_run_id, decided_at = now()""")
-    for d, c in gone:
+                {', '.join(f'{c} = EXCLUDED.{c}' for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""")
+    for d, c in (k for k in before if k not in rows):
         cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
     result.accepted, result.changed = len(rows), len(changed)
     result.corrections = sum(r["status"] == "correction" for r in rows.values())
     result.disagreements = sum(bool(r["dissent"]) for r in rows.values())
+    return before, rows
 
-    # --- quarantine: what the decision keeps out (plus schema failures), and the corrections it took
+
+def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, operator: dict) -> dict:
+    """{(observation id, expectation): entry} the quarantine must hold: what the decision keeps out,
+    the schema failures, and the records of the official corrections it took (status accepted).
+    Records an operator decided on are theirs, not the gate's."""
     wanted: dict[tuple[int, str], dict] = {}
     for q in decision.quarantine:
         o = obs.get((q.source, q.as_of, q.category))
@@ -336,30 +363,40 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
         if o is not None:
             wanted[(o["id"], expectation)] = {"obs": o, "diagnosis": "unresolved", "neighbours": {}, "status": "open",
                                               "evidence": {"why": f"fails {expectation}"}}
-    accepted_series = {c: decision.series(c) for c in {k[1] for k in decision.accepted}}
+    series_of = {}
     for (d, c), a in decision.accepted.items():
         if a.status != "correction":
             continue
-        series = accepted_series[c]
+        series = series_of.setdefault(c, decision.series(c))
         i = series.index((d, a.value))
         prev = series[i - 1] if i else None
         for o in by_cell.get((d, c), []):
-            if o["cumulative"] == a.value and operator.get(o["id"]) is None:
+            if o["cumulative"] == a.value:
                 wanted.setdefault((o["id"], MONOTONIC), {
                     "obs": o, "diagnosis": "official_correction", "status": "accepted",
                     "neighbours": {"prev": prev, "next": series[i + 1] if i + 1 < len(series) else None},
                     "evidence": {"why": f"a decrease confirmed by {a.flag.replace('+', ', ')}", "flag": a.flag,
                                  "change": a.value - prev[1] if prev else None}})
-    wanted = {k: w for k, w in wanted.items() if operator.get(k[0]) is None}
+    return {k: w for k, w in wanted.items() if operator.get(k[0]) is None}
 
-    cur.execute("""SELECT id, observation_id, expectation, diagnosis, status, evidence
-                   FROM quality.quarantine
-                   WHERE as_of BETWEEN %s AND %s AND (status = 'open' OR decided_by = 'gate')""", (lo, hi))
-    existing = {(r[1], r[2]): {"id": r[0], "diagnosis": r[3], "status": r[4], "evidence": r[5]}
-                for r in cur.fetchall()}
-    from etl.alerts import record_alert
+
+_SUBJECT = {  # by the quarantine entry's status
+    "accepted": "[attrition] official correction accepted: {category} {as_of} = {cumulative}",
+    "resolved": "[attrition] explained by an official correction: {source} {category} {as_of} = {cumulative}",
+    "open": "[attrition] quarantined {source} {category} {as_of} = {cumulative} ({diagnosis})",
+}
+
+
+def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
+    """Bring quality.quarantine in [lo, hi] to ``wanted``: insert new entries, re-diagnose changed
+    ones (a new incident), clear open ones no longer wanted; one alert per incident."""
     from psycopg2.extras import Json
 
+    cur, result = run.cur, run.result
+    cur.execute("""SELECT id, observation_id, expectation, diagnosis, status
+                   FROM quality.quarantine
+                   WHERE as_of BETWEEN %s AND %s AND (status = 'open' OR decided_by = 'gate')""", (lo, hi))
+    existing = {(r[1], r[2]): {"id": r[0], "diagnosis": r[3], "status": r[4]} for r in cur.fetchall()}
     for key, old in existing.items():
         if key in wanted or old["status"] == "resolved":
             continue
@@ -372,73 +409,62 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
         gate_decided = w["status"] != "open"
         incident = (f"official_correction:{o['category']}:{o['as_of']}:{o['cumulative']}" if w["status"] == "accepted"
                     else f"quarantine:{obs_id}:{expectation}:{w['diagnosis']}")
+        values = (w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
+                  run.run_ref, incident, "gate" if gate_decided else None)
         if old is None:
             cur.execute(
                 """INSERT INTO quality.quarantine (observation_id, source, as_of, category, cumulative, increase,
                        expectation, diagnosis, neighbours, evidence, status, validation_run_id, incident_key,
                        decided_by, decided_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                           CASE WHEN %s THEN now() END) RETURNING id""",
                 (obs_id, o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"], expectation,
-                 w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
-                 run_ref, incident, "gate" if gate_decided else None, datetime.now(timezone.utc) if gate_decided
-                 else None))
+                 *values, gate_decided))
             qid = cur.fetchone()[0]
+        elif old["diagnosis"] == w["diagnosis"] and old["status"] == w["status"]:
+            continue
         else:
             qid = old["id"]
-            if old["diagnosis"] == w["diagnosis"] and old["status"] == w["status"]:
-                continue
             cur.execute("""UPDATE quality.quarantine SET diagnosis = %s, neighbours = %s, evidence = %s, status = %s,
-                                  validation_run_id = %s, incident_key = %s, updated_at = now(),
-                                  decided_by = %s, decided_at = CASE WHEN %s THEN now() END
-                           WHERE id = %s""",
-                        (w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
-                         run_ref, incident, "gate" if gate_decided else None, gate_decided, qid))
-        why = w["evidence"].get("why", "")
+                                  validation_run_id = %s, incident_key = %s, decided_by = %s,
+                                  decided_at = CASE WHEN %s THEN now() END, updated_at = now()
+                           WHERE id = %s""", (*values, gate_decided, qid))
         item = {"id": qid, "source": o["source"], "as_of": str(o["as_of"]), "category": o["category"],
-                "cumulative": o["cumulative"], "diagnosis": w["diagnosis"], "why": why, "status": w["status"]}
+                "cumulative": o["cumulative"], "diagnosis": w["diagnosis"], "why": w["evidence"].get("why", ""),
+                "status": w["status"]}
         if not gate_decided:
             result.quarantined.append(item)
-        alert = record_alert(
-            cur, "quarantine", incident,
-            (f"[attrition] official correction accepted: {o['category']} {o['as_of']} = {o['cumulative']}"
-             if w["status"] == "accepted" else
-             f"[attrition] explained by an official correction: {o['source']} {o['category']} {o['as_of']} = "
-             f"{o['cumulative']}" if gate_decided else
-             f"[attrition] quarantined {o['source']} {o['category']} {o['as_of']} = {o['cumulative']} "
-             f"({w['diagnosis']})"),
-            _quarantine_body(item, w, expectation),
-            {**item, "quarantine_id": qid, "expectation": expectation, "neighbours": _jsonable(w["neighbours"]),
-             "run_id": run_id},
-            severity="info" if gate_decided else "warning", run_url=run_url)
-        if alert:
-            result.alerts.append(alert)
+        run.alert("quarantine", incident, _SUBJECT[w["status"]].format(**item), _quarantine_body(item, w, expectation),
+                  {**item, "quarantine_id": qid, "expectation": expectation, "neighbours": _jsonable(w["neighbours"])},
+                  "info" if gate_decided else "warning")
 
-    # --- retractions: accepted values that changed or went
+
+def _record_retractions(run: _Run, before: dict, rows: dict, wanted: dict, by_cell: dict, operator: dict) -> None:
+    """quality.retraction (and an alert) for every accepted value that changed or went."""
     reasons = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["cumulative"]): w["diagnosis"]
                for w in wanted.values()}
     for k in [k for k in before if k not in rows or rows[k]["cumulative"] != before[k]["cumulative"]]:
         old, new = before[k], rows.get(k)
         reason = reasons.get((k[0], k[1], old["cumulative"])) or (
             "operator decision" if any(operator.get(o["id"]) for o in by_cell.get(k, [])) else "new evidence")
-        cur.execute("""INSERT INTO quality.retraction (as_of, category, value_before, status_before, value_after,
-                                                       status_after, reason, validation_run_id)
-                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
-                    (k[0], k[1], old["cumulative"], old["status"], new and new["cumulative"], new and new["status"],
-                     reason, run_ref))
+        run.cur.execute("""INSERT INTO quality.retraction (as_of, category, value_before, status_before, value_after,
+                                                           status_after, reason, validation_run_id)
+                           VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
+                        (k[0], k[1], old["cumulative"], old["status"], new and new["cumulative"],
+                         new and new["status"], reason, run.run_ref))
         item = {"as_of": str(k[0]), "category": k[1], "value_before": old["cumulative"],
                 "value_after": new and new["cumulative"], "reason": reason}
-        result.retracted.append(item)
-        alert = record_alert(
-            cur, "retraction", f"retraction:{k[1]}:{k[0]}:{old['cumulative']}->{new and new['cumulative']}",
-            f"[attrition] retracted {k[1]} {k[0]}: {old['cumulative']} -> "
-            f"{new['cumulative'] if new else 'no accepted value'}",
-            f"The accepted value of {k[1]} on {k[0]} was {old['cumulative']} ({old['status']}); new evidence "
-            f"({reason}) replaced it with {new['cumulative'] if new else 'nothing'}. The marts now show the new value.",
-            {**item, "run_id": run_id}, severity="warning", run_url=run_url)
-        if alert:
-            result.alerts.append(alert)
+        run.result.retracted.append(item)
+        run.alert("retraction", f"retraction:{k[1]}:{k[0]}:{old['cumulative']}->{new and new['cumulative']}",
+                  f"[attrition] retracted {k[1]} {k[0]}: {old['cumulative']} -> "
+                  f"{new['cumulative'] if new else 'no accepted value'}",
+                  f"The accepted value of {k[1]} on {k[0]} was {old['cumulative']} ({old['status']}); new evidence "
+                  f"({reason}) replaced it with {new['cumulative'] if new else 'nothing'}. The marts now show the "
+                  "new value.", item, "warning")
 
-    # --- source disagreements the quarantine does not already explain
+
+def _alert_disagreements(run: _Run, rows: dict, wanted: dict) -> None:
+    """An alert per accepted cell where a source printed another value the quarantine does not explain."""
     quarantined_cells = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["source"])
                          for w in wanted.values() if w["status"] == "open"}
     for (d, c), r in sorted(rows.items()):
@@ -446,20 +472,13 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
         if not dissent or r["status"] == "correction":
             continue
         values = ", ".join(f"{s}={v}" for s, v in sorted(dissent.items()))
-        alert = record_alert(
-            cur, "source_disagreement", f"disagreement:{c}:{d}:{r['cumulative']}:{values}",
-            f"[attrition] sources disagree: {c} {d}",
-            f"For {c} on {d} the gate accepted {r['cumulative']} ({r['status']}, from "
-            f"{', '.join(r['sources_agreeing'])}); {values} printed otherwise. The other values fit the neighbouring "
-            f"days, so nothing was quarantined; mart.daily_losses_long shows the disagreement.",
-            {"as_of": str(d), "category": c, "accepted": r["cumulative"], "status": r["status"],
-             "sources_agreeing": r["sources_agreeing"], "dissent": dissent, "run_id": run_id},
-            severity="info", run_url=run_url)
-        if alert:
-            result.alerts.append(alert)
-
-    cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
-    result.open_quarantine = cur.fetchone()[0]
+        run.alert("source_disagreement", f"disagreement:{c}:{d}:{r['cumulative']}:{values}",
+                  f"[attrition] sources disagree: {c} {d}",
+                  f"For {c} on {d} the gate accepted {r['cumulative']} ({r['status']}, from "
+                  f"{', '.join(r['sources_agreeing'])}); {values} printed otherwise. The other values fit the "
+                  "neighbouring days, so nothing was quarantined; mart.daily_losses_long shows the disagreement.",
+                  {"as_of": str(d), "category": c, "accepted": r["cumulative"], "status": r["status"],
+                   "sources_agreeing": r["sources_agreeing"], "dissent": dissent}, "info")
 
 
 def _quarantine_body(item: dict, w: dict, expectation: str) -> str:
