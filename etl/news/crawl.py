@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl.crawl import CrawlError, CrawlResult, last_error_lines, run_spider
+from etl.crawl import CrawlResult, raise_for_outcome, run_spider
 from etl.news.sources import KYIV_INDEPENDENT_SETTING, SPIDERS
 
 
 def crawl_news(spider: str, *, run_id: str, args: dict | None = None, dsn: str | None = None,
                date_from: date | None = None, date_to: date | None = None, fast: bool = False,
-               timeout: float = 900, settings: dict | None = None, kyiv_independent_base: str | None = None,
-               raise_on_error: bool = True) -> CrawlResult:
+               timeout: float = 900, settings: dict | None = None,
+               kyiv_independent_base: str | None = None) -> CrawlResult:
     if spider not in SPIDERS:
         raise ValueError(f"unknown news spider {spider!r}; expected one of {', '.join(SPIDERS)}")
     if dsn is None:
@@ -31,16 +31,6 @@ def crawl_news(spider: str, *, run_id: str, args: dict | None = None, dsn: str |
                    "date_to": date_to and date_to.isoformat()}
     result, log_text, timed_out, has_manifest = run_spider(spider, run_id=run_id, dsn=dsn, spider_args=spider_args,
                                                            settings=extra, fast=fast, timeout=timeout)
-    returncode = result.returncode
-    if not raise_on_error:
-        return result
-    if timed_out:
-        raise CrawlError(spider, None, f"crawl did not finish within {timeout:g}s (stopped)", result)
-    if result.errors:
-        first = result.errors[0]
-        more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
-        raise CrawlError(spider, first.get("url"), f"{first.get('error')}{more}", result)
-    if not has_manifest or returncode != 0:
-        raise CrawlError(spider, None, f"scrapy exited {returncode} without a complete run:\n"
-                                       f"{last_error_lines(log_text)}", result)
+    raise_for_outcome(spider, None, result, log_text, timed_out=timed_out, has_manifest=has_manifest,
+                      timeout=timeout)
     return result

@@ -231,12 +231,7 @@ def _non_overlapping(found: list[tuple[int, int, str]]) -> list[tuple[int, int, 
 
 def _cues(norm: str, s: Sentence) -> tuple[list[_Cue], bool]:
     text = norm[s.start:s.end]
-    found = []
-    for rx, claimant in _CUES:
-        for m in rx.finditer(text):
-            if m.end() > m.start():
-                found.append((m.start() + s.start, m.end() + s.start, claimant))
-    kept = _non_overlapping(found)
+    kept = _non_overlapping(_find_all(_CUES, text, s.start))
     blocked = bool(_NOT_ATTR.search(text))
     cues = []
     for a, b, c in kept:
@@ -396,10 +391,8 @@ def _label_before(norm: str, start: int, sent_start: int, number_start: int) -> 
     if best is None:
         return None, start, False
     kind, label_start = best
-    if not bulletin and sep.group().strip() == "" and kind not in lx.PEOPLE_KINDS:
-        return None, start, False  # "tanks 8344" without a dash is a list too loose to trust in prose
     if not bulletin and sep.group().strip() == "":
-        return None, start, False
+        return None, start, False  # "tanks 8344" without a dash is a list too loose to trust in prose
     return kind, base + label_start, bulletin
 
 
@@ -484,13 +477,12 @@ def _candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) -
                     close = re.match(r"\s*(?:in a day|a day|за добу)?\s*\)", norm[nums[j].end:s.end], re.I)
                     if close:
                         bracket = nums[j]
-                        bracket_span = (anchor_end2 + (bm.start() - anchor_end2) + len(bm.group()) - len(bm.group().lstrip()),
+                        bracket_span = (bm.start() + len(bm.group()) - len(bm.group().lstrip()),
                                         nums[j].end + close.end())
                         consumed.add(j)
                         after_num = bracket_span[1]
                     break
-        elif re.match(r"\s*\(\s*0\s*\)", norm[anchor_end2:s.end]) and low is None:
-            m0 = re.match(r"\s*\(\s*0\s*\)", norm[anchor_end2:s.end])
+        elif low is None and (m0 := re.match(r"\s*\(\s*0\s*\)", norm[anchor_end2:s.end])):
             for j in range(i + 1, min(i + 2, len(nums))):
                 if nums[j].start < anchor_end2 + m0.end():
                     bracket = nums[j]
@@ -686,8 +678,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
             if not accepted:
                 continue
             # --- claimant
-            cue, where = _nearest(p.cues, c.start, lambda x: x.start, lambda x: x.end)
-            own_cue = cue is not None
+            cue, _ = _nearest(p.cues, c.start, lambda x: x.start, lambda x: x.end)
             if cue is not None:
                 claimant, entity = cue.claimant, cue.entity
             elif in_list and list_header.cues:
@@ -920,7 +911,7 @@ def _series_day(group: list[Claim], series, published: date | None) -> date | No
     """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
     totals = [c for c in group if c.claimant == "ua_general_staff" and c.measure == "cumulative"
               and c.value is not None and c.qualifier in (None, "about") and c.subject == "ru_forces"
-              and c.category not in ("killed", "wounded", "casualties_total")]
+              and c.category not in lx.PEOPLE_CATEGORIES]
     personnel = [c for c in totals if c.category == "personnel"]
     if not personnel:
         return None  # the issue's rule: the personnel figure is what identifies the day
@@ -954,9 +945,7 @@ def _resolve_dates(claims: list[Claim], published: date | None, series) -> None:
             group = [c for c in claims if c.date_spec is spec]
             day = _series_day(group, series, published)
             if day is not None:
-                if spec.mention is not None and spec.mention.kind == "weekday" and published is None \
-                        and day.weekday() != spec.mention.weekday:
-                    pass  # the figure identifies the day; the weekday is kept in date_text
+                # the figure identifies the day, even against a weekday the text gives (kept in date_text)
                 spec.resolved, spec.precision, spec.method = day, "day", "series_match"
                 anchor = anchor or day
     if published is None and anchor is not None:

@@ -96,10 +96,10 @@ def slugify(text: str) -> str:
 def load_article(path: Path) -> ReplayArticle:
     raw = path.read_text(encoding="utf-8")
     art = from_text(raw)
-    header, _, body = raw.partition("\n\n")
+    body = raw.partition("\n\n")[2]
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     title = art.title or path.stem
-    return ReplayArticle(path.stem, (art.source or "generic") if (art.source or "generic") in SITES else "generic",
+    return ReplayArticle(path.stem, art.source if art.source in SITES else "generic",
                          title, art.published, art.language or "en", paragraphs, slugify(title))
 
 
@@ -188,8 +188,7 @@ def rss(site: str, articles: list[ReplayArticle], origin: str) -> str:
     items = "".join(
         f"<item><title>{escape(a.title)}</title><link>{escape(origin + a.path)}</link>"
         f"<guid isPermaLink=\"true\">{escape(origin + a.path)}</guid>"
-        + (f"<pubDate>{format_datetime(a.published if a.published.tzinfo else a.published.replace(tzinfo=timezone.utc))}"
-           f"</pubDate>" if a.published else "")
+        + (f"<pubDate>{format_datetime(_when(a))}</pubDate>" if a.published else "")
         + f"<description>{escape(a.paragraphs[0][:200] if a.paragraphs else '')}</description></item>"
         for a in articles)
     return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>{escape(site)}</title>"

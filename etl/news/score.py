@@ -31,6 +31,7 @@ class Score:
     predicted: int = 0  # claims
     gold: int = 0
     aligned: int = 0
+    articles: int = 0
     differences: list[str] = field(default_factory=list)
 
     def precision(self, f: str | None = None) -> float:
@@ -80,7 +81,7 @@ def score_corpus(folder: Path = DEFAULT_DIR, verbose: bool = False) -> Score:
 
     gold_all = json.loads((folder / "gold.json").read_text(encoding="utf-8"))["articles"]
     series = BulletinSeries.from_csv(folder / "series.csv")
-    score = Score()
+    score = Score(articles=len(gold_all))
     for name, gold in sorted(gold_all.items()):
         text = (folder / "corpus" / name).read_text(encoding="utf-8")
         article = from_text(text)
@@ -120,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     score = score_corpus(args.fixtures, args.verbose)
     seconds = time.perf_counter() - started
-    n_articles = len(json.loads((args.fixtures / "gold.json").read_text(encoding="utf-8"))["articles"])
-    print(f"news claims extraction on {n_articles} articles: {score.gold} gold claims, {score.predicted} extracted, "
+    print(f"news claims extraction on {score.articles} articles: {score.gold} gold claims, {score.predicted} extracted, "
           f"{score.aligned} aligned ({seconds:.2f}s)")
     print(f"  {'field':<16}{'precision':>10}{'recall':>9}")
     for f in FIELDS:

@@ -42,9 +42,6 @@ class BulletinSeries:
     def days_with(self, category: str, cumulative: int) -> list[date]:
         return sorted(self._days.get((category, int(cumulative)), ()))
 
-    def has_day(self, day: date) -> bool:
-        return any((day, c) in self._values for c in ("personnel", "tanks"))
-
     # -- constructors ------------------------------------------------------------------------
 
     @classmethod

@@ -42,8 +42,8 @@ def crawl(spider: str, params: dict, run_id: str) -> dict:
         match = params.get("match")
         args = {"feeds": feeds, "urls": urls, "match": DEFAULT_MATCH if match is None else (match or ".*")}
     try:
-        result = crawl_news(spider, run_id=run_id, args=args, date_from=date_from, date_to=date_to,
-                            fast=_fast())
+        # ATTRITION_FAST reaches the child through the environment (scrapers/settings.py), as in losses_daily
+        result = crawl_news(spider, run_id=run_id, args=args, date_from=date_from, date_to=date_to)
         errors = []
     except CrawlError as exc:
         result = exc.result
@@ -56,12 +56,6 @@ def crawl(spider: str, params: dict, run_id: str) -> dict:
     for e in errors:
         print(f"{e['spider']}: {e['url']}: {e['error']}")
     return {"spider": spider, "document_ids": ids, "errors": errors}
-
-
-def _fast() -> bool:
-    import os
-
-    return os.environ.get("ATTRITION_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def extract(crawls: list, params: dict, run_id: str) -> dict:

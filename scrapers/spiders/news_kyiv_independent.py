@@ -12,7 +12,6 @@ no daily article is not (it is not out yet).
 """
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 
@@ -25,9 +24,9 @@ class KyivIndependentSpider(ArchiveSpider):
     languages = ("en",)
 
     def base_url(self, setting: str) -> str:
-        from etl.news.sources import KYIV_INDEPENDENT_DEFAULT
+        from etl.news.sources import kyiv_independent_base  # the environment, else the default
 
-        return (self.settings.get(setting) or os.environ.get(setting) or KYIV_INDEPENDENT_DEFAULT).rstrip("/")
+        return (self.settings.get(setting) or kyiv_independent_base()).rstrip("/")
 
     async def start(self):
         from etl.news.sources import KYIV_INDEPENDENT_FEED, KYIV_INDEPENDENT_SITEMAP
