@@ -155,23 +155,30 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
         source, run_id=run_id, dsn=dsn, spider_args={"date_from": date_from and date_from.isoformat(),
                                                      "date_to": date_to and date_to.isoformat(), "lang": lang},
         settings=extra, fast=fast, timeout=timeout)
-    returncode = result.returncode
-
     start_url = _start_url(source, extra)
-    if timed_out:
-        raise CrawlError(source, start_url, f"crawl did not finish within {timeout:g}s (stopped)", result)
-    if result.errors:
-        first = result.errors[0]
-        more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
-        raise CrawlError(source, first.get("url") or start_url, f"{first.get('error')}{more}", result)
-    if not has_manifest or returncode != 0:
-        raise CrawlError(source, start_url, f"scrapy exited {returncode} without a complete run:\n"
-                                            f"{last_error_lines(log_text)}", result)
+    raise_for_outcome(source, start_url, result, log_text, timed_out=timed_out, has_manifest=has_manifest,
+                      timeout=timeout)
     if not (result.document_ids or result.not_modified):
         scope = (f" for {date_from or '…'}..{date_to or '…'}" if (date_from or date_to) else "")
         raise CrawlError(source, start_url, f"fetched nothing usable{scope} "
                                             f"(finish reason {result.finish_reason})", result)
     return result
+
+
+def raise_for_outcome(spider: str, url: str | None, result: CrawlResult, log_text: str, *, timed_out: bool,
+                      has_manifest: bool, timeout: float) -> None:
+    """Raise :class:`CrawlError` for what fails any crawl (the values :func:`run_spider` returns): a
+    timeout, a fetch error (named by its own URL, else ``url``), or a run that exited without its manifest
+    or with a non-zero status."""
+    if timed_out:
+        raise CrawlError(spider, url, f"crawl did not finish within {timeout:g}s (stopped)", result)
+    if result.errors:
+        first = result.errors[0]
+        more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
+        raise CrawlError(spider, first.get("url") or url, f"{first.get('error')}{more}", result)
+    if not has_manifest or result.returncode != 0:
+        raise CrawlError(spider, url, f"scrapy exited {result.returncode} without a complete run:\n"
+                                      f"{last_error_lines(log_text)}", result)
 
 
 def _start_url(source: str, extra: dict) -> str:

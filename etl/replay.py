@@ -693,7 +693,6 @@ RW_OK = "The data were fetched successfully."
 class RussianwarshipAPI:
     def __init__(self, series: Series):
         self.series = series
-        self.index = {d: i for i, d in enumerate(series.order)}
         # atgm_srbm_systems stays at the last SRBM count after the category was merged away.
         self.srbm_frozen: dict[date, Figure] = {}
         last: Figure | None = None
@@ -705,10 +704,9 @@ class RussianwarshipAPI:
                 self.srbm_frozen[day] = Figure(last.cumulative, 0)
 
     def _figure(self, day: date, key: str, code: str) -> tuple[Figure | None, bool]:
-        """The figure behind an API field, and whether the field exists on that day at all."""
+        """The figure behind an API field (``code``: the category it holds that day), and whether the
+        field exists on that day at all."""
         figs = self.series.days[day]
-        if key == "vehicles_fuel_tanks" and day < MERGE_DAY:
-            code = "military_vehicles"
         if key == "atgm_srbm_systems" and day >= MERGE_DAY:
             return self.srbm_frozen.get(day, Figure(0, 0)), True
         if key == "ground_robotic_systems" and not BY_CODE[code].valid_on(day):
@@ -721,10 +719,10 @@ class RussianwarshipAPI:
         stats: dict[str, object] = {}
         increase: dict[str, object] = {}
         for key, code in RW_FIELDS:
-            f, exists = self._figure(day, key, code)
+            real_code = "military_vehicles" if key == "vehicles_fuel_tanks" and day < MERGE_DAY else code
+            f, exists = self._figure(day, key, real_code)
             if not exists or f is None:
                 continue
-            real_code = "military_vehicles" if key == "vehicles_fuel_tanks" and day < MERGE_DAY else code
             if variant.kind == "missing" and variant.category in (code, real_code):
                 continue
             garbled = variant.kind == "garbled" and variant.category in (code, real_code)
@@ -755,7 +753,7 @@ class RussianwarshipAPI:
                 day = date.fromisoformat(rest.rsplit("/", 1)[1])
             except ValueError:
                 return self._not_found()
-            if day not in self.index:
+            if day not in self.series.days:
                 return self._not_found()
             return json_page(self._envelope(self.record(day, variant), variant), _http_date(day))
         if rest == "/api/v2/statistics":

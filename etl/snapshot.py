@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from etl.categories import BY_CODE, CATEGORIES, MERGE_DAY, required_on, valid_on
+from etl.categories import BY_CODE, CATEGORIES, MERGE_DAY, required_on
 from etl.parsers import NEVER_REPORTS
 
 ORDER = {c.code: i for i, c in enumerate(CATEGORIES)}

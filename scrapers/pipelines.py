@@ -32,6 +32,7 @@ from scrapy import signals
 
 from scrapers.archive import Archive
 from scrapers.items import Fetched
+from scrapers.middlewares import SKIPPED_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class RawArchivePipeline:
                         document_id=item.document_id, etag=item.etag, last_modified=item.last_modified)
             self.counts["not_modified"] += 1
             self.not_modified.append(item.url)
-        elif item.error and item.error.startswith("skipped:"):
+        elif item.error and item.error.startswith(SKIPPED_PREFIX):
             self.skipped.append(item.url)  # never requested: no raw.fetch row
         else:
             a.log_fetch(url=item.url, outcome="error", http_status=item.status, error=item.error)

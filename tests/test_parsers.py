@@ -29,6 +29,14 @@ def assert_parse_error(exc_info, source: str, url: str, field: str):
     assert source in text and url in text and field in text
 
 
+def refused(source: str, body: bytes, url: str, field: str) -> ParseError:
+    """parse_document must refuse ``body`` with a ParseError naming source, URL and field; returns it."""
+    with pytest.raises(ParseError) as exc:
+        parse_document(source, body, url)
+    assert_parse_error(exc, source, url, field)
+    return exc.value
+
+
 # ----------------------------------------------------------------------------------- common
 
 
@@ -125,9 +133,7 @@ def test_decode_charsets():
 
 
 def test_unknown_source():
-    with pytest.raises(ParseError) as exc:
-        parse_document("oryx", b"<html></html>", URL)
-    assert_parse_error(exc, "oryx", URL, "source")
+    refused("oryx", b"<html></html>", URL, "source")
 
 
 # ----------------------------------------------------------------------------------- minfin
@@ -202,47 +208,33 @@ def test_minfin_minimal_day_parses():
 
 @pytest.mark.parametrize("body", [b"", b"   \n", b"<html><body></body></html>"])
 def test_minfin_empty_page(body):
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", body, MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "page")
+    refused("minfin", body, MINFIN_URL, "page")
 
 
 def test_minfin_redesigned_page():
     body = "<html><body><div class='cards'>" + "".join(f"<p>{i}</p>" for i in MINFIN_ITEMS) + "</div></body></html>"
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", body.encode(), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "page")
+    refused("minfin", body.encode(), MINFIN_URL, "page")
 
 
 def test_minfin_missing_category():
     items = [i for i in MINFIN_ITEMS if not i.startswith("Танки")]
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", minfin_page(items), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "category:tanks")
-    assert exc.value.problem == "missing on 2023-05-15"
+    err = refused("minfin", minfin_page(items), MINFIN_URL, "category:tanks")
+    assert err.problem == "missing on 2023-05-15"
 
 
 def test_minfin_garbled_number():
     items = ["Танки&nbsp;&mdash; 3 7x9"] + MINFIN_ITEMS[1:]
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", minfin_page(items), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "category:tanks")
+    refused("minfin", minfin_page(items), MINFIN_URL, "category:tanks")
     items = MINFIN_ITEMS[:-1] + ["Особовий склад&nbsp;&mdash; близько 12..5 осіб"]
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", minfin_page(items), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "category:personnel")
+    refused("minfin", minfin_page(items), MINFIN_URL, "category:personnel")
 
 
 def test_minfin_unknown_label():
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", minfin_page(MINFIN_ITEMS + ["Дирижаблі&nbsp;&mdash; 2"]), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "label:Дирижаблі")
+    refused("minfin", minfin_page(MINFIN_ITEMS + ["Дирижаблі&nbsp;&mdash; 2"]), MINFIN_URL, "label:Дирижаблі")
 
 
 def test_minfin_bad_date_in_a_day_block():
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", minfin_page(day="сьогодні"), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "date")
+    refused("minfin", minfin_page(day="сьогодні"), MINFIN_URL, "date")
 
 
 # ----------------------------------------------------------------------------------- mod
@@ -337,63 +329,45 @@ def test_mod_date_precedence():
 
 
 def test_mod_contradictory_or_missing_dates():
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(date_span="2022-07-03 07:00:00"), URL)
-    assert_parse_error(exc, "mod", URL, "as_of")
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(h1="Losses", date_span=None), URL)
-    assert_parse_error(exc, "mod", URL, "as_of")
+    refused("mod", mod_page(date_span="2022-07-03 07:00:00"), URL, "as_of")
+    refused("mod", mod_page(h1="Losses", date_span=None), URL, "as_of")
 
 
 @pytest.mark.parametrize("body", [b"", b"<html><body><p>Nothing here.</p></body></html>"])
 def test_mod_empty_page(body):
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", body, URL)
-    assert_parse_error(exc, "mod", URL, "page")
+    refused("mod", body, URL, "page")
 
 
 def test_mod_redesigned_page():
     # the figures moved into an image / a table without label-dash-number lines
     body = (b"<html><body><div id='aticle-content'><img src='losses.png' alt='losses'>"
             b"<table><tr><td>tanks</td><td>1367</td></tr></table></div></body></html>")
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", body, URL)
-    assert_parse_error(exc, "mod", URL, "page")
+    refused("mod", body, URL, "page")
 
 
 def test_mod_missing_category():
     lines = [line for line in MOD_LINES_EN if not line.startswith("cruise")]
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(lines), URL)
-    assert_parse_error(exc, "mod", URL, "category:cruise_missiles")
-    assert exc.value.problem == "missing on 2022-06-03"
+    err = refused("mod", mod_page(lines), URL, "category:cruise_missiles")
+    assert err.problem == "missing on 2022-06-03"
 
 
 def test_mod_cumulative_missing_is_garbled():
     lines = [("vehicles and fuel tanks &#8210; (+2)." if line.startswith("vehicles") else line) for line in MOD_LINES_EN]
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(lines), URL)
-    assert_parse_error(exc, "mod", URL, "category:vehicles_fuel_tanks")
+    refused("mod", mod_page(lines), URL, "category:vehicles_fuel_tanks")
 
 
 def test_mod_garbled_number():
     lines = [("tanks &#8210; 12..5 (+4)," if line.startswith("tanks") else line) for line in MOD_LINES_EN]
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(lines), URL)
-    assert_parse_error(exc, "mod", URL, "category:tanks")
+    refused("mod", mod_page(lines), URL, "category:tanks")
 
 
 def test_mod_old_label_after_the_merge_is_an_error():
     lines = [("vehicles &#8210; 2329 (+4)," if line.startswith("vehicles") else line) for line in MOD_LINES_EN]
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(lines), URL)
-    assert_parse_error(exc, "mod", URL, "category:military_vehicles")
+    refused("mod", mod_page(lines), URL, "category:military_vehicles")
 
 
 def test_mod_unknown_label():
-    with pytest.raises(ParseError) as exc:
-        parse_document("mod", mod_page(MOD_LINES_EN + ["war elephants &#8210; 3 (+1),"]), URL)
-    assert_parse_error(exc, "mod", URL, "label:war elephants")
+    refused("mod", mod_page(MOD_LINES_EN + ["war elephants &#8210; 3 (+1),"]), URL, "label:war elephants")
 
 
 # ----------------------------------------------------------------------------------- russianwarship
@@ -446,31 +420,17 @@ def test_russianwarship_merge_and_never_reported_categories():
 
 def test_russianwarship_nonzero_before_valid_is_an_error():
     stats = dict(STATS_2023, cruise_missiles=5)
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", rw_body(stats, day="2022-04-10"), RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "category:cruise_missiles")
+    refused("russianwarship", rw_body(stats, day="2022-04-10"), RW_URL, "category:cruise_missiles")
 
 
 def test_russianwarship_bad_inputs():
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", b"<html>maintenance</html>", RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "page")
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", b'{"message": "ok", "data": {"records": []}}', RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "page")
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", b'{"message": "moved", "payload": {}}', RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "page")
+    refused("russianwarship", b"<html>maintenance</html>", RW_URL, "page")
+    refused("russianwarship", b'{"message": "ok", "data": {"records": []}}', RW_URL, "page")
+    refused("russianwarship", b'{"message": "moved", "payload": {}}', RW_URL, "page")
     stats = {k: v for k, v in STATS_2023.items() if k != "tanks"}
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", rw_body(stats), RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "category:tanks")
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", rw_body(dict(STATS_2023, tanks="3 7x9")), RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "category:tanks")
-    with pytest.raises(ParseError) as exc:
-        parse_document("russianwarship", rw_body(dict(STATS_2023, hovercraft=2)), RW_URL)
-    assert_parse_error(exc, "russianwarship", RW_URL, "label:hovercraft")
+    refused("russianwarship", rw_body(stats), RW_URL, "category:tanks")
+    refused("russianwarship", rw_body(dict(STATS_2023, tanks="3 7x9")), RW_URL, "category:tanks")
+    refused("russianwarship", rw_body(dict(STATS_2023, hovercraft=2)), RW_URL, "label:hovercraft")
 
 
 def test_russianwarship_string_numbers_and_missing_increase():
@@ -495,7 +455,5 @@ def test_minfin_month_page_repeating_the_newest_day_identically_parses():
 
 def test_minfin_day_repeated_with_different_figures_is_an_error():
     changed = [i.replace("3759", "3760") for i in MINFIN_ITEMS]
-    with pytest.raises(ParseError) as exc:
-        parse_document("minfin", _two_blocks(changed), MINFIN_URL)
-    assert_parse_error(exc, "minfin", MINFIN_URL, "date")
-    assert "different figures" in str(exc.value)
+    err = refused("minfin", _two_blocks(changed), MINFIN_URL, "date")
+    assert "different figures" in str(err)

@@ -608,19 +608,14 @@ def _compare(observations, series):
     mismatches = []
     for (day, code), (cum, inc) in got.items():
         f = series.days[day].get(code)
-        expected_inc = None if f is not None and series.source == "minfin" and f.increase == 0 else (
-            f.increase if f is not None else None)
-        if f is None or f.cumulative != cum or expected_inc != inc:
+        expected = None if f is None else (
+            f.cumulative, None if series.source == "minfin" and f.increase == 0 else f.increase)
+        if expected != (cum, inc):
             mismatches.append((day, code, (cum, inc), f))
     return got, mismatches
 
 
-@pytest.fixture
-def parse_ready():
-    return pytest.importorskip("etl.parsers")
-
-
-def test_parsers_read_the_rendered_minfin_pages(server, parse_ready):
+def test_parsers_read_the_rendered_minfin_pages(server):
     s = load_series(server.data_dir / "minfin.csv", "minfin")
     for lang in ("ua", "en"):
         obs = _parse("minfin", server.urls["minfin"] + f"/{lang}/russian-invading/casualties/")
@@ -632,7 +627,7 @@ def test_parsers_read_the_rendered_minfin_pages(server, parse_ready):
                 assert (day, code) in got, (lang, day, code)
 
 
-def test_parsers_read_the_rendered_mod_pages(server, parse_ready):
+def test_parsers_read_the_rendered_mod_pages(server):
     s = load_series(server.data_dir / "mod.csv", "mod")
     for day in s.order:
         for lang in ("en", "uk"):
@@ -642,7 +637,7 @@ def test_parsers_read_the_rendered_mod_pages(server, parse_ready):
             assert {c for d, c in got} == set(s.days[day]), (lang, day)
 
 
-def test_parsers_read_the_rendered_russianwarship_api(server, parse_ready):
+def test_parsers_read_the_rendered_russianwarship_api(server):
     s = load_series(server.data_dir / "russianwarship.csv", "russianwarship")
     obs = _parse("russianwarship", server.urls["russianwarship"] + "/api/v2/statistics?limit=100")
     got, mismatches = _compare(obs, s)
@@ -674,16 +669,13 @@ def latest_minfin_month(srv: ReplayServer) -> str | None:
     return f"{latest:%Y-%m}" if latest else None
 
 
-def render_and_parse_everything(srv: ReplayServer, skip_latest_minfin_month: bool = True):
+def render_and_parse_everything(srv: ReplayServer):
     """Every page the replay renders for ``srv``'s snapshot, through etl.parsers.
 
-    Every mod bulletin (en and uk), every minfin page (main ua/en and every month page), the whole
-    russianwarship API (every listing page, every day, latest).  Returns (failures, got): parse errors
-    and figure mismatches against the CSVs as strings, and {source: {(day, code): (cumulative, increase)}}.
-
-    The minfin page of the newest day's month shows that day twice (the top block and the month's
-    list) and etl.parsers.minfin refuses a page with a day twice: reported, skipped unless asked
-    (see test_minfin_latest_month_page_parses).
+    Every mod bulletin (en and uk), every minfin page (main ua/en and every month page, the newest
+    day's month too, which shows that day twice), the whole russianwarship API (every listing page,
+    every day, latest).  Returns (failures, got): parse errors and figure mismatches against the
+    CSVs as strings, and {source: {(day, code): (cumulative, increase)}}.
     """
     from urllib.parse import urlsplit
 
@@ -707,12 +699,10 @@ def render_and_parse_everything(srv: ReplayServer, skip_latest_minfin_month: boo
         got[source].update(page)
         return body
 
-    skip = latest_minfin_month(srv) if skip_latest_minfin_month else None
     for lang in ("ua", "en"):
         parse("minfin", f"/index.minfin.com.ua/{lang}/russian-invading/casualties/")
         for month in srv.minfin.months:
-            if month != skip:
-                parse("minfin", f"/index.minfin.com.ua/{lang}/russian-invading/casualties/{month}/")
+            parse("minfin", f"/index.minfin.com.ua/{lang}/russian-invading/casualties/{month}/")
     for day in srv.series["mod"].order:
         for lang in ("en", "uk"):
             parse("mod", srv.mod.url_of(day, lang), exact_day=day)
@@ -740,7 +730,7 @@ def expected_figures(srv: ReplayServer, source: str) -> dict:
             for code, f in figs.items() if code not in skip}
 
 
-def test_bundled_snapshot_every_page_parses(parse_ready):
+def test_bundled_snapshot_every_page_parses():
     """The acceptance test in small: every page the replay renders for data/replay parses, and the
     parsed figures are the CSVs' (completed cells included)."""
     with ReplayServer(BUNDLED) as srv:
@@ -785,7 +775,7 @@ def test_bundled_snapshot_completed_cells_are_listed_and_hand_kept():
         assert "2026-08-09..2026-08-22" in doc.read_text(encoding="utf-8"), doc
 
 
-def test_minfin_latest_month_page_parses(parse_ready):
+def test_minfin_latest_month_page_parses():
     from etl.parsers import parse_document
 
     with ReplayServer(BUNDLED) as srv:
@@ -975,7 +965,7 @@ def test_days_still_incomplete_are_left_out_and_listed(small_build):
     assert "completed: pow" not in minfin.describe()  # POW is never required, so never completed
 
 
-def test_small_snapshot_every_page_parses(small_build, parse_ready):
+def test_small_snapshot_every_page_parses(small_build):
     out, _ = small_build
     with ReplayServer(out) as srv:
         failures, got = render_and_parse_everything(srv)

@@ -87,6 +87,15 @@ def query(dsn: str, sql: str, params=()) -> list[tuple]:
         conn.close()
 
 
+def query_exec(dsn: str, sql: str, params=()) -> None:
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+    finally:
+        conn.close()
+
+
 def fetch_rows(dsn: str, source: str | None = None) -> list[tuple]:
     """(url, outcome, http_status, document_id, error, run_id) in insertion order."""
     where, params = ("WHERE source = %s", (source,)) if source else ("", ())
@@ -153,15 +162,6 @@ def test_second_run_without_validators_stores_no_duplicate(server, db):
     second = run("russianwarship", server, db, run_id="again")
     assert second.document_ids == first.document_ids and len(documents(db)) == 1
     assert [r[1] for r in fetch_rows(db)] == ["new", "duplicate"]
-
-
-def query_exec(dsn: str, sql: str, params=()) -> None:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(sql, params)
-    finally:
-        conn.close()
 
 
 def test_a_changed_page_is_fetched_again_despite_old_validators(server, db, snapshot):

@@ -9,7 +9,6 @@ Spider arguments (``scrapy crawl NAME -a date_from=2024-05-01 -a date_to=2024-05
 """
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -18,8 +17,6 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 
 from scrapers.items import KEPT_HEADERS, Fetched
 from scrapers.middlewares import SKIPPED_PREFIX, UNREACHABLE
-
-WAR_START = date(2022, 2, 24)
 
 
 def parse_day(value, name: str) -> date | None:

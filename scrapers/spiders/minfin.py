@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from scrapers.spiders.base import WAR_START, ArchiveSpider, kyiv_today
+from etl.categories import WAR_START
+from scrapers.spiders.base import ArchiveSpider, kyiv_today
 
 DAY_RE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
 MONTH_RE = re.compile(r"casualties/(\d{4})-(\d{2})/?$")

@@ -23,7 +23,8 @@ import re
 from datetime import date, timedelta
 from urllib.parse import unquote
 
-from scrapers.spiders.base import WAR_START, ArchiveSpider, kyiv_today
+from etl.categories import WAR_START
+from scrapers.spiders.base import ArchiveSpider, kyiv_today
 
 SITE_SWITCH = date(2024, 10, 7)  # the bulletins moved from mil.gov.ua to mod.gov.ua
 SITES = ("mil", "mod")
