@@ -13,7 +13,6 @@ It runs on its own embedded PostgreSQL in a temporary folder and a loopback repl
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed(label: str, fn, results: list):
@@ -57,12 +50,14 @@ def dag_import_times(repeat: int = 5) -> list[tuple[str, float]]:
 
 
 def main() -> int:
+    from etl.embedded import EmbeddedPostgres, free_port
+
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-"))
     os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port())})
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
         os.environ.pop(var, None)
 
-    from etl.embedded import EmbeddedPostgres
+    from etl.db import transaction
     from etl.pipeline import WAR_START, backfill, rebuild
     from etl.replay import ReplayServer
     from etl.crawl import replay_env
@@ -77,24 +72,23 @@ def main() -> int:
             loaded, gate = timed("full backfill over replay HTTP (crawl 3 sources + load + quality gate)",
                                  lambda: backfill(WAR_START, last, notify=False), results)
         import great_expectations  # noqa: F401 - imported once, outside the timings below
-        import psycopg2
 
         from etl.quality.gate import validate
 
         print(f"  {gate.accepted} accepted cells, {gate.open_quarantine} quarantined, {gate.corrections} corrections")
-        with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+        with transaction(pg.dsn()) as conn, conn.cursor() as cur:
             cur.execute("TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.alert")
         timed("quality gate, whole history from scratch (GX checks + decision + writes + marts)",
               lambda: validate(notify=False), results)
         timed("quality gate, whole history again (nothing changes)", lambda: validate(notify=False), results)
         new_day = last + timedelta(days=1)
-        with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:  # the next bulletin: yesterday + 1 per category
+        with transaction(pg.dsn()) as conn, conn.cursor() as cur:  # the next bulletin: yesterday + 1 per category
             cur.execute("""INSERT INTO core.observation (source, as_of, category, cumulative, increase)
                            SELECT source, as_of + 1, category, cumulative + 1, 1 FROM core.current_observation
                            WHERE as_of = %s""", (last,))
         timed("quality gate, one new day (3 sources)", lambda: validate(date_from=new_day, date_to=new_day,
                                                                         notify=False), results)
-        with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+        with transaction(pg.dsn()) as conn, conn.cursor() as cur:
             cur.execute("DELETE FROM core.observation WHERE as_of = %s", (new_day,))
             cur.execute("SELECT count(*) FROM raw.document")
             documents = cur.fetchone()[0]

@@ -71,35 +71,32 @@ def move_raw_archive(dsn: str) -> list[str]:
 
     Returns the relations moved (none when they are there already or there is no such tablespace).
     """
-    import psycopg2
     from psycopg2 import sql
 
+    from etl.db import transaction
+
     moved: list[str] = []
-    conn = psycopg2.connect(dsn, application_name="attrition-airflow-init")
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_tablespace WHERE spcname = %s", (RAW_TABLESPACE,))
-            if cur.fetchone() is None:
-                return moved
-            # relkind r = table, i = index; reltablespace 0 means the database's default tablespace
-            cur.execute(
-                """
-                SELECT c.relname, c.relkind
-                FROM pg_class c
-                JOIN pg_namespace n ON n.oid = c.relnamespace
-                LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace
-                WHERE n.nspname = %s AND c.relkind IN ('r', 'i') AND t.spcname IS DISTINCT FROM %s
-                ORDER BY c.relkind DESC, c.relname
-                """,
-                (RAW_SCHEMA, RAW_TABLESPACE),
-            )
-            for name, kind in cur.fetchall():
-                statement = "ALTER TABLE {} SET TABLESPACE {}" if kind == "r" else "ALTER INDEX {} SET TABLESPACE {}"
-                cur.execute(sql.SQL(statement).format(sql.Identifier(RAW_SCHEMA, name),
-                                                      sql.Identifier(RAW_TABLESPACE)))
-                moved.append(f"{RAW_SCHEMA}.{name}")
-    finally:
-        conn.close()
+    with transaction(dsn, application_name="attrition-airflow-init") as conn, conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_tablespace WHERE spcname = %s", (RAW_TABLESPACE,))
+        if cur.fetchone() is None:
+            return moved
+        # relkind r = table, i = index; reltablespace 0 means the database's default tablespace
+        cur.execute(
+            """
+            SELECT c.relname, c.relkind
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace
+            WHERE n.nspname = %s AND c.relkind IN ('r', 'i') AND t.spcname IS DISTINCT FROM %s
+            ORDER BY c.relkind DESC, c.relname
+            """,
+            (RAW_SCHEMA, RAW_TABLESPACE),
+        )
+        for name, kind in cur.fetchall():
+            statement = "ALTER TABLE {} SET TABLESPACE {}" if kind == "r" else "ALTER INDEX {} SET TABLESPACE {}"
+            cur.execute(sql.SQL(statement).format(sql.Identifier(RAW_SCHEMA, name),
+                                                  sql.Identifier(RAW_TABLESPACE)))
+            moved.append(f"{RAW_SCHEMA}.{name}")
     return moved
 
 

@@ -322,15 +322,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"attrition: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # errors from psycopg2 / subprocesses: one clear line, not a traceback
+        from etl.crawl import CrawlError
         from etl.db import WarehouseUnavailable
         from etl.embedded import EmbeddedError
         from etl.migrate import MigrationError
-
         from etl.pipeline import IngestError
         from etl.quality.gate import GateError
 
-        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError, GateError)) or \
-                type(exc).__name__ == "CrawlError":
+        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError, GateError, CrawlError)):
             print(f"attrition: {exc}", file=sys.stderr)
             return 1
         raise

@@ -139,8 +139,6 @@ def airflow_ui_url() -> str:
 
 def airflow_run_url(dag_id: str, run_id: str | None) -> str | None:
     """The UI page of a DAG run (Airflow 3: /dags/<dag_id>/runs/<run_id>)."""
-    from urllib.parse import quote
-
     if not run_id:
         return None
     return f"{airflow_ui_url()}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"

@@ -23,9 +23,9 @@ def connect(dsn: str | None = None, application_name: str = "attrition"):
 
 
 @contextlib.contextmanager
-def transaction(dsn: str | None = None):
-    """One transaction: committed when the block ends, rolled back on any error."""
-    conn = connect(dsn)
+def transaction(dsn: str | None = None, application_name: str = "attrition"):
+    """One transaction: committed when the block ends, rolled back on any error; the connection is closed."""
+    conn = connect(dsn, application_name)
     try:
         with conn:
             yield conn

@@ -39,7 +39,6 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 54329
 SUPERUSER = "attrition"
 DATABASE = "attrition"
-SYSTEM_ROOT = Path(os.environ.get("ATTRITION_SYSTEM_DIR", "/var/lib/attrition"))
 NEEDED = ("initdb", "pg_ctl", "postgres")
 
 
@@ -52,6 +51,11 @@ class OsUser:
     name: str
     uid: int
     gid: int
+
+
+def system_root() -> Path:
+    """Where a root-run cluster goes when its account cannot reach ``.local/``: ``ATTRITION_SYSTEM_DIR``."""
+    return Path(os.environ.get("ATTRITION_SYSTEM_DIR", "/var/lib/attrition"))
 
 
 def _has_binaries(bindir: Path) -> bool:
@@ -93,6 +97,13 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
+
+
+def free_port(host: str = HOST) -> int:
+    """A port on ``host`` that nothing listens on now (for ATTRITION_PG_PORT and the like in tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 class EmbeddedPostgres:
@@ -204,8 +215,9 @@ class EmbeddedPostgres:
             if not self._can_use(user, wanted, "-w"):
                 wanted.rmdir()
                 digest = hashlib.sha256(str(self.base.resolve()).encode()).hexdigest()[:12]
-                wanted = SYSTEM_ROOT / "clusters" / digest
-                for parent in (SYSTEM_ROOT, SYSTEM_ROOT / "clusters"):
+                root = system_root()
+                wanted = root / "clusters" / digest
+                for parent in (root, root / "clusters"):
                     parent.mkdir(exist_ok=True)
                     os.chmod(parent, 0o755)
                 wanted.mkdir(exist_ok=True)
@@ -223,10 +235,11 @@ class EmbeddedPostgres:
             # pgserver inside a venv the cluster's owner cannot reach: copy the installation out.
             install = bindir.parent
             digest = hashlib.sha256(str(install).encode()).hexdigest()[:12]
-            target = SYSTEM_ROOT / f"pginstall-{digest}"
+            root = system_root()
+            target = root / f"pginstall-{digest}"
             if not target.exists():
-                SYSTEM_ROOT.mkdir(parents=True, exist_ok=True)
-                os.chmod(SYSTEM_ROOT, 0o755)
+                root.mkdir(parents=True, exist_ok=True)
+                os.chmod(root, 0o755)
                 shutil.copytree(install, target, symlinks=True)
             bindir = target / "bin"
         self.state["bindir"] = str(bindir)

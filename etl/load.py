@@ -53,6 +53,7 @@ class LoadResult:
         return out
 
     def summary(self) -> dict:
+        gaps = self.gaps()
         return {
             "documents": self.documents,
             "observations": self.observations,
@@ -64,7 +65,7 @@ class LoadResult:
                     "days": len(days),
                     "first": days[0].isoformat() if days else None,
                     "last": days[-1].isoformat() if days else None,
-                    "gaps": [[a.isoformat(), b.isoformat()] for a, b in self.gaps().get(source, [])],
+                    "gaps": [[a.isoformat(), b.isoformat()] for a, b in gaps[source]],
                 }
                 for source, days in sorted(self.days.items())
             },
@@ -151,15 +152,15 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
             result.inserted += 1
         else:
             result.revised += 1
-            if cur_row.get("id") is not None:
+            if cur_row["id"] is not None:
                 superseded.append(cur_row["id"])
+            else:  # an earlier row of this same run: mark it superseded on insert
+                new_rows[cur_row["index"]] = new_rows[cur_row["index"]][:-1] + (True,)
             result.revisions.append({
                 "source": key[0], "as_of": key[1].isoformat(), "category": key[2],
                 "old": {"cumulative": cur_row["value"][0], "increase": cur_row["value"][1]},
                 "new": {"cumulative": value[0], "increase": value[1]}, "revision": revision,
             })
-            if cur_row.get("id") is None:  # an earlier row of this same run: mark it superseded on insert
-                new_rows[cur_row["index"]] = new_rows[cur_row["index"]][:-1] + (True,)
         new_rows.append((*key, revision, *value, row[7], False))
         current[key] = {"id": None, "index": len(new_rows) - 1, "revision": revision, "value": value}
 

@@ -40,6 +40,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8025
 
 
+def default_port() -> int:
+    """The port ``attrition mailsink serve`` and `make up`'s sink use: ``ATTRITION_MAILSINK_PORT`` (default 8025)."""
+    return int(os.environ.get("ATTRITION_MAILSINK_PORT", DEFAULT_PORT))
+
+
 def default_directory() -> Path:
     """Where ``attrition mailsink serve`` writes messages: ``<local_dir()>/mail``."""
     return local_dir() / "mail"
@@ -203,7 +208,7 @@ def register(subparsers) -> None:
                     "See docs/alerts.md.")
     actions = mailsink.add_subparsers(dest="mailsink_command", required=True, metavar="ACTION")
     serve_parser = actions.add_parser("serve", help="serve until Ctrl-C (or SIGTERM)")
-    serve_parser.add_argument("--port", type=int, default=int(os.environ.get("ATTRITION_MAILSINK_PORT", DEFAULT_PORT)),
+    serve_parser.add_argument("--port", type=int, default=default_port(),
                               help=f"port (default {DEFAULT_PORT}, or ATTRITION_MAILSINK_PORT)")
     serve_parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     serve_parser.add_argument("--dir", type=Path, default=None,

@@ -102,18 +102,14 @@ def migrate(dsn: str | None = None) -> list[str]:
 
 
 def applied(dsn: str | None = None) -> list[tuple[str, str, object]]:
-    from etl.db import connect
+    from etl.db import transaction
 
-    conn = connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT to_regclass('public.schema_migrations')")
-            if cur.fetchone()[0] is None:
-                return []
-            cur.execute("SELECT version, name, applied_at FROM public.schema_migrations ORDER BY version")
-            return cur.fetchall()
-    finally:
-        conn.close()
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('public.schema_migrations')")
+        if cur.fetchone()[0] is None:
+            return []
+        cur.execute("SELECT version, name, applied_at FROM public.schema_migrations ORDER BY version")
+        return cur.fetchall()
 
 
 def sync_categories(cur) -> int:
@@ -129,7 +125,6 @@ def sync_categories(cur) -> int:
         (c.code, c.label_en, c.label_uk, c.valid_from, c.valid_to, c.required_from, c.unit, c.description, i)
         for i, c in enumerate(CATEGORIES, start=1)
     ]
-    written = 0
     execute_values(
         cur,
         """
@@ -148,7 +143,7 @@ def sync_categories(cur) -> int:
         rows,
         page_size=1000,
     )
-    written += cur.rowcount
+    written = cur.rowcount
     aliases = sorted(
         {(source or "", normalize_label(alias), c.code) for c in CATEGORIES for source, alias in c.aliases}
     )

@@ -356,34 +356,30 @@ def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
     :class:`AlertDeliveryError` (after recording).  Without any configured channel nothing is sent
     or marked and the report carries the warning "no alert channel configured".
     """
-    from etl.db import connect
+    from etl.db import transaction
 
     threshold = digest_threshold()
     channels, warnings = configured_channels()
     report = DeliveryReport(channels=[c.name for c in channels], warnings=warnings)
-    conn = connect(dsn, application_name="attrition-notify")
-    try:
-        with conn, conn.cursor() as cur:
-            if not channels:
-                cur.execute("SELECT count(*) FROM quality.alert WHERE notified_at IS NULL")
-                report.pending = cur.fetchone()[0]
-                ids = ", ".join(conn_id for _, conn_id in channel_conn_ids())
-                report.warnings.append(f"no alert channel configured: {report.pending} alert(s) stay undelivered "
-                                       f"in quality.alert; define an Airflow connection {ids} "
-                                       "(e.g. AIRFLOW_CONN_SMTP_DEFAULT; see docs/alerts.md)")
-                return report
-            cur.execute(_SELECT_PENDING)
-            alerts = [Alert(*row[:10], channels=tuple(row[10])) for row in cur.fetchall()]
-            report.pending = len(alerts)
-            if not alerts:
-                return report
-            if now is None:
-                cur.execute("SELECT now()")
-                now = cur.fetchone()[0]
-            delivered, errors = _send(alerts, channels, threshold, report)
-            _mark(cur, alerts, channels, delivered, errors, now, report)
-    finally:
-        conn.close()
+    with transaction(dsn, application_name="attrition-notify") as conn, conn.cursor() as cur:
+        if not channels:
+            cur.execute("SELECT count(*) FROM quality.alert WHERE notified_at IS NULL")
+            report.pending = cur.fetchone()[0]
+            ids = ", ".join(conn_id for _, conn_id in channel_conn_ids())
+            report.warnings.append(f"no alert channel configured: {report.pending} alert(s) stay undelivered "
+                                   f"in quality.alert; define an Airflow connection {ids} "
+                                   "(e.g. AIRFLOW_CONN_SMTP_DEFAULT; see docs/alerts.md)")
+            return report
+        cur.execute(_SELECT_PENDING)
+        alerts = [Alert(*row[:10], channels=tuple(row[10])) for row in cur.fetchall()]
+        report.pending = len(alerts)
+        if not alerts:
+            return report
+        if now is None:
+            cur.execute("SELECT now()")
+            now = cur.fetchone()[0]
+        delivered, errors = _send(alerts, channels, threshold, report)
+        _mark(cur, alerts, channels, delivered, errors, now, report)
     if raise_on_failure and report.failed:
         raise AlertDeliveryError(report)
     return report

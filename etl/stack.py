@@ -8,6 +8,7 @@ SIGINT for Airflow (SIGTERM would orphan its children), then the cluster.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -39,9 +40,10 @@ def run_dir() -> Path:
     return path
 
 
-def airflow_env(metadata_dsn: str | None = None) -> dict:
-    """The environment Airflow runs with, for `make up` and for the tests alike."""
-    home = airflow_home()
+def airflow_env(metadata_dsn: str | None = None, home: Path | None = None) -> dict:
+    """The environment Airflow runs with, for `make up` and for the tests alike (``home``: AIRFLOW_HOME,
+    default :func:`airflow_home`)."""
+    home = home or airflow_home()
     env = dict(os.environ)
     env.update({
         "AIRFLOW_HOME": str(home),
@@ -63,9 +65,10 @@ def airflow_env(metadata_dsn: str | None = None) -> dict:
     return env
 
 
-def _airflow_bin() -> str:
-    candidate = Path(sys.executable).parent / "airflow"
-    return str(candidate) if candidate.exists() else "airflow"
+def _venv_bin(name: str) -> str:
+    """A console script of the venv running this code (``airflow``, ``attrition``), else ``name`` from PATH."""
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
 
 
 def _pid_alive(pid: int) -> bool:
@@ -81,7 +84,8 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def _descendants(pid: int) -> set[int]:
+def _descendants(*pids: int) -> set[int]:
+    """Every process below ``pids`` (one scan of /proc however many they are)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -89,7 +93,7 @@ def _descendants(pid: int) -> set[int]:
         except (OSError, IndexError):
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
+    found, todo = set(), list(pids)
     while todo:
         for child in children.get(todo.pop(), []):
             if child not in found:
@@ -134,6 +138,15 @@ def _spawn(name: str, cmd: list[str], log_name: str, env: dict | None = None, cw
     return proc, log_path
 
 
+def _running(name: str) -> int | None:
+    """The PID in .local/run/<name>.pid when that process is alive (what `attrition up` started before)."""
+    pid_file = run_dir() / f"{name}.pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text())
+    return pid if _pid_alive(pid) else None
+
+
 def _wait_ready(name: str, label: str, proc, log_path: Path, ready, timeout: float, interval: float):
     """Poll ``ready()`` (a value, or None / an OSError-ish exception while not ready) until it answers."""
     deadline = time.monotonic() + timeout
@@ -152,15 +165,15 @@ def _wait_ready(name: str, label: str, proc, log_path: Path, ready, timeout: flo
 
 
 def start_airflow(metadata_dsn: str | None, extra_env: dict | None = None, timeout: float = 300) -> dict:
-    pid_file = run_dir() / "airflow.pid"
     port = airflow_port()
-    if pid_file.exists() and _pid_alive(int(pid_file.read_text())):
-        return {"reused": True, "pid": int(pid_file.read_text()), "port": port}
+    pid = _running("airflow")
+    if pid is not None:
+        return {"reused": True, "pid": pid, "port": port}
     if _health(port) is not None:
         raise RuntimeError(f"something else already answers on {AIRFLOW_HOST}:{port}; set ATTRITION_AIRFLOW_PORT")
     home = airflow_home()
     home.mkdir(parents=True, exist_ok=True)
-    proc, log_path = _spawn("airflow", [_airflow_bin(), "standalone"], "airflow-standalone.log",
+    proc, log_path = _spawn("airflow", [_venv_bin("airflow"), "standalone"], "airflow-standalone.log",
                             env={**airflow_env(metadata_dsn), **(extra_env or {})}, cwd=str(home))
     _wait_ready("airflow", "airflow standalone", proc, log_path,
                 lambda: _healthy(_health(port)) and airflow_login(), timeout, 2)
@@ -168,32 +181,7 @@ def start_airflow(metadata_dsn: str | None, extra_env: dict | None = None, timeo
 
 
 def stop_airflow(timeout: float = 90) -> bool:
-    pid_file = run_dir() / "airflow.pid"
-    if not pid_file.exists():
-        return False
-    pid = int(pid_file.read_text())
-    if not _pid_alive(pid):
-        pid_file.unlink()
-        return False
-    family = _descendants(pid) | {pid}
-    os.kill(pid, signal.SIGINT)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(_pid_alive(p) for p in family):
-        family |= {d for p in list(family) if _pid_alive(p) for d in _descendants(p)}
-        time.sleep(0.5)
-    leftovers = [p for p in family if _pid_alive(p)]
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for p in leftovers:
-            try:
-                os.kill(p, sig)
-            except ProcessLookupError:
-                pass
-        time.sleep(3)
-        leftovers = [p for p in leftovers if _pid_alive(p)]
-        if not leftovers:
-            break
-    pid_file.unlink(missing_ok=True)
-    return True
+    return stop_pidfile("airflow", timeout=timeout)
 
 
 LIVE_HOSTS = ("www.mil.gov.ua", "index.minfin.com.ua", "russianwarship.rip")
@@ -232,23 +220,21 @@ def replay_port() -> int:
 
 def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:
     """Run `attrition replay serve` in the background (PID in .local/run/replay.pid)."""
-    pid_file = run_dir() / "replay.pid"
+    from etl.replay import MIL_PREFIX, MINFIN_PREFIX, MOD_PREFIX, RW_PREFIX
+
     port = replay_port()
     base = f"http://{AIRFLOW_HOST}:{port}"
-    urls = {key: f"{base}/{host}" for key, host in (("minfin", "index.minfin.com.ua"), ("mod_mil", "mil.gov.ua"),
-                                                      ("mod", "mod.gov.ua"), ("russianwarship", "russianwarship.rip"))}
-    if pid_file.exists() and _pid_alive(int(pid_file.read_text())):
-        return {"reused": True, "pid": int(pid_file.read_text()), "urls": urls, "latest": _replay_latest(urls)}
-    cmd = [str(Path(sys.executable).parent / "attrition"), "replay", "serve", "--port", str(port)]
+    urls = {"minfin": base + MINFIN_PREFIX, "mod_mil": base + MIL_PREFIX, "mod": base + MOD_PREFIX,
+            "russianwarship": base + RW_PREFIX}  # ReplayServer.urls of the server started here
+    pid = _running("replay")
+    if pid is not None:
+        return {"reused": True, "pid": pid, "urls": urls, "latest": _replay_latest(urls)}
+    cmd = [_venv_bin("attrition"), "replay", "serve", "--port", str(port)]
     if data_dir:
         cmd += ["--data", data_dir]
     proc, log_path = _spawn("replay", cmd, "replay.log")
     latest = _wait_ready("replay", "the replay server", proc, log_path, lambda: _replay_latest(urls), timeout, 0.5)
     return {"reused": False, "pid": proc.pid, "urls": urls, "latest": latest, "log": str(log_path)}
-
-
-def mailsink_port() -> int:
-    return int(os.environ.get("ATTRITION_MAILSINK_PORT", "8025"))
 
 
 def _smtp_answers(port: int) -> bool:
@@ -260,14 +246,14 @@ def _smtp_answers(port: int) -> bool:
 
 def start_mailsink(timeout: float = 30) -> dict:
     """Run `attrition mailsink serve` in the background (PID in .local/run/mailsink.pid): the alert e-mails' inbox."""
-    from etl.mailsink import default_directory, smtp_conn_value
+    from etl.mailsink import default_directory, default_port, smtp_conn_value
 
-    pid_file = run_dir() / "mailsink.pid"
-    port = mailsink_port()
+    port = default_port()
     info = {"port": port, "dir": str(default_directory()), "conn": smtp_conn_value(port)}
-    if pid_file.exists() and _pid_alive(int(pid_file.read_text())):
-        return {"reused": True, "pid": int(pid_file.read_text()), **info}
-    cmd = [str(Path(sys.executable).parent / "attrition"), "mailsink", "serve", "--port", str(port)]
+    pid = _running("mailsink")
+    if pid is not None:
+        return {"reused": True, "pid": pid, **info}
+    cmd = [_venv_bin("attrition"), "mailsink", "serve", "--port", str(port)]
     proc, log_path = _spawn("mailsink", cmd, "mailsink.log")
     _wait_ready("mailsink", "the mail sink", proc, log_path, lambda: _smtp_answers(port), timeout, 0.3)
     return {"reused": False, "pid": proc.pid, "log": str(log_path), **info}
@@ -280,19 +266,34 @@ def _replay_latest(urls: dict) -> str:
 
 
 def stop_pidfile(name: str, sig: int = signal.SIGINT, timeout: float = 30) -> bool:
+    """Stop the process of .local/run/<name>.pid and every process below it; returns whether it was running.
+
+    ``sig`` first (SIGINT: SIGTERM would orphan airflow standalone's children), then, for whatever is
+    left after ``timeout``, SIGTERM and SIGKILL.
+    """
     pid_file = run_dir() / f"{name}.pid"
     if not pid_file.exists():
         return False
     pid = int(pid_file.read_text())
-    pid_file.unlink()
     if not _pid_alive(pid):
+        pid_file.unlink()
         return False
+    family = _descendants(pid) | {pid}
     os.kill(pid, sig)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _pid_alive(pid):
-        time.sleep(0.2)
-    if _pid_alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    while time.monotonic() < deadline and any(_pid_alive(p) for p in family):
+        family |= _descendants(*(p for p in family if _pid_alive(p)))
+        time.sleep(0.5)
+    leftovers = [p for p in family if _pid_alive(p)]
+    for escalation in (signal.SIGTERM, signal.SIGKILL):
+        if not leftovers:
+            break
+        for p in leftovers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p, escalation)
+        time.sleep(3)
+        leftovers = [p for p in leftovers if _pid_alive(p)]
+    pid_file.unlink(missing_ok=True)
     return True
 
 
@@ -342,32 +343,24 @@ class AirflowClient:
 
 
 def warehouse_newest_day(dsn: str) -> str | None:
-    from etl.db import connect
+    from etl.db import transaction
 
-    conn = connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT max(as_of)::text FROM core.observation")
-            return cur.fetchone()[0]
-    finally:
-        conn.close()
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT max(as_of)::text FROM core.observation")
+        return cur.fetchone()[0]
 
 
 def warehouse_state(dsn: str) -> dict:
     """What `make up` reports: the newest accepted bulletin, the open quarantine, the alerts."""
-    from etl.db import connect
+    from etl.db import transaction
 
-    conn = connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT as_of, label_en, cumulative, increase FROM mart.latest")
-            rows = cur.fetchall()
-            cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open'")
-            open_quarantine = cur.fetchone()[0]
-            cur.execute("SELECT count(*), count(notified_at) FROM quality.alert")
-            alerts, notified = cur.fetchone()
-    finally:
-        conn.close()
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT as_of, label_en, cumulative, increase FROM mart.latest")
+        rows = cur.fetchall()
+        cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open'")
+        open_quarantine = cur.fetchone()[0]
+        cur.execute("SELECT count(*), count(notified_at) FROM quality.alert")
+        alerts, notified = cur.fetchone()
     latest = (rows[0][0], [(label, value, inc) for _, label, value, inc in rows]) if rows else None
     return {"latest": latest, "open_quarantine": open_quarantine, "alerts": alerts, "notified": notified}
 
@@ -428,7 +421,8 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
 
     summary["data_docs"] = str(data_docs_dir() / "index.html")
     extra_env["ATTRITION_DATA_DOCS_DIR"] = str(data_docs_dir())
-    extra_env.setdefault("ATTRITION_AIRFLOW_URL", f"http://{AIRFLOW_HOST}:{airflow_port()}")
+    airflow_url = f"http://{AIRFLOW_HOST}:{airflow_port()}"
+    extra_env.setdefault("ATTRITION_AIRFLOW_URL", airflow_url)
     metadata = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if not metadata:  # Airflow's metadata lives in the embedded cluster, even with a configured warehouse
         if embedded.running_pid() is None:
@@ -436,7 +430,7 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
         embedded.ensure_database("airflow", owner="airflow")
         metadata = embedded.dsn(user="airflow", dbname="airflow")
     summary["airflow"] = start_airflow(metadata, extra_env)
-    summary["airflow_url"] = f"http://{AIRFLOW_HOST}:{airflow_port()}/"
+    summary["airflow_url"] = airflow_url + "/"
     summary["airflow_login"] = airflow_login()
     if load:
         load_history(summary)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from etl.embedded import free_port  # noqa: F401 - the tests import it from here
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -30,12 +31,6 @@ def pytest_collection_modifyitems(config, items):
 def shared_dir() -> Path:
     """../shared (the reference pages, datasets and seeds); realdata tests only."""
     return _shared_dir()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -130,12 +125,7 @@ def airflow_env(warehouse, tmp_path_factory) -> dict:
     from etl.stack import airflow_env as build
 
     warehouse.ensure_database("airflow_meta", owner="airflow")
-    home = tmp_path_factory.mktemp("airflow")
-    os.environ["AIRFLOW_HOME"] = str(home)
-    try:
-        env = build(warehouse.dsn(user="airflow", dbname="airflow_meta"))
-    finally:
-        del os.environ["AIRFLOW_HOME"]
+    env = build(warehouse.dsn(user="airflow", dbname="airflow_meta"), home=tmp_path_factory.mktemp("airflow"))
     subprocess.run([str(VENV_BIN / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
     return env
 

@@ -542,12 +542,18 @@ def test_every_airflow_service_runs_the_same_image_with_the_code_built_in(compos
             assert f"!{copied.rstrip('/')}" in ignore or f"!{copied.rstrip('/')}/" in ignore, copied
 
 
-def test_the_init_job_writes_the_logins_from_the_environment(tmp_path):
+def _airflow_init():
+    """docker/airflow_init.py, the `airflow-init` service's script, as a module."""
     sys.path.insert(0, str(REPO / "docker"))
     try:
         import airflow_init
     finally:
         sys.path.pop(0)
+    return airflow_init
+
+
+def test_the_init_job_writes_the_logins_from_the_environment(tmp_path):
+    airflow_init = _airflow_init()
     path = tmp_path / "auth" / "passwords.json"
     env = {"AIRFLOW_ADMIN_PASSWORD": "first"}
     assert airflow_init.write_passwords(path, airflow_init.wanted_passwords(env)) == ["admin"]
@@ -573,11 +579,7 @@ def test_the_init_job_moves_the_raw_archive_into_its_tablespace(warehouse, fresh
 
     from etl.migrate import migrate
 
-    sys.path.insert(0, str(REPO / "docker"))
-    try:
-        import airflow_init
-    finally:
-        sys.path.pop(0)
+    airflow_init = _airflow_init()
     migrate(fresh_db)
     assert airflow_init.move_raw_archive(fresh_db) == []  # no such tablespace (a managed PostgreSQL): nothing
     # beside the cluster's data directory, where the cluster's account (another one when we are root) can write
