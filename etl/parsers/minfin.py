@@ -28,10 +28,8 @@ _DAY_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
-    from parsel import Selector
-
     text = common.decode(body, content_type, SOURCE, url)
-    sel = Selector(text=text)
+    sel = common.html_selector(text)
     blocks = sel.css("ul.see-also > li.gold")
     if not blocks:
         raise ParseError(SOURCE, url, "page", "no 'ul.see-also > li.gold' day blocks (empty or redesigned page)")
