@@ -200,6 +200,8 @@ def html_to_lines(fragment: str) -> list[str]:
     """A fragment of HTML to its visible lines (block ends and <br> break lines)."""
     fragment = re.sub(r"(?is)<(script|style|noscript)\b.*?</\1\s*>", " ", fragment)
     fragment = re.sub(r"(?is)<!--.*?-->", " ", fragment)
+    # A line break in the HTML source is whitespace, as a browser shows it: "tanks ‒\n 1263" is one line.
+    fragment = re.sub(r"\r\n?|\n", " ", fragment)
     fragment = re.sub(r"(?i)<br\s*/?>|</?(?:p|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|dd|dt)\b[^>]*>",
                       "\n", fragment)
     fragment = re.sub(r"<[^>]+>", "", fragment)

@@ -68,7 +68,8 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observ
             # a month page repeats the newest day at its top: an identical repeat is fine, a different one is not
             earlier = sorted((o for o in observations if o.as_of == day), key=lambda o: o.category)
             if sorted(day_observations, key=lambda o: o.category) != earlier:
-                raise ParseError(SOURCE, url, "date", f"day {day.isoformat()} appears twice with different figures")
+                raise ParseError(SOURCE, url, "date", f"two different bulletins for {day.isoformat()} in one document "
+                                                     f"(the day appears twice with different figures)")
             continue
         observations.extend(day_observations)
     if not days_seen:
