@@ -495,3 +495,25 @@ def test_the_bounds_are_far_above_every_reference_figure(shared_dir):
     assert set(largest) <= set(BOUNDS)
     for code, n in largest.items():
         assert n * 5 <= BOUNDS[code], (code, n, BOUNDS[code])
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("key, source, outcome", [
+    ("rw_v1", "mod", Refused("page", "no loss lines")),       # a JSON reply archived as a mod page
+    ("rw_v1", "minfin", Refused("page", "no 'ul.see-also > li.gold' day blocks")),
+    ("mod_en", "russianwarship", Refused("page", "not JSON")),
+    ("minfin_main", "mod", Refused("as_of", "no date")),  # 45 days of lines, but no bulletin date
+], ids=["json-as-mod", "json-as-minfin", "html-as-russianwarship", "minfin-as-mod"])
+def test_a_document_of_another_source_is_refused(real, key, source, outcome):
+    check(source, real[key], URLS[key], HTML_UTF8, outcome)
+
+
+@pytest.mark.realdata
+def test_a_malformed_attrition_today_is_a_setting_error_not_a_traceback(real, tmp_path):
+    from tests.conftest import run_cli
+
+    path = tmp_path / "page.html"
+    path.write_bytes(real["mod_en"])
+    proc = run_cli("parse", "--source", "mod", str(path), env={"ATTRITION_TODAY": "tomorrow"}, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines() == ["attrition: ATTRITION_TODAY must be a date like 2026-08-08, not 'tomorrow'"]

@@ -184,7 +184,7 @@ def html_selector(text: str):
     m = _HTML_END_RE.search(text)
     if m and text[m.end():].strip():
         text = _DOCUMENT_CLOSERS_RE.sub("", text)
-    return Selector(text=text)
+    return Selector(text=text, type="html")  # never guessed: a JSON body is not a page of these sources
 
 
 # --------------------------------------------------------------------------- text helpers

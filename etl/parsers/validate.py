@@ -66,9 +66,13 @@ def check(source: str, url: str, observations: list[Observation], today: date | 
     ``today`` defaults to today in Kyiv (``etl.pipeline.kyiv_today``).  Raises ParseError.
     """
     if today is None:
+        from etl.config import ConfigError
         from etl.pipeline import kyiv_today
 
-        today = kyiv_today()
+        try:
+            today = kyiv_today()
+        except ValueError as exc:  # a malformed ATTRITION_TODAY: a setting to fix, not a bad document
+            raise ConfigError(str(exc)) from None
     for obs in observations:
         check_date(source, url, obs.as_of, today)
     for obs in observations:
