@@ -150,6 +150,7 @@ REAL_CASES = [
     ("mod-en-dash", "mod_en", sub("tanks ‒ 1263", "tanks – 1263"), SERVED, Same()),
     ("mod-dash-entity", "mod_en", sub("tanks ‒ 1263", "tanks &#8210; 1263"), SERVED, Same()),
     ("mod-doubled-dash", "mod_en", sub("tanks ‒ 1263", "tanks -- 1263"), SERVED, Same()),
+    ("mod-article-container-renamed", "mod_en", sub('<div id="aticle-content">', '<div id="story">'), SERVED, Same()),
     ("mod-changed-figure", "mod_en", sub("tanks ‒ 1263 (+9)", "tanks ‒ 1264 (+10)"), SERVED,
      Reads({(D0520, "tanks"): (1264, 10)})),
     ("mod-utf8-served-as-windows-1251", "mod_en", None, "text/html; charset=windows-1251",

@@ -62,14 +62,16 @@ _MONTHS = {
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
     text = common.decode(body, content_type, SOURCE, url)
     sel = common.html_selector(text)
-    items, lines = _loss_items(sel, url)
+    items, lines, css = _loss_items(sel, url)
     if not items:
         raise ParseError(SOURCE, url, "page", "no loss lines in the article (empty or redesigned page)")
-    day = bulletin_day(sel, url, lines)
+    # read from the whole <body> (no article container found), the lines include sidebars, whose
+    # links name other days' periods: there the first period stated wins, as before
+    day = bulletin_day(sel, url, lines, every_period=css != "body")
     return common.items_to_observations(items, day, SOURCE, url)
 
 
-def _loss_items(sel, url: str) -> tuple[list[common.LossItem], list[str]]:
+def _loss_items(sel, url: str) -> tuple[list[common.LossItem], list[str], str | None]:
     """Loss items and lines of every container of the first selector that finds any.
 
     Every container of that selector counts, not only the first: two article bodies in one page
@@ -90,17 +92,24 @@ def _loss_items(sel, url: str) -> tuple[list[common.LossItem], list[str]]:
                 found.extend(items)
                 found_lines.extend(lines)
         if found:
-            return found, found_lines
-    return [], []
+            return found, found_lines, css
+    return [], [], None
 
 
 # --------------------------------------------------------------------------- the day
 
-def bulletin_day(sel, url: str, body_lines: list[str]) -> date:
-    """The as_of day of a bulletin page (see the module docstring for the precedence)."""
+def bulletin_day(sel, url: str, body_lines: list[str], every_period: bool = True) -> date:
+    """The as_of day of a bulletin page (see the module docstring for the precedence).
+
+    With ``every_period`` (the lines are the article's), every period the headings and the article
+    state must name the same day: two days are two bulletins glued into one document.  Without it,
+    the first period stated (headings first) is taken.
+    """
     published = _published(sel, url)
     headings = [common.clean_text(" ".join(h.css("::text").getall())) for h in sel.css("h1, title")]
     periods = [m for text in headings + body_lines for m in _PERIOD_RE.finditer(text)]
+    if periods and not every_period:
+        periods = periods[:1]
     stated: date | None = None
     if periods:
         days = sorted({_day_month(m, published, url, "the stated period") for m in periods})

@@ -27,7 +27,7 @@ The API has no qualifier: personnel is stored unqualified (the bulletins' "about
 JSON is read strictly (bad input is refused by name, never guessed at):
 
 * a figure must be a JSON integer: a float (``1200.0``, ``1e30``), a boolean, ``NaN``/``Infinity``,
-  ``null`` for an increase aside (absent), an object or a list is refused;
+  an object or a list is refused (``null`` is read as absent: the completeness check decides);
 * a numeric *string* is read when it spells an integer the way the HTML sources print one
   (``"3759"``, ``"3 759"``, ``"-12"`` for a correction of the increase); any other string
   (``"1e30"``, ``"12.5"``, ``"n/a"``) is a garbled number.  The live API serves numbers; a string
