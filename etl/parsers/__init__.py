@@ -2,8 +2,10 @@
 
     parse_document(source, body, url, content_type=None) -> list[Observation]
 
-``source`` is ``'minfin'``, ``'mod'`` or ``'russianwarship'``.  Every parser ends in
-:func:`finalize`, the checks all sources share:
+``source`` is ``'minfin'``, ``'mod'`` or ``'russianwarship'``.  What every parser reads goes through
+the one validation step, :func:`etl.parsers.validate.check` (dates not in the future nor before the
+war, integer totals within per-category bounds, an increase not above its total, one bulletin per
+day; see docs/bad-input.md), then through :func:`finalize`, the category checks all sources share:
 
 * a document that yields nothing is a ParseError (field ``page``);
 * a category printed for a day it is not valid on (``etl.categories``) is an error, except a 0 for a
@@ -22,6 +24,7 @@ from datetime import date
 
 from etl import categories
 from etl.model import SOURCES, Observation, ParseError
+from etl.parsers import validate
 
 
 # Categories a source structurally cannot provide: the completeness check does not ask them of it.
@@ -47,7 +50,7 @@ def parse_document(source: str, body: bytes, url: str, content_type: str | None 
         from etl.parsers import russianwarship as module
     else:
         raise ParseError(str(source), url, "source", f"unknown source (expected one of {', '.join(SOURCES)})")
-    observations = module.parse(body, url, content_type)
+    observations = validate.check(source, url, module.parse(body, url, content_type))
     return finalize(source, url, observations)
 
 

@@ -62,12 +62,20 @@ _QUALIFIER_MAP = dict(_QUALIFIER_WORDS)
 QUALIFIER_RE = "(?:" + "|".join(re.escape(w) for w, _ in _QUALIFIER_WORDS) + ")"
 
 # A candidate loss line: a short label, a dash, then something that starts like a figure (a
-# qualifier, a digit or the "(+N)" bracket).  The label is lazy so "UAV operational-tactical level ‒
-# 124" splits at the spaced dash: the hyphen inside the label is followed by letters, not a figure.
+# qualifier, a digit, a minus sign stuck to a digit, or the "(+N)" bracket).  The label is lazy so
+# "UAV operational-tactical level ‒ 124" splits at the spaced dash: the hyphen inside the label is
+# followed by letters, not a figure.  A sign stuck to the digits is part of the value: without it
+# in the pattern, "tanks ‒ -1880" would split as label "tanks ‒" and value "1880" and the sign would
+# be lost; with it the value is "-1880", a negative total the validation step refuses.  "tanks -- 1880"
+# (a doubled dash, sign not stuck to the digits) still reads 1880.
+_MINUS = f"{_DASH}(?=\\d)"
 LOSS_LINE_RE = re.compile(
-    rf"^\s*(?P<label>[^\d\n]+?)\s*{_DASH}\s*(?P<value>(?:{QUALIFIER_RE}\s+)?[\d(].*?)\s*$",
+    rf"^\s*(?P<label>[^\d\n]+?)\s*{_DASH}\s*(?P<value>(?:{QUALIFIER_RE}\s+)?(?:{_MINUS})?[\d(].*?)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# More digits than any bound needs (etl.parsers.validate.BOUNDS; bigint has 19): such a figure is
+# refused where it is read, before Python's int() limit (4300 digits) could raise a bare ValueError.
+MAX_DIGITS = 100
 MAX_LABEL_CHARS = 70  # a longer "label" is prose with a dash in it, not a loss line
 
 _INCREASE_RE = re.compile(rf"\(\s*(?P<sign>[+{re.escape(DASHES)}]?)\s*(?P<num>[^()]*?)\s*\)")
@@ -81,40 +89,102 @@ _SECOND_ITEM_RE = re.compile(
 
 # --------------------------------------------------------------------------- decoding
 
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_XML_ENCODING_RE = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re.IGNORECASE)
+_UTF8_NAMES = frozenset({"utf-8", "utf-8-sig"})
+
+
 def decode(body: bytes, content_type: str | None, source: str, url: str) -> str:
-    """Bytes to text: the Content-Type charset when given, else UTF-8, else a <meta> charset, else cp1251."""
+    """Bytes to text, by the charset the document declares; a declaration that does not fit is refused.
+
+    * a UTF-8 byte-order mark means UTF-8 (as browsers read it);
+    * else the Content-Type header's charset, else the page's own ``<meta ... charset>`` (or an XML
+      declaration's encoding) - the declared charset must decode the whole body, and a single-byte
+      charset (windows-1251, latin-1...) declared for a body that is valid multi-byte UTF-8 is a wrong
+      declaration (such charsets decode any bytes, into mojibake): both are ParseErrors of field
+      ``encoding`` that name the charset and where it was declared;
+    * nothing declared: UTF-8, else windows-1251 (minfin served it in its early years).
+    """
     if body is None or not body.strip():
         raise ParseError(source, url, "page", "empty document")
-    charset = None
+    header = None
     if content_type:
-        m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-        if m:
-            charset = m.group(1)
-    if charset:
-        try:
-            codecs.lookup(charset)
-        except LookupError:
-            raise ParseError(source, url, "encoding", f"unknown charset {charset!r} in Content-Type") from None
-        try:
-            return body.decode(charset).lstrip("\ufeff")
-        except UnicodeDecodeError as exc:
-            raise ParseError(source, url, "encoding", f"body is not valid {charset}: {exc}") from None
+        m = _HEADER_CHARSET_RE.search(content_type)
+        header = m.group(1) if m else None
+    head = body[:4096]
+    m = _META_CHARSET_RE.search(head) or _XML_ENCODING_RE.search(head)
+    meta = m.group(1).decode("ascii", errors="replace") if m else None
+    if body.startswith(codecs.BOM_UTF8):
+        return _decode_declared(body[len(codecs.BOM_UTF8):], "utf-8", "its byte-order mark", source, url)
+    if header:
+        hint = f" (the page's <meta> declares {meta})" if meta and _codec_name(meta) != _codec_name(header) else ""
+        return _decode_declared(body, header, "the Content-Type header", source, url, hint)
+    if meta:
+        return _decode_declared(body, meta, "the page's <meta>", source, url)
     try:
-        return body.decode("utf-8").lstrip("\ufeff")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    head = body[:4096].decode("ascii", errors="replace")
-    m = re.search(r"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", head, re.IGNORECASE)
-    if m and m.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
-        try:
-            return body.decode(m.group(1))
-        except (LookupError, UnicodeDecodeError):
-            pass
     # minfin served windows-1251 in its early years; it decodes any byte sequence but 0x98.
     try:
         return body.decode("windows-1251")
     except UnicodeDecodeError as exc:
-        raise ParseError(source, url, "encoding", f"neither UTF-8 nor windows-1251: {exc}") from None
+        raise ParseError(source, url, "encoding",
+                         f"no charset declared and the body is neither UTF-8 nor windows-1251 ({_where(exc)})") from None
+
+
+def _codec_name(charset: str) -> str | None:
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
+
+
+def _where(exc: UnicodeDecodeError) -> str:
+    return f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+
+
+def _decode_declared(body: bytes, charset: str, where: str, source: str, url: str, hint: str = "") -> str:
+    name = _codec_name(charset)
+    if name is None:
+        raise ParseError(source, url, "encoding", f"unknown charset {charset!r} declared in {where}")
+    try:
+        text = body.decode(name)
+    except UnicodeDecodeError as exc:
+        raise ParseError(source, url, "encoding",
+                         f"{where} declares charset {charset} but the body is not valid {charset} "
+                         f"({_where(exc)}){hint}") from None
+    if name not in _UTF8_NAMES and not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise ParseError(source, url, "encoding",
+                             f"{where} declares charset {charset} but the body is UTF-8 "
+                             f"(read as {charset} it would be mojibake){hint}")
+    return text.lstrip("\ufeff")
+
+
+_HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
+_DOCUMENT_CLOSERS_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+
+
+def html_selector(text: str):
+    """A parsel Selector over the whole text, even when it holds more than one HTML document.
+
+    lxml stops reading at the first ``</html>``: a second page glued after it would be silently
+    ignored.  When anything but whitespace follows the first ``</html>``, the ``</body>`` and
+    ``</html>`` end tags are dropped so that every glued page lands in the one body, and the
+    parsers see (and refuse, see etl.parsers.validate) two different bulletins for one day.
+    """
+    from parsel import Selector
+
+    m = _HTML_END_RE.search(text)
+    if m and text[m.end():].strip():
+        text = _DOCUMENT_CLOSERS_RE.sub("", text)
+    return Selector(text=text, type="html")  # never guessed: a JSON body is not a page of these sources
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -130,6 +200,8 @@ def html_to_lines(fragment: str) -> list[str]:
     """A fragment of HTML to its visible lines (block ends and <br> break lines)."""
     fragment = re.sub(r"(?is)<(script|style|noscript)\b.*?</\1\s*>", " ", fragment)
     fragment = re.sub(r"(?is)<!--.*?-->", " ", fragment)
+    # A line break in the HTML source is whitespace, as a browser shows it: "tanks ‒\n 1263" is one line.
+    fragment = re.sub(r"\r\n?|\n", " ", fragment)
     fragment = re.sub(r"(?i)<br\s*/?>|</?(?:p|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|dd|dt)\b[^>]*>",
                       "\n", fragment)
     fragment = re.sub(r"<[^>]+>", "", fragment)
@@ -147,7 +219,16 @@ def parse_number(text: str) -> int | None:
     m = NUMBER_RE.fullmatch(text)
     if not m:
         return None
-    return int(re.sub(r"\D", "", text))
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if len(digits) <= MAX_DIGITS else None
+
+
+def to_int(digits_text: str, field: str, source: str, url: str) -> int:
+    """The integer a matched figure spells; a figure of more than MAX_DIGITS digits is refused by name."""
+    digits = re.sub(r"\D", "", digits_text)
+    if len(digits) > MAX_DIGITS:
+        raise ParseError(source, url, field, f"total of {len(digits)} digits out of bounds")
+    return int(digits)
 
 
 def qualifier_of(word: str | None) -> str | None:
@@ -214,10 +295,13 @@ def parse_value(value: str, category: str, source: str, url: str) -> tuple[int, 
     text = clean_text(value)
     head, *rest = _SECOND_ITEM_SPLIT.split(text, maxsplit=1)
     tail = rest[0] if rest else ""
-    m = re.match(rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<num>{NUMBER_RE.pattern})", head, re.IGNORECASE)
+    m = re.match(rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<sign>{_DASH})?(?P<num>{NUMBER_RE.pattern})", head,
+                 re.IGNORECASE)
     if not m:
         raise ParseError(source, url, field, f"no cumulative figure in {value.strip()!r}")
-    cumulative = int(re.sub(r"\D", "", m.group("num")))
+    cumulative = to_int(m.group("num"), field, source, url)
+    if m.group("sign"):
+        cumulative = -cumulative  # kept, never dropped: etl.parsers.validate refuses a negative total
     qualifier = qualifier_of(m.group("qual"))
     after = head[m.end():]
     increase = None
@@ -248,7 +332,8 @@ def parse_second_item(text: str, source: str, url: str) -> LossItem:
     code = resolve_label(words, source)
     if code is None:
         raise ParseError(source, url, f"label:{words}", f"unknown loss label in trailing item {text!r}")
-    return LossItem(words, code, int(re.sub(r"\D", "", m.group("num"))), None, qualifier_of(m.group("qual")))
+    return LossItem(words, code, to_int(m.group("num"), f"category:{code}", source, url), None,
+                    qualifier_of(m.group("qual")))
 
 
 def parse_loss_line(line: str, source: str, url: str) -> list[LossItem] | None:
@@ -273,14 +358,10 @@ def parse_loss_line(line: str, source: str, url: str) -> list[LossItem] | None:
 
 
 def items_to_observations(items: list[LossItem], day: date, source: str, url: str) -> list[Observation]:
-    """LossItems of one day to Observations; the same category twice must agree."""
-    seen: dict[str, Observation] = {}
-    for item in items:
-        obs = Observation(day, item.category, item.cumulative, item.increase, item.qualifier, source)
-        prior = seen.get(item.category)
-        if prior is not None and (prior.cumulative, prior.increase) != (obs.cumulative, obs.increase):
-            raise ParseError(source, url, f"category:{item.category}",
-                             f"reported twice on {day.isoformat()} with different figures "
-                             f"({prior.cumulative} and {obs.cumulative})")
-        seen.setdefault(item.category, obs)
-    return list(seen.values())
+    """LossItems of one day to Observations; the same category twice must agree (two different
+    figures are two bulletins in one document, see etl.parsers.validate.one_bulletin_per_day)."""
+    from etl.parsers.validate import one_bulletin_per_day
+
+    observations = [Observation(day, item.category, item.cumulative, item.increase, item.qualifier, source)
+                    for item in items]
+    return one_bulletin_per_day(source, url, observations)

@@ -28,10 +28,8 @@ _DAY_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
-    from parsel import Selector
-
     text = common.decode(body, content_type, SOURCE, url)
-    sel = Selector(text=text)
+    sel = common.html_selector(text)
     blocks = sel.css("ul.see-also > li.gold")
     if not blocks:
         raise ParseError(SOURCE, url, "page", "no 'ul.see-also > li.gold' day blocks (empty or redesigned page)")
@@ -70,7 +68,8 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observ
             # a month page repeats the newest day at its top: an identical repeat is fine, a different one is not
             earlier = sorted((o for o in observations if o.as_of == day), key=lambda o: o.category)
             if sorted(day_observations, key=lambda o: o.category) != earlier:
-                raise ParseError(SOURCE, url, "date", f"day {day.isoformat()} appears twice with different figures")
+                raise ParseError(SOURCE, url, "date", f"two different bulletins for {day.isoformat()} in one document "
+                                                     f"(the day appears twice with different figures)")
             continue
         observations.extend(day_observations)
     if not days_seen:

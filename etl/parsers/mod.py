@@ -60,20 +60,27 @@ _MONTHS = {
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
-    from parsel import Selector
-
     text = common.decode(body, content_type, SOURCE, url)
-    sel = Selector(text=text)
-    items, lines = _loss_items(sel, url)
+    sel = common.html_selector(text)
+    items, lines, css = _loss_items(sel, url)
     if not items:
         raise ParseError(SOURCE, url, "page", "no loss lines in the article (empty or redesigned page)")
-    day = bulletin_day(sel, url, lines)
+    # read from the whole <body> (no article container found), the lines include sidebars, whose
+    # links name other days' periods: there the first period stated wins, as before
+    day = bulletin_day(sel, url, lines, every_period=css != "body")
     return common.items_to_observations(items, day, SOURCE, url)
 
 
-def _loss_items(sel, url: str) -> tuple[list[common.LossItem], list[str]]:
-    """Loss items of the first container that has any, and that container's lines."""
+def _loss_items(sel, url: str) -> tuple[list[common.LossItem], list[str], str | None]:
+    """Loss items and lines of every container of the first selector that finds any.
+
+    Every container of that selector counts, not only the first: two article bodies in one page
+    (two bulletins glued together) must both be seen, so that different figures for one category
+    are refused (etl.parsers.validate.one_bulletin_per_day) and two stated periods are too.
+    """
     for css in _BODY_SELECTORS + ("body",):
+        found: list[common.LossItem] = []
+        found_lines: list[str] = []
         for container in sel.css(css):
             lines = common.html_to_lines(container.get())
             items: list[common.LossItem] = []
@@ -82,21 +89,35 @@ def _loss_items(sel, url: str) -> tuple[list[common.LossItem], list[str]]:
                 if parsed:
                     items.extend(parsed)
             if items:
-                return items, lines
-    return [], []
+                found.extend(items)
+                found_lines.extend(lines)
+        if found:
+            return found, found_lines, css
+    return [], [], None
 
 
 # --------------------------------------------------------------------------- the day
 
-def bulletin_day(sel, url: str, body_lines: list[str]) -> date:
-    """The as_of day of a bulletin page (see the module docstring for the precedence)."""
+def bulletin_day(sel, url: str, body_lines: list[str], every_period: bool = True) -> date:
+    """The as_of day of a bulletin page (see the module docstring for the precedence).
+
+    With ``every_period`` (the lines are the article's), every period the headings and the article
+    state must name the same day: two days are two bulletins glued into one document.  Without it,
+    the first period stated (headings first) is taken.
+    """
     published = _published(sel, url)
-    heading = " ".join(common.clean_text(t) for t in sel.css("h1 ::text, title::text").getall())
-    period = _PERIOD_RE.search(heading) or next(
-        (m for m in (_PERIOD_RE.search(line) for line in body_lines) if m), None)
+    headings = [common.clean_text(" ".join(h.css("::text").getall())) for h in sel.css("h1, title")]
+    periods = [m for text in headings + body_lines for m in _PERIOD_RE.finditer(text)]
+    if periods and not every_period:
+        periods = periods[:1]
     stated: date | None = None
-    if period:
-        stated = _day_month(period, published, url, "the stated period")
+    if periods:
+        days = sorted({_day_month(m, published, url, "the stated period") for m in periods})
+        if len(days) > 1:
+            raise ParseError(SOURCE, url, "as_of",
+                             "two different bulletins in one document: periods ending "
+                             + " and ".join(d.isoformat() for d in days))
+        stated = days[0]
     elif (slug := _SLUG_RE.search(url)) is not None:
         stated = _day_month(slug, published, url, "the URL slug")
     if stated is None:
@@ -126,7 +147,16 @@ def _day_month(m: re.Match, published: date | None, url: str, what: str) -> date
 
 
 def _published(sel, url: str) -> date | None:
-    """The publication day from the page (date element, <time>, meta), else from the URL."""
+    """The publication day from the page (date element, <time>, meta), else from the URL.
+
+    mil.gov.ua prints one ``span.aticle-date`` under the article's heading; two that disagree are
+    two bulletins glued into one document.
+    """
+    stamps = {d for d in (_read_date(common.clean_text(" ".join(s.css("::text").getall())))
+                          for s in sel.css("span.aticle-date")) if d}
+    if len(stamps) > 1:
+        raise ParseError(SOURCE, url, "as_of", "two different bulletins in one document: published "
+                         + " and ".join(d.isoformat() for d in sorted(stamps)))
     candidates = [common.clean_text(" ".join(sel.css("span.aticle-date::text").getall()))]
     candidates += sel.css("time::attr(datetime)").getall()
     candidates += sel.css(

@@ -23,10 +23,24 @@ not ask them of this source (``etl.parsers.NEVER_REPORTS``).  Zero counters for 
 reported (cruise missiles before 2022-05-01, submarines before 2023-09-14) are dropped.
 
 The API has no qualifier: personnel is stored unqualified (the bulletins' "about" is not in the data).
+
+JSON is read strictly (bad input is refused by name, never guessed at):
+
+* a figure must be a JSON integer: a float (``1200.0``, ``1e30``), a boolean, ``NaN``/``Infinity``,
+  an object or a list is refused (``null`` is read as absent: the completeness check decides);
+* a numeric *string* is read when it spells an integer the way the HTML sources print one
+  (``"3759"``, ``"3 759"``, ``"-12"`` for a correction of the increase); any other string
+  (``"1e30"``, ``"12.5"``, ``"n/a"``) is a garbled number.  The live API serves numbers; a string
+  is tolerated because it carries the same figure, and the validation step still bounds it;
+* an object with a key twice (``"tanks": 9999, "tanks": 1200``) is refused - which one is meant
+  cannot be known (Python's json would silently keep the last);
+* ``date`` must be a ``"YYYY-MM-DD"`` string (optionally followed by a time); a number such as
+  ``20230515`` is refused (Python 3.11's ``date.fromisoformat`` would read it).
 """
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from etl import categories
@@ -34,13 +48,71 @@ from etl.model import Observation, ParseError
 from etl.parsers import common
 
 SOURCE = "russianwarship"
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.+\-Z]*)?")
+
+
+class _JsonFloat(float):
+    """A JSON number with a fraction or an exponent, keeping the text it was written as."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        obj = super().__new__(cls, text)
+        obj.text = text
+        return obj
+
+
+class _JsonHugeInt(str):
+    """A JSON integer of more digits than any bound needs (Python's int() would refuse > 4300)."""
+
+
+class _Refused(Exception):
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+
+
+def _key_field(key: str) -> str:
+    code = categories.resolve(key, SOURCE)
+    return f"category:{code}" if code else f"key:{key}"
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    obj: dict = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _Refused(_key_field(key), f"duplicated key {key!r} in one JSON object "
+                                            f"({_show(obj[key])} and {_show(value)})")
+        obj[key] = value
+    return obj
+
+
+def _int(text: str):
+    return _JsonHugeInt(text) if len(text.lstrip("-")) > common.MAX_DIGITS else int(text)
+
+
+def _show(value) -> str:
+    if isinstance(value, _JsonFloat):
+        return value.text
+    if isinstance(value, _JsonHugeInt):
+        return f"a number of {len(value.lstrip('-'))} digits"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (str, bool)) or value is None else repr(value)
+
+
+def loads(text: str, url: str):
+    """Strict JSON: a duplicated key is refused; floats (NaN and Infinity too) and huge integers are marked,
+    so that _count refuses them naming the field."""
+    try:
+        return json.loads(text, object_pairs_hook=_object, parse_float=_JsonFloat, parse_int=_int,
+                          parse_constant=_JsonFloat)
+    except _Refused as exc:
+        raise ParseError(SOURCE, url, exc.field, exc.problem) from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ParseError(SOURCE, url, "page", f"not JSON: {exc}") from None
+
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
     text = common.decode(body, content_type, SOURCE, url)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(SOURCE, url, "page", f"not JSON: {exc}") from None
+    doc = loads(text, url)
     records = _records(doc, url)
     observations: list[Observation] = []
     seen: set[date] = set()
@@ -73,10 +145,15 @@ def _record(record, url: str, index: int) -> tuple[date, list[Observation]]:
     if not isinstance(record, dict):
         raise ParseError(SOURCE, url, "page", f"record {index} is not an object")
     raw_day = record.get("date")
+    if isinstance(raw_day, (int, float)) and not isinstance(raw_day, bool):
+        raise ParseError(SOURCE, url, "date",
+                         f"record {index}: the date is a number ({_show(raw_day)}), not a 'YYYY-MM-DD' string")
+    if not isinstance(raw_day, str) or not _DATE_RE.fullmatch(raw_day.strip()):
+        raise ParseError(SOURCE, url, "date", f"record {index} has no 'YYYY-MM-DD' date ({_show(raw_day)})")
     try:
-        day = date.fromisoformat(str(raw_day)[:10])
+        day = date.fromisoformat(raw_day.strip()[:10])
     except ValueError:
-        raise ParseError(SOURCE, url, "date", f"record {index} has no YYYY-MM-DD date ({raw_day!r})") from None
+        raise ParseError(SOURCE, url, "date", f"record {index} has an impossible date {raw_day!r}") from None
     stats = record.get("stats")
     if not isinstance(stats, dict) or not stats:
         raise ParseError(SOURCE, url, "page", f"record {day.isoformat()} has no 'stats' object")
@@ -107,21 +184,21 @@ def category_of(key: str, day: date) -> str | None:
 
 
 def _count(value, field: str, url: str, key: str, signed: bool = False) -> int:
+    """A JSON figure to an int (see the module docstring); the sign is kept, never dropped: a
+    negative total is refused by the validation step (etl.parsers.validate), like every bound."""
     if isinstance(value, bool):
-        raise ParseError(SOURCE, url, field, f"{key} is a boolean ({value!r})")
+        raise ParseError(SOURCE, url, field, f"{key} is a boolean ({_show(value)}), not an integer")
+    if isinstance(value, _JsonHugeInt):
+        raise ParseError(SOURCE, url, field, f"{key} is {_show(value)}: out of bounds")
+    if isinstance(value, float):
+        raise ParseError(SOURCE, url, field, f"{key} is a float ({_show(value)}), not an integer")
     if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str):
+        return value
+    if isinstance(value, str):
         text = value.strip()
-        negative = signed and text[:1] in ("-", "\u2212")
-        parsed = common.parse_number(text.lstrip("+-\u2212").strip())
-        if parsed is None:
-            raise ParseError(SOURCE, url, field, f"garbled number {value!r} in {key}")
-        number = -parsed if negative else parsed
-    else:
-        raise ParseError(SOURCE, url, field, f"garbled number {value!r} in {key}")
-    if number < 0 and not signed:
-        raise ParseError(SOURCE, url, field, f"negative figure {number} in {key}")
-    return number
+        sign = text[:1]
+        parsed = common.parse_number(text[1:] if sign in ("-", "+", "\u2212") else text)
+        if parsed is None or (sign == "+" and not signed):
+            raise ParseError(SOURCE, url, field, f"garbled number {_show(value)} in {key}")
+        return -parsed if sign in ("-", "\u2212") else parsed
+    raise ParseError(SOURCE, url, field, f"garbled number {_show(value)} in {key}")
