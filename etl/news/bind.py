@@ -30,6 +30,7 @@ _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
+_ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
 _PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore", re.I)
 _PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
             "period_month": "month", "period_vague": "unknown"}
@@ -105,8 +106,19 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
     accepted = p.loss or (c.label_first and (se.in_list or c.bracket is not None)) or \
-        (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff"))
+        (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff")) or \
+        (c.inherit and (c.bringing or se.claims or st.prev_claim is not None)) or _report_goes_on(st, se, c)
     return not (accepted or (se.in_list and c.label_first))
+
+
+def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
+    """"The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
+    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.cues or se.p.not_loss_only:
+        return False
+    if se.p.s.index - st.prev_claim.sentence > 2:
+        return False
+    return bool(_REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end) or
+                _ALSO.search(st.norm, se.p.s.start, c.start))
 
 
 # --------------------------------------------------------------------------- claimant, category, subject
@@ -233,19 +245,25 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
 
 # --------------------------------------------------------------------------- report date
 
+def explicit_first(mentions: list[dates_mod.DateMention]) -> list[dates_mod.DateMention]:
+    """A stated day wins over a weekday or "yesterday" in the same words: "giovedì 12 giugno", "on Friday, May 9"."""
+    days = [d for d in mentions if d.kind == "date"]
+    return days if days and any(d.kind in ("weekday", "relative") for d in mentions) else mentions
+
+
 def sentence_spec(st: State, p: SentenceInfo) -> DateSpec | None:
     """The report date the sentence states ("at the time": the one of the sentence before)."""
     if not p.report_dates:
         return None
     if any(_is_at_the_time(d) for d in p.report_dates):
         return st.last_sentence_spec or DateSpec(vague=True)
-    return st.spec_for(p.report_dates[0])
+    return st.spec_for(explicit_first(p.report_dates)[0])
 
 
 def date_spec_of(st: State, se: Sent, c: Candidate, cue: Cue | None, entity: str) -> tuple[DateSpec | None, bool]:
     """(report date, the sentence's own) of a figure."""
     p, spec = se.p, se.spec
-    mine = [d for d in p.report_dates if cue is None or owner(p, d) is cue]
+    mine = explicit_first([d for d in p.report_dates if cue is None or owner(p, d) is cue])
     if spec is not None and (spec.mention is None or mine):
         if spec.mention is None:
             return spec, True
@@ -263,7 +281,7 @@ def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
     for cue in p.cues:
         if not p.report_dates or spec is None:
             continue
-        mine = [d for d in p.report_dates if owner(p, d) is cue]
+        mine = explicit_first([d for d in p.report_dates if owner(p, d) is cue])
         if spec.mention is None:
             found = spec
         elif mine:

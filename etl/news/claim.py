@@ -111,9 +111,18 @@ def _restates(a: Claim, b: Claim) -> bool:
     return a.value is not None and b.low is not None and a.value in (b.low, b.high) and b.measure == "estimate_range"
 
 
+def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
+    """A headline figure the body repeats ("Kyiv Reports 1,140 More Casualties"): the body says how it counts."""
+    if a.sentence != 0 or a.status != "ok" or a.value is None:
+        return False
+    family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
+    return any(b.sentence > 0 and b.claimant == a.claimant and b.category in family and b.value == a.value
+               for b in claims)
+
+
 def dedup(claims: list[Claim]) -> list[Claim]:
     """Stage: one claim per figure (the same figure twice, a rounded restatement, a bound said again)."""
-    drop: set[int] = set()
+    drop: set[int] = {i for i, a in enumerate(claims) if _headline_repeated(a, claims)}
     for i, a in enumerate(claims):
         for j, b in enumerate(claims):
             if i == j or i in drop or j in drop or not _compatible(a, b):

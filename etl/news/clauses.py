@@ -156,7 +156,7 @@ def clauses(norm: str, s: Sentence) -> list[tuple[int, int]]:
         cuts.append(m.start())
         if _INHERIT_WORD.search(m.group()):
             # "of which 1,180 in the past day, and 28 ships": the part figure ends at the next comma
-            nxt = re.compile(r"[,;]").search(norm, m.end(), s.end)
+            nxt = re.compile(r"[,;](?!\d)").search(norm, m.end(), s.end)
             if nxt:
                 cuts.append(nxt.start())
     cuts.append(s.end)

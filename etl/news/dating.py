@@ -39,13 +39,27 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
     return None
 
 
-def fill_undated(st: State, claims: list[Claim], line: DateSpec | None) -> None:
+def lede_date(st: State, prepared: list[SentenceInfo]) -> DateSpec | None:
+    """The day the story's first sentence gives ("... hit Kharkiv on Wednesday, the mayor said"): the date of
+    figures the text gives no date of their own or of their claimant's, when there is no dateline."""
+    body = [p for p in prepared if p.s.paragraph == 1][:1]
+    for p in body:
+        days = [d for d in p.report_dates if d.kind in ("date", "weekday", "relative")]
+        if days:
+            return st.spec_for(days[0])
+    return None
+
+
+def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: DateSpec | None = None) -> None:
     """A claim without a date of its own or of its claimant's context: the claimant's first report date,
-    else the dateline."""
+    else the dateline, else (for the General Staff's daily figures, which are the day's news) the lede's day."""
     shared_none: dict[str, DateSpec] = {}
     for cl in claims:
-        if cl.date_spec is None:
-            cl.date_spec = st.first_date.get(cl.entity) or line or shared_none.setdefault(cl.entity, DateSpec())
+        if cl.date_spec is not None:
+            continue
+        daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
+        cl.date_spec = st.first_date.get(cl.entity) or line or (lede if daily else None) or \
+            shared_none.setdefault(cl.entity, DateSpec())
 
 
 def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | None) -> None:
@@ -91,9 +105,27 @@ def _specs(claims: list[Claim]) -> list[DateSpec]:
     return specs
 
 
-def resolve_dates(claims: list[Claim], published: date | None, series) -> None:
+def _by_dateline(specs: list[DateSpec], line: DateSpec | None, published: date | None) -> None:
+    """The dateline wins over a weekday: its day when the weekday is that day, else the weekday counted back
+    from it (``date_reference: dateline``)."""
+    if line is None:
+        return
+    _resolve_spec(line, published, "published" if published else None)
+    if line.resolved is None:
+        return
+    for spec in specs:
+        if spec is line or spec.resolved is not None or spec.mention is None or \
+                spec.mention.kind not in ("weekday", "relative"):
+            continue
+        _resolve_spec(spec, line.resolved, "dateline")
+        if spec.resolved == line.resolved:
+            spec.mention, spec.method, spec.reference = line.mention, line.method, line.reference
+
+
+def resolve_dates(claims: list[Claim], published: date | None, series, line: DateSpec | None = None) -> None:
     """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start."""
     specs = _specs(claims)
+    _by_dateline(specs, line, published)
     for spec in specs:
         _resolve_spec(spec, published, "published" if published else None)
     anchor = None

@@ -34,7 +34,7 @@ from etl.news import numbers as numbers_mod
 from etl.news.bind import State, bind_sentence
 from etl.news.claim import Claim, DateSpec, PeriodSpec, dedup
 from etl.news.clauses import SentenceInfo, analyse
-from etl.news.dating import dateline, fill_undated, resolve_dates
+from etl.news.dating import dateline, fill_undated, lede_date, resolve_dates
 from etl.news.mentions import Candidate, candidates
 from etl.news.text import fold, sentences
 
@@ -67,9 +67,13 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     first = next((c for p in prepared for c in p.cues), None)
     if first is not None:
         st.first_cue, st.first_entity = first.claimant, first.entity
+    elif any(c.label_first and c.bracket is not None for cands in cands_by_sentence for c in cands):
+        # a bulletin list ("танків - 11 230 (+2) од") that names no one is the General Staff's own text
+        st.first_cue = st.first_entity = "ua_general_staff"
     claims: list[Claim] = []
     for p, cands in zip(prepared, cands_by_sentence):
         claims.extend(bind_sentence(st, p, cands))
-    fill_undated(st, claims, dateline(st, prepared, all_dates))
-    resolve_dates(claims, published, series)
+    line = dateline(st, prepared, all_dates)
+    fill_undated(st, claims, line, lede_date(st, prepared))
+    resolve_dates(claims, published, series, line)
     return dedup(claims)

@@ -26,18 +26,19 @@ _DEF = r"(?:defen[cs]e)"
 # 2022-05-01, vehicles_fuel_tanks after).
 NOUNS: list[tuple[str, str]] = [
     # --- English
-    (r"(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
+    (r"(?:autos|automobiles|cars|vehicles) and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
+     r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
     (r"unmanned aerial vehicles?|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
      r"|UAV operational-tactical level", "drones"),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
-    (rf"{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
+    (rf"{_A} (?:fighting |combat |fight )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
+    (r"artillery (?:techniques|methods|items|programs)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
     (r"multiple[- ]launch rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
-    (rf"air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
+    (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
     (r"cruise missiles?", "cruise_missiles"),
     (r"(?:war)?ships?(?:\s*(?:and|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
@@ -104,7 +105,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф)"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -121,17 +122,18 @@ VERB_AFTER = [
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
     (r"(?:загинули|загинуло|вбито|було вбито)", "killed"),
     (r"(?:поранено|були поранені|отримали поранення)", "wounded"),
-    (r"(?:sono )?(?:morti|stati uccisi|caduti)", "killed"),
-    (r"(?:sono )?(?:rimasti )?feriti", "wounded"),
+    (r"(?:(?:may|might|could|would|are likely to|are believed to) (?:have )?(?:died|been killed))", "killed"),
+    (r"(?:sono |siano |sarebbero |erano )?(?:stati )?(?:morti|uccisi|caduti)", "killed"),
+    (r"(?:sono |siano |sarebbero )?(?:rimasti )?(?:stati )?feriti", "wounded"),
 ]
 
 # --------------------------------------------------------------------------- qualifiers
 QUALIFIER_BEFORE = [
     (r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|an estimated|estimated"
      r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
-     r"|pressoché)", "about"),
+     r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-     r"|oltre|più di|almeno)", "more_than"),
+     r"|oltre|più di|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
     (r"(?:up to|as many as|at most|no more than|до|fino a|fino ad)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
@@ -163,6 +165,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Kyiv (?:also )?(?:said|says|reported|reports|claims|claimed|estimates)|:\s*Kyiv\s*$|^(?:Kyiv|Kiev):"
      r"|Ukrainian officials|Ukraine (?:also )?(?:said|says|reported|reports)|^Kyiv\b(?=[^.]{0,100}?\b(?:said|says|reported|reports|estimated|estimates)\b)",
      "ua_general_staff"),
+    (r"(?:Ukrainian |Ukraine's |the )?(?:Common|Normal|Basic|Main|Primary|Frequent|Basic Common) (?:Workers|Employees|Staff)"
+     r"(?: of (?:the )?(?:Armed Forces of Ukraine|Ukrainian Armed Forces|AFU|ZSU))?", "ua_general_staff"),
     (r"Генштаб\w*(?: ЗСУ)?|Генеральн\w+ штаб\w*(?: (?:Збройних [сС]ил України|ЗСУ))?|Збройн\w+ [сС]ил\w* України|ЗСУ"
      r"|Міноборони України|Міністерств\w+ оборони України|Сил(?:и|ами) оборони", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
@@ -219,7 +223,7 @@ LOSS_TRIGGERS = (
     r"|neutrali[sz]ed|liquidated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|total (?:stood|stands) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
-    r"|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
+    r"|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
 NOT_LOSS = r"shot down|intercepted|downed|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
@@ -231,7 +235,8 @@ DAILY = (
     r"|from the previous day|on the previous day"
     r"|за (?:минулу |останню )?добу|за минулий день|за день|протягом (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
-    r"|nelle ultime ventiquattr'ore|in 24 ore"
+    r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
+    r"|per day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
                r"|за той самий період|за цей же період|nello stesso periodo")
@@ -241,7 +246,8 @@ PERIOD_MONTH = (r"(?:since|at) the (?:start|beginning) of (?:the|this) month|so 
                 r"|month-to-date|з початку (?:цього )?місяця|dall'inizio del mese")
 PERIOD_VAGUE = (r"(?:in|during|throughout|over) the (?:past|last) (?:week|seven days|month|\d+ days|few days)"
                 r"|in less than a week|this week|in (?:a|one) week|за (?:минулий |останній )?(?:тиждень|місяць)"
-                r"|за (?:сім|7) днів|nell'ultima settimana|in una settimana")
+                r"|за (?:сім|7) днів|nell'ultima settimana|in una settimana|nell'ultimo mese|negli ultimi \d+ giorni"
+                r"|in the past month|over the past month")
 CUMULATIVE = (
     r"since the (?:start|beginning|outset) of (?:the|its|Russia's|Moscow's|this) (?:full-scale |all-out |large-scale )?"
     r"(?:invasion|war|aggression)|since the (?:full-scale )?invasion|since the war (?:began|started)"
@@ -256,6 +262,7 @@ CUMULATIVE = (
 GROUP_SPLIT = (r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
                r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those)\b|;")
 BRINGING_TOTAL = (r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
+                  r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll|tally) at"
                   r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
                   r"|загальн\w+ (?:кількість|втрати) (?:сягнула|становить|досягла)|portando il totale a")
 INHERIT_BEFORE = r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui)\s*[-:,]?\s*$"
@@ -286,7 +293,8 @@ REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|у|в|на|nel|nella)
 DESTROY_VERBS = (r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
                  r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+")
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
-KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti)\s*"
+KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti"
+                 r"|deaths? of|death toll of|names of|identities of)\s*"
                  r"(?:понад|близько|більше|майже|more than|about|over|almost|oltre|circa|quasi)?\s*$")
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"

@@ -19,7 +19,8 @@ from etl.news.text import Sentence
 _NOUNS = lx.compile_table(lx.NOUNS)
 _MODIFIER = re.compile(r"(?:" + lx.MODIFIERS + r")\s+", re.I)
 _MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIFIER_SUBJECT]
-_VERB_AFTER = [(re.compile(r"\s*(?:of them\s+|of those\s+|з них\s+)?(?:" + p + r")(?![\w])", re.I), k)
+_VERB_AFTER = [(re.compile(r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*))?\s*(?:of them\s+|of those\s+"
+                           r"|з них\s+)?(?:" + p + r")(?![\w])", re.I), k)
                for p, k in lx.VERB_AFTER]
 _QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
 _QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
@@ -32,16 +33,20 @@ _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
+_INCREASE_AFTER = re.compile(r"\s*(?:in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
+                             r" (?:напередодні|добою раніше))(?![\w])", re.I)
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,3}(?:total|tally|toll|count"
-                           r"|losses|casualties)\b"
+                           r"|losses|casualties|figure|number)\b"
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-                           r"|rose to|climbed to)\s*$", re.I)
+                           r"|rose to|climbed to)\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+                           r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$", re.I)
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
-    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono|a|pari a|hanno raggiunto)\s+|\s+)$", re.I)
+    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
+    r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?)(?![\w])", re.I)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
@@ -207,7 +212,7 @@ def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int |
     if bm:
         for j in range(i + 1, min(i + 3, len(nums))):
             if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
-                close = re.match(r"\s*(?:in a day|a day|за добу)?\s*\)", norm[nums[j].end:s.end], re.I)
+                close = re.match(r"\s*(?:in a day|a day|per day|daily|за добу|al giorno|in 24 ore)?\s*\)", norm[nums[j].end:s.end], re.I)
                 if close:
                     return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
                 break
@@ -280,7 +285,8 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
                 break
     if kind is None:
         pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
-        if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]):
+        if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
+                _INCREASE_AFTER.match(norm, f.after, s.end):
             if _REGIONAL_AFTER.search(norm[f.after:s.end]):
                 return None  # "including up to 600 in the Kursk region": a breakdown, not a total
             kind, inherit, end = "inherit", True, f.after
@@ -308,6 +314,11 @@ def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) ->
         if bound is None:
             continue
         kind, start, end, subj, verb_kind, label_first, inherit, bringing = bound
+        if f.bracket is None and f.low is None and end > f.after:
+            j, span = _bracket(norm, s, nums, i, end)  # "10 620 tanks (+7)": the increase after the noun
+            if j is not None:
+                f.bracket, f.bracket_span = nums[j], span
+                consumed.add(j)
         problem = n.problem
         if n.decimal and f.value is None and problem is None and f.low is None:
             problem = f"figure {n.text!r} is a fraction, not a count"
