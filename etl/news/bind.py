@@ -31,6 +31,8 @@ _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
+_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
+                   r"|на день|на місяць)", re.I)
 _PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore", re.I)
 _PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
             "period_month": "month", "period_vague": "unknown"}
@@ -105,6 +107,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
         return True
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
+    if c.bracket is None and _RATE.match(norm, c.end, s.end):
+        return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
     accepted = p.loss or (c.label_first and (se.in_list or c.bracket is not None)) or \
         (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff")) or \
         (c.inherit and (c.bringing or se.claims or st.prev_claim is not None)) or _report_goes_on(st, se, c)
@@ -238,9 +242,20 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         base = se.claims[-1] if se.claims else st.prev_claim
         if base is not None and base.measure == "cumulative" and _PAST_DAY.search(st.norm, c.start, se.p.s.end):
             measure = "daily_increase"
+    if marker is None and measure == "cumulative" and _total_follows(st, se, c):
+        measure = "daily_increase"  # "Russia lost 1,010 personnel, bringing its total to 1,170,200"
     if c.low is not None:
         measure = "estimate_range"
     return measure, period, marker is not None or c.low is not None
+
+
+def _total_follows(st: State, se: Sent, c: Candidate) -> bool:
+    """A General Staff figure followed in its sentence by the total it brings: the day's increase."""
+    if c.inherit or c.bringing or not (se.p.cues and se.p.cues[0].claimant == "ua_general_staff" or
+                                       st.ctx_claimant == "ua_general_staff"):
+        return False
+    later = [o for o in se.cands if o.start > c.end]
+    return bool(later) and later[0].bringing and not any(mk.kind == "daily" for mk in se.p.markers)
 
 
 # --------------------------------------------------------------------------- report date

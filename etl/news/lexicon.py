@@ -26,6 +26,8 @@ _DEF = r"(?:defen[cs]e)"
 # 2022-05-01, vehicles_fuel_tanks after).
 NOUNS: list[tuple[str, str]] = [
     # --- English
+    (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
+    (r"artillery losses", "artillery"),
     (r"(?:autos|automobiles|cars|vehicles) and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
      r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
@@ -105,7 +107,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri)"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -236,9 +238,10 @@ DAILY = (
     r"|за (?:минулу |останню )?добу|за минулий день|за день|протягом (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
-    r"|per day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
+    r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
+
                r"|за той самий період|за цей же період|nello stesso periodo")
 PERIOD_YEAR = (r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
                r"|з початку (?:цього )?року|dall'inizio dell'anno")
@@ -280,7 +283,8 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
 LABEL_TAIL = (r"(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
-              r"|окупантів))?"
+              r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
+              r"|in the same period|on the same day))?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")

@@ -39,12 +39,13 @@ _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,3}(?:total|tally|toll|count"
                            r"|losses|casualties|figure|number)\b"
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-                           r"|rose to|climbed to)\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+                           r"|rose to|climbed to|is|was|has reached)\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
                            r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$", re.I)
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|(?:have|has|had)(?: probably| likely)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?)(?![\w])", re.I)
