@@ -33,6 +33,7 @@ _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
 _RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
                    r"|на день|на місяць)", re.I)
+_KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 _PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore", re.I)
 _PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
             "period_month": "month", "period_vague": "unknown"}
@@ -105,7 +106,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
     if _CIVILIAN.search(window) and c.kind in lx.PEOPLE_KINDS + ("inherit",):
         return True
-    if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25)):
+    after = norm.find(",", c.end, s.end)
+    if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
     if c.bracket is None and _RATE.match(norm, c.end, s.end):
         return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
@@ -121,6 +123,8 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
         return False
     if se.p.s.index - st.prev_claim.sentence > 2:
         return False
+    if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
+        return True  # "Carri armati: 10.431." right after the figures it goes on from
     return bool(_REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end) or
                 _ALSO.search(st.norm, se.p.s.start, c.start))
 
@@ -154,7 +158,8 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
         base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
         if base is None and c.bringing:
             # "the total stood at 868,230" with no figure before it: the claimant's people count
-            return "people", people_category(claimant, "casualties", None)
+            said = claimant != "ua_general_staff" and _KILLED_WORD.search(st.norm, max(se.p.s.start, c.start - 60), c.start)
+            return "people", people_category(claimant, "casualties", said and said.group(1).lower())
         if base is None:
             return None
         return kind, base.category

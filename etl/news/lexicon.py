@@ -106,7 +106,7 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених)"
 )
 # Subjects a modifier or noun itself names
@@ -268,7 +268,8 @@ BRINGING_TOTAL = (r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(
                   r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll|tally) at"
                   r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
                   r"|загальн\w+ (?:кількість|втрати) (?:сягнула|становить|досягла)|portando il totale a")
-INHERIT_BEFORE = r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui)\s*[-:,]?\s*$"
+INHERIT_BEFORE = (r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
+                  r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$")
 
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
@@ -284,7 +285,7 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
 LABEL_TAIL = (r"(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
               r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
-              r"|in the same period|on the same day))?"
+              r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")

@@ -48,6 +48,7 @@ _LABEL_SEP = re.compile(
     r"|(?:have|has|had)(?: probably| likely)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
+_LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?)(?![\w])", re.I)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
@@ -297,6 +298,9 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
         return None
     if kind in lx.PEOPLE_KINDS and verb_kind is None:
         verb_kind = next((vk for rx, vk in _VERB_AFTER if rx.match(norm, end, s.end)), None)
+        said = _LABEL_VERB.search(norm, start, f.n.start) if label_first or start < f.n.start else None
+        if verb_kind is None and said:  # "the number of soldiers killed at around 60,000"
+            verb_kind = "killed" if said.group(1).lower() in ("killed", "dead") else "wounded"
         if verb_kind is None and kind == "people" and \
                 _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40):f.n.start]):
             verb_kind = "killed"
