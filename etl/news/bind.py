@@ -34,7 +34,9 @@ _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|тако�
 _RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
                    r"|на день|на місяць)", re.I)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
-_PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore", re.I)
+_WEAK_TOTAL = re.compile(r"a total of", re.I)
+_ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
+_PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore|ieri|yesterday|вчора", re.I)
 _PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
             "period_month": "month", "period_vague": "unknown"}
 
@@ -189,6 +191,12 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
         subject = "ru_forces"
     if subject is None:
         subject = _subject_named(st, se, c)
+        prev = se.claims[-1] if se.claims else None
+        if prev is not None and prev.kind == kind or prev is not None and kind not in lx.PEOPLE_KINDS:
+            # a list goes on: "15 Russian tanks, 24 armored vehicles" - the side of the item before
+            named = [x for x in se.p.subjects if prev.span[1] <= x[0] < c.start]
+            if not named:
+                subject = prev.subject
     if subject is not None:
         return subject
     if kind == "inherit" and (se.claims or st.prev_claim):
@@ -217,7 +225,11 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
             clause = "," in norm[c.end:mk.start] and not any(
                 c.end < o.start < mk.start and not o.inherit for o in se.cands)
             return max(0, mk.start - c.end) + (1000 if clause else 0)
-        marker = min(in_group, key=distance)
+        strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start:mk.end])] or in_group
+        marker = min(strong, key=distance)
+        if marker.kind == "start" and any(mk.kind == "daily" for mk in in_group):
+            # "in the 24 hours between Saturday July 1 and Sunday July 2": a day, not a period
+            marker = next(mk for mk in in_group if mk.kind == "daily")
         return None if distance(marker) >= 1000 else marker
     if p.groups and group != p.groups[0]:
         lead = [mk for mk in p.markers if mk.end <= se.cands[0].start and mk.start < p.groups[0][1]]
@@ -247,11 +259,17 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         base = se.claims[-1] if se.claims else st.prev_claim
         if base is not None and base.measure == "cumulative" and _PAST_DAY.search(st.norm, c.start, se.p.s.end):
             measure = "daily_increase"
-    if marker is None and measure == "cumulative" and _total_follows(st, se, c):
+    if marker is None and measure == "cumulative" and (_total_follows(st, se, c) or _another(st, se)):
         measure = "daily_increase"  # "Russia lost 1,010 personnel, bringing its total to 1,170,200"
     if c.low is not None:
         measure = "estimate_range"
     return measure, period, marker is not None or c.low is not None
+
+
+def _another(st: State, se: Sent) -> bool:
+    """"destroyed another 16 tanks, 40 ...": the figures of the list add to the totals (the day's)."""
+    first = se.cands[0].start
+    return bool(_ANOTHER.search(st.norm, max(se.p.s.start, first - 25), first))
 
 
 def _total_follows(st: State, se: Sent, c: Candidate) -> bool:
@@ -308,6 +326,10 @@ def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
             found = st.spec_for(nearest(mine, cue.start, lambda x: x.start, lambda x: x.end)[0])
         else:
             continue
+        old = st.ctx_date.get(cue.entity)
+        if old is not None and old.mention is not None and old.mention.kind == "date" and \
+                found.mention is not None and found.mention.kind in ("weekday", "relative"):
+            continue  # a stated day of the claimant's report wins over a weekday said later
         st.ctx_date[cue.entity] = found
         st.first_date.setdefault(cue.entity, found)
     if not p.cues and not p.attribution_blocked and spec is not None and spec.mention is not None \

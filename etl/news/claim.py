@@ -102,11 +102,18 @@ def _info(c: Claim) -> tuple:
             -c.sentence)
 
 
+def _close(a: Claim, b: Claim) -> bool:
+    """``a`` is ``b`` rounded ("more than 20,000" for 20,180) or qualified ("roughly 20,180" for 20,180)."""
+    if a.value is None or b.value is None:
+        return False
+    round_a = a.value >= 100 and a.value % 100 == 0
+    return abs(a.value - b.value) <= (0.1 if round_a else 0.01) * b.value
+
+
 def _restates(a: Claim, b: Claim) -> bool:
     """Whether ``a`` (ok, same family as ``b``) only restates ``b``: rounded, or a bound of its range."""
     same_measure = a.measure == b.measure or (not a.measure_marked and b.measure != "estimate_range")
-    if a.rounded and a.value is not None and b.value is not None and not b.rounded and same_measure \
-            and abs(a.value - b.value) <= 0.1 * b.value:
+    if a.rounded and not b.rounded and same_measure and _close(a, b):
         return True  # "more than 20,000" for 20,180
     return a.value is not None and b.low is not None and a.value in (b.low, b.high) and b.measure == "estimate_range"
 
@@ -116,8 +123,8 @@ def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
     if a.sentence != 0 or a.status != "ok" or a.value is None:
         return False
     family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
-    return any(b.sentence > 0 and b.claimant == a.claimant and b.category in family and b.value == a.value
-               for b in claims)
+    return any(b.sentence > 0 and b.claimant == a.claimant and b.category in family and
+               (b.value == a.value or a.rounded and _close(a, b)) for b in claims)
 
 
 def dedup(claims: list[Claim]) -> list[Claim]:

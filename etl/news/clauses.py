@@ -29,7 +29,7 @@ _GROUP_SPLIT = re.compile(lx.GROUP_SPLIT, re.I)
 _INHERIT_WORD = re.compile(r"including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|зокрема"
                            r"|di cui", re.I)
 _START_BEFORE = re.compile(r"(?:since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
-                           r"(?:the\s+|mid-?|early\s+|late\s+)?$")
+                           r"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+)?$")
 _END_BEFORE = re.compile(r"(?:to|through|until|till|and|по|до|al|e|a)\s+$")
 _MONTH_BEFORE = re.compile(r"(?:in|throughout|during|for|over|у|в|a|nel|nel mese di)\s+$")
 
@@ -178,6 +178,11 @@ def measure_markers(norm: str, s: Sentence, date_markers: list[Marker],
     return markers
 
 
+def _in_brackets(norm: str, s: Sentence, pos: int) -> bool:
+    before = norm[s.start:pos]
+    return before.rfind("(") > before.rfind(")")
+
+
 def analyse(norm: str, s: Sentence, all_dates: list[dates_mod.DateMention], first_number: int | None,
             brackets: list[tuple[int, int]]) -> SentenceInfo:
     """Everything :mod:`etl.news.bind` needs to know about one sentence besides its figures."""
@@ -186,7 +191,8 @@ def analyse(norm: str, s: Sentence, all_dates: list[dates_mod.DateMention], firs
     dms = [d for d in all_dates if s.start <= d.start and d.end <= s.end]
     date_markers, report = classify_dates(norm, s, dms, first_number)
     markers = measure_markers(norm, s, date_markers, brackets)
-    report = [d for d in report if not any(d.start < mk.end and mk.start < d.end for mk in markers)]
+    report = [d for d in report if not any(d.start < mk.end and mk.start < d.end for mk in markers)
+              and not _in_brackets(norm, s, d.start)]  # "(14 solo ieri)" dates its figure, not the report
     loss_hits = [m for m in _LOSS.finditer(stext) if not any(c.start <= m.start() + s.start < c.end for c in cues)]
     not_loss = bool(_NOT_LOSS.search(stext))
     return SentenceInfo(s, cues, subject_cues(norm, s, cues), markers, report, clauses(norm, s),

@@ -122,6 +122,19 @@ def _by_dateline(specs: list[DateSpec], line: DateSpec | None, published: date |
             spec.mention, spec.method, spec.reference = line.mention, line.method, line.reference
 
 
+def _explicit_wins(specs: list[DateSpec], claims: list[Claim]) -> None:
+    """A claimant's report day the text states wins over a weekday giving the same day: said ``explicit``."""
+    stated: dict[tuple[str, date], DateSpec] = {}
+    for cl in claims:
+        spec = cl.date_spec
+        if spec.resolved is not None and spec.method == "explicit" and spec.precision == "day":
+            stated.setdefault((cl.entity, spec.resolved), spec)
+    for cl in claims:
+        spec = cl.date_spec
+        if not cl.own_date and spec.method in ("weekday", "relative") and (cl.entity, spec.resolved) in stated:
+            cl.date_spec = stated[(cl.entity, spec.resolved)]
+
+
 def resolve_dates(claims: list[Claim], published: date | None, series, line: DateSpec | None = None) -> None:
     """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start."""
     specs = _specs(claims)
@@ -140,6 +153,7 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
     if published is None and anchor is not None:
         for spec in specs:
             _resolve_spec(spec, anchor, "series_match")
+    _explicit_wins(specs, claims)
     for cl in claims:
         spec = cl.date_spec
         cl.as_of, cl.as_of_precision = spec.resolved, spec.precision

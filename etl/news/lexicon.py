@@ -50,14 +50,14 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:military )?(?:vehicles?|trucks)", "vehicles"),
+    (r"(?:units of )?automotive (?:equipment|vehicles)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
     (r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
      r"|dead, wounded|killed, wounded", "killed_wounded"),
     (r"human casualties|casualties|casualty|military losses|losses", "casualties"),
-    (r"killed|dead|deaths|fatalities|KIA|killed in action", "killed"),
+    (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
     (r"wounded|injured", "wounded"),
     (r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized", "people"),
+     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
     # --- Ukrainian
     (r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
      r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн", "vehicles_fuel_tanks"),
@@ -82,23 +82,26 @@ NOUNS: list[tuple[str, str]] = [
      r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)", "people"),
     (r"втрат", "casualties"),
     # --- Italian
-    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne", "vehicles_fuel_tanks"),
+    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne"
+     r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
     (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
-    (r"(?:sistemi )?lanciarazzi(?: multipli)?", "mlrs"),
-    (r"sistemi (?:di difesa )?(?:aerea|antiaere[ai])|sistemi di difesa antiaerea", "air_defense"),
+    (r"(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
+    (r"sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
     (r"missili da crociera", "cruise_missiles"),
-    (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni", "ships_boats"),
+    (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni|unità navali", "ships_boats"),
+    (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
+    (r"autoveicoli|automezzi militari", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
     (r"aerei|aereo", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (r"(?:tra )?morti e feriti", "killed_wounded"),
-    (r"morti|uccisi|caduti", "killed"),
+    (r"morti|uccisi|caduti|nemici uccisi", "killed"),
     (r"feriti", "wounded"),
-    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori", "people"),
+    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici", "people"),
     (r"perdite|vittime", "casualties"),
 ]
 
@@ -106,7 +109,7 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених)"
 )
 # Subjects a modifier or noun itself names
@@ -135,7 +138,7 @@ QUALIFIER_BEFORE = [
      r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
      r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-     r"|oltre|più di|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
+     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
     (r"(?:up to|as many as|at most|no more than|до|fino a|fino ad)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
@@ -153,7 +156,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"(?:Shoigu|Rudskoy|Konashenkov|Belousov|Gerasimov|Peskov)(?:'s)?", "ru_defense_ministry"),
     (r"(?:Russia|Moscow|the Kremlin|Russian officials|Russian authorities)(?: on \w+day)? (?:has |have )?"
      r"(?:raised|raises|updated|said|says|reported|reports|announced|admitted|admits|acknowledged|claimed|claims"
-     r"|confirmed|put)", "ru_defense_ministry"),
+     r"|confirmed|put|named|declared)|Moscow officially(?: last)? (?:named|declared|said|reported|admitted)", "ru_defense_ministry"),
     (r"(?:Міноборони|Міністерств\w+ оборони) (?:РФ|рф|Росії|росії)|російськ\w+ (?:Міноборони|міністерств\w+ оборони)"
      r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*", "ru_defense_ministry"),
     (r"(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
@@ -171,6 +174,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"(?: of (?:the )?(?:Armed Forces of Ukraine|Ukrainian Armed Forces|AFU|ZSU))?", "ua_general_staff"),
     (r"Генштаб\w*(?: ЗСУ)?|Генеральн\w+ штаб\w*(?: (?:Збройних [сС]ил України|ЗСУ))?|Збройн\w+ [сС]ил\w* України|ЗСУ"
      r"|Міноборони України|Міністерств\w+ оборони України|Сил(?:и|ами) оборони", "ua_general_staff"),
+    (r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
      r"|(?:secondo|per|stando a) Kiev|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
      r"|dichiarato|reso noto)", "ua_general_staff"),
@@ -189,6 +193,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (rf"(?:the )?(?:U\.S\.|(?-i:US)|American|United States) (?:{_DEF} Intelligence Agency|intelligence(?: officials| agencies)?"
      rf"|officials?|government|Department of {_DEF}|estimates?|assessments?|military)"
      rf"|Pentagon|{_DEF} Intelligence Agency|\bDIA\b|\bCIA\b|White House", "us_intelligence"),
+    (r"(?:stime|fonti|intelligence) (?:degli |dell')?(?:Usa|USA|Stati Uniti|americane)|(?:generale )?(?:Mark )?Milley", "us_intelligence"),
     (r"розвід[кц]\w* США|американськ\w+ розвід[кц]\w*|Пентагон\w*|intelligence (?:americana|statunitense|Usa|USA)"
      r"|Pentagono|Casa Bianca", "us_intelligence"),
     # others who count
@@ -217,7 +222,7 @@ SUBJECT_MASKS = (
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
 )
 CIVILIAN = (r"civilians?|civilian|people|residents|children|passengers|inhabitants|hostages|цивільн\w+|мирн\w+ жител\w+"
-            r"|дітей|людей|civili|persone|bambini|abitanti")
+            r"|дітей|людей|civili|persone|bambin[oie]|abitanti|donn[ae]")
 
 # --------------------------------------------------------------------------- what makes it a loss report
 LOSS_TRIGGERS = (
@@ -225,7 +230,7 @@ LOSS_TRIGGERS = (
     r"|neutrali[sz]ed|liquidated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|total (?:stood|stands) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
-    r"|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
+    r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
 NOT_LOSS = r"shot down|intercepted|downed|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
@@ -235,9 +240,10 @@ DAILY = (
     r"|in the 24-hour period|in (?:a|one|a single) day|over the (?:past |last )?day|on the (?:past|previous) day"
     r"|past day|the day's|in the past 24 hours|daily (?:losses|toll|increase)|24 hours|from the (?:day|previous day) before"
     r"|from the previous day|on the previous day"
-    r"|за (?:минулу |останню )?добу|за минулий день|за день|протягом (?:минулої |останньої )?доби"
+    r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
+    r"|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
     r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"

@@ -36,7 +36,7 @@ _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(r"\s*(?:in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
                              r" (?:напередодні|добою раніше))(?![\w])", re.I)
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
-_BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,3}(?:total|tally|toll|count"
+_BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
                            r"|losses|casualties|figure|number)\b"
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
                            r"|rose to|climbed to|is|was|has reached)\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
@@ -45,6 +45,7 @@ _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
     r"|(?:have|has|had)(?: probably| likely)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
@@ -214,7 +215,7 @@ def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int |
     if bm:
         for j in range(i + 1, min(i + 3, len(nums))):
             if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
-                close = re.match(r"\s*(?:in a day|a day|per day|daily|за добу|al giorno|in 24 ore)?\s*\)", norm[nums[j].end:s.end], re.I)
+                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end:s.end], re.I)
                 if close:
                     return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
                 break
