@@ -110,11 +110,19 @@ def _close(a: Claim, b: Claim) -> bool:
     return abs(a.value - b.value) <= (0.1 if round_a else 0.01) * b.value
 
 
+def _zeros(value: int | None) -> int:
+    n = 0
+    while value and value % 10 == 0:
+        value, n = value // 10, n + 1
+    return n
+
+
 def _restates(a: Claim, b: Claim) -> bool:
     """Whether ``a`` (ok, same family as ``b``) only restates ``b``: rounded, or a bound of its range."""
     same_measure = a.measure == b.measure or (not a.measure_marked and b.measure != "estimate_range")
-    if a.rounded and not b.rounded and same_measure and _close(a, b):
-        return True  # "more than 20,000" for 20,180
+    rounder = not b.rounded or (b.qualifier is None and _zeros(a.value) > _zeros(b.value))
+    if a.rounded and rounder and same_measure and _close(a, b):
+        return True  # "more than 20,000" for 20,180, "more than half a million" for 515,000
     return a.value is not None and b.low is not None and a.value in (b.low, b.high) and b.measure == "estimate_range"
 
 
