@@ -34,6 +34,8 @@ _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|тако�
 _RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
                    r"|на день|на місяць)", re.I)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
+_MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
 _PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore|ieri|yesterday|вчора", re.I)
@@ -223,7 +225,7 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
                 return c.start - mk.end
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = "," in norm[c.end:mk.start] and not any(
-                c.end < o.start < mk.start and not o.inherit for o in se.cands)
+                c.end < o.start < mk.start and not o.inherit for o in se.cands) and not _listed(st, se, c)
             return max(0, mk.start - c.end) + (1000 if clause else 0)
         strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start:mk.end])] or in_group
         marker = min(strong, key=distance)
@@ -237,6 +239,12 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
     if se.in_list and st.list_header is not None and st.list_header.markers:
         return st.list_header.markers[0]
     return None
+
+
+def _listed(st: State, se: Sent, c: Candidate) -> bool:
+    """``c`` is the last item of a list of figures: "..., 32 armored vehicles, and seven tanks, all in a day"."""
+    before = [o for o in se.cands if o.end <= c.start and not o.inherit]
+    return bool(before) and bool(_LIST_SEP.fullmatch(st.norm, before[-1].end, c.start))
 
 
 def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, PeriodSpec | None, bool]:
@@ -259,7 +267,8 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         base = se.claims[-1] if se.claims else st.prev_claim
         if base is not None and base.measure == "cumulative" and _PAST_DAY.search(st.norm, c.start, se.p.s.end):
             measure = "daily_increase"
-    if marker is None and measure == "cumulative" and (_total_follows(st, se, c) or _another(st, se)):
+    if marker is None and measure == "cumulative" and (_total_follows(st, se, c) or _another(st, se) or
+                                                       _MORE_IN.match(st.norm, c.number.end, c.end)):
         measure = "daily_increase"  # "Russia lost 1,010 personnel, bringing its total to 1,170,200"
     if c.low is not None:
         measure = "estimate_range"
@@ -278,7 +287,9 @@ def _total_follows(st: State, se: Sent, c: Candidate) -> bool:
                                        st.ctx_claimant == "ua_general_staff"):
         return False
     later = [o for o in se.cands if o.start > c.end]
-    return bool(later) and later[0].bringing and not any(mk.kind == "daily" for mk in se.p.markers)
+    if not later or any(mk.kind == "daily" for mk in se.p.markers):
+        return False
+    return later[0].bringing or bool(_BRINGING.search(st.norm, c.end, later[0].start))
 
 
 # --------------------------------------------------------------------------- report date

@@ -61,6 +61,7 @@ class Claim:
     rounded: bool = field(default=False, repr=False)
     measure_marked: bool = field(default=True, repr=False)
     entity: str = field(default="", repr=False)
+    headline: bool = field(default=False, repr=False)
 
     KEYS = ("claimant", "subject", "category", "measure", "value", "low", "high", "period_start", "qualifier",
             "as_of", "as_of_precision", "date_method", "date_reference", "date_text", "span", "evidence",
@@ -98,7 +99,7 @@ def _compatible(a: Claim, b: Claim) -> bool:
 
 
 def _info(c: Claim) -> tuple:
-    return (c.sentence > 0, c.own_date, c.period_start is not None, c.qualifier is None, c.status == "ok",
+    return (not c.headline, c.own_date, c.period_start is not None, c.qualifier is None, c.status == "ok",
             -c.sentence)
 
 
@@ -128,10 +129,10 @@ def _restates(a: Claim, b: Claim) -> bool:
 
 def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
     """A headline figure the body repeats ("Kyiv Reports 1,140 More Casualties"): the body says how it counts."""
-    if a.sentence != 0 or a.status != "ok" or a.value is None:
+    if not a.headline or a.status != "ok" or a.value is None:
         return False
     family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
-    return any(b.sentence > 0 and b.claimant == a.claimant and b.category in family and
+    return any(not b.headline and b.claimant == a.claimant and b.category in family and
                (b.value == a.value or a.rounded and _close(a, b)) for b in claims)
 
 

@@ -27,6 +27,7 @@ value and the ``problem``: it is reported, never guessed.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from etl.news import dates as dates_mod
@@ -39,6 +40,7 @@ from etl.news.mentions import Candidate, candidates
 from etl.news.text import fold, sentences
 
 EXTRACTOR_VERSION = "news-claims/2"
+_HEADER = re.compile(r"^[A-Za-z_-]{2,20}:\s*\S")
 
 __all__ = ["EXTRACTOR_VERSION", "Claim", "DateSpec", "PeriodSpec", "extract", "read_sentences"]
 
@@ -76,4 +78,20 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     line = dateline(st, prepared, all_dates)
     fill_undated(st, claims, line, lede_date(st, prepared))
     resolve_dates(claims, published, series, line)
+    heads = headlines(norm, prepared)
+    for cl in claims:
+        cl.headline = cl.sentence in heads
     return dedup(claims)
+
+
+def headlines(norm: str, prepared: list[SentenceInfo]) -> set[int]:
+    """The sentences that are the headline: the first, a "title:" header line, or (after a header of
+    "key: value" lines without a title) the first line of the body."""
+    heads = {0}
+    header = [p for p in prepared if p.s.paragraph == 0]
+    texts = [norm[p.s.start:p.s.end] for p in header]
+    heads |= {p.s.index for p, t in zip(header, texts) if t.lower().startswith("title:")}
+    if texts and all(_HEADER.match(t) for t in texts) and not any(t.lower().startswith("title:") for t in texts):
+        body = [p for p in prepared if p.s.paragraph == 1]
+        heads |= {body[0].s.index} if body else set()
+    return heads

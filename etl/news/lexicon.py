@@ -83,7 +83,8 @@ NOUNS: list[tuple[str, str]] = [
     (r"втрат", "casualties"),
     # --- Italian
     (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne"
-     r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?", "vehicles_fuel_tanks"),
+     r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra |tra )?jeep, camion e autocisterne"
+     r"|camion e autocisterne", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
     (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
@@ -156,7 +157,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"(?:Shoigu|Rudskoy|Konashenkov|Belousov|Gerasimov|Peskov)(?:'s)?", "ru_defense_ministry"),
     (r"(?:Russia|Moscow|the Kremlin|Russian officials|Russian authorities)(?: on \w+day)? (?:has |have )?"
      r"(?:raised|raises|updated|said|says|reported|reports|announced|admitted|admits|acknowledged|claimed|claims"
-     r"|confirmed|put|named|declared)|Moscow officially(?: last)? (?:named|declared|said|reported|admitted)", "ru_defense_ministry"),
+     r"|confirmed|put|named|declared)|Moscow officially(?: last)? (?:named|declared|said|reported|admitted)"
+     r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)", "ru_defense_ministry"),
     (r"(?:Міноборони|Міністерств\w+ оборони) (?:РФ|рф|Росії|росії)|російськ\w+ (?:Міноборони|міністерств\w+ оборони)"
      r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*", "ru_defense_ministry"),
     (r"(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"

@@ -39,7 +39,7 @@ _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
                            r"|losses|casualties|figure|number)\b"
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-                           r"|rose to|climbed to|is|was|has reached)\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+                           r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
                            r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$", re.I)
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
@@ -95,7 +95,7 @@ def _match_noun(norm: str, pos: int, end: int) -> tuple[str, int] | None:
 def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | None]:
     """(kind, end of the noun, subject named by a modifier) of the category noun after ``pos``."""
     p = pos
-    while p < end and norm[p] == " ":
+    while p < end and norm[p] in ' "':
         p += 1
     subject = None
     for _ in range(3):
@@ -108,9 +108,13 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
             if mm and _match_noun(norm, noun_end + mm.end(), end) and kind not in lx.PEOPLE_KINDS:
                 return None, p, None
             # trailing adjective in Italian / Ukrainian: "soldati russi", "військових РФ"
-            tail = re.match(r"\s+(russ[aoie]|ucrain[aoie]|рф|РФ|росії|України)\b", rest, re.I)
+            tail = re.match(r"\s+(?:della |di |dell')?(russ[aoie]|ucrain[aoie]|Russia|Ucraina|nemic[oi]|рф|РФ|росії"
+                            r"|України|ворога)(?![\w])", rest, re.I)
             if tail and subject is None:
-                subject = "ru_forces" if tail.group(1).lower().startswith(("russ", "рф", "рос")) else "ua_forces"
+                subject = "ukr" if tail.group(1).lower().startswith("ucr") or tail.group(1) == "України" else "ru"
+                subject = {"ru": "ru_forces", "ukr": "ua_forces"}[subject]
+            if tail and re.match(r"\s+nemic", rest, re.I):
+                noun_end += tail.end()  # "carri armati nemici (14 solo ieri)": the bracket follows the adjective
             return kind, noun_end, subject
         m = _MODIFIER.match(norm, p, end)
         if not m:
@@ -299,7 +303,10 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
         return None
     if kind in lx.PEOPLE_KINDS and verb_kind is None:
         verb_kind = next((vk for rx, vk in _VERB_AFTER if rx.match(norm, end, s.end)), None)
-        said = _LABEL_VERB.search(norm, start, f.n.start) if label_first or start < f.n.start else None
+        lo = max(s.start, start - 30)
+        digits = [lo + m.end() for m in re.finditer(r"\d", norm[lo:start])]
+        lo = max([lo] + digits)  # never reach back over another figure
+        said = _LABEL_VERB.search(norm, lo, f.qual_start) if kind == "people" and start < f.qual_start else None
         if verb_kind is None and said:  # "the number of soldiers killed at around 60,000"
             verb_kind = "killed" if said.group(1).lower() in ("killed", "dead") else "wounded"
         if verb_kind is None and kind == "people" and \
