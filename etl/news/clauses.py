@@ -28,8 +28,9 @@ _MARKERS = [(re.compile(r"(?<![\w'])(?:" + p + r")(?![\w])", re.I), kind) for p,
 _GROUP_SPLIT = re.compile(lx.GROUP_SPLIT, re.I)
 _INHERIT_WORD = re.compile(r"including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|зокрема"
                            r"|di cui", re.I)
+_MONTH_WORD = "|".join(dates_mod.MONTHS_UK_GEN + dates_mod.MONTHS_EN + dates_mod.MONTHS_IT)
 _START_BEFORE = re.compile(r"(?:since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
-                           r"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+)?$")
+                           rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$")
 _END_BEFORE = re.compile(r"(?:to|through|until|till|and|по|до|al|e|a)\s+$")
 _MONTH_BEFORE = re.compile(r"(?:in|throughout|during|for|over|у|в|a|nel|nel mese di)\s+$")
 

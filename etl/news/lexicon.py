@@ -55,7 +55,7 @@ NOUNS: list[tuple[str, str]] = [
      r"|dead, wounded|killed, wounded", "killed_wounded"),
     (r"human casualties|casualties|casualty|military losses|losses", "casualties"),
     (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
-    (r"wounded|injured", "wounded"),
+    (r"wounded|injured|wounds|injuries", "wounded"),
     (r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
      r"|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
     # --- Ukrainian
@@ -78,7 +78,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:убитих|вбитих|загиблих) (?:і|та|й) поранених", "killed_wounded"),
     (r"загибл(?:их|і|ими)|вбит(?:их|і|ими)|убит(?:их|і)|загинул(?:и|о)", "killed"),
     (r"поранен(?:их|і|ими)", "wounded"),
-    (r"особового складу|особовий склад|осіб|військов(?:их|і|ий|ого)|окупант(?:ів|и|а)|солдат(?:ів|и)?"
+    (r"особового складу|особовий склад|особовому складі|осіб|військов(?:их|і|ий|ого)|окупант(?:ів|и|а)|солдат(?:ів|и)?"
      r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)", "people"),
     (r"втрат", "casualties"),
     # --- Italian
@@ -111,7 +111,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених)"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -140,7 +140,7 @@ QUALIFIER_BEFORE = [
      r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
      r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
-    (r"(?:up to|as many as|at most|no more than|до|fino a|fino ad)", "up_to"),
+    (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
 
@@ -199,6 +199,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (r"розвід[кц]\w* США|американськ\w+ розвід[кц]\w*|Пентагон\w*|intelligence (?:americana|statunitense|Usa|USA)"
      r"|Pentagono|Casa Bianca", "us_intelligence"),
     # others who count
+    (r"(?:the )?Wall Street Journal|WSJ|(?:the )?New York Times|(?:the )?Washington Post|Komsomolskaya Pravda"
+     r"|Western intelligence(?: agencies)?|Western officials", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
      r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky", "other"),
 ]
@@ -224,7 +226,7 @@ SUBJECT_MASKS = (
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
 )
 CIVILIAN = (r"civilians?|civilian|people|residents|children|passengers|inhabitants|hostages|цивільн\w+|мирн\w+ жител\w+"
-            r"|дітей|людей|civili|persone|bambin[oie]|abitanti|donn[ae]")
+            r"|дітей|civili|persone|bambin[oie]|abitanti|donn[ae]")
 
 # --------------------------------------------------------------------------- what makes it a loss report
 LOSS_TRIGGERS = (
@@ -308,7 +310,7 @@ DESTROY_VERBS = (r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took o
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
 KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti"
                  r"|deaths? of|death toll of|names of|identities of)\s*"
-                 r"(?:понад|близько|більше|майже|more than|about|over|almost|oltre|circa|quasi)?\s*$")
+                 r"(?:понад|близько|більше|майже|more than|about|over|almost|fewer than|less than|oltre|circa|quasi)?\s*$")
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
 DATELINE = r"^[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*"

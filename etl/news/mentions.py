@@ -45,7 +45,7 @@ _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
-    r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
+    r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
     r"|(?:have|has|had)(?: probably| likely)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
@@ -57,7 +57,7 @@ _FOLLOWERS = {
     "so", "at", "after", "for", "of", "the", "persons", "people", "units", "pcs", "од", "осіб", "одиниць", "з", "за",
     "у", "в", "на", "станом", "та", "і", "й", "dal", "dall", "nelle", "nel", "in", "e", "secondo", "a", "ha", "have",
     "has", "had", "while", "but", "or", "said", "says", "reported", "including", "of", "than", "now", "yesterday",
-    "today", "only", "just", "according", "compared", "up",
+    "today", "only", "just", "according", "compared", "up", "людей",
 }
 
 
