@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     if real and args.part == "both":
         print(f"real published articles (odd months; recorded {real['scored_on']}, not re-computed: their text is not "
               f"in the repository): {real['articles']} articles from {len(real['outlets'])} outlets, "
-              f"{real['gold_claims']} gold claims: claim precision {real['precision']:.3f}, recall {real['recall']:.3f}")
+              f"{real['gold_claims']} gold claims: whole claims precision {real['precision']:.3f}, recall "
+              f"{real['recall']:.3f}; fields precision {real['field_precision']:.3f}, recall {real['field_recall']:.3f}")
     if not ok:
         print("below target", file=sys.stderr)
     return 0 if ok else 1
