@@ -165,9 +165,12 @@ def test_corpus_scores_above_the_targets():
 def test_scoring_command_prints_precision_and_recall(capsys):
     from etl.news.score import main
 
-    assert main([]) == 0
+    assert main(["--part", "dev"]) == 0
     out = capsys.readouterr().out
-    assert "all fields" in out and "precision" in out and "recall" in out
+    assert "all fields" in out and "precision" in out and "recall" in out and "whole claims" in out
+    main([])  # both parts; the exit status says whether both reach the targets
+    out = capsys.readouterr().out
+    assert "[dev]" in out and "[test]" in out
 
 
 # --------------------------------------------------------------------------- the article reader

@@ -29,6 +29,8 @@ MONTHS_UK_NOM = ("січень", "лютий", "березень", "квітен
                  "жовтень", "листопад", "грудень")
 MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
              "novembre", "dicembre")
+# Italian agency datelines: "KIEV, 6 NOV -", "ROMA, 20 GIU -"
+MONTHS_IT_ABBR = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
 WEEKDAYS = {
     # Monday = 0
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
@@ -55,6 +57,8 @@ def _month_number(word: str) -> int | None:
         return MONTHS_EN_ABBR.index(w) + 1
     if w == "sept":
         return 9
+    if w in MONTHS_IT_ABBR:
+        return MONTHS_IT_ABBR.index(w) + 1
     return None
 
 
@@ -74,6 +78,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
                 re.I), "date"),
     (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date"),
+    (re.compile(rf"(?<![\w])(?:primo|1°|1º)\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date_first"),
+    (re.compile(r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>GEN|FEB|MAR|APR|MAG|GIU|LUG|AGO|SET|OTT|NOV|DIC)\b"), "date"),
     (re.compile(rf"\b(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<y>{_YEAR})\b", re.I), "month"),
     (re.compile(rf"(?<![\w])(?:у|в)\s+(?P<mon>{_UK_MONTH_LOC})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I),
      "month"),
@@ -137,6 +143,8 @@ def scan(text: str) -> list[DateMention]:
                 continue
             g = m.groupdict()
             mention = None
+            if kind == "date_first":
+                kind, g = "date", {**g, "d": "1"}
             if kind in ("date", "month", "year"):
                 year = g.get("y")
                 y = int(year) + (2000 if year and len(year) == 2 else 0) if year else None

@@ -26,18 +26,21 @@ _DEF = r"(?:defen[cs]e)"
 # 2022-05-01, vehicles_fuel_tanks after).
 NOUNS: list[tuple[str, str]] = [
     # --- English
-    (r"(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
+    (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
+    (r"artillery losses", "artillery"),
+    (r"(?:autos|automobiles|cars|vehicles) and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
+     r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
     (r"unmanned aerial vehicles?|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
      r"|UAV operational-tactical level", "drones"),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
-    (rf"{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
+    (rf"{_A} (?:fighting |combat |fight )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
+    (r"artillery (?:techniques|methods|items|programs)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
     (r"multiple[- ]launch rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
-    (rf"air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
+    (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
     (r"cruise missiles?", "cruise_missiles"),
     (r"(?:war)?ships?(?:\s*(?:and|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
@@ -47,14 +50,14 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:military )?(?:vehicles?|trucks)", "vehicles"),
+    (r"(?:units of )?automotive (?:equipment|vehicles)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
     (r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
      r"|dead, wounded|killed, wounded", "killed_wounded"),
     (r"human casualties|casualties|casualty|military losses|losses", "casualties"),
-    (r"killed|dead|deaths|fatalities|KIA|killed in action", "killed"),
-    (r"wounded|injured", "wounded"),
+    (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
+    (r"wounded|injured|wounds|injuries", "wounded"),
     (r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized", "people"),
+     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
     # --- Ukrainian
     (r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
      r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн", "vehicles_fuel_tanks"),
@@ -75,27 +78,31 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:убитих|вбитих|загиблих) (?:і|та|й) поранених", "killed_wounded"),
     (r"загибл(?:их|і|ими)|вбит(?:их|і|ими)|убит(?:их|і)|загинул(?:и|о)", "killed"),
     (r"поранен(?:их|і|ими)", "wounded"),
-    (r"особового складу|особовий склад|осіб|військов(?:их|і|ий|ого)|окупант(?:ів|и|а)|солдат(?:ів|и)?"
+    (r"особового складу|особовий склад|особовому складі|осіб|військов(?:их|і|ий|ого)|окупант(?:ів|и|а)|солдат(?:ів|и)?"
      r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)", "people"),
     (r"втрат", "casualties"),
     # --- Italian
-    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne", "vehicles_fuel_tanks"),
+    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne"
+     r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra |tra )?jeep, camion e autocisterne"
+     r"|camion e autocisterne", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
     (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
-    (r"(?:sistemi )?lanciarazzi(?: multipli)?", "mlrs"),
-    (r"sistemi (?:di difesa )?(?:aerea|antiaere[ai])|sistemi di difesa antiaerea", "air_defense"),
+    (r"(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
+    (r"sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
     (r"missili da crociera", "cruise_missiles"),
-    (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni", "ships_boats"),
+    (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni|unità navali", "ships_boats"),
+    (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
+    (r"autoveicoli|automezzi militari", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
     (r"aerei|aereo", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (r"(?:tra )?morti e feriti", "killed_wounded"),
-    (r"morti|uccisi|caduti", "killed"),
+    (r"morti|uccisi|caduti|nemici uccisi", "killed"),
     (r"feriti", "wounded"),
-    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori", "people"),
+    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici", "people"),
     (r"perdite|vittime", "casualties"),
 ]
 
@@ -103,8 +110,8 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф)"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -121,18 +128,19 @@ VERB_AFTER = [
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
     (r"(?:загинули|загинуло|вбито|було вбито)", "killed"),
     (r"(?:поранено|були поранені|отримали поранення)", "wounded"),
-    (r"(?:sono )?(?:morti|stati uccisi|caduti)", "killed"),
-    (r"(?:sono )?(?:rimasti )?feriti", "wounded"),
+    (r"(?:(?:may|might|could|would|are likely to|are believed to) (?:have )?(?:died|been killed))", "killed"),
+    (r"(?:sono |siano |sarebbero |erano )?(?:stati )?(?:morti|uccisi|caduti)", "killed"),
+    (r"(?:sono |siano |sarebbero )?(?:rimasti )?(?:stati )?feriti", "wounded"),
 ]
 
 # --------------------------------------------------------------------------- qualifiers
 QUALIFIER_BEFORE = [
     (r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|an estimated|estimated"
      r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
-     r"|pressoché)", "about"),
+     r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-     r"|oltre|più di|almeno)", "more_than"),
-    (r"(?:up to|as many as|at most|no more than|до|fino a|fino ad)", "up_to"),
+     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
+    (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
 
@@ -149,7 +157,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"(?:Shoigu|Rudskoy|Konashenkov|Belousov|Gerasimov|Peskov)(?:'s)?", "ru_defense_ministry"),
     (r"(?:Russia|Moscow|the Kremlin|Russian officials|Russian authorities)(?: on \w+day)? (?:has |have )?"
      r"(?:raised|raises|updated|said|says|reported|reports|announced|admitted|admits|acknowledged|claimed|claims"
-     r"|confirmed|put)", "ru_defense_ministry"),
+     r"|confirmed|put|named|declared)|Moscow officially(?: last)? (?:named|declared|said|reported|admitted)"
+     r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)", "ru_defense_ministry"),
     (r"(?:Міноборони|Міністерств\w+ оборони) (?:РФ|рф|Росії|росії)|російськ\w+ (?:Міноборони|міністерств\w+ оборони)"
      r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*", "ru_defense_ministry"),
     (r"(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
@@ -163,8 +172,11 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Kyiv (?:also )?(?:said|says|reported|reports|claims|claimed|estimates)|:\s*Kyiv\s*$|^(?:Kyiv|Kiev):"
      r"|Ukrainian officials|Ukraine (?:also )?(?:said|says|reported|reports)|^Kyiv\b(?=[^.]{0,100}?\b(?:said|says|reported|reports|estimated|estimates)\b)",
      "ua_general_staff"),
+    (r"(?:Ukrainian |Ukraine's |the )?(?:Common|Normal|Basic|Main|Primary|Frequent|Basic Common) (?:Workers|Employees|Staff)"
+     r"(?: of (?:the )?(?:Armed Forces of Ukraine|Ukrainian Armed Forces|AFU|ZSU))?", "ua_general_staff"),
     (r"Генштаб\w*(?: ЗСУ)?|Генеральн\w+ штаб\w*(?: (?:Збройних [сС]ил України|ЗСУ))?|Збройн\w+ [сС]ил\w* України|ЗСУ"
      r"|Міноборони України|Міністерств\w+ оборони України|Сил(?:и|ами) оборони", "ua_general_staff"),
+    (r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
      r"|(?:secondo|per|stando a) Kiev|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
      r"|dichiarato|reso noto)", "ua_general_staff"),
@@ -183,9 +195,12 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (rf"(?:the )?(?:U\.S\.|(?-i:US)|American|United States) (?:{_DEF} Intelligence Agency|intelligence(?: officials| agencies)?"
      rf"|officials?|government|Department of {_DEF}|estimates?|assessments?|military)"
      rf"|Pentagon|{_DEF} Intelligence Agency|\bDIA\b|\bCIA\b|White House", "us_intelligence"),
+    (r"(?:stime|fonti|intelligence) (?:degli |dell')?(?:Usa|USA|Stati Uniti|americane)|(?:generale )?(?:Mark )?Milley", "us_intelligence"),
     (r"розвід[кц]\w* США|американськ\w+ розвід[кц]\w*|Пентагон\w*|intelligence (?:americana|statunitense|Usa|USA)"
      r"|Pentagono|Casa Bianca", "us_intelligence"),
     # others who count
+    (r"(?:the )?Wall Street Journal|WSJ|(?:the )?New York Times|(?:the )?Washington Post|Komsomolskaya Pravda"
+     r"|Western intelligence(?: agencies)?|Western officials", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
      r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky", "other"),
 ]
@@ -211,7 +226,7 @@ SUBJECT_MASKS = (
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
 )
 CIVILIAN = (r"civilians?|civilian|people|residents|children|passengers|inhabitants|hostages|цивільн\w+|мирн\w+ жител\w+"
-            r"|дітей|людей|civili|persone|bambini|abitanti")
+            r"|дітей|civili|persone|bambin[oie]|abitanti|donn[ae]")
 
 # --------------------------------------------------------------------------- what makes it a loss report
 LOSS_TRIGGERS = (
@@ -219,7 +234,7 @@ LOSS_TRIGGERS = (
     r"|neutrali[sz]ed|liquidated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|total (?:stood|stands) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
-    r"|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
+    r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
 NOT_LOSS = r"shot down|intercepted|downed|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
@@ -229,11 +244,14 @@ DAILY = (
     r"|in the 24-hour period|in (?:a|one|a single) day|over the (?:past |last )?day|on the (?:past|previous) day"
     r"|past day|the day's|in the past 24 hours|daily (?:losses|toll|increase)|24 hours|from the (?:day|previous day) before"
     r"|from the previous day|on the previous day"
-    r"|за (?:минулу |останню )?добу|за минулий день|за день|протягом (?:минулої |останньої )?доби"
+    r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
-    r"|nelle ultime ventiquattr'ore|in 24 ore"
+    r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
+    r"|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
+    r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
+
                r"|за той самий період|за цей же період|nello stesso periodo")
 PERIOD_YEAR = (r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
                r"|з початку (?:цього )?року|dall'inizio dell'anno")
@@ -241,7 +259,8 @@ PERIOD_MONTH = (r"(?:since|at) the (?:start|beginning) of (?:the|this) month|so 
                 r"|month-to-date|з початку (?:цього )?місяця|dall'inizio del mese")
 PERIOD_VAGUE = (r"(?:in|during|throughout|over) the (?:past|last) (?:week|seven days|month|\d+ days|few days)"
                 r"|in less than a week|this week|in (?:a|one) week|за (?:минулий |останній )?(?:тиждень|місяць)"
-                r"|за (?:сім|7) днів|nell'ultima settimana|in una settimana")
+                r"|за (?:сім|7) днів|nell'ultima settimana|in una settimana|nell'ultimo mese|negli ultimi \d+ giorni"
+                r"|in the past month|over the past month")
 CUMULATIVE = (
     r"since the (?:start|beginning|outset) of (?:the|its|Russia's|Moscow's|this) (?:full-scale |all-out |large-scale )?"
     r"(?:invasion|war|aggression)|since the (?:full-scale )?invasion|since the war (?:began|started)"
@@ -256,9 +275,11 @@ CUMULATIVE = (
 GROUP_SPLIT = (r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
                r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those)\b|;")
 BRINGING_TOTAL = (r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
+                  r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll|tally) at"
                   r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
                   r"|загальн\w+ (?:кількість|втрати) (?:сягнула|становить|досягла)|portando il totale a")
-INHERIT_BEFORE = r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui)\s*[-:,]?\s*$"
+INHERIT_BEFORE = (r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
+                  r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$")
 
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
@@ -273,7 +294,8 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
 LABEL_TAIL = (r"(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
-              r"|окупантів))?"
+              r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
+              r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
@@ -286,8 +308,9 @@ REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|у|в|на|nel|nella)
 DESTROY_VERBS = (r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
                  r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+")
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
-KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti)\s*"
-                 r"(?:понад|близько|більше|майже|more than|about|over|almost|oltre|circa|quasi)?\s*$")
+KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti"
+                 r"|deaths? of|death toll of|names of|identities of)\s*"
+                 r"(?:понад|близько|більше|майже|more than|about|over|almost|fewer than|less than|oltre|circa|quasi)?\s*$")
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
 DATELINE = r"^[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*"

@@ -40,7 +40,16 @@ _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w]
 
 _MULTIPLIERS = [
     (re.compile(r"\s*(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
-    (re.compile(r"\s*(?:million|millions|mln\.?|млн\.?|мільйон(?:ів|а)?|milion[ei])(?![\w])", re.I), 1_000_000),
+    (re.compile(r"\s*(?:million|millions|mln\.?|млн\.?|мільйон(?:ів|а|и)?|milion[ei])(?![\w])", re.I), 1_000_000),
+]
+# Rounded figures in words: "half a million", "півтора мільйона", "a million", "un milione e mezzo"
+_MILLION = r"(?:million|мільйон(?:а|ів|и)?|milion[ei])"
+_ROUNDED = [
+    (re.compile(rf"(?<![\w])(?:one and a half|a million and a half|півтора|півтори)\s+{_MILLION}(?![\w])"
+                rf"|(?<![\w])(?:un|one|a)\s+{_MILLION}\s+(?:e mezzo|and a half)(?![\w])", re.I), 1_500_000),
+    (re.compile(rf"(?<![\w])(?:half a|пів|mezzo)\s*{_MILLION}(?![\w])|(?<![\w])півмільйона(?![\w])", re.I), 500_000),
+    (re.compile(r"(?<![\w])(?:півтори|півтора)\s+тисяч[іи]?(?![\w])", re.I), 1_500),
+    (re.compile(rf"(?<![\w])(?:a|un)\s+{_MILLION}(?![\w])|(?<![\w])(?<!\d )мільйон(?![\w])", re.I), 1_000_000),
 ]
 
 # --------------------------------------------------------------------------- words
@@ -183,6 +192,13 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
         out.append(NumberMention(a, end, text[a:end], value if problem is None and dec is None else None,
                                  problem, decimal=dec is not None))
         taken.append((a, end))
+    for rx, value in _ROUNDED:
+        for m in rx.finditer(text):
+            a, b = m.start(), m.end()
+            if skipped(a, b) or any(a < e and s < b for s, e in taken):
+                continue
+            out.append(NumberMention(a, b, m.group(), value, words=True))
+            taken.append((a, b))
     for rx in (_EN_SEQ, _OTHER_WORD):
         for m in rx.finditer(text):
             a, b = m.start(), m.end()

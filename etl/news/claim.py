@@ -1,0 +1,155 @@
+"""The claim record the extractor produces, and the date and period records its stages share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from etl.news import dates as dates_mod
+
+
+@dataclass
+class DateSpec:
+    """The day a report is given for, as the text states it; shared by the claims of that report."""
+
+    mention: dates_mod.DateMention | None = None
+    vague: bool = False
+    resolved: date | None = None
+    precision: str | None = None
+    method: str = "unresolved"
+    reference: str | None = None
+
+    @property
+    def text(self) -> str | None:
+        return self.mention.text if self.mention else None
+
+
+@dataclass
+class PeriodSpec:
+    kind: str  # mention, month_mention, year, month, same, unknown
+    mention: dates_mod.DateMention | None = None
+
+
+@dataclass
+class Claim:
+    claimant: str
+    subject: str
+    category: str
+    measure: str
+    value: int | None
+    low: int | None
+    high: int | None
+    qualifier: str | None
+    period_start: date | None
+    as_of: date | None
+    as_of_precision: str | None
+    date_method: str
+    date_reference: str | None
+    date_text: str | None
+    span: tuple[int, int]
+    evidence: str
+    number_text: str
+    status: str = "ok"  # ok | unparseable
+    problem: str | None = None
+    bulletin_value: int | None = None  # set by etl.news.compare
+    comparison: str | None = None  # match, mismatch, consistent, no_series, not_compared
+    # extractor internals
+    kind: str = field(default="", repr=False)
+    sentence: int = field(default=0, repr=False)
+    date_spec: DateSpec | None = field(default=None, repr=False)
+    period_spec: PeriodSpec | None = field(default=None, repr=False)
+    own_date: bool = field(default=False, repr=False)
+    rounded: bool = field(default=False, repr=False)
+    measure_marked: bool = field(default=True, repr=False)
+    entity: str = field(default="", repr=False)
+    headline: bool = field(default=False, repr=False)
+
+    KEYS = ("claimant", "subject", "category", "measure", "value", "low", "high", "period_start", "qualifier",
+            "as_of", "as_of_precision", "date_method", "date_reference", "date_text", "span", "evidence",
+            "number_text", "status", "problem", "bulletin_value", "comparison")
+
+    def to_json(self) -> dict:
+        out = {}
+        for key in self.KEYS:
+            v = getattr(self, key)
+            if isinstance(v, date):
+                v = v.isoformat()
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[key] = v
+        return out
+
+    def key(self) -> tuple:
+        return (self.claimant, self.subject, self.category, self.measure, self.value, self.low, self.high,
+                self.period_start, self.as_of)
+
+
+# --------------------------------------------------------------------------- one claim per figure
+
+_PEOPLE_FAMILY = {"personnel", "killed", "casualties_total"}
+
+
+def _compatible(a: Claim, b: Claim) -> bool:
+    if (a.claimant, a.subject) != (b.claimant, b.subject):
+        return False
+    if a.as_of and b.as_of and a.as_of != b.as_of:
+        return False
+    if a.period_start and b.period_start and a.period_start != b.period_start:
+        return False
+    return True
+
+
+def _info(c: Claim) -> tuple:
+    return (not c.headline, c.own_date, c.period_start is not None, c.qualifier is None, c.status == "ok",
+            -c.sentence)
+
+
+def _close(a: Claim, b: Claim) -> bool:
+    """``a`` is ``b`` rounded ("more than 20,000" for 20,180) or qualified ("roughly 20,180" for 20,180)."""
+    if a.value is None or b.value is None:
+        return False
+    round_a = a.value >= 100 and a.value % 100 == 0
+    return abs(a.value - b.value) <= (0.1 if round_a else 0.01) * b.value
+
+
+def _zeros(value: int | None) -> int:
+    n = 0
+    while value and value % 10 == 0:
+        value, n = value // 10, n + 1
+    return n
+
+
+def _restates(a: Claim, b: Claim) -> bool:
+    """Whether ``a`` (ok, same family as ``b``) only restates ``b``: rounded, or a bound of its range."""
+    same_measure = a.measure == b.measure or (not a.measure_marked and b.measure != "estimate_range")
+    rounder = not b.rounded or (b.qualifier is None and _zeros(a.value) > _zeros(b.value))
+    if a.rounded and rounder and same_measure and _close(a, b):
+        return True  # "more than 20,000" for 20,180, "more than half a million" for 515,000
+    return a.value is not None and b.low is not None and a.value in (b.low, b.high) and b.measure == "estimate_range"
+
+
+def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
+    """A headline figure the body repeats ("Kyiv Reports 1,140 More Casualties"): the body says how it counts."""
+    if not a.headline or a.status != "ok" or a.value is None:
+        return False
+    family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
+    return any(not b.headline and b.claimant == a.claimant and b.category in family and
+               (b.value == a.value or a.rounded and _close(a, b)) for b in claims)
+
+
+def dedup(claims: list[Claim]) -> list[Claim]:
+    """Stage: one claim per figure (the same figure twice, a rounded restatement, a bound said again)."""
+    drop: set[int] = {i for i, a in enumerate(claims) if _headline_repeated(a, claims)}
+    for i, a in enumerate(claims):
+        for j, b in enumerate(claims):
+            if i == j or i in drop or j in drop or not _compatible(a, b):
+                continue
+            if a.category == b.category and a.measure == b.measure and (a.value, a.low, a.high) == \
+                    (b.value, b.low, b.high) and a.status == b.status == "ok":
+                drop.add(j if _info(a) >= _info(b) else i)
+                continue
+            if a.status != "ok" or b.status != "ok":
+                continue
+            family = a.category == b.category or (a.category in _PEOPLE_FAMILY and b.category in _PEOPLE_FAMILY)
+            if family and _restates(a, b):
+                drop.add(i)
+    return [c for k, c in enumerate(claims) if k not in drop]

@@ -1,0 +1,187 @@
+"""Stage: date resolution per claim.
+
+Every claim carries the :class:`~etl.news.claim.DateSpec` of its report (shared by the claims of that
+report).  They are resolved in this order, and each claim says which one it used (``date_method``):
+
+1. ``explicit``: a date the text states for the report, or the story's dateline;
+2. ``weekday`` / ``relative``: counted back from the publication date;
+3. ``series_match``: General Staff totals with no date of their own, matched against the accepted series;
+   a series-matched day then anchors the article's weekdays when it has no publication date.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from etl.categories import MERGE_DAY
+from etl.news import dates as dates_mod
+from etl.news import lexicon as lx
+from etl.news.bind import State
+from etl.news.claim import Claim, DateSpec, PeriodSpec
+from etl.news.clauses import SentenceInfo
+
+_DATELINE = re.compile(lx.DATELINE)
+_METHOD = {"date": "explicit", "month": "explicit", "year": "explicit", "weekday": "weekday", "relative": "relative"}
+
+
+def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.DateMention]) -> DateSpec | None:
+    """The story's dateline ("MOSCOW/KYIV, Dec 19 - ..."): the first sentence's date before a dash."""
+    norm = st.norm
+    for p in prepared:
+        m = _DATELINE.match(norm[p.s.start:p.s.end])
+        if not m:
+            continue
+        d = next((x for x in all_dates if x.kind == "date" and p.s.start + m.end() <= x.start
+                  and re.match(r"\s*(?:\([^)]*\))?\s*-", norm[x.end:p.s.end])), None)
+        if d is not None and d.start - p.s.start - m.end() < 3:
+            return st.spec_for(d)
+        return None
+    return None
+
+
+def lede_date(st: State, prepared: list[SentenceInfo]) -> DateSpec | None:
+    """The day the story's first sentence gives ("... hit Kharkiv on Wednesday, the mayor said"): the date of
+    figures the text gives no date of their own or of their claimant's, when there is no dateline."""
+    body = [p for p in prepared if p.s.paragraph == 1][:1]
+    for p in body:
+        days = [d for d in p.report_dates if d.kind in ("date", "weekday", "relative")]
+        if days:
+            return st.spec_for(days[0])
+    return None
+
+
+def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: DateSpec | None = None) -> None:
+    """A claim without a date of its own or of its claimant's context: the claimant's first report date,
+    else the dateline, else (for the General Staff's daily figures, which are the day's news) the lede's day."""
+    shared_none: dict[str, DateSpec] = {}
+    for cl in claims:
+        if cl.date_spec is not None:
+            continue
+        daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
+        cl.date_spec = st.first_date.get(cl.entity) or line or (lede if daily else None) or \
+            shared_none.setdefault(cl.entity, DateSpec())
+
+
+def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | None) -> None:
+    if spec.resolved is not None or spec.mention is None:
+        return
+    m = spec.mention
+    day, precision = dates_mod.resolve(m, reference)
+    if day is None:
+        return
+    spec.resolved, spec.precision, spec.method = day, precision, _METHOD[m.kind]
+    needs_reference = m.kind in ("weekday", "relative") or (m.kind in ("date", "month") and m.year is None)
+    spec.reference = reference_name if needs_reference else None
+
+
+def series_day(group: list[Claim], series, published: date | None) -> date | None:
+    """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
+    totals = [c for c in group if c.claimant == "ua_general_staff" and c.measure == "cumulative"
+              and c.value is not None and c.qualifier in (None, "about") and c.subject == "ru_forces"
+              and c.category not in lx.PEOPLE_CATEGORIES]
+    personnel = [c for c in totals if c.category == "personnel"]
+    if not personnel:
+        return None  # the personnel figure is what identifies the day
+    days: set[date] | None = None
+    for c in personnel + [c for c in totals if c.category != "personnel"]:
+        found = set(series.days_with(c.category, c.value))
+        if not found and c.category != "personnel":
+            continue  # an equipment figure the series lacks (or a typo) does not veto the personnel match
+        days = found if days is None else (days & found or days)
+        if c.category == "personnel" and not days:
+            return None
+    if not days:
+        return None
+    if published is not None:
+        days = {d for d in days if d <= published + timedelta(days=1)}
+    return next(iter(days)) if len(days) == 1 else None
+
+
+def _specs(claims: list[Claim]) -> list[DateSpec]:
+    specs: list[DateSpec] = []
+    for cl in claims:
+        if cl.date_spec is not None and all(cl.date_spec is not s for s in specs):
+            specs.append(cl.date_spec)
+    return specs
+
+
+def _by_dateline(specs: list[DateSpec], line: DateSpec | None, published: date | None) -> None:
+    """The dateline wins over a weekday: its day when the weekday is that day, else the weekday counted back
+    from it (``date_reference: dateline``)."""
+    if line is None:
+        return
+    _resolve_spec(line, published, "published" if published else None)
+    if line.resolved is None:
+        return
+    for spec in specs:
+        if spec is line or spec.resolved is not None or spec.mention is None or \
+                spec.mention.kind not in ("weekday", "relative"):
+            continue
+        _resolve_spec(spec, line.resolved, "dateline")
+        if spec.resolved == line.resolved:
+            spec.mention, spec.method, spec.reference = line.mention, line.method, line.reference
+
+
+def _explicit_wins(specs: list[DateSpec], claims: list[Claim]) -> None:
+    """A claimant's report day the text states wins over a weekday giving the same day: said ``explicit``."""
+    stated: dict[tuple[str, date], DateSpec] = {}
+    for cl in claims:
+        spec = cl.date_spec
+        if spec.resolved is not None and spec.method == "explicit" and spec.precision == "day":
+            stated.setdefault((cl.entity, spec.resolved), spec)
+    for cl in claims:
+        spec = cl.date_spec
+        if not cl.own_date and spec.method in ("weekday", "relative") and (cl.entity, spec.resolved) in stated:
+            cl.date_spec = stated[(cl.entity, spec.resolved)]
+
+
+def resolve_dates(claims: list[Claim], published: date | None, series, line: DateSpec | None = None) -> None:
+    """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start."""
+    specs = _specs(claims)
+    _by_dateline(specs, line, published)
+    for spec in specs:
+        _resolve_spec(spec, published, "published" if published else None)
+    anchor = None
+    if series is not None:
+        for spec in specs:
+            if spec.resolved is not None:
+                continue
+            day = series_day([c for c in claims if c.date_spec is spec], series, published)
+            if day is not None:
+                spec.resolved, spec.precision, spec.method = day, "day", "series_match"
+                anchor = anchor or day
+    if published is None and anchor is not None:
+        for spec in specs:
+            _resolve_spec(spec, anchor, "series_match")
+    _explicit_wins(specs, claims)
+    for cl in claims:
+        spec = cl.date_spec
+        cl.as_of, cl.as_of_precision = spec.resolved, spec.precision
+        cl.date_method = spec.method if spec.resolved else "unresolved"
+        cl.date_reference = spec.reference if spec.resolved else None
+        cl.date_text = spec.text
+        if cl.period_spec is not None and cl.measure == "period_increase":
+            cl.period_start = period_start(cl.period_spec, cl.as_of or published or anchor)
+        if cl.category == "vehicles":
+            cl.category = "military_vehicles" if cl.as_of and cl.as_of < MERGE_DAY else "vehicles_fuel_tanks"
+
+
+def period_start(period: PeriodSpec, reference: date | None) -> date | None:
+    if period.kind == "mention" and period.mention is not None:
+        m = period.mention
+        if m.kind == "weekday" and reference is not None:
+            d = dates_mod.last_weekday(m.weekday, reference)
+            return d if d < reference else d - timedelta(days=7)
+        day, _ = dates_mod.resolve(m, reference)
+        if day is not None and reference is not None and m.kind == "date" and m.year is None and day > reference:
+            day = day.replace(year=day.year - 1)
+        return day
+    if period.kind == "month_mention" and period.mention is not None:
+        return dates_mod.resolve(period.mention, reference)[0]
+    if reference is None:
+        return None
+    if period.kind == "year":
+        return date(reference.year, 1, 1)
+    if period.kind == "month":
+        return reference.replace(day=1)
+    return None

@@ -1,0 +1,340 @@
+"""Stage: number mentions that can be claims, with their category (the lexicon bound through list syntax).
+
+:func:`candidates` takes a sentence's number mentions (:func:`etl.news.numbers.scan`: digit groups per
+language, words, "72 thousand", "1.2 million", "1,1 milioni", "півтора мільйона") and keeps those bound
+to a category: a category word after the figure ("574,690 troops", "one submarine"), a label before it
+("tanks - 8,344 (+12)", "carri armati: 120", "танків — 10 123"), a verb saying what happened ("3,825 have
+been injured"), or a figure taking the category of the one before ("including 1,180 over the past day").
+Ranges, qualifiers ("over", "близько", "circa") and a bracketed daily increase "(+N)" are read here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.news import lexicon as lx
+from etl.news import numbers as numbers_mod
+from etl.news.text import Sentence
+
+_NOUNS = lx.compile_table(lx.NOUNS)
+_MODIFIER = re.compile(r"(?:" + lx.MODIFIERS + r")\s+", re.I)
+_MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIFIER_SUBJECT]
+_VERB_AFTER = [(re.compile(r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*))?\s*(?:of them\s+|of those\s+"
+                           r"|з них\s+)?(?:" + p + r")(?![\w])", re.I), k)
+               for p, k in lx.VERB_AFTER]
+_QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
+_QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
+_INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
+_CURRENCY = re.compile(lx.CURRENCY_BEFORE, re.I)
+_NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
+_RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
+_RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
+_RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
+_LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
+_INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
+_REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
+_INCREASE_AFTER = re.compile(r"\s*(?:in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
+                             r" (?:напередодні|добою раніше))(?![\w])", re.I)
+_KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
+_BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
+                           r"|losses|casualties|figure|number)\b"
+                           r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
+                           r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+                           r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$", re.I)
+_BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
+_LABEL_SEP = re.compile(
+    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
+    r"|(?:have|has|had)(?: probably| likely)?"
+    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
+    r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
+_LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
+_UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?)(?![\w])", re.I)
+_MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
+_FOLLOWERS = {
+    "since", "in", "over", "on", "as", "during", "according", "and", "with", "from", "by", "per", "until", "this",
+    "so", "at", "after", "for", "of", "the", "persons", "people", "units", "pcs", "од", "осіб", "одиниць", "з", "за",
+    "у", "в", "на", "станом", "та", "і", "й", "dal", "dall", "nelle", "nel", "in", "e", "secondo", "a", "ha", "have",
+    "has", "had", "while", "but", "or", "said", "says", "reported", "including", "of", "than", "now", "yesterday",
+    "today", "only", "just", "according", "compared", "up", "людей",
+}
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    value: int | None
+    low: int | None
+    high: int | None
+    kind: str  # a category code, "vehicles", a people kind, or "inherit" (the category of the figure before)
+    qualifier: str | None
+    number: numbers_mod.NumberMention
+    problem: str | None
+    subject_hint: str | None = None
+    verb_kind: str | None = None
+    label_first: bool = False
+    bracket: numbers_mod.NumberMention | None = None
+    bracket_span: tuple[int, int] | None = None
+    inherit: bool = False
+    bringing: bool = False
+
+
+# --------------------------------------------------------------------------- the category lexicon
+
+def _match_noun(norm: str, pos: int, end: int) -> tuple[str, int] | None:
+    best = None
+    for rx, kind in _NOUNS:
+        m = rx.match(norm, pos, end)
+        if m and (best is None or m.end() > best[1]):
+            best = (kind, m.end())
+    return best
+
+
+def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | None]:
+    """(kind, end of the noun, subject named by a modifier) of the category noun after ``pos``."""
+    p = pos
+    while p < end and norm[p] in ' "':
+        p += 1
+    subject = None
+    for _ in range(3):
+        hit = _match_noun(norm, p, end)
+        if hit:
+            kind, noun_end = hit
+            # "tanks and other armoured vehicles": a label for two categories is not one category
+            rest = norm[noun_end:end]
+            mm = re.match(r"\s+(?:and|or|plus|та|і|e)\s+(?:other\s+)?", rest, re.I)
+            if mm and _match_noun(norm, noun_end + mm.end(), end) and kind not in lx.PEOPLE_KINDS:
+                return None, p, None
+            # trailing adjective in Italian / Ukrainian: "soldati russi", "військових РФ"
+            tail = re.match(r"\s+(?:della |di |dell')?(russ[aoie]|ucrain[aoie]|Russia|Ucraina|nemic[oi]|рф|РФ|росії"
+                            r"|України|ворога)(?![\w])", rest, re.I)
+            if tail and subject is None:
+                subject = "ukr" if tail.group(1).lower().startswith("ucr") or tail.group(1) == "України" else "ru"
+                subject = {"ru": "ru_forces", "ukr": "ua_forces"}[subject]
+            if tail and re.match(r"\s+nemic", rest, re.I):
+                noun_end += tail.end()  # "carri armati nemici (14 solo ieri)": the bracket follows the adjective
+            return kind, noun_end, subject
+        m = _MODIFIER.match(norm, p, end)
+        if not m:
+            return None, p, None
+        for rx, subj in _MOD_SUBJECT:
+            if rx.match(m.group()):
+                subject = subj
+        p = m.end()
+    return None, p, None
+
+
+def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int, bool]:
+    """(kind, label start, bulletin style) of a category label right before the number."""
+    pre = norm[max(sent_start, start - 90):start]
+    base = start - len(pre)
+    sep = _LABEL_SEP.search(pre)
+    if not sep:
+        return None, start, False
+    head = pre[:sep.start()]
+    tail = _LABEL_TAIL.search(head)
+    if tail and tail.start() < len(head):
+        head = head[:tail.start()]
+    bulletin = bool(re.search(r"[-:=]", sep.group()))
+    best = None
+    for rx, kind in _NOUNS:
+        for m in rx.finditer(head):
+            if m.end() == len(head) and (best is None or m.start() < best[1]):
+                best = (kind, m.start())
+    if best is None:
+        return None, start, False
+    kind, label_start = best
+    if not bulletin and sep.group().strip() == "":
+        return None, start, False  # "tanks 8344" without a dash is a list too loose to trust in prose
+    return kind, base + label_start, bulletin
+
+
+def _qualifier_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int]:
+    pre = norm[max(sent_start, start - 30):start]
+    for rx, q in _QUAL_BEFORE:
+        m = rx.search(pre)
+        if m:
+            return q, start - len(pre) + m.start()
+    return None, start
+
+
+def _qualifier_after(norm: str, end: int) -> tuple[str | None, int]:
+    for rx, q in _QUAL_AFTER:
+        m = rx.match(norm, end)
+        if m:
+            return q, end + m.end() - m.start()
+    return None, end
+
+
+def _follower_ok(norm: str, pos: int, end: int) -> bool:
+    rest = norm[pos:end]
+    m = re.match(r"\s*(?:\(\s*[+\d][^)]*\)\s*)?([^\W\d_]+)", rest)
+    if not m:
+        return True
+    if rest[:m.start(1)].strip(" ") and re.match(r"\s*[,.;:)\-]", rest):
+        return True
+    return m.group(1).lower() in _FOLLOWERS
+
+
+# --------------------------------------------------------------------------- the figure's own parts
+
+def _not_a_count(norm: str, s: Sentence, n: numbers_mod.NumberMention) -> bool:
+    """Money, a share, a number ("#3", "№ 5"), a time of day: never a loss figure."""
+    pre = norm[max(s.start, n.start - 12):n.start]
+    if _CURRENCY.search(pre) or _NOT_COUNT.match(norm, n.end, s.end):
+        return True
+    if n.start >= 1 and norm[n.start - 1] in "#№":
+        return True
+    return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end:n.end + 6], re.I))  # a time: 3:55 AM
+
+
+def _range(norm: str, s: Sentence, n: numbers_mod.NumberMention,
+           nxt: numbers_mod.NumberMention | None) -> tuple[int, int] | None:
+    """(low, high) when ``n`` opens a range with the next mention: 7,000 to 15,000 / between 7 and 15 thousand."""
+    if nxt is None or n.value is None or nxt.value is None:
+        return None
+    conn = norm[n.end:nxt.start]
+    if not _RANGE_CONN.fullmatch(conn):
+        return None
+    word = conn.strip().lower()
+    before = norm[max(s.start, n.start - 40):n.start]
+    if word in ("and", "e", "a", "або", "or") and not _RANGE_BEFORE.search(before):
+        return None  # "11 tanks and nine" is two figures; "between 7 and 15" is a range
+    if _RISE_BEFORE.search(before):
+        return None  # "rose from 380,000 to 400,000" is a change, not an estimate
+    lo, hi = n.value, nxt.value
+    mult = _MULTIPLIER.search(nxt.text)
+    if mult and re.fullmatch(r"[\d.,' ]+", n.text):
+        factor = 1_000_000 if re.search(r"mil|млн|мільйон", mult.group(), re.I) else 1000
+        if lo * factor <= hi:
+            lo *= factor
+    return (lo, hi) if lo < hi else None
+
+
+def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int | None, tuple[int, int] | None]:
+    """(index of the mention, span) of a bracketed increase right after a total: (+1180) / (up 26) / (0)."""
+    bm = _BRACKET.match(norm, at, s.end)
+    if bm:
+        for j in range(i + 1, min(i + 3, len(nums))):
+            if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
+                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end:s.end], re.I)
+                if close:
+                    return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
+                break
+        return None, None
+    m0 = re.match(r"\s*\(\s*0\s*\)", norm[at:s.end])
+    if m0:
+        for j in range(i + 1, min(i + 2, len(nums))):
+            if nums[j].start < at + m0.end():
+                return j, (at + m0.start() + (len(m0.group()) - len(m0.group().lstrip())), at + m0.end())
+    return None, None
+
+
+# --------------------------------------------------------------------------- binding a figure to a category
+
+@dataclass
+class _Figure:
+    """A number with what is read right around it, before its category is looked for."""
+
+    n: numbers_mod.NumberMention
+    value: int | None
+    low: int | None
+    high: int | None
+    qualifier: str | None
+    qual_start: int
+    after: int  # where the figure (with its qualifier and bracket) ends
+    bracket: numbers_mod.NumberMention | None = None
+    bracket_span: tuple[int, int] | None = None
+
+
+def _figure(norm: str, s: Sentence, nums: list, i: int, consumed: set[int]) -> _Figure:
+    n = nums[i]
+    low = high = None
+    value, anchor_end = n.value, n.end
+    rng = _range(norm, s, n, nums[i + 1] if i + 1 < len(nums) else None)
+    if rng is not None:
+        low, high, value = rng[0], rng[1], None
+        anchor_end = nums[i + 1].end
+        consumed.add(i + 1)
+    qual, qual_start = _qualifier_before(norm, n.start, s.start)
+    qual_after, anchor_end2 = _qualifier_after(norm, anchor_end)
+    fig = _Figure(n, value, low, high, qual or qual_after, qual_start, anchor_end2)
+    if low is None:
+        j, span = _bracket(norm, s, nums, i, anchor_end2)
+        if j is not None:
+            fig.bracket, fig.bracket_span, fig.after = nums[j], span, span[1]
+            consumed.add(j)
+    return fig
+
+
+def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
+    """(kind, start, end, subject hint, verb kind, label first, inherit, bringing) or None: no category."""
+    kind, noun_end, subj = noun_after(norm, f.after, s.end)
+    start, end = min(f.qual_start, f.n.start), (noun_end if kind else f.after)
+    label_first = inherit = bringing = False
+    verb_kind = None
+    lkind, lstart, bulletin = label_before(norm, f.qual_start, s.start)
+    if kind is not None and lkind is not None and bulletin and (
+            lkind == kind or (kind in lx.PEOPLE_KINDS and lkind in lx.PEOPLE_KINDS)):
+        label_first, start, kind = True, lstart, lkind  # "особового складу - близько 878070 (+1350) осіб"
+    if kind is None and lkind and (bulletin or _follower_ok(norm, f.after, s.end)):
+        kind, label_first, start, end = lkind, bulletin, lstart, f.after
+        um = _UNIT_AFTER.match(norm, end, s.end)  # a unit after a bulletin figure: "осіб", "од", "persons"
+        if um:
+            end = um.end()
+    if kind is None:
+        for rx, vk in _VERB_AFTER:
+            m = rx.match(norm, f.after, s.end)
+            if m:
+                kind, verb_kind, end = "people", vk, m.end()
+                break
+    if kind is None:
+        pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
+        if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
+                _INCREASE_AFTER.match(norm, f.after, s.end):
+            if _REGIONAL_AFTER.search(norm[f.after:s.end]):
+                return None  # "including up to 600 in the Kursk region": a breakdown, not a total
+            kind, inherit, end = "inherit", True, f.after
+        elif _BRINGING_PRE.search(pre_long):
+            kind, inherit, bringing, end = "inherit", True, True, f.after
+    if kind is None:
+        return None
+    if kind in lx.PEOPLE_KINDS and verb_kind is None:
+        verb_kind = next((vk for rx, vk in _VERB_AFTER if rx.match(norm, end, s.end)), None)
+        lo = max(s.start, start - 30)
+        digits = [lo + m.end() for m in re.finditer(r"\d", norm[lo:start])]
+        lo = max([lo] + digits)  # never reach back over another figure
+        said = _LABEL_VERB.search(norm, lo, f.qual_start) if kind == "people" and start < f.qual_start else None
+        if verb_kind is None and said:  # "the number of soldiers killed at around 60,000"
+            verb_kind = "killed" if said.group(1).lower() in ("killed", "dead") else "wounded"
+        if verb_kind is None and kind == "people" and \
+                _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40):f.n.start]):
+            verb_kind = "killed"
+    return kind, start, end, subj, verb_kind, label_first, inherit, bringing
+
+
+def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) -> list[Candidate]:
+    """The figures of a sentence bound to a category (see the module doc)."""
+    out: list[Candidate] = []
+    consumed: set[int] = set()
+    for i, n in enumerate(nums):
+        if i in consumed or _not_a_count(norm, s, n):
+            continue
+        f = _figure(norm, s, nums, i, consumed)
+        bound = _bind_category(norm, s, f)
+        if bound is None:
+            continue
+        kind, start, end, subj, verb_kind, label_first, inherit, bringing = bound
+        if f.bracket is None and f.low is None and end > f.after:
+            j, span = _bracket(norm, s, nums, i, end)  # "10 620 tanks (+7)": the increase after the noun
+            if j is not None:
+                f.bracket, f.bracket_span = nums[j], span
+                consumed.add(j)
+        problem = n.problem
+        if n.decimal and f.value is None and problem is None and f.low is None:
+            problem = f"figure {n.text!r} is a fraction, not a count"
+        out.append(Candidate(start, max(end, f.after), f.value, f.low, f.high, kind, f.qualifier, n, problem, subj,
+                             verb_kind, label_first, f.bracket, f.bracket_span, inherit, bringing))
+    return out
