@@ -177,7 +177,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
         execute_values(cur, """
             INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
                                           document_id, bulletin_id, superseded_at, note)
-            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
+            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase::bigint, v.qualifier,
                    v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
             FROM (VALUES %s) AS v (source, as_of, category, revision, cumulative, increase, qualifier,
                                    document_id, note, superseded)
