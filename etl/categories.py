@@ -189,7 +189,7 @@ def normalize_label(label: str) -> str:
     """Fold a printed label to the form aliases are stored in.
 
     Only differences that cannot change what a label names are folded: NFKC, case, zero-width
-    characters, whitespace (any kind, any amount), the apostrophes (ʼ ’ ‘ ` ′ → '), the hyphens and
+    characters, whitespace (any kind, any amount; an API key's underscores count as spaces), the apostrophes (ʼ ’ ‘ ` ′ → '), the hyphens and
     dashes inside a label (‐ ‑ ‒ – — − → -, spaces around them dropped), the spacing of slashes and
     brackets, and trailing punctuation: ``'Кораблі /катери'`` -> ``'кораблі / катери'``,
     ``'БПЛА оперативно – тактичного рівня:'`` -> ``'бпла оперативно-тактичного рівня'``.  Words are
@@ -198,7 +198,7 @@ def normalize_label(label: str) -> str:
     text = unicodedata.normalize("NFKC", label).lower()
     text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
     text = re.sub(r"[\u02bc\u2019\u2018\u0060\u2032\u00b4]", "'", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"[\s_]+", " ", text).strip()
     text = text.strip(" .,:;*-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
     text = re.sub(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*", "-", text)
     text = re.sub(r"\s*/\s*", " / ", text)

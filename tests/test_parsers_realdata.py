@@ -406,9 +406,9 @@ def test_russianwarship_real_replies_parse_and_match_petro(shared_dir):
 
 
 def test_russianwarship_real_replies_carry_no_new_key(shared_dir):
-    from etl.parsers.russianwarship import KNOWN_KEYS, new_keys
+    from etl.parsers.russianwarship import SEEN_KEYS, new_keys
 
     for path in rw_replies(shared_dir):
         assert new_keys(path.read_bytes(), path.as_uri()) == [], path.name
         keys = {k for r in json.loads(path.read_text())["data"]["records"] for k in r["stats"]}
-        assert keys == KNOWN_KEYS - {"submarines"}, path.name
+        assert keys == SEEN_KEYS - {"submarines"}, path.name

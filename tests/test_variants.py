@@ -120,12 +120,16 @@ def test_russianwarship_unknown_key_is_read_past_and_listed():
 
 
 def test_russianwarship_new_ground_robot_key_is_read_when_its_name_says_so():
-    body = rw_single(dict(STATS_2026, ground_robotic_systems=1362), increase={"ground_robotic_systems": 12})
+    body = rw_single(dict(STATS_2026, ground_robotic_complexes=1362), increase={"ground_robotic_complexes": 12})
     got = {o.category: o for o in parse_document("russianwarship", body, RW_URL)}
     assert (got["ground_robots"].cumulative, got["ground_robots"].increase) == (1362, 12)
     [key] = new_keys(body, RW_URL)
-    assert (key.key, key.category, key.first_day, key.days) == ("ground_robotic_systems", "ground_robots",
+    assert (key.key, key.category, key.first_day, key.days) == ("ground_robotic_complexes", "ground_robots",
                                                                 date(2026, 5, 10), 1)
+    # the anticipated key is known: read, no news
+    body = rw_single(dict(STATS_2026, ground_robotic_systems=1362))
+    assert {o.category for o in parse_document("russianwarship", body, RW_URL)} >= {"ground_robots"}
+    assert new_keys(body, RW_URL) == []
     # a new key naming a category a known key already gives is recorded, never read over it
     body = rw_single(dict(STATS_2026, personnel=5))
     got = {o.category: o for o in parse_document("russianwarship", body, RW_URL)}
