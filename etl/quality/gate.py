@@ -19,7 +19,7 @@
    (stored with a note by the parsers) never enters the decision: it is listed in the quarantine
    with the diagnosis ``out_of_validity`` (status ``resolved``, decided by the gate: the category
    contract, not the evidence, keeps it out), in :attr:`GateResult.out_of_validity`, and in one
-   ``info`` alert per figure.
+   ``info`` alert per (source, category) naming the days a run lists first.
 4. **The accepted series is checked** (``expectations/accepted_monotonic.json``); only when it
    passes are the marts refreshed.
 5. **Notifications** of the new alerts (:mod:`etl.notify`), with the run URL and the Data Docs.
@@ -424,6 +424,8 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
     ones (a new incident), clear open ones no longer wanted; one alert per incident."""
     from psycopg2.extras import Json
 
+    from etl.categories import BY_CODE
+
     cur, result = run.cur, run.result
     cur.execute("""SELECT id, observation_id, expectation, diagnosis, status
                    FROM quality.quarantine
@@ -436,12 +438,23 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
                               updated_at = now(), note = %s WHERE id = %s""",
                     ("cleared by later evidence: no longer breaks the monotonic counts", old["id"]))
         result.resolved.append(old["id"])
+    # figures printed outside their category's dates that this run lists for the first time: one alert
+    # per (source, category), naming their days (a re-run lists none, so it alerts nothing)
+    outside_groups: dict[tuple[str, str], list[dict]] = {}
+    for key, w in wanted.items():
+        old = existing.get(key)
+        if w["diagnosis"] == "out_of_validity" and (old is None or old["diagnosis"] != w["diagnosis"]):
+            outside_groups.setdefault((w["obs"]["source"], w["obs"]["category"]), []).append(w["obs"])
+    outside_incident = {}
+    for (source, category), group in outside_groups.items():
+        days = sorted(o["as_of"] for o in group)
+        outside_incident[(source, category)] = f"out_of_validity:{source}:{category}:{days[0]}..{days[-1]}:{len(days)}"
     for (obs_id, expectation), w in sorted(wanted.items(), key=lambda kv: (kv[1]["obs"]["as_of"], kv[0])):
         o, old = w["obs"], existing.get((obs_id, expectation))
         gate_decided = w["status"] != "open"
         outside = w["diagnosis"] == "out_of_validity"
         incident = (f"official_correction:{o['category']}:{o['as_of']}:{o['cumulative']}" if w["status"] == "accepted"
-                    else f"out_of_validity:{o['source']}:{o['category']}:{o['as_of']}:{o['cumulative']}" if outside
+                    else outside_incident.get((o["source"], o["category"]), "") if outside
                     else f"quarantine:{obs_id}:{expectation}:{w['diagnosis']}")
         values = (w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
                   run.run_ref, incident, "gate" if gate_decided else None)
@@ -469,27 +482,28 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
         if not gate_decided:
             result.quarantined.append(item)
         if outside:
-            run.alert("out_of_validity", incident, _SUBJECT_OUTSIDE.format(**item), _outside_body(item),
-                      {**item, "quarantine_id": qid, "expectation": expectation, "note": o.get("note")}, "info")
-            continue
+            continue  # one alert per group, below
         run.alert("quarantine", incident, _SUBJECT[w["status"]].format(**item), _quarantine_body(item, w, expectation),
                   {**item, "quarantine_id": qid, "expectation": expectation, "neighbours": _jsonable(w["neighbours"])},
                   "info" if gate_decided else "warning")
 
-
-_SUBJECT_OUTSIDE = "[attrition] printed outside its category's dates: {source} {category} {as_of} = {cumulative}"
-
-
-def _outside_body(item: dict) -> str:
-    from etl.categories import BY_CODE
-
-    cat = BY_CODE[item["category"]]
-    dates = f"{cat.valid_from}..{cat.valid_to or ''}"
-    return (f"{item['source']} printed {item['category']} = {item['cumulative']} for {item['as_of']}, a day outside "
-            f"the category's official validity ({dates}). The figure is stored as printed, with its note "
-            f"({item['why']}), but the category contract keeps it out of the accepted series and the marts; "
-            "mart.quarantined_records lists it with the diagnosis out_of_validity. Nothing to do unless the "
-            "category's dates in etl/categories.py are wrong.")
+    for (source, category), group in sorted(outside_groups.items()):
+        group = sorted(group, key=lambda o: o["as_of"])
+        cat = BY_CODE[category]
+        figures = ", ".join(f"{o['as_of']} = {o['cumulative']}" for o in group[:10]) + (
+            f", ... ({len(group) - 10} more)" if len(group) > 10 else "")
+        notes = sorted({o.get("note") for o in group if o.get("note")})
+        span = str(group[0]["as_of"]) if len(group) == 1 else f"{group[0]['as_of']}..{group[-1]['as_of']}"
+        run.alert(
+            "out_of_validity", outside_incident[(source, category)],
+            f"[attrition] printed outside its category's dates: {source} {category} {span} ({len(group)} day(s))",
+            f"{source} printed {category} on {len(group)} day(s) outside the category's official validity "
+            f"({cat.valid_from}..{cat.valid_to or ''}): {figures}. The figures are stored as printed, with their "
+            f"note ({'; '.join(notes) or 'none'}), but the category contract keeps them out of the accepted series "
+            "and the marts; mart.quarantined_records lists them with the diagnosis out_of_validity. Nothing to do "
+            "unless the category's dates in etl/categories.py are wrong.",
+            {"source": source, "category": category, "days": [str(o["as_of"]) for o in group],
+             "values": [o["cumulative"] for o in group], "notes": notes}, "info")
 
 
 def _record_retractions(run: _Run, before: dict, rows: dict, wanted: dict, by_cell: dict, operator: dict) -> None:
