@@ -257,3 +257,20 @@ def test_an_operator_cannot_accept_an_out_of_validity_figure(db):
     [(qid,)] = sql(db, "SELECT id FROM quality.quarantine WHERE category = 'srbm_launchers'")
     with pytest.raises(ReviewError, match="category contract"):
         decide(qid, "accept", by="tester", dsn=db, notify=False)
+
+
+@pytest.mark.realdata
+def test_the_real_russianwarship_replies_load_and_pass_the_gate(db, shared_dir):
+    """The four real 2022 replies, one of which the parser used to refuse whole, load end to end."""
+    replies = sorted((shared_dir / "reference" / "pages" / "russianwarship.rip").glob("*.json"))
+    ids = [archive(db, p.read_bytes(), f"https://russianwarship.rip/api/v1/statistics?{p.stem}") for p in replies]
+    result = ingest(ids, dsn=db)
+    assert result.observations == 2485 + 64 and result.new_source_keys == []
+    gate = validate(db, run_id="t-real-rw", notify=False)
+    assert len(gate.out_of_validity) == 64
+    assert sql(db, "SELECT category, count(*) FROM quality.quarantine WHERE diagnosis = 'out_of_validity' "
+                   "GROUP BY 1 ORDER BY 1") == [("srbm_launchers", 1), ("vehicles_fuel_tanks", 63)]
+    assert sql(db, "SELECT count(*) FROM quality.alert WHERE kind = 'out_of_validity'") == [(2,)]
+    assert sql(db, "SELECT min(as_of) FROM core.accepted WHERE category = 'srbm_launchers'") == [(date(2022, 3, 26),)]
+    assert sql(db, "SELECT min(as_of) FROM core.accepted WHERE category = 'vehicles_fuel_tanks'") == [(date(2022, 5, 1),)]
+    assert gate.checks["accepted_monotonic"]["outcome"] == "passed"
