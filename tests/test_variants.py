@@ -221,7 +221,7 @@ def test_out_of_validity_figure_is_stored_reported_and_never_accepted(db):
     reported = {(o["category"], o["as_of"]) for o in result.out_of_validity}
     assert ("srbm_launchers", "2022-03-20") in reported and len(reported) == 9
     assert "out of validity: 9 figure(s)" in result.summary()
-    assert result.checks["observations_schema"]["failed"] == {"category_valid_on_date": 9}
+    assert result.checks["observations_schema"]["outcome"] == "passed"  # the notes explain them
     assert result.checks["accepted_monotonic"]["outcome"] == "passed"
     # never accepted: the category contract holds in core.accepted and the marts
     assert sql(db, "SELECT as_of, cumulative FROM core.accepted WHERE category = 'srbm_launchers' ORDER BY as_of") == [
@@ -274,3 +274,14 @@ def test_the_real_russianwarship_replies_load_and_pass_the_gate(db, shared_dir):
     assert sql(db, "SELECT min(as_of) FROM core.accepted WHERE category = 'srbm_launchers'") == [(date(2022, 3, 26),)]
     assert sql(db, "SELECT min(as_of) FROM core.accepted WHERE category = 'vehicles_fuel_tanks'") == [(date(2022, 5, 1),)]
     assert gate.checks["accepted_monotonic"]["outcome"] == "passed"
+
+
+def test_an_out_of_validity_figure_without_its_note_fails_the_schema_check_and_is_still_kept_out(db):
+    ingest([archive(db, page_2022(range(0, 8)), RW_URL)], dsn=db)
+    sql(db, "UPDATE core.observation SET note = NULL WHERE category = 'srbm_launchers' AND as_of = %s", (D0,))
+    result = validate(db, date_from=D0, date_to=D0 + timedelta(days=7), run_id="t-oov-bare", notify=False)
+    assert result.checks["observations_schema"]["failed"] == {"category_valid_on_date": 1}
+    assert ("srbm_launchers", str(D0)) in {(o["category"], o["as_of"]) for o in result.out_of_validity}
+    assert sql(db, "SELECT count(*) FROM core.accepted WHERE category = 'srbm_launchers' AND as_of = %s", (D0,)) == [(0,)]
+    assert sql(db, "SELECT evidence ->> 'why' FROM quality.quarantine WHERE category = 'srbm_launchers'") == [
+        ("printed on 2022-03-20, outside the category's validity",)]
