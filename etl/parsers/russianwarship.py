@@ -1,4 +1,4 @@
-"""The russianwarship.rip JSON API, v2.
+"""The russianwarship.rip JSON API, v1 and v2.
 
 Three shapes, all under ``{"message": ..., "data": ...}``:
 
