@@ -77,25 +77,29 @@ CATEGORIES: tuple[Category, ...] = (
         "Armoured combat vehicles (APV/AFV) other than tanks.",
         _any("apv", "afv", "apc", "armoured combat vehicles", "armored combat vehicles", "armoured fighting vehicles",
              "armored fighting vehicles", "armoured personnel vehicles", "ббм", "бойові броньовані машини",
-             "бойових броньованих машин", "armoured_fighting_vehicles"),
+             "бойових броньованих машин", "armoured_fighting_vehicles")
+        # index.minfin.com.ua/en (singular), as other projects' minfin label maps read it
+        + _any("armored fighting vehicle", "armoured fighting vehicle"),
     ),
     Category(
         "artillery", "Artillery systems", "Артилерійські системи", date(2022, 2, 25), None, REGULAR_BULLETINS, "units",
         "Artillery systems (guns, howitzers, mortars).",
         _any("artillery systems", "artillery", "artillery_systems", "гармати", "артилерійські системи",
-             "артилерійських систем", "артсистеми"),
+             "артилерійських систем", "артсистеми")
+        # index.minfin.com.ua/en prints "Cannons" for "Гармати" (other projects' minfin label maps)
+        + _src("minfin", "cannons"),
     ),
     Category(
         "mlrs", "Multiple launch rocket systems", "РСЗВ", date(2022, 2, 25), None, REGULAR_BULLETINS, "units",
         "Multiple launch rocket systems.",
-        _any("mlrs", "mrl", "mlrs systems", "рсзв", "рсзв град", "реактивні системи залпового вогню"),
+        _any("mlrs", "mrl", "mlrs systems", "рсзв", "рсзв град", "реактивні системи залпового вогню", "mlrs grad"),
     ),
     Category(
         "air_defense", "Air defence systems", "Засоби ППО", date(2022, 2, 25), None, REGULAR_BULLETINS, "units",
         "Anti-aircraft warfare (air defence) systems.",
         _any("anti-aircraft warfare systems", "anti-aircraft warfare", "air defense systems", "air defence systems",
              "air defense", "air defence", "aaws", "aa_warfare_systems", "засоби ппо", "засобів ппо", "зрк бук",
-             "ппо"),
+             "ппо", "buk missile system"),
     ),
     Category(
         "aircraft", "Aircraft", "Літаки", WAR_START, None, WAR_START, "units", "Fixed-wing aircraft.",
@@ -120,7 +124,8 @@ CATEGORIES: tuple[Category, ...] = (
         "ships_boats", "Warships / boats", "Кораблі / катери", date(2022, 2, 25), None, REGULAR_BULLETINS, "units",
         "Warships and boats.",
         _any("warships / boats", "boats / cutters", "warships/boats", "warships", "ships / boats", "ships",
-             "warships_cutters", "кораблі / катери", "кораблі (катери)", "кораблі /катери", "кораблі/катери"),
+             "warships_cutters", "кораблі / катери", "кораблі (катери)", "кораблі /катери", "кораблі/катери",
+             "ships (boats)", "warships (boats)"),
     ),
     Category(
         "submarines", "Submarines", "Підводні човни", date(2023, 9, 14), None, date(2023, 9, 14), "units",
@@ -151,17 +156,23 @@ CATEGORIES: tuple[Category, ...] = (
         "military_vehicles", "Military vehicles", "Автомобілі", date(2022, 2, 25), date(2022, 4, 30), REGULAR_BULLETINS,
         "units", "Military vehicles; merged into vehicles_fuel_tanks on 2022-05-01.",
         _any("vehicles", "military vehicles", "military auto", "автомобілі", "автомобільна техніка",
-             "автомобільної техніки"),
+             "автомобільної техніки")
+        # index.minfin.com.ua/en before 2022-05-01 ("Cars" and "Cisterns with fuel", later "Cars and cisterns")
+        + _src("minfin", "cars"),
     ),
     Category(
         "fuel_tanks", "Fuel tanks", "Цистерни з ПММ", date(2022, 2, 25), date(2022, 4, 30), REGULAR_BULLETINS, "units",
         "Fuel tank trucks; merged into vehicles_fuel_tanks on 2022-05-01.",
-        _any("fuel tanks", "fuel tank", "цистерни з пмм", "автоцистерни", "цистерн з пмм"),
+        _any("fuel tanks", "fuel tank", "цистерни з пмм", "автоцистерни", "цистерн з пмм",
+             # "ППМ" for "ПММ" (fuel and lubricants): a real minfin page of April 2022, and the label
+             # maps of other projects' minfin scrapers; index.minfin.com.ua/en: "Cisterns with fuel"
+             "цистерни з ппм", "цистерн з ппм", "cisterns with fuel"),
     ),
     Category(
         "srbm_launchers", "Mobile SRBM launchers", "Пускові установки ОТРК", date(2022, 3, 26), date(2022, 4, 30),
         date(2022, 3, 26), "units", "Mobile short-range ballistic missile launchers; reported 2022-03-26..2022-04-30.",
-        _any("mobile srbm system", "mobile srbm systems", "srbm", "пу отрк", "пускові установки отрк")
+        _any("mobile srbm system", "mobile srbm systems", "srbm", "пу отрк", "пускові установки отрк",
+             "пускові установки отрк / трк", "mobile srbm")
         + _src("russianwarship", "atgm_srbm_systems"),
     ),
     Category(
@@ -177,13 +188,23 @@ BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
 def normalize_label(label: str) -> str:
     """Fold a printed label to the form aliases are stored in.
 
-    NFKC, lower case, any dash or slash spacing made uniform, whitespace folded,
-    trailing punctuation dropped: ``'Кораблі /катери'`` -> ``'кораблі / катери'``.
+    Only differences that cannot change what a label names are folded: NFKC, case, zero-width
+    characters, whitespace (any kind, any amount; an API key's underscores count as spaces), the apostrophes (ʼ ’ ‘ ` ′ → '), the hyphens and
+    dashes inside a label (‐ ‑ ‒ – — − → -, spaces around them dropped), the spacing of slashes and
+    brackets, and trailing punctuation: ``'Кораблі /катери'`` -> ``'кораблі / катери'``,
+    ``'БПЛА оперативно – тактичного рівня:'`` -> ``'бпла оперативно-тактичного рівня'``.  Words are
+    never dropped, truncated or guessed: a label that is not an alias after folding is unknown.
     """
-    text = unicodedata.normalize("NFKC", label).replace("\xa0", " ").lower().strip()
+    text = unicodedata.normalize("NFKC", label).lower()
+    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
+    text = re.sub(r"[\u02bc\u2019\u2018\u0060\u2032\u00b4]", "'", text)
+    text = re.sub(r"[\s_]+", " ", text).strip()
+    text = text.strip(" .,:;*-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+    text = re.sub(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*", "-", text)
     text = re.sub(r"\s*/\s*", " / ", text)
-    text = re.sub(r"\s+", " ", text)
-    return text.strip(" .,:;-‒–—")
+    text = re.sub(r"\s*\(\s*", " (", text)
+    text = re.sub(r"\s*\)", ")", text)
+    return text.strip()
 
 
 def _alias_index() -> dict[tuple[str | None, str], str]:

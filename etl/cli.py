@@ -120,6 +120,11 @@ def _parse(args: argparse.Namespace) -> int:
             continue
         for obs in observations:
             print(json.dumps(obs.to_json(), ensure_ascii=False))
+        from etl.source_keys import new_keys_of
+
+        for key in new_keys_of(args.source, path.read_bytes(), url, args.content_type):
+            print(f"attrition: {args.source}: {url}: new key {key.key!r} ({key.first_day}..{key.last_day}): "
+                  + (f"read as {key.category}" if key.category else "read past, not stored"), file=sys.stderr)
     return 1 if failed else 0
 
 

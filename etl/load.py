@@ -9,7 +9,9 @@ table) and merged set-wise:
 * a different value becomes a new revision; the old one is kept with ``superseded_at`` set,
   and the change is reported in :attr:`LoadResult.revisions`.
 
-A missing "(+N)" in a later document does not count as a different value.
+A missing "(+N)" in a later document does not count as a different value.  An observation's
+``note`` (a category printed outside its validity, see etl.parsers.finalize) is stored with it; the
+keys a source printed that the parser does not know are recorded by :mod:`etl.source_keys`.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ class LoadResult:
     unchanged: int = 0
     revisions: list[dict] = field(default_factory=list)
     days: dict[str, list[date]] = field(default_factory=dict)  # source -> sorted days in this run
+    new_source_keys: list[dict] = field(default_factory=list)  # etl.source_keys.record_new_keys
 
     def gaps(self) -> dict[str, list[tuple[date, date]]]:
         """Per source, the runs of days missing between the first and last day of this run."""
@@ -70,6 +73,7 @@ class LoadResult:
                 for source, days in sorted(self.days.items())
             },
             "revisions": self.revisions[:50],
+            **({"new_source_keys": self.new_source_keys} if self.new_source_keys else {}),
         }
 
 
@@ -107,12 +111,15 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction)."""
     from psycopg2.extras import execute_values
 
+    from etl.source_keys import record_new_keys
+
     result = LoadResult(documents=len(parsed))
+    result.new_source_keys = record_new_keys(cur, parsed)
     staged = []
     for doc, observations in parsed:
         for obs in observations:
             staged.append((len(staged), obs.source, obs.as_of, obs.category, obs.cumulative, obs.increase,
-                           obs.qualifier, doc.id, doc.url))
+                           obs.qualifier, doc.id, doc.url, obs.note))
     result.observations = len(staged)
     if not staged:
         return result
@@ -124,7 +131,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     cur.execute("""
         CREATE TEMP TABLE stage_obs (
             seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
-            qualifier text, document_id bigint, url text
+            qualifier text, document_id bigint, url text, note text
         ) ON COMMIT DROP""")
     execute_values(cur, "INSERT INTO stage_obs VALUES %s", staged, page_size=5000)
     cur.execute("""
@@ -161,7 +168,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
                 "old": {"cumulative": cur_row["value"][0], "increase": cur_row["value"][1]},
                 "new": {"cumulative": value[0], "increase": value[1]}, "revision": revision,
             })
-        new_rows.append((*key, revision, *value, row[7], False))
+        new_rows.append((*key, revision, *value, row[7], row[9], False))
         current[key] = {"id": None, "index": len(new_rows) - 1, "revision": revision, "value": value}
 
     if superseded:
@@ -169,11 +176,11 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     if new_rows:
         execute_values(cur, """
             INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
-                                          document_id, bulletin_id, superseded_at)
-            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
-                   v.document_id, b.id, CASE WHEN v.superseded THEN now() END
+                                          document_id, bulletin_id, superseded_at, note)
+            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase::bigint, v.qualifier,
+                   v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
             FROM (VALUES %s) AS v (source, as_of, category, revision, cumulative, increase, qualifier,
-                                   document_id, superseded)
+                                   document_id, note, superseded)
             JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of::date AND b.document_id = v.document_id
             """, new_rows, page_size=5000)
     return result

@@ -17,10 +17,13 @@ class Observation:
     qualifier: str | None  # 'about', 'more_than' or None
     source: str  # 'minfin', 'mod', 'russianwarship'
     document_id: int | None = None  # raw.document.id when parsed from the archive
+    # Why a figure is kept although it breaks the category contract (core.observation.note), e.g. a
+    # category printed outside its official validity; None for an ordinary observation.
+    note: str | None = None
 
     def to_json(self) -> dict:
         """The JSON-lines form `attrition parse` prints."""
-        return {
+        out = {
             "as_of": self.as_of.isoformat(),
             "category": self.category,
             "cumulative": self.cumulative,
@@ -28,6 +31,9 @@ class Observation:
             "qualifier": self.qualifier,
             "source": self.source,
         }
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 class ParseError(ValueError):

@@ -678,7 +678,7 @@ RW_FIELDS = (
     ("aa_warfare_systems", "air_defense"),
     ("planes", "aircraft"),
     ("helicopters", "helicopters"),
-    ("vehicles_fuel_tanks", "vehicles_fuel_tanks"),  # military_vehicles before 2022-05-01
+    ("vehicles_fuel_tanks", "vehicles_fuel_tanks"),  # military_vehicles + fuel_tanks before 2022-05-01
     ("warships_cutters", "ships_boats"),
     ("cruise_missiles", "cruise_missiles"),
     ("uav_systems", "drones"),
@@ -721,6 +721,13 @@ class RussianwarshipAPI:
         for key, code in RW_FIELDS:
             real_code = "military_vehicles" if key == "vehicles_fuel_tanks" and day < MERGE_DAY else code
             f, exists = self._figure(day, key, real_code)
+            if real_code != code and f is not None:
+                # the real API sums the two pre-merge categories into its vehicles_fuel_tanks (2022-03-01:
+                # 365 = 305 vehicles + 60 fuel tanks in the real replies of ../shared/reference/pages)
+                tanks = self.series.days[day].get("fuel_tanks")
+                f = None if tanks is None else Figure(
+                    f.cumulative + tanks.cumulative,
+                    None if f.increase is None or tanks.increase is None else f.increase + tanks.increase)
             if not exists or f is None:
                 continue
             if variant.kind == "missing" and variant.category in (code, real_code):

@@ -8,18 +8,27 @@ war, integer totals within per-category bounds, an increase not above its total,
 day; see docs/bad-input.md), then through :func:`finalize`, the category checks all sources share:
 
 * a document that yields nothing is a ParseError (field ``page``);
-* a category printed for a day it is not valid on (``etl.categories``) is an error, except a 0 for a
-  category not yet reported (the russianwarship API carries zero counters for cruise missiles before
-  2022-05-01 and submarines before 2023-09-14) and, for russianwarship only, a frozen counter of an
-  ended category (its ``atgm_srbm_systems`` keeps the SRBM launcher count after 2022-04-30) - both
-  are dropped, never stored;
+* zeros for categories not yet reported are not observations and are dropped: a 0 before the
+  category's first day (the russianwarship API carries zero counters for cruise missiles before
+  2022-05-01 and submarines before 2023-09-14), and, for a source that zero-fills
+  (:data:`_ZERO_FILLS`: the API), any 0 on a day the category is not required yet (its 2022-02-25
+  record has 0 artillery systems, MLRS, vehicles... that the bulletin of the day did not report);
+* for russianwarship only, a frozen counter of an ended category is dropped (its
+  ``atgm_srbm_systems`` keeps the SRBM launcher count after 2022-04-30);
+* any other figure printed for a day its category is not valid on (``etl.categories``) is **kept,
+  with a note** (``Observation.note``, ``core.observation.note``): real sources sometimes print a
+  category outside its official dates (the API's ``atgm_srbm_systems`` = 1 on 2022-02-27).  It is not
+  a reason to refuse the document; the quality gate keeps such a figure out of the accepted series
+  and reports it (``out_of_validity``);
 * every category :func:`etl.categories.required_on` the day must be there (field ``category:<code>``,
   problem ``missing on <day>``), except those in :data:`NEVER_REPORTS` for that source (the API has no
-  field for fuel tanks or prisoners of war).  Nothing is ever zero-filled.
+  field for military vehicles, fuel tanks or prisoners of war before the merge) and in
+  :data:`MAY_LACK` (the API's ground robotic systems: no known key).  Nothing is ever zero-filled.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from etl import categories
@@ -28,12 +37,23 @@ from etl.parsers import validate
 
 
 # Categories a source structurally cannot provide: the completeness check does not ask them of it.
-# russianwarship: its schema has no fuel-tank or POW field (before 2022-05-01 its vehicles_fuel_tanks
-# holds military vehicles only, see etl.parsers.russianwarship).
+# russianwarship: its schema has no military-vehicle, fuel-tank or POW field (before 2022-05-01 its
+# vehicles_fuel_tanks holds the two summed, see etl.parsers.russianwarship).
 NEVER_REPORTS: dict[str, frozenset[str]] = {
     "minfin": frozenset(),
     "mod": frozenset(),
-    "russianwarship": frozenset({"fuel_tanks", "pow"}),
+    "russianwarship": frozenset({"military_vehicles", "fuel_tanks", "pow"}),
+}
+
+# Sources that print 0 for a category they have no figure for (the API's schema has every field on
+# every day): such a 0 on a day the category is not required is "not reported", not a count.
+_ZERO_FILLS = frozenset({"russianwarship"})
+
+# Categories a source may or may not carry: read when present, never asked of it.  The API: no client
+# seen up to 2026 reads a key for ground robotic systems, so it may not carry them at all (or under a
+# key nobody knows yet: etl.parsers.russianwarship reads past it and etl.source_keys raises an alert).
+MAY_LACK: dict[str, frozenset[str]] = {
+    "russianwarship": frozenset({"ground_robots"}),
 }
 
 # Sources whose counters for ended categories run on after the category ended (dropped, not an error).
@@ -59,26 +79,30 @@ def finalize(source: str, url: str, observations: list[Observation]) -> list[Obs
     if not observations:
         raise ParseError(source, url, "page", "no loss figures found (empty or redesigned page)")
     kept: list[Observation] = []
+    outside: list[Observation] = []
     for obs in observations:
         cat = categories.BY_CODE.get(obs.category)
         if cat is None:  # a parser bug rather than a page problem, but say so in the same terms
             raise ParseError(source, url, f"category:{obs.category}", "not a category of etl.categories")
         if obs.cumulative < 0:
             raise ParseError(source, url, f"category:{obs.category}", f"negative figure {obs.cumulative}")
+        if obs.cumulative == 0 and (obs.as_of < cat.valid_from
+                                    or (source in _ZERO_FILLS and not cat.required_on(obs.as_of))):
+            continue  # a category not (yet) reported: no observation
         if cat.valid_on(obs.as_of):
             kept.append(obs)
             continue
-        if obs.as_of < cat.valid_from and obs.cumulative == 0:
-            continue
         if cat.valid_to is not None and obs.as_of > cat.valid_to and source in _CARRIES_FROZEN_COUNTERS:
             continue
-        raise ParseError(
-            source, url, f"category:{obs.category}",
-            f"reported on {obs.as_of.isoformat()} but valid only {cat.valid_from.isoformat()}.."
-            f"{cat.valid_to.isoformat() if cat.valid_to else ''}",
-        )
+        outside.append(obs if obs.note else replace(obs, note=outside_validity_note(cat, obs.as_of)))
     check_complete(source, url, kept)
-    return sorted(kept, key=lambda o: (o.as_of, o.category))
+    return sorted(kept + outside, key=lambda o: (o.as_of, o.category))
+
+
+def outside_validity_note(cat: categories.Category, day: date) -> str:
+    """The note an observation printed outside its category's validity carries."""
+    return (f"out_of_validity: printed on {day.isoformat()}, outside the category's validity "
+            f"{cat.valid_from.isoformat()}..{cat.valid_to.isoformat() if cat.valid_to else ''}")
 
 
 def check_complete(source: str, url: str, observations: list[Observation]) -> None:
@@ -86,7 +110,7 @@ def check_complete(source: str, url: str, observations: list[Observation]) -> No
     by_day: dict[date, set[str]] = defaultdict(set)
     for obs in observations:
         by_day[obs.as_of].add(obs.category)
-    skip = NEVER_REPORTS.get(source, frozenset())
+    skip = NEVER_REPORTS.get(source, frozenset()) | MAY_LACK.get(source, frozenset())
     for day in sorted(by_day):
         missing = [c.code for c in categories.required_on(day) if c.code not in by_day[day] and c.code not in skip]
         if missing:
@@ -95,4 +119,5 @@ def check_complete(source: str, url: str, observations: list[Observation]) -> No
             raise ParseError(source, url, f"category:{missing[0]}", f"missing on {day.isoformat()}{others}")
 
 
-__all__ = ["parse_document", "finalize", "check_complete", "NEVER_REPORTS", "SOURCES"]
+__all__ = ["parse_document", "finalize", "check_complete", "outside_validity_note", "NEVER_REPORTS", "MAY_LACK",
+           "SOURCES"]

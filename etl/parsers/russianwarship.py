@@ -1,4 +1,4 @@
-"""The russianwarship.rip JSON API, v2.
+"""The russianwarship.rip JSON API, v1 and v2.
 
 Three shapes, all under ``{"message": ..., "data": ...}``:
 
@@ -8,19 +8,32 @@ Three shapes, all under ``{"message": ..., "data": ...}``:
   public API clients: ``data.records`` and ``data.paging.next_url``).  A bare list of records, at
   ``data`` or at the top level, is accepted too.
 
-A record is ``{"date": "YYYY-MM-DD", "day": N, "resource": url, "stats": {key: n}, "increase": {key: n}}``
-(some responses add ``war_status``; extra record fields are ignored).  Stats keys map to categories
-through the ``russianwarship`` aliases of ``etl.categories`` (``personnel_units``, ``armoured_fighting_vehicles``,
+A record is ``{"date": "YYYY-MM-DD", "day": N, "resource": url, "stats": {key: n}}``.  v1 records
+(the real 2022 replies in ../shared/reference/pages/russianwarship.rip) have no ``increase``: the
+increase is None.  v2 records add ``increase {key: n}``, and the single-day replies add
+``war_status {code, alias}``; extra record and envelope fields (``day``, ``resource``, ``war_status``,
+``paging``, ``message``) are ignored.  Stats keys map to categories through the ``russianwarship``
+aliases of ``etl.categories`` (``personnel_units``, ``armoured_fighting_vehicles``,
 ``aa_warfare_systems``, ``planes``, ``uav_systems``, ``warships_cutters``, ``special_military_equip``...).
-The ground-robotic-systems key was not found in any public client; ``ground_robotic_systems`` is
-mapped, and any other unknown key is a ParseError (a schema change must not pass silently).
 
-Before 2022-05-01 the API forces the old categories into its new fields: ``vehicles_fuel_tanks`` holds
-military vehicles only (→ ``military_vehicles``), ``atgm_srbm_systems`` holds the mobile SRBM launchers
-(→ ``srbm_launchers``, which ended 2022-04-30: the frozen counter after that is dropped by
-``etl.parsers.finalize``).  Fuel tanks and prisoners of war have no field: the completeness check does
-not ask them of this source (``etl.parsers.NEVER_REPORTS``).  Zero counters for categories not yet
-reported (cruise missiles before 2022-05-01, submarines before 2023-09-14) are dropped.
+**Unknown keys are news, not errors.**  :data:`KNOWN_KEYS` are the keys seen in real replies plus the
+anticipated ``ground_robotic_systems``.  Any other key (the API may one day carry ground robotic
+systems under a key nobody reads yet) is read past: when the category aliases name it unambiguously
+(``ground_robotic_complexes``: underscores fold to spaces) and no known key of the record gives that
+category, it is read as that category; otherwise it yields nothing.  Either
+way :func:`new_keys` lists it, and the loader records it in ``core.source_key`` and raises one
+``new_source_key`` alert per key (``etl.source_keys``).  A key whose value is 0 is recorded too.
+
+Before 2022-05-01 the API forces the old categories into its new fields: ``vehicles_fuel_tanks``
+holds military vehicles **plus** fuel tanks (the real replies: 365 on 2022-03-01 = 305 + 60, 1777 on
+2022-04-30 = 1701 + 76), so it is stored as ``vehicles_fuel_tanks`` with a note, a category printed
+outside its validity (the gate keeps it out of the accepted series and reports it);
+``atgm_srbm_systems`` holds the mobile SRBM launchers (→ ``srbm_launchers``, which ended 2022-04-30:
+the frozen counter after that is dropped by ``etl.parsers.finalize``; its 1 on 2022-02-27, before the
+category began, is kept with a note).  Military vehicles, fuel tanks and prisoners of war have no field
+of their own: the completeness check does not ask them of this source (``etl.parsers.NEVER_REPORTS``).
+Zero counters for categories not yet reported (cruise missiles before 2022-05-01, submarines before
+2023-09-14, the 2022-02-25 zeros) are dropped (``etl.parsers.finalize``).
 
 The API has no qualifier: personnel is stored unqualified (the bulletins' "about" is not in the data).
 
@@ -41,6 +54,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from etl import categories
@@ -110,19 +124,62 @@ def loads(text: str, url: str):
         raise ParseError(SOURCE, url, "page", f"not JSON: {exc}") from None
 
 
+# The stats keys seen in the real replies (v1 of 2022; submarines from 2023 in the clients' code), and
+# ground_robotic_systems: not seen anywhere, the name the replay renders and the aliases anticipate.
+SEEN_KEYS = frozenset({
+    "personnel_units", "tanks", "armoured_fighting_vehicles", "artillery_systems", "mlrs", "aa_warfare_systems",
+    "planes", "helicopters", "vehicles_fuel_tanks", "warships_cutters", "cruise_missiles", "uav_systems",
+    "special_military_equip", "atgm_srbm_systems", "submarines",
+})
+KNOWN_KEYS = SEEN_KEYS | {"ground_robotic_systems"}
+PRE_MERGE_VEHICLES_NOTE = ("out_of_validity: the API's vehicles_fuel_tanks before 2022-05-01 is military vehicles "
+                           "plus fuel tanks summed, printed before the two categories merged")
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A stats key outside :data:`KNOWN_KEYS` as one reply carries it."""
+    key: str
+    category: str | None  # the category it was read as; None: read past, nothing stored
+    first_day: date
+    last_day: date
+    days: int
+    last_value: object  # the value on last_day, as printed
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "category": self.category, "first_day": self.first_day.isoformat(),
+                "last_day": self.last_day.isoformat(), "days": self.days, "last_value": self.last_value}
+
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
+    return _parse(body, url, content_type)[0]
+
+
+def new_keys(body: bytes, url: str, content_type: str | None = None) -> list[NewKey]:
+    """The stats keys outside :data:`KNOWN_KEYS` a reply carries (raises ParseError like :func:`parse`)."""
+    return _parse(body, url, content_type)[1]
+
+
+def _parse(body: bytes, url: str, content_type: str | None) -> tuple[list[Observation], list[NewKey]]:
     text = common.decode(body, content_type, SOURCE, url)
     doc = loads(text, url)
     records = _records(doc, url)
     observations: list[Observation] = []
     seen: set[date] = set()
+    unknown: dict[str, list] = {}  # key -> [category, first, last, days, last value]
     for index, record in enumerate(records):
-        day, obs = _record(record, url, index)
+        day, obs, extra = _record(record, url, index)
         if day in seen:
             raise ParseError(SOURCE, url, "date", f"{day.isoformat()} appears twice")
         seen.add(day)
         observations.extend(obs)
-    return observations
+        for key, (code, value) in extra.items():
+            entry = unknown.setdefault(key, [code, day, day, 0, value])
+            entry[0] = entry[0] or code
+            entry[1], entry[3] = min(entry[1], day), entry[3] + 1
+            if day >= entry[2]:
+                entry[2], entry[4] = day, value
+    found = [NewKey(k, e[0], e[1], e[2], e[3], e[4]) for k, e in sorted(unknown.items())]
+    return observations, found
 
 
 def _records(doc, url: str) -> list:
@@ -141,7 +198,7 @@ def _records(doc, url: str) -> list:
     raise ParseError(SOURCE, url, "page", "'data' is neither a record nor a list of records")
 
 
-def _record(record, url: str, index: int) -> tuple[date, list[Observation]]:
+def _record(record, url: str, index: int) -> tuple[date, list[Observation], dict[str, tuple[str | None, object]]]:
     if not isinstance(record, dict):
         raise ParseError(SOURCE, url, "page", f"record {index} is not an object")
     raw_day = record.get("date")
@@ -161,26 +218,43 @@ def _record(record, url: str, index: int) -> tuple[date, list[Observation]]:
     if not isinstance(increase, dict):
         raise ParseError(SOURCE, url, "page", f"record {day.isoformat()} has an 'increase' that is not an object")
     observations = []
+    known_codes = {category_of(k, day) for k in stats if k in KNOWN_KEYS}
+    extra: dict[str, tuple[str | None, object]] = {}
     for key, value in stats.items():
         code = category_of(key, day)
-        if code is None:
-            raise ParseError(SOURCE, url, f"label:{key}", f"unknown stats key on {day.isoformat()}")
+        if key not in KNOWN_KEYS:
+            # news, not an error: read it only when its name is unambiguous and no known key gives that
+            # category; a value that is no count is recorded as printed, never read
+            readable = code is not None and code not in known_codes and _is_count(value)
+            extra[str(key)] = (code if readable else None, value if _is_scalar(value) else repr(value))
+            if not readable:
+                continue
+        elif code is None:  # a known key no alias maps: a bug of etl.categories, say so
+            raise ParseError(SOURCE, url, f"label:{key}", f"stats key without a category on {day.isoformat()}")
         if value is None:
             continue  # absent: the completeness check decides whether that is an error
         field = f"category:{code}"
         cumulative = _count(value, field, url, key)
         inc = increase.get(key)
         inc = None if inc is None else _count(inc, field, url, f"increase.{key}", signed=True)
-        observations.append(Observation(day, code, cumulative, inc, None, SOURCE))
-    return day, observations
+        note = PRE_MERGE_VEHICLES_NOTE if key == "vehicles_fuel_tanks" and day < categories.MERGE_DAY else None
+        observations.append(Observation(day, code, cumulative, inc, None, SOURCE, note=note))
+    return day, observations, extra
+
+
+def _is_count(value) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
+        isinstance(value, str) and common.parse_number(value.strip()) is not None)
+
+
+def _is_scalar(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def category_of(key: str, day: date) -> str | None:
-    """The category an API stats key stands for on ``day`` (the pre-merge remapping included)."""
-    code = categories.resolve(key, SOURCE)
-    if day < categories.MERGE_DAY and code == "vehicles_fuel_tanks":
-        return "military_vehicles"
-    return code
+    """The category an API stats key stands for (``day`` kept for callers: the pre-merge
+    ``vehicles_fuel_tanks`` is the merged category printed early, stored as such with a note)."""
+    return categories.resolve(str(key), SOURCE)
 
 
 def _count(value, field: str, url: str, key: str, signed: bool = False) -> int:

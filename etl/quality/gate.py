@@ -15,7 +15,11 @@
 3. **Writes**, in one transaction: ``core.accepted`` (only what changed), ``quality.retraction``,
    ``quality.quarantine`` (new records; open ones re-evaluated: a diagnosis can firm up, a record
    can be cleared), and one ``quality.alert`` per incident (quarantine, retraction, source
-   disagreement).
+   disagreement, out_of_validity).  A figure printed for a day outside its category's validity
+   (stored with a note by the parsers) never enters the decision: it is listed in the quarantine
+   with the diagnosis ``out_of_validity`` (status ``resolved``, decided by the gate: the category
+   contract, not the evidence, keeps it out), in :attr:`GateResult.out_of_validity`, and in one
+   ``info`` alert per (source, category) naming the days a run lists first.
 4. **The accepted series is checked** (``expectations/accepted_monotonic.json``); only when it
    passes are the marts refreshed.
 5. **Notifications** of the new alerts (:mod:`etl.notify`), with the run URL and the Data Docs.
@@ -37,6 +41,7 @@ CANDIDATE_SUITES = ("observations_schema", "observations_monotonic")
 ACCEPTED_SUITE = "accepted_monotonic"
 # Schema expectations whose offending rows are quarantined (the others cannot fail given the DDL).
 QUARANTINING_SCHEMA = ("cumulative_non_negative", "source_known", "category_valid_on_date")
+OUT_OF_VALIDITY = "observations_schema.category_valid_on_date"
 ENGINE_EXPECTATION = {
     "monotonic_cumulative": "observations_monotonic.cumulative_monotonic",
     "increase_matches_difference": "observations_monotonic.increase_matches_difference",
@@ -83,6 +88,7 @@ class GateResult:
     corrections: int = 0  # accepted cells in the window that are official corrections
     disagreements: int = 0  # accepted cells in the window where a source printed another value
     quarantined: list[dict] = field(default_factory=list)  # new or re-diagnosed open records
+    out_of_validity: list[dict] = field(default_factory=list)  # figures printed outside their category's dates
     open_quarantine: int = 0  # open records in the window after this run
     resolved: list[int] = field(default_factory=list)  # quarantine ids cleared by new evidence
     retracted: list[dict] = field(default_factory=list)
@@ -109,6 +115,11 @@ class GateResult:
                          f"{q['diagnosis']} ({q['why']})")
         if len(self.quarantined) > 20:
             lines.append(f"    ... and {len(self.quarantined) - 20} more (attrition quarantine list)")
+        if self.out_of_validity:
+            lines.append(f"  out of validity: {len(self.out_of_validity)} figure(s) printed outside their category's "
+                         "dates, kept out of the accepted series (mart.quarantined_records, diagnosis out_of_validity)")
+            for o in self.out_of_validity[:10]:
+                lines.append(f"    {o['source']} {o['category']} {o['as_of']} = {o['cumulative']}")
         for r in self.retracted[:20]:
             lines.append(f"  retracted: {r['category']} {r['as_of']} {r['value_before']} -> {r['value_after']} "
                          f"({r['reason']})")
@@ -215,6 +226,7 @@ def _checks(report) -> dict:
 def _gate_statistics(result: GateResult) -> dict:
     return {"accepted": result.accepted, "changed": result.changed, "corrections": result.corrections,
             "disagreements": result.disagreements, "quarantined": len(result.quarantined),
+            "out_of_validity": len(result.out_of_validity),
             "open_quarantine": result.open_quarantine, "resolved": len(result.resolved),
             "retracted": len(result.retracted), "alerts": len(result.alerts),
             "window": [str(d) for d in result.window], "checks": result.checks}
@@ -272,6 +284,11 @@ def _decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: d
     before, rows = _write_accepted(run, lo, hi, decision, by_cell)
     wanted = _wanted_quarantine(decision, obs, by_cell, schema_bad, operator)
     _sync_quarantine(run, lo, hi, wanted)
+    result.out_of_validity = sorted(
+        ({"source": w["obs"]["source"], "as_of": str(w["obs"]["as_of"]), "category": w["obs"]["category"],
+          "cumulative": w["obs"]["cumulative"], "note": w["obs"].get("note")}
+         for w in wanted.values() if w["diagnosis"] == "out_of_validity"),
+        key=lambda o: (o["as_of"], o["category"], o["source"]))
     _record_retractions(run, before, rows, wanted, by_cell, operator)
     _alert_disagreements(run, rows, wanted)
     cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
@@ -282,11 +299,19 @@ def _decide(cur, lo: date, hi: date, schema_bad: dict):
     """The decision over [lo, hi]: observations, operators' decisions, anchors, the registry."""
     from etl.quality.consensus import Record, decide
 
-    cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier
+    from etl.categories import BY_CODE
+
+    cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier, note
                    FROM core.current_observation WHERE as_of BETWEEN %s AND %s""", (lo, hi))
     obs = {(s, d, c): {"id": i, "source": s, "as_of": d, "category": c, "cumulative": v, "increase": inc,
-                       "qualifier": q}
-           for i, s, d, c, v, inc, q in cur.fetchall()}
+                       "qualifier": q, "note": n}
+           for i, s, d, c, v, inc, q, n in cur.fetchall()}
+    # a figure outside its category's validity never enters the decision, whether or not this run's
+    # checks (which cover the scope, not the whole window) flagged it
+    for k, o in obs.items():
+        cat = BY_CODE.get(o["category"])
+        if cat is not None and not cat.valid_on(o["as_of"]):
+            schema_bad.setdefault(k, OUT_OF_VALIDITY)
     cur.execute("""SELECT q.observation_id, q.status FROM quality.quarantine q
                    WHERE q.status IN ('accepted', 'rejected') AND q.decided_by IS DISTINCT FROM 'gate'
                      AND q.as_of BETWEEN %s AND %s""", (lo, hi))
@@ -360,9 +385,16 @@ def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, ope
             "obs": o, "diagnosis": q.diagnosis, "neighbours": q.neighbours, "evidence": evidence, "status": status}
     for key, expectation in schema_bad.items():
         o = obs.get(key)
-        if o is not None:
-            wanted[(o["id"], expectation)] = {"obs": o, "diagnosis": "unresolved", "neighbours": {}, "status": "open",
-                                              "evidence": {"why": f"fails {expectation}"}}
+        if o is None:
+            continue
+        if expectation == OUT_OF_VALIDITY:  # the category contract keeps it out: explained, not suspect
+            wanted[(o["id"], expectation)] = {
+                "obs": o, "diagnosis": "out_of_validity", "neighbours": {}, "status": "resolved",
+                "evidence": {"why": o.get("note") or f"printed on {o['as_of']}, outside the category's validity",
+                             "note": o.get("note")}}
+            continue
+        wanted[(o["id"], expectation)] = {"obs": o, "diagnosis": "unresolved", "neighbours": {}, "status": "open",
+                                          "evidence": {"why": f"fails {expectation}"}}
     series_of = {}
     for (d, c), a in decision.accepted.items():
         if a.status != "correction":
@@ -392,6 +424,8 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
     ones (a new incident), clear open ones no longer wanted; one alert per incident."""
     from psycopg2.extras import Json
 
+    from etl.categories import BY_CODE
+
     cur, result = run.cur, run.result
     cur.execute("""SELECT id, observation_id, expectation, diagnosis, status
                    FROM quality.quarantine
@@ -404,10 +438,23 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
                               updated_at = now(), note = %s WHERE id = %s""",
                     ("cleared by later evidence: no longer breaks the monotonic counts", old["id"]))
         result.resolved.append(old["id"])
+    # figures printed outside their category's dates that this run lists for the first time: one alert
+    # per (source, category), naming their days (a re-run lists none, so it alerts nothing)
+    outside_groups: dict[tuple[str, str], list[dict]] = {}
+    for key, w in wanted.items():
+        old = existing.get(key)
+        if w["diagnosis"] == "out_of_validity" and (old is None or old["diagnosis"] != w["diagnosis"]):
+            outside_groups.setdefault((w["obs"]["source"], w["obs"]["category"]), []).append(w["obs"])
+    outside_incident = {}
+    for (source, category), group in outside_groups.items():
+        days = sorted(o["as_of"] for o in group)
+        outside_incident[(source, category)] = f"out_of_validity:{source}:{category}:{days[0]}..{days[-1]}:{len(days)}"
     for (obs_id, expectation), w in sorted(wanted.items(), key=lambda kv: (kv[1]["obs"]["as_of"], kv[0])):
         o, old = w["obs"], existing.get((obs_id, expectation))
         gate_decided = w["status"] != "open"
+        outside = w["diagnosis"] == "out_of_validity"
         incident = (f"official_correction:{o['category']}:{o['as_of']}:{o['cumulative']}" if w["status"] == "accepted"
+                    else outside_incident.get((o["source"], o["category"]), "") if outside
                     else f"quarantine:{obs_id}:{expectation}:{w['diagnosis']}")
         values = (w["diagnosis"], Json(_jsonable(w["neighbours"])), Json(_jsonable(w["evidence"])), w["status"],
                   run.run_ref, incident, "gate" if gate_decided else None)
@@ -434,9 +481,29 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
                 "status": w["status"]}
         if not gate_decided:
             result.quarantined.append(item)
+        if outside:
+            continue  # one alert per group, below
         run.alert("quarantine", incident, _SUBJECT[w["status"]].format(**item), _quarantine_body(item, w, expectation),
                   {**item, "quarantine_id": qid, "expectation": expectation, "neighbours": _jsonable(w["neighbours"])},
                   "info" if gate_decided else "warning")
+
+    for (source, category), group in sorted(outside_groups.items()):
+        group = sorted(group, key=lambda o: o["as_of"])
+        cat = BY_CODE[category]
+        figures = ", ".join(f"{o['as_of']} = {o['cumulative']}" for o in group[:10]) + (
+            f", ... ({len(group) - 10} more)" if len(group) > 10 else "")
+        notes = sorted({o.get("note") for o in group if o.get("note")})
+        span = str(group[0]["as_of"]) if len(group) == 1 else f"{group[0]['as_of']}..{group[-1]['as_of']}"
+        run.alert(
+            "out_of_validity", outside_incident[(source, category)],
+            f"[attrition] printed outside its category's dates: {source} {category} {span} ({len(group)} day(s))",
+            f"{source} printed {category} on {len(group)} day(s) outside the category's official validity "
+            f"({cat.valid_from}..{cat.valid_to or ''}): {figures}. The figures are stored as printed, with their "
+            f"note ({'; '.join(notes) or 'none'}), but the category contract keeps them out of the accepted series "
+            "and the marts; mart.quarantined_records lists them with the diagnosis out_of_validity. Nothing to do "
+            "unless the category's dates in etl/categories.py are wrong.",
+            {"source": source, "category": category, "days": [str(o["as_of"]) for o in group],
+             "values": [o["cumulative"] for o in group], "notes": notes}, "info")
 
 
 def _record_retractions(run: _Run, before: dict, rows: dict, wanted: dict, by_cell: dict, operator: dict) -> None:

@@ -90,6 +90,14 @@ def decide(qid: int, decision: str, *, note: str | None = None, by: str | None =
         _, old_status, old_by, as_of, category, source, value, obs_id = row
         if old_status == status and old_by != "gate":
             raise ReviewError(f"record {qid} is already {status} (by {old_by})")
+        if status == "accepted":
+            from etl.categories import BY_CODE
+
+            cat = BY_CODE.get(category)
+            if cat is not None and not cat.valid_on(as_of):
+                raise ReviewError(f"record {qid}: {category} is not a category on {as_of} (valid {cat.valid_from}.."
+                                  f"{cat.valid_to or ''}); the category contract keeps it out. If the dates are "
+                                  "wrong, fix them in etl/categories.py")
         cur.execute("SELECT superseded_at IS NULL FROM core.observation WHERE id = %s", (obs_id,))
         if not cur.fetchone()[0]:
             raise ReviewError(f"record {qid}: {source} has since printed another value for {category} {as_of}; "
