@@ -35,7 +35,7 @@ from etl.news import numbers as numbers_mod
 from etl.news.bind import State, bind_sentence
 from etl.news.claim import Claim, DateSpec, PeriodSpec, dedup
 from etl.news.clauses import SentenceInfo, analyse
-from etl.news.dating import dateline, fill_undated, lede_date, resolve_dates
+from etl.news.dating import dateline, day_figures, fill_undated, lede_date, resolve_dates
 from etl.news.mentions import Candidate, candidates
 from etl.news.text import fold, sentences
 
@@ -78,6 +78,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     line = dateline(st, prepared, all_dates)
     fill_undated(st, claims, line, lede_date(st, prepared))
     resolve_dates(claims, published, series, line)
+    day_figures(claims, series, published)
     heads = headlines(norm, prepared)
     for cl in claims:
         cl.headline = cl.sentence in heads
