@@ -66,6 +66,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     norm = fold(text)
     prepared, cands_by_sentence, all_dates = read_sentences(norm)
     st = State(norm, text)
+    st.heads = heads = headlines(norm, prepared)
     first = next((c for p in prepared for c in p.cues), None)
     if first is not None:
         st.first_cue, st.first_entity = first.claimant, first.entity
@@ -79,7 +80,6 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     fill_undated(st, claims, line, lede_date(st, prepared))
     resolve_dates(claims, published, series, line)
     day_figures(claims, series, published)
-    heads = headlines(norm, prepared)
     for cl in claims:
         cl.headline = cl.sentence in heads
     return dedup(claims)
