@@ -165,10 +165,10 @@ def test_corpus_scores_above_the_targets():
 def test_scoring_command_prints_precision_and_recall(capsys):
     from etl.news.score import main
 
-    assert main(["--part", "dev"]) == 0
+    assert main(["--part", "dev", "--strict"]) == 0
     out = capsys.readouterr().out
     assert "all fields" in out and "precision" in out and "recall" in out and "whole claims" in out
-    main([])  # both parts; the exit status says whether both reach the targets
+    assert main([]) == 0  # both parts; below a target is printed, the exit status is 1 only with --strict
     out = capsys.readouterr().out
     assert "[dev]" in out and "[test]" in out
 

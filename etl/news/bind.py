@@ -21,9 +21,12 @@ from etl.news import dates as dates_mod
 from etl.news import lexicon as lx
 from etl.news.claim import Claim, DateSpec, PeriodSpec
 from etl.news.clauses import Cue, Marker, SentenceInfo
-from etl.news.mentions import Candidate
+from etl.news.mentions import Candidate, military_people
 
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
+_PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
+_BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
+_ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,40}$", re.I)
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I)
@@ -62,6 +65,8 @@ class State:
     last_subject: dict[str, str] = field(default_factory=dict)
     last_measure: dict[str, str] = field(default_factory=dict)
     prev_claim: Claim | None = None
+    measures_seen: dict[str, set] = field(default_factory=dict)  # the measures of each claimant's body figures
+    heads: set[int] = field(default_factory=set)  # the headline sentences
 
     def spec_for(self, d: dates_mod.DateMention) -> DateSpec:
         if d.start not in self.spec_cache:
@@ -108,8 +113,13 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     """Civilians, an average rate, or a figure in a sentence that is not about losses."""
     norm, s, p = st.norm, se.p.s, se.p
     window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
-    if _CIVILIAN.search(window) and c.kind in lx.PEOPLE_KINDS + ("inherit",):
+    civil = [m for m in _CIVILIAN.finditer(window) if not (_PEOPLE_PLAIN.fullmatch(m.group()) and
+                                                          military_people(norm, s, c.start))]
+    if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",):
         return True
+    group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
+    if _BOTH.search(norm, group[0], c.start):
+        return True  # "Russia and Ukraine collectively lost one million": both sides' figure
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
@@ -199,6 +209,9 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
             named = [x for x in se.p.subjects if prev.span[1] <= x[0] < c.start]
             if not named:
                 subject = prev.subject
+    if subject == "ru_forces" and claimant == "ru_defense_ministry" and \
+            _ENEMY.search(st.norm, max(se.p.s.start, c.start - 50), c.end):
+        return "ua_forces"  # Moscow's "enemy" is Ukraine
     if subject is not None:
         return subject
     if kind == "inherit" and (se.claims or st.prev_claim):
@@ -267,6 +280,9 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         base = se.claims[-1] if se.claims else st.prev_claim
         if base is not None and base.measure == "cumulative" and _PAST_DAY.search(st.norm, c.start, se.p.s.end):
             measure = "daily_increase"
+    if marker is None and measure == "cumulative" and c.bracket is None and st.measures_seen.get(entity) == {"daily_increase"} and \
+            _ALSO.search(st.norm, se.p.s.start, c.start):
+        measure = "daily_increase"  # "He said Russian forces had also destroyed three tanks" after the day's figures
     if marker is None and measure == "cumulative" and (_total_follows(st, se, c) or _another(st, se) or
                                                        _MORE_IN.match(st.norm, c.number.end, c.end)):
         measure = "daily_increase"  # "Russia lost 1,010 personnel, bringing its total to 1,170,200"
@@ -401,6 +417,8 @@ def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
         st.prev_period = period
     if measure in ("daily_increase", "period_increase"):
         st.last_measure[entity] = measure
+    st.measures_seen.setdefault(entity, set()).update(cl.measure for cl in se.claims if cl.entity == entity and
+                                                      cl.sentence not in st.heads)
     st.last_subject[claimant] = subject
 
 

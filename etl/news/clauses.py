@@ -18,6 +18,9 @@ from etl.news.text import Sentence
 
 _CUES = lx.compile_table(lx.CLAIMANT_CUES)
 _NOT_ATTR = re.compile(lx.NOT_ATTRIBUTION, re.I)
+# "the Ukrainian Armed Forces were losing 30 thousand": the army named as the side that lost is no claimant
+_LOSSES_OF = re.compile(r"(?:losses|втрати|perdite) (?:of|di|delle|dell'|degli) (?:the )?$", re.I)
+_LOSER_AFTER = re.compile(r"\s+(?:were |was |had |have |has )?(?:already )?(?:lost|losing|loses|suffered)\b", re.I)
 _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
 _SUBJECT_MASKS = re.compile(lx.SUBJECT_MASKS, re.I)
 _LOSS = re.compile(r"(?<![\w])(?:" + lx.LOSS_TRIGGERS + r")(?![\w])", re.I)
@@ -90,6 +93,9 @@ def claimant_cues(norm: str, s: Sentence) -> tuple[list[Cue], bool]:
     blocked = bool(_NOT_ATTR.search(text))
     cues = []
     for a, b, c in kept:
+        if c == "ua_general_staff" and (_LOSER_AFTER.match(norm, b, s.end) or _LOSSES_OF.search(norm, s.start, a)) and \
+                not re.search(r"general staff|генштаб|stato maggiore", norm[a:b], re.I):
+            continue
         if blocked and [m for m in _NOT_ATTR.finditer(text) if abs(m.start() + s.start - a) < 80]:
             continue
         name = re.sub(r"^(?:the|according to)\s+", "", norm[a:b].strip().lower())
@@ -127,7 +133,7 @@ def _date_role(norm: str, s: Sentence, d: dates_mod.DateMention, prev_role: str 
         role = "start"
     elif prev_role == "start" and _END_BEFORE.search(pre):
         role = "report"
-    elif d.kind == "month" and _MONTH_BEFORE.search(pre) and first_number is not None and first_number < d.start:
+    elif d.kind in ("month", "year") and _MONTH_BEFORE.search(pre) and first_number is not None and first_number < d.start:
         role = "period_month"
     if _is_war_start(d) and role != "report" or (_is_war_start(d) and d.kind == "date"):
         role = "war_start"

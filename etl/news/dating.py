@@ -166,6 +166,22 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
             cl.category = "military_vehicles" if cl.as_of and cl.as_of < MERGE_DAY else "vehicles_fuel_tanks"
 
 
+def day_figures(claims: list[Claim], series, published: date | None) -> None:
+    """Stage: a General Staff "total" far below the accepted total of an earlier day is the day's figure
+    ("Ukraine also claimed the destruction of 15 Russian tanks", "a total of 710 soldiers" in a story about
+    one day): totals only grow, so a twentieth of a total already reached cannot be the running total."""
+    if series is None:
+        return
+    for cl in claims:
+        day = cl.as_of or published
+        if cl.claimant != "ua_general_staff" or cl.subject != "ru_forces" or cl.measure != "cumulative" \
+                or cl.value is None or day is None or cl.category in lx.PEOPLE_CATEGORIES:
+            continue
+        floor = series.latest_before(day, cl.category)
+        if floor is not None and cl.value * 20 <= floor:
+            cl.measure = "daily_increase"
+
+
 def period_start(period: PeriodSpec, reference: date | None) -> date | None:
     if period.kind == "mention" and period.mention is not None:
         m = period.mention

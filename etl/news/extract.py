@@ -35,7 +35,7 @@ from etl.news import numbers as numbers_mod
 from etl.news.bind import State, bind_sentence
 from etl.news.claim import Claim, DateSpec, PeriodSpec, dedup
 from etl.news.clauses import SentenceInfo, analyse
-from etl.news.dating import dateline, fill_undated, lede_date, resolve_dates
+from etl.news.dating import dateline, day_figures, fill_undated, lede_date, resolve_dates
 from etl.news.mentions import Candidate, candidates
 from etl.news.text import fold, sentences
 
@@ -66,6 +66,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     norm = fold(text)
     prepared, cands_by_sentence, all_dates = read_sentences(norm)
     st = State(norm, text)
+    st.heads = heads = headlines(norm, prepared)
     first = next((c for p in prepared for c in p.cues), None)
     if first is not None:
         st.first_cue, st.first_entity = first.claimant, first.entity
@@ -78,7 +79,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     line = dateline(st, prepared, all_dates)
     fill_undated(st, claims, line, lede_date(st, prepared))
     resolve_dates(claims, published, series, line)
-    heads = headlines(norm, prepared)
+    day_figures(claims, series, published)
     for cl in claims:
         cl.headline = cl.sentence in heads
     return dedup(claims)

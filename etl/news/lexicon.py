@@ -99,7 +99,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
     (r"aerei|aereo", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
-    (r"(?:tra )?morti e feriti", "killed_wounded"),
+    (r"(?:tra )?morti e feriti|(?:morti|uccisi|caduti) (?:o|e|oppure) feriti|feriti (?:o|e) (?:morti|uccisi)", "killed_wounded"),
     (r"morti|uccisi|caduti|nemici uccisi", "killed"),
     (r"feriti", "wounded"),
     (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici", "people"),
@@ -161,7 +161,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)", "ru_defense_ministry"),
     (r"(?:Міноборони|Міністерств\w+ оборони) (?:РФ|рф|Росії|росії)|російськ\w+ (?:Міноборони|міністерств\w+ оборони)"
      r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*", "ru_defense_ministry"),
-    (r"(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
+    (r"(?:secondo|per|stando a) Mosca|(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
      r"|comunicato|riconosciuto)", "ru_defense_ministry"),
     # Ukraine's General Staff (and Kyiv's military, who publish its figures)
     (r"(?:Ukraine's |Ukrainian |the )?General Staff(?: of (?:the )?(?:Armed Forces of Ukraine|Ukraine's Armed Forces"
@@ -198,7 +198,11 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (r"(?:stime|fonti|intelligence) (?:degli |dell')?(?:Usa|USA|Stati Uniti|americane)|(?:generale )?(?:Mark )?Milley", "us_intelligence"),
     (r"розвід[кц]\w* США|американськ\w+ розвід[кц]\w*|Пентагон\w*|intelligence (?:americana|statunitense|Usa|USA)"
      r"|Pentagono|Casa Bianca", "us_intelligence"),
-    # others who count
+    # others who count: former officials, bloggers, analysts speak for themselves
+    (r"(?:former|ex-)\s*(?:[\w'-]+\s+){0,3}?(?:prosecutor|minister|MP|lawmaker|deputy|official|general|adviser|advisor"
+     r"|commander|officer|president|spokesman)(?:\s+[A-Z][\w'-]+){0,3}"
+     r"|колишн\w+ (?:[\w'-]+\s+){0,3}?(?:прокурор\w*|міністр\w*|депутат\w*|генерал\w*|радник\w*)(?:\s+[А-ЯІЇЄҐ][\w'-]+){0,2}"
+     r"|ex (?:procuratore|ministro|generale|consigliere)(?:\s+[A-Z][\w'-]+){0,2}", "other"),
     (r"(?:the )?Wall Street Journal|WSJ|(?:the )?New York Times|(?:the )?Washington Post|Komsomolskaya Pravda"
      r"|Western intelligence(?: agencies)?|Western officials", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
@@ -224,7 +228,17 @@ SUBJECT_MASKS = (
     r"|Ukraine war|Russia-Ukraine|Russian President|Russia's (?:full-scale |all-out )?(?:invasion|war|aggression|attack)"
     r"|Russian (?:invasion|aggression)|(?:в|у|на|проти|по)\s+Україн[іиу]\b|війн\w+ (?:в|у) Україні|in Ucraina"
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
+    r"|(?:by|da|від|provided by|fornite (?:\w+ )?da) (?:Kyiv|Kiev|Києв\w*)\b"
 )
+# "the Ukrainian army had lost 215 thousand people": people counted as an army's losses are soldiers
+MILITARY_LOSER = (r"(?:army|armed forces|military|troops|forces|ЗСУ|армі\w*|військ\w*|esercito|forze armate)\b[^.;]{0,40}?"
+                  r"\b(?:lost|has lost|had lost|have lost|were losing|was losing|losses|exceeded|втратил\w*|втрати"
+                  r"|ha perso|hanno perso|perdite)\b[^.;]{0,45}$|(?:losses|втрати|perdite) (?:of|di|delle) (?:the )?"
+                  r"[^.;]{0,25}(?:army|armed forces|military|troops|forces|esercito|forze armate)\b[^.;]{0,60}$")
+PEOPLE_PLAIN = r"people|persone|людей|осіб"
+# A figure of both sides together is nobody's loss claim ("Russia and Ukraine collectively lost ...")
+BOTH_SIDES = (r"Russia and Ukraine|Ukraine and Russia|both sides|on both sides|collectively"
+              r"|обидві сторони|обох сторін|entrambe le parti|Russia e Ucraina|Ucraina e Russia")
 CIVILIAN = (r"civilians?|civilian|people|residents|children|passengers|inhabitants|hostages|цивільн\w+|мирн\w+ жител\w+"
             r"|дітей|civili|persone|bambin[oie]|abitanti|donn[ae]")
 

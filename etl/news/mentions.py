@@ -36,6 +36,8 @@ _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(r"\s*(?:in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
                              r" (?:напередодні|добою раніше))(?![\w])", re.I)
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
+_MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
+_PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
                            r"|losses|casualties|figure|number)\b"
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
@@ -290,6 +292,8 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
             if m:
                 kind, verb_kind, end = "people", vk, m.end()
                 break
+    if kind is None and _PEOPLE_PLAIN.match(norm, f.after, s.end) and military_people(norm, s, f.qual_start):
+        kind, end = "people", _PEOPLE_PLAIN.match(norm, f.after, s.end).end()
     if kind is None:
         pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
         if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
@@ -313,6 +317,11 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
                 _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40):f.n.start]):
             verb_kind = "killed"
     return kind, start, end, subj, verb_kind, label_first, inherit, bringing
+
+
+def military_people(norm: str, s: Sentence, start: int) -> bool:
+    """"The Ukrainian army had lost 215 thousand people": people an army lost are soldiers, not civilians."""
+    return bool(_MILITARY_LOSER.search(norm[max(s.start, start - 110):start]))
 
 
 def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) -> list[Candidate]:

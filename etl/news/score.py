@@ -2,14 +2,16 @@
 
     python -m etl.news.score            # the dev part and the held-out test part of tests/fixtures/news
     python -m etl.news.score -v         # and every field that differs, per article
-    python -m etl.news.score --part test
+    python -m etl.news.score --part dev -v
+    python -m etl.news.score --part real --real /path/outside/the/repo   # real articles, scored where they are
 
 The corpus (tests/fixtures/news, all dated against its series.csv) has two parts:
 
 * **dev** — what the extractor is tuned on: ``corpus/*.txt`` with ``gold.json`` (the first rounds) and
   ``dev/*.txt`` with ``dev/gold.txt``;
-* **test** — ``test/*.txt`` with ``test/gold.txt``: written before the rebuild was tuned and scored
-  only at the end; never tune on its differences.
+* **test** — ``test/*.txt`` with ``test/gold.txt``: written before the extractor's last round of
+  changes and scored only at the end; never tune on its differences (a test part that has been scored and
+  read is folded into dev and a fresh one written).
 
 The figures measured on real published articles (scored outside the repository: their text is not
 ours to commit) are printed from ``real_articles.json`` as recorded, with a note saying so.
@@ -21,12 +23,18 @@ Precision = correct fields / fields of the extracted claims; recall = correct fi
 claims; so a spurious claim costs precision and a missed one recall, field by field.
 
 A claim counts as right when every field is right (``whole claims``: the per-claim figures).
-Exits 1 when a part's field or per-claim precision or recall is below the targets (``--min-precision 0.98``, ``--min-recall 0.95``).
+Each part's whole-claim line is marked ``PASS`` or ``BELOW`` against its targets (written parts:
+``--min-precision 0.98``, ``--min-recall 0.95``; real articles: precision 0.95, recall 0.90).  The exit
+status is 0 whatever the scores (``make bench`` prints them); ``--strict`` exits 1 when a part scored is
+below its targets.  ``--real DIR`` (or ``ATTRITION_REAL_ARTICLES``) scores real articles kept outside the
+repository (``DIR/test/*.txt`` + ``DIR/test/gold.txt`` + ``DIR/series.csv``) instead of printing the
+recorded figures.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,6 +43,7 @@ from pathlib import Path
 FIELDS = ("claimant", "subject", "category", "measure", "value", "low", "high", "qualifier", "period_start", "as_of",
           "as_of_precision", "date_method", "status", "evidence")
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "news"
+REAL_TARGETS = (0.95, 0.90)  # whole claims on real published articles (issue 13)
 
 
 @dataclass
@@ -165,40 +174,58 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-precision", type=float, default=0.98)
     ap.add_argument("--min-recall", type=float, default=0.95)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every differing field, miss and spurious claim")
-    ap.add_argument("--part", choices=("dev", "test", "both"), default="both")
+    ap.add_argument("--part", choices=("dev", "test", "both", "real"), default="both")
+    ap.add_argument("--real", type=Path, default=os.environ.get("ATTRITION_REAL_ARTICLES") or None,
+                    help="folder of real articles kept outside the repository (test/ + test/gold.txt + series.csv)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a part is below its targets")
     args = ap.parse_args(argv)
     ok = True
-    for part in (("dev", "test") if args.part == "both" else (args.part,)):
-        ok &= _report(part, args)
-    real = real_figures(args.fixtures)
-    if real and args.part == "both":
-        print(f"real published articles (odd months; recorded {real['scored_on']}, not re-computed: their text is not "
-              f"in the repository): {real['articles']} articles from {len(real['outlets'])} outlets, "
-              f"{real['gold_claims']} gold claims: whole claims precision {real['precision']:.3f}, recall "
-              f"{real['recall']:.3f}; fields precision {real['field_precision']:.3f}, recall {real['field_recall']:.3f}")
+    for part in {"both": ("dev", "test"), "real": ()}.get(args.part, (args.part,)):
+        ok &= _report(part, args, args.fixtures, part, (args.min_precision, args.min_recall))
+    if args.real and args.part in ("both", "real"):
+        ok &= _report("real", args, args.real, "test", REAL_TARGETS)
+    elif args.part in ("both", "real"):
+        ok &= _print_recorded(real_figures(args.fixtures))
     if not ok:
-        print("below target", file=sys.stderr)
-    return 0 if ok else 1
+        print("below target" + ("" if args.strict else " (exit status 0: --strict makes it 1)"), file=sys.stderr)
+    return 0 if ok or not args.strict else 1
 
 
-def _report(part: str, args) -> bool:
+def _mark(p: float, r: float, targets: tuple[float, float]) -> str:
+    return "PASS" if p >= targets[0] and r >= targets[1] else "BELOW"
+
+
+def _print_recorded(real: dict | None) -> bool:
+    if not real:
+        return True
+    p, r = real["precision"], real["recall"]
+    print(f"[real] published articles (odd months; recorded {real['scored_on']}, not re-computed: their text is not "
+          f"in the repository): {real['articles']} articles from {len(real['outlets'])} outlets, "
+          f"{real['gold_claims']} gold claims; fields precision {real['field_precision']:.3f}, recall "
+          f"{real['field_recall']:.3f}")
+    print(f"  [real] {'whole claims':<16}{p:>10.3f}{r:>9.3f}   {_mark(p, r, REAL_TARGETS)} (targets: precision >= "
+          f"{REAL_TARGETS[0]}, recall >= {REAL_TARGETS[1]})")
+    return _mark(p, r, REAL_TARGETS) == "PASS"
+
+
+def _report(label: str, args, folder: Path, part: str, targets: tuple[float, float]) -> bool:
     started = time.perf_counter()
-    score = score_corpus(args.fixtures, args.verbose, part)
+    score = score_corpus(folder, args.verbose, part)
     seconds = time.perf_counter() - started
-    print(f"[{part}] news claims extraction on {score.articles} articles: {score.gold} gold claims, "
+    print(f"[{label}] news claims extraction on {score.articles} articles: {score.gold} gold claims, "
           f"{score.predicted} extracted, {score.aligned} aligned ({seconds:.2f}s)")
-    if args.verbose or part == "dev":
+    if args.verbose or label == "dev":
         print(f"  {'field':<16}{'precision':>10}{'recall':>9}")
         for f in FIELDS:
             print(f"  {f:<16}{score.precision(f):>10.3f}{score.recall(f):>9.3f}")
     p, r = score.precision(), score.recall()
-    print(f"  [{part}] {'all fields':<16}{p:>10.3f}{r:>9.3f}   (targets: precision >= {args.min_precision}, "
-          f"recall >= {args.min_recall})")
+    print(f"  [{label}] {'all fields':<16}{p:>10.3f}{r:>9.3f}")
     cp, cr = score.claim_precision(), score.claim_recall()
-    print(f"  [{part}] {'whole claims':<16}{cp:>10.3f}{cr:>9.3f}   (a claim counts when every field is right)")
+    print(f"  [{label}] {'whole claims':<16}{cp:>10.3f}{cr:>9.3f}   {_mark(cp, cr, targets)} (targets: precision >= "
+          f"{targets[0]}, recall >= {targets[1]}; a claim counts when every field is right)")
     for line in score.differences:
         print("  - " + line)
-    return min(p, cp) >= args.min_precision and min(r, cr) >= args.min_recall
+    return _mark(cp, cr, targets) == "PASS"
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ snapshot format (``as_of,category,cumulative[,increase]``); with several files t
 """
 from __future__ import annotations
 
+import bisect
 import csv
 from collections import defaultdict
 from datetime import date, timedelta
@@ -33,6 +34,24 @@ class BulletinSeries:
 
     def value(self, day: date, category: str) -> int | None:
         return self._values.get((day, category))
+
+    def latest_before(self, day: date, category: str) -> int | None:
+        """The cumulative of the last bulletin day on or before ``day`` (totals only grow, bar corrections:
+        a lower bound of the day's total)."""
+        days = self._by_category().get(category)
+        if not days:
+            return None
+        i = bisect.bisect_right(days, day)
+        return self._values[(days[i - 1], category)] if i else None
+
+    def _by_category(self) -> dict[str, list[date]]:
+        if getattr(self, "_sorted", None) is None or self._sorted_n != len(self._values):
+            out: dict[str, list[date]] = defaultdict(list)
+            for day, category in self._values:
+                out[category].append(day)
+            self._sorted = {k: sorted(v) for k, v in out.items()}
+            self._sorted_n = len(self._values)
+        return self._sorted
 
     def increase(self, day: date, category: str) -> int | None:
         """The day's increase: its cumulative minus the day before's (None when either is missing)."""
