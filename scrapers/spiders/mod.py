@@ -267,8 +267,8 @@ class ModSpider(ArchiveSpider):
     def search_failed(self, lang: str, why: str):
         self.logger.warning("mod.gov.ua search API failed for %s (%s): falling back to the sitemap", lang, why)
         yield self.archive_request(self.site_base("mod") + "/sitemap.xml", self.parse_sitemap, kind="navigation",
-                                   conditional=False, meta={"mod_sitemap": lang,
-                                                            "attrition_discovered_by": "sitemap"})
+                                   conditional=False, dont_filter=True,
+                                   meta={"mod_sitemap": lang, "attrition_discovered_by": "sitemap"})
 
     # -- mod.gov.ua (b): the sitemap ---------------------------------------------------------------
 
@@ -323,7 +323,7 @@ class ModSpider(ArchiveSpider):
             return
         self.logger.warning("mod.gov.ua sitemap failed for %s (%s): falling back to the tag page", lang, why)
         yield self.archive_request(self.site_base("mod") + TAG_PATH, self.parse_tag_page, kind="navigation",
-                                   conditional=False, meta={"mod_tag": lang, "mod_page": 1,
+                                   conditional=False, dont_filter=True, meta={"mod_tag": lang, "mod_page": 1,
                                                             "attrition_discovered_by": "tag_page"})
 
     # -- mod.gov.ua (c): the tag page --------------------------------------------------------------
