@@ -56,12 +56,14 @@ def docs(dsn: str, ids) -> list[tuple]:
     return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
 
-def days_by_lang(documents: list[tuple]) -> dict[str, set[date]]:
-    """Days each language's documents carry, through the whole parser path (validation included)."""
+def days_by_lang(documents: list[tuple], validate: bool = False) -> dict[str, set[date]]:
+    """Days each language's documents carry; with ``validate`` through the whole parser path (the small
+    snapshots of test_spiders.write_snapshot have made-up figures beyond some bounds, so not for them)."""
     out: dict[str, set[date]] = {"en": set(), "uk": set()}
     for _id, url, ctype, body in documents:
         lang = "en" if ("locale=en" in url or "/en/news/" in url) else "uk"
-        out[lang] |= {o.as_of for o in parse_document("mod", body, url, ctype)}
+        read = parse_document("mod", body, url, ctype) if validate else modparser.parse(body, url, ctype)
+        out[lang] |= {o.as_of for o in read}
     return out
 
 
@@ -91,7 +93,7 @@ def test_mod_era_backfill_goes_through_the_search_api_and_loads_every_day(db):
     assert 10 <= len(rows) <= 40, len(rows)
     assert {r[2] for r in rows} == {"search_api"} and all(r[1] == "new" for r in rows)
     assert all("/lookup/search?search_type=dfs_query_then_fetch#locale=" in r[0] for r in rows)
-    got = days_by_lang(docs(db, res.document_ids))
+    got = days_by_lang(docs(db, res.document_ids), validate=True)
     assert got["en"] >= want and got["uk"] >= want
     # and they load: every day the snapshot holds is in core.observation
     conn = psycopg2.connect(db)
