@@ -114,7 +114,7 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     norm, s, p = st.norm, se.p.s, se.p
     window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
     civil = [m for m in _CIVILIAN.finditer(window) if not (_PEOPLE_PLAIN.fullmatch(m.group()) and
-                                                          military_people(norm, s, c.start))]
+                                                          (c.label_first or military_people(norm, s, c.start)))]
     if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",):
         return True
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
@@ -201,6 +201,8 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
     subject = c.subject_hint
     if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start:c.end]):
         subject = "ru_forces"
+    if subject is None and kind == "inherit" and se.claims:
+        subject = se.claims[-1].subject  # "1,020 of them", "dei quali": a part of the figure before
     if subject is None:
         subject = _subject_named(st, se, c)
         prev = se.claims[-1] if se.claims else None

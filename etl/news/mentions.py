@@ -25,6 +25,7 @@ _VERB_AFTER = [(re.compile(r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w
 _QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
 _QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
 _INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
+_INHERIT_AFTER = re.compile(lx.INHERIT_AFTER, re.I)
 _CURRENCY = re.compile(lx.CURRENCY_BEFORE, re.I)
 _NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
 _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
@@ -297,7 +298,7 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     if kind is None:
         pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
         if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
-                _INCREASE_AFTER.match(norm, f.after, s.end):
+                _INCREASE_AFTER.match(norm, f.after, s.end) or _INHERIT_AFTER.match(norm, f.after, s.end):
             if _REGIONAL_AFTER.search(norm[f.after:s.end]):
                 return None  # "including up to 600 in the Kursk region": a breakdown, not a total
             kind, inherit, end = "inherit", True, f.after
