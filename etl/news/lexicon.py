@@ -28,17 +28,17 @@ NOUNS: list[tuple[str, str]] = [
     # --- English
     (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
     (r"artillery losses", "artillery"),
-    (r"(?:autos|automobiles|cars|vehicles) and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
+    (r"(?:(?:automobile|automotive|motor|car|vehicle) (?:tools|gear|equipment|expertise|tools and equipment) |autos |automobiles |cars |vehicles )and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
      r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
-    (r"unmanned aerial vehicles?|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
+    (r"unmanned aerial (?:vehicles?|autos?|automobiles?)|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
      r"|UAV operational-tactical level", "drones"),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
-    (rf"{_A} (?:fighting |combat |fight )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
+    (rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"artillery (?:techniques|methods|items|programs)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
-    (r"multiple[- ]launch rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
+    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
+    (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
     (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
@@ -57,7 +57,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
     (r"wounded|injured|wounds|injuries", "wounded"),
     (r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
+     r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
     # --- Ukrainian
     (r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
      r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн", "vehicles_fuel_tanks"),
@@ -309,7 +309,7 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
     return [(re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])", flags), meaning) for pattern, meaning in table]
 
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
-LABEL_TAIL = (r"(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
+LABEL_TAIL = (r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
               r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
               r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"

@@ -34,7 +34,7 @@ _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
-_INCREASE_AFTER = re.compile(r"\s*(?:in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
+_INCREASE_AFTER = re.compile(r"\s*(?:added|in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
                              r" (?:напередодні|добою раніше))(?![\w])", re.I)
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
@@ -47,7 +47,7 @@ _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
     r"|(?:have|has|had)(?: probably| likely)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
