@@ -139,7 +139,8 @@ QUALIFIER_BEFORE = [
      r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
      r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
+     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
+     r"|(?:likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top|tops)|перевищ\w*|supera|superano|superare)", "more_than"),
     (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]

@@ -100,6 +100,8 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
     p = pos
     while p < end and norm[p] in ' "':
         p += 1
+    of = re.match(r"(?:di|d')\s*", norm[p:end], re.I) if re.search(r"milion[ei]\s*$", norm[max(0, p - 9):p], re.I) else None
+    p += of.end() if of else 0  # "1,2 milioni di uomini"
     subject = None
     for _ in range(3):
         hit = _match_noun(norm, p, end)
