@@ -274,7 +274,8 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
                                                             if marker.kind in ("start", "period_month_mention") else None)
         elif marker.kind == "period_same":
             # "in the same period": the period of the figures before it (the past day, or since a day)
-            if st.last_measure.get(entity) == "daily_increase":
+            last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
+            if last == "daily_increase":
                 measure = "daily_increase"
             else:
                 measure, period = "period_increase", st.prev_period or PeriodSpec("unknown")
