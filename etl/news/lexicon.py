@@ -254,7 +254,7 @@ LOSS_TRIGGERS = (
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
-NOT_LOSS = r"shot down|intercepted|downed|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
+NOT_LOSS = r"shot down|intercepted|downed|jammed|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
 # --------------------------------------------------------------------------- measures
 DAILY = (
