@@ -42,7 +42,7 @@ _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
-_PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore|ieri|yesterday|вчора", re.I)
+_PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
 _PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
             "period_month": "month", "period_vague": "unknown"}
 

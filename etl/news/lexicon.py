@@ -254,7 +254,7 @@ LOSS_TRIGGERS = (
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
-NOT_LOSS = r"shot down|intercepted|downed|jammed|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
+NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
 # --------------------------------------------------------------------------- measures
 DAILY = (
@@ -265,7 +265,7 @@ DAILY = (
     r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
-    r"|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
+    r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
     r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
@@ -296,7 +296,7 @@ BRINGING_TOTAL = (r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(
                   r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll|tally) at"
                   r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
                   r"|загальн\w+ (?:кількість|втрати) (?:сягнула|становить|досягла)|portando il totale a")
-INHERIT_BEFORE = (r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
+INHERIT_BEFORE = (r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
                   r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$")
 
 INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"

@@ -50,10 +50,10 @@ _LABEL_SEP = re.compile(
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
     r"|(?:have|has|had)(?: probably| likely)?"
-    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
+    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
-_UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?)(?![\w])", re.I)
+_UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?|unità)(?![\w])", re.I)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
     "since", "in", "over", "on", "as", "during", "according", "and", "with", "from", "by", "per", "until", "this",
