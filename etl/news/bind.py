@@ -132,7 +132,7 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     accepted = p.loss or (c.label_first and (se.in_list or c.bracket is not None)) or \
         (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff")) or \
         (c.inherit and (c.bringing or se.claims or st.prev_claim is not None)) or _report_goes_on(st, se, c)
-    return not (accepted or (se.in_list and c.label_first))
+    return not (accepted or (se.in_list and (c.label_first or c.start - s.start <= 3)))
 
 
 def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
@@ -451,7 +451,7 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not any(c.label_first for c in se.cands):
+    elif st.list_header is not None and not se.in_list:
         st.list_header = None
 
 
@@ -460,7 +460,8 @@ def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Cl
     spec = sentence_spec(st, p)
     note_cue_dates(st, p, spec)
     is_header = st.norm[p.s.start:p.s.end].rstrip().endswith(":") and bool(p.loss or p.cues)
-    in_list = st.list_header is not None and any(c.label_first for c in cands)
+    # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
+    in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
     se = Sent(p, cands, spec, in_list)
     for c in cands:
         bind_candidate(st, se, c)

@@ -83,6 +83,9 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
     if not personnel:
         return None  # the personnel figure is what identifies the day
     days: set[date] | None = None
+    if any(series.days_with("personnel", c.value) for c in personnel):
+        # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
+        personnel = [c for c in personnel if series.days_with("personnel", c.value)]
     for c in personnel + [c for c in totals if c.category != "personnel"]:
         found = set(series.days_with(c.category, c.value))
         if not found and c.category != "personnel":
