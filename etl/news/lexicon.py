@@ -38,7 +38,7 @@ NOUNS: list[tuple[str, str]] = [
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
     (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
-    (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
+    (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
     (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
@@ -304,8 +304,8 @@ INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
-RANGE_CONNECTOR = r"\s*(?:-|to|and|до|e|a|or|або|fino a)\s*"
-RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:about |approximately |roughly |some )?$"
+RANGE_CONNECTOR = r"\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
+RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:i |il |le )?(?:about |approximately |roughly |some )?$"
 RISE_BEFORE = r"(?:rose|risen|rising|increased|increasing|grew|jumped|climbed|went up|up|raised|raising|raises|зросл\w*|salit\w*)\s+(?:[\w']+\s+){0,4}from\s+$"
 
 
@@ -319,7 +319,7 @@ LABEL_TAIL = (r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
-AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente"
+AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = r"(?:up|rising|rose|an increase of|increase of|up by|\+)\s*(?:by\s*)?$"
 # A breakdown of a figure by region is not another total

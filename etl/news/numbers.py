@@ -33,7 +33,7 @@ _BLOB = re.compile(
     r"(?<![\w.,'’+])(?:\+(?=\d))?(?:"
     r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d]|[,.'’]\d)"
     r"|(?:[,.](?=\d))?\d+(?:[,.'’]\d+)*"
-    r")(?![\w])"
+    r")(?:(?![\w])|(?=(?:mila|mln|млн|тис)(?![\w])))"  # "40mila", "1,2mln": a multiplier written on
 )
 # A figure with a letter O (latin or cyrillic) typed for a zero, or a letter l for a one: "57469O".
 _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w])\d+[OoОо]\d*(?![\w])")
