@@ -89,12 +89,12 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
-    (r"(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
-    (r"sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
+    (r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
+    (r"batterie (?:per l'|dell'|di )?antiaere[ae]|sistem[ai] di guerra antiaerea|sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
     (r"missili da crociera", "cruise_missiles"),
     (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni|unità navali", "ships_boats"),
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
-    (r"autoveicoli|automezzi militari", "vehicles"),
+    (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
     (r"aerei|aereo", "aircraft"),
@@ -179,6 +179,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Міноборони України|Міністерств\w+ оборони України|Сил(?:и|ами) оборони", "ua_general_staff"),
     (r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
+     r"|(?:il )?ministero (?:della Difesa ucraino|ucraino della Difesa|della Difesa di Kiev|della Difesa dell'Ucraina)"
      r"|(?:secondo|per|stando a) Kiev|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
      r"|dichiarato|reso noto)", "ua_general_staff"),
     # the United Kingdom
