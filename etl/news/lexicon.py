@@ -231,6 +231,7 @@ SUBJECT_MASKS = (
     r"|Russian (?:invasion|aggression)|(?:в|у|на|проти|по)\s+Україн[іиу]\b|війн\w+ (?:в|у) Україні|in Ucraina"
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
     r"|(?:by|da|від|provided by|fornite (?:\w+ )?da) (?:Kyiv|Kiev|Києв\w*)\b"
+    r"|^(?:title:\s*)?(?:Kyiv|Kiev|Київ|KYIV|KIEV)\s*(?:,|:|\(|-|—)"  # a dateline or headline's place, not the loser
     r"|what (?:Moscow|Russia|the Kremlin|Putin) (?:calls|has called|termed|terms)|quella che (?:Mosca|il Cremlino) chiama"
     r"|(?:conteggio|bollettino|dati|stime|stima|fonti|comando|bilancio) (?:ucrain|russ)\w*"
     r"|(?:Ukrainian|Russian) (?:count|tally|figures|data|estimates?|sources|tallies|bulletin)\b"
