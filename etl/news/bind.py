@@ -27,6 +27,7 @@ _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,40}$", re.I)
+_BREAKDOWN = re.compile(r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
@@ -124,6 +125,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
+    if _BREAKDOWN.search(norm, c.start, group[1]):
+        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and \
             _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
