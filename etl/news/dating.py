@@ -77,12 +77,15 @@ def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | 
 def series_day(group: list[Claim], series, published: date | None) -> date | None:
     """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
     totals = [c for c in group if c.claimant == "ua_general_staff" and c.measure == "cumulative"
-              and c.value is not None and c.qualifier in (None, "about") and c.subject == "ru_forces"
+              and c.value is not None and c.qualifier in (None, "about", "more_than") and c.subject == "ru_forces"
               and c.category not in lx.PEOPLE_CATEGORIES]
     personnel = [c for c in totals if c.category == "personnel"]
     if not personnel:
         return None  # the personnel figure is what identifies the day
     days: set[date] | None = None
+    if any(series.days_with("personnel", c.value) for c in personnel):
+        # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
+        personnel = [c for c in personnel if series.days_with("personnel", c.value)]
     for c in personnel + [c for c in totals if c.category != "personnel"]:
         found = set(series.days_with(c.category, c.value))
         if not found and c.category != "personnel":

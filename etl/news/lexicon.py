@@ -28,22 +28,22 @@ NOUNS: list[tuple[str, str]] = [
     # --- English
     (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
     (r"artillery losses", "artillery"),
-    (r"(?:autos|automobiles|cars|vehicles) and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
+    (r"(?:(?:automobile|automotive|motor|car|vehicle) (?:tools|gear|equipment|expertise|tools and equipment) |autos |automobiles |cars |vehicles )and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
      r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
-    (r"unmanned aerial vehicles?|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
+    (r"unmanned aerial (?:vehicles?|autos?|automobiles?)|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
      r"|UAV operational-tactical level", "drones"),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
-    (rf"{_A} (?:fighting |combat |fight )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
+    (rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"artillery (?:techniques|methods|items|programs)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
-    (r"multiple[- ]launch rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
+    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
+    (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
     (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
     (r"cruise missiles?", "cruise_missiles"),
-    (r"(?:war)?ships?(?:\s*(?:and|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
+    (r"(?:war)?ships?(?:\s*(?:and|or|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
     (r"submarines?", "submarines"),
     (r"(?:units of |pieces of )?special (?:military )?equipment|special vehicles", "special_equipment"),
     (r"(?:fixed-wing |combat )?(?:aircraft|airplanes?|aeroplanes?|planes?|warplanes?|(?:fighter )?jets?)", "aircraft"),
@@ -57,7 +57,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
     (r"wounded|injured|wounds|injuries", "wounded"),
     (r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
+     r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
     # --- Ukrainian
     (r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
      r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн", "vehicles_fuel_tanks"),
@@ -89,12 +89,12 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
-    (r"(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
-    (r"sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
+    (r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
+    (r"batterie (?:per l'|dell'|di )?antiaere[ae]|sistem[ai] di guerra antiaerea|sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
     (r"missili da crociera", "cruise_missiles"),
     (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni|unità navali", "ships_boats"),
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
-    (r"autoveicoli|automezzi militari", "vehicles"),
+    (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
     (r"aerei|aereo", "aircraft"),
@@ -139,7 +139,8 @@ QUALIFIER_BEFORE = [
      r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
      r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
+     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
+     r"|(?:likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top|tops)|перевищ\w*|supera|superano|superare)", "more_than"),
     (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
@@ -178,6 +179,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Міноборони України|Міністерств\w+ оборони України|Сил(?:и|ами) оборони", "ua_general_staff"),
     (r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
+     r"|(?:il )?ministero (?:della Difesa ucraino|ucraino della Difesa|della Difesa di Kiev|della Difesa dell'Ucraina)"
      r"|(?:secondo|per|stando a) Kiev|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
      r"|dichiarato|reso noto)", "ua_general_staff"),
     # the United Kingdom
@@ -229,6 +231,10 @@ SUBJECT_MASKS = (
     r"|Russian (?:invasion|aggression)|(?:в|у|на|проти|по)\s+Україн[іиу]\b|війн\w+ (?:в|у) Україні|in Ucraina"
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
     r"|(?:by|da|від|provided by|fornite (?:\w+ )?da) (?:Kyiv|Kiev|Києв\w*)\b"
+    r"|^(?:title:\s*)?(?:Kyiv|Kiev|Київ|KYIV|KIEV)\s*(?:,|:|\(|-|—)"  # a dateline or headline's place, not the loser
+    r"|what (?:Moscow|Russia|the Kremlin|Putin) (?:calls|has called|termed|terms)|quella che (?:Mosca|il Cremlino) chiama"
+    r"|(?:conteggio|bollettino|dati|stime|stima|fonti|comando|bilancio) (?:ucrain|russ)\w*"
+    r"|(?:Ukrainian|Russian) (?:count|tally|figures|data|estimates?|sources|tallies|bulletin)\b"
 )
 # "the Ukrainian army had lost 215 thousand people": people counted as an army's losses are soldiers
 MILITARY_LOSER = (r"(?:army|armed forces|military|troops|forces|ЗСУ|армі\w*|військ\w*|esercito|forze armate)\b[^.;]{0,40}?"
@@ -250,7 +256,7 @@ LOSS_TRIGGERS = (
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
-NOT_LOSS = r"shot down|intercepted|downed|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
+NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
 # --------------------------------------------------------------------------- measures
 DAILY = (
@@ -261,7 +267,7 @@ DAILY = (
     r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
-    r"|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
+    r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
     r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
@@ -292,14 +298,16 @@ BRINGING_TOTAL = (r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(
                   r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll|tally) at"
                   r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
                   r"|загальн\w+ (?:кількість|втрати) (?:сягнула|становить|досягла)|portando il totale a")
-INHERIT_BEFORE = (r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
+INHERIT_BEFORE = (r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
                   r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$")
+
+INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
 
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
-RANGE_CONNECTOR = r"\s*(?:-|to|and|до|e|a|or|або|fino a)\s*"
-RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:about |approximately |roughly |some )?$"
+RANGE_CONNECTOR = r"\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
+RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:i |il |le )?(?:about |approximately |roughly |some )?$"
 RISE_BEFORE = r"(?:rose|risen|rising|increased|increasing|grew|jumped|climbed|went up|up|raised|raising|raises|зросл\w*|salit\w*)\s+(?:[\w']+\s+){0,4}from\s+$"
 
 
@@ -307,13 +315,13 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
     return [(re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])", flags), meaning) for pattern, meaning in table]
 
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
-LABEL_TAIL = (r"(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
+LABEL_TAIL = (r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
               r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
               r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
-AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente"
+AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = r"(?:up|rising|rose|an increase of|increase of|up by|\+)\s*(?:by\s*)?$"
 # A breakdown of a figure by region is not another total
