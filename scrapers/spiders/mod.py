@@ -18,8 +18,8 @@ c. ``tag_page``: when the sitemap fails too, ``/news/tag-vidsich-agresoru`` (Ukr
 d. ``url_pattern``: the last resort, only for the slug families of 2026 that carry the date and no
    figures: English ``/en/news/total-russian-combat-losses-in-ukraine-as-of-{month}-{day}-{year}``
    (from 2026-01-01; no zero padding) and Ukrainian ``/news/bojovi-vtrati-voroga-na-{D}-{month}-{YYYY}-roku``
-   (from 2026-01-20).  Days before cannot be guessed (their slugs embed the day's figures): the log
-   says which.
+   (from 2026-01-20; on a 404 the second 2026 family ``/news/boiovi-vtraty-voroha-na-…-roku``).  Days
+   before cannot be guessed (their slugs embed the day's figures): the log says which.
 
 Every fall-back is logged as a WARNING naming the mechanism that failed and the one used instead, and
 the failed mechanism leaves an ``error`` row in raw.fetch.
@@ -88,8 +88,7 @@ SLUG_DAY_EN_RE = re.compile(r"-as-of-(" + "|".join(MONTHS_EN) + r")-(\d{1,2})-(\
 SLUG_DAY_UK_RE = re.compile(r"-na-(\d{1,2})-([a-z]+)-(\d{4})(?:-roku)?", re.I)
 MONTHS_UK_LATIN_VARIANTS = {"bereznia": 3, "kvitnia": 4, "chervnia": 6, "lypnia": 7, "sichnia": 1, "liutoho": 2,
                             "travnia": 5, "serpnia": 8, "veresnia": 9, "zhovtnia": 10, "lystopada": 11,
-                            "hrudnia": 12}
-LASTMOD_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+                            "hrudnia": 12}  # the second transliteration (see MONTHS_UK_LATIN_2026)
 
 
 def search_query(locale: str, frm: int, size: int) -> dict:
@@ -173,6 +172,18 @@ def pattern_path(site: str, lang: str, day: date) -> str:
     if lang == "en":
         return f"/en/news/total-russian-combat-losses-in-ukraine-as-of-{MONTHS_EN[day.month - 1]}-{day.day}-{day.year}"
     return f"/news/bojovi-vtrati-voroga-na-{day.day}-{MONTHS_UK_LATIN[day.month - 1]}-{day.year}-roku"
+
+
+# The second Ukrainian slug family of 2026 (four days seen: 03-09, 04-02, 04-15, 06-02, live-sources.md):
+# another transliteration.  bereznia, kvitnia, chervnia were seen; the other months follow the same
+# (official, 2010) transliteration and are a guess.
+MONTHS_UK_LATIN_2026 = ("sichnia", "liutoho", "bereznia", "kvitnia", "travnia", "chervnia", "lypnia", "serpnia",
+                        "veresnia", "zhovtnia", "lystopada", "hrudnia")
+
+
+def pattern_path_alt(day: date) -> str:
+    """The other Ukrainian slug family of 2026, tried when the first gives 404."""
+    return f"/news/boiovi-vtraty-voroha-na-{day.day}-{MONTHS_UK_LATIN_2026[day.month - 1]}-{day.year}-roku"
 
 
 def pattern_from(lang: str) -> date:
@@ -279,6 +290,8 @@ class ModSpider(ArchiveSpider):
         return today - timedelta(days=self.daily_days() - 1), today
 
     def parse_sitemap(self, response):
+        from etl.parsers.mod import published_day
+
         lang = response.meta["mod_sitemap"]
         sel = scrapy.Selector(text=response.text, type="xml")
         sel.remove_namespaces()
@@ -301,10 +314,8 @@ class ModSpider(ArchiveSpider):
             if lang_of_path(path) != lang or not SLUG_RE.search(path):
                 continue
             found += 1
-            day = slug_day(path)
-            if day is None:
-                m = LASTMOD_RE.search(url_el.xpath("lastmod/text()").get() or "")
-                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+            # the publication day (lastmod) first: slugs carry typos (one says 2020 for 2026)
+            day = published_day(url_el.xpath("lastmod/text()").get()) or slug_day(path)
             if day is not None and lo <= day <= hi:
                 wanted.append((day, response.urljoin(loc)))
         if not found:
@@ -329,6 +340,8 @@ class ModSpider(ArchiveSpider):
     # -- mod.gov.ua (c): the tag page --------------------------------------------------------------
 
     def parse_tag_page(self, response):
+        from etl.parsers.mod import published_day
+
         lang, page = response.meta["mod_tag"], response.meta["mod_page"]
         lo, hi = self.mod_range()
         items = []
@@ -338,9 +351,7 @@ class ModSpider(ArchiveSpider):
             if not is_bulletin(href, title):
                 continue
             stamp = a.css("time::attr(datetime)").get() or ""
-            day = slug_day(href) or item_day(stamp, href, title)
-            if day is None and (m := LASTMOD_RE.search(stamp)):
-                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = published_day(stamp) or slug_day(href) or item_day("", href, title)
             items.append((day, response.urljoin(href)))
         if not items:
             yield self.discovery_error(response, f"tag page {page} holds no loss bulletin links (layout changed?)")
@@ -377,9 +388,11 @@ class ModSpider(ArchiveSpider):
         self.logger.warning("mod.gov.ua %s: guessing the URLs of %s..%s from the 2026 slug pattern", lang, first, hi)
         day = first
         while day <= hi:
-            yield self.archive_request(self.site_base("mod") + pattern_path("mod", lang, day),
-                                       meta={"mod_day": day.isoformat(), "attrition_discovered_by": "url_pattern",
-                                             "attrition_note": "URL guessed from the known pattern"})
+            meta = {"mod_day": day.isoformat(), "attrition_discovered_by": "url_pattern",
+                    "attrition_note": "URL guessed from the known pattern"}
+            if lang == "uk":
+                meta["mod_alt"] = self.site_base("mod") + pattern_path_alt(day)
+            yield self.archive_request(self.site_base("mod") + pattern_path("mod", lang, day), meta=meta)
             day += timedelta(days=1)
 
     # -- listings -------------------------------------------------------------------------------
@@ -454,6 +467,12 @@ class ModSpider(ArchiveSpider):
     # -- fallback -------------------------------------------------------------------------------
 
     def after_failure(self, request, failure):
+        if request.meta.get("mod_alt") and describe_failure(failure)[0] == 404:
+            self.logger.info("%s: 404; trying the other 2026 slug family", request.url)
+            yield self.archive_request(request.meta["mod_alt"],
+                                       meta={"mod_day": request.meta["mod_day"], "attrition_discovered_by": "url_pattern",
+                                             "attrition_note": "URL guessed from the second 2026 pattern"})
+            return
         if "mod_search" in request.meta:
             lang, frm, _size = request.meta["mod_search"]
             yield from self.search_failed(lang, describe(failure))
