@@ -31,13 +31,15 @@ loss bulletin when its link text or slug says so ("combat losses", "бойові
 (``/YYYY/MM/DD/``) or the title.  The listing pages are navigation (raw.fetch only); the bulletins
 are documents.
 
-* Backfill (``date_from``/``date_to``): the listings of the site(s) the range falls on are paged until
-  an item older than ``date_from``; bulletins dated within the range are fetched.
-* Daily run: page 1 of the current site's listings; the bulletins of the newest listed day and the
-  ``ATTRITION_MOD_DAILY_DAYS - 1`` days before it (default 3 days in all); the older site's listing if
-  the current one lists no bulletin.
-* A listing that cannot be fetched (after retries) or holds no news items at all is an error; the
-  spider then falls back to the known URL patterns of the days it could not list (logged as such).
+* Backfill (``date_from``/``date_to``): mil.gov.ua's listings are paged until an item older than
+  ``date_from`` and the bulletins dated within the range are fetched; mod.gov.ua's search API is
+  paged as above (the replies are the documents).
+* Daily run: one search request per language (``max(10, 2 * ATTRITION_MOD_DAILY_DAYS)`` hits, the
+  newest first; the reply is archived, its bulletins are the newest days); mil.gov.ua's listing if the
+  reply holds no bulletin at all; the sitemap etc. if the search fails.
+* A mil.gov.ua listing that cannot be fetched (after retries) or holds no news items at all is an
+  error; the spider then falls back to the known URL patterns of the days it could not list (logged
+  as such).
 
 ``lang``: ``en``, ``uk`` or ``both`` (default).
 """
