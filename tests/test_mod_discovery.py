@@ -110,6 +110,24 @@ def test_mod_era_backfill_goes_through_the_search_api_and_loads_every_day(db):
     assert loaded >= want
 
 
+def test_mod_era_backfill_with_the_search_api_down_falls_back_to_the_sitemap(db):
+    data = Path(DEFAULT_DATA_DIR)
+    want = {d for d in csv_days(data / "mod.csv") if d >= SWITCH}
+    with ReplayServer(data) as srv:
+        srv.add_fault(SEARCH, "http500")
+        with pytest.raises(CrawlError) as err:
+            run(srv, db, date_from=SWITCH, date_to=date(2026, 8, 8), timeout=900)
+    e = err.value
+    assert "/lookup/search" in e.url and "HTTP 500" in e.problem  # the crawl says what failed
+    assert "falling back to the sitemap" in e.result.log_tail or any(
+        "falling back to the sitemap" in line for line in e.result.log_tail.splitlines())
+    rows = fetch_rows(db)
+    assert {r[2] for r in rows if r[3] is not None} == {"sitemap"}
+    assert [r[1] for r in rows if r[2] == "search_api"] == ["error", "error"]
+    got = days_by_lang(docs(db, e.result.document_ids), validate=True)
+    assert got["en"] >= want and got["uk"] >= want
+
+
 # --------------------------------------------------------------------------- fall-backs (small snapshot)
 
 FIRST, LAST = date(2026, 4, 26), date(2026, 5, 5)

@@ -307,17 +307,22 @@ class ModSpider(ArchiveSpider):
             return
         lo, hi = self.mod_range()
         found = 0
-        wanted = []
+        wanted: list[tuple[date, str]] = []
+        others: list[tuple[date, str]] = []  # news of the language whose slug does not say "losses"
         for url_el in sel.xpath("//urlset/url"):
             loc = (url_el.xpath("loc/text()").get() or "").strip()
             if not loc:
                 continue
             path = unquote(urlsplit(response.urljoin(loc)).path)
-            if lang_of_path(path) != lang or not SLUG_RE.search(path):
+            if lang_of_path(path) != lang or "/news/" not in path:
                 continue
-            found += 1
             # the publication day (lastmod) first: slugs carry typos (one says 2020 for 2026)
             day = published_day(url_el.xpath("lastmod/text()").get()) or slug_day(path)
+            if not SLUG_RE.search(path):
+                if day is not None and lo <= day <= hi:
+                    others.append((day, response.urljoin(loc)))
+                continue
+            found += 1
             if day is not None and lo <= day <= hi:
                 wanted.append((day, response.urljoin(loc)))
         if not found:
@@ -328,6 +333,21 @@ class ModSpider(ArchiveSpider):
         self.logger.info("sitemap: %d %s bulletin URLs, %d in %s..%s", found, lang, len(wanted), lo, hi)
         for day, url in wanted:
             yield self.archive_request(url, meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+        # days no bulletin slug covers: a few bulletins have slugs that say nothing ("post-30"); the other
+        # news of those days is read, and kept as a document only when its title says it is a bulletin
+        covered = {d for d, _ in wanted}
+        candidates = [(d, u) for d, u in others if d not in covered]
+        if candidates:
+            self.logger.info("sitemap: no %s bulletin slug for %d day(s) in range; checking the titles of %d other "
+                             "page(s) of those days", lang, len({d for d, _ in candidates}), len(candidates))
+        for day, url in candidates:
+            yield self.archive_request(url, self.parse_candidate, kind="auto", conditional=False,
+                                       meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+
+    def parse_candidate(self, response):
+        """A page of a day the sitemap's slugs did not cover: a document if its title says it is a bulletin."""
+        title = " ".join(response.css("h1 ::text, title::text").getall())
+        yield self.fetched(response, "document" if is_bulletin("", title) else "navigation")
 
     def sitemap_failed(self, lang: str, why: str):
         if lang != "uk":
