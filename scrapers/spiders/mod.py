@@ -12,7 +12,9 @@ a. ``search_api``: ``POST /lookup/search?search_type=dfs_query_then_fetch``, the
    the page (``#locale=uk&from=0&size=50``; a fragment is never sent).
 b. ``sitemap``: when the search endpoint fails (an error after retries, or a reply that is not a
    search reply), ``/sitemap.xml`` (a ``urlset`` or a ``sitemapindex``); bulletin URLs by slug, the
-   day from the slug or ``<lastmod>``; each bulletin page is fetched.
+   day from ``<lastmod>`` or the slug; each bulletin page is fetched.  A day in range that no bulletin
+   slug covers (a few real slugs say nothing: ``post-30``) has its other pages fetched, each kept as a
+   document only when its title names a bulletin (navigation otherwise).
 c. ``tag_page``: when the sitemap fails too, ``/news/tag-vidsich-agresoru`` (Ukrainian), paged by
    ``a[rel=next]``.
 d. ``url_pattern``: the last resort, only for the slug families of 2026 that carry the date and no
