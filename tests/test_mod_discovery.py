@@ -110,6 +110,24 @@ def test_mod_era_backfill_goes_through_the_search_api_and_loads_every_day(db):
     assert loaded >= want
 
 
+def test_mod_era_backfill_with_the_search_api_down_falls_back_to_the_sitemap(db):
+    data = Path(DEFAULT_DATA_DIR)
+    want = {d for d in csv_days(data / "mod.csv") if d >= SWITCH}
+    with ReplayServer(data) as srv:
+        srv.add_fault(SEARCH, "http500")
+        with pytest.raises(CrawlError) as err:
+            run(srv, db, date_from=SWITCH, date_to=date(2026, 8, 8), timeout=900)
+    e = err.value
+    assert "/lookup/search" in e.url and "HTTP 500" in e.problem  # the crawl says what failed
+    assert "falling back to the sitemap" in e.result.log_tail or any(
+        "falling back to the sitemap" in line for line in e.result.log_tail.splitlines())
+    rows = fetch_rows(db)
+    assert {r[2] for r in rows if r[3] is not None} == {"sitemap"}
+    assert [r[1] for r in rows if r[2] == "search_api"] == ["error", "error"]
+    got = days_by_lang(docs(db, e.result.document_ids), validate=True)
+    assert got["en"] >= want and got["uk"] >= want
+
+
 # --------------------------------------------------------------------------- fall-backs (small snapshot)
 
 FIRST, LAST = date(2026, 4, 26), date(2026, 5, 5)
@@ -307,3 +325,39 @@ def test_english_search_reply_dates_by_title_when_no_period_is_stated():
     src["publishedAt"] = "2026-05-03T22:30:00.000Z"  # 01:30 in Kyiv on the 4th
     obs = parse_document("mod", reply(src), SEARCH_URL.replace("uk", "en"), "application/json")
     assert {o.as_of for o in obs} == {date(2026, 5, 4)} and len(obs) == 15
+
+
+def test_the_last_resort_guesses_both_2026_slug_families(db):
+    """Search, sitemap and tag page all failing: the 2026 patterns, the second family on a 404."""
+    lo, hi = date(2026, 3, 7), date(2026, 3, 10)  # 2026-03-09 is a "boiovi-vtraty-voroha" day
+    with ReplayServer(DEFAULT_DATA_DIR) as srv:
+        for path in (SEARCH, "/mod.gov.ua/sitemap.xml", "/mod.gov.ua/news/tag-vidsich-agresoru"):
+            srv.add_fault(path, "http500")
+        with pytest.raises(CrawlError) as err:
+            run(srv, db, date_from=lo, date_to=hi)
+        want_urls = {srv.bulletin_url(lo + timedelta(days=i), lang) for i in range(4) for lang in ("en", "uk")}
+    pages = docs(db, err.value.result.document_ids)
+    assert {srv.base_url + p[1][len(srv.base_url):] for p in pages} == want_urls
+    assert any("boiovi-vtraty-voroha-na-9-bereznia-2026-roku" in p[1] for p in pages)
+    rows = fetch_rows(db)
+    assert {r[2] for r in rows if r[3] is not None} == {"url_pattern"}
+    got = days_by_lang(pages, validate=True)
+    days = {lo + timedelta(days=i) for i in range(4)}
+    assert got["en"] == days and got["uk"] == days
+
+
+@pytest.mark.realdata
+def test_the_2026_patterns_give_the_real_ukrainian_slugs(shared_dir):
+    """Against the sourceUri of every 2026 row of lod-db/orc-losses: the two 2026 families give the real
+    URL on all days but the one-offs (a typo'd year, repeats with "-1")."""
+    from scrapers.spiders.mod import pattern_from, pattern_path, pattern_path_alt
+
+    rows = json.loads((shared_dir / "reference" / "datasets" / "orc-losses" / "russian-losses.json").read_text())
+    real = {date.fromisoformat(r["date"][:10]): r["sourceUri"].split("mod.gov.ua", 1)[1]
+            for r in rows if "mod.gov.ua/news/" in (r.get("sourceUri") or "")}
+    days = [d for d in real if d >= pattern_from("uk")]
+    assert len(days) > 200
+    hit = [d for d in days if real[d] in (pattern_path("mod", "uk", d), pattern_path_alt(d))]
+    missed = sorted(set(days) - set(hit))
+    assert len(hit) >= len(days) - 4, missed
+    assert all(real[d].endswith("-1") or "-2020-" in real[d] for d in missed), [real[d] for d in missed]

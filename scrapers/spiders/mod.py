@@ -12,14 +12,16 @@ a. ``search_api``: ``POST /lookup/search?search_type=dfs_query_then_fetch``, the
    the page (``#locale=uk&from=0&size=50``; a fragment is never sent).
 b. ``sitemap``: when the search endpoint fails (an error after retries, or a reply that is not a
    search reply), ``/sitemap.xml`` (a ``urlset`` or a ``sitemapindex``); bulletin URLs by slug, the
-   day from the slug or ``<lastmod>``; each bulletin page is fetched.
+   day from ``<lastmod>`` or the slug; each bulletin page is fetched.  A day in range that no bulletin
+   slug covers (a few real slugs say nothing: ``post-30``) has its other pages fetched, each kept as a
+   document only when its title names a bulletin (navigation otherwise).
 c. ``tag_page``: when the sitemap fails too, ``/news/tag-vidsich-agresoru`` (Ukrainian), paged by
    ``a[rel=next]``.
 d. ``url_pattern``: the last resort, only for the slug families of 2026 that carry the date and no
    figures: English ``/en/news/total-russian-combat-losses-in-ukraine-as-of-{month}-{day}-{year}``
    (from 2026-01-01; no zero padding) and Ukrainian ``/news/bojovi-vtrati-voroga-na-{D}-{month}-{YYYY}-roku``
-   (from 2026-01-20).  Days before cannot be guessed (their slugs embed the day's figures): the log
-   says which.
+   (from 2026-01-20; on a 404 the second 2026 family ``/news/boiovi-vtraty-voroha-na-…-roku``).  Days
+   before cannot be guessed (their slugs embed the day's figures): the log says which.
 
 Every fall-back is logged as a WARNING naming the mechanism that failed and the one used instead, and
 the failed mechanism leaves an ``error`` row in raw.fetch.
@@ -31,13 +33,15 @@ loss bulletin when its link text or slug says so ("combat losses", "бойові
 (``/YYYY/MM/DD/``) or the title.  The listing pages are navigation (raw.fetch only); the bulletins
 are documents.
 
-* Backfill (``date_from``/``date_to``): the listings of the site(s) the range falls on are paged until
-  an item older than ``date_from``; bulletins dated within the range are fetched.
-* Daily run: page 1 of the current site's listings; the bulletins of the newest listed day and the
-  ``ATTRITION_MOD_DAILY_DAYS - 1`` days before it (default 3 days in all); the older site's listing if
-  the current one lists no bulletin.
-* A listing that cannot be fetched (after retries) or holds no news items at all is an error; the
-  spider then falls back to the known URL patterns of the days it could not list (logged as such).
+* Backfill (``date_from``/``date_to``): mil.gov.ua's listings are paged until an item older than
+  ``date_from`` and the bulletins dated within the range are fetched; mod.gov.ua's search API is
+  paged as above (the replies are the documents).
+* Daily run: one search request per language (``max(10, 2 * ATTRITION_MOD_DAILY_DAYS)`` hits, the
+  newest first; the reply is archived, its bulletins are the newest days); mil.gov.ua's listing if the
+  reply holds no bulletin at all; the sitemap etc. if the search fails.
+* A mil.gov.ua listing that cannot be fetched (after retries) or holds no news items at all is an
+  error; the spider then falls back to the known URL patterns of the days it could not list (logged
+  as such).
 
 ``lang``: ``en``, ``uk`` or ``both`` (default).
 """
@@ -88,8 +92,7 @@ SLUG_DAY_EN_RE = re.compile(r"-as-of-(" + "|".join(MONTHS_EN) + r")-(\d{1,2})-(\
 SLUG_DAY_UK_RE = re.compile(r"-na-(\d{1,2})-([a-z]+)-(\d{4})(?:-roku)?", re.I)
 MONTHS_UK_LATIN_VARIANTS = {"bereznia": 3, "kvitnia": 4, "chervnia": 6, "lypnia": 7, "sichnia": 1, "liutoho": 2,
                             "travnia": 5, "serpnia": 8, "veresnia": 9, "zhovtnia": 10, "lystopada": 11,
-                            "hrudnia": 12}
-LASTMOD_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+                            "hrudnia": 12}  # the second transliteration (see MONTHS_UK_LATIN_2026)
 
 
 def search_query(locale: str, frm: int, size: int) -> dict:
@@ -173,6 +176,18 @@ def pattern_path(site: str, lang: str, day: date) -> str:
     if lang == "en":
         return f"/en/news/total-russian-combat-losses-in-ukraine-as-of-{MONTHS_EN[day.month - 1]}-{day.day}-{day.year}"
     return f"/news/bojovi-vtrati-voroga-na-{day.day}-{MONTHS_UK_LATIN[day.month - 1]}-{day.year}-roku"
+
+
+# The second Ukrainian slug family of 2026 (four days seen: 03-09, 04-02, 04-15, 06-02, live-sources.md):
+# another transliteration.  bereznia, kvitnia, chervnia were seen; the other months follow the same
+# (official, 2010) transliteration and are a guess.
+MONTHS_UK_LATIN_2026 = ("sichnia", "liutoho", "bereznia", "kvitnia", "travnia", "chervnia", "lypnia", "serpnia",
+                        "veresnia", "zhovtnia", "lystopada", "hrudnia")
+
+
+def pattern_path_alt(day: date) -> str:
+    """The other Ukrainian slug family of 2026, tried when the first gives 404."""
+    return f"/news/boiovi-vtraty-voroha-na-{day.day}-{MONTHS_UK_LATIN_2026[day.month - 1]}-{day.year}-roku"
 
 
 def pattern_from(lang: str) -> date:
@@ -279,6 +294,8 @@ class ModSpider(ArchiveSpider):
         return today - timedelta(days=self.daily_days() - 1), today
 
     def parse_sitemap(self, response):
+        from etl.parsers.mod import published_day
+
         lang = response.meta["mod_sitemap"]
         sel = scrapy.Selector(text=response.text, type="xml")
         sel.remove_namespaces()
@@ -292,19 +309,22 @@ class ModSpider(ArchiveSpider):
             return
         lo, hi = self.mod_range()
         found = 0
-        wanted = []
+        wanted: list[tuple[date, str]] = []
+        others: list[tuple[date, str]] = []  # news of the language whose slug does not say "losses"
         for url_el in sel.xpath("//urlset/url"):
             loc = (url_el.xpath("loc/text()").get() or "").strip()
             if not loc:
                 continue
             path = unquote(urlsplit(response.urljoin(loc)).path)
-            if lang_of_path(path) != lang or not SLUG_RE.search(path):
+            if lang_of_path(path) != lang or "/news/" not in path:
+                continue
+            # the publication day (lastmod) first: slugs carry typos (one says 2020 for 2026)
+            day = published_day(url_el.xpath("lastmod/text()").get()) or slug_day(path)
+            if not SLUG_RE.search(path):
+                if day is not None and lo <= day <= hi:
+                    others.append((day, response.urljoin(loc)))
                 continue
             found += 1
-            day = slug_day(path)
-            if day is None:
-                m = LASTMOD_RE.search(url_el.xpath("lastmod/text()").get() or "")
-                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
             if day is not None and lo <= day <= hi:
                 wanted.append((day, response.urljoin(loc)))
         if not found:
@@ -315,6 +335,21 @@ class ModSpider(ArchiveSpider):
         self.logger.info("sitemap: %d %s bulletin URLs, %d in %s..%s", found, lang, len(wanted), lo, hi)
         for day, url in wanted:
             yield self.archive_request(url, meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+        # days no bulletin slug covers: a few bulletins have slugs that say nothing ("post-30"); the other
+        # news of those days is read, and kept as a document only when its title says it is a bulletin
+        covered = {d for d, _ in wanted}
+        candidates = [(d, u) for d, u in others if d not in covered]
+        if candidates:
+            self.logger.info("sitemap: no %s bulletin slug for %d day(s) in range; checking the titles of %d other "
+                             "page(s) of those days", lang, len({d for d, _ in candidates}), len(candidates))
+        for day, url in candidates:
+            yield self.archive_request(url, self.parse_candidate, kind="auto", conditional=False,
+                                       meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+
+    def parse_candidate(self, response):
+        """A page of a day the sitemap's slugs did not cover: a document if its title says it is a bulletin."""
+        title = " ".join(response.css("h1 ::text, title::text").getall())
+        yield self.fetched(response, "document" if is_bulletin("", title) else "navigation")
 
     def sitemap_failed(self, lang: str, why: str):
         if lang != "uk":
@@ -329,6 +364,8 @@ class ModSpider(ArchiveSpider):
     # -- mod.gov.ua (c): the tag page --------------------------------------------------------------
 
     def parse_tag_page(self, response):
+        from etl.parsers.mod import published_day
+
         lang, page = response.meta["mod_tag"], response.meta["mod_page"]
         lo, hi = self.mod_range()
         items = []
@@ -338,9 +375,7 @@ class ModSpider(ArchiveSpider):
             if not is_bulletin(href, title):
                 continue
             stamp = a.css("time::attr(datetime)").get() or ""
-            day = slug_day(href) or item_day(stamp, href, title)
-            if day is None and (m := LASTMOD_RE.search(stamp)):
-                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = published_day(stamp) or slug_day(href) or item_day("", href, title)
             items.append((day, response.urljoin(href)))
         if not items:
             yield self.discovery_error(response, f"tag page {page} holds no loss bulletin links (layout changed?)")
@@ -377,9 +412,11 @@ class ModSpider(ArchiveSpider):
         self.logger.warning("mod.gov.ua %s: guessing the URLs of %s..%s from the 2026 slug pattern", lang, first, hi)
         day = first
         while day <= hi:
-            yield self.archive_request(self.site_base("mod") + pattern_path("mod", lang, day),
-                                       meta={"mod_day": day.isoformat(), "attrition_discovered_by": "url_pattern",
-                                             "attrition_note": "URL guessed from the known pattern"})
+            meta = {"mod_day": day.isoformat(), "attrition_discovered_by": "url_pattern",
+                    "attrition_note": "URL guessed from the known pattern"}
+            if lang == "uk":
+                meta["mod_alt"] = self.site_base("mod") + pattern_path_alt(day)
+            yield self.archive_request(self.site_base("mod") + pattern_path("mod", lang, day), meta=meta)
             day += timedelta(days=1)
 
     # -- listings -------------------------------------------------------------------------------
@@ -454,6 +491,12 @@ class ModSpider(ArchiveSpider):
     # -- fallback -------------------------------------------------------------------------------
 
     def after_failure(self, request, failure):
+        if request.meta.get("mod_alt") and describe_failure(failure)[0] == 404:
+            self.logger.info("%s: 404; trying the other 2026 slug family", request.url)
+            yield self.archive_request(request.meta["mod_alt"],
+                                       meta={"mod_day": request.meta["mod_day"], "attrition_discovered_by": "url_pattern",
+                                             "attrition_note": "URL guessed from the second 2026 pattern"})
+            return
         if "mod_search" in request.meta:
             lang, frm, _size = request.meta["mod_search"]
             yield from self.search_failed(lang, describe(failure))
