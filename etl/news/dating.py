@@ -57,9 +57,29 @@ def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: Da
     for cl in claims:
         if cl.date_spec is not None:
             continue
+        before = same_day_as_before(st, claims, cl)
+        if before is not None:  # "the ministry said Ukraine lost up to 1,150 over the same period"
+            cl.date_spec = before
+            continue
         daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
         cl.date_spec = st.first_date.get(cl.entity) or line or (lede if daily else None) or \
             shared_none.setdefault(cl.entity, DateSpec())
+
+
+_SAME_DAY = re.compile(lx.SAME_DAY, re.I)
+
+
+def same_day_as_before(st: State, claims: list[Claim], cl: Claim) -> DateSpec | None:
+    """The date of the figure before, for one another claimant gives "over the same period" / "nella stessa
+    giornata" (the sentence of ``cl`` names that period, no day)."""
+    norm = st.norm
+    starts = [m.end() for m in re.finditer(r"[.!?]\s|\n", norm[:cl.span[0]])]
+    end = re.search(r"[.!?](?:\s|$)|\n", norm[cl.span[1]:])
+    sentence = norm[starts[-1] if starts else 0:cl.span[1] + (end.start() if end else len(norm))]
+    if not _SAME_DAY.search(sentence):
+        return None
+    prev = [c for c in claims if c.span[0] < cl.span[0] and c.date_spec is not None and c.date_spec.mention is not None]
+    return prev[-1].date_spec if prev else None
 
 
 def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | None) -> None:

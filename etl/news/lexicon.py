@@ -67,7 +67,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"танк(?:ів|и|а)?", "tanks"),
     (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
-    (r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО", "air_defense"),
+    (r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)? комплекс(?:ів|и|у)?|ЗРК", "air_defense"),
     (r"крилат(?:их|і|у|а) ракет(?:и|у)?", "cruise_missiles"),
     (r"корабл(?:ів|і|ь)(?:\s*/\s*катер(?:ів|и))?|кораблі \(катери\)|катер(?:ів|и)?", "ships_boats"),
     (r"підводн(?:их|і|ий) чов(?:нів|ни|ен)", "submarines"),
@@ -110,7 +110,7 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
@@ -270,6 +270,10 @@ DAILY = (
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
     r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
+# "over the same period" / "nella stessa giornata": the day of the figure before
+SAME_DAY = (r"(?:during|in|over|for) the same (?:time )?(?:period|day|24 hours)|on the same day|the same day"
+            r"|nella stessa giornata|nello stesso periodo|lo stesso giorno|nelle stesse (?:24|ventiquattro) ore"
+            r"|того ж дня|за той самий період|за цей же період|за ту саму добу|за цю ж добу")
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
 
                r"|за той самий період|за цей же період|nello stesso periodo")
@@ -317,7 +321,7 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
 LABEL_TAIL = (r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
               r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
-              r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
+              r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")

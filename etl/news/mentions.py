@@ -47,7 +47,7 @@ _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging) between|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
     r"|(?:have|has|had)(?: probably| likely)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di|è pari a|sono|a|pari a|hanno raggiunto"
