@@ -36,8 +36,8 @@ _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
-_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
-                   r"|на день|на місяць)", re.I)
+_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
+                   r"|на день|на місяць|на рік)", re.I)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)

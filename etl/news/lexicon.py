@@ -111,7 +111,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|своїх|ще)"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|втрачених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -329,7 +329,7 @@ AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|med
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = r"(?:up|rising|rose|an increase of|increase of|up by|\+)\s*(?:by\s*)?$"
 # A breakdown of a figure by region is not another total
-REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|у|в|на|nel|nella)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
+REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 # The side named before a number did the destroying: the figure is the other side's loss
 DESTROY_VERBS = (r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
                  r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+")
