@@ -33,6 +33,7 @@ _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
+_BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
@@ -195,8 +196,9 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     if subs:
         near = max(subs, key=lambda x: x[1])
         subject = near[2]
-        if subject in lx.SUBJECTS and _AGENT.match(norm, near[1], c.start):
-            # "Ukrainian forces destroyed three tanks": the tanks were the other side's
+        if subject in lx.SUBJECTS and (_AGENT.match(norm, near[1], c.start) or
+                                       _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])):
+            # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
             subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
         return subject
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))

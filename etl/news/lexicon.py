@@ -37,7 +37,7 @@ NOUNS: list[tuple[str, str]] = [
     (rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
+    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars|(?:self-propelled )?howitzers?", "artillery"),
     (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
     (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
@@ -86,7 +86,8 @@ NOUNS: list[tuple[str, str]] = [
      r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra |tra )?jeep, camion e autocisterne"
      r"|camion e autocisterne", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
-    (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
+    (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati"
+     r"|veicoli (?:da combattimento|per il trasporto (?:di |delle )?truppe)(?: (?:corazzati|blindati|di fanteria))?", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
     (r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
@@ -110,7 +111,7 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|втрачених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
@@ -209,6 +210,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Western intelligence(?: agencies)?|Western officials", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
      r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky", "other"),
+    (r"(?:the )?Center for Strategic and International Studies|\bCSIS\b|(?:the )?Institute for the Study of War|\bISW\b"
+     r"|(?:a|the) (?:new )?(?:study|report|analysis) by", "other"),
 ]
 
 # A claimant cue only counts as an attribution outside these phrases (asking them for comment is not a claim).
@@ -235,6 +238,7 @@ SUBJECT_MASKS = (
     r"|what (?:Moscow|Russia|the Kremlin|Putin) (?:calls|has called|termed|terms)|quella che (?:Mosca|il Cremlino) chiama"
     r"|(?:conteggio|bollettino|dati|stime|stima|fonti|comando|bilancio) (?:ucrain|russ)\w*"
     r"|(?:Ukrainian|Russian) (?:count|tally|figures|data|estimates?|sources|tallies|bulletin)\b"
+    r"|(?:Kyiv|Kiev) (?:Independent|Post)\b"  # an outlet's name names no side
 )
 # "the Ukrainian army had lost 215 thousand people": people counted as an army's losses are soldiers
 MILITARY_LOSER = (r"(?:army|armed forces|military|troops|forces|ЗСУ|армі\w*|військ\w*|esercito|forze armate)\b[^.;]{0,40}?"

@@ -49,7 +49,7 @@ _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
-    r"|(?:have|has|had)(?: probably| likely)?"
+    r"|(?:have|has|had)(?: probably| likely| now)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di|è pari a|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
