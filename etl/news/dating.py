@@ -187,8 +187,11 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
             cl.period_start = period_start(cl.period_spec, cl.as_of or published or anchor)
             if cl.period_start is not None and date(2022, 2, 1) <= cl.period_start <= date(2022, 2, 24):
                 cl.measure, cl.period_start = "cumulative", None  # "dal febbraio dello scorso anno": the war's start
+        before_merge = bool(cl.as_of and cl.as_of < MERGE_DAY)
         if cl.category == "vehicles":
-            cl.category = "military_vehicles" if cl.as_of and cl.as_of < MERGE_DAY else "vehicles_fuel_tanks"
+            cl.category = "military_vehicles" if before_merge else "vehicles_fuel_tanks"
+        elif cl.category == "tankers":
+            cl.category = "fuel_tanks" if before_merge else "vehicles_fuel_tanks"
 
 
 def day_figures(claims: list[Claim], series, published: date | None) -> None:

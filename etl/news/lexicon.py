@@ -22,8 +22,8 @@ _A = r"(?:armou?red)"
 _DEF = r"(?:defen[cs]e)"
 
 # --------------------------------------------------------------------------- category nouns
-# (pattern, kind): kind is a category code, a people kind, or "vehicles" (military_vehicles before
-# 2022-05-01, vehicles_fuel_tanks after).
+# (pattern, kind): kind is a category code, a people kind, "vehicles" (military_vehicles before
+# 2022-05-01, vehicles_fuel_tanks after) or "tankers" (fuel_tanks before 2022-05-01, vehicles_fuel_tanks after).
 NOUNS: list[tuple[str, str]] = [
     # --- English
     (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
@@ -82,7 +82,8 @@ NOUNS: list[tuple[str, str]] = [
      r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)", "people"),
     (r"втрат", "casualties"),
     # --- Italian
-    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne"
+    (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
+    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?"
      r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra |tra )?jeep, camion e autocisterne"
      r"|camion e autocisterne", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
