@@ -33,6 +33,7 @@ _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
+_RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
@@ -178,6 +179,13 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     kind = c.kind
     if kind == "inherit":
         base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
+        resp = _RESPECTIVELY.search(st.norm, se.p.s.start, c.start)
+        if resp and se.claims:  # "six tanks and 12 armoured vehicles ... respectively 3,751 and 7,307"
+            listed = [x for x in se.claims if x.span[0] < resp.start() and x.kind != "inherit"]
+            later = [x for x in se.cands if x.start > resp.start()]
+            k = sum(1 for x in later if x.start < c.start)
+            if len(later) <= len(listed):
+                base = listed[len(listed) - len(later) + k]
         if base is None and c.bringing:
             # "the total stood at 868,230" with no figure before it: the claimant's people count
             said = claimant != "ua_general_staff" and _KILLED_WORD.search(st.norm, max(se.p.s.start, c.start - 60), c.start)

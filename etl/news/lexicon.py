@@ -334,6 +334,8 @@ AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|med
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
                    r"|збільшил\w* на)\s*(?:by\s*)?$")
+# "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
+RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
 # A breakdown of a figure by region is not another total
 REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 # The side named before a number did the destroying: the figure is the other side's loss
