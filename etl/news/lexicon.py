@@ -113,7 +113,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)|(?-i:[A-Z][a-z]{2,})"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|втрачених|своїх|ще)"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених|втрачених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -125,6 +125,7 @@ VERB_AFTER = [
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:dead|killed|died|lost their lives)(?:,| and| or) "
      r"(?:wounded|injured)", "killed_wounded"),
     (r"(?:were |are )?(?:dead|killed|wounded|injured), (?:wounded|injured|dead|killed|captured)", "killed_wounded"),
+    (r"(?:were |are |have been )?(?:killed|dead) or (?:taken|put|knocked) out of action", "killed_wounded"),
     (r"(?:who |that )?(?:have |had |has )?(?:been |were |was |are )?(?:killed|dead|died)\b|(?:who |that )?(?:have |had )?died"
      r"|(?:who |that )?lost their lives", "killed"),
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
