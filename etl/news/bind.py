@@ -33,11 +33,13 @@ _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
+_RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
+_BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
-_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
-                   r"|на день|на місяць)", re.I)
+_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
+                   r"|на день|на місяць|на рік)", re.I)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
@@ -177,6 +179,13 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     kind = c.kind
     if kind == "inherit":
         base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
+        resp = _RESPECTIVELY.search(st.norm, se.p.s.start, c.start)
+        if resp and se.claims:  # "six tanks and 12 armoured vehicles ... respectively 3,751 and 7,307"
+            listed = [x for x in se.claims if x.span[0] < resp.start() and x.kind != "inherit"]
+            later = [x for x in se.cands if x.start > resp.start()]
+            k = sum(1 for x in later if x.start < c.start)
+            if len(later) <= len(listed):
+                base = listed[len(listed) - len(later) + k]
         if base is None and c.bringing:
             # "the total stood at 868,230" with no figure before it: the claimant's people count
             said = claimant != "ua_general_staff" and _KILLED_WORD.search(st.norm, max(se.p.s.start, c.start - 60), c.start)
@@ -195,8 +204,9 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     if subs:
         near = max(subs, key=lambda x: x[1])
         subject = near[2]
-        if subject in lx.SUBJECTS and _AGENT.match(norm, near[1], c.start):
-            # "Ukrainian forces destroyed three tanks": the tanks were the other side's
+        if subject in lx.SUBJECTS and (_AGENT.match(norm, near[1], c.start) or
+                                       _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])):
+            # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
             subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
         return subject
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))

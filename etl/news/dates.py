@@ -109,6 +109,7 @@ class DateMention:
     weekday: int | None = None
     offset: int | None = None  # relative: days from the reference day
     opens: bool = False  # the first day of a range of days ("Aug. 18-24"): a period's start
+    last_year: bool = False  # "febbraio dello scorso anno", "February of last year": the year before the reference
 
     @property
     def precision(self) -> str | None:
@@ -146,6 +147,9 @@ def _day_ranges(text: str, out: list, taken: list) -> None:
         out.append(DateMention(a, m.end(g1), text[a:m.end(g1)], "date", year, month, d1, opens=True))
         out.append(DateMention(m.start(g2), m.end(), text[m.start(g2):m.end()], "date", year, month, d2))
         taken.append((m.start(), m.end()))
+
+
+_LAST_YEAR = re.compile(r"\s*(?:dello scorso anno|dell'anno scorso|of last year|last year|минулого року)\b", re.I)
 
 
 def scan(text: str) -> list[DateMention]:
@@ -189,7 +193,8 @@ def scan(text: str) -> list[DateMention]:
                         date(y or 2024, month, day)
                     except ValueError:
                         continue
-                mention = DateMention(a, b, text[a:b], kind, y, month, day)
+                mention = DateMention(a, b, text[a:b], kind, y, month, day,
+                                      last_year=y is None and bool(_LAST_YEAR.match(text, b)))
             elif kind == "weekday":
                 mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
             elif kind == "relative":
@@ -227,6 +232,8 @@ def last_weekday(weekday: int, reference: date) -> date:
 
 def resolve(mention: DateMention, reference: date | None) -> tuple[date | None, str | None]:
     """(first day, precision) a mention stands for, given the reference day; (None, None) when it cannot."""
+    if mention.last_year and reference is not None and mention.kind in ("date", "month"):
+        return date(reference.year - 1, mention.month, mention.day or 1), "day" if mention.day else "month"
     if mention.kind == "date":
         if mention.year:
             return date(mention.year, mention.month, mention.day), "day"

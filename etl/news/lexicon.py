@@ -22,8 +22,8 @@ _A = r"(?:armou?red)"
 _DEF = r"(?:defen[cs]e)"
 
 # --------------------------------------------------------------------------- category nouns
-# (pattern, kind): kind is a category code, a people kind, or "vehicles" (military_vehicles before
-# 2022-05-01, vehicles_fuel_tanks after).
+# (pattern, kind): kind is a category code, a people kind, "vehicles" (military_vehicles before
+# 2022-05-01, vehicles_fuel_tanks after) or "tankers" (fuel_tanks before 2022-05-01, vehicles_fuel_tanks after).
 NOUNS: list[tuple[str, str]] = [
     # --- English
     (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
@@ -37,7 +37,7 @@ NOUNS: list[tuple[str, str]] = [
     (rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
+    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars|(?:self-propelled )?howitzers?", "artillery"),
     (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
     (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
@@ -67,7 +67,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"танк(?:ів|и|а)?", "tanks"),
     (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
-    (r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО", "air_defense"),
+    (r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)? комплекс(?:ів|и|у)?|ЗРК", "air_defense"),
     (r"крилат(?:их|і|у|а) ракет(?:и|у)?", "cruise_missiles"),
     (r"корабл(?:ів|і|ь)(?:\s*/\s*катер(?:ів|и))?|кораблі \(катери\)|катер(?:ів|и)?", "ships_boats"),
     (r"підводн(?:их|і|ий) чов(?:нів|ни|ен)", "submarines"),
@@ -82,11 +82,13 @@ NOUNS: list[tuple[str, str]] = [
      r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)", "people"),
     (r"втрат", "casualties"),
     # --- Italian
-    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne"
+    (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
+    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?"
      r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra |tra )?jeep, camion e autocisterne"
      r"|camion e autocisterne", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
-    (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
+    (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati"
+     r"|veicoli (?:da combattimento|per il trasporto (?:di |delle )?truppe)(?: (?:corazzati|blindati|di fanteria))?", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
     (r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
@@ -110,8 +112,8 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|своїх|ще)"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)|(?-i:[A-Z][a-z]{2,})"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених|втрачених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -123,6 +125,7 @@ VERB_AFTER = [
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:dead|killed|died|lost their lives)(?:,| and| or) "
      r"(?:wounded|injured)", "killed_wounded"),
     (r"(?:were |are )?(?:dead|killed|wounded|injured), (?:wounded|injured|dead|killed|captured)", "killed_wounded"),
+    (r"(?:were |are |have been )?(?:killed|dead) or (?:taken|put|knocked) out of action", "killed_wounded"),
     (r"(?:who |that )?(?:have |had |has )?(?:been |were |was |are )?(?:killed|dead|died)\b|(?:who |that )?(?:have |had )?died"
      r"|(?:who |that )?lost their lives", "killed"),
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
@@ -209,6 +212,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Western intelligence(?: agencies)?|Western officials", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
      r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky", "other"),
+    (r"(?:the )?Center for Strategic and International Studies|\bCSIS\b|(?:the )?Institute for the Study of War|\bISW\b"
+     r"|(?:a|the) (?:new )?(?:study|report|analysis) by", "other"),
 ]
 
 # A claimant cue only counts as an attribution outside these phrases (asking them for comment is not a claim).
@@ -235,6 +240,7 @@ SUBJECT_MASKS = (
     r"|what (?:Moscow|Russia|the Kremlin|Putin) (?:calls|has called|termed|terms)|quella che (?:Mosca|il Cremlino) chiama"
     r"|(?:conteggio|bollettino|dati|stime|stima|fonti|comando|bilancio) (?:ucrain|russ)\w*"
     r"|(?:Ukrainian|Russian) (?:count|tally|figures|data|estimates?|sources|tallies|bulletin)\b"
+    r"|(?:Kyiv|Kiev) (?:Independent|Post)\b"  # an outlet's name names no side
 )
 # "the Ukrainian army had lost 215 thousand people": people counted as an army's losses are soldiers
 MILITARY_LOSER = (r"(?:army|armed forces|military|troops|forces|ЗСУ|армі\w*|військ\w*|esercito|forze armate)\b[^.;]{0,40}?"
@@ -270,6 +276,10 @@ DAILY = (
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
     r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
+# "over the same period" / "nella stessa giornata": the day of the figure before
+SAME_DAY = (r"(?:during|in|over|for) the same (?:time )?(?:period|day|24 hours)|on the same day|the same day"
+            r"|nella stessa giornata|nello stesso periodo|lo stesso giorno|nelle stesse (?:24|ventiquattro) ore"
+            r"|того ж дня|за той самий період|за цей же період|за ту саму добу|за цю ж добу")
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
 
                r"|за той самий період|за цей же період|nello stesso periodo")
@@ -317,15 +327,18 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
 LABEL_TAIL = (r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
               r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
-              r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
+              r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
 AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
-INCREASE_BEFORE = r"(?:up|rising|rose|an increase of|increase of|up by|\+)\s*(?:by\s*)?$"
+INCREASE_BEFORE = (r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
+                   r"|збільшил\w* на)\s*(?:by\s*)?$")
+# "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
+RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
 # A breakdown of a figure by region is not another total
-REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|у|в|на|nel|nella)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
+REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 # The side named before a number did the destroying: the figure is the other side's loss
 DESTROY_VERBS = (r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
                  r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+")

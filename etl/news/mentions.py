@@ -33,6 +33,7 @@ _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
+_RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(r"\s*(?:added|in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
                              r" (?:напередодні|добою раніше))(?![\w])", re.I)
@@ -47,9 +48,9 @@ _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging) between|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
-    r"|(?:have|has|had)(?: probably| likely)?"
+    r"|(?:have|has|had)(?: probably| likely| now)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di|è pari a|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
@@ -306,6 +307,9 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
             kind, inherit, end = "inherit", True, f.after
         elif _BRINGING_PRE.search(pre_long):
             kind, inherit, bringing, end = "inherit", True, True, f.after
+        elif _RESPECTIVELY.search(pre_long) and re.search(r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
+                                                           norm[max(s.start, f.qual_start - 40):f.qual_start], re.I):
+            kind, inherit, end = "inherit", True, f.after  # "... respectively to 3,751 and 7,307"
     if kind is None:
         return None
     if kind in lx.PEOPLE_KINDS and verb_kind is None:
