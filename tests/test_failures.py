@@ -190,12 +190,13 @@ def _restart(pg, timeout: float = 60) -> None:
     """Start the cluster again once the killed postmaster's children have gone (they hold its memory)."""
     from etl.embedded import EmbeddedError
 
+    _wait_for(lambda: pg.running_pid() is None, timeout, "the killed postmaster to be reaped")
     deadline = time.monotonic() + timeout
     while True:
         try:
             pg.up()
             return
-        except EmbeddedError:
+        except (EmbeddedError, psycopg2.OperationalError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
