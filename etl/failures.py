@@ -66,6 +66,8 @@ def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
     exc = classify(exc, run_id)
     if isinstance(exc, AttritionError):
         return exc.line(), exc.exit_code
+    if type(exc).__module__.startswith("airflow"):  # a task's AirflowFailException: its message is the line
+        return one_line(str(exc)) or type(exc).__name__, 1
     from etl.crawl import CrawlError
     from etl.embedded import EmbeddedError
     from etl.migrate import MigrationError
@@ -125,13 +127,16 @@ def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url:
     elif isinstance(exc, CrawlError):
         kind = "source_failure"
         details.update({"source": exc.source, "url": exc.url, "problem": exc.problem})
+    elif type(exc).__module__.startswith("airflow"):
+        kind = "task_failure"
+        details["problem"] = line
     else:
         kind = "run_failure"
         details["problem"] = line
     if incident is None:  # the same failure of the same thing on the same (Kyiv) day is one incident
         what = "|".join(str(details.get(k) or "") for k in ("source", "url", "field", "problem"))
         incident = f"{kind}:{details.get('source') or where}:{hashlib.sha256(what.encode()).hexdigest()[:16]}:{_kyiv_day()}"
-    subject = f"[attrition] {where} failed: {line[:120]}"
+    subject = f"[attrition] {where} failed: " + (line if len(line) <= 160 else line[:159] + "…")
     body = (f"{where} failed" + (f" (run {run_id})" if run_id else "") + f":\n\n{line}\n\n"
             "Nothing of an unfinished transaction was committed; documents fetched before the failure are kept in "
             "raw.document. Fix the cause, then run it again.")
@@ -219,6 +224,42 @@ def flush_spool(dsn: str | None = None) -> int:
         fh.seek(0)
         fh.truncate()
     return len(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Airflow: tasks fail with the line; the on_failure_callback of every DAG
+# ---------------------------------------------------------------------------------------------
+class TaskError(AttritionError):
+    """A task's failure that was no error of ours (psycopg2, OS, a bug): its one line."""
+
+    kind = "task_failure"
+
+
+def one_line_errors(fn):
+    """Decorator for the callables behind the DAGs' tasks (etl.tasks): a failure leaves the task as
+    one line (a lost warehouse: :class:`~etl.errors.WarehouseLost`, "nothing of run X was loaded");
+    Airflow's own exceptions (fail, skip, retry signals) and ours pass through unchanged, so retries
+    still happen.  An unexpected error's traceback goes to a file the line names."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if isinstance(exc, AttritionError) or type(exc).__module__.startswith("airflow"):
+                raise
+            from etl.pipeline import BulletinMissing, IngestError
+
+            if isinstance(exc, (BulletinMissing, IngestError)):
+                raise
+            run_id = kwargs.get("run_id") or next((a for a in args if isinstance(a, str) and "__" in a), None)
+            mapped = classify(exc, run_id)
+            if isinstance(mapped, AttritionError):
+                raise mapped from None
+            raise TaskError(describe(exc, run_id)[0]) from None
+
+    return wrapper
 
 
 # ---------------------------------------------------------------------------------------------

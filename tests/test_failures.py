@@ -492,3 +492,54 @@ def test_the_reader_has_no_temporary_privilege(warehouse, db):
                    "has_database_privilege('attrition_reader', %s, 'CONNECT'), "
                    "has_database_privilege(current_user, %s, 'TEMPORARY')", (name, name, name, name))
     assert rows == [(False, False, True, True)]
+
+
+def test_a_task_fails_with_one_line_and_keeps_airflow_s_own_exceptions():
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.errors import WarehouseLost
+    from etl.failures import TaskError, one_line_errors
+
+    @one_line_errors
+    def lost(document_id_lists, run_id):
+        raise psycopg2.OperationalError("server closed the connection unexpectedly\n\tThis probably means ...")
+
+    with pytest.raises(WarehouseLost) as caught:
+        lost([[1]], "manual__2026-12-02T08:00:00+00:00")
+    assert str(caught.value).startswith("warehouse: the connection to the warehouse was lost during a transaction "
+                                        "(server closed the connection unexpectedly | This probably means ...)")
+    assert "nothing of run manual__2026-12-02T08:00:00+00:00 was loaded; run it again" in str(caught.value)
+
+    @one_line_errors
+    def fails():
+        raise AirflowFailException("bulletin missing: mod has not published the bulletin of 2026-12-02")
+
+    with pytest.raises(AirflowFailException):
+        fails()
+
+    @one_line_errors
+    def bug():
+        return [][1]
+
+    with pytest.raises(TaskError, match=r"^unexpected error IndexError: list index out of range; the traceback is in "):
+        bug()
+
+
+def test_a_task_failing_for_good_alerts_with_its_message(db, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from etl.failures import task_failed
+
+    monkeypatch.setenv("ATTRITION_WAREHOUSE_DSN", db)
+    ti = SimpleNamespace(dag_id="losses_backfill", task_id="scrape_mod", run_id="manual__2026-12-02")
+    task_failed({"ti": ti, "run_id": ti.run_id, "exception": AirflowFailException(
+        "mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries\nThe documents fetched before "
+        "the error are kept in raw.document")})
+    rows = sql(db, "SELECT kind, subject, details ->> 'problem', run_url FROM quality.alert")
+    assert len(rows) == 1
+    kind, subject, problem, run_url = rows[0]
+    assert kind == "task_failure" and run_url.endswith("/dags/losses_backfill/runs/manual__2026-12-02")
+    assert subject.startswith("[attrition] losses_backfill.scrape_mod failed: mod: http://127.0.0.1:9/mil.gov.ua"
+                              "/en/news/: HTTP 503 after 3 retries | The documents fetched before")
+    assert problem == ("mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries | The documents fetched "
+                       "before the error are kept in raw.document")
