@@ -543,3 +543,30 @@ def test_a_task_failing_for_good_alerts_with_its_message(db, monkeypatch):
                               "/en/news/: HTTP 503 after 3 retries | The documents fetched before")
     assert problem == ("mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries | The documents fetched "
                        "before the error are kept in raw.document")
+
+
+@pytest.mark.airflow
+def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_run_link(airflow_env, db, tmp_path):
+    """Real Airflow: the scrape task fails for good, its on_failure_callback raises one alert with the run's link."""
+    from urllib.parse import urlsplit
+
+    from conftest import cut_snapshot, dags_test
+    from etl.crawl import replay_env
+    from etl.replay import ReplayServer
+
+    days = ("2023-06-01", "2023-06-02")
+    with ReplayServer(cut_snapshot(tmp_path, days)) as srv:
+        oversize = srv.urls["russianwarship"] + "/api/v2/statistics"
+        srv.add_fault(urlsplit(oversize).path, "oversize")
+        proc = dags_test(airflow_env, "losses_backfill",
+                         {"date_from": days[0], "date_to": days[-1], "sources": ["russianwarship"]},
+                         {**replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": db,
+                          "ATTRITION_AIRFLOW_URL": "http://airflow.example:8080"})
+    assert proc.returncode != 0
+    rows = sql(db, "SELECT kind, details ->> 'where', run_url, details ->> 'problem' FROM quality.alert")
+    assert len(rows) == 1, (rows, proc.stdout[-3000:])
+    kind, where, run_url, problem = rows[0]
+    assert kind == "task_failure" and where == "losses_backfill.scrape_russianwarship"
+    assert run_url.startswith("http://airflow.example:8080/dags/losses_backfill/runs/")
+    assert problem.startswith(f"russianwarship: {oversize}")
+    assert sql(db, "SELECT count(*) FROM core.observation") == [(0,)]
