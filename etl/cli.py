@@ -317,27 +317,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; any failure ends in one line on stderr (exit 1, or 2 for a bad input or setting),
+    never a traceback, and a failed run (backfill, rebuild, validate, ...) raises an alert (etl.failures)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except ConfigError as exc:  # a setting read while building the parser
+        print(f"attrition: {exc}", file=sys.stderr)
+        return exc.exit_code
     try:
         return args.func(args)
     except BrokenPipeError:  # `attrition parse ... | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except ConfigError as exc:
-        print(f"attrition: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # errors from psycopg2 / subprocesses: one clear line, not a traceback
-        from etl.crawl import CrawlError
-        from etl.db import WarehouseUnavailable
-        from etl.embedded import EmbeddedError
-        from etl.migrate import MigrationError
-        from etl.pipeline import IngestError
-        from etl.quality.gate import GateError
+    except KeyboardInterrupt:
+        print("attrition: interrupted; nothing of an unfinished transaction was committed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every error: one clear line, not a traceback
+        from etl import failures
 
-        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError, GateError, CrawlError)):
-            print(f"attrition: {exc}", file=sys.stderr)
-            return 1
-        raise
+        line, code = failures.describe(exc)
+        note = ""
+        if args.command in failures.ALERTING_COMMANDS and code == 1 and not _alerted_elsewhere(exc):
+            try:
+                note = failures.alert_failure(exc, where=f"attrition {args.command}",
+                                              notify=not getattr(args, "no_notify", False))
+            except Exception as err:  # noqa: BLE001 - never hide the failure behind its alert's
+                note = f"the alert could not be raised: {err}"
+        elif args.command in failures.ALERTING_COMMANDS and code == 1 and not getattr(args, "no_notify", False):
+            _deliver_quietly()  # e.g. parse failures: recorded by the pipeline, sent here
+        print(f"attrition: {line}" + (f" [{note}]" if note else ""), file=sys.stderr)
+        return code
+
+
+def _alerted_elsewhere(exc: BaseException) -> bool:
+    """Failures whose alert the pipeline or the gate records itself (one alert per incident)."""
+    from etl.pipeline import IngestError
+    from etl.quality.gate import GateError
+
+    return isinstance(exc, (IngestError, GateError))
+
+
+def _deliver_quietly() -> None:
+    import contextlib
+
+    from etl.notify import deliver_pending
+
+    with contextlib.suppress(Exception):
+        deliver_pending()
 
 
 if __name__ == "__main__":

@@ -91,25 +91,12 @@ def load_series(path: Path, source: str) -> Series:
     A blank or absent ``increase`` becomes the difference to the previous day present in the file
     (None when that day lacks the category, e.g. the first day).
     """
+    from etl.snapshot import read_snapshot_rows  # checks each row: SnapshotError names file, line, field
+
     days: dict[date, dict[str, tuple[int, int | None]]] = {}
     if path.exists():
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            missing = {"as_of", "category", "cumulative"} - set(reader.fieldnames or ())
-            if missing:
-                raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
-            for lineno, row in enumerate(reader, start=2):
-                try:
-                    day = date.fromisoformat(row["as_of"].strip())
-                    code = row["category"].strip()
-                    if code not in BY_CODE:
-                        raise ValueError(f"unknown category {code!r}")
-                    cum = int(row["cumulative"])
-                    inc_text = (row.get("increase") or "").strip()
-                    inc = int(inc_text) if inc_text else None
-                except ValueError as exc:
-                    raise ValueError(f"{path}:{lineno}: {exc}") from None
-                days.setdefault(day, {})[code] = (cum, inc)
+        for day, code, cum, inc in read_snapshot_rows(path):
+            days.setdefault(day, {})[code] = (cum, inc)
     out: dict[date, dict[str, Figure]] = {}
     prev: dict[str, tuple[int, int | None]] | None = None
     for day in sorted(days):
