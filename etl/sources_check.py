@@ -24,6 +24,7 @@ a failure only with ``strict`` (the quality gate decides what the figures are).
 """
 from __future__ import annotations
 
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -244,7 +245,7 @@ def check(*, run_id: str, mode: str, dsn: str | None = None, base_urls: dict | N
     if notify and any(r.alert_id for r in results):
         from etl.notify import deliver_pending
 
-        print(deliver_pending(dsn).summary())
+        print(deliver_pending(dsn).summary(), file=sys.stderr)
     return CheckResult(run_id, mode, results, strict)
 
 

@@ -313,8 +313,15 @@ class AirflowClient:
         req = urllib.request.Request(f"{self.base}/api/v2{path}", data=data, method=method,
                                      headers={"Content-Type": "application/json",
                                               "Authorization": f"Bearer {self.token}"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read() or b"{}")
+        for attempt in range(4):  # a busy machine's API server can be slow to answer: retry reads and PATCHes
+            try:
+                with urllib.request.urlopen(req, timeout=60) as resp:
+                    return json.loads(resp.read() or b"{}")
+            except (TimeoutError, urllib.error.URLError) as exc:
+                if method == "POST" or isinstance(exc, urllib.error.HTTPError) or attempt == 3:
+                    raise
+                time.sleep(5)
+        raise AssertionError("unreachable")
 
     def wait_for_dag(self, dag_id: str, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
