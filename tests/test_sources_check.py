@@ -139,7 +139,7 @@ def test_the_dag_is_thin_and_imports(tmp_path):
               "bag = DagBag(dag_folder='dags/sources_check.py')\n"
               "d = bag.dags['sources_check']\n"
               "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},"
-              " 'tasks': [t.task_id for t in d.tasks], 'schedule': str(d.timetable.summary),"
+              " 'tasks': [t.task_id for t in d.tasks], 'schedule': d.timetable.expression,"
               " 'catchup': d.catchup, 'tags': sorted(d.tags)}))")
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
     proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, env=env,
