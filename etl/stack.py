@@ -447,7 +447,8 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     plan = summary["dag_pauses"]
     print("checking the sources (DAG sources_check) ...", flush=True)
     client.wait_for_dag("sources_check")
-    before = {r["dag_run_id"] for r in client.runs("sources_check")}
+    earlier = {dag_id: {r["dag_run_id"] for r in client.runs(dag_id)} for dag_id in plan}  # runs before this `up`
+    before = earlier["sources_check"]
     apply_pauses(client, plan, ["sources_check"])
     check = client.first_new_run("sources_check", before, appear=90 if not before else 10)
     if check is None:  # it had run before (a second `make up`): run it again
@@ -470,12 +471,13 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     summary["daily"] = {"run_id": daily["dag_run_id"], "state": daily["state"], "target_date": last}
     print(f"  losses_daily {daily['state']}", flush=True)
     apply_pauses(client, plan, ["news_claims"])
-    summary["failed_runs"] = failed_runs(client, plan)
+    summary["failed_runs"] = failed_runs(client, earlier)
 
 
-def failed_runs(client: "AirflowClient", dag_ids) -> list[str]:
-    """Every failed run of these DAGs ("dag_id run_id"): what the UI would show red."""
-    return [f"{dag_id} {r['dag_run_id']}" for dag_id in dag_ids for r in client.runs(dag_id) if r["state"] == "failed"]
+def failed_runs(client: "AirflowClient", earlier: dict[str, set[str]]) -> list[str]:
+    """The failed runs ("dag_id run_id") of these DAGs that are not in ``earlier`` (runs before this `up`)."""
+    return [f"{dag_id} {r['dag_run_id']}" for dag_id, old in earlier.items() for r in client.runs(dag_id)
+            if r["state"] == "failed" and r["dag_run_id"] not in old]
 
 
 def up(with_airflow: bool = True, load: bool = True) -> dict:
