@@ -1,6 +1,7 @@
 """Every morning: fetch the news reports of the losses and read their claims into core.claim / mart.news_claims."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
@@ -29,7 +30,14 @@ Runs at **10:30 Kyiv time** and reads the loss figures the news reported:
 A fetch error, a page that is not a readable article (no body, no published date) or a figure that
 cannot be read fails the run **after** the other articles are stored, naming the source, URL and field;
 the raw documents are kept. Re-running changes nothing that is unchanged.
+
+**Offline (`make up` with the replay) this DAG stays paused**: it reads the live news sites, which do
+not answer then, and its runs would fail. Unpause it once the machine is online, or point
+`ATTRITION_KYIV_INDEPENDENT_BASE_URL` and `ATTRITION_NEWS_FEEDS` at a news replay
+(`python -m etl.news.replay`).
 """
+
+OFFLINE = os.environ.get("ATTRITION_SOURCES_MODE") == "replay"
 
 FORM = {
     "kyiv_independent": Param(True, type="boolean", title="Kyiv Independent",
@@ -52,6 +60,8 @@ FORM = {
 
 @dag(
     dag_id="news_claims",
+    description=("Paused: the sources are the replay (offline) and this DAG reads the live news sites; "
+                 "unpause it when online." if OFFLINE else "The news reports' loss claims, every morning."),
     schedule=CronTriggerTimetable("30 10 * * *", timezone="Europe/Kyiv"),
     start_date=datetime(2026, 11, 1),
     catchup=False,

@@ -317,8 +317,15 @@ class AirflowClient:
         req = urllib.request.Request(f"{self.base}/api/v2{path}", data=data, method=method,
                                      headers={"Content-Type": "application/json",
                                               "Authorization": f"Bearer {self.token}"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read() or b"{}")
+        for attempt in range(4):  # a busy machine's API server can be slow to answer: retry reads and PATCHes
+            try:
+                with urllib.request.urlopen(req, timeout=60) as resp:
+                    return json.loads(resp.read() or b"{}")
+            except (TimeoutError, urllib.error.URLError) as exc:
+                if method == "POST" or isinstance(exc, urllib.error.HTTPError) or attempt == 3:
+                    raise
+                time.sleep(5)
+        raise AssertionError("unreachable")
 
     def wait_for_dag(self, dag_id: str, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
@@ -331,10 +338,27 @@ class AirflowClient:
                     raise RuntimeError(f"Airflow did not load the DAG {dag_id} within {timeout:.0f} s") from None
                 time.sleep(2)
 
-    def run(self, dag_id: str, conf: dict, timeout: float = 1800) -> dict:
-        """Trigger a run and wait for it to finish; returns the final run."""
+    def set_paused(self, dag_id: str, paused: bool) -> None:
         self.wait_for_dag(dag_id)
-        run = self.call("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
+        self.call("PATCH", f"/dags/{dag_id}", {"is_paused": paused})
+
+    def runs(self, dag_id: str) -> list[dict]:
+        runs = self.call("GET", f"/dags/{dag_id}/dagRuns?limit=100")["dag_runs"]
+        return sorted(runs, key=lambda r: r.get("run_after") or "")
+
+    def first_new_run(self, dag_id: str, before: set[str], appear: float = 90, timeout: float = 1800) -> dict | None:
+        """The first run of ``dag_id`` not in ``before``, once finished (the run the scheduler starts when a DAG
+        with a cron schedule and catchup=False is unpaused: its latest past tick); None if none appears."""
+        deadline = time.monotonic() + appear
+        while True:
+            new = [r for r in self.runs(dag_id) if r["dag_run_id"] not in before]
+            if new:
+                return self.wait_run(dag_id, new[0], timeout)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(2)
+
+    def wait_run(self, dag_id: str, run: dict, timeout: float = 1800) -> dict:
         run_id = run["dag_run_id"]
         quoted = urllib.parse.quote(run_id, safe="")
         deadline = time.monotonic() + timeout
@@ -344,6 +368,12 @@ class AirflowClient:
             time.sleep(3)
             run = self.call("GET", f"/dags/{dag_id}/dagRuns/{quoted}")
         return run
+
+    def run(self, dag_id: str, conf: dict, timeout: float = 1800) -> dict:
+        """Trigger a run and wait for it to finish; returns the final run."""
+        self.wait_for_dag(dag_id)
+        run = self.call("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
+        return self.wait_run(dag_id, run, timeout)
 
 
 def warehouse_newest_day(dsn: str) -> str | None:
@@ -369,14 +399,66 @@ def warehouse_state(dsn: str) -> dict:
     return {"latest": latest, "open_quarantine": open_quarantine, "alerts": alerts, "notified": notified}
 
 
+# The DAGs are created paused (AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION): `attrition up` unpauses each
+# one when a run of it will succeed.  Unpausing a DAG with a cron schedule and catchup=False makes the
+# scheduler start its latest past tick at once, so those are unpaused in the main job's order.
+MANUAL_DAGS = ("losses_backfill", "quarantine_review", "warehouse_migrate")  # schedule=None: no run on unpause
+SCHEDULED_DAGS = ("sources_check", "losses_daily", "news_claims")
+OFFLINE_PAUSED = {
+    "news_claims": "it reads the live news sites and the sources are the replay (offline); unpause it in the UI "
+                   "once the machine is online, or point ATTRITION_KYIV_INDEPENDENT_BASE_URL / ATTRITION_NEWS_FEEDS "
+                   "at a news replay (python -m etl.news.replay)",
+}
+
+
+def dag_pause_plan(mode: str, load: bool) -> dict[str, str | None]:
+    """dag_id -> None (unpause) or why it stays paused."""
+    plan: dict[str, str | None] = {d: None for d in MANUAL_DAGS}
+    for dag_id in SCHEDULED_DAGS:
+        if mode == "replay" and dag_id in OFFLINE_PAUSED:
+            plan[dag_id] = OFFLINE_PAUSED[dag_id]
+        elif not load:
+            plan[dag_id] = "started with --no-load (the next `make up` unpauses it after the main job)"
+        else:
+            plan[dag_id] = None
+    return plan
+
+
+def apply_pauses(client: "AirflowClient", plan: dict[str, str | None], dag_ids) -> dict[str, bool]:
+    """Pause / unpause ``dag_ids`` as ``plan`` says; returns dag_id -> paused."""
+    done = {}
+    for dag_id in dag_ids:
+        paused = plan.get(dag_id) is not None
+        client.set_paused(dag_id, paused)
+        done[dag_id] = paused
+    return done
+
+
 def load_history(summary: dict, data_dir: str | None = None) -> None:
-    """The main job: backfill the whole history through Airflow, then run losses_daily once."""
+    """The main job: the sources check, the whole history backfilled through Airflow, then losses_daily.
+
+    Every run it starts succeeds when the sources answer and parse: sources_check's first run (its
+    latest past tick, started when it is unpaused), losses_backfill, losses_daily's first scheduled run
+    (unpaused after the backfill, so it never runs alongside it; offline it targets the snapshot's last
+    day, ATTRITION_TODAY) and one run triggered for the newest day.
+    """
     from datetime import date, timedelta
 
     from etl.pipeline import WAR_START, kyiv_today
 
     mode = summary["sources"]
     client = AirflowClient(airflow_port(), summary["airflow_login"])
+    plan = summary["dag_pauses"]
+    print("checking the sources (DAG sources_check) ...", flush=True)
+    client.wait_for_dag("sources_check")
+    earlier = {dag_id: {r["dag_run_id"] for r in client.runs(dag_id)} for dag_id in plan}  # runs before this `up`
+    before = earlier["sources_check"]
+    apply_pauses(client, plan, ["sources_check"])
+    check = client.first_new_run("sources_check", before, appear=90 if not before else 10)
+    if check is None:  # it had run before (a second `make up`): run it again
+        check = client.run("sources_check", {})
+    summary["check"] = {"run_id": check["dag_run_id"], "state": check["state"]}
+    print(f"  sources_check {check['state']}", flush=True)
     newest = warehouse_newest_day(summary["warehouse_dsn"])
     last = summary["replay"]["latest"] if mode == "replay" else kyiv_today().isoformat()
     first = WAR_START.isoformat()
@@ -388,9 +470,18 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     summary["backfill"] = {"run_id": backfill["dag_run_id"], "state": backfill["state"], "range": [first, last]}
     print(f"  losses_backfill {backfill['state']}", flush=True)
     print(f"running losses_daily for {last} ...", flush=True)
+    apply_pauses(client, plan, ["losses_daily"])
     daily = client.run("losses_daily", {"target_date": last, "deadline": "23:59"})
     summary["daily"] = {"run_id": daily["dag_run_id"], "state": daily["state"], "target_date": last}
     print(f"  losses_daily {daily['state']}", flush=True)
+    apply_pauses(client, plan, ["news_claims"])
+    summary["failed_runs"] = failed_runs(client, earlier)
+
+
+def failed_runs(client: "AirflowClient", earlier: dict[str, set[str]]) -> list[str]:
+    """The failed runs ("dag_id run_id") of these DAGs that are not in ``earlier`` (runs before this `up`)."""
+    return [f"{dag_id} {r['dag_run_id']}" for dag_id, old in earlier.items() for r in client.runs(dag_id)
+            if r["state"] == "failed" and r["dag_run_id"] not in old]
 
 
 def up(with_airflow: bool = True, load: bool = True) -> dict:
@@ -433,9 +524,16 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
             embedded.up()
         embedded.ensure_database("airflow", owner="airflow")
         metadata = embedded.dsn(user="airflow", dbname="airflow")
+    extra_env["ATTRITION_SOURCES_MODE"] = summary["sources"]
+    extra_env.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True")
     summary["airflow"] = start_airflow(metadata, extra_env)
     summary["airflow_url"] = airflow_url + "/"
     summary["airflow_login"] = airflow_login()
+    summary["dag_pauses"] = dag_pause_plan(summary["sources"], load)
+    client = AirflowClient(airflow_port(), summary["airflow_login"])
+    # the DAGs whose runs do not wait for the main job: manual ones, and those that stay paused
+    apply_pauses(client, summary["dag_pauses"],
+                 [d for d, why in summary["dag_pauses"].items() if d in MANUAL_DAGS or why is not None])
     if load:
         load_history(summary)
     return summary
@@ -465,8 +563,14 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
         w("  Sources         the live sites\n")
     if "backfill" in summary:
         b, d = summary["backfill"], summary["daily"]
-        w(f"  Main job        losses_backfill {b['range'][0]}..{b['range'][1]}: {b['state']}; "
+        w(f"  Main job        sources_check: {summary['check']['state']}; "
+          f"losses_backfill {b['range'][0]}..{b['range'][1]}: {b['state']}; "
           f"losses_daily {d['target_date']}: {d['state']}\n")
+    for failed in summary.get("failed_runs") or []:
+        w(f"  Failed run      {failed}\n")
+    for dag_id, why in (summary.get("dag_pauses") or {}).items():
+        if why is not None:
+            w(f"  Paused DAG      {dag_id}: {why}\n")
     state = warehouse_state(summary["warehouse_dsn"])
     if state["latest"]:
         day, rows = state["latest"]
@@ -491,7 +595,8 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
 
 
 def job_failed(summary: dict) -> bool:
-    return any(summary.get(part, {}).get("state") == "failed" for part in ("backfill", "daily"))
+    return bool(summary.get("failed_runs")) or any(summary.get(part, {}).get("state") == "failed"
+                                                   for part in ("check", "backfill", "daily"))
 
 
 __all__ = ["up", "down", "print_summary", "job_failed", "airflow_env"]

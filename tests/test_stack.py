@@ -76,3 +76,49 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
     data_dir = Path(json.loads(run_cli("db", "status", env=env, check=False).stdout)["data_dir"])
     run_cli("db", "destroy", "--yes", env=env)
     assert not data_dir.exists()
+
+
+FIRST_START_DAYS = ("2024-10-04", "2024-10-05", "2024-10-06", "2024-10-07", "2024-10-08")  # both mod sites
+
+
+@pytest.mark.airflow
+def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_claims_paused(tmp_path):
+    """Issue 10, point 7: every DAG run a fresh `make up` (offline: the replay) starts or schedules succeeds."""
+    import subprocess
+
+    from conftest import VENV_BIN, cut_snapshot
+    from etl.stack import AirflowClient
+
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    cut_snapshot(snapshot, FIRST_START_DAYS)
+    env = {**stack_env(tmp_path / "local"), "ATTRITION_REPLAY_DATA": str(snapshot)}
+    port = int(env["ATTRITION_AIRFLOW_PORT"])
+    try:
+        proc = subprocess.run([str(VENV_BIN / "attrition"), "up"], capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=2400)
+        out = proc.stdout
+        assert proc.returncode == 0, out[-4000:] + proc.stderr[-4000:]
+        assert "sources_check success" in out and "losses_backfill success" in out and "losses_daily success" in out
+        assert "Main job        sources_check: success; losses_backfill 2022-02-24..2024-10-08: success" in out
+        assert "Paused DAG      news_claims: it reads the live news sites and the sources are the replay" in out
+        assert "Failed run" not in out
+        login = next(line for line in out.splitlines() if "Airflow UI" in line).split("login ")[1].split(" / ")
+        client = AirflowClient(port, (login[0], login[1].split()[0]))
+        dags = {d["dag_id"]: d for d in client.call("GET", "/dags?limit=100")["dags"]}
+        assert set(dags) >= {"sources_check", "losses_daily", "losses_backfill", "news_claims", "quarantine_review",
+                             "warehouse_migrate"}
+        assert dags["news_claims"]["is_paused"] is True
+        assert "Paused" in (dags["news_claims"].get("description") or "")
+        assert [d for d, info in dags.items() if info["is_paused"] and d != "news_claims"] == []
+        runs = {d: client.runs(d) for d in dags}
+        assert runs["news_claims"] == []
+        assert runs["sources_check"] and runs["losses_backfill"] and runs["losses_daily"]
+        # the scheduler may still be finishing a scheduled run: wait for it, then every run must be green
+        for dag_id, dag_runs in runs.items():
+            for run in dag_runs:
+                final = client.wait_run(dag_id, run, timeout=900)
+                assert final["state"] == "success", (dag_id, final["dag_run_id"], final["state"])
+    finally:
+        down = run_cli("down", env=env, check=False)
+    assert down.returncode == 0, down.stderr
