@@ -11,13 +11,17 @@ replaced by the override's value):
   127.0.0.1 itself);
 - the services listed in the override's `x-test-omit` are left out (Mailpit and Flower: no image offline),
   and so are the `depends_on` entries naming a service that is not there; `required` and `profiles` go;
-- a service with `x-test-extends: OTHER` starts as a copy of the merged OTHER (the second Celery worker).
+- a service with `x-test-extends: OTHER` starts as a copy of the merged OTHER (the second Celery worker);
+- with `--env-file FILE`, the variables are substituted here, the way Compose v2 does it (1.29 stops at
+  the first `}` of a nested default such as `${A:-x${B}y}`): `${V}`, `${V:-default}`, `${V-default}`,
+  `${V:?error}`, `${V?error}`, nested; `$$` stays (an escaped dollar for 1.29 too).
 
-    python docker/compose_render.py docker-compose.yml docker-compose.test.yml > merged.yml
+    python docker/compose_render.py [--env-file .env] docker-compose.yml docker-compose.test.yml > merged.yml
 """
 from __future__ import annotations
 
 import copy
+import os
 import sys
 
 import yaml
@@ -30,6 +34,64 @@ def merge(base, over):
             out[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
         return out
     return copy.deepcopy(over)
+
+
+def substitute(text: str, env: dict[str, str]) -> str:
+    """``text`` with every ``${...}`` replaced from ``env`` (nested defaults too); ``$$`` is kept."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith("$$", i):
+            out.append("$$")
+            i += 2
+        elif text.startswith("${", i):
+            depth, j = 1, i + 2
+            while j < len(text) and depth:
+                if text.startswith("${", j):
+                    depth, j = depth + 1, j + 2
+                    continue
+                depth -= text[j] == "}"
+                j += 1
+            if depth:
+                raise ValueError(f"unterminated ${{ in {text!r}")
+            out.append(_expand(text[i + 2:j - 1], env))
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _expand(expr: str, env: dict[str, str]) -> str:
+    name = expr
+    for op in (":-", ":?", "-", "?"):
+        at = expr.find(op)
+        if at > 0 and expr[:at].replace("_", "").isalnum():
+            name, rest = expr[:at], expr[at + len(op):]
+            value = env.get(name)
+            empty = value is None or (op.startswith(":") and value == "")
+            if op.endswith("-"):
+                return substitute(rest, env) if empty else value
+            if empty:
+                raise ValueError(f"{name}: {substitute(rest, env) or 'not set'}")
+            return value
+    return env.get(name, "")
+
+
+def substitute_all(node, env: dict[str, str]):
+    if isinstance(node, dict):
+        return {key: substitute_all(value, env) for key, value in node.items()}
+    if isinstance(node, list):
+        return [substitute_all(value, env) for value in node]
+    return substitute(node, env) if isinstance(node, str) else node
+
+
+def read_env_file(path: str) -> dict[str, str]:
+    env = {}
+    for line in open(path).read().splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = value
+    return env
 
 
 def render(main: dict, override: dict) -> dict:
@@ -70,14 +132,26 @@ def render(main: dict, override: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    env = None
+    if len(argv) == 4 and argv[0] == "--env-file":
+        env = {**os.environ, **read_env_file(argv[1])}
+        argv = argv[2:]
     if len(argv) != 2:
-        print("usage: compose_render.py docker-compose.yml OVERRIDE.yml > merged.yml", file=sys.stderr)
+        print("usage: compose_render.py [--env-file FILE] docker-compose.yml OVERRIDE.yml > merged.yml",
+              file=sys.stderr)
         return 2
     with open(argv[0]) as fh:
         base = yaml.safe_load(fh)
     with open(argv[1]) as fh:
         override = yaml.safe_load(fh)
-    yaml.safe_dump(render(base, override), sys.stdout, sort_keys=False, default_flow_style=False)
+    merged = render(base, override)
+    if env is not None:
+        try:
+            merged = substitute_all(merged, env)
+        except ValueError as exc:
+            print(f"compose_render: {exc}", file=sys.stderr)
+            return 1
+    yaml.safe_dump(merged, sys.stdout, sort_keys=False, default_flow_style=False)
     return 0
 
 

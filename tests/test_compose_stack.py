@@ -200,10 +200,10 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
     log(f"images ready after {time.monotonic() - started:.0f}s")
 
     merged = tmp_path / "docker-compose.merged.yml"
-    rendered = run([sys.executable, str(ROOT / "docker/compose_render.py"), str(ROOT / "docker-compose.yml"),
-                    str(ROOT / "docker-compose.test.yml")])
-    merged.write_text(rendered.stdout)
     env = write_env(tmp_path / ".env")
+    rendered = run([sys.executable, str(ROOT / "docker/compose_render.py"), "--env-file", str(tmp_path / ".env"),
+                    str(ROOT / "docker-compose.yml"), str(ROOT / "docker-compose.test.yml")])
+    merged.write_text(rendered.stdout)
     compose = ["docker-compose", "--no-ansi", "-p", PROJECT, "--env-file", str(tmp_path / ".env"), "-f", str(merged)]
     services = run(compose + ["config", "--services"]).stdout.split()
     pg = f"127.0.0.1:{PORTS['postgres']}"
