@@ -16,7 +16,7 @@ stage=$(mktemp -d /var/tmp/attrition-context.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 cd "$root"
 tar -c --exclude=__pycache__ --exclude='*.pyc' pyproject.toml uv.lock README.md scrapy.cfg etl scrapers dags data \
-    expectations docker/airflow_init.py docker/Dockerfile docker/ca-certificates | tar -C "$stage" -x
+    expectations docker/airflow_init.py docker/healthcheck.py docker/Dockerfile docker/ca-certificates | tar -C "$stage" -x
 cp /usr/local/share/ca-certificates/*.crt "$stage/docker/ca-certificates/" 2>/dev/null || true
 build() {  # name context dockerfile
     local started=$SECONDS

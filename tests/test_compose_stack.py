@@ -211,7 +211,7 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
     warehouse = f"postgresql://attrition:{env['WAREHOUSE_PASSWORD']}@{pg}/attrition"
     try:
         run(compose + ["up", "-d", "--no-build"], timeout=600)
-        wait_healthy(compose, services, timeout=420)
+        wait_healthy(compose, services, timeout=600)
         log(f"all {len(services)} services healthy after {time.monotonic() - started:.0f}s: {', '.join(services)}")
 
         # the DAG parsed by the dag-processor, then one backfill run over three months
