@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -124,6 +125,7 @@ def write_env(path: Path) -> dict:
         **pw,
         "AIRFLOW_JWT_SECRET": secrets.token_hex(32),
         "AIRFLOW_EXECUTOR": "CeleryExecutor",
+        "AIRFLOW_DAGS_PAUSED_AT_CREATION": "True",
         "AIRFLOW_DATABASE_URL": f"postgresql+psycopg2://airflow:{pw['AIRFLOW_DB_PASSWORD']}@{pg}/airflow",
         "AIRFLOW_CELERY_RESULT_BACKEND": f"db+postgresql+psycopg2://airflow:{pw['AIRFLOW_DB_PASSWORD']}@{pg}/airflow",
         "AIRFLOW_CONN_WAREHOUSE": f"postgresql://attrition:{pw['WAREHOUSE_PASSWORD']}@{pg}/attrition",
@@ -176,6 +178,17 @@ def wait_healthy(compose: list[str], services: list[str], timeout: float) -> Non
         time.sleep(3)
 
 
+def api(method: str, path: str, body: dict, headers: dict | None = None) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORTS['api-server']}{path}", method=method,
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(f"{method} {path}: HTTP {exc.code}: {exc.read()[:500]!r}") from None
+
+
 def query(dsn: str, sql: str, params=()) -> list[tuple]:
     import psycopg2
 
@@ -219,9 +232,13 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         while not query(airflow_db, "SELECT 1 FROM dag WHERE dag_id = 'losses_backfill'"):
             assert time.monotonic() < deadline, "losses_backfill never reached the metadata database"
             time.sleep(2)
-        run(compose + ["exec", "-T", "airflow-scheduler", "airflow", "dags", "trigger", "losses_backfill",
-                       "--conf", json.dumps(BACKFILL)], timeout=180)
-        [(run_id,)] = query(airflow_db, "SELECT run_id FROM dag_run WHERE dag_id = 'losses_backfill'")
+        # through the REST API, as the admin of .env: unpause losses_backfill (every DAG starts paused
+        # here, so no scheduled run competes for the workers) and trigger one run
+        token = api("POST", "/auth/token", {"username": "admin", "password": env["AIRFLOW_ADMIN_PASSWORD"]})
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        api("PATCH", "/api/v2/dags/losses_backfill", {"is_paused": False}, auth)
+        run_id = api("POST", "/api/v2/dags/losses_backfill/dagRuns", {"logical_date": None, "conf": BACKFILL},
+                     auth)["dag_run_id"]
         log(f"triggered losses_backfill {run_id} over {BACKFILL['date_from']}..{BACKFILL['date_to']}")
         deadline = time.monotonic() + 600
         while True:
