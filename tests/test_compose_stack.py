@@ -27,8 +27,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.compose
-
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "attrition-test"
 TAG = "offline"
@@ -41,7 +39,7 @@ APT_TOOLS = {"dockerd": "docker.io", "docker-compose": "docker-compose", "deboot
 
 
 def log(message: str) -> None:
-    print(f"compose-test: {message}", flush=True)
+    print(f"\ncompose-test: {message}", end="", flush=True)
 
 
 def cannot_run(reason: str):
@@ -201,6 +199,7 @@ def query(dsn: str, sql: str, params=()) -> list[tuple]:
         conn.close()
 
 
+@pytest.mark.compose
 def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp_path):
     started = time.monotonic()
     busy = [f"{what} {port}" for what, port in PORTS.items() if not port_free(port)]
@@ -289,3 +288,67 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         volumes = run(["docker", "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]).stdout.split()
         assert not left and not volumes, f"left behind: containers {left}, volumes {volumes}"
         log(f"brought down; no container or volume left; {time.monotonic() - started:.0f}s in all")
+
+
+# --- what needs no Docker: the merged file of the test stack, the build arguments of the images ---
+
+def load_render():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("compose_render", ROOT / "docker" / "compose_render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_merged_test_stack_is_on_host_networking_with_two_workers_on_per_source_queues():
+    import yaml
+
+    render = load_render()
+    main = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    override = yaml.safe_load((ROOT / "docker-compose.test.yml").read_text())
+    merged = render.render(main, override)
+    services = merged["services"]
+    assert "name" not in merged and not {"mailpit", "flower"} & set(services)
+    assert {"redis", "airflow-worker", "airflow-worker-2", "mailsink", "replay"} <= set(services)
+    for name, service in services.items():
+        assert service.get("network_mode") == "host", name
+        assert "ports" not in service and "build" not in service and "profiles" not in service, name
+        for other, condition in (service.get("depends_on") or {}).items():
+            assert other in services and "required" not in condition, (name, other)
+    queues = {name: services[name]["command"][-1].split(",") for name in ("airflow-worker", "airflow-worker-2")}
+    sources = ("mod", "minfin", "russianwarship")
+    assert sorted(q for qs in queues.values() for q in qs if q.startswith("scrape_")) == \
+        sorted(f"scrape_{s}" for s in sources)
+    assert all("default" in qs and any(q.startswith("scrape_") for q in qs) for qs in queues.values())
+    assert services["airflow-worker-2"]["hostname"] != services["airflow-worker"]["hostname"]
+    assert services["airflow-worker-2"]["image"] == services["airflow-worker"]["image"]
+    for name in ("airflow-worker", "airflow-worker-2"):
+        env = services[name]["environment"]
+        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://127.0.0.1:")
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://127.0.0.1:")
+    ports = [services[n]["environment"]["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"]
+             for n in ("airflow-worker", "airflow-worker-2")]
+    assert len(set(ports)) == 2
+
+
+def test_variables_are_substituted_like_compose_v2_nested_defaults_included():
+    render = load_render()
+    env = {"A": "a", "EMPTY": "", "PW": "s3cret"}
+    assert render.substitute("${MISSING:-postgresql://u:${PW}@h:5432/db}", env) == "postgresql://u:s3cret@h:5432/db"
+    assert render.substitute("${A:-x${PW}y}", env) == "a"
+    assert render.substitute("${EMPTY:-d}|${EMPTY-d}|${MISSING-d}", env) == "d||d"
+    assert render.substitute("curl http://127.0.0.1:$${PORT}/", env) == "curl http://127.0.0.1:$${PORT}/"
+    with pytest.raises(ValueError, match="PW2: set it"):
+        render.substitute("${PW2:?set it}", env)
+
+
+def test_the_images_take_the_base_as_a_build_argument_with_the_public_images_by_default():
+    import re
+
+    for dockerfile, public in (("docker/Dockerfile", "python:3.11-slim-bookworm"),
+                               ("docker/postgres/Dockerfile", "postgres:16-bookworm"),
+                               ("docker/redis/Dockerfile", "redis:7.2-bookworm")):
+        text = (ROOT / dockerfile).read_text()
+        assert re.search(rf"^ARG BASE_IMAGE={re.escape(public)}$", text, re.M), dockerfile
+        assert re.findall(r"^FROM .*$", text, re.M) == ["FROM ${BASE_IMAGE}"], dockerfile
