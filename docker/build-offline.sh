@@ -18,16 +18,18 @@ cd "$root"
 tar -c --exclude=__pycache__ --exclude='*.pyc' pyproject.toml uv.lock README.md scrapy.cfg etl scrapers dags data \
     expectations docker/airflow_init.py docker/healthcheck.py docker/Dockerfile docker/ca-certificates | tar -C "$stage" -x
 cp /usr/local/share/ca-certificates/*.crt "$stage/docker/ca-certificates/" 2>/dev/null || true
-build() {  # name context dockerfile
+build() {  # name context dockerfile log
     local started=$SECONDS
-    echo "build: $1 (FROM $base) ..."
-    if ! docker build --network host --build-arg BASE_IMAGE="$base" -t "$1" -f "$3" "$2" >"$stage/build.log" 2>&1; then
-        tail -40 "$stage/build.log" >&2
+    if ! docker build --network host --build-arg BASE_IMAGE="$base" -t "$1" -f "$3" "$2" >"$4" 2>&1; then
+        tail -40 "$4" >&2
         echo "build: $1 failed" >&2
         return 1
     fi
-    echo "build: $1 built in $((SECONDS - started))s"
+    echo "build: $1 (FROM $base) built in $((SECONDS - started))s"
 }
-build "attrition-postgres:$tag" docker/postgres docker/postgres/Dockerfile
-build "attrition-redis:$tag" docker/redis docker/redis/Dockerfile
-build "attrition:$tag" "$stage" "$stage/docker/Dockerfile"
+# the two small images while the big one builds (they share only the base image)
+{ build "attrition-postgres:$tag" docker/postgres docker/postgres/Dockerfile "$stage/postgres.log" \
+  && build "attrition-redis:$tag" docker/redis docker/redis/Dockerfile "$stage/redis.log"; } &
+small=$!
+build "attrition:$tag" "$stage" "$stage/docker/Dockerfile" "$stage/attrition.log" || { wait "$small" || true; exit 1; }
+wait "$small"

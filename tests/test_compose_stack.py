@@ -222,7 +222,19 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
     airflow_db = f"postgresql://airflow:{env['AIRFLOW_DB_PASSWORD']}@{pg}/airflow"
     warehouse = f"postgresql://attrition:{env['WAREHOUSE_PASSWORD']}@{pg}/attrition"
     try:
-        run(compose + ["up", "-d", "--no-build"], timeout=600)
+        for attempt in (1, 2, 3):
+            # docker-compose 1.29 gives up on a dependency it sees unhealthy once; say which, and retry
+            up = run(compose + ["up", "-d", "--no-build"], timeout=600, check=attempt == 3)
+            if up.returncode == 0:
+                break
+            log(f"docker-compose up exited {up.returncode} (attempt {attempt}): {up.stderr.strip()[-300:]}")
+            for name, (status, health, _) in states(compose).items():
+                if health == "unhealthy":
+                    ids = run(compose + ["ps", "-q", name]).stdout.split()
+                    checks = run(["docker", "inspect", "--format", "{{json .State.Health.Log}}", *ids],
+                                 check=False).stdout
+                    log(f"{name} unhealthy: {checks[-600:]}")
+            time.sleep(5)
         wait_healthy(compose, services, timeout=600)
         log(f"all {len(services)} services healthy after {time.monotonic() - started:.0f}s: {', '.join(services)}")
 
@@ -283,7 +295,7 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         print(logs.stdout[-20000:])
         raise
     finally:
-        run(compose + ["down", "-v", "--remove-orphans", "--timeout", "20"], check=False, timeout=300)
+        run(compose + ["down", "-v", "--remove-orphans", "--timeout", "5"], check=False, timeout=300)
         left = run(["docker", "ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]).stdout.split()
         volumes = run(["docker", "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]).stdout.split()
         assert not left and not volumes, f"left behind: containers {left}, volumes {volumes}"
