@@ -10,7 +10,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
 export UV_SYSTEM_CERTS ?= true
 
-.PHONY: help install up down status test test-fast bench lock compose-check clean browser-deps
+.PHONY: help install up down status test test-fast bench lock compose-check compose-test clean browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,7 +50,7 @@ browser-deps:  ## install Debian's chromium for the browser test (apt, when miss
 	fi
 
 test-fast: install  ## the suite without the slower real-Airflow tests
-	$(VENV)/bin/pytest -m "not airflow" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not airflow and not compose" $(PYTEST_ARGS)
 
 bench: install  ## benchmarks: backfill over replay, quality gate, rebuild, DAG imports; news claims scoring
 	$(VENV)/bin/python benchmarks/bench.py
@@ -58,6 +58,9 @@ bench: install  ## benchmarks: backfill over replay, quality gate, rebuild, DAG 
 
 compose-check: install  ## validate docker-compose.yml against the compose specification
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+compose-test: install  ## build the images on a local Debian base, run the Compose stack (Celery, 2 workers) for real, bring it down
+	$(VENV)/bin/pytest -m compose -s -v tests/test_compose_stack.py $(PYTEST_ARGS)
 
 lock: | $(UV)  ## re-resolve uv.lock after editing pyproject.toml
 	$(UV) lock

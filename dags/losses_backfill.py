@@ -87,7 +87,7 @@ def losses_backfill():
 
         return run(summary)
 
-    scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
+    scraped = [scrape.override(task_id=f"scrape_{source}", queue=f"scrape_{source}")(source) for source in SOURCES]
     loaded = parse_and_load(*scraped)
     report_coverage(loaded, validate(loaded))
 

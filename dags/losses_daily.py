@@ -81,7 +81,7 @@ def losses_daily():
 
         return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
 
-    scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
+    scraped = [scrape.override(task_id=f"scrape_{source}", queue=f"scrape_{source}")(source) for source in SOURCES]
     check_bulletin(validate(parse_and_load(*scraped)))
 
 
