@@ -139,7 +139,9 @@ def _backfill(args: argparse.Namespace) -> int:
     import contextlib
     from datetime import date
 
-    from etl.pipeline import SOURCES, WAR_START, IngestError, backfill, kyiv_today
+    from datetime import datetime
+
+    from etl.pipeline import KYIV, SOURCES, WAR_START, IngestError, backfill, kyiv_today
 
     sources = args.sources.split(",") if args.sources else list(SOURCES)
     with contextlib.ExitStack() as stack:
@@ -152,8 +154,11 @@ def _backfill(args: argparse.Namespace) -> int:
             print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
+        run_id = args.run_id or f"cli-backfill-{datetime.now(tz=KYIV):%Y%m%dT%H%M%S}"
+        print(f"backfill {date_from}..{date_to} ({', '.join(sources)}), run {run_id}; if it is stopped, "
+              f"`attrition backfill ... --run-id {run_id}` resumes it, skipping what it archived", file=sys.stderr)
         try:
-            result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify)
+            result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify, run_id=run_id)
         except IngestError as exc:
             return _unreadable(exc)
     print(json.dumps(result.summary(), indent=2, default=str))
@@ -293,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--replay", action="store_true", help="crawl a replay server started for this run")
     backfill.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
     backfill.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
+    backfill.add_argument("--run-id", help="the run id of a stopped backfill to resume: what it archived is "
+                                           "not fetched again (default: a new run id, printed at the start)")
     backfill.set_defaults(func=_backfill)
 
     rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive, load it and run the quality gate")
