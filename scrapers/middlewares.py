@@ -9,7 +9,7 @@
 * :class:`ArchivedSkipMiddleware` - a backfill run again under the same run id (a cleared Airflow
   task, ``attrition backfill --run-id``) skips every document URL this run already archived: the
   request is not sent, the archived document stands for it (a ``not_modified`` raw.fetch row pointing
-  at it, its body when the spider needs it).  Only backfills, only ``document`` requests, and a request
+  at it, its body when the spider needs it).  Only backfills, only ``document`` GET requests, and a request
   can opt out with ``meta['attrition_skip_archived'] = False`` (or in with True); ``ATTRITION_SKIP_ARCHIVED
   = False`` turns it off.
 * :class:`ConditionalGetMiddleware` - If-None-Match / If-Modified-Since from the latest raw.fetch
@@ -261,6 +261,8 @@ class ArchivedSkipMiddleware:
     def process_request(self, request: Request):
         spider = self.crawler.spider
         if not self.enabled or not getattr(spider, "backfill", False) or is_robots(request):
+            return None
+        if request.method != "GET":  # a POST's URL does not name its answer (a search API's pages share one)
             return None
         opt = request.meta.get("attrition_skip_archived")
         if opt is False or (opt is None and request.meta.get("attrition_kind") != "document"):
