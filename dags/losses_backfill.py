@@ -100,7 +100,9 @@ def losses_backfill():
 
     scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
     loaded = parse_and_load(*scraped)
-    report_coverage(loaded, validate(loaded)) >> check_documents(loaded)
+    gate = validate(loaded)
+    report_coverage(loaded, gate)
+    gate >> check_documents(loaded)  # a leaf beside report_coverage: either one's failure makes the run red
 
 
 losses_backfill()

@@ -92,8 +92,9 @@ def losses_daily():
 
     scraped = [scrape.override(task_id=f"scrape_{source}")(source) for source in SOURCES]
     loaded = parse_and_load(*scraped)
-    checked = check_bulletin(validate(loaded))
-    checked >> check_documents(loaded)
+    gate = validate(loaded)
+    check_bulletin(gate)
+    gate >> check_documents(loaded)  # a leaf beside check_bulletin: either one's failure makes the run red
 
 
 losses_daily()

@@ -51,6 +51,8 @@ def test_backfill_loads_every_day_of_every_source_and_rerunning_changes_nothing(
         loaded = one(db, "SELECT source, count(DISTINCT as_of) FROM core.observation GROUP BY source ORDER BY 1")
         assert loaded == [("minfin", 3), ("mod", 3), ("russianwarship", 3)]
         assert "no gaps" in proc.stdout
+        for source in ("mod", "minfin", "russianwarship"):  # the crawl's progress reaches the task log
+            assert f"progress {source}: " in proc.stdout and "3/3 day(s) covered" in proc.stdout
         assert one(db, "SELECT count(*) FROM mart.daily_losses") == [(3,)]
         before = one(db, "SELECT id, xmin::text FROM core.observation ORDER BY id")
 
