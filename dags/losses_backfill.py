@@ -5,6 +5,8 @@ from datetime import datetime
 
 from airflow.sdk import Param, TriggerRule, dag, task
 
+from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+
 from etl.model import SOURCES
 
 
@@ -59,7 +61,8 @@ FORM = {
     tags=["attrition", "bulletins", "backfill"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 0},
+    default_args={"owner": "attrition", "retries": 0, "on_failure_callback": task_failed},
+    on_failure_callback=dag_failed,
 )
 def losses_backfill():
     @task(doc_md="Run the source's spider over the range; archive documents in raw.document; return their ids.")

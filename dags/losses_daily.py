@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
 
+from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+
 from etl.model import SOURCES
 
 
@@ -48,7 +50,8 @@ FORM = {
     tags=["attrition", "bulletins", "daily"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=2)},
+    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=2), "on_failure_callback": task_failed},
+    on_failure_callback=dag_failed,
 )
 def losses_daily():
     @task(retries=40, retry_delay=timedelta(minutes=15), retry_exponential_backoff=False,

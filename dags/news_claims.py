@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
 
+from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+
 from etl.news.feeds import DEFAULT_MATCH
 from etl.news.sources import configured_feeds, configured_urls
 
@@ -57,7 +59,8 @@ FORM = {
     tags=["attrition", "news", "daily"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=5)},
+    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=5), "on_failure_callback": task_failed},
+    on_failure_callback=dag_failed,
 )
 def news_claims():
     @task(doc_md="Fetch the Kyiv Independent's daily General Staff article(s) into raw.document.")

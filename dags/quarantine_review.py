@@ -5,6 +5,8 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, task
 
+from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+
 DOC = """
 ### quarantine_review
 
@@ -46,7 +48,8 @@ FORM = {
     tags=["attrition", "quality"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 0},
+    default_args={"owner": "attrition", "retries": 0, "on_failure_callback": task_failed},
+    on_failure_callback=dag_failed,
 )
 def quarantine_review():
     @task(task_id="apply_decision",

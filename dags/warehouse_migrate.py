@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
 
+from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+
 DOC = """
 ### warehouse_migrate
 
@@ -26,7 +28,8 @@ migration runs in its own transaction, so nothing is half-applied).
     catchup=False,
     tags=["attrition", "warehouse"],
     doc_md=DOC,
-    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(seconds=30)},
+    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(seconds=30), "on_failure_callback": task_failed},
+    on_failure_callback=dag_failed,
 )
 def warehouse_migrate():
     @task(task_id="apply_migrations", doc_md="Run pending migrations; print the schema version.")

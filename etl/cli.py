@@ -139,9 +139,8 @@ def _backfill(args: argparse.Namespace) -> int:
     import contextlib
     from datetime import date
 
-    from datetime import datetime
-
-    from etl.pipeline import KYIV, SOURCES, WAR_START, IngestError, backfill, kyiv_today
+    from etl.pipeline import SOURCES, WAR_START, IngestError, backfill, kyiv_today
+    from etl.runlock import new_run_id
 
     sources = args.sources.split(",") if args.sources else list(SOURCES)
     with contextlib.ExitStack() as stack:
@@ -154,21 +153,24 @@ def _backfill(args: argparse.Namespace) -> int:
             print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
-        run_id = args.run_id or f"cli-backfill-{datetime.now(tz=KYIV):%Y%m%dT%H%M%S}"
+        run_id = args.run_id or new_run_id("cli-backfill")
         print(f"backfill {date_from}..{date_to} ({', '.join(sources)}), run {run_id}; if it is stopped, "
               f"`attrition backfill ... --run-id {run_id}` resumes it, skipping what it archived", file=sys.stderr)
         try:
             result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify, run_id=run_id)
         except IngestError as exc:
-            return _unreadable(exc)
+            return _unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
     return 0
 
 
-def _unreadable(exc) -> int:
+def _unreadable(exc, notify: bool = True) -> int:
     """A run that loaded everything but some unreadable documents: its summary, then exit 1 with one
-    line per document left out (source: URL: field: problem), no traceback."""
+    line per document left out (source: URL: field: problem), no traceback.  Their parse_failure
+    alerts are recorded by the pipeline; they are sent here (unless --no-notify)."""
+    if notify:
+        _deliver_quietly()
     print(json.dumps(exc.result.summary(), indent=2, default=str))
     if exc.gate is not None:
         print(exc.gate.summary(), file=sys.stderr)
@@ -186,7 +188,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     try:
         result, gate = rebuild(sources=args.sources.split(",") if args.sources else None, notify=not args.no_notify)
     except IngestError as exc:
-        return _unreadable(exc)
+        return _unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
     return 0
@@ -347,27 +349,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; any failure ends in one line on stderr (exit 1, or 2 for a bad input or setting),
+    never a traceback, and a failed run (backfill, rebuild, validate, ...) raises an alert (etl.failures)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except ConfigError as exc:  # a setting read while building the parser
+        print(f"attrition: {exc}", file=sys.stderr)
+        return exc.exit_code
     try:
         return args.func(args)
     except BrokenPipeError:  # `attrition parse ... | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except ConfigError as exc:
-        print(f"attrition: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # errors from psycopg2 / subprocesses: one clear line, not a traceback
-        from etl.crawl import CrawlError
-        from etl.db import WarehouseUnavailable
-        from etl.embedded import EmbeddedError
-        from etl.migrate import MigrationError
-        from etl.pipeline import IngestError
-        from etl.quality.gate import GateError
+    except KeyboardInterrupt:
+        print("attrition: interrupted; nothing of an unfinished transaction was committed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every error: one clear line, not a traceback
+        from etl import failures
 
-        if isinstance(exc, (WarehouseUnavailable, EmbeddedError, MigrationError, IngestError, GateError, CrawlError)):
-            print(f"attrition: {exc}", file=sys.stderr)
-            return 1
-        raise
+        line, code = failures.describe(exc)
+        note = ""
+        if args.command in failures.ALERTING_COMMANDS and code == 1 and not _alerted_elsewhere(exc):
+            try:
+                note = failures.alert_failure(exc, where=f"attrition {args.command}",
+                                              notify=not getattr(args, "no_notify", False))
+            except Exception as err:  # noqa: BLE001 - never hide the failure behind its alert's
+                note = f"the alert could not be raised: {err}"
+        elif args.command in failures.ALERTING_COMMANDS and code == 1 and not getattr(args, "no_notify", False):
+            _deliver_quietly()  # e.g. parse failures: recorded by the pipeline, sent here
+        print(f"attrition: {line}" + (f" [{note}]" if note else ""), file=sys.stderr)
+        return code
+
+
+def _alerted_elsewhere(exc: BaseException) -> bool:
+    """Failures whose alert the pipeline or the gate records itself (one alert per incident)."""
+    from etl.pipeline import IngestError
+    from etl.quality.gate import GateError
+
+    return isinstance(exc, (IngestError, GateError))
+
+
+def _deliver_quietly() -> None:
+    import contextlib
+
+    from etl.notify import deliver_pending
+
+    with contextlib.suppress(Exception):
+        deliver_pending()
 
 
 if __name__ == "__main__":

@@ -35,8 +35,44 @@ def local_dir() -> Path:
     return Path(env).resolve() if env else project_home() / ".local"
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or malformed; the message says which and how to fix it."""
+from etl.errors import ConfigError, SettingError  # noqa: E402,F401 - re-exported: etl.config.ConfigError
+
+
+def int_setting(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """The whole-number setting ``name`` (environment), else ``default``; a value that is not a whole
+    number within [minimum, maximum] is a :class:`SettingError` naming the setting (one line, exit 2)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    bounds = ("" if minimum is None and maximum is None
+              else f" ({minimum if minimum is not None else ''}..{maximum if maximum is not None else ''})")
+    expected = "a whole number" + bounds
+    try:
+        value = int(raw.strip(), 10)
+    except ValueError:
+        raise SettingError(name, raw, expected) from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise SettingError(name, raw, expected)
+    return value
+
+
+def port_setting(name: str, default: int) -> int:
+    """A TCP port setting (``ATTRITION_PG_PORT`` and the like): a whole number in 1..65535."""
+    return int_setting(name, default, minimum=1, maximum=65535)
+
+
+def float_setting(name: str, default: float, *, minimum: float = 0.0) -> float:
+    """A number of seconds or the like: a number >= ``minimum``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(name, raw, f"a number >= {minimum:g}") from None
+    if not value >= minimum or value == float("inf"):
+        raise SettingError(name, raw, f"a number >= {minimum:g}")
+    return value
 
 
 def airflow_conn_to_dsn(value: str) -> str:

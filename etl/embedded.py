@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.config import READER_ROLE, ConfigError, build_url, local_dir
+from etl.config import READER_ROLE, ConfigError, build_url, local_dir, port_setting
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 54329
@@ -113,7 +113,7 @@ class EmbeddedPostgres:
         self.base = Path(base)
         self.state_file = self.base / "state.json"
         self.state = self._load_state()
-        env_port = os.environ.get("ATTRITION_PG_PORT")
+        env_port = port_setting("ATTRITION_PG_PORT", 0) or None  # a malformed value: one line, exit 2
         self.port = int(port or env_port or self.state.get("port") or DEFAULT_PORT)
 
     @classmethod

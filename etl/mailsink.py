@@ -42,7 +42,9 @@ DEFAULT_PORT = 8025
 
 def default_port() -> int:
     """The port ``attrition mailsink serve`` and `make up`'s sink use: ``ATTRITION_MAILSINK_PORT`` (default 8025)."""
-    return int(os.environ.get("ATTRITION_MAILSINK_PORT", DEFAULT_PORT))
+    from etl.config import port_setting
+
+    return port_setting("ATTRITION_MAILSINK_PORT", DEFAULT_PORT)
 
 
 def default_directory() -> Path:

@@ -91,9 +91,12 @@ def ingest(document_ids: list[int] | None = None, *, sources: list[str] | None =
     from etl.db import transaction
     from etl.load import failure_of, load_documents
 
-    with transaction(dsn) as conn, conn.cursor() as cur:
+    from etl.runlock import lock_sources, spans_of
+
+    with transaction(dsn, run_id=run_id) as conn, conn.cursor() as cur:
         documents = fetch_documents(cur, ids=document_ids, sources=sources)
         parsed, errors = parse_documents(documents)
+        lock_sources(cur, spans_of(parsed), run_id)  # a second run over a source waits, saying so
         result = load_documents(cur, parsed)
         result.failed = [failure_of(e, getattr(e, "document_id", None)) for e in errors] + result.failed
         record_failures(cur, result.failed, run_id)
@@ -171,7 +174,9 @@ def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *
 
     from concurrent.futures import ThreadPoolExecutor
 
-    run_id = run_id or f"cli-backfill-{datetime.now(tz=KYIV):%Y%m%dT%H%M%S}"
+    from etl.runlock import new_run_id
+
+    run_id = run_id or new_run_id("cli-backfill")  # unique: never shared by two runs started together
     sources = list(sources or SOURCES)
     with ThreadPoolExecutor(max_workers=len(sources)) as pool:
         futures = [pool.submit(crawl_source, s, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)

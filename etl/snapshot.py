@@ -130,6 +130,63 @@ class Summary:
         return [(f"{a}" if a == b else f"{a}..{b} ({n} days)", reason) for a, b, n, reason in runs]
 
 
+SNAPSHOT_COLUMNS = ("as_of", "category", "cumulative")
+
+
+def read_snapshot_rows(path: Path):
+    """The rows of a replay snapshot CSV (``as_of, category, cumulative[, increase]``) as
+    ``(day, category, cumulative, increase or None)``, checked one by one.
+
+    A row the replay cannot serve is a :class:`etl.errors.SnapshotError` naming the file, the line,
+    the field and the value (``attrition replay serve`` prints it as one line and exits 2): a day that
+    is not a date, an unknown category, a count that is not a whole number >= 0, an increase that is
+    not a whole number, a missing cell, or a second row for the same day and category.
+    """
+    from etl.errors import SnapshotError
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        try:
+            reader = csv.DictReader(fh)
+            missing = set(SNAPSHOT_COLUMNS) - set(reader.fieldnames or ())
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise SnapshotError(path, 1, None, f"unreadable header: {exc}") from None
+        if missing:
+            raise SnapshotError(path, 1, ", ".join(sorted(missing)), "missing column(s) in the header")
+        seen: dict[tuple[date, str], int] = {}
+        lineno = 1
+        try:
+            for row in reader:
+                lineno = reader.line_num
+                if None in row:
+                    raise SnapshotError(path, lineno, None, f"more cells than columns: {row[None]!r}")
+                for col in SNAPSHOT_COLUMNS:
+                    if row.get(col) is None or not row[col].strip():
+                        raise SnapshotError(path, lineno, col, "empty or missing cell")
+                text = row["as_of"].strip()
+                try:
+                    day = date.fromisoformat(text)
+                except ValueError:
+                    raise SnapshotError(path, lineno, "as_of", f"{text!r} is not a date like 2024-01-31") from None
+                code = row["category"].strip()
+                if code not in BY_CODE:
+                    raise SnapshotError(path, lineno, "category", f"unknown category {code!r} (see etl/categories.py)")
+                text = row["cumulative"].strip()
+                if not re.fullmatch(r"\d+", text):
+                    raise SnapshotError(path, lineno, "cumulative", f"{text!r} is not a whole number >= 0")
+                cumulative = int(text)
+                text = (row.get("increase") or "").strip()
+                if text and not re.fullmatch(r"[+-]?\d+", text):
+                    raise SnapshotError(path, lineno, "increase", f"{text!r} is not a whole number")
+                increase = int(text) if text else None
+                if (day, code) in seen:
+                    raise SnapshotError(path, lineno, "as_of, category",
+                                        f"a second row for {day} {code} (the first is line {seen[(day, code)]})")
+                seen[(day, code)] = lineno
+                yield day, code, cumulative, increase
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise SnapshotError(path, lineno + 1, None, f"unreadable row: {exc}") from None
+
+
 def _as_int(value) -> int | None:
     if value is None or isinstance(value, bool):
         return None

@@ -27,7 +27,9 @@ AIRFLOW_HOST = "127.0.0.1"
 
 
 def airflow_port() -> int:
-    return int(os.environ.get("ATTRITION_AIRFLOW_PORT", "8080"))
+    from etl.config import port_setting
+
+    return port_setting("ATTRITION_AIRFLOW_PORT", 8080)
 
 
 def airflow_home() -> Path:
@@ -215,7 +217,9 @@ def source_mode() -> str:
 
 
 def replay_port() -> int:
-    return int(os.environ.get("ATTRITION_REPLAY_PORT", "8765"))
+    from etl.config import port_setting
+
+    return port_setting("ATTRITION_REPLAY_PORT", 8765)
 
 
 def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:

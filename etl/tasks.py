@@ -1,9 +1,11 @@
 """Callables behind the DAGs' tasks.  DAG files stay thin and import this lazily."""
 from __future__ import annotations
 
+from etl.failures import one_line_errors  # a task fails with one line (etl.failures)
 from etl.model import SOURCES
 
 
+@one_line_errors
 def migrate_warehouse() -> dict:
     """Apply pending migrations to the configured warehouse; return what ran and the schema version."""
     from etl.config import redact, warehouse_dsn
@@ -51,6 +53,7 @@ def selected_sources(params: dict) -> list[str]:
     return [s for s in SOURCES if s in chosen]
 
 
+@one_line_errors
 def scrape_range(source: str, params: dict, run_id: str) -> list[int]:
     """Backfill: crawl ``source`` over the form's range; returns archived document ids."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
@@ -74,6 +77,7 @@ def scrape_range(source: str, params: dict, run_id: str) -> list[int]:
     return ids
 
 
+@one_line_errors
 def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_DEADLINE) -> list[int]:
     """Daily: crawl the latest pages of ``source``; retry until the target day's bulletin is out.
 
@@ -131,6 +135,7 @@ def _deliver_alerts() -> None:
     print(deliver_pending().summary())
 
 
+@one_line_errors
 def parse_and_load(document_id_lists: list, run_id: str) -> dict:
     """Parse the documents of every successful scrape and load each one that parses (the validate
     task then decides what reaches the marts).  A document that does not parse is left out, kept in
@@ -160,6 +165,7 @@ def parse_and_load(document_id_lists: list, run_id: str) -> dict:
     return summary
 
 
+@one_line_errors
 def check_documents(summary: dict | None, run_id: str) -> dict:
     """The last task: fails the run, red, listing every document of it that could not be read
     (the rest was loaded and validated before this task runs)."""
@@ -179,6 +185,7 @@ def check_documents(summary: dict | None, run_id: str) -> dict:
     return {"documents": summary.get("documents", 0), "failed": 0}
 
 
+@one_line_errors
 def validate_loaded(date_from, date_to, dag_id: str, run_id: str) -> dict:
     """The quality gate over the run's days: checks, consensus, quarantine, alerts, then the marts."""
     from datetime import date
@@ -209,6 +216,7 @@ def report_coverage(summary: dict) -> dict:
     return summary
 
 
+@one_line_errors
 def check_bulletin(target_day, run_id: str) -> dict:
     """Daily: the run succeeds when the target day has accepted values (from at least one source)."""
     from airflow.sdk.exceptions import AirflowFailException
@@ -254,6 +262,7 @@ def daily_target(params: dict, run_after=None):
 
 
 # ---- quarantine_review -------------------------------------------------------------------------------
+@one_line_errors
 def review_quarantine(params: dict, run_id: str, user: str | None) -> dict:
     """List the open quarantine, or accept / reject one record (then the gate re-runs over its day)."""
     from airflow.sdk.exceptions import AirflowFailException

@@ -100,17 +100,19 @@ class Archive:
         return doc_id, "new" if new else "duplicate"
 
     def log_fetch(self, *, url: str, outcome: str, http_status: int | None = None, document_id: int | None = None,
-                  etag: str | None = None, last_modified: str | None = None, error: str | None = None) -> int:
+                  etag: str | None = None, last_modified: str | None = None, error: str | None = None,
+                  discovered_by: str | None = None) -> int:
         try:
             with self.conn.cursor() as cur:
                 cur.execute(
                     """
                     INSERT INTO raw.fetch (source, url, requested_at, http_status, outcome, document_id, etag,
-                                           last_modified, error, run_id)
-                    VALUES (%s, %s, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s)
+                                           last_modified, error, run_id, discovered_by)
+                    VALUES (%s, %s, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s)
                     RETURNING id
                     """,
-                    (self.source, url, http_status, outcome, document_id, etag, last_modified, error, self.run_id),
+                    (self.source, url, http_status, outcome, document_id, etag, last_modified, error, self.run_id,
+                     discovered_by),
                 )
                 fetch_id = cur.fetchone()[0]
             self.conn.commit()

@@ -30,6 +30,7 @@ class Fetched:
     error: str | None = None
     document_id: int | None = None  # not_modified: the archived document the validators belong to
     fetched_at: datetime | None = None
+    discovered_by: str | None = None  # how the URL was found (raw.fetch.discovered_by), e.g. search_api, sitemap
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -96,29 +96,30 @@ class RawArchivePipeline:
 
     def _store(self, item: Fetched) -> None:
         a = self.archive
+        how = {"discovered_by": item.discovered_by} if item.discovered_by else {}
         if item.kind == "document":
             doc_id, outcome = a.store_document(url=item.final_url or item.url, status=item.status or 200,
                                                content_type=item.content_type, headers=item.headers,
                                                body=item.body or b"", fetched_at=item.fetched_at)
             a.log_fetch(url=item.url, outcome=outcome, http_status=item.status, document_id=doc_id,
-                        etag=item.etag, last_modified=item.last_modified)
+                        etag=item.etag, last_modified=item.last_modified, **how)
             self.counts[outcome] += 1
             if doc_id not in self._doc_seen:
                 self._doc_seen.add(doc_id)
                 self.documents.append(doc_id)
         elif item.kind == "navigation":
             a.log_fetch(url=item.url, outcome="navigation", http_status=item.status, etag=item.etag,
-                        last_modified=item.last_modified)
+                        last_modified=item.last_modified, **how)
             self.counts["navigation"] += 1
         elif item.kind == "not_modified":
             a.log_fetch(url=item.url, outcome="not_modified", http_status=item.status or 304,
-                        document_id=item.document_id, etag=item.etag, last_modified=item.last_modified)
+                        document_id=item.document_id, etag=item.etag, last_modified=item.last_modified, **how)
             self.counts["not_modified"] += 1
             self.not_modified.append(item.url)
         elif item.error and item.error.startswith(SKIPPED_PREFIX):
             self.skipped.append(item.url)  # never requested: no raw.fetch row
         else:
-            a.log_fetch(url=item.url, outcome="error", http_status=item.status, error=item.error)
+            a.log_fetch(url=item.url, outcome="error", http_status=item.status, error=item.error, **how)
             self.counts["error"] += 1
             self.errors.append({"url": item.url, "status": item.status, "error": item.error})
 

@@ -82,6 +82,26 @@ def fresh_db(warehouse, request):
     admin.close()
 
 
+@pytest.fixture
+def db(fresh_db) -> str:
+    """A fresh database with every migration applied; yields its DSN."""
+    from etl.migrate import migrate
+
+    migrate(fresh_db)
+    return fresh_db
+
+
+def sql(dsn: str, query: str, params=None):
+    """Run one parameterized statement in its own transaction; its rows, or None."""
+    import contextlib
+
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall() if cur.description else None
+
+
 def cut_snapshot(out: Path, days) -> Path:
     """The given days (ISO strings) of each source, cut from the bundled replay snapshot into ``out``."""
     import csv

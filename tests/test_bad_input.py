@@ -315,11 +315,11 @@ REPLAY_PAGES = {
 }
 
 REPLAY_CASES = [
-    ("replay-mod-minus-sign", "mod_gov_en", sub("tanks ‒ 12251", "tanks ‒ -12251"), SERVED,
+    ("replay-mod-minus-sign", "mod_gov_en", sub("tanks ‒ 12\u00a0251", "tanks ‒ -12251"), SERVED,
      Refused("category:tanks", "negative total -12251")),
-    ("replay-mod-uk-personnel-10^30", "mod_gov_uk", sub("близько 1456610", "близько " + HUGE), SERVED,
+    ("replay-mod-uk-personnel-10^30", "mod_gov_uk", sub("близько 1 456 610", "близько " + HUGE), SERVED,
      Refused("category:personnel", f"total {HUGE} out of bounds", "10,000,000")),
-    ("replay-mod-uk-nbsp-thousands", "mod_gov_uk", sub("танків ‒ 12251", "танків ‒ 12\u00a0251"), SERVED, Same()),
+    ("replay-mod-uk-nbsp-thousands", "mod_gov_uk", sub("танків ‒ 12\u00a0251", "танків ‒ 12 251"), SERVED, Same()),
     ("replay-mil-increase-above-total", "mil_en_2023", sub("3759 (+3)", "3759 (+800000)"), SERVED,
      Refused("category:tanks", "increase +800000 exceeds the total 3759")),
     ("replay-mil-dated-2027-01-15", "mil_en_2023",

@@ -12,23 +12,10 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import cut_snapshot, run_cli
-from etl.migrate import migrate
+from conftest import cut_snapshot, run_cli, sql
 from etl.quality.gate import GateError, validate
 
 D0 = date(2025, 3, 1)
-
-
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
-
-
-def sql(dsn: str, query: str, params=None):
-    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall() if cur.description else None
 
 
 def put(dsn: str, source: str, day: int | date, values: dict[str, int]) -> None:

@@ -12,7 +12,6 @@ import psycopg2
 import pytest
 from psycopg2.extras import execute_values
 
-from etl.migrate import migrate
 
 DAY0 = date(2024, 1, 1)
 DAYS = 60
@@ -49,12 +48,6 @@ def execute(dsn: str, sql: str, params=()) -> list:
         out = cur.fetchall() if cur.description else []
     conn.close()
     return out
-
-
-@pytest.fixture
-def db(fresh_db):
-    migrate(fresh_db)
-    return fresh_db
 
 
 def run(dsn, tmp_path, date_from=LAST - timedelta(days=6), date_to=LAST, sources=SOURCES, **kw):

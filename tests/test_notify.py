@@ -18,7 +18,6 @@ from conftest import REPO, free_port
 from etl.alerts import record_alert
 from etl import notify
 from etl.mailsink import MailSink, message_text, register, smtp_conn_value
-from etl.migrate import migrate
 from etl.notify import AlertDeliveryError, deliver_pending
 
 RUN_URL = "http://127.0.0.1:8080/dags/losses_daily/runs/scheduled__2024-03-01T05:00:00+00:00?try=1&tab=logs"
@@ -33,12 +32,6 @@ def alert_env(monkeypatch, isolated_env):
                 "ATTRITION_ALERT_DIGEST_OVER", "ATTRITION_MAILSINK_PORT"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AIRFLOW_HOME", str(isolated_env / "airflow-notify"))
-
-
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
 
 
 @pytest.fixture

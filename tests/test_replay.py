@@ -204,7 +204,7 @@ def test_minfin_main_page_links_the_months_it_does_not_show_whole(tmp_path: Path
 
 def bulletin_lines(body: bytes) -> list[str]:
     sel = Selector(text=body.decode("utf-8"))
-    return [text_of(p) for p in sel.css("#aticle-content > p, .post__content > p")]
+    return [text_of(p) for p in sel.css("#aticle-content > p, .article-content > p, .article-content li")]
 
 
 def test_mod_english_bulletin_on_mil_gov_ua(server):
@@ -242,7 +242,8 @@ def test_mod_ukrainian_bulletin_uses_the_real_slug(server):
     assert server.bulletin_url(date(2024, 10, 7), "uk") == server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-7-zhovtnya-2024-roku"
     status, _, body = fetch(server.bulletin_url(date(2026, 8, 22), "uk"))
     lines = bulletin_lines(body)
-    assert status == 200 and "підводні човни ‒ 2 (+1) од," in lines
+    # mod.gov.ua's real shape: one <li> per figure, ";" between items, "." after the last
+    assert status == 200 and "підводні човни ‒ 2 (+1) од;" in lines
     assert lines[-2] == "наземні робототехнічні комплекси ‒ 900 од."  # first day of the category in the file
     status, _, body = fetch(server.bulletin_url(date(2026, 8, 22), "en"))
     assert status == 200 and bulletin_lines(body)[0].startswith("The total combat losses of the enemy from 24.02.2022 to 22.08.2026")
@@ -254,8 +255,14 @@ def test_mod_unknown_day_is_404(server):
     assert fetch(server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-8-zhovtnya-2024-roku")[0] == 404
 
 
-@pytest.mark.parametrize("site,path,lang", [("mod_mil", "/en/news/", "en"), ("mod_mil", "/news/", "uk"),
-                                            ("mod", "/news", "uk"), ("mod", "/en/news", "en")])
+def test_mod_gov_ua_news_page_holds_no_list(server):
+    """As on the real site, mod.gov.ua's news list is not in the HTML (the search API fills it)."""
+    for path in ("/news", "/en/news"):
+        status, _, body = fetch(server.urls["mod"] + path)
+        assert status == 200 and not any("/news/" in h for h in Selector(text=body.decode()).css("a::attr(href)").getall())
+
+
+@pytest.mark.parametrize("site,path,lang", [("mod_mil", "/en/news/", "en"), ("mod_mil", "/news/", "uk")])
 def test_mod_listing_pages_chain_to_every_bulletin(server, site, path, lang, monkeypatch):
     monkeypatch.setattr("etl.replay.LISTING_PAGE_SIZE", 2)
     found, url, pages = [], server.urls[site] + path, 0

@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from conftest import sql
 from etl import categories
 from etl.archive import store_document
-from etl.migrate import migrate
 from etl.parsers import parse_document
 from etl.parsers.russianwarship import new_keys
 from etl.pipeline import ingest
@@ -169,18 +169,6 @@ def page_2022(days: range, extra: dict | None = None) -> bytes:
         stats.update(cruise_missiles=0, atgm_srbm_systems=SRBM.get(n, 0), **(extra or {}))
         records.append({"date": (D0 + timedelta(days=n)).isoformat(), "day": 25 + n, "stats": stats})
     return json.dumps({"message": "ok", "data": {"paging": {"next_url": None}, "records": records}}).encode()
-
-
-@pytest.fixture
-def db(fresh_db):
-    migrate(fresh_db)
-    return fresh_db
-
-
-def sql(dsn: str, query: str, params=None):
-    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall() if cur.description else None
 
 
 def archive(dsn: str, body: bytes, url: str) -> int:

@@ -27,21 +27,25 @@ _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,40}$", re.I)
+_BREAKDOWN = re.compile(r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I)
+_SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
+_RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
+_BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
-_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|щодня|щомісяця"
-                   r"|на день|на місяць)", re.I)
+_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
+                   r"|на день|на місяць|на рік)", re.I)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
-_PAST_DAY = re.compile(r"(?:past|previous|last) day|добу|24 ore|ieri|yesterday|вчора", re.I)
+_PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
 _PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
             "period_month": "month", "period_vague": "unknown"}
 
@@ -114,7 +118,7 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     norm, s, p = st.norm, se.p.s, se.p
     window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
     civil = [m for m in _CIVILIAN.finditer(window) if not (_PEOPLE_PLAIN.fullmatch(m.group()) and
-                                                          military_people(norm, s, c.start))]
+                                                          (c.label_first or military_people(norm, s, c.start)))]
     if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",):
         return True
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
@@ -123,12 +127,17 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
+    if _BREAKDOWN.search(norm, c.start, group[1]):
+        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
+    if c.kind in ("drones", "cruise_missiles") and c.bracket is None and \
+            _SHOT_DOWN.search(norm, group[0], c.start):
+        return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
     if c.bracket is None and _RATE.match(norm, c.end, s.end):
         return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
     accepted = p.loss or (c.label_first and (se.in_list or c.bracket is not None)) or \
         (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff")) or \
         (c.inherit and (c.bringing or se.claims or st.prev_claim is not None)) or _report_goes_on(st, se, c)
-    return not (accepted or (se.in_list and c.label_first))
+    return not (accepted or (se.in_list and (c.label_first or c.start - s.start <= 3)))
 
 
 def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
@@ -170,6 +179,13 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     kind = c.kind
     if kind == "inherit":
         base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
+        resp = _RESPECTIVELY.search(st.norm, se.p.s.start, c.start)
+        if resp and se.claims:  # "six tanks and 12 armoured vehicles ... respectively 3,751 and 7,307"
+            listed = [x for x in se.claims if x.span[0] < resp.start() and x.kind != "inherit"]
+            later = [x for x in se.cands if x.start > resp.start()]
+            k = sum(1 for x in later if x.start < c.start)
+            if len(later) <= len(listed):
+                base = listed[len(listed) - len(later) + k]
         if base is None and c.bringing:
             # "the total stood at 868,230" with no figure before it: the claimant's people count
             said = claimant != "ua_general_staff" and _KILLED_WORD.search(st.norm, max(se.p.s.start, c.start - 60), c.start)
@@ -188,8 +204,9 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     if subs:
         near = max(subs, key=lambda x: x[1])
         subject = near[2]
-        if subject in lx.SUBJECTS and _AGENT.match(norm, near[1], c.start):
-            # "Ukrainian forces destroyed three tanks": the tanks were the other side's
+        if subject in lx.SUBJECTS and (_AGENT.match(norm, near[1], c.start) or
+                                       _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])):
+            # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
             subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
         return subject
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))
@@ -201,6 +218,8 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
     subject = c.subject_hint
     if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start:c.end]):
         subject = "ru_forces"
+    if subject is None and kind == "inherit" and se.claims:
+        subject = se.claims[-1].subject  # "1,020 of them", "dei quali": a part of the figure before
     if subject is None:
         subject = _subject_named(st, se, c)
         prev = se.claims[-1] if se.claims else None
@@ -272,7 +291,8 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
                                                             if marker.kind in ("start", "period_month_mention") else None)
         elif marker.kind == "period_same":
             # "in the same period": the period of the figures before it (the past day, or since a day)
-            if st.last_measure.get(entity) == "daily_increase":
+            last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
+            if last == "daily_increase":
                 measure = "daily_increase"
             else:
                 measure, period = "period_increase", st.prev_period or PeriodSpec("unknown")
@@ -444,7 +464,7 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not any(c.label_first for c in se.cands):
+    elif st.list_header is not None and not se.in_list:
         st.list_header = None
 
 
@@ -453,7 +473,8 @@ def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Cl
     spec = sentence_spec(st, p)
     note_cue_dates(st, p, spec)
     is_header = st.norm[p.s.start:p.s.end].rstrip().endswith(":") and bool(p.loss or p.cues)
-    in_list = st.list_header is not None and any(c.label_first for c in cands)
+    # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
+    in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
     se = Sent(p, cands, spec, in_list)
     for c in cands:
         bind_candidate(st, se, c)

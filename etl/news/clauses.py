@@ -129,7 +129,7 @@ def _date_role(norm: str, s: Sentence, d: dates_mod.DateMention, prev_role: str 
                first_number: int | None) -> str:
     pre = norm[max(s.start, d.start - 40):d.start].lower()
     role = "report"
-    if _START_BEFORE.search(pre):
+    if _START_BEFORE.search(pre) or d.opens:
         role = "start"
     elif prev_role == "start" and _END_BEFORE.search(pre):
         role = "report"

@@ -108,6 +108,8 @@ class DateMention:
     day: int | None = None
     weekday: int | None = None
     offset: int | None = None  # relative: days from the reference day
+    opens: bool = False  # the first day of a range of days ("Aug. 18-24"): a period's start
+    last_year: bool = False  # "febbraio dello scorso anno", "February of last year": the year before the reference
 
     @property
     def precision(self) -> str | None:
@@ -119,6 +121,35 @@ _SHARED_MONTH = re.compile(
     rf"(?<![\w])(?:з|із|від|from|between|dal|tra il|fra il)\s+(?P<d1>\d{{1,2}})\s*(?:-|по|до|to|and|through|al|e il)\s*"
     rf"(?P<d2>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
     re.I)
+
+# "Aug. 18-24", "18-24 серпня", "18-24 agosto": a range of days without a preposition
+_DAY_RANGE = re.compile(
+    rf"(?<![\w])(?:(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<d1>\d{{1,2}})\s*[-–—]\s*(?P<d2>\d{{1,2}})(?![\d,.]\d|\d)"
+    rf"|(?P<e1>\d{{1,2}})\s*[-–—]\s*(?P<e2>\d{{1,2}})\s+(?P<mon2>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH}))"
+    rf"(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I)
+
+
+def _day_ranges(text: str, out: list, taken: list) -> None:
+    for m in _DAY_RANGE.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        g1, g2 = ("d1", "d2") if m.group("d1") else ("e1", "e2")
+        month = _month_number(m.group("mon") or m.group("mon2"))
+        year = int(m.group("y")) if m.group("y") else None
+        d1, d2 = int(m.group(g1)), int(m.group(g2))
+        try:
+            date(year or 2024, month, d1), date(year or 2024, month, d2)
+        except (TypeError, ValueError):
+            continue
+        if d1 >= d2:
+            continue
+        a = m.start("mon") if m.group("d1") else m.start(g1)
+        out.append(DateMention(a, m.end(g1), text[a:m.end(g1)], "date", year, month, d1, opens=True))
+        out.append(DateMention(m.start(g2), m.end(), text[m.start(g2):m.end()], "date", year, month, d2))
+        taken.append((m.start(), m.end()))
+
+
+_LAST_YEAR = re.compile(r"\s*(?:dello scorso anno|dell'anno scorso|of last year|last year|минулого року)\b", re.I)
 
 
 def scan(text: str) -> list[DateMention]:
@@ -136,6 +167,7 @@ def scan(text: str) -> list[DateMention]:
         out.append(DateMention(m.start("d2"), m.end(), text[m.start("d2"):m.end()], "date", year, month,
                                int(m.group("d2"))))
         taken.append((m.start("d1"), m.end()))
+    _day_ranges(text, out, taken)
     for rx, kind in _PATTERNS:
         for m in rx.finditer(text):
             a, b = m.span()
@@ -161,7 +193,8 @@ def scan(text: str) -> list[DateMention]:
                         date(y or 2024, month, day)
                     except ValueError:
                         continue
-                mention = DateMention(a, b, text[a:b], kind, y, month, day)
+                mention = DateMention(a, b, text[a:b], kind, y, month, day,
+                                      last_year=y is None and bool(_LAST_YEAR.match(text, b)))
             elif kind == "weekday":
                 mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
             elif kind == "relative":
@@ -199,6 +232,8 @@ def last_weekday(weekday: int, reference: date) -> date:
 
 def resolve(mention: DateMention, reference: date | None) -> tuple[date | None, str | None]:
     """(first day, precision) a mention stands for, given the reference day; (None, None) when it cannot."""
+    if mention.last_year and reference is not None and mention.kind in ("date", "month"):
+        return date(reference.year - 1, mention.month, mention.day or 1), "day" if mention.day else "month"
     if mention.kind == "date":
         if mention.year:
             return date(mention.year, mention.month, mention.day), "day"

@@ -57,9 +57,29 @@ def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: Da
     for cl in claims:
         if cl.date_spec is not None:
             continue
+        before = same_day_as_before(st, claims, cl)
+        if before is not None:  # "the ministry said Ukraine lost up to 1,150 over the same period"
+            cl.date_spec = before
+            continue
         daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
         cl.date_spec = st.first_date.get(cl.entity) or line or (lede if daily else None) or \
             shared_none.setdefault(cl.entity, DateSpec())
+
+
+_SAME_DAY = re.compile(lx.SAME_DAY, re.I)
+
+
+def same_day_as_before(st: State, claims: list[Claim], cl: Claim) -> DateSpec | None:
+    """The date of the figure before, for one another claimant gives "over the same period" / "nella stessa
+    giornata" (the sentence of ``cl`` names that period, no day)."""
+    norm = st.norm
+    starts = [m.end() for m in re.finditer(r"[.!?]\s|\n", norm[:cl.span[0]])]
+    end = re.search(r"[.!?](?:\s|$)|\n", norm[cl.span[1]:])
+    sentence = norm[starts[-1] if starts else 0:cl.span[1] + (end.start() if end else len(norm))]
+    if not _SAME_DAY.search(sentence):
+        return None
+    prev = [c for c in claims if c.span[0] < cl.span[0] and c.date_spec is not None and c.date_spec.mention is not None]
+    return prev[-1].date_spec if prev else None
 
 
 def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | None) -> None:
@@ -77,12 +97,15 @@ def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | 
 def series_day(group: list[Claim], series, published: date | None) -> date | None:
     """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
     totals = [c for c in group if c.claimant == "ua_general_staff" and c.measure == "cumulative"
-              and c.value is not None and c.qualifier in (None, "about") and c.subject == "ru_forces"
+              and c.value is not None and c.qualifier in (None, "about", "more_than") and c.subject == "ru_forces"
               and c.category not in lx.PEOPLE_CATEGORIES]
     personnel = [c for c in totals if c.category == "personnel"]
     if not personnel:
         return None  # the personnel figure is what identifies the day
     days: set[date] | None = None
+    if any(series.days_with("personnel", c.value) for c in personnel):
+        # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
+        personnel = [c for c in personnel if series.days_with("personnel", c.value)]
     for c in personnel + [c for c in totals if c.category != "personnel"]:
         found = set(series.days_with(c.category, c.value))
         if not found and c.category != "personnel":
@@ -162,8 +185,13 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
         cl.date_text = spec.text
         if cl.period_spec is not None and cl.measure == "period_increase":
             cl.period_start = period_start(cl.period_spec, cl.as_of or published or anchor)
+            if cl.period_start is not None and date(2022, 2, 1) <= cl.period_start <= date(2022, 2, 24):
+                cl.measure, cl.period_start = "cumulative", None  # "dal febbraio dello scorso anno": the war's start
+        before_merge = bool(cl.as_of and cl.as_of < MERGE_DAY)
         if cl.category == "vehicles":
-            cl.category = "military_vehicles" if cl.as_of and cl.as_of < MERGE_DAY else "vehicles_fuel_tanks"
+            cl.category = "military_vehicles" if before_merge else "vehicles_fuel_tanks"
+        elif cl.category == "tankers":
+            cl.category = "fuel_tanks" if before_merge else "vehicles_fuel_tanks"
 
 
 def day_figures(claims: list[Claim], series, published: date | None) -> None:

@@ -22,28 +22,28 @@ _A = r"(?:armou?red)"
 _DEF = r"(?:defen[cs]e)"
 
 # --------------------------------------------------------------------------- category nouns
-# (pattern, kind): kind is a category code, a people kind, or "vehicles" (military_vehicles before
-# 2022-05-01, vehicles_fuel_tanks after).
+# (pattern, kind): kind is a category code, a people kind, "vehicles" (military_vehicles before
+# 2022-05-01, vehicles_fuel_tanks after) or "tankers" (fuel_tanks before 2022-05-01, vehicles_fuel_tanks after).
 NOUNS: list[tuple[str, str]] = [
     # --- English
     (r"tank losses", "tanks"), (r"(?:aircraft|plane|jet) losses", "aircraft"), (r"helicopter losses", "helicopters"),
     (r"artillery losses", "artillery"),
-    (r"(?:autos|automobiles|cars|vehicles) and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
+    (r"(?:(?:automobile|automotive|motor|car|vehicle) (?:tools|gear|equipment|expertise|tools and equipment) |autos |automobiles |cars |vehicles )and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
      r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
-    (r"unmanned aerial vehicles?|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
+    (r"unmanned aerial (?:vehicles?|autos?|automobiles?)|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
      r"|UAV operational-tactical level", "drones"),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
-    (rf"{_A} (?:fighting |combat |fight )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
+    (rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?|infantry fighting vehicles?"
      r"|(?:APV|AFV|APC|IFV|ACV)s?", "armored_vehicles"),
     (r"(?:main battle )?tanks?", "tanks"),
-    (r"artillery (?:techniques|methods|items|programs)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars", "artillery"),
-    (r"multiple[- ]launch rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
+    (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars|(?:self-propelled )?howitzers?", "artillery"),
+    (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
     (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
     (r"cruise missiles?", "cruise_missiles"),
-    (r"(?:war)?ships?(?:\s*(?:and|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
+    (r"(?:war)?ships?(?:\s*(?:and|or|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
     (r"submarines?", "submarines"),
     (r"(?:units of |pieces of )?special (?:military )?equipment|special vehicles", "special_equipment"),
     (r"(?:fixed-wing |combat )?(?:aircraft|airplanes?|aeroplanes?|planes?|warplanes?|(?:fighter )?jets?)", "aircraft"),
@@ -57,7 +57,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
     (r"wounded|injured|wounds|injuries", "wounded"),
     (r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-     r"|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
+     r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies", "people"),
     # --- Ukrainian
     (r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
      r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн", "vehicles_fuel_tanks"),
@@ -67,7 +67,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"танк(?:ів|и|а)?", "tanks"),
     (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
-    (r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО", "air_defense"),
+    (r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)? комплекс(?:ів|и|у)?|ЗРК", "air_defense"),
     (r"крилат(?:их|і|у|а) ракет(?:и|у)?", "cruise_missiles"),
     (r"корабл(?:ів|і|ь)(?:\s*/\s*катер(?:ів|и))?|кораблі \(катери\)|катер(?:ів|и)?", "ships_boats"),
     (r"підводн(?:их|і|ий) чов(?:нів|ни|ен)", "submarines"),
@@ -82,19 +82,21 @@ NOUNS: list[tuple[str, str]] = [
      r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)", "people"),
     (r"втрат", "casualties"),
     # --- Italian
-    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?|autocisterne"
+    (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
+    (r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?"
      r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra |tra )?jeep, camion e autocisterne"
      r"|camion e autocisterne", "vehicles_fuel_tanks"),
     (r"droni|drone|velivoli senza pilota", "drones"),
-    (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati", "armored_vehicles"),
+    (r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati"
+     r"|veicoli (?:da combattimento|per il trasporto (?:di |delle )?truppe)(?: (?:corazzati|blindati|di fanteria))?", "armored_vehicles"),
     (r"carri armati|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
-    (r"(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
-    (r"sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
+    (r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi|lanciarazzi|missilistici) a lancio multiplo", "mlrs"),
+    (r"batterie (?:per l'|dell'|di )?antiaere[ae]|sistem[ai] di guerra antiaerea|sistem[ai] (?:di difesa )?(?:aerea|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei", "air_defense"),
     (r"missili da crociera", "cruise_missiles"),
     (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni|unità navali", "ships_boats"),
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
-    (r"autoveicoli|automezzi militari", "vehicles"),
+    (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
     (r"aerei|aereo", "aircraft"),
@@ -110,8 +112,8 @@ NOUNS: list[tuple[str, str]] = [
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
-    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|Moscow's"
-    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|altri|ліквідованих|знищених|своїх|ще)"
+    r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)|(?-i:[A-Z][a-z]{2,})"
+    r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених|втрачених|своїх|ще)"
 )
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [(r"Russian|enemy|Kremlin|invading|occupying|Moscow's|російськ\w*|ворож\w*|окупаційн\w*|рф"
@@ -123,6 +125,7 @@ VERB_AFTER = [
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:dead|killed|died|lost their lives)(?:,| and| or) "
      r"(?:wounded|injured)", "killed_wounded"),
     (r"(?:were |are )?(?:dead|killed|wounded|injured), (?:wounded|injured|dead|killed|captured)", "killed_wounded"),
+    (r"(?:were |are |have been )?(?:killed|dead) or (?:taken|put|knocked) out of action", "killed_wounded"),
     (r"(?:who |that )?(?:have |had |has )?(?:been |were |was |are )?(?:killed|dead|died)\b|(?:who |that )?(?:have |had )?died"
      r"|(?:who |that )?lost their lives", "killed"),
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
@@ -139,7 +142,8 @@ QUALIFIER_BEFORE = [
      r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
      r"|pressoché|approaching|nearing|likely approaching)", "about"),
     (r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato)", "more_than"),
+     r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
+     r"|(?:likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top|tops)|перевищ\w*|supera|superano|superare)", "more_than"),
     (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
@@ -178,6 +182,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Міноборони України|Міністерств\w+ оборони України|Сил(?:и|ами) оборони", "ua_general_staff"),
     (r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
+     r"|(?:il )?ministero (?:della Difesa ucraino|ucraino della Difesa|della Difesa di Kiev|della Difesa dell'Ucraina)"
      r"|(?:secondo|per|stando a) Kiev|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
      r"|dichiarato|reso noto)", "ua_general_staff"),
     # the United Kingdom
@@ -207,6 +212,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|Western intelligence(?: agencies)?|Western officials", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
      r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky", "other"),
+    (r"(?:the )?Center for Strategic and International Studies|\bCSIS\b|(?:the )?Institute for the Study of War|\bISW\b"
+     r"|(?:a|the) (?:new )?(?:study|report|analysis) by", "other"),
 ]
 
 # A claimant cue only counts as an attribution outside these phrases (asking them for comment is not a claim).
@@ -229,6 +236,11 @@ SUBJECT_MASKS = (
     r"|Russian (?:invasion|aggression)|(?:в|у|на|проти|по)\s+Україн[іиу]\b|війн\w+ (?:в|у) Україні|in Ucraina"
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
     r"|(?:by|da|від|provided by|fornite (?:\w+ )?da) (?:Kyiv|Kiev|Києв\w*)\b"
+    r"|^(?:title:\s*)?(?:Kyiv|Kiev|Київ|KYIV|KIEV)\s*(?:,|:|\(|-|—)"  # a dateline or headline's place, not the loser
+    r"|what (?:Moscow|Russia|the Kremlin|Putin) (?:calls|has called|termed|terms)|quella che (?:Mosca|il Cremlino) chiama"
+    r"|(?:conteggio|bollettino|dati|stime|stima|fonti|comando|bilancio) (?:ucrain|russ)\w*"
+    r"|(?:Ukrainian|Russian) (?:count|tally|figures|data|estimates?|sources|tallies|bulletin)\b"
+    r"|(?:Kyiv|Kiev) (?:Independent|Post)\b"  # an outlet's name names no side
 )
 # "the Ukrainian army had lost 215 thousand people": people counted as an army's losses are soldiers
 MILITARY_LOSER = (r"(?:army|armed forces|military|troops|forces|ЗСУ|армі\w*|військ\w*|esercito|forze armate)\b[^.;]{0,40}?"
@@ -250,7 +262,7 @@ LOSS_TRIGGERS = (
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
 )
-NOT_LOSS = r"shot down|intercepted|downed|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
+NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"  # the air force's daily tally of shoot-downs
 
 # --------------------------------------------------------------------------- measures
 DAILY = (
@@ -261,9 +273,13 @@ DAILY = (
     r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
-    r"|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
+    r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata|delle ultime (?:24|ventiquattro) ore"
     r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier|than the day before|than a day earlier|since the previous day|since yesterday"
 )
+# "over the same period" / "nella stessa giornata": the day of the figure before
+SAME_DAY = (r"(?:during|in|over|for) the same (?:time )?(?:period|day|24 hours)|on the same day|the same day"
+            r"|nella stessa giornata|nello stesso periodo|lo stesso giorno|nelle stesse (?:24|ventiquattro) ore"
+            r"|того ж дня|за той самий період|за цей же період|за ту саму добу|за цю ж добу")
 PERIOD_SAME = (r"during the same (?:time )?period|in the same period|over the same period|same time period"
 
                r"|за той самий період|за цей же період|nello stesso periodo")
@@ -292,14 +308,16 @@ BRINGING_TOTAL = (r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(
                   r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll|tally) at"
                   r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
                   r"|загальн\w+ (?:кількість|втрати) (?:сягнула|становить|досягла)|portando il totale a")
-INHERIT_BEFORE = (r"(?:including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
+INHERIT_BEFORE = (r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі|di cui"
                   r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$")
+
+INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
 
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
-RANGE_CONNECTOR = r"\s*(?:-|to|and|до|e|a|or|або|fino a)\s*"
-RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:about |approximately |roughly |some )?$"
+RANGE_CONNECTOR = r"\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
+RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:i |il |le )?(?:about |approximately |roughly |some )?$"
 RISE_BEFORE = r"(?:rose|risen|rising|increased|increasing|grew|jumped|climbed|went up|up|raised|raising|raises|зросл\w*|salit\w*)\s+(?:[\w']+\s+){0,4}from\s+$"
 
 
@@ -307,17 +325,20 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
     return [(re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])", flags), meaning) for pattern, meaning in table]
 
 # A label may end in a participle or a note: "Tanks destroyed: 10,872", "Drones (operational-tactical): 38,366"
-LABEL_TAIL = (r"(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
+LABEL_TAIL = (r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia|Ukraine|enemy|invaders)|ворога|противника|Росії"
               r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
-              r"|in the same period|on the same day))?(?:\s+(?:since|from|з|від|dal|dall')\s+[^;:()]{3,40}?)?"
+              r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
               r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
               r"(?:\s*\([^()]{1,40}\))?$")
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
-AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente"
+AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
-INCREASE_BEFORE = r"(?:up|rising|rose|an increase of|increase of|up by|\+)\s*(?:by\s*)?$"
+INCREASE_BEFORE = (r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
+                   r"|збільшил\w* на)\s*(?:by\s*)?$")
+# "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
+RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
 # A breakdown of a figure by region is not another total
-REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|у|в|на|nel|nella)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
+REGIONAL_AFTER = r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 # The side named before a number did the destroying: the figure is the other side's loss
 DESTROY_VERBS = (r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
                  r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+")

@@ -25,6 +25,7 @@ _VERB_AFTER = [(re.compile(r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w
 _QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
 _QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
 _INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
+_INHERIT_AFTER = re.compile(lx.INHERIT_AFTER, re.I)
 _CURRENCY = re.compile(lx.CURRENCY_BEFORE, re.I)
 _NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
 _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
@@ -32,8 +33,9 @@ _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
+_RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
-_INCREASE_AFTER = re.compile(r"\s*(?:in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
+_INCREASE_AFTER = re.compile(r"\s*(?:added|in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
                              r" (?:напередодні|добою раніше))(?![\w])", re.I)
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
@@ -46,13 +48,13 @@ _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|
 _BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
-    r"|(?:have|has|had)(?: probably| likely)?"
-    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei]|sono|a|pari a|hanno raggiunto"
+    r"|(?:have|has|had)(?: probably| likely| now)?"
+    r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di|è pari a|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
-_UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?)(?![\w])", re.I)
+_UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?|unità)(?![\w])", re.I)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
     "since", "in", "over", "on", "as", "during", "according", "and", "with", "from", "by", "per", "until", "this",
@@ -99,6 +101,8 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
     p = pos
     while p < end and norm[p] in ' "':
         p += 1
+    of = re.match(r"(?:di|d')\s*", norm[p:end], re.I) if re.search(r"milion[ei]\s*$", norm[max(0, p - 9):p], re.I) else None
+    p += of.end() if of else 0  # "1,2 milioni di uomini"
     subject = None
     for _ in range(3):
         hit = _match_noun(norm, p, end)
@@ -297,12 +301,15 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     if kind is None:
         pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
         if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
-                _INCREASE_AFTER.match(norm, f.after, s.end):
+                _INCREASE_AFTER.match(norm, f.after, s.end) or _INHERIT_AFTER.match(norm, f.after, s.end):
             if _REGIONAL_AFTER.search(norm[f.after:s.end]):
                 return None  # "including up to 600 in the Kursk region": a breakdown, not a total
             kind, inherit, end = "inherit", True, f.after
         elif _BRINGING_PRE.search(pre_long):
             kind, inherit, bringing, end = "inherit", True, True, f.after
+        elif _RESPECTIVELY.search(pre_long) and re.search(r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
+                                                           norm[max(s.start, f.qual_start - 40):f.qual_start], re.I):
+            kind, inherit, end = "inherit", True, f.after  # "... respectively to 3,751 and 7,307"
     if kind is None:
         return None
     if kind in lx.PEOPLE_KINDS and verb_kind is None:

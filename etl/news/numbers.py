@@ -33,7 +33,7 @@ _BLOB = re.compile(
     r"(?<![\w.,'’+])(?:\+(?=\d))?(?:"
     r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d]|[,.'’]\d)"
     r"|(?:[,.](?=\d))?\d+(?:[,.'’]\d+)*"
-    r")(?![\w])"
+    r")(?:(?![\w])|(?=(?:mila|mln|млн|тис)(?![\w])))"  # "40mila", "1,2mln": a multiplier written on
 )
 # A figure with a letter O (latin or cyrillic) typed for a zero, or a letter l for a one: "57469O".
 _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w])\d+[OoОо]\d*(?![\w])")
@@ -97,8 +97,12 @@ _EN_SEQ = re.compile(
     rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’-])",
     re.I,
 )
-_OTHER_WORD = re.compile(
-    r"(?<![\w'’ʼ])(?:" + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True)) + r")(?![\w'’ʼ])",
+_UK_TENS = [w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100]
+_UK_UNITS = [w for w, v in _UK_WORDS.items() if v < 10]
+_OTHER_WORD = re.compile(  # "сорок чотири": Ukrainian tens and units are two words
+    r"(?<![\w'’ʼ])(?:(?:" + "|".join(re.escape(w) for w in _UK_TENS) + r")\s+(?:"
+    + "|".join(re.escape(w) for w in sorted(_UK_UNITS, key=len, reverse=True)) + r")|"
+    + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True)) + r")(?![\w'’ʼ])",
     re.I,
 )
 
@@ -204,8 +208,9 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
             a, b = m.start(), m.end()
             if skipped(a, b) or any(a < e and s < b for s, e in taken):
                 continue
-            value = _en_value(m.group()) if rx is _EN_SEQ else _SIMPLE_WORDS.get(m.group().lower())
-            if value is None:
+            value = _en_value(m.group()) if rx is _EN_SEQ else \
+                sum(_SIMPLE_WORDS.get(w, -10**9) for w in m.group().lower().split())
+            if value is None or value < 0:
                 continue
             end = b
             for mrx, factor in _MULTIPLIERS:

@@ -75,7 +75,9 @@ def parse_document(source: str, body: bytes, url: str, content_type: str | None 
 
 
 def finalize(source: str, url: str, observations: list[Observation]) -> list[Observation]:
-    """Validity and completeness checks shared by all sources; returns the observations kept, sorted."""
+    """Validity and completeness checks shared by all sources; returns the observations kept, sorted.
+
+    Runs after ``validate.check`` (bounds, signs, dates), so every figure here is already in range."""
     if not observations:
         raise ParseError(source, url, "page", "no loss figures found (empty or redesigned page)")
     kept: list[Observation] = []
@@ -84,8 +86,6 @@ def finalize(source: str, url: str, observations: list[Observation]) -> list[Obs
         cat = categories.BY_CODE.get(obs.category)
         if cat is None:  # a parser bug rather than a page problem, but say so in the same terms
             raise ParseError(source, url, f"category:{obs.category}", "not a category of etl.categories")
-        if obs.cumulative < 0:
-            raise ParseError(source, url, f"category:{obs.category}", f"negative figure {obs.cumulative}")
         if obs.cumulative == 0 and (obs.as_of < cat.valid_from
                                     or (source in _ZERO_FILLS and not cat.required_on(obs.as_of))):
             continue  # a category not (yet) reported: no observation

@@ -263,15 +263,22 @@ def split_loss_line(line: str) -> tuple[str, str] | None:
     return label, m.group("value")
 
 
-def resolve_label(label: str, source: str) -> str | None:
+def resolve_label(label: str, source: str, extra: dict[str, str] | None = None) -> str | None:
     """The category of a printed label; a bilingual ``'особового складу / personnel'`` resolves when
-    its halves agree."""
-    code = categories.resolve(label, source)
+    its halves agree.  ``extra``: a parser's own labels (keys folded with
+    :func:`etl.categories.normalize_label`), consulted after the category contract's aliases."""
+    def one(text: str) -> str | None:
+        code = categories.resolve(text, source)
+        if code is None and extra:
+            code = extra.get(categories.normalize_label(text))
+        return code
+
+    code = one(label)
     if code:
         return code
     parts = [p for p in re.split(r"\s*/\s*", label) if p.strip()]
     if len(parts) > 1:
-        codes = {categories.resolve(p, source) for p in parts}
+        codes = {one(p) for p in parts}
         codes.discard(None)
         if len(codes) == 1:
             return codes.pop()
@@ -323,36 +330,37 @@ def parse_value(value: str, category: str, source: str, url: str) -> tuple[int, 
     return cumulative, increase, qualifier, tail
 
 
-def parse_second_item(text: str, source: str, url: str) -> LossItem:
+def parse_second_item(text: str, source: str, url: str, extra: dict[str, str] | None = None) -> LossItem:
     """``'понад 200 полоненими'`` → a LossItem for pow (qualifier more_than)."""
     m = _SECOND_ITEM_RE.match(clean_text(text))
     if not m:
         raise ParseError(source, url, "page", f"cannot read the trailing item {text!r}")
     words = m.group("words").strip()
-    code = resolve_label(words, source)
+    code = resolve_label(words, source, extra)
     if code is None:
         raise ParseError(source, url, f"label:{words}", f"unknown loss label in trailing item {text!r}")
     return LossItem(words, code, to_int(m.group("num"), f"category:{code}", source, url), None,
                     qualifier_of(m.group("qual")))
 
 
-def parse_loss_line(line: str, source: str, url: str) -> list[LossItem] | None:
+def parse_loss_line(line: str, source: str, url: str, extra: dict[str, str] | None = None) -> list[LossItem] | None:
     """The loss items on one line; None when the line is not a loss line at all.
 
-    Raises ParseError for a loss-shaped line with an unknown label or a garbled figure.
+    Raises ParseError for a loss-shaped line with an unknown label or a garbled figure.  ``extra``:
+    see :func:`resolve_label`.
     """
     split = split_loss_line(line)
     if split is None:
         return None
     label, value = split
-    code = resolve_label(label, source)
+    code = resolve_label(label, source, extra)
     if code is None:
         raise ParseError(source, url, f"label:{label}", f"unknown loss label in {clean_text(line)!r}")
     cumulative, increase, qualifier, tail = parse_value(value, code, source, url)
     items = [LossItem(label, code, cumulative, increase, qualifier)]
     while tail:
         head, *rest = _SECOND_ITEM_SPLIT.split(tail, maxsplit=1)
-        items.append(parse_second_item(head, source, url))
+        items.append(parse_second_item(head, source, url, extra))
         tail = rest[0] if rest else ""
     return items
 

@@ -21,7 +21,8 @@
    contract, not the evidence, keeps it out), in :attr:`GateResult.out_of_validity`, and in one
    ``info`` alert per (source, category) naming the days a run lists first.
 4. **The accepted series is checked** (``expectations/accepted_monotonic.json``); only when it
-   passes are the marts refreshed.
+   passes are the marts refreshed, all three in one transaction (:func:`refresh_marts`): a kill
+   at any moment leaves the previous marts readable, and the next run completes them.
 5. **Notifications** of the new alerts (:mod:`etl.notify`), with the run URL and the Data Docs.
 """
 from __future__ import annotations
@@ -47,7 +48,8 @@ ENGINE_EXPECTATION = {
     "increase_matches_difference": "observations_monotonic.increase_matches_difference",
 }
 MONOTONIC = ENGINE_EXPECTATION["monotonic_cumulative"]
-MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")
+MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")  # in this order: latest reads long
+CONCURRENT_MARTS = ("mart.daily_losses_long", "mart.daily_losses")  # they have a unique index
 ACCEPTED_COLUMNS = ("as_of", "category", "cumulative", "status", "correction_flag", "accepted_source",
                     "sources_agreeing", "sources_reporting", "dissent", "reported_increase", "qualifier", "note",
                     "validation_run_id")
@@ -194,8 +196,7 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
                   "the accepted series failed its suite, the marts were not refreshed: "
                   + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad))
         with conn, conn.cursor() as cur:
-            for view in MARTS:
-                cur.execute(f"REFRESH MATERIALIZED VIEW {view}")
+            refresh_marts(cur)
             result.outcome = "quarantined" if result.open_quarantine else "passed"
             result.seconds = time.perf_counter() - started
             cur.execute(
@@ -214,6 +215,21 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
         result.delivery = _deliver(dsn)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def refresh_marts(cur) -> None:
+    """Refresh the three marts in the caller's transaction: all of them or none.
+
+    A kill at any moment (of the process, of its connection, of the server) rolls the transaction
+    back, so the marts keep their previous contents, readable throughout; the next gate run
+    refreshes them from core.accepted.  The two marts with a unique index are refreshed
+    ``CONCURRENTLY``, so readers are not even blocked while they are rebuilt; ``mart.latest``
+    (a few rows) is rebuilt in place.  The gate's advisory lock keeps two refreshes apart.
+    """
+    cur.execute("SELECT pg_advisory_xact_lock(hashtext('attrition.quality_gate'))")
+    for view in MARTS:
+        concurrently = "CONCURRENTLY " if view in CONCURRENT_MARTS else ""
+        cur.execute(f"REFRESH MATERIALIZED VIEW {concurrently}{view}")
 
 
 def _checks(report) -> dict:

@@ -123,24 +123,26 @@ class ArchiveSpider(scrapy.Spider):
         if kind == "auto":
             kind = "document"
         etag, lm = _header(response, "ETag"), _header(response, "Last-Modified")
+        how = meta.get("attrition_discovered_by")
         if response.status == 304:
             v = meta.get("attrition_validators")
             return Fetched(self.name, "not_modified", url, final_url=response.url, status=304,
                            etag=etag or (v.etag if v else None), last_modified=lm or (v.last_modified if v else None),
-                           document_id=v.document_id if v else None)
+                           document_id=v.document_id if v else None, discovered_by=how)
         # an empty 200 body is archived like any other: it is evidence, and the parser rejects it by name
         headers = {name: v for name in KEPT_HEADERS if (v := _header(response, name)) is not None}
         return Fetched(self.name, kind, url, final_url=response.url, status=response.status,
                        body=response.body if kind == "document" else None,
                        content_type=_header(response, "Content-Type"), headers=headers, etag=etag,
-                       last_modified=lm, fetched_at=datetime.now(timezone.utc))
+                       last_modified=lm, fetched_at=datetime.now(timezone.utc), discovered_by=how)
 
     def discovery_error(self, response, problem: str) -> Fetched:
         """A page fetched fine but unusable for finding URLs (layout changed?): an error row."""
         self.logger.error("%s: %s", response.url, problem)
         return Fetched(self.name, "error", response.meta.get("attrition_url", response.url),
                        final_url=response.url, status=response.status, error=problem,
-                       etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"))
+                       etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+                       discovered_by=response.meta.get("attrition_discovered_by"))
 
     # -- failures -------------------------------------------------------------------------------
 
@@ -150,7 +152,8 @@ class ArchiveSpider(scrapy.Spider):
         status, problem = describe_failure(failure)
         if request.meta.get("attrition_note"):
             problem += f" ({request.meta['attrition_note']})"
-        item = Fetched(self.name, "error", url, status=status, error=problem)
+        item = Fetched(self.name, "error", url, status=status, error=problem,
+                       discovered_by=request.meta.get("attrition_discovered_by"))
         if not problem.startswith(SKIPPED_PREFIX):  # skipped requests were never sent: no log line each
             self.logger.error("%s: %s", url, problem)
         yield item

@@ -1,30 +1,65 @@
 """The Ministry of Defence's official bulletins: www.mil.gov.ua until 2024-10-06, mod.gov.ua after.
 
-URL discovery reads the news listings (``/en/news/`` and ``/news/`` on mil.gov.ua, ``/en/news`` and
-``/news`` on mod.gov.ua, newest first, paged with ``?page=N`` / ``a[rel=next]``).  A listing item is a
+**mod.gov.ua** (from 2024-10-07) is discovered through the site's own mechanisms, in this order, each
+recorded in ``raw.fetch.discovered_by`` (../shared/reference/live-sources.md says what is known):
+
+a. ``search_api``: ``POST /lookup/search?search_type=dfs_query_then_fetch``, the Elasticsearch query the
+   site's news list sends (sort publishedAt desc, id desc; locale, type news, tag "Відсіч агресору"),
+   :data:`SEARCH_PAGE_SIZE` hits a page, paged with ``from``/``size`` until a hit older than
+   ``date_from`` (or the last hit).  Each reply carries every article's HTML in ``content``: the reply
+   is archived as the document and etl.parsers.mod reads the bulletins from it, so the whole
+   mod.gov.ua era costs a few dozen requests.  raw.fetch.url is the endpoint with a fragment naming
+   the page (``#locale=uk&from=0&size=50``; a fragment is never sent).
+b. ``sitemap``: when the search endpoint fails (an error after retries, or a reply that is not a
+   search reply), ``/sitemap.xml`` (a ``urlset`` or a ``sitemapindex``); bulletin URLs by slug, the
+   day from ``<lastmod>`` or the slug; each bulletin page is fetched.  A day in range that no bulletin
+   slug covers (a few real slugs say nothing: ``post-30``) has its other pages fetched, each kept as a
+   document only when its title names a bulletin (navigation otherwise).
+c. ``tag_page``: when the sitemap fails too, ``/news/tag-vidsich-agresoru`` (Ukrainian), paged by
+   ``a[rel=next]``.
+d. ``url_pattern``: the last resort, only for the slug families of 2026 that carry the date and no
+   figures: English ``/en/news/total-russian-combat-losses-in-ukraine-as-of-{month}-{day}-{year}``
+   (from 2026-01-01; no zero padding) and Ukrainian ``/news/bojovi-vtrati-voroga-na-{D}-{month}-{YYYY}-roku``
+   (from 2026-01-20; on a 404 the second 2026 family ``/news/boiovi-vtraty-voroha-na-…-roku``).  Days
+   before cannot be guessed (their slugs embed the day's figures): the log says which.
+
+Every fall-back is logged as a WARNING naming the mechanism that failed and the one used instead, and
+the failed mechanism leaves an ``error`` row in raw.fetch.
+
+**mil.gov.ua** (until 2024-10-06): URL discovery reads the news listings (``/en/news/`` and ``/news/``,
+newest first, paged with ``?page=N`` / ``a[rel=next]``).  A listing item is a
 loss bulletin when its link text or slug says so ("combat losses", "бойові втрати", "втрати
 ворога/противника", ``bojovi-vtrati`` ...); its day comes from the item's date, else from the URL
 (``/YYYY/MM/DD/``) or the title.  The listing pages are navigation (raw.fetch only); the bulletins
 are documents.
 
-* Backfill (``date_from``/``date_to``): the listings of the site(s) the range falls on are paged until
-  an item older than ``date_from``; bulletins dated within the range are fetched.
-* Daily run: page 1 of the current site's listings; the bulletins of the newest listed day and the
-  ``ATTRITION_MOD_DAILY_DAYS - 1`` days before it (default 3 days in all); the older site's listing if
-  the current one lists no bulletin.
-* A listing that cannot be fetched (after retries) or holds no news items at all is an error; the
-  spider then falls back to the known URL patterns of the days it could not list (logged as such).
+* Backfill (``date_from``/``date_to``): mil.gov.ua's listings are paged until an item older than
+  ``date_from`` and the bulletins dated within the range are fetched; mod.gov.ua's search API is
+  paged as above (the replies are the documents).
+* Daily run: one search request per language (``max(10, 2 * ATTRITION_MOD_DAILY_DAYS)`` hits, the
+  newest first; the reply is archived, its bulletins are the newest days); mil.gov.ua's listing if the
+  reply holds no bulletin at all; the sitemap etc. if the search fails.
+* A mil.gov.ua listing that cannot be fetched (after retries) or holds no news items at all is an
+  error; the spider then falls back to the known URL patterns of the days it could not list (logged
+  as such).
 
 ``lang``: ``en``, ``uk`` or ``both`` (default).
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
+
+import scrapy
 
 from etl.categories import WAR_START
-from scrapers.spiders.base import ArchiveSpider, kyiv_today
+from scrapers.spiders.base import ArchiveSpider, describe_failure, kyiv_today
+
+
+def describe(failure) -> str:
+    return describe_failure(failure)[1]
 
 SITE_SWITCH = date(2024, 10, 7)  # the bulletins moved from mil.gov.ua to mod.gov.ua
 SITES = ("mil", "mod")
@@ -33,7 +68,8 @@ LISTING_PATH = {("mil", "en"): "/en/news/", ("mil", "uk"): "/news/", ("mod", "en
                 ("mod", "uk"): "/news"}
 
 TEXT_RE = re.compile(r"combat losses|бойові втрати|втрати (?:ворога|противника|рф|окупантів)", re.I)
-SLUG_RE = re.compile(r"combat-losses|bojovi-vtrati|vtrati-(?:voroga|protivnika)", re.I)
+SLUG_RE = re.compile(r"combat-losses|bojovi-vtrati|boiovi-vtraty|agalni-bojovi|vtrati-(?:voroga|protivnika)", re.I)
+
 ISO_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 PATH_DAY_RE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
 MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -45,6 +81,56 @@ MONTHS_UK_LATIN = ("sichnya", "lyutogo", "bereznya", "kvitnya", "travnya", "cher
 TITLE_EN_RE = re.compile(r"\bas of (\d{1,2}) (" + "|".join(MONTHS_EN) + r") (\d{4})", re.I)
 TITLE_UK_RE = re.compile(r"\bна (\d{1,2}) (" + "|".join(MONTHS_UK_GEN) + r") (\d{4})", re.I)
 TITLE_DOTTED_RE = re.compile(r"\bto (\d{2})\.(\d{2})\.(\d{4}|\d{2})\b|\bпо (\d{2})\.(\d{2})\.(\d{4}|\d{2})\b")
+
+SEARCH_PATH = "/lookup/search?search_type=dfs_query_then_fetch"
+SEARCH_PAGE_SIZE = 50
+SEARCH_TAG = "Відсіч агресору"
+TAG_PATH = "/news/tag-vidsich-agresoru"
+PATTERN_EN_FROM = date(2026, 1, 1)  # the English "total-russian-combat-losses-in-ukraine-as-of-…" family
+PATTERN_UK_FROM = date(2026, 1, 20)  # "bojovi-vtrati-voroga-na-…-roku"; before it the slugs embed figures
+SLUG_DAY_EN_RE = re.compile(r"-as-of-(" + "|".join(MONTHS_EN) + r")-(\d{1,2})-(\d{4})", re.I)
+SLUG_DAY_UK_RE = re.compile(r"-na-(\d{1,2})-([a-z]+)-(\d{4})(?:-roku)?", re.I)
+MONTHS_UK_LATIN_VARIANTS = {"bereznia": 3, "kvitnia": 4, "chervnia": 6, "lypnia": 7, "sichnia": 1, "liutoho": 2,
+                            "travnia": 5, "serpnia": 8, "veresnia": 9, "zhovtnia": 10, "lystopada": 11,
+                            "hrudnia": 12}  # the second transliteration (see MONTHS_UK_LATIN_2026)
+
+
+def search_query(locale: str, frm: int, size: int) -> dict:
+    """The query the site's news list sends (live-sources.md; pxjhkj7ks5-spec/studerria reads it the same way)."""
+    return {
+        "sort": [{"publishedAt": {"order": "desc"}}, {"id": {"order": "desc"}}],
+        "query": {"bool": {"must": [
+            {"term": {"locale": locale}},
+            {"terms_set": {"tags": {"terms": [SEARCH_TAG], "minimum_should_match_script": {"source": "1"}}}},
+            {"term": {"type": "news"}},
+        ]}},
+        "_source": ["title", "slug", "publishedAt", "locale", "type", "id", "content", "tags"],
+        "from": frm,
+        "size": size,
+    }
+
+
+def slug_day(url: str) -> date | None:
+    """The day a 2026-family slug names (``…-as-of-may-1-2026``, ``…-na-1-travnya-2026-roku``), else None."""
+    path = unquote(urlsplit(url).path)
+    m = SLUG_DAY_EN_RE.search(path)
+    try:
+        if m:
+            return date(int(m.group(3)), MONTHS_EN.index(m.group(1).lower()) + 1, int(m.group(2)))
+        m = SLUG_DAY_UK_RE.search(path)
+        if m:
+            word = m.group(2).lower()
+            month = (MONTHS_UK_LATIN.index(word) + 1 if word in MONTHS_UK_LATIN
+                     else MONTHS_UK_LATIN_VARIANTS.get(word))
+            if month:
+                return date(int(m.group(3)), month, int(m.group(1)))
+    except ValueError:
+        return None
+    return None
+
+
+def lang_of_path(path: str) -> str:
+    return "en" if "/en/news/" in path else "uk"
 
 
 def site_of(day: date) -> str:
@@ -88,9 +174,25 @@ def pattern_path(site: str, lang: str, day: date) -> str:
     if site == "mil":
         return f"/news/{day:%Y/%m/%d}/zagalni-bojovi-vtrati-protivnika-z-24-02-2022-po-{day:%d-%m-%Y}/"
     if lang == "en":
-        return (f"/en/news/the-total-combat-losses-of-the-enemy-as-of-{day.day}-"
-                f"{MONTHS_EN[day.month - 1]}-{day.year}")
+        return f"/en/news/total-russian-combat-losses-in-ukraine-as-of-{MONTHS_EN[day.month - 1]}-{day.day}-{day.year}"
     return f"/news/bojovi-vtrati-voroga-na-{day.day}-{MONTHS_UK_LATIN[day.month - 1]}-{day.year}-roku"
+
+
+# The second Ukrainian slug family of 2026 (four days seen: 03-09, 04-02, 04-15, 06-02, live-sources.md):
+# another transliteration.  bereznia, kvitnia, chervnia were seen; the other months follow the same
+# (official, 2010) transliteration and are a guess.
+MONTHS_UK_LATIN_2026 = ("sichnia", "liutoho", "bereznia", "kvitnia", "travnia", "chervnia", "lypnia", "serpnia",
+                        "veresnia", "zhovtnia", "lystopada", "hrudnia")
+
+
+def pattern_path_alt(day: date) -> str:
+    """The other Ukrainian slug family of 2026, tried when the first gives 404."""
+    return f"/news/boiovi-vtraty-voroha-na-{day.day}-{MONTHS_UK_LATIN_2026[day.month - 1]}-{day.year}-roku"
+
+
+def pattern_from(lang: str) -> date:
+    """The first mod.gov.ua day whose slug the pattern gives (earlier slugs cannot be guessed)."""
+    return PATTERN_EN_FROM if lang == "en" else PATTERN_UK_FROM
 
 
 class ModSpider(ArchiveSpider):
@@ -111,7 +213,7 @@ class ModSpider(ArchiveSpider):
     async def start(self):
         if not self.backfill:
             for lang in self.langs:
-                yield self.listing_request("mod", lang, self.listing_url("mod", lang), 1, mod_daily=True)
+                yield self.search_request(lang, 0, max(10, 2 * self.daily_days()), daily=True)
             return
         first = self.date_from or WAR_START
         for site in SITES:
@@ -120,7 +222,202 @@ class ModSpider(ArchiveSpider):
             if (self.date_to is not None and self.date_to < site_first) or (site_last and first > site_last):
                 continue
             for lang in self.langs:
-                yield self.listing_request(site, lang, self.listing_url(site, lang), 1)
+                if site == "mod":
+                    yield self.search_request(lang, 0, SEARCH_PAGE_SIZE)
+                else:
+                    yield self.listing_request(site, lang, self.listing_url(site, lang), 1)
+
+    # -- mod.gov.ua (a): the search API ----------------------------------------------------------
+
+    def search_request(self, lang: str, frm: int, size: int, daily: bool = False) -> scrapy.Request:
+        url = self.site_base("mod") + SEARCH_PATH
+        key = f"{url}#locale={lang}&from={frm}&size={size}"
+        req = self.archive_request(key, self.parse_search, kind="auto", conditional=False,
+                                   meta={"mod_search": (lang, frm, size), "mod_daily": daily,
+                                         "attrition_discovered_by": "search_api"},
+                                   method="POST", body=json.dumps(search_query("uk" if lang == "uk" else "en", frm,
+                                                                               size), ensure_ascii=False),
+                                   headers={"Content-Type": "application/json", "Accept": "application/json"})
+        return req.replace(url=url)
+
+    def parse_search(self, response):
+        from etl.parsers.mod import is_bulletin_article, published_day
+
+        lang, frm, size = response.meta["mod_search"]
+        daily = response.meta.get("mod_daily", False)
+        try:
+            doc = json.loads(response.text)
+            hits = doc["hits"]["hits"]
+            total = doc["hits"].get("total")
+            total = total.get("value") if isinstance(total, dict) else total
+            sources = [h["_source"] for h in hits]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            yield self.discovery_error(response, f"not a search reply ({type(exc).__name__}: {exc}; API changed?)")
+            if frm == 0:
+                yield from self.search_failed(lang, "the search reply is unusable")
+            return
+        bulletins = [(published_day(s.get("publishedAt")), s) for s in sources
+                     if is_bulletin_article(str(s.get("title") or ""), str(s.get("slug") or ""))]
+        if frm == 0 and not bulletins:
+            if daily:  # no bulletin on mod.gov.ua at all: they may still be on the older site
+                yield self.fetched(response, "navigation")
+                yield self.listing_request("mil", lang, self.listing_url("mil", lang), 1, mod_daily=True)
+                return
+            yield self.discovery_error(response, "the search reply holds no loss bulletin (query or API changed?)")
+            yield from self.search_failed(lang, "the search reply holds no loss bulletin")
+            return
+        item = self.fetched(response, "document")
+        item.final_url = response.meta["attrition_url"]  # the page of the reply, not only the endpoint
+        yield item
+        days = [d for d, _ in bulletins if d is not None]
+        self.logger.info("search API (%s, from %d): %d hits, %d bulletins %s..%s", lang, frm, len(sources),
+                         len(bulletins), min(days) if days else "-", max(days) if days else "-")
+        if daily:
+            return
+        oldest = min((published_day(s.get("publishedAt")) for s in sources if s.get("publishedAt")), default=None)
+        more = len(sources) == size and (total is None or frm + size < total)
+        if more and (oldest is None or self.date_from is None or oldest >= self.date_from):
+            yield self.search_request(lang, frm + size, size)
+
+    def search_failed(self, lang: str, why: str):
+        self.logger.warning("mod.gov.ua search API failed for %s (%s): falling back to the sitemap", lang, why)
+        yield self.archive_request(self.site_base("mod") + "/sitemap.xml", self.parse_sitemap, kind="navigation",
+                                   conditional=False, dont_filter=True,
+                                   meta={"mod_sitemap": lang, "attrition_discovered_by": "sitemap"})
+
+    # -- mod.gov.ua (b): the sitemap ---------------------------------------------------------------
+
+    def mod_range(self) -> tuple[date, date]:
+        today = kyiv_today()
+        if self.backfill:
+            return max(self.date_from or SITE_SWITCH, SITE_SWITCH), min(self.date_to or today, today)
+        return today - timedelta(days=self.daily_days() - 1), today
+
+    def parse_sitemap(self, response):
+        from etl.parsers.mod import published_day
+
+        lang = response.meta["mod_sitemap"]
+        sel = scrapy.Selector(text=response.text, type="xml")
+        sel.remove_namespaces()
+        children = sel.xpath("//sitemapindex/sitemap/loc/text()").getall()
+        if children:
+            yield self.fetched(response, "navigation")
+            for loc in children:
+                yield self.archive_request(response.urljoin(loc.strip()), self.parse_sitemap, kind="navigation",
+                                           conditional=False, meta={"mod_sitemap": lang,
+                                                                    "attrition_discovered_by": "sitemap"})
+            return
+        lo, hi = self.mod_range()
+        found = 0
+        wanted: list[tuple[date, str]] = []
+        others: list[tuple[date, str]] = []  # news of the language whose slug does not say "losses"
+        for url_el in sel.xpath("//urlset/url"):
+            loc = (url_el.xpath("loc/text()").get() or "").strip()
+            if not loc:
+                continue
+            path = unquote(urlsplit(response.urljoin(loc)).path)
+            if lang_of_path(path) != lang or "/news/" not in path:
+                continue
+            # the publication day (lastmod) first: slugs carry typos (one says 2020 for 2026)
+            day = published_day(url_el.xpath("lastmod/text()").get()) or slug_day(path)
+            if not SLUG_RE.search(path):
+                if day is not None and lo <= day <= hi:
+                    others.append((day, response.urljoin(loc)))
+                continue
+            found += 1
+            if day is not None and lo <= day <= hi:
+                wanted.append((day, response.urljoin(loc)))
+        if not found:
+            yield self.discovery_error(response, f"the sitemap lists no {lang} loss bulletin (layout changed?)")
+            yield from self.sitemap_failed(lang, "the sitemap lists no bulletin")
+            return
+        yield self.fetched(response, "navigation")
+        self.logger.info("sitemap: %d %s bulletin URLs, %d in %s..%s", found, lang, len(wanted), lo, hi)
+        for day, url in wanted:
+            yield self.archive_request(url, meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+        # days no bulletin slug covers: a few bulletins have slugs that say nothing ("post-30"); the other
+        # news of those days is read, and kept as a document only when its title says it is a bulletin
+        covered = {d for d, _ in wanted}
+        candidates = [(d, u) for d, u in others if d not in covered]
+        if candidates:
+            self.logger.info("sitemap: no %s bulletin slug for %d day(s) in range; checking the titles of %d other "
+                             "page(s) of those days", lang, len({d for d, _ in candidates}), len(candidates))
+        for day, url in candidates:
+            yield self.archive_request(url, self.parse_candidate, kind="auto", conditional=False,
+                                       meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+
+    def parse_candidate(self, response):
+        """A page of a day the sitemap's slugs did not cover: a document if its title says it is a bulletin."""
+        title = " ".join(response.css("h1 ::text, title::text").getall())
+        yield self.fetched(response, "document" if is_bulletin("", title) else "navigation")
+
+    def sitemap_failed(self, lang: str, why: str):
+        if lang != "uk":
+            self.logger.warning("mod.gov.ua sitemap failed for %s (%s): falling back to the URL patterns", lang, why)
+            yield from self.mod_patterns(lang)
+            return
+        self.logger.warning("mod.gov.ua sitemap failed for %s (%s): falling back to the tag page", lang, why)
+        yield self.archive_request(self.site_base("mod") + TAG_PATH, self.parse_tag_page, kind="navigation",
+                                   conditional=False, dont_filter=True, meta={"mod_tag": lang, "mod_page": 1,
+                                                            "attrition_discovered_by": "tag_page"})
+
+    # -- mod.gov.ua (c): the tag page --------------------------------------------------------------
+
+    def parse_tag_page(self, response):
+        from etl.parsers.mod import published_day
+
+        lang, page = response.meta["mod_tag"], response.meta["mod_page"]
+        lo, hi = self.mod_range()
+        items = []
+        for a in response.css("a[href]"):
+            href = a.attrib.get("href", "")
+            title = " ".join(a.css("::text").getall()).strip()
+            if not is_bulletin(href, title):
+                continue
+            stamp = a.css("time::attr(datetime)").get() or ""
+            day = published_day(stamp) or slug_day(href) or item_day("", href, title)
+            items.append((day, response.urljoin(href)))
+        if not items:
+            yield self.discovery_error(response, f"tag page {page} holds no loss bulletin links (layout changed?)")
+            if page == 1:
+                self.logger.warning("mod.gov.ua tag page failed for %s: falling back to the URL patterns", lang)
+                yield from self.mod_patterns(lang)
+            return
+        yield self.fetched(response, "navigation")
+        for day, url in items:
+            if day is not None and lo <= day <= hi:
+                yield self.archive_request(url, meta={"mod_day": day.isoformat(),
+                                                      "attrition_discovered_by": "tag_page"})
+        dated = [d for d, _ in items if d is not None]
+        if dated and min(dated) < lo:
+            return
+        nxt = response.css("a[rel=next]::attr(href)").get()
+        if nxt:
+            yield self.archive_request(response.urljoin(nxt), self.parse_tag_page, kind="navigation",
+                                       conditional=False, meta={"mod_tag": lang, "mod_page": page + 1,
+                                                                "attrition_discovered_by": "tag_page"})
+
+    # -- mod.gov.ua (d): the URL patterns of 2026 --------------------------------------------------
+
+    def mod_patterns(self, lang: str, last: date | None = None):
+        lo, hi = self.mod_range()
+        if last is not None:
+            hi = min(hi, last)
+        first = max(lo, pattern_from(lang))
+        if lo < first:
+            self.logger.warning("mod.gov.ua %s bulletins of %s..%s cannot be guessed (their slugs embed the day's "
+                                "figures): not fetched", lang, lo, min(hi, first - timedelta(days=1)))
+        if first > hi:
+            return
+        self.logger.warning("mod.gov.ua %s: guessing the URLs of %s..%s from the 2026 slug pattern", lang, first, hi)
+        day = first
+        while day <= hi:
+            meta = {"mod_day": day.isoformat(), "attrition_discovered_by": "url_pattern",
+                    "attrition_note": "URL guessed from the known pattern"}
+            if lang == "uk":
+                meta["mod_alt"] = self.site_base("mod") + pattern_path_alt(day)
+            yield self.archive_request(self.site_base("mod") + pattern_path("mod", lang, day), meta=meta)
+            day += timedelta(days=1)
 
     # -- listings -------------------------------------------------------------------------------
 
@@ -176,7 +473,7 @@ class ModSpider(ArchiveSpider):
                 self.logger.warning("%s: no date for %s; skipped", response.url, url)
                 continue
             if (lo is None or day >= lo) and (hi is None or day <= hi):
-                yield self.archive_request(url, meta={"mod_day": day.isoformat()})
+                yield self.archive_request(url, meta={"mod_day": day.isoformat(), "attrition_discovered_by": "listing"})
         oldest = min(dated) if dated else None
         if daily or (oldest is not None and lo is not None and oldest < lo):
             return
@@ -194,6 +491,25 @@ class ModSpider(ArchiveSpider):
     # -- fallback -------------------------------------------------------------------------------
 
     def after_failure(self, request, failure):
+        if request.meta.get("mod_alt") and describe_failure(failure)[0] == 404:
+            self.logger.info("%s: 404; trying the other 2026 slug family", request.url)
+            yield self.archive_request(request.meta["mod_alt"],
+                                       meta={"mod_day": request.meta["mod_day"], "attrition_discovered_by": "url_pattern",
+                                             "attrition_note": "URL guessed from the second 2026 pattern"})
+            return
+        if "mod_search" in request.meta:
+            lang, frm, _size = request.meta["mod_search"]
+            yield from self.search_failed(lang, describe(failure))
+            return
+        if "mod_sitemap" in request.meta:
+            yield from self.sitemap_failed(request.meta["mod_sitemap"], describe(failure))
+            return
+        if "mod_tag" in request.meta:
+            lang = request.meta["mod_tag"]
+            self.logger.warning("mod.gov.ua tag page failed for %s (%s): falling back to the URL patterns", lang,
+                                describe(failure))
+            yield from self.mod_patterns(lang)
+            return
         if "mod_listing" in request.meta:
             site, lang = request.meta["mod_listing"]
             yield from self.fallback(site, lang, request.meta.get("mod_oldest"))
@@ -211,6 +527,9 @@ class ModSpider(ArchiveSpider):
         if oldest_listed:
             last = min(last, date.fromisoformat(oldest_listed) - timedelta(days=1))
         if first > last:
+            return
+        if site == "mod":  # a daily run's fallback to the older site's listing: mod.gov.ua by its 2026 patterns
+            yield from self.mod_patterns(lang, last)
             return
         self.logger.warning("%s %s listing unreachable or unusable: falling back to the known URL patterns "
                             "for %s..%s", site, lang, first, last)
