@@ -148,10 +148,13 @@ def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> Loa
     left out and listed in ``failed`` (field ``load``), the others are loaded all the same."""
     import psycopg2
 
+    # what one document's data can provoke (a value out of range, a constraint, a trigger's refusal);
+    # a lost connection or an error in our SQL is not isolated: it fails the whole load
+    refused = (psycopg2.DataError, psycopg2.IntegrityError, psycopg2.InternalError)
     cur.execute("SAVEPOINT attrition_load_all")
     try:
         result = load(cur, parsed)
-    except psycopg2.Error:
+    except refused:
         cur.execute("ROLLBACK TO SAVEPOINT attrition_load_all")
     else:
         cur.execute("RELEASE SAVEPOINT attrition_load_all")
@@ -161,7 +164,7 @@ def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> Loa
         cur.execute("SAVEPOINT attrition_load_one")
         try:
             one = load(cur, [(doc, observations)])
-        except psycopg2.Error as exc:
+        except refused as exc:
             cur.execute("ROLLBACK TO SAVEPOINT attrition_load_one")
             problem = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()[0]
             result.failed.append(failure_of(ParseError(doc.source, doc.url, "load", f"refused by the warehouse: "
