@@ -10,7 +10,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
 export UV_SYSTEM_CERTS ?= true
 
-.PHONY: help install up down status test test-fast bench lock compose-check compose-test clean browser-deps
+.PHONY: help install up down status test test-fast bench bench-politeness lock compose-check compose-test clean browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ compose-check: install  ## validate docker-compose.yml against the compose speci
 
 compose-test: install  ## build the images on a local Debian base, run the Compose stack (Celery, 2 workers) for real, bring it down
 	$(VENV)/bin/pytest -m compose -s -v tests/test_compose_stack.py $(PYTEST_ARGS)
+
+bench-politeness: install  ## minutes: a 120-day backfill over the replay with live politeness and 200 ms latency
+	$(VENV)/bin/python benchmarks/bench.py --live-politeness
 
 lock: | $(UV)  ## re-resolve uv.lock after editing pyproject.toml
 	$(UV) lock

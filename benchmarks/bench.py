@@ -9,6 +9,12 @@
 4. the import time of each DAG file (after airflow.sdk is imported, which every DAG file shares).
 
 It runs on its own embedded PostgreSQL in a temporary folder and a loopback replay server.
+
+``python benchmarks/bench.py --live-politeness`` (``make bench-politeness``, minutes, not part of
+``make bench``): a 120-day backfill over the replay with the spiders' live politeness (robots.txt,
+one request a second per domain, AutoThrottle; no ``ATTRITION_FAST``) and 200 ms of latency added to
+every response; prints the wall time, the requests and seconds per source, and what a whole-history
+live backfill costs at those rates.
 """
 from __future__ import annotations
 
@@ -49,7 +55,79 @@ def dag_import_times(repeat: int = 5) -> list[tuple[str, float]]:
     return out
 
 
+def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 0.2) -> int:
+    """A backfill of ``days`` days ending ``last`` with live politeness over a replay that answers
+    every request ``latency`` seconds late; prints what it cost and the whole-history extrapolation."""
+    from datetime import date
+
+    from etl.embedded import EmbeddedPostgres, free_port
+
+    tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-politeness-"))
+    os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port()),
+                       "ATTRITION_PROGRESS_SECONDS": "30"})
+    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_FAST", "ATTRITION_CRAWL_TIMEOUT"):
+        os.environ.pop(var, None)
+
+    from etl.crawl import replay_env
+    from etl.db import connect
+    from etl.pipeline import WAR_START, backfill
+    from etl.replay import ReplayServer
+
+    date_to = date.fromisoformat(last)
+    date_from = date_to - timedelta(days=days - 1)
+    pg = EmbeddedPostgres.default()
+    pg.up()
+    run_id = "bench-live-politeness"
+    try:
+        with ReplayServer(latency=latency) as server:
+            env = replay_env(server.urls)
+            env.pop("ATTRITION_FAST")  # live politeness: DOWNLOAD_DELAY 1 s, AutoThrottle, backoff
+            os.environ.update(env)
+            history_last = max(s.latest for s in server.series.values() if s.latest)
+            print(f"backfill {date_from}..{date_to} ({days} days) with live politeness, {latency * 1000:.0f} ms "
+                  "added to every response ...", flush=True)
+            started = time.perf_counter()
+            loaded, gate = backfill(date_from, date_to, notify=False, run_id=run_id)
+            wall = time.perf_counter() - started
+        conn = connect(pg.dsn())
+        with conn.cursor() as cur:
+            cur.execute("""SELECT source, count(*), extract(epoch FROM max(requested_at) - min(requested_at))
+                           FROM raw.fetch WHERE run_id = %s GROUP BY source ORDER BY source""", (run_id,))
+            per_source = cur.fetchall()
+        conn.close()
+    finally:
+        pg.destroy()
+    history = (history_last - WAR_START).days + 1
+    print(f"\nwall time: {wall:.1f} s for {days} days ({loaded.documents} documents loaded, "
+          f"{gate.accepted} cells accepted)")
+    print(f"\n| source | requests | crawl seconds | seconds / request | requests / day | whole history "
+          f"({history} days), estimated |\n|---|---|---|---|---|---|")
+    worst = 0.0
+    for source, requests, seconds in per_source:
+        seconds = float(seconds or 0)
+        per_request = seconds / max(1, requests - 1)
+        per_day = requests / days
+        estimate = per_day * history * per_request
+        worst = max(worst, estimate)
+        print(f"| {source} | {requests} | {seconds:.0f} | {per_request:.2f} | {per_day:.2f} | "
+              f"{per_day * history:.0f} requests, {estimate / 60:.0f} min |")
+    print(f"\nwhole-history live backfill (sources crawl in parallel): about {worst / 3600:.1f} h, the slowest source's "
+          f"crawl (robots.txt requests not counted: one per host)")
+    return 0
+
+
 def main() -> int:
+    if "--live-politeness" in sys.argv[1:]:
+        import argparse
+
+        ap = argparse.ArgumentParser(prog="bench.py")
+        ap.add_argument("--live-politeness", action="store_true")
+        ap.add_argument("--days", type=int, default=120)
+        ap.add_argument("--to", default="2024-10-06", help="last day (default: the last mil.gov.ua bulletin day)")
+        ap.add_argument("--latency", type=float, default=0.2, help="seconds added to every response")
+        args = ap.parse_args()
+        return live_politeness(args.days, args.to, args.latency)
+
     from etl.embedded import EmbeddedPostgres, free_port
 
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-"))

@@ -18,8 +18,9 @@ them into the warehouse **in one run** (not one run per day):
 
 1. `scrape_<source>`: the source's spider (a `scrapy crawl` subprocess) archives every document
    byte-exact in `raw.document`; each attempt is logged in `raw.fetch`.
-2. `parse_and_load`: parses the archived documents and loads them into `core.observation` **in one
-   transaction**. Re-running a range changes nothing; a changed figure becomes a new revision (both kept).
+2. `parse_and_load`: parses the archived documents and loads every one that parses into
+   `core.observation`. Re-running a range changes nothing; a changed figure becomes a new revision
+   (both kept).
 3. `validate`: the **quality gate** (Great Expectations suites, consensus across the sources) decides
    the accepted value of every day and category; records that break the monotonic cumulative counts
    go to `quality.quarantine` with a diagnosis and an alert (see `attrition quarantine list`), never to
@@ -27,11 +28,15 @@ them into the warehouse **in one run** (not one run per day):
    The Data Docs of the checks are linked from the task log and the alerts.
 4. `report_coverage`: per source, the days loaded and the **gaps** (days a source did not publish are
    reported, never filled).
+5. `check_documents`: fails the run, red, listing every document that could not be read.
 
 If a scrape fails (HTTP errors after retries, a dead source) the run fails naming the source and URL,
-and nothing is loaded. If a document cannot be parsed (a redesigned page, a garbled number, a missing
-category) the run fails naming source, URL and field, the raw document stays archived, nothing is
-loaded, and an alert is recorded in `quality.alert`.
+and nothing is loaded; what it fetched stays archived, and a re-run skips what is already archived.
+The crawl prints its progress (requests, documents, days covered, time left) to the task log at
+least every 30 s. **One unreadable document does not sink the run**: a document that cannot be parsed
+(a redesigned page, a garbled number, a missing category) is left out and kept in `raw.document`,
+with one alert in `quality.alert` naming source, URL and field; every other document is loaded and
+validated, and then `check_documents` fails the run with the list of documents left out.
 """
 
 FORM = {
@@ -67,7 +72,8 @@ def losses_backfill():
         return scrape_range(source, context["params"], context["run_id"])
 
     @task(trigger_rule=TriggerRule.NONE_FAILED,
-          doc_md="Parse every archived document of this run and load it into core.observation in one transaction.")
+          doc_md="Parse every archived document of this run and load each one that parses into core.observation; "
+                 "the unreadable ones are kept in raw, alerted and listed for check_documents.")
     def parse_and_load(*document_id_lists, **context) -> dict:
         from etl.tasks import parse_and_load as run
 
@@ -87,9 +93,19 @@ def losses_backfill():
 
         return run(summary)
 
+    @task(trigger_rule=TriggerRule.ALL_DONE,
+          doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
+                 "(the others were loaded and validated).")
+    def check_documents(summary: dict | None, **context) -> dict:
+        from etl.tasks import check_documents as run
+
+        return run(summary, context["run_id"])
+
     scraped = [scrape.override(task_id=f"scrape_{source}", queue=f"scrape_{source}")(source) for source in SOURCES]
     loaded = parse_and_load(*scraped)
-    report_coverage(loaded, validate(loaded))
+    gate = validate(loaded)
+    report_coverage(loaded, gate)
+    gate >> check_documents(loaded)  # a leaf beside report_coverage: either one's failure makes the run red
 
 
 losses_backfill()

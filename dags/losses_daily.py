@@ -19,13 +19,16 @@ Runs at **08:00 Kyiv time** and loads the day's bulletin:
    `raw.document`. While the bulletin of the target day is **not out yet**, the task retries every
    15 minutes until the deadline (default **14:00 Kyiv**); then it fails with **"bulletin missing"**
    and records an alert in `quality.alert`.
-2. `parse_and_load`: parses what every successful scrape fetched and loads it in one transaction
-   (a lagging source does not hold back the others).
+2. `parse_and_load`: parses what every successful scrape fetched and loads every document that
+   parses (a lagging source does not hold back the others). A document that cannot be read is left
+   out, kept in `raw.document`, and raises one `parse_failure` alert naming source, URL and field.
 3. `validate`: the **quality gate** over the last days: checks against the history on both sides,
    consensus across the sources, quarantine of records that break the monotonic counts (with a
    diagnosis, an alert by e-mail or webhook, and a re-evaluation on every later run), then the marts.
 4. `check_bulletin`: the run succeeds when the target day has accepted values, and fails with
    "bulletin missing" otherwise.
+5. `check_documents`: fails the run, red, listing every document that could not be read (after the
+   rest was loaded and validated).
 
 Trigger it by hand with `target_date` to load a given day (for example the newest day of a replay).
 """
@@ -61,7 +64,8 @@ def losses_daily():
         return scrape_latest(source, target, context["run_id"], params["deadline"])
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
-          doc_md="Parse and load what the successful scrapes fetched, in one transaction; refresh the marts.")
+          doc_md="Parse and load what the successful scrapes fetched: every document that parses; "
+                 "the unreadable ones are kept in raw, alerted and listed for check_documents.")
     def parse_and_load(*document_id_lists, **context) -> dict:
         from etl.tasks import parse_and_load as run
 
@@ -81,8 +85,19 @@ def losses_daily():
 
         return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
 
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
+          doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
+                 "(the others were loaded and validated).")
+    def check_documents(summary: dict | None, **context) -> dict:
+        from etl.tasks import check_documents as run
+
+        return run(summary, context["run_id"])
+
     scraped = [scrape.override(task_id=f"scrape_{source}", queue=f"scrape_{source}")(source) for source in SOURCES]
-    check_bulletin(validate(parse_and_load(*scraped)))
+    loaded = parse_and_load(*scraped)
+    gate = validate(loaded)
+    check_bulletin(gate)
+    gate >> check_documents(loaded)  # a leaf beside check_bulletin: either one's failure makes the run red
 
 
 losses_daily()

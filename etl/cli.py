@@ -139,7 +139,8 @@ def _backfill(args: argparse.Namespace) -> int:
     import contextlib
     from datetime import date
 
-    from etl.pipeline import SOURCES, WAR_START, backfill, kyiv_today
+    from etl.pipeline import SOURCES, WAR_START, IngestError, backfill, kyiv_today
+    from etl.runlock import new_run_id
 
     sources = args.sources.split(",") if args.sources else list(SOURCES)
     with contextlib.ExitStack() as stack:
@@ -152,16 +153,42 @@ def _backfill(args: argparse.Namespace) -> int:
             print(f"replaying {server.data_dir} from {server.base_url}", file=sys.stderr)
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
-        result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify)
+        run_id = args.run_id or new_run_id("cli-backfill")
+        print(f"backfill {date_from}..{date_to} ({', '.join(sources)}), run {run_id}; if it is stopped, "
+              f"`attrition backfill ... --run-id {run_id}` resumes it, skipping what it archived", file=sys.stderr)
+        try:
+            result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify, run_id=run_id)
+        except IngestError as exc:
+            return _unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
     return 0
 
 
-def _rebuild(args: argparse.Namespace) -> int:
-    from etl.pipeline import rebuild
+def _unreadable(exc, notify: bool = True) -> int:
+    """A run that loaded everything but some unreadable documents: its summary, then exit 1 with one
+    line per document left out (source: URL: field: problem), no traceback.  Their parse_failure
+    alerts are recorded by the pipeline; they are sent here (unless --no-notify)."""
+    if notify:
+        _deliver_quietly()
+    print(json.dumps(exc.result.summary(), indent=2, default=str))
+    if exc.gate is not None:
+        print(exc.gate.summary(), file=sys.stderr)
+    print(f"attrition: {len(exc.result.failed)} document(s) could not be read; the other {exc.result.documents} "
+          "were loaded (the unreadable ones are kept in raw.document, one parse_failure alert each):",
+          file=sys.stderr)
+    for line in exc.result.failure_lines():
+        print(f"attrition: {line}", file=sys.stderr)
+    return 1
 
-    result, gate = rebuild(sources=args.sources.split(",") if args.sources else None, notify=not args.no_notify)
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from etl.pipeline import IngestError, rebuild
+
+    try:
+        result, gate = rebuild(sources=args.sources.split(",") if args.sources else None, notify=not args.no_notify)
+    except IngestError as exc:
+        return _unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
     return 0
@@ -299,14 +326,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     backfill = sub.add_parser("backfill", help="crawl and load a date range without Airflow",
                               description="Crawl the sources over a date range (spiders as subprocesses), archive "
-                                          "the documents, and load them in one transaction. Prints the per-source "
-                                          "days and gaps as JSON.")
+                                          "the documents, and load every one that parses. Prints the per-source "
+                                          "days and gaps as JSON. A document that cannot be read is left out (kept "
+                                          "in raw, one alert); the exit status is then 1, with one line per such "
+                                          "document. Progress goes to stderr at least every 30 s; a re-run skips "
+                                          "what is already archived.")
     backfill.add_argument("--from", dest="date_from", help="first day (default 2022-02-24)")
     backfill.add_argument("--to", dest="date_to", help="last day (default today, Kyiv)")
     backfill.add_argument("--sources", help="comma-separated: mod,minfin,russianwarship (default all)")
     backfill.add_argument("--replay", action="store_true", help="crawl a replay server started for this run")
     backfill.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
     backfill.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
+    backfill.add_argument("--run-id", help="the run id of a stopped backfill to resume: what it archived is "
+                                           "not fetched again (default: a new run id, printed at the start)")
     backfill.set_defaults(func=_backfill)
 
     rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive, load it and run the quality gate")

@@ -12,6 +12,13 @@ manifest the pipeline writes at the end (see :mod:`scrapers.pipelines`).
 :class:`CrawlError` is raised when any fetch ended in an error after its retries (HTTP 5xx, 404,
 timeout, oversized response, unreachable host, unusable listing) or the crawl archived nothing
 usable; the documents already fetched stay archived, and the result is on the exception.
+
+No fixed timeout shorter than the work: a backfill's bound is derived from its range
+(:func:`crawl_timeout`: the requests the range needs at ten seconds each, plus ten minutes), a daily
+run's is 900 s, ``ATTRITION_CRAWL_TIMEOUT`` overrides both (0: none, the Airflow task's
+``execution_timeout`` or the user decides).  While the spider runs, :mod:`etl.progress` prints a
+progress line at least every 30 s.  A crawl that was stopped or failed, run again under the same
+run id, skips what it already archived (:class:`scrapers.middlewares.ArchivedSkipMiddleware`).
 """
 from __future__ import annotations
 
@@ -47,6 +54,28 @@ def replay_env(urls: dict[str, str]) -> dict[str, str]:
 FAST_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "ATTRITION_RETRY_BACKOFF": "0"}
 # (ATTRITION_FAST=1 in the child's environment also makes scrapers/settings.py close each connection.)
 LOG_TAIL_LINES = 60
+DAILY_TIMEOUT = 900.0  # a daily run fetches a handful of pages
+SECONDS_PER_REQUEST_BOUND = 10.0  # live politeness is ~1-2 s a request; AutoThrottle may slow it down
+FAST_SECONDS_PER_REQUEST_BOUND = 1.0
+
+
+def crawl_timeout(source: str, date_from: date | None, date_to: date | None, fast: bool = False) -> float | None:
+    """The bound of one crawl in seconds (None: no bound), derived from the range: never shorter than
+    the work at one request a second, whatever the range."""
+    env = os.environ.get("ATTRITION_CRAWL_TIMEOUT")
+    if env not in (None, ""):
+        value = float(env)
+        return value if value > 0 else None
+    from etl.progress import expected_requests
+
+    if not (date_from or date_to):
+        return DAILY_TIMEOUT
+    from etl.categories import WAR_START
+    from scrapers.spiders.base import kyiv_today
+
+    expected = expected_requests(source, date_from or WAR_START, date_to or kyiv_today()) or 0
+    per = FAST_SECONDS_PER_REQUEST_BOUND if fast else SECONDS_PER_REQUEST_BOUND
+    return 600.0 + expected * per
 
 
 class CrawlError(RuntimeError):
@@ -77,9 +106,10 @@ class CrawlResult:
 
 
 def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, object], settings: dict,
-               fast: bool, timeout: float) -> tuple[CrawlResult, str, bool, bool]:
+               fast: bool, timeout: float | None, progress=None) -> tuple[CrawlResult, str, bool, bool]:
     """``python -m scrapy crawl SPIDER`` in a child process: returns (result, log text, timed out,
-    manifest written).  Raises nothing: the callers judge the outcome."""
+    manifest written).  Raises nothing: the callers judge the outcome.  ``timeout`` None: no bound;
+    ``progress`` (an :class:`etl.progress.CrawlProgress`) is asked for a line while it runs."""
     env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
     if fast:
@@ -100,7 +130,7 @@ def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, obj
         with log_path.open("wb") as log:
             proc = subprocess.Popen(cmd, cwd=project_home(), env=env, stdout=log, stderr=subprocess.STDOUT)
             try:
-                returncode = proc.wait(timeout=timeout)
+                returncode = _wait(proc, timeout, progress)
             except subprocess.TimeoutExpired:
                 timed_out = True
                 proc.terminate()  # Scrapy closes the spider on SIGTERM: the manifest still gets written
@@ -112,6 +142,10 @@ def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, obj
         log_text = log_path.read_text(encoding="utf-8", errors="replace")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
 
+    if progress is not None:
+        progress.emit(final=True, state="stopped (timeout)" if timed_out else
+                      ("finished" if returncode == 0 else f"scrapy exited {returncode}"))
+        progress.close()
     result = CrawlResult(source=spider, run_id=run_id, returncode=returncode,
                          log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
                          seconds=round(time.monotonic() - started, 3))
@@ -125,9 +159,24 @@ def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, obj
     return result, log_text, timed_out, manifest is not None
 
 
+def _wait(proc: subprocess.Popen, timeout: float | None, progress) -> int:
+    """Wait for the child, asking ``progress`` for a line now and then; TimeoutExpired after ``timeout``."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        step = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
+        try:
+            return proc.wait(timeout=step)
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+        if progress is not None:
+            progress.maybe_emit()
+
+
 def crawl(source: str, *, date_from: date | None = None, date_to: date | None = None, run_id: str,
           base_urls: dict[str, str] | None = None, dsn: str | None = None, fast: bool = False,
-          timeout: float = 900, lang: str | None = None, settings: dict[str, object] | None = None) -> CrawlResult:
+          timeout: float | None = None, lang: str | None = None, settings: dict[str, object] | None = None,
+          progress: bool = True) -> CrawlResult:
     """Crawl ``source`` (minfin, mod, russianwarship) into the raw archive; raises :class:`CrawlError`.
 
     Without ``date_from``/``date_to`` it is the daily run (the latest bulletins), with them a backfill.
@@ -135,7 +184,8 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
     ``russianwarship`` as in ``ReplayServer.urls``, or the setting names); ``dsn`` the warehouse
     (default: the configured or embedded one, resolved here so the child needs no Airflow context);
     ``fast`` drops the politeness delays and retry backoff (loopback tests); ``timeout`` bounds the
-    whole crawl in seconds; ``settings`` adds Scrapy settings (``-s NAME=VALUE``).
+    whole crawl in seconds (default: :func:`crawl_timeout` of the range); ``settings`` adds Scrapy
+    settings (``-s NAME=VALUE``); ``progress`` prints a progress line at least every 30 s (stderr).
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
@@ -151,10 +201,17 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
         if name:
             extra[name] = url.rstrip("/")
     extra.update(settings or {})
+    if timeout is None:
+        timeout = crawl_timeout(source, date_from, date_to, fast=fast or bool(os.environ.get("ATTRITION_FAST")))
+    tracker = None
+    if progress:
+        from etl.progress import CrawlProgress
+
+        tracker = CrawlProgress(source, run_id, dsn, date_from, date_to)
     result, log_text, timed_out, has_manifest = run_spider(
         source, run_id=run_id, dsn=dsn, spider_args={"date_from": date_from and date_from.isoformat(),
                                                      "date_to": date_to and date_to.isoformat(), "lang": lang},
-        settings=extra, fast=fast, timeout=timeout)
+        settings=extra, fast=fast, timeout=timeout, progress=tracker)
     start_url = _start_url(source, extra)
     raise_for_outcome(source, start_url, result, log_text, timed_out=timed_out, has_manifest=has_manifest,
                       timeout=timeout)
@@ -166,12 +223,13 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
 
 
 def raise_for_outcome(spider: str, url: str | None, result: CrawlResult, log_text: str, *, timed_out: bool,
-                      has_manifest: bool, timeout: float) -> None:
+                      has_manifest: bool, timeout: float | None) -> None:
     """Raise :class:`CrawlError` for what fails any crawl (the values :func:`run_spider` returns): a
     timeout, a fetch error (named by its own URL, else ``url``), or a run that exited without its manifest
     or with a non-zero status."""
     if timed_out:
-        raise CrawlError(spider, url, f"crawl did not finish within {timeout:g}s (stopped)", result)
+        raise CrawlError(spider, url, f"crawl did not finish within {timeout:g}s (stopped); what it archived is "
+                                      "kept, and a re-run under the same run id skips it", result)
     if result.errors:
         first = result.errors[0]
         more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""

@@ -78,9 +78,11 @@ def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
         return (one_line(f"{exc}; the documents fetched before it are kept in raw.document; run again once the "
                          "source answers"), 1)
     if isinstance(exc, IngestError):
-        first = exc.errors[0] if exc.errors else ""
-        more = f" (and {len(exc.errors) - 1} more document(s): see quality.alert)" if len(exc.errors) > 1 else ""
-        return (one_line(f"{first}{more}; nothing was loaded; the raw document is kept in raw.document"), 1)
+        lines = exc.result.failure_lines()
+        first = lines[0] if lines else ""
+        more = f" (and {len(lines) - 1} more document(s): see quality.alert)" if len(lines) > 1 else ""
+        return (one_line(f"{first}{more}; the other documents were loaded; the raw document is kept in "
+                         "raw.document"), 1)
     if isinstance(exc, (EmbeddedError, MigrationError, GateError)):
         return one_line(str(exc)), 1
     if isinstance(exc, ValueError):  # a bad argument or setting read by code outside etl.config

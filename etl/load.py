@@ -1,8 +1,12 @@
 """Parse archived documents and load their observations into ``core`` (the quality gate, etl.quality.gate, then decides what reaches the marts).
 
-Everything a run loads goes in one transaction (the caller's): a run either loads all its
-documents or nothing.  Observations are staged in bulk (execute_values into a temporary
-table) and merged set-wise:
+One unreadable document does not sink a run: :func:`load_documents` loads every document that
+parsed, in the caller's transaction, in bulk under one savepoint; if the database refuses that
+bulk load, it rolls back to the savepoint and loads each document under a savepoint of its own, so
+only the document at fault is left out.  The documents left out (unparseable, or refused by the
+database) are listed in :attr:`LoadResult.failed`, each naming source, URL and field; the caller
+alerts and fails the run with that list *after* the rest is committed.  Observations are staged
+in bulk (execute_values into a temporary table) and merged set-wise:
 
 * a (source, day, category) seen for the first time becomes revision 1;
 * the same value again changes nothing (re-running a day is a no-op);
@@ -43,6 +47,26 @@ class LoadResult:
     revisions: list[dict] = field(default_factory=list)
     days: dict[str, list[date]] = field(default_factory=dict)  # source -> sorted days in this run
     new_source_keys: list[dict] = field(default_factory=list)  # etl.source_keys.record_new_keys
+    # the documents left out: {"source", "url", "field", "problem", "document_id"} each (see module doc)
+    failed: list[dict] = field(default_factory=list)
+
+    def merge(self, other: "LoadResult") -> "LoadResult":
+        """Add ``other`` (a later load of the same run) to this result."""
+        self.documents += other.documents
+        self.observations += other.observations
+        self.inserted += other.inserted
+        self.revised += other.revised
+        self.unchanged += other.unchanged
+        self.revisions += other.revisions
+        self.new_source_keys += other.new_source_keys
+        self.failed += other.failed
+        for source, days in other.days.items():
+            self.days[source] = sorted(set(self.days.get(source, [])) | set(days))
+        return self
+
+    def failure_lines(self) -> list[str]:
+        """One line per document left out: ``source: URL: field: problem``."""
+        return [f"{f['source']}: {f['url']}: {f['field']}: {f['problem']}" for f in self.failed]
 
     def gaps(self) -> dict[str, list[tuple[date, date]]]:
         """Per source, the runs of days missing between the first and last day of this run."""
@@ -74,6 +98,7 @@ class LoadResult:
             },
             "revisions": self.revisions[:50],
             **({"new_source_keys": self.new_source_keys} if self.new_source_keys else {}),
+            "failed": list(self.failed),
         }
 
 
@@ -101,10 +126,53 @@ def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, lis
         try:
             observations = parse_document(doc.source, doc.body, doc.url, doc.content_type)
         except ParseError as exc:
+            exc.document_id = doc.id
             errors.append(exc)
+            continue
+        except Exception as exc:  # a parser bug on one document: reported like an unreadable document
+            err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
+            err.document_id = doc.id
+            errors.append(err)
             continue
         parsed.append((doc, observations))
     return parsed, errors
+
+
+def failure_of(error: ParseError, document_id: int | None = None) -> dict:
+    return {"source": error.source, "url": error.url, "field": error.field, "problem": error.problem,
+            "document_id": document_id}
+
+
+def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
+    """Load every parsed document (in the caller's transaction); a document the database refuses is
+    left out and listed in ``failed`` (field ``load``), the others are loaded all the same."""
+    import psycopg2
+
+    # what one document's data can provoke (a value out of range, a constraint, a trigger's refusal);
+    # a lost connection or an error in our SQL is not isolated: it fails the whole load
+    refused = (psycopg2.DataError, psycopg2.IntegrityError, psycopg2.InternalError)
+    cur.execute("SAVEPOINT attrition_load_all")
+    try:
+        result = load(cur, parsed)
+    except refused:
+        cur.execute("ROLLBACK TO SAVEPOINT attrition_load_all")
+    else:
+        cur.execute("RELEASE SAVEPOINT attrition_load_all")
+        return result
+    result = LoadResult()  # one document spoiled the bulk load: one savepoint per document finds it
+    for doc, observations in parsed:
+        cur.execute("SAVEPOINT attrition_load_one")
+        try:
+            one = load(cur, [(doc, observations)])
+        except refused as exc:
+            cur.execute("ROLLBACK TO SAVEPOINT attrition_load_one")
+            problem = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()[0]
+            result.failed.append(failure_of(ParseError(doc.source, doc.url, "load", f"refused by the warehouse: "
+                                                                                    f"{problem}"), doc.id))
+            continue
+        cur.execute("RELEASE SAVEPOINT attrition_load_one")
+        result.merge(one)
+    return result
 
 
 def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
@@ -128,6 +196,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
         days[row[1]].add(row[2])
     result.days = {source: sorted(d) for source, d in days.items()}
 
+    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
     cur.execute("""
         CREATE TEMP TABLE stage_obs (
             seq int, source text, as_of date, category text, cumulative bigint, increase bigint,

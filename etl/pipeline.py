@@ -2,8 +2,10 @@
 
 Used by the DAGs (dags/losses_daily.py, dags/losses_backfill.py) and by the CLI.  Crawls run as
 ``scrapy crawl`` subprocesses (etl.crawl); the raw archive they write is committed as it arrives,
-so a failed parse or load never loses a fetched document.  Parsing and loading of one run happen
-in one transaction: a run loads all its documents or nothing.
+so a failed parse or load never loses a fetched document.  One unreadable document does not sink
+a run: every document that parses is loaded (etl.load.load_documents); each that does not stays in
+raw.document, raises one ``parse_failure`` alert naming source, URL and field, and is listed in the
+run's LoadResult.failed; the run then fails (IngestError) with that list, after the rest is loaded.
 """
 from __future__ import annotations
 
@@ -20,14 +22,26 @@ WAR_START = date(2022, 2, 24)
 
 
 class IngestError(RuntimeError):
-    """Documents of a run could not be parsed; nothing of the run was loaded."""
+    """Documents of a run could not be read; every other document of the run *was* loaded.
 
-    def __init__(self, errors: list[ParseError]):
-        self.errors = errors
-        lines = [str(e) for e in errors[:10]]
-        more = f"\n… and {len(errors) - 10} more" if len(errors) > 10 else ""
-        super().__init__(f"{len(errors)} document(s) could not be parsed; nothing was loaded:\n"
-                         + "\n".join(lines) + more)
+    ``result`` is the run's :class:`LoadResult` (``result.failed`` lists the documents left out),
+    ``gate`` the quality gate's result when the caller ran it before raising.
+    """
+
+    SHOWN = 50
+
+    def __init__(self, result: LoadResult, gate=None):
+        self.result, self.gate = result, gate
+        lines = result.failure_lines()
+        shown = lines[:self.SHOWN]
+        more = f"\n… and {len(lines) - self.SHOWN} more (see quality.alert)" if len(lines) > self.SHOWN else ""
+        super().__init__(f"{len(lines)} document(s) could not be read; the other {result.documents} were loaded "
+                         "(the unreadable ones are kept in raw.document, one parse_failure alert each):\n"
+                         + "\n".join(shown) + more)
+
+    @property
+    def errors(self) -> list[dict]:
+        return self.result.failed
 
 
 class BulletinMissing(RuntimeError):
@@ -48,48 +62,60 @@ def kyiv_today(now: datetime | None = None) -> date:
     return (now or datetime.now(tz=KYIV)).astimezone(KYIV).date()
 
 
-def _record_parse_failures(dsn: str | None, errors: list[ParseError], run_id: str | None) -> None:
+def record_failures(cur, failed: list[dict], run_id: str | None) -> None:
+    """One ``parse_failure`` alert per document left out (incident key: source, URL, field, problem,
+    so a retried or re-run run does not repeat it)."""
     from etl.alerts import record_alert
-    from etl.db import transaction
 
-    with transaction(dsn) as conn, conn.cursor() as cur:
-        for err in errors:
-            key = "parse_failure:" + hashlib.sha256(f"{err.source}|{err.url}|{err.field}|{err.problem}".encode()).hexdigest()[:24]
-            record_alert(cur, "parse_failure", key, f"[attrition] {err.source}: cannot parse {err.url}",
-                         f"{err}\n\nThe raw document is kept in raw.document; nothing of run {run_id} was loaded.",
-                         {"source": err.source, "url": err.url, "field": err.field, "problem": err.problem,
-                          "run_id": run_id})
+    for f in failed:
+        key = "parse_failure:" + hashlib.sha256(
+            f"{f['source']}|{f['url']}|{f['field']}|{f['problem']}".encode()).hexdigest()[:24]
+        record_alert(cur, "parse_failure", key, f"[attrition] {f['source']}: cannot parse {f['url']}",
+                     f"{f['source']}: {f['url']}: {f['field']}: {f['problem']}\n\nThe raw document is kept in "
+                     f"raw.document (id {f.get('document_id')}); it was left out of run {run_id}, whose other "
+                     "documents were loaded.",
+                     {"source": f["source"], "url": f["url"], "field": f["field"], "problem": f["problem"],
+                      "document_id": f.get("document_id"), "run_id": run_id})
 
 
 def ingest(document_ids: list[int] | None = None, *, sources: list[str] | None = None, dsn: str | None = None,
-           run_id: str | None = None) -> LoadResult:
-    """Parse the given archived documents (or all of ``sources``) and load them in one transaction.
+           run_id: str | None = None, raise_failures: bool = True) -> LoadResult:
+    """Parse the given archived documents (or all of ``sources``) and load every one that parses.
 
-    Any parse error: an alert per document, IngestError, and nothing loaded.
+    A document that does not parse (or that the warehouse refuses) is left out: it stays in
+    raw.document, gets one ``parse_failure`` alert, and is listed in ``LoadResult.failed``; the
+    others are loaded and committed regardless.  Then, with ``raise_failures`` (the default),
+    :class:`IngestError` carrying the result is raised; without it the result is returned and the
+    caller fails the run once it has done the rest (the DAGs' ``check_documents`` task, the CLI).
     """
     from etl.db import transaction
+    from etl.load import failure_of, load_documents
 
     from etl.runlock import lock_sources, spans_of
 
     with transaction(dsn, run_id=run_id) as conn, conn.cursor() as cur:
         documents = fetch_documents(cur, ids=document_ids, sources=sources)
         parsed, errors = parse_documents(documents)
-        if errors:
-            conn.rollback()
-        else:
-            lock_sources(cur, spans_of(parsed), run_id)  # a second run over a source waits, saying so
-            return load(cur, parsed)
-    _record_parse_failures(dsn, errors, run_id)
-    raise IngestError(errors)
+        lock_sources(cur, spans_of(parsed), run_id)  # a second run over a source waits, saying so
+        result = load_documents(cur, parsed)
+        result.failed = [failure_of(e, getattr(e, "document_id", None)) for e in errors] + result.failed
+        record_failures(cur, result.failed, run_id)
+    if result.failed and raise_failures:
+        raise IngestError(result)
+    return result
 
 
 def rebuild(dsn: str | None = None, sources: list[str] | None = None, *, notify: bool = True):
     """Re-parse the whole raw archive (after a parser fix), load it and run the quality gate over
-    everything; unchanged values change nothing.  Returns (LoadResult, GateResult)."""
+    everything; unchanged values change nothing.  Returns (LoadResult, GateResult); raises
+    :class:`IngestError` (with both) after the gate when a document could not be read."""
     from etl.quality.gate import validate
 
-    result = ingest(None, sources=list(sources or SOURCES), dsn=dsn, run_id="rebuild")
-    return result, validate(dsn, run_id="rebuild", notify=notify)
+    result = ingest(None, sources=list(sources or SOURCES), dsn=dsn, run_id="rebuild", raise_failures=False)
+    gate = validate(dsn, run_id="rebuild", notify=notify)
+    if result.failed:
+        raise IngestError(result, gate)
+    return result, gate
 
 
 def crawl_source(source: str, *, date_from: date | None, date_to: date | None, run_id: str,
@@ -141,8 +167,9 @@ def deadline_passed(target: date, deadline: str, now: datetime | None = None) ->
 
 def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *, dsn: str | None = None,
              run_id: str | None = None, notify: bool = True):
-    """Crawl the sources over the range (in parallel, one subprocess each), load everything in one
-    transaction, then run the quality gate over the range.  Returns (LoadResult, GateResult)."""
+    """Crawl the sources over the range (in parallel, one subprocess each), load every document that
+    parses, then run the quality gate over the range.  Returns (LoadResult, GateResult); raises
+    :class:`IngestError` (with both) after the gate when a document could not be read."""
     from etl.quality.gate import validate
 
     from concurrent.futures import ThreadPoolExecutor
@@ -155,5 +182,8 @@ def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *
         futures = [pool.submit(crawl_source, s, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
                    for s in sources]
         ids = [i for f in futures for i in f.result()]
-    result = ingest(ids, dsn=dsn, run_id=run_id)
-    return result, validate(dsn, date_from=date_from, date_to=date_to, run_id=run_id, notify=notify)
+    result = ingest(ids, dsn=dsn, run_id=run_id, raise_failures=False)
+    gate = validate(dsn, date_from=date_from, date_to=date_to, run_id=run_id, notify=notify)
+    if result.failed:
+        raise IngestError(result, gate)
+    return result, gate

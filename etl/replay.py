@@ -46,7 +46,7 @@ LISTING_PAGE_SIZE = 20
 RW_DEFAULT_LIMIT = 50
 RW_MAX_LIMIT = 100
 
-FAULT_KINDS = ("http500", "hang", "oversize", "empty", "redesign", "missing", "garbled")
+FAULT_KINDS = ("http500", "hang", "oversize", "empty", "redesign", "missing", "garbled", "http429", "http503")
 
 MONTHS_UK = ("Січень", "Лютий", "Березень", "Квітень", "Травень", "Червень", "Липень", "Серпень", "Вересень",
              "Жовтень", "Листопад", "Грудень")
@@ -133,6 +133,7 @@ class Fault:
     times: int | None = None  # apply this many times, then drop; None = until cleared
     hang_seconds: float = 30.0  # for hang: hold the connection this long, then close without a reply
     size: int = 16 * 1024 * 1024  # for oversize: body length in bytes
+    retry_after: float | None = 1.0  # for http429 / http503: the Retry-After header in seconds (None: none sent)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -1144,10 +1145,18 @@ class _Handler(BaseHTTPRequestHandler):
                 app.stopping.wait(fault.hang_seconds)
                 self.close_connection = True
                 return
+            if fault.kind in ("http429", "http503"):
+                status = int(fault.kind[4:])
+                page = html_page(f"<!DOCTYPE html><html><body><h1>{status}</h1></body></html>", None, status)
+                if fault.retry_after is not None:
+                    page.headers["Retry-After"] = f"{fault.retry_after:g}"
+                return self._send(page, head)
         variant = Variant(fault.kind, fault.category) if fault and fault.kind in ("missing", "garbled",
                                                                                    "redesign") else FAITHFUL
         host = self.headers.get("Host") or f"{app.host}:{app.port}"
         page = app.render(path, query, variant, f"http://{host}")
+        if app.latency > 0:  # a distant server: every page answer waits this long (see ReplayServer)
+            app.stopping.wait(app.latency)
         if fault is not None and fault.kind == "empty":
             page = Page(200, b"", page.content_type, page.last_modified)
         if fault is not None and fault.kind == "oversize":
@@ -1224,9 +1233,10 @@ class ReplayServer:
     """
 
     def __init__(self, data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 verbose: bool = False):
+                 verbose: bool = False, latency: float = 0.0):
         self.data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
         self.host, self.verbose = host, verbose
+        self.latency = float(latency)  # seconds added before every page answer (a live site's round trip)
         self.series = {s: load_series(self.data_dir / f"{s}.csv", s) for s in SOURCES}
         self.minfin = MinfinSite(self.series["minfin"])
         self.mod = ModSite(self.series["mod"], load_mod_urls(self.data_dir / MOD_URLS_FILE))
@@ -1313,6 +1323,8 @@ class ReplayServer:
                 opts["size"] = int(query["_size"][0])
             if "_seconds" in query:
                 opts["hang_seconds"] = float(query["_seconds"][0])
+            if "_retry_after" in query:
+                opts["retry_after"] = float(query["_retry_after"][0])
             try:
                 return Fault(kind=query["_fault"][0], path=path, **opts)
             except ValueError:
@@ -1379,9 +1391,10 @@ class ReplayServer:
 
 
 def serve(data_dir: str | Path | None = None, port: int = 8000, host: str = "127.0.0.1",
-          verbose: bool = False) -> None:
-    """Serve ``data_dir`` (default data/replay) on ``host:port`` until interrupted (the CLI entry)."""
-    server = ReplayServer(data_dir, host=host, port=port, verbose=verbose)
+          verbose: bool = False, latency: float = 0.0) -> None:
+    """Serve ``data_dir`` (default data/replay) on ``host:port`` until interrupted (the CLI entry);
+    ``latency`` seconds are added before every page answer."""
+    server = ReplayServer(data_dir, host=host, port=port, verbose=verbose, latency=latency)
     print(f"attrition replay: serving {server.data_dir} on {server.base_url}")
     for name, url in server.urls.items():
         print(f"  {name:15s} {url}")
@@ -1399,8 +1412,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=8000)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds added before every page answer")
     args = ap.parse_args(argv)
-    serve(args.data, args.port, args.host, args.verbose)
+    serve(args.data, args.port, args.host, args.verbose, args.latency)
     return 0
 
 

@@ -64,6 +64,11 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # capped; connection refused / DNS failures are retried at once (a dead source fails promptly).
 ATTRITION_RETRY_BACKOFF = 2.0
 ATTRITION_RETRY_BACKOFF_MAX = 30.0
+# A 429/503 with Retry-After waits at least that long (also when backoff is off), at most this long;
+# the host's download slot is slowed down to it too.
+ATTRITION_RETRY_AFTER_MAX = float(os.environ.get("ATTRITION_RETRY_AFTER_MAX", "300"))
+# A backfill run again under the same run id skips what that run already archived (resume).
+ATTRITION_SKIP_ARCHIVED = True
 DOWNLOAD_TIMEOUT = float(os.environ.get("ATTRITION_DOWNLOAD_TIMEOUT", "30"))
 # A host that timed out (after the retries) on this many requests in a row counts as down: its other
 # requests are skipped.  Connection refused / DNS failure count at once.
@@ -88,6 +93,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapers.middlewares.BackoffRetryMiddleware": 550,
     "scrapers.middlewares.ConditionalGetMiddleware": 560,
+    "scrapers.middlewares.ArchivedSkipMiddleware": 570,
     "scrapers.middlewares.UnreachableHostMiddleware": 60,
 }
 ITEM_PIPELINES = {

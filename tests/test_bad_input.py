@@ -442,8 +442,8 @@ def test_cli_glued_replay_bulletins(replay, tmp_path):
 
 
 def test_a_total_of_10_30_is_refused_before_the_load_with_an_alert(replay, fresh_db):
-    """The load no longer dies in 'bigint out of range': the run is refused by name, nothing is loaded,
-    the raw document stays archived and a parse_failure alert says which source, URL and field."""
+    """The load no longer dies in 'bigint out of range': the document is refused by name, nothing of it
+    is loaded, the raw document stays archived and a parse_failure alert says which source, URL and field."""
     import contextlib
 
     import psycopg2

@@ -92,22 +92,46 @@ def test_a_changed_value_is_a_new_revision_and_both_are_kept(db):
     assert rows(db, "SELECT tanks FROM mart.daily_losses WHERE as_of = %s", (DAY0 + timedelta(days=1),)) == [(BASE["tanks"] + 6,)]
 
 
-def test_one_unparseable_document_loads_nothing_and_raises_an_alert(db):
+def test_one_unparseable_document_is_left_out_the_rest_is_loaded_and_an_alert_raised(db):
     good = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/good")
     bad_body = api_page(range(2, 3), override={(2, "tanks"): "12..5"})
     bad = archive(db, "russianwarship", bad_body, "http://127.0.0.1/bad")
     with pytest.raises(IngestError) as info:
         ingest([good, bad], dsn=db, run_id="test-run")
     assert "russianwarship: http://127.0.0.1/bad: " in str(info.value)
-    assert "nothing was loaded" in str(info.value)
-    assert rows(db, "SELECT count(*) FROM core.observation") == [(0,)]
+    assert "1 document(s) could not be read; the other 1 were loaded" in str(info.value)
+    result = info.value.result
+    assert [(f["url"], f["document_id"]) for f in result.failed] == [("http://127.0.0.1/bad", bad)]
+    assert result.inserted == 2 * len(KEYS)
+    assert rows(db, "SELECT count(DISTINCT as_of) FROM core.observation") == [(2,)]  # the good document's days
     assert rows(db, "SELECT count(*) FROM raw.document") == [(2,)]  # the raw documents are kept
     alerts = rows(db, "SELECT kind, subject, details->>'url' FROM quality.alert")
     assert alerts == [("parse_failure", "[attrition] russianwarship: cannot parse http://127.0.0.1/bad",
                        "http://127.0.0.1/bad")]
-    with pytest.raises(IngestError):  # the same incident again: still one alert
+    with pytest.raises(IngestError) as again:  # the same incident again: still one alert, nothing new loaded
         ingest([good, bad], dsn=db, run_id="test-run-retry")
+    assert again.value.result.unchanged == 2 * len(KEYS)
     assert rows(db, "SELECT count(*) FROM quality.alert") == [(1,)]
+    returned = ingest([good, bad], dsn=db, run_id="test-run-report", raise_failures=False)
+    assert len(returned.failed) == 1 and returned.summary()["failed"][0]["url"] == "http://127.0.0.1/bad"
+
+
+def test_a_document_the_warehouse_refuses_is_left_out_by_its_own_savepoint(db):
+    """A document that parses but that the database refuses (here: a trigger stands in for any
+    constraint) is isolated by one savepoint per document; the others are loaded."""
+    a = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/a")
+    b = archive(db, "russianwarship", api_page(range(5, 7)), "http://127.0.0.1/b")
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("""CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN IF NEW.url = 'http://127.0.0.1/b' THEN RAISE EXCEPTION 'test refusal'; END IF;
+                       RETURN NEW; END $$""")
+        cur.execute("CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()")
+    result = ingest([a, b], dsn=db, run_id="refused", raise_failures=False)
+    assert [(f["url"], f["field"]) for f in result.failed] == [("http://127.0.0.1/b", "load")]
+    assert "test refusal" in result.failed[0]["problem"]
+    assert result.inserted == 2 * len(KEYS) and result.days["russianwarship"] == [DAY0, DAY0 + timedelta(days=1)]
+    assert rows(db, "SELECT count(DISTINCT as_of) FROM core.observation") == [(2,)]
+    assert rows(db, "SELECT kind, details->>'field' FROM quality.alert") == [("parse_failure", "load")]
 
 
 def test_gaps_are_reported_never_filled(db):

@@ -391,7 +391,7 @@ def test_whole_history_backfill_of_the_bundled_snapshot(source, db):
 
 
 def test_no_warehouse_is_a_crawl_error_naming_it(server):
-    with pytest.raises(CrawlError, match=r"^minfin: .*raw archive unavailable: cannot connect to the warehouse at "
+    with pytest.raises(CrawlError, match=r"^minfin: .*raw archive unavailable: (warehouse: )?cannot connect to the warehouse at "
                                          r"postgresql://nobody:\*\*\*@127\.0\.0\.1:1/nodb"):
         crawl("minfin", run_id="x", base_urls=server.urls, dsn="postgresql://nobody:pw@127.0.0.1:1/nodb", fast=True,
               timeout=120)
