@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
+from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+
 DOC = """
 ### sources_check
 
@@ -37,7 +39,8 @@ FORM = {
     tags=["attrition", "bulletins", "daily", "canary"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 0},
+    default_args={"owner": "attrition", "retries": 0, "on_failure_callback": task_failed},
+    on_failure_callback=dag_failed,
 )
 def sources_check():
     @task(execution_timeout=timedelta(minutes=30),

@@ -62,9 +62,10 @@ FAST_SECONDS_PER_REQUEST_BOUND = 1.0
 def crawl_timeout(source: str, date_from: date | None, date_to: date | None, fast: bool = False) -> float | None:
     """The bound of one crawl in seconds (None: no bound), derived from the range: never shorter than
     the work at one request a second, whatever the range."""
-    env = os.environ.get("ATTRITION_CRAWL_TIMEOUT")
-    if env not in (None, ""):
-        value = float(env)
+    if os.environ.get("ATTRITION_CRAWL_TIMEOUT", "").strip():
+        from etl.config import float_setting
+
+        value = float_setting("ATTRITION_CRAWL_TIMEOUT", 0.0)
         return value if value > 0 else None
     from etl.progress import expected_requests
 

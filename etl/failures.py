@@ -344,6 +344,12 @@ def _run_already_alerted(run_id: str | None, run_url: str | None, kinds: tuple[s
                              AND (%s::text[] IS NULL OR kind = ANY (%s::text[]))
                            LIMIT 1""", (run_id, run_url, list(kinds) if kinds else None,
                                         list(kinds) if kinds else None))
+            if cur.fetchone() is not None:
+                return True
+            # a sources check that found a source changed or unreachable alerted once per incident
+            # (source_changed / source_unreachable); a later day of the same incident adds no alert
+            cur.execute("""SELECT 1 FROM quality.source_check
+                           WHERE run_id = %s AND status IN ('changed', 'unreachable') LIMIT 1""", (run_id,))
             return cur.fetchone() is not None
     except Exception:
         return False

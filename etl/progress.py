@@ -27,10 +27,9 @@ REQUESTS_PER_DAY = {"mod": 2.1, "minfin": 2 / 30, "russianwarship": 1 / 50}
 
 
 def interval() -> float:
-    try:
-        return max(0.5, float(os.environ.get("ATTRITION_PROGRESS_SECONDS") or DEFAULT_INTERVAL))
-    except ValueError:
-        return DEFAULT_INTERVAL
+    from etl.config import float_setting
+
+    return max(0.5, float_setting("ATTRITION_PROGRESS_SECONDS", DEFAULT_INTERVAL))
 
 
 def expected_requests(source: str, date_from: date | None, date_to: date | None) -> int | None:

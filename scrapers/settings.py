@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 
+from etl.config import float_setting, int_setting
+
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
@@ -32,7 +34,7 @@ ATTRITION_MOD_BASE_URL = os.environ.get("ATTRITION_MOD_BASE_URL", "https://mod.g
 ATTRITION_RUSSIANWARSHIP_BASE_URL = os.environ.get("ATTRITION_RUSSIANWARSHIP_BASE_URL", "https://russianwarship.rip")
 
 # --- the mod spider's daily run: the newest listed day and the days before it, this many in all ---
-ATTRITION_MOD_DAILY_DAYS = int(os.environ.get("ATTRITION_MOD_DAILY_DAYS", "3"))
+ATTRITION_MOD_DAILY_DAYS = int_setting("ATTRITION_MOD_DAILY_DAYS", 3, minimum=1)
 
 # --- the run ----------------------------------------------------------------------------------
 ATTRITION_RUN_ID = os.environ.get("ATTRITION_RUN_ID", "")
@@ -66,10 +68,10 @@ ATTRITION_RETRY_BACKOFF = 2.0
 ATTRITION_RETRY_BACKOFF_MAX = 30.0
 # A 429/503 with Retry-After waits at least that long (also when backoff is off), at most this long;
 # the host's download slot is slowed down to it too.
-ATTRITION_RETRY_AFTER_MAX = float(os.environ.get("ATTRITION_RETRY_AFTER_MAX", "300"))
+ATTRITION_RETRY_AFTER_MAX = float_setting("ATTRITION_RETRY_AFTER_MAX", 300.0)
 # A backfill run again under the same run id skips what that run already archived (resume).
 ATTRITION_SKIP_ARCHIVED = True
-DOWNLOAD_TIMEOUT = float(os.environ.get("ATTRITION_DOWNLOAD_TIMEOUT", "30"))
+DOWNLOAD_TIMEOUT = float_setting("ATTRITION_DOWNLOAD_TIMEOUT", 30.0, minimum=1.0)
 # A host that timed out (after the retries) on this many requests in a row counts as down: its other
 # requests are skipped.  Connection refused / DNS failure count at once.
 ATTRITION_MAX_HOST_TIMEOUTS = 2

@@ -42,6 +42,7 @@ NOT_FOR_COMPOSE = {
     "ATTRITION_MANIFEST": "set by etl/crawl.py for each spider subprocess",
     "ATTRITION_FAST": "no politeness delays: loopback (replay) crawls only, never against the real sites",
     "ATTRITION_MAILSINK_PORT": "`attrition mailsink`, the loopback SMTP sink of `make up`; compose runs Mailpit",
+    "ATTRITION_SOURCES_MODE": "set by `attrition up` (replay or live) for the checks and news_claims; a deployment is live, the default",
     "ATTRITION_REAL_ARTICLES": "the news scorer (`python -m etl.news.score --real`), a developer's tool run outside any service",
 }
 # Hooks and notifiers that use a connection without being told its id (their default conn_id).
@@ -85,7 +86,7 @@ class _Scanner(ast.NodeVisitor):
                     if isinstance(target, ast.Name):
                         self.constants[target.id] = node.value.value
         self.helper_keys: set[int] = set()  # the parameter names such helpers read, not variables themselves
-        self.env_helpers = self._env_helpers(tree)
+        self.env_helpers = {**PROJECT_ENV_HELPERS, **self._env_helpers(tree)}
         self.reads: list[Read] = []
         self.unresolved: list[str] = []
         self._connection_constants(tree)
@@ -203,11 +204,46 @@ class _Scanner(ast.NodeVisitor):
         super().generic_visit(node)
 
 
+# Helpers that read the variable a caller names, across modules: config.int_setting(name, ...) and
+# config.port_setting(name, ...), which passes its name on to int_setting.
+PROJECT_ENV_HELPERS: dict[str, int] = {}
+
+
+def _project_env_helpers(trees: dict[Path, ast.Module]) -> dict[str, int]:
+    helpers: dict[str, int] = {}
+    while True:
+        found = dict(helpers)
+        for path, tree in trees.items():
+            scanner = _Scanner.__new__(_Scanner)
+            scanner.helper_keys = set()
+            for name, index in scanner._env_helpers(tree).items():
+                found.setdefault(name, index)
+            for func in ast.walk(tree):  # a function passing its parameter on to a known helper
+                if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                params = [a.arg for a in func.args.args]
+                for call in ast.walk(func):
+                    if not isinstance(call, ast.Call):
+                        continue
+                    short = _dotted(call.func).rsplit(".", 1)[-1]
+                    index = found.get(short)
+                    if index is not None and len(call.args) > index and isinstance(call.args[index], ast.Name) \
+                            and call.args[index].id in params and func.name != short:
+                        found.setdefault(func.name, params.index(call.args[index].id))
+        if found == helpers:
+            return helpers
+        helpers = found
+
+
 def code_reads() -> tuple[list[Read], list[str]]:
     reads, unresolved = [], []
+    paths = [path for folder in CODE_DIRS for path in sorted((REPO / folder).rglob("*.py"))]
+    trees = {path: ast.parse(path.read_text(), filename=str(path)) for path in paths}
+    PROJECT_ENV_HELPERS.clear()
+    PROJECT_ENV_HELPERS.update(_project_env_helpers(trees))
     for folder in CODE_DIRS:
         for path in sorted((REPO / folder).rglob("*.py")):
-            tree = ast.parse(path.read_text(), filename=str(path))
+            tree = trees[path]
             scanner = _Scanner(path, tree)
             scanner.visit(tree)
             reads += scanner.reads
