@@ -12,7 +12,6 @@ import psycopg2
 import pytest
 
 from conftest import REPO, cut_snapshot, dags_test
-from etl.migrate import migrate
 from etl.replay import ReplayServer
 from etl.crawl import replay_env as spiders_at
 
@@ -35,12 +34,6 @@ def one(dsn: str, sql: str, params=None):
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
-
-
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
 
 
 def test_backfill_loads_every_day_of_every_source_and_rerunning_changes_nothing(airflow_env, small_snapshot, db):

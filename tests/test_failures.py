@@ -10,7 +10,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -21,9 +20,8 @@ from types import SimpleNamespace
 import psycopg2
 import pytest
 
-from conftest import REPO, VENV_BIN, free_port, run_cli
+from conftest import REPO, VENV_BIN, free_port, run_cli, sql
 
-from etl.migrate import migrate
 
 D0 = date(2025, 3, 1)
 
@@ -31,18 +29,6 @@ D0 = date(2025, 3, 1)
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
-
-
-def sql(dsn: str, query: str, params=None):
-    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall() if cur.description else None
-
-
 def one_line_error(proc: subprocess.CompletedProcess, code: int) -> str:
     """The process exited ``code`` with exactly one line on stderr (warnings of libraries aside) and no traceback."""
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)

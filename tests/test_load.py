@@ -9,7 +9,6 @@ import psycopg2
 import pytest
 
 from etl.archive import store_document
-from etl.migrate import migrate
 from etl.pipeline import IngestError, ingest, rebuild
 from etl.quality.gate import validate
 
@@ -47,12 +46,6 @@ def rows(dsn: str, sql: str, params=None):
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
-
-
-@pytest.fixture
-def db(fresh_db):
-    migrate(fresh_db)
-    return fresh_db
 
 
 def test_a_run_loads_every_day_and_rerunning_it_changes_nothing(db):

@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from conftest import sql as query
 from etl.crawl import CrawlError, crawl
-from etl.migrate import migrate
 from etl.model import ParseError
 from etl.parsers import parse_document
 from etl.parsers import mod as modparser
@@ -27,22 +27,6 @@ from test_spiders import write_snapshot
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers" / "modgov"
 SWITCH = date(2024, 10, 7)
 SEARCH = "/mod.gov.ua/lookup/search"
-
-
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
-
-
-def query(dsn: str, sql: str, params=()) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def fetch_rows(dsn: str) -> list[tuple]:

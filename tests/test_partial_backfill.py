@@ -15,7 +15,6 @@ import pytest
 
 from conftest import run_cli
 from etl.crawl import CrawlError, crawl, crawl_timeout, replay_env
-from etl.migrate import migrate
 from etl.replay import ReplayServer
 
 FIRST, LAST = date(2023, 5, 1), date(2023, 6, 21)  # 52 days: two russianwarship pages, two minfin months
@@ -26,12 +25,6 @@ def rows(dsn: str, sql: str, params=None):
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
-
-
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import free_port
+from conftest import free_port, sql as query
 from etl import categories
 from etl.crawl import CrawlError, CrawlResult, crawl
-from etl.migrate import migrate
 from etl.replay import DEFAULT_DATA_DIR, ReplayServer
 
 RUN = "test-run"
@@ -66,25 +65,9 @@ def server(snapshot: Path):
         yield srv
 
 
-@pytest.fixture
-def db(fresh_db) -> str:
-    migrate(fresh_db)
-    return fresh_db
-
-
 def run(source: str, srv, db: str, **kw) -> CrawlResult:
     kw.setdefault("timeout", 300)
     return crawl(source, run_id=kw.pop("run_id", RUN), base_urls=srv.urls, dsn=db, fast=True, **kw)
-
-
-def query(dsn: str, sql: str, params=()) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def query_exec(dsn: str, sql: str, params=()) -> None:
