@@ -155,7 +155,7 @@ def main() -> int:
 
         print(f"  {gate.accepted} accepted cells, {gate.open_quarantine} quarantined, {gate.corrections} corrections")
         with transaction(pg.dsn()) as conn, conn.cursor() as cur:
-            cur.execute("TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.alert")
+            cur.execute("TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.source_check, quality.alert")
         timed("quality gate, whole history from scratch (GX checks + decision + writes + marts)",
               lambda: validate(notify=False), results)
         timed("quality gate, whole history again (nothing changes)", lambda: validate(notify=False), results)
