@@ -60,7 +60,7 @@ def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 
     every request ``latency`` seconds late; prints what it cost and the whole-history extrapolation."""
     from datetime import date
 
-    from etl.embedded import EmbeddedPostgres, free_port
+    from etl.local.embedded import EmbeddedPostgres, free_port
 
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-politeness-"))
     os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port()),
@@ -68,10 +68,10 @@ def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_FAST", "ATTRITION_CRAWL_TIMEOUT"):
         os.environ.pop(var, None)
 
-    from etl.crawl import replay_env
-    from etl.db import connect
-    from etl.pipeline import WAR_START, backfill
-    from etl.replay import ReplayServer
+    from etl.losses.crawl import replay_env
+    from etl.warehouse.db import connect
+    from etl.losses.ingest import WAR_START, backfill
+    from etl.replay.server import ReplayServer
 
     date_to = date.fromisoformat(last)
     date_from = date_to - timedelta(days=days - 1)
@@ -128,17 +128,17 @@ def main() -> int:
         args = ap.parse_args()
         return live_politeness(args.days, args.to, args.latency)
 
-    from etl.embedded import EmbeddedPostgres, free_port
+    from etl.local.embedded import EmbeddedPostgres, free_port
 
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-"))
     os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port())})
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
         os.environ.pop(var, None)
 
-    from etl.db import transaction
-    from etl.pipeline import WAR_START, backfill, rebuild
-    from etl.replay import ReplayServer
-    from etl.crawl import replay_env
+    from etl.warehouse.db import transaction
+    from etl.losses.ingest import WAR_START, backfill, rebuild
+    from etl.replay.server import ReplayServer
+    from etl.losses.crawl import replay_env
 
     pg = EmbeddedPostgres.default()
     pg.up()

@@ -5,9 +5,9 @@ from datetime import datetime
 
 from airflow.sdk import Param, TriggerRule, dag, task
 
-from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
-from etl.model import SOURCES
+from etl.domain.model import SOURCES
 
 
 DOC = """
@@ -67,7 +67,7 @@ FORM = {
 def losses_backfill():
     @task(doc_md="Run the source's spider over the range; archive documents in raw.document; return their ids.")
     def scrape(source: str, **context) -> list[int]:
-        from etl.tasks import scrape_range
+        from etl.losses.tasks import scrape_range
 
         return scrape_range(source, context["params"], context["run_id"])
 
@@ -75,21 +75,21 @@ def losses_backfill():
           doc_md="Parse every archived document of this run and load each one that parses into core.observation; "
                  "the unreadable ones are kept in raw, alerted and listed for check_documents.")
     def parse_and_load(*document_id_lists, **context) -> dict:
-        from etl.tasks import parse_and_load as run
+        from etl.losses.tasks import parse_and_load as run
 
         return run(list(document_id_lists), context["run_id"])
 
     @task(doc_md="Quality gate over the range: GX checks, consensus, quarantine with diagnosis, alerts; "
                  "then refresh the marts. Fails (nothing reaches the marts) only when a check itself errors.")
     def validate(summary: dict, **context) -> dict:
-        from etl.tasks import backfill_range, validate_loaded
+        from etl.losses.tasks import backfill_range, validate_loaded
 
         date_from, date_to = backfill_range(context["params"])
         return validate_loaded(date_from, date_to, "losses_backfill", context["run_id"])
 
     @task(doc_md="Print, per source, the days loaded and the gaps (never filled).")
     def report_coverage(summary: dict, gate: dict) -> dict:
-        from etl.tasks import report_coverage as run
+        from etl.losses.tasks import report_coverage as run
 
         return run(summary)
 
@@ -97,7 +97,7 @@ def losses_backfill():
           doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
                  "(the others were loaded and validated).")
     def check_documents(summary: dict | None, **context) -> dict:
-        from etl.tasks import check_documents as run
+        from etl.losses.tasks import check_documents as run
 
         return run(summary, context["run_id"])
 

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
 
-from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
-from etl.model import SOURCES
+from etl.domain.model import SOURCES
 
 
 DOC = """
@@ -57,7 +57,7 @@ def losses_daily():
     @task(retries=40, retry_delay=timedelta(minutes=15), retry_exponential_backoff=False,
           doc_md="Fetch the source's newest pages; retry until the target day's bulletin is out or the deadline.")
     def scrape(source: str, **context) -> list[int]:
-        from etl.tasks import daily_target, scrape_latest
+        from etl.losses.tasks import daily_target, scrape_latest
 
         params = context["params"]
         target = daily_target(params, context["dag_run"].run_after)
@@ -67,21 +67,21 @@ def losses_daily():
           doc_md="Parse and load what the successful scrapes fetched: every document that parses; "
                  "the unreadable ones are kept in raw, alerted and listed for check_documents.")
     def parse_and_load(*document_id_lists, **context) -> dict:
-        from etl.tasks import parse_and_load as run
+        from etl.losses.tasks import parse_and_load as run
 
         return run(list(document_id_lists), context["run_id"])
 
     @task(retries=0, doc_md="Quality gate over the target day and the days before it: GX checks, consensus, "
                             "quarantine with diagnosis, alerts; then refresh the marts.")
     def validate(summary: dict, **context) -> dict:
-        from etl.tasks import SCRAPE_DAYS_BACK, daily_target, validate_loaded
+        from etl.losses.tasks import SCRAPE_DAYS_BACK, daily_target, validate_loaded
 
         target = daily_target(context["params"], context["dag_run"].run_after)
         return validate_loaded(target - timedelta(days=SCRAPE_DAYS_BACK), target, "losses_daily", context["run_id"])
 
     @task(retries=0, doc_md="Succeed when the target day has accepted values (from at least one source).")
     def check_bulletin(gate: dict, **context) -> dict:
-        from etl.tasks import check_bulletin as run, daily_target
+        from etl.losses.tasks import check_bulletin as run, daily_target
 
         return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
 
@@ -89,7 +89,7 @@ def losses_daily():
           doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
                  "(the others were loaded and validated).")
     def check_documents(summary: dict | None, **context) -> dict:
-        from etl.tasks import check_documents as run
+        from etl.losses.tasks import check_documents as run
 
         return run(summary, context["run_id"])
 

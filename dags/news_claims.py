@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
 
-from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 from etl.news.feeds import DEFAULT_MATCH
 from etl.news.sources import configured_feeds, configured_urls

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, task
 
-from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 DOC = """
 ### quarantine_review
@@ -56,7 +56,7 @@ def quarantine_review():
           doc_md="list: print the open records. accept / reject: record the decision, re-run the gate over the "
                  "record's day, refresh the marts.")
     def apply_decision(**context) -> dict:
-        from etl.tasks import review_quarantine
+        from etl.losses.tasks import review_quarantine
 
         dag_run = context["dag_run"]
         return review_quarantine(context["params"], context["run_id"],

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 DOC = """
 ### sources_check
@@ -46,7 +46,7 @@ def sources_check():
     @task(execution_timeout=timedelta(minutes=30),
           doc_md="Fetch and parse each source's newest bulletin; record quality.source_check; alert on a change.")
     def check_sources(**context) -> dict:
-        from etl.sources_check import run_task
+        from etl.losses.sources_check import run_task
 
         return run_task(context["run_id"], strict=bool(context["params"]["strict"]))
 

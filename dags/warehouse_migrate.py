@@ -1,17 +1,17 @@
-"""Apply the warehouse's pending schema migrations (thin DAG: the work is in etl.tasks)."""
+"""Apply the warehouse's pending schema migrations (thin DAG: the work is in etl.losses.tasks)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
 
-from etl.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 DOC = """
 ### warehouse_migrate
 
 Brings the warehouse schema up to date: runs the pending SQL migrations of
-`etl/migrations/` against the warehouse (`ATTRITION_WAREHOUSE_DSN`, the
+`etl/warehouse/migrations/` against the warehouse (`ATTRITION_WAREHOUSE_DSN`, the
 connection `warehouse`, or the embedded cluster) and syncs the category
 contract. Safe to run at any time: with nothing pending it changes nothing.
 
@@ -34,7 +34,7 @@ migration runs in its own transaction, so nothing is half-applied).
 def warehouse_migrate():
     @task(task_id="apply_migrations", doc_md="Run pending migrations; print the schema version.")
     def apply_migrations() -> dict:
-        from etl.tasks import migrate_warehouse
+        from etl.losses.tasks import migrate_warehouse
 
         return migrate_warehouse()
 

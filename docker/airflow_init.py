@@ -73,7 +73,7 @@ def move_raw_archive(dsn: str) -> list[str]:
     """
     from psycopg2 import sql
 
-    from etl.db import transaction
+    from etl.warehouse.db import transaction
 
     moved: list[str] = []
     with transaction(dsn, application_name="attrition-airflow-init") as conn, conn.cursor() as cur:

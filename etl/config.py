@@ -6,7 +6,7 @@ The warehouse DSN is taken, in order, from:
 2. the Airflow connection ``warehouse``: the ``AIRFLOW_CONN_WAREHOUSE`` variable
    (URI or JSON form), or, inside a running Airflow task, the connection stored
    in Airflow;
-3. the embedded cluster under ``.local/`` (see :mod:`etl.embedded`).
+3. the embedded cluster under ``.local/`` (see :mod:`etl.local.embedded`).
 
 Only the first two count as "configured": without them the project runs its own
 PostgreSQL.
@@ -139,7 +139,7 @@ def warehouse_dsn() -> str:
     dsn = configured_dsn()
     if dsn:
         return dsn
-    from etl.embedded import EmbeddedPostgres
+    from etl.local.embedded import EmbeddedPostgres
 
     return EmbeddedPostgres.default().dsn()
 
@@ -150,7 +150,7 @@ def reader_dsn() -> str | None:
         return os.environ["ATTRITION_READER_DSN"]
     if configured_dsn():
         return None
-    from etl.embedded import EmbeddedPostgres
+    from etl.local.embedded import EmbeddedPostgres
 
     return EmbeddedPostgres.default().dsn(reader=True)
 

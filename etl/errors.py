@@ -26,7 +26,7 @@ class AttritionError(RuntimeError):
     """An error with a user-facing line: ``source: url: field F: problem; action``."""
 
     exit_code = 1
-    kind = "failure"  # the quality.alert kind an alert about it carries (etl.failures)
+    kind = "failure"  # the quality.alert kind an alert about it carries (etl.warehouse.failures)
 
     def __init__(self, problem: str, *, source: str | None = None, url: str | None = None,
                  field: str | None = None, action: str | None = None):

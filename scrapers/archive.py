@@ -42,7 +42,7 @@ class Archive:
     # -- lifecycle ------------------------------------------------------------------------------
 
     def open(self) -> None:
-        from etl.db import connect
+        from etl.warehouse.db import connect
 
         self.conn = connect(self.dsn, application_name=f"attrition-crawl-{self.source}")
         self.validators = self._load_validators()
@@ -87,7 +87,7 @@ class Archive:
     def store_document(self, *, url: str, status: int, content_type: str | None, headers: dict,
                        body: bytes, fetched_at: datetime | None) -> tuple[int, str]:
         """Archive ``body`` unless a document with the same sha256 exists; returns (id, 'new'|'duplicate')."""
-        from etl.archive import store_document
+        from etl.warehouse.raw_archive import store_document
 
         try:
             with self.conn.cursor() as cur:

@@ -10,7 +10,7 @@ Environment variables read here (all optional):
 * ``ATTRITION_FAST=1``: no politeness delays and no retry backoff (tests over loopback only).
 * ``ATTRITION_RUN_ID``, ``ATTRITION_MANIFEST``: see :mod:`scrapers.pipelines`.
 
-Every setting can also be given with ``scrapy crawl ... -s NAME=VALUE`` (``etl.crawl`` does).
+Every setting can also be given with ``scrapy crawl ... -s NAME=VALUE`` (``etl.losses.crawl`` does).
 """
 from __future__ import annotations
 

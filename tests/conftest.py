@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.embedded import free_port  # noqa: F401 - the tests import it from here
+from etl.local.embedded import free_port  # noqa: F401 - the tests import it from here
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -52,7 +52,7 @@ def isolated_env(tmp_path_factory):
 @pytest.fixture(scope="session")
 def warehouse(isolated_env):
     """The embedded cluster of this test session, migrated; yields the EmbeddedPostgres."""
-    from etl.embedded import EmbeddedPostgres
+    from etl.local.embedded import EmbeddedPostgres
 
     pg = EmbeddedPostgres.default()
     pg.up()
@@ -85,7 +85,7 @@ def fresh_db(warehouse, request):
 @pytest.fixture
 def db(fresh_db) -> str:
     """A fresh database with every migration applied; yields its DSN."""
-    from etl.migrate import migrate
+    from etl.warehouse.migrate import migrate
 
     migrate(fresh_db)
     return fresh_db
@@ -142,7 +142,7 @@ def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subproce
 @pytest.fixture(scope="session")
 def airflow_env(warehouse, tmp_path_factory) -> dict:
     """Environment for real Airflow CLI runs: metadata in a database of the session's cluster, migrated once."""
-    from etl.stack import airflow_env as build
+    from etl.local.stack import airflow_env as build
 
     warehouse.ensure_database("airflow_meta", owner="airflow")
     env = build(warehouse.dsn(user="airflow", dbname="airflow_meta"), home=tmp_path_factory.mktemp("airflow"))

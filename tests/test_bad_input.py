@@ -6,7 +6,7 @@ words - or *read* exactly: the observations of the unmutated page (harmless muta
 figures the case names.  Nothing of the real pages is copied here: each case names a short anchor
 (a label and its figure, a date) to find in the page and what to put in its place, at test time.
 
-The validation step is etl/parsers/validate.py; docs/bad-input.md describes every class.
+The validation step is etl/losses/parsers/validate.py; docs/bad-input.md describes every class.
 """
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from typing import Callable
 
 import pytest
 
-from etl.model import ParseError
-from etl.parsers import parse_document
-from etl.parsers.validate import BOUNDS
+from etl.domain.model import ParseError
+from etl.losses.parsers import parse_document
+from etl.losses.parsers.validate import BOUNDS
 
 REPO = Path(__file__).resolve().parents[1]
 HUGE = "1" + "0" * 30  # 10^30
@@ -37,7 +37,7 @@ URLS = {
 REAL_FILES = {
     "mod_en": "mil.gov.ua/en-2022/combat-losses-2022-05-20.html",
     "mod_en_next": "mil.gov.ua/en-2022/combat-losses-2022-05-21.html",
-    "mod_uk": "mil.gov.ua/uk-2022/combat-losses-2022-08-07.html",  # the 2022-07-08 bulletin (see etl.parsers.mod)
+    "mod_uk": "mil.gov.ua/uk-2022/combat-losses-2022-08-07.html",  # the 2022-07-08 bulletin (see etl.losses.parsers.mod)
     "minfin_main": "index.minfin.com.ua/ua-casualties-main-2023-05-15.html",
     "minfin_month": "index.minfin.com.ua/ua-casualties-2022-02-month.html",
     "rw_v1": "russianwarship.rip/v1_statistics_offset50_limit50.json",
@@ -279,7 +279,7 @@ def test_real_minfin_main_and_month_pages_glued_read_both(real):
 @pytest.mark.realdata
 def test_real_tomorrow_on_the_real_clock(real, monkeypatch):
     """A russianwarship record dated tomorrow (in Kyiv, by the clock) is a future date."""
-    from etl.pipeline import kyiv_today
+    from etl.losses.ingest import kyiv_today
 
     monkeypatch.delenv("ATTRITION_TODAY", raising=False)
     tomorrow = kyiv_today() + timedelta(days=1)
@@ -292,7 +292,7 @@ def test_real_tomorrow_on_the_real_clock(real, monkeypatch):
 
 @pytest.fixture(scope="module")
 def replay():
-    from etl.replay import ReplayServer
+    from etl.replay.server import ReplayServer
 
     with ReplayServer() as srv:
         yield srv
@@ -372,7 +372,7 @@ def test_replay_tomorrow_by_attrition_today(replay, monkeypatch):
 
 
 def test_replay_tomorrow_on_the_real_clock(replay, monkeypatch):
-    from etl.pipeline import kyiv_today
+    from etl.losses.ingest import kyiv_today
 
     monkeypatch.delenv("ATTRITION_TODAY", raising=False)
     tomorrow = kyiv_today() + timedelta(days=1)
@@ -448,9 +448,9 @@ def test_a_total_of_10_30_is_refused_before_the_load_with_an_alert(replay, fresh
 
     import psycopg2
 
-    from etl.archive import store_document
-    from etl.migrate import migrate
-    from etl.pipeline import IngestError, ingest
+    from etl.warehouse.raw_archive import store_document
+    from etl.warehouse.migrate import migrate
+    from etl.losses.ingest import IngestError, ingest
 
     migrate(fresh_db)
     url = replay.urls["russianwarship"] + f"/api/v2/statistics/{LAST.isoformat()}"

@@ -122,7 +122,7 @@ class Steps:
 
 def _api(stack, path: str) -> dict:
     """A read of Airflow's REST API (to explain a failed run; the test itself uses the UI)."""
-    from etl.stack import AirflowClient
+    from etl.local.stack import AirflowClient
 
     client = AirflowClient(int(urllib.parse.urlsplit(stack["base"]).port), (stack["user"], stack["password"]))
     return client.call("GET", path)

@@ -38,8 +38,8 @@ NOT_FOR_COMPOSE = {
     "ATTRITION_SOURCES": "`attrition up` only (live or replay); a deployment crawls the live sites",
     "ATTRITION_REPLAY_PORT": "`attrition up` only: the replay server on loopback",
     "ATTRITION_REPLAY_DATA": "`attrition up` only: the replay server's snapshot",
-    "ATTRITION_RUN_ID": "set by etl/crawl.py for each spider subprocess",
-    "ATTRITION_MANIFEST": "set by etl/crawl.py for each spider subprocess",
+    "ATTRITION_RUN_ID": "set by etl/losses/crawl.py for each spider subprocess",
+    "ATTRITION_MANIFEST": "set by etl/losses/crawl.py for each spider subprocess",
     "ATTRITION_FAST": "no politeness delays: loopback (replay) crawls only, never against the real sites",
     "ATTRITION_MAILSINK_PORT": "`attrition mailsink`, the loopback SMTP sink of `make up`; compose runs Mailpit",
     "ATTRITION_SOURCES_MODE": "set by `attrition up` (replay or live) for the checks and news_claims; a deployment is live, the default",
@@ -614,7 +614,7 @@ def test_the_init_job_moves_the_raw_archive_into_its_tablespace(warehouse, fresh
 
     import psycopg2
 
-    from etl.migrate import migrate
+    from etl.warehouse.migrate import migrate
 
     airflow_init = _airflow_init()
     migrate(fresh_db)

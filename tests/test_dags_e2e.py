@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 
 from conftest import REPO, cut_snapshot, dags_test
-from etl.replay import ReplayServer
-from etl.crawl import replay_env as spiders_at
+from etl.replay.server import ReplayServer
+from etl.losses.crawl import replay_env as spiders_at
 
 pytestmark = pytest.mark.airflow
 BUNDLED = REPO / "data" / "replay"
@@ -134,7 +134,7 @@ def test_daily_loads_the_target_day_and_reports_a_missing_bulletin(airflow_env, 
 def test_daily_quarantines_a_typo_and_emails_it_once_however_often_the_day_is_rerun(airflow_env, tmp_path, db):
     """minfin printed vehicles 31937 on 2024-12-10 (true 31037): the daily run of 2024-12-11 keeps it out of
     the marts, names the typo day as the culprit, and one e-mail reaches the SMTP sink."""
-    from etl.mailsink import MailSink, message_text, smtp_conn_value
+    from etl.local.mailsink import MailSink, message_text, smtp_conn_value
 
     snapshot = cut_snapshot(tmp_path, ("2024-12-08", "2024-12-09", "2024-12-10", "2024-12-11"))
     with ReplayServer(snapshot) as srv, MailSink(directory=tmp_path / "mail") as sink:

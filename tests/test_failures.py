@@ -40,7 +40,7 @@ def one_line_error(proc: subprocess.CompletedProcess, code: int) -> str:
 
 def mod_pages(days: int = 3, start: date = date(2024, 1, 1)) -> list[tuple[str, bytes, str]]:
     """(url, body, content type) of the replay's mod bulletins of the first ``days`` days from ``start``."""
-    from etl.replay import ReplayServer
+    from etl.replay.server import ReplayServer
 
     out = []
     with ReplayServer() as server:
@@ -124,7 +124,7 @@ def test_a_bad_snapshot_row_is_named_by_file_line_and_field(tmp_path: Path, row,
 
 
 def test_a_number_out_of_range_is_one_line(db):
-    from etl.db import transaction
+    from etl.warehouse.db import transaction
     from etl.errors import NumberOutOfRange
 
     with pytest.raises(NumberOutOfRange) as caught:
@@ -137,7 +137,7 @@ def test_a_number_out_of_range_is_one_line(db):
 
 
 def test_an_unexpected_error_is_one_line_with_the_traceback_in_a_file(tmp_path, monkeypatch):
-    from etl.failures import describe
+    from etl.warehouse.failures import describe
 
     monkeypatch.setenv("ATTRITION_LOCAL_DIR", str(tmp_path))
     try:
@@ -155,7 +155,7 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_in_a_file(tmp_path, 
 @pytest.fixture
 def own_cluster(tmp_path):
     """A cluster of this test's own (its postmaster gets killed)."""
-    from etl.embedded import EmbeddedPostgres
+    from etl.local.embedded import EmbeddedPostgres
 
     pg = EmbeddedPostgres(tmp_path / "pg", port=free_port())
     pg.up()
@@ -174,7 +174,7 @@ def _wait_for(predicate, timeout: float = 60, what: str = "") -> None:
 
 def _restart(pg, timeout: float = 60) -> None:
     """Start the cluster again once the killed postmaster's children have gone (they hold its memory)."""
-    from etl.embedded import EmbeddedError
+    from etl.local.embedded import EmbeddedError
 
     _wait_for(lambda: pg.running_pid() is None, timeout, "the killed postmaster to be reaped")
     deadline = time.monotonic() + timeout
@@ -230,7 +230,7 @@ def test_the_postmaster_killed_mid_load_loads_nothing_and_a_rerun_converges(own_
 
 
 def test_a_lost_connection_in_a_transaction_names_the_run(db):
-    from etl.db import transaction
+    from etl.warehouse.db import transaction
     from etl.errors import WarehouseLost
 
     with pytest.raises(WarehouseLost) as caught:
@@ -299,7 +299,7 @@ def test_the_process_killed_during_the_marts_refresh_leaves_them_readable_and_th
 # runs told apart and serialized
 # ---------------------------------------------------------------------------------------------
 def test_two_runs_never_share_a_run_id():
-    from etl.runlock import new_run_id
+    from etl.warehouse.runlock import new_run_id
 
     ids: list[str] = []
     threads = [threading.Thread(target=lambda: ids.extend(new_run_id("cli-backfill") for _ in range(500)))
@@ -313,7 +313,7 @@ def test_two_runs_never_share_a_run_id():
 
 
 def test_describe_range():
-    from etl.runlock import describe_range
+    from etl.warehouse.runlock import describe_range
 
     assert describe_range(date(2024, 1, 1), date(2024, 6, 30)) == "2024-01..06"
     assert describe_range(date(2024, 3, 1), date(2024, 3, 31)) == "2024-03"
@@ -322,8 +322,8 @@ def test_describe_range():
 
 
 def test_a_second_run_over_the_same_source_waits_saying_so_then_loads(db):
-    from etl.pipeline import ingest
-    from etl.runlock import lock_sources
+    from etl.losses.ingest import ingest
+    from etl.warehouse.runlock import lock_sources
 
     ids = archive(db, mod_pages(2))
     holder = psycopg2.connect(db)
@@ -333,7 +333,7 @@ def test_a_second_run_over_the_same_source_waits_saying_so_then_loads(db):
     done: dict = {}
 
     def second():
-        import etl.runlock as runlock
+        import etl.warehouse.runlock as runlock
 
         original = runlock.lock_sources
         try:
@@ -359,7 +359,7 @@ def test_a_second_run_over_the_same_source_waits_saying_so_then_loads(db):
 
 
 def test_a_run_that_waits_too_long_fails_in_one_line_and_loads_nothing(db):
-    from etl.runlock import lock_sources
+    from etl.warehouse.runlock import lock_sources
 
     archive(db, mod_pages(2))
     holder = psycopg2.connect(db)
@@ -400,7 +400,7 @@ def test_a_source_down_in_the_cli_path_fails_in_one_line_and_alerts_once(db):
 
 
 def test_the_warehouse_unreachable_spools_the_alert_and_the_next_delivery_records_it(db, tmp_path):
-    from etl.notify import deliver_pending
+    from etl.warehouse.notify import deliver_pending
 
     spool = tmp_path / "alerts.jsonl"
     gone = f"postgresql://attrition:x@127.0.0.1:{free_port()}/attrition"
@@ -428,9 +428,9 @@ def test_every_dag_has_a_failure_callback_that_alerts_once_with_the_run_link(db,
         tree = ast.parse(text)
         assert "on_failure_callback=dag_failed" in text, path.name
         assert '"on_failure_callback": task_failed' in text, path.name
-        assert any(isinstance(n, ast.ImportFrom) and n.module == "etl.failures" for n in tree.body), path.name
+        assert any(isinstance(n, ast.ImportFrom) and n.module == "etl.warehouse.failures" for n in tree.body), path.name
 
-    from etl.failures import task_failed
+    from etl.warehouse.failures import task_failed
 
     monkeypatch.setenv("ATTRITION_WAREHOUSE_DSN", db)
     monkeypatch.setenv("ATTRITION_AIRFLOW_URL", "http://airflow.example:8080")
@@ -484,7 +484,7 @@ def test_a_task_fails_with_one_line_and_keeps_airflow_s_own_exceptions():
     from airflow.sdk.exceptions import AirflowFailException
 
     from etl.errors import WarehouseLost
-    from etl.failures import TaskError, one_line_errors
+    from etl.warehouse.failures import TaskError, one_line_errors
 
     @one_line_errors
     def lost(document_id_lists, run_id):
@@ -514,7 +514,7 @@ def test_a_task_fails_with_one_line_and_keeps_airflow_s_own_exceptions():
 def test_a_task_failing_for_good_alerts_with_its_message(db, monkeypatch):
     from airflow.sdk.exceptions import AirflowFailException
 
-    from etl.failures import task_failed
+    from etl.warehouse.failures import task_failed
 
     monkeypatch.setenv("ATTRITION_WAREHOUSE_DSN", db)
     ti = SimpleNamespace(dag_id="losses_backfill", task_id="scrape_mod", run_id="manual__2026-12-02")
@@ -537,8 +537,8 @@ def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_
     from urllib.parse import urlsplit
 
     from conftest import cut_snapshot, dags_test
-    from etl.crawl import replay_env
-    from etl.replay import ReplayServer
+    from etl.losses.crawl import replay_env
+    from etl.replay.server import ReplayServer
 
     days = ("2023-06-01", "2023-06-02")
     with ReplayServer(cut_snapshot(tmp_path, days)) as srv:

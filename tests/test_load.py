@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 
-from etl.archive import store_document
-from etl.pipeline import IngestError, ingest, rebuild
+from etl.warehouse.raw_archive import store_document
+from etl.losses.ingest import IngestError, ingest, rebuild
 from etl.quality.gate import validate
 
 # russianwarship API keys for the categories reported in mid-2023
@@ -19,7 +19,7 @@ KEYS = {
     "helicopters": "helicopters", "vehicles_fuel_tanks": "vehicles_fuel_tanks", "warships_cutters": "ships_boats",
     "cruise_missiles": "cruise_missiles", "uav_systems": "drones", "special_military_equip": "special_equipment",
 }
-BASE = {key: 100 * (i + 1) for i, key in enumerate(KEYS)}  # within etl.parsers.validate.BOUNDS (ships_boats <= 10,000)
+BASE = {key: 100 * (i + 1) for i, key in enumerate(KEYS)}  # within etl.losses.parsers.validate.BOUNDS (ships_boats <= 10,000)
 DAY0 = date(2023, 6, 1)
 
 

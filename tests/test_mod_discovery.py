@@ -2,7 +2,7 @@
 then its sitemap, tag page and the 2026 URL patterns, each recorded in raw.fetch.discovered_by; the
 parser on the real bulletin shape and on search replies.
 
-Crawls are real (`scrapy crawl` subprocesses over loopback against etl.replay.ReplayServer) into a
+Crawls are real (`scrapy crawl` subprocesses over loopback against etl.replay.server.ReplayServer) into a
 real, freshly migrated warehouse.  The fixtures in tests/fixtures/parsers/modgov are ours (the shapes
 ../shared/reference/live-sources.md describes, figures made up).
 """
@@ -17,11 +17,11 @@ import psycopg2
 import pytest
 
 from conftest import sql as query
-from etl.crawl import CrawlError, crawl
-from etl.model import ParseError
-from etl.parsers import parse_document
-from etl.parsers import mod as modparser
-from etl.replay import DEFAULT_DATA_DIR, ReplayServer
+from etl.losses.crawl import CrawlError, crawl
+from etl.domain.model import ParseError
+from etl.losses.parsers import parse_document
+from etl.losses.parsers import mod as modparser
+from etl.replay.server import DEFAULT_DATA_DIR, ReplayServer
 from test_spiders import write_snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers" / "modgov"
@@ -64,7 +64,7 @@ def csv_days(path: Path) -> set[date]:
 # --------------------------------------------------------------------------- the whole mod.gov.ua era
 
 def test_mod_era_backfill_goes_through_the_search_api_and_loads_every_day(db):
-    from etl.load import fetch_documents, load, parse_documents
+    from etl.losses.load import fetch_documents, load, parse_documents
 
     data = Path(DEFAULT_DATA_DIR)
     want = {d for d in csv_days(data / "mod.csv") if d >= SWITCH}

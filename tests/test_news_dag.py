@@ -7,7 +7,7 @@ import pytest
 from conftest import dags_test
 from test_news_pipeline import (CORPUS, ITALIAN, KI_DAILY, KI_GARBLED, NEWSWEEK, NEWSWEEK_NO_DATE, WRONG_TANKS,
                                 fixture_series, query, seed_series)
-from etl.migrate import migrate
+from etl.warehouse.migrate import migrate
 from etl.news.replay import NewsReplayServer
 
 pytestmark = pytest.mark.airflow

@@ -15,8 +15,8 @@ import psycopg2
 import pytest
 
 from conftest import REPO
-from etl.crawl import CrawlError
-from etl.migrate import migrate
+from etl.losses.crawl import CrawlError
+from etl.warehouse.migrate import migrate
 from etl.news.crawl import crawl_news
 from etl.news.replay import NewsReplayServer
 from etl.news.store import process_documents

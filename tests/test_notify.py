@@ -15,10 +15,10 @@ import psycopg2
 import pytest
 
 from conftest import REPO, free_port
-from etl.alerts import record_alert
-from etl import notify
-from etl.mailsink import MailSink, message_text, register, smtp_conn_value
-from etl.notify import AlertDeliveryError, deliver_pending
+from etl.warehouse.alerts import record_alert
+from etl.warehouse import notify
+from etl.local.mailsink import MailSink, message_text, register, smtp_conn_value
+from etl.warehouse.notify import AlertDeliveryError, deliver_pending
 
 RUN_URL = "http://127.0.0.1:8080/dags/losses_daily/runs/scheduled__2024-03-01T05:00:00+00:00?try=1&tab=logs"
 DOCS_URL = "http://127.0.0.1:8080/data-docs/validations/losses_20240301.html"
@@ -100,7 +100,7 @@ def other_alert(dsn: str, kind: str, key: str, subject: str, details: dict) -> i
 
 
 def alerts_deliver(dsn: str, monkeypatch) -> int:
-    """``attrition alerts deliver`` (through :func:`etl.notify.register`) against the warehouse ``dsn``."""
+    """``attrition alerts deliver`` (through :func:`etl.warehouse.notify.register`) against the warehouse ``dsn``."""
     monkeypatch.setenv("ATTRITION_WAREHOUSE_DSN", dsn)
     parser = argparse.ArgumentParser(prog="attrition")
     notify.register(parser.add_subparsers())
@@ -268,13 +268,13 @@ def test_concurrent_deliveries_send_each_alert_once(db, sink):
     assert len(sink.messages()) == 5
 
 
-CLI = ("import argparse, sys\nfrom etl.mailsink import register\n"
+CLI = ("import argparse, sys\nfrom etl.local.mailsink import register\n"
        "parser = argparse.ArgumentParser(prog='attrition')\nregister(parser.add_subparsers())\n"
        "args = parser.parse_args(sys.argv[1:])\nsys.exit(args.func(args))\n")
 
 
 def mailsink_cli(*args: str, **popen) -> subprocess.Popen:
-    """``attrition mailsink ARGS`` through :func:`etl.mailsink.register`, as etl/cli.py wires it."""
+    """``attrition mailsink ARGS`` through :func:`etl.local.mailsink.register`, as etl/cli/__init__.py wires it."""
     return subprocess.Popen([sys.executable, "-c", CLI, "mailsink", *args], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, **popen)
 

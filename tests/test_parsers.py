@@ -1,4 +1,4 @@
-"""Unit tests of etl.parsers on small hand-written documents (tests/fixtures/parsers and inline)."""
+"""Unit tests of etl.losses.parsers on small hand-written documents (tests/fixtures/parsers and inline)."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.model import ParseError
-from etl.parsers import common, parse_document
+from etl.domain.model import ParseError
+from etl.losses.parsers import common, parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers"
 URL = "https://example.test/page"

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from etl import categories
-from etl.model import ParseError
-from etl.parsers import parse_document
-from etl.snapshot import MINFIN_COLUMNS
+from etl.domain import categories
+from etl.domain.model import ParseError
+from etl.losses.parsers import parse_document
+from etl.replay.snapshot import MINFIN_COLUMNS
 
 pytestmark = pytest.mark.realdata
 
@@ -406,7 +406,7 @@ def test_russianwarship_real_replies_parse_and_match_petro(shared_dir):
 
 
 def test_russianwarship_real_replies_carry_no_new_key(shared_dir):
-    from etl.parsers.russianwarship import SEEN_KEYS, new_keys
+    from etl.losses.parsers.russianwarship import SEEN_KEYS, new_keys
 
     for path in rw_replies(shared_dir):
         assert new_keys(path.read_bytes(), path.as_uri()) == [], path.name

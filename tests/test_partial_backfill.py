@@ -14,8 +14,8 @@ import psycopg2
 import pytest
 
 from conftest import run_cli
-from etl.crawl import CrawlError, crawl, crawl_timeout, replay_env
-from etl.replay import ReplayServer
+from etl.losses.crawl import CrawlError, crawl, crawl_timeout, replay_env
+from etl.replay.server import ReplayServer
 
 FIRST, LAST = date(2023, 5, 1), date(2023, 6, 21)  # 52 days: two russianwarship pages, two minfin months
 RW_API = "/russianwarship.rip/api/v2/statistics"
@@ -96,7 +96,7 @@ def test_one_unreadable_document_per_source_loads_everything_else_and_fails_nami
 
 
 def test_the_pipeline_reports_the_failed_documents_after_the_gate(replay, db, monkeypatch):
-    from etl.pipeline import IngestError, backfill
+    from etl.losses.ingest import IngestError, backfill
 
     for name, value in spider_env(replay, db).items():
         monkeypatch.setenv(name, value)

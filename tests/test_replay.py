@@ -1,4 +1,4 @@
-"""The offline replay server (etl/replay.py) and the bundled snapshot (etl/snapshot.py, data/replay).
+"""The offline replay server (etl/replay/server.py) and the bundled snapshot (etl/replay/snapshot.py, data/replay).
 
 Real HTTP over loopback with urllib; never the internet.  Server tests use small CSVs written here;
 tests reading ../shared are marked realdata.
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from etl import categories
-from etl.categories import BY_CODE
-from etl.replay import (MINFIN_LABELS, MOD_LABELS, ReplayServer, load_series, mil_en_path)
+from etl.domain import categories
+from etl.domain.categories import BY_CODE
+from etl.replay.server import (MINFIN_LABELS, MOD_LABELS, ReplayServer, load_series, mil_en_path)
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "data" / "replay"
@@ -264,7 +264,7 @@ def test_mod_gov_ua_news_page_holds_no_list(server):
 
 @pytest.mark.parametrize("site,path,lang", [("mod_mil", "/en/news/", "en"), ("mod_mil", "/news/", "uk")])
 def test_mod_listing_pages_chain_to_every_bulletin(server, site, path, lang, monkeypatch):
-    monkeypatch.setattr("etl.replay.LISTING_PAGE_SIZE", 2)
+    monkeypatch.setattr("etl.replay.server.LISTING_PAGE_SIZE", 2)
     found, url, pages = [], server.urls[site] + path, 0
     while url:
         status, _, body = fetch(url)
@@ -465,7 +465,7 @@ def read_completed(path: Path) -> dict[tuple[str, str, str], int]:
 
 @pytest.fixture(scope="module")
 def built(shared_dir, tmp_path_factory):
-    from etl.snapshot import build_snapshot
+    from etl.replay.snapshot import build_snapshot
 
     out = tmp_path_factory.mktemp("snapshot")
     summaries = build_snapshot(shared_dir, out)
@@ -543,7 +543,7 @@ def _raw_minfin(shared_dir: Path) -> dict[str, dict]:
 
 def _raw_column(source: str, code: str, day: str) -> str | None:
     """The column of the source's dataset that holds ``code`` on ``day``, or None (no column at all)."""
-    from etl.snapshot import MINFIN_COLUMNS, MOD_COLUMNS, _code_for
+    from etl.replay.snapshot import MINFIN_COLUMNS, MOD_COLUMNS, _code_for
 
     columns = MOD_COLUMNS if source == "mod" else MINFIN_COLUMNS
     return next((col for col, c in columns.items() if _code_for(c, date.fromisoformat(day)) == code), None)
@@ -583,7 +583,7 @@ def test_snapshot_does_not_zero_fill(built, shared_dir):
     nulls = [(r["date"], k) for r in src for k in ("rocketSystems", "specialEquipment", "missiles", "submarines")
              if r[k] is None]
     assert nulls
-    from etl.snapshot import MOD_COLUMNS
+    from etl.replay.snapshot import MOD_COLUMNS
     for day, column in nulls:
         key = (day, MOD_COLUMNS[column])
         # a null is either left blank or (a leading null: the field not kept yet) completed and listed
@@ -600,10 +600,10 @@ def test_snapshot_does_not_zero_fill(built, shared_dir):
                 assert rw[(day, code)] == 0
 
 
-# --------------------------------------------------------------------------- round trips through etl.parsers
+# --------------------------------------------------------------------------- round trips through etl.losses.parsers
 
 def _parse(source: str, url: str):
-    from etl.parsers import parse_document
+    from etl.losses.parsers import parse_document
 
     status, headers, body = fetch(url)
     assert status == 200, url
@@ -696,7 +696,7 @@ def latest_minfin_month(srv: ReplayServer) -> str | None:
 
 
 def render_and_parse_everything(srv: ReplayServer):
-    """Every page the replay renders for ``srv``'s snapshot, through etl.parsers.
+    """Every page the replay renders for ``srv``'s snapshot, through etl.losses.parsers.
 
     Every mod bulletin (en and uk), every minfin page (main ua/en and every month page, the newest
     day's month too, which shows that day twice), the whole russianwarship API (every listing page,
@@ -705,8 +705,8 @@ def render_and_parse_everything(srv: ReplayServer):
     """
     from urllib.parse import urlsplit
 
-    from etl.model import ParseError
-    from etl.parsers import parse_document
+    from etl.domain.model import ParseError
+    from etl.losses.parsers import parse_document
 
     failures: list[str] = []
     got: dict[str, dict] = {"minfin": {}, "mod": {}, "russianwarship": {}}
@@ -802,7 +802,7 @@ def test_bundled_snapshot_completed_cells_are_listed_and_hand_kept():
 
 
 def test_minfin_latest_month_page_parses():
-    from etl.parsers import parse_document
+    from etl.losses.parsers import parse_document
 
     with ReplayServer(BUNDLED) as srv:
         url = srv.urls["minfin"] + f"/ua/russian-invading/casualties/{latest_minfin_month(srv)}/"
@@ -929,7 +929,7 @@ def small_shared(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def small_build(small_shared: Path, tmp_path: Path):
-    from etl.snapshot import build_snapshot
+    from etl.replay.snapshot import build_snapshot
 
     out = tmp_path / "replay"
     return out, build_snapshot(small_shared, out)

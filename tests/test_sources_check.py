@@ -113,7 +113,7 @@ def test_unknown_fault_and_fault_without_replay_are_usage_errors():
 def test_disagreeing_figures_are_reported_and_fail_only_when_strict():
     from datetime import date
 
-    from etl.sources_check import CheckResult, SourceResult, compare
+    from etl.losses.sources_check import CheckResult, SourceResult, compare
 
     day = date(2026, 8, 8)
     a = SourceResult("mod", figures={day: {"tanks": 100, "aircraft": 5}})
@@ -131,10 +131,10 @@ def test_the_dag_is_thin_and_imports(tmp_path):
     path = REPO / "dags" / "sources_check.py"
     tree = ast.parse(path.read_text())
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    assert {n.module for n in top_imports if isinstance(n, ast.ImportFrom)} <= {"__future__", "datetime", "airflow.sdk", "etl.failures"}
+    assert {n.module for n in top_imports if isinstance(n, ast.ImportFrom)} <= {"__future__", "datetime", "airflow.sdk", "etl.warehouse.failures"}
     assert not [n for n in top_imports if isinstance(n, ast.Import)]
     assert len(path.read_text().splitlines()) < 80
-    assert "from etl.sources_check import run_task" in path.read_text()
+    assert "from etl.losses.sources_check import run_task" in path.read_text()
     script = ("import json, sys; sys.path.insert(0, 'dags'); from airflow.dag_processing.dagbag import DagBag\n"
               "bag = DagBag(dag_folder='dags/sources_check.py')\n"
               "d = bag.dags['sources_check']\n"
@@ -154,8 +154,8 @@ def test_the_dag_is_thin_and_imports(tmp_path):
 
 @pytest.mark.airflow
 def test_the_dag_passes_against_the_replay(airflow_env, fresh_db):
-    from etl.crawl import replay_env
-    from etl.replay import ReplayServer
+    from etl.losses.crawl import replay_env
+    from etl.replay.server import ReplayServer
 
     from conftest import dags_test
 

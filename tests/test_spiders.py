@@ -1,9 +1,9 @@
-"""The spiders, the raw archive and the crawl runner (scrapers/, etl/crawl.py).
+"""The spiders, the raw archive and the crawl runner (scrapers/, etl/losses/crawl.py).
 
-Real HTTP over loopback against etl.replay.ReplayServer and a real warehouse (a fresh, migrated
+Real HTTP over loopback against etl.replay.server.ReplayServer and a real warehouse (a fresh, migrated
 database per test); never the internet.  Most tests use small snapshot CSVs written here; one test
 per source backfills the whole bundled snapshot (data/replay) and checks every day was fetched.
-Every crawl runs `scrapy crawl` as a subprocess through etl.crawl.crawl(..., fast=True).
+Every crawl runs `scrapy crawl` as a subprocess through etl.losses.crawl.crawl(..., fast=True).
 """
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import psycopg2
 import pytest
 
 from conftest import free_port, sql as query
-from etl import categories
-from etl.crawl import CrawlError, CrawlResult, crawl
-from etl.replay import DEFAULT_DATA_DIR, ReplayServer
+from etl.domain import categories
+from etl.losses.crawl import CrawlError, CrawlResult, crawl
+from etl.replay.server import DEFAULT_DATA_DIR, ReplayServer
 
 RUN = "test-run"
 
@@ -103,7 +103,7 @@ def days_in(source: str, docs: list[tuple]) -> set[date]:
     """The days the archived documents carry, read with the source's parser (no completeness check)."""
     from importlib import import_module
 
-    module = import_module(f"etl.parsers.{source}")
+    module = import_module(f"etl.losses.parsers.{source}")
     out: set[date] = set()
     for doc in docs:
         out |= {o.as_of for o in module.parse(doc[8], doc[2], doc[4])}

@@ -21,7 +21,7 @@ def _alive(pid: int) -> bool:
 
 
 def _family(root: int) -> set[int]:
-    from etl.stack import _descendants
+    from etl.local.stack import _descendants
 
     return _descendants(root) | {root}
 
@@ -87,7 +87,7 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
     import subprocess
 
     from conftest import VENV_BIN, cut_snapshot
-    from etl.stack import AirflowClient
+    from etl.local.stack import AirflowClient
 
     snapshot = tmp_path / "snapshot"
     snapshot.mkdir()

@@ -12,11 +12,11 @@ import psycopg2
 import pytest
 
 from conftest import sql
-from etl import categories
-from etl.archive import store_document
-from etl.parsers import parse_document
-from etl.parsers.russianwarship import new_keys
-from etl.pipeline import ingest
+from etl.domain import categories
+from etl.warehouse.raw_archive import store_document
+from etl.losses.parsers import parse_document
+from etl.losses.parsers.russianwarship import new_keys
+from etl.losses.ingest import ingest
 from etl.quality.gate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers"

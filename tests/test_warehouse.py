@@ -10,7 +10,7 @@ import pytest
 from psycopg2 import errors
 
 from conftest import free_port, run_cli
-from etl.migrate import MigrationError, available, migrate
+from etl.warehouse.migrate import MigrationError, available, migrate
 
 SCHEMAS = {"raw", "core", "quality", "mart"}
 
@@ -145,7 +145,7 @@ def test_unreachable_warehouse_is_one_clear_line():
 
 def test_pgserver_binaries_run_the_cluster_when_the_system_has_none(tmp_path, monkeypatch):
     """A fresh machine with only Python: the pgserver wheel's PostgreSQL is used."""
-    from etl.embedded import EmbeddedPostgres
+    from etl.local.embedded import EmbeddedPostgres
 
     monkeypatch.setenv("ATTRITION_PG_BINARIES", "pgserver")
     pg = EmbeddedPostgres(tmp_path / "pg", port=free_port())

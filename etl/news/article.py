@@ -18,7 +18,7 @@ lines before the first blank line may give ``title``, ``published`` (or ``date``
 ``site``; a first line ``date YYYY-MM-DD`` is read as the published day too.  A plain-text article
 may have no published date.
 
-Errors name the source, the URL and the field (:class:`ArticleError`, an :class:`etl.model.ParseError`).
+Errors name the source, the URL and the field (:class:`ArticleError`, an :class:`etl.domain.model.ParseError`).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-from etl.model import ParseError
+from etl.domain.model import ParseError
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                  "backgroundnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "liveblogposting"}

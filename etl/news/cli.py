@@ -1,6 +1,6 @@
 """``attrition claims FILE...``: the claims of plain-text or HTML news articles, as JSON lines.
 
-Wired into etl/cli.py with ``register(subparsers)``; ``main(argv)`` runs it on its own
+Wired into etl/cli/__init__.py with ``register(subparsers)``; ``main(argv)`` runs it on its own
 (``python -m etl.news.cli FILE...``).
 
 Each claim is one JSON object: ``file``, ``claimant``, ``subject``, ``category``, ``measure``,
@@ -62,7 +62,7 @@ def _series(choice: str):
 
         dsn = configured_dsn()
         if dsn is None:
-            from etl.embedded import EmbeddedPostgres
+            from etl.local.embedded import EmbeddedPostgres
 
             embedded = EmbeddedPostgres.default()
             if embedded.running_port() is not None:

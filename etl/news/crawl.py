@@ -2,16 +2,16 @@
 
     result = crawl_news("news_article", run_id="manual-1", args={"feeds": "https://.../rss"})
 
-Like :func:`etl.crawl.crawl` (same child process, manifest and :class:`etl.crawl.CrawlResult`), for the
+Like :func:`etl.losses.crawl.crawl` (same child process, manifest and :class:`etl.losses.crawl.CrawlResult`), for the
 spiders of :data:`etl.news.sources.SPIDERS`.  A crawl that fetched nothing is not an error here (the
-day's article may not be out yet); fetch errors are: :class:`etl.crawl.CrawlError` names the spider,
+day's article may not be out yet); fetch errors are: :class:`etl.losses.crawl.CrawlError` names the spider,
 the URL and the problem, with the result (what was archived before) on it.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from etl.crawl import CrawlResult, raise_for_outcome, run_spider
+from etl.losses.crawl import CrawlResult, raise_for_outcome, run_spider
 from etl.news.sources import KYIV_INDEPENDENT_SETTING, SPIDERS
 
 

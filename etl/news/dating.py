@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from etl.categories import MERGE_DAY
+from etl.domain.categories import MERGE_DAY
 from etl.news import dates as dates_mod
 from etl.news import lexicon as lx
 from etl.news.bind import State

@@ -2,7 +2,7 @@
 
 Every table is a list of (regular expression, meaning); the extractor matches them case-insensitively
 on the folded text (etl.news.text.fold: one kind of space, apostrophe, quote and dash).  The category
-nouns are the news' words for the bulletin categories of :mod:`etl.categories` plus the people words
+nouns are the news' words for the bulletin categories of :mod:`etl.domain.categories` plus the people words
 (``people`` troops/soldiers, ``casualties``, ``killed``, ``wounded``, ``killed_wounded``), which the
 extractor maps to ``personnel`` for the General Staff and to ``killed`` / ``wounded`` /
 ``casualties_total`` for other claimants.

@@ -18,7 +18,7 @@ so the article reader meets the metadata variants it must handle:
 * ``generic``: Open Graph and ``<article>`` (``<ul>`` for lines starting with ``- ``).
 
 Feeds: ``/feeds/<site>.xml`` (RSS 2.0) and ``/feeds/<site>.atom`` (Atom) for every site.  Paths are
-``/<host>/...`` below the port, like etl.replay.  ``/robots.txt`` allows everything.
+``/<host>/...`` below the port, like etl.replay.server.  ``/robots.txt`` allows everything.
 
 Faults (``add_fault(path, kind)``): ``http500``, ``empty``, ``redesign`` (a page without article body
 or metadata body), ``nodate`` (published metadata removed), ``garbled`` (the first figure of the body

@@ -83,7 +83,7 @@ class BulletinSeries:
     @classmethod
     def from_dir(cls, folder: str | Path) -> "BulletinSeries":
         """A replay snapshot folder: mod.csv, minfin.csv, russianwarship.csv in the sources' priority."""
-        from etl.model import SOURCES
+        from etl.domain.model import SOURCES
 
         folder = Path(folder)
         paths = [folder / f"{s}.csv" for s in SOURCES if (folder / f"{s}.csv").exists()]
@@ -98,7 +98,7 @@ class BulletinSeries:
 
     @classmethod
     def from_warehouse(cls, dsn: str | None = None) -> "BulletinSeries":
-        from etl.db import connect
+        from etl.warehouse.db import connect
 
         conn = connect(dsn, application_name="attrition-news")
         try:

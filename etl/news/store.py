@@ -25,7 +25,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from etl.model import ParseError
+from etl.domain.model import ParseError
 from etl.news.article import ArticleError, from_html, from_text, looks_like_html
 from etl.news.compare import compare
 from etl.news.extract import EXTRACTOR_VERSION, Claim, extract
@@ -146,7 +146,7 @@ def _figure(c: Claim) -> str:
 
 def record_claim_alerts(cur, source: str, url: str, claims: list[Claim], run_id: str | None,
                         run_url: str | None) -> list[dict]:
-    from etl.alerts import record_alert
+    from etl.warehouse.alerts import record_alert
 
     mismatches = []
     for seq, c in enumerate(claims, start=1):
@@ -178,8 +178,8 @@ def record_claim_alerts(cur, source: str, url: str, claims: list[Claim], run_id:
 def process_documents(document_ids: list[int], *, dsn: str | None = None, run_id: str | None = None,
                       run_url: str | None = None) -> ProcessResult:
     """Read, extract, compare and store the claims of the given archived news documents."""
-    from etl.alerts import record_alert
-    from etl.db import connect
+    from etl.warehouse.alerts import record_alert
+    from etl.warehouse.db import connect
 
     result = ProcessResult()
     conn = connect(dsn, application_name="attrition-news")

@@ -22,7 +22,7 @@ def crawl(spider: str, params: dict, run_id: str) -> dict:
     those: the articles fetched are still read, and the extract task fails the run naming them)."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-    from etl.crawl import CrawlError
+    from etl.losses.crawl import CrawlError
     from etl.news.crawl import crawl_news
     from etl.news.feeds import DEFAULT_MATCH
     from etl.news.sources import split_list
@@ -82,7 +82,7 @@ def extract(crawls: list, params: dict, run_id: str) -> dict:
     for m in result.mismatches:
         print(f"news_mismatch: {m['source']}: {m['url']}: {m['category']} {m['measure']} as of {m['as_of']}: "
               f"article {m['value']}, series {m['bulletin_value']}")
-    from etl.notify import deliver_pending
+    from etl.warehouse.notify import deliver_pending
 
     print(deliver_pending().summary())  # the alerts just recorded (mismatches, unreadable pages), once each
     problems = [f"{e['spider']}: {e['url']}: {e['error']}" for e in fetch_errors] + [str(e) for e in result.errors]

@@ -62,7 +62,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, NamedTuple
 
-from etl.model import SOURCES
+from etl.domain.model import SOURCES
 
 PRIORITY = SOURCES  # fallback order, used only to break true ties
 STATUSES = ("agreed", "single_source", "majority", "resolved", "correction")
@@ -328,7 +328,7 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
     """Accepted series, quarantine and retractions for the merged observations.
 
     ``observations``: records with source, as_of, category, cumulative, increase (Record, tuples,
-    dicts or etl.model.Observation); a later revision of a (source, as_of, category) replaces the
+    dicts or etl.domain.model.Observation); a later revision of a (source, as_of, category) replaces the
     earlier one. ``previous``: an earlier Decision; its observations are merged under the new ones,
     so a late day is judged with both neighbours and the result equals one call on all the data.
     ``dependent``: (source, as_of, category) keys of records copied from another source (e.g.

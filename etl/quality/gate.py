@@ -23,7 +23,7 @@
 4. **The accepted series is checked** (``expectations/accepted_monotonic.json``); only when it
    passes are the marts refreshed, all three in one transaction (:func:`refresh_marts`): a kill
    at any moment leaves the previous marts readable, and the next run completes them.
-5. **Notifications** of the new alerts (:mod:`etl.notify`), with the run URL and the Data Docs.
+5. **Notifications** of the new alerts (:mod:`etl.warehouse.notify`), with the run URL and the Data Docs.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from etl.model import SOURCES
+from etl.domain.model import SOURCES
 
 WINDOW_DAYS = 60  # days decided again on each side of the scope
 CANDIDATE_SUITES = ("observations_schema", "observations_monotonic")
@@ -140,7 +140,7 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
              docs_dir: Path | None = None, notify: bool = True) -> GateResult:
     """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
     from etl.config import warehouse_dsn
-    from etl.db import connect
+    from etl.warehouse.db import connect
     from etl.quality.consensus import as_date
     from etl.quality.gx_runner import run_suites
 
@@ -249,14 +249,14 @@ def _gate_statistics(result: GateResult) -> dict:
 
 
 def _deliver(dsn: str) -> str:
-    from etl.notify import deliver_pending
+    from etl.warehouse.notify import deliver_pending
 
     return deliver_pending(dsn).summary()
 
 
 def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, message: str) -> None:
-    from etl.alerts import record_alert
-    from etl.db import transaction
+    from etl.warehouse.alerts import record_alert
+    from etl.warehouse.db import transaction
 
     with transaction(dsn) as conn, conn.cursor() as cur:
         key = f"{kind}:{run_id or datetime.now(timezone.utc).isoformat()}:{result.date_from}:{result.date_to}"
@@ -282,7 +282,7 @@ class _Run:
     run_url: str | None
 
     def alert(self, kind: str, key: str, subject: str, body: str, details: dict, severity: str) -> None:
-        from etl.alerts import record_alert
+        from etl.warehouse.alerts import record_alert
 
         alert_id = record_alert(self.cur, kind, key, subject, body, {**details, "run_id": self.run_id},
                                 severity=severity, run_url=self.run_url)
@@ -315,7 +315,7 @@ def _decide(cur, lo: date, hi: date, schema_bad: dict):
     """The decision over [lo, hi]: observations, operators' decisions, anchors, the registry."""
     from etl.quality.consensus import Record, decide
 
-    from etl.categories import BY_CODE
+    from etl.domain.categories import BY_CODE
 
     cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier, note
                    FROM core.current_observation WHERE as_of BETWEEN %s AND %s""", (lo, hi))
@@ -440,7 +440,7 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
     ones (a new incident), clear open ones no longer wanted; one alert per incident."""
     from psycopg2.extras import Json
 
-    from etl.categories import BY_CODE
+    from etl.domain.categories import BY_CODE
 
     cur, result = run.cur, run.result
     cur.execute("""SELECT id, observation_id, expectation, diagnosis, status
@@ -517,7 +517,7 @@ def _sync_quarantine(run: _Run, lo: date, hi: date, wanted: dict) -> None:
             f"({cat.valid_from}..{cat.valid_to or ''}): {figures}. The figures are stored as printed, with their "
             f"note ({'; '.join(notes) or 'none'}), but the category contract keeps them out of the accepted series "
             "and the marts; mart.quarantined_records lists them with the diagnosis out_of_validity. Nothing to do "
-            "unless the category's dates in etl/categories.py are wrong.",
+            "unless the category's dates in etl/domain/categories.py are wrong.",
             {"source": source, "category": category, "days": [str(o["as_of"]) for o in group],
              "values": [o["cumulative"] for o in group], "notes": notes}, "info")
 

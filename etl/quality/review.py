@@ -26,7 +26,7 @@ def operator_name() -> str:
 
 
 def list_records(dsn: str | None = None, status: str = "open", limit: int = 100) -> list[dict]:
-    from etl.db import connect
+    from etl.warehouse.db import connect
 
     if status != "all" and status not in STATUSES:
         raise ReviewError(f"status must be all or one of {', '.join(STATUSES)}")
@@ -42,7 +42,7 @@ def list_records(dsn: str | None = None, status: str = "open", limit: int = 100)
 
 
 def show(qid: int, dsn: str | None = None) -> dict:
-    from etl.db import connect
+    from etl.warehouse.db import connect
 
     conn = connect(dsn)
     try:
@@ -73,7 +73,7 @@ def decide(qid: int, decision: str, *, note: str | None = None, by: str | None =
            notify: bool = True, run_id: str | None = None, run_url: str | None = None) -> dict:
     """Apply ``accept`` or ``reject`` to quarantine record ``qid``, then re-run the gate over its day."""
     from etl.config import warehouse_dsn
-    from etl.db import transaction
+    from etl.warehouse.db import transaction
     from etl.quality.gate import validate
 
     if decision not in ("accept", "reject"):
@@ -91,13 +91,13 @@ def decide(qid: int, decision: str, *, note: str | None = None, by: str | None =
         if old_status == status and old_by != "gate":
             raise ReviewError(f"record {qid} is already {status} (by {old_by})")
         if status == "accepted":
-            from etl.categories import BY_CODE
+            from etl.domain.categories import BY_CODE
 
             cat = BY_CODE.get(category)
             if cat is not None and not cat.valid_on(as_of):
                 raise ReviewError(f"record {qid}: {category} is not a category on {as_of} (valid {cat.valid_from}.."
                                   f"{cat.valid_to or ''}); the category contract keeps it out. If the dates are "
-                                  "wrong, fix them in etl/categories.py")
+                                  "wrong, fix them in etl/domain/categories.py")
         cur.execute("SELECT superseded_at IS NULL FROM core.observation WHERE id = %s", (obs_id,))
         if not cur.fetchone()[0]:
             raise ReviewError(f"record {qid}: {source} has since printed another value for {category} {as_of}; "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from etl.categories import WAR_START
+from etl.domain.categories import WAR_START
 from scrapers.spiders.base import ArchiveSpider, kyiv_today
 
 DAY_RE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")

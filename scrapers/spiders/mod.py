@@ -7,7 +7,7 @@ a. ``search_api``: ``POST /lookup/search?search_type=dfs_query_then_fetch``, the
    site's news list sends (sort publishedAt desc, id desc; locale, type news, tag "Відсіч агресору"),
    :data:`SEARCH_PAGE_SIZE` hits a page, paged with ``from``/``size`` until a hit older than
    ``date_from`` (or the last hit).  Each reply carries every article's HTML in ``content``: the reply
-   is archived as the document and etl.parsers.mod reads the bulletins from it, so the whole
+   is archived as the document and etl.losses.parsers.mod reads the bulletins from it, so the whole
    mod.gov.ua era costs a few dozen requests.  raw.fetch.url is the endpoint with a fragment naming
    the page (``#locale=uk&from=0&size=50``; a fragment is never sent).
 b. ``sitemap``: when the search endpoint fails (an error after retries, or a reply that is not a
@@ -54,7 +54,7 @@ from urllib.parse import unquote, urlsplit
 
 import scrapy
 
-from etl.categories import WAR_START
+from etl.domain.categories import WAR_START
 from scrapers.spiders.base import ArchiveSpider, describe_failure, kyiv_today
 
 
@@ -241,7 +241,7 @@ class ModSpider(ArchiveSpider):
         return req.replace(url=url)
 
     def parse_search(self, response):
-        from etl.parsers.mod import is_bulletin_article, published_day
+        from etl.losses.parsers.mod import is_bulletin_article, published_day
 
         lang, frm, size = response.meta["mod_search"]
         daily = response.meta.get("mod_daily", False)
@@ -294,7 +294,7 @@ class ModSpider(ArchiveSpider):
         return today - timedelta(days=self.daily_days() - 1), today
 
     def parse_sitemap(self, response):
-        from etl.parsers.mod import published_day
+        from etl.losses.parsers.mod import published_day
 
         lang = response.meta["mod_sitemap"]
         sel = scrapy.Selector(text=response.text, type="xml")
@@ -364,7 +364,7 @@ class ModSpider(ArchiveSpider):
     # -- mod.gov.ua (c): the tag page --------------------------------------------------------------
 
     def parse_tag_page(self, response):
-        from etl.parsers.mod import published_day
+        from etl.losses.parsers.mod import published_day
 
         lang, page = response.meta["mod_tag"], response.meta["mod_page"]
         lo, hi = self.mod_range()

@@ -1,0 +1,1 @@
+"""The vocabulary every part shares: categories, the bulletin model, the calendar."""

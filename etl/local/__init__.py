@@ -1,0 +1,1 @@
+"""The local development stack (embedded PostgreSQL, Airflow standalone, mail sink); imported only by the CLI."""

@@ -1,0 +1,1 @@
+"""The losses pipeline: parsers, crawls, the loader, ingestion, the sources check, DAG task callables."""

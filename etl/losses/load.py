@@ -1,0 +1,262 @@
+"""Parse archived documents and load their observations into ``core`` (the quality gate, etl.quality.gate, then decides what reaches the marts).
+
+One unreadable document does not sink a run: :func:`load_documents` loads every document that
+parsed, in the caller's transaction, in bulk under one savepoint; if the database refuses that
+bulk load, it rolls back to the savepoint and loads each document under a savepoint of its own, so
+only the document at fault is left out.  The documents left out (unparseable, or refused by the
+database) are listed in :attr:`LoadResult.failed`, each naming source, URL and field; the caller
+alerts and fails the run with that list *after* the rest is committed.  Observations are staged
+in bulk (execute_values into a temporary table) and merged set-wise:
+
+* a (source, day, category) seen for the first time becomes revision 1;
+* the same value again changes nothing (re-running a day is a no-op);
+* a different value becomes a new revision; the old one is kept with ``superseded_at`` set,
+  and the change is reported in :attr:`LoadResult.revisions`.
+
+A missing "(+N)" in a later document does not count as a different value.  An observation's
+``note`` (a category printed outside its validity, see etl.losses.parsers.finalize) is stored with it; the
+keys a source printed that the parser does not know are recorded by :mod:`etl.losses.source_keys`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from etl.domain.model import Observation, ParseError
+
+PARSER_VERSION = "attrition-parsers/1"
+
+
+@dataclass
+class Document:
+    id: int
+    source: str
+    url: str
+    content_type: str | None
+    body: bytes
+
+
+@dataclass
+class LoadResult:
+    documents: int = 0
+    observations: int = 0
+    inserted: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    revisions: list[dict] = field(default_factory=list)
+    days: dict[str, list[date]] = field(default_factory=dict)  # source -> sorted days in this run
+    new_source_keys: list[dict] = field(default_factory=list)  # etl.losses.source_keys.record_new_keys
+    # the documents left out: {"source", "url", "field", "problem", "document_id"} each (see module doc)
+    failed: list[dict] = field(default_factory=list)
+
+    def merge(self, other: "LoadResult") -> "LoadResult":
+        """Add ``other`` (a later load of the same run) to this result."""
+        self.documents += other.documents
+        self.observations += other.observations
+        self.inserted += other.inserted
+        self.revised += other.revised
+        self.unchanged += other.unchanged
+        self.revisions += other.revisions
+        self.new_source_keys += other.new_source_keys
+        self.failed += other.failed
+        for source, days in other.days.items():
+            self.days[source] = sorted(set(self.days.get(source, [])) | set(days))
+        return self
+
+    def failure_lines(self) -> list[str]:
+        """One line per document left out: ``source: URL: field: problem``."""
+        return [f"{f['source']}: {f['url']}: {f['field']}: {f['problem']}" for f in self.failed]
+
+    def gaps(self) -> dict[str, list[tuple[date, date]]]:
+        """Per source, the runs of days missing between the first and last day of this run."""
+        out: dict[str, list[tuple[date, date]]] = {}
+        for source, days in self.days.items():
+            missing = []
+            for before, after in zip(days, days[1:]):
+                if (after - before).days > 1:
+                    missing.append((before + timedelta(days=1), after - timedelta(days=1)))
+            out[source] = missing
+        return out
+
+    def summary(self) -> dict:
+        gaps = self.gaps()
+        return {
+            "documents": self.documents,
+            "observations": self.observations,
+            "inserted": self.inserted,
+            "revised": self.revised,
+            "unchanged": self.unchanged,
+            "sources": {
+                source: {
+                    "days": len(days),
+                    "first": days[0].isoformat() if days else None,
+                    "last": days[-1].isoformat() if days else None,
+                    "gaps": [[a.isoformat(), b.isoformat()] for a, b in gaps[source]],
+                }
+                for source, days in sorted(self.days.items())
+            },
+            "revisions": self.revisions[:50],
+            **({"new_source_keys": self.new_source_keys} if self.new_source_keys else {}),
+            "failed": list(self.failed),
+        }
+
+
+def fetch_documents(cur, ids: list[int] | None = None, sources: list[str] | None = None) -> list[Document]:
+    """Archived documents by id, or every one of the given sources, oldest fetch first."""
+    clauses, params = [], []
+    if ids is not None:
+        clauses.append("id = ANY(%s)")
+        params.append(list(ids))
+    if sources:
+        clauses.append("source = ANY(%s)")
+        params.append(list(sources))
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    cur.execute(f"SELECT id, source, url, content_type, body FROM raw.document {where} ORDER BY fetched_at, id",
+                params)
+    return [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
+
+
+def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
+    """Parse every document; returns what parsed and the errors (each naming source, URL and field)."""
+    from etl.losses.parsers import parse_document
+
+    parsed, errors = [], []
+    for doc in documents:
+        try:
+            observations = parse_document(doc.source, doc.body, doc.url, doc.content_type)
+        except ParseError as exc:
+            exc.document_id = doc.id
+            errors.append(exc)
+            continue
+        except Exception as exc:  # a parser bug on one document: reported like an unreadable document
+            err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
+            err.document_id = doc.id
+            errors.append(err)
+            continue
+        parsed.append((doc, observations))
+    return parsed, errors
+
+
+def failure_of(error: ParseError, document_id: int | None = None) -> dict:
+    return {"source": error.source, "url": error.url, "field": error.field, "problem": error.problem,
+            "document_id": document_id}
+
+
+def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
+    """Load every parsed document (in the caller's transaction); a document the database refuses is
+    left out and listed in ``failed`` (field ``load``), the others are loaded all the same."""
+    import psycopg2
+
+    # what one document's data can provoke (a value out of range, a constraint, a trigger's refusal);
+    # a lost connection or an error in our SQL is not isolated: it fails the whole load
+    refused = (psycopg2.DataError, psycopg2.IntegrityError, psycopg2.InternalError)
+    cur.execute("SAVEPOINT attrition_load_all")
+    try:
+        result = load(cur, parsed)
+    except refused:
+        cur.execute("ROLLBACK TO SAVEPOINT attrition_load_all")
+    else:
+        cur.execute("RELEASE SAVEPOINT attrition_load_all")
+        return result
+    result = LoadResult()  # one document spoiled the bulk load: one savepoint per document finds it
+    for doc, observations in parsed:
+        cur.execute("SAVEPOINT attrition_load_one")
+        try:
+            one = load(cur, [(doc, observations)])
+        except refused as exc:
+            cur.execute("ROLLBACK TO SAVEPOINT attrition_load_one")
+            problem = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()[0]
+            result.failed.append(failure_of(ParseError(doc.source, doc.url, "load", f"refused by the warehouse: "
+                                                                                    f"{problem}"), doc.id))
+            continue
+        cur.execute("RELEASE SAVEPOINT attrition_load_one")
+        result.merge(one)
+    return result
+
+
+def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
+    """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction)."""
+    from psycopg2.extras import execute_values
+
+    from etl.losses.source_keys import record_new_keys
+
+    result = LoadResult(documents=len(parsed))
+    result.new_source_keys = record_new_keys(cur, parsed)
+    staged = []
+    for doc, observations in parsed:
+        for obs in observations:
+            staged.append((len(staged), obs.source, obs.as_of, obs.category, obs.cumulative, obs.increase,
+                           obs.qualifier, doc.id, doc.url, obs.note))
+    result.observations = len(staged)
+    if not staged:
+        return result
+    days: dict[str, set[date]] = defaultdict(set)
+    for row in staged:
+        days[row[1]].add(row[2])
+    result.days = {source: sorted(d) for source, d in days.items()}
+
+    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
+    cur.execute("""
+        CREATE TEMP TABLE stage_obs (
+            seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
+            qualifier text, document_id bigint, url text, note text
+        ) ON COMMIT DROP""")
+    execute_values(cur, "INSERT INTO stage_obs VALUES %s", staged, page_size=5000)
+    cur.execute("""
+        INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
+        SELECT DISTINCT source, as_of, document_id, url, %s FROM stage_obs
+        ON CONFLICT (source, as_of, document_id) DO NOTHING""", (PARSER_VERSION,))
+    cur.execute("""
+        SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase, o.qualifier
+        FROM core.observation o
+        JOIN (SELECT DISTINCT source, as_of, category FROM stage_obs) k USING (source, as_of, category)
+        WHERE o.superseded_at IS NULL""")
+    current = {(r[1], r[2], r[3]): {"id": r[0], "revision": r[4], "value": (r[5], r[6], r[7])}
+               for r in cur.fetchall()}
+
+    new_rows, superseded = [], []
+    for row in staged:  # in document order: a later document's different value is the newer revision
+        key = (row[1], row[2], row[3])
+        value = (row[4], row[5], row[6])
+        cur_row = current.get(key)
+        if cur_row is not None and _same(cur_row["value"], value):
+            result.unchanged += 1
+            continue
+        revision = 1 if cur_row is None else cur_row["revision"] + 1
+        if cur_row is None:
+            result.inserted += 1
+        else:
+            result.revised += 1
+            if cur_row["id"] is not None:
+                superseded.append(cur_row["id"])
+            else:  # an earlier row of this same run: mark it superseded on insert
+                new_rows[cur_row["index"]] = new_rows[cur_row["index"]][:-1] + (True,)
+            result.revisions.append({
+                "source": key[0], "as_of": key[1].isoformat(), "category": key[2],
+                "old": {"cumulative": cur_row["value"][0], "increase": cur_row["value"][1]},
+                "new": {"cumulative": value[0], "increase": value[1]}, "revision": revision,
+            })
+        new_rows.append((*key, revision, *value, row[7], row[9], False))
+        current[key] = {"id": None, "index": len(new_rows) - 1, "revision": revision, "value": value}
+
+    if superseded:
+        cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
+    if new_rows:
+        execute_values(cur, """
+            INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
+                                          document_id, bulletin_id, superseded_at, note)
+            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase::bigint, v.qualifier,
+                   v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
+            FROM (VALUES %s) AS v (source, as_of, category, revision, cumulative, increase, qualifier,
+                                   document_id, note, superseded)
+            JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of::date AND b.document_id = v.document_id
+            """, new_rows, page_size=5000)
+    return result
+
+
+def _same(old: tuple, new: tuple) -> bool:
+    """Same cumulative and qualifier; a missing increase on either side is not a difference."""
+    if old[0] != new[0] or old[2] != new[2]:
+        return False
+    return old[1] is None or new[1] is None or old[1] == new[1]

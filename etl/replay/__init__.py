@@ -1,0 +1,1 @@
+"""The offline replay of the sources: the HTTP server and the snapshot builder."""

@@ -1,0 +1,194 @@
+"""Versioned SQL migrations for the warehouse.
+
+Files ``etl/warehouse/migrations/NNNN_name.sql`` run in order, each in its own transaction,
+and are recorded in ``public.schema_migrations`` with a checksum.  A migration
+that was changed after it ran is an error: write a new one instead.  After the
+SQL files, reference data that lives in code (the category contract) is synced;
+that step writes nothing when nothing changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+LOCK_KEY = 0x61747472  # pg_advisory_lock key, so two runners never interleave
+
+LEDGER = """
+CREATE TABLE IF NOT EXISTS public.schema_migrations (
+    version    text PRIMARY KEY,
+    name       text NOT NULL,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def available() -> list[Migration]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = re.fullmatch(r"(\d{4})_([a-z0-9_]+)\.sql", path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")
+        found.append(Migration(match.group(1), match.group(2), path))
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError("two migration files share a version number")
+    return found
+
+
+def migrate(dsn: str | None = None) -> list[str]:
+    """Apply pending migrations; returns the file names applied (empty when up to date)."""
+    from etl.warehouse.db import connect
+
+    conn = connect(dsn)
+    applied_now: list[str] = []
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+            cur.execute("SET client_min_messages = warning")
+            cur.execute(LEDGER)
+            cur.execute("SELECT version, checksum FROM public.schema_migrations")
+            done = dict(cur.fetchall())
+        conn.autocommit = False
+        for mig in available():
+            if mig.version in done:
+                if done[mig.version] != mig.checksum:
+                    raise MigrationError(
+                        f"migration {mig.path.name} changed after it was applied; add a new migration instead"
+                    )
+                continue
+            with conn, conn.cursor() as cur:
+                try:
+                    cur.execute(mig.sql)
+                except Exception as exc:
+                    raise MigrationError(f"migration {mig.path.name} failed: {exc}".strip()) from exc
+                cur.execute(
+                    "INSERT INTO public.schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                    (mig.version, mig.name, mig.checksum),
+                )
+            applied_now.append(mig.path.name)
+        with conn, conn.cursor() as cur:
+            sync_categories(cur)
+            sync_corrections(cur)
+    finally:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+        conn.close()
+    return applied_now
+
+
+def applied(dsn: str | None = None) -> list[tuple[str, str, object]]:
+    from etl.warehouse.db import transaction
+
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('public.schema_migrations')")
+        if cur.fetchone()[0] is None:
+            return []
+        cur.execute("SELECT version, name, applied_at FROM public.schema_migrations ORDER BY version")
+        return cur.fetchall()
+
+
+def sync_categories(cur) -> int:
+    """Upsert the category contract (etl.domain.categories) into core.category and core.category_alias.
+
+    Returns the number of rows written; 0 when the tables already match.
+    """
+    from psycopg2.extras import execute_values
+
+    from etl.domain.categories import CATEGORIES, normalize_label
+
+    rows = [
+        (c.code, c.label_en, c.label_uk, c.valid_from, c.valid_to, c.required_from, c.unit, c.description, i)
+        for i, c in enumerate(CATEGORIES, start=1)
+    ]
+    execute_values(
+        cur,
+        """
+        INSERT INTO core.category AS t
+            (code, label_en, label_uk, valid_from, valid_to, required_from, unit, description, sort_order)
+        VALUES %s
+        ON CONFLICT (code) DO UPDATE SET
+            label_en = EXCLUDED.label_en, label_uk = EXCLUDED.label_uk, valid_from = EXCLUDED.valid_from,
+            valid_to = EXCLUDED.valid_to, required_from = EXCLUDED.required_from, unit = EXCLUDED.unit,
+            description = EXCLUDED.description, sort_order = EXCLUDED.sort_order
+        WHERE (t.label_en, t.label_uk, t.valid_from, t.valid_to, t.required_from, t.unit, t.description,
+               t.sort_order)
+           IS DISTINCT FROM (EXCLUDED.label_en, EXCLUDED.label_uk, EXCLUDED.valid_from, EXCLUDED.valid_to,
+               EXCLUDED.required_from, EXCLUDED.unit, EXCLUDED.description, EXCLUDED.sort_order)
+        """,
+        rows,
+        page_size=1000,
+    )
+    written = cur.rowcount
+    aliases = sorted(
+        {(source or "", normalize_label(alias), c.code) for c in CATEGORIES for source, alias in c.aliases}
+    )
+    execute_values(
+        cur,
+        """
+        INSERT INTO core.category_alias AS t (source, alias, category) VALUES %s
+        ON CONFLICT (source, alias) DO UPDATE SET category = EXCLUDED.category
+        WHERE t.category IS DISTINCT FROM EXCLUDED.category
+        """,
+        aliases,
+        page_size=1000,
+    )
+    written += cur.rowcount
+    cur.execute(
+        "DELETE FROM core.category_alias WHERE (source, alias) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+        ([a[0] for a in aliases], [a[1] for a in aliases]),
+    )
+    written += cur.rowcount
+    return written
+
+
+def sync_corrections(cur) -> int:
+    """Seed quality.correction (origin ``registry``) from data/corrections.csv, the published list of
+    official corrections; an operator's rows (origin ``operator``) are left alone."""
+    from psycopg2.extras import execute_values
+
+    from etl.config import project_home
+    from etl.quality.consensus import load_official_corrections
+
+    rows = [(c.as_of, c.category, c.delta, c.note or None)
+            for c in load_official_corrections(project_home() / "data" / "corrections.csv")]
+    execute_values(
+        cur,
+        """
+        INSERT INTO quality.correction AS t (as_of, category, delta, reason, origin) VALUES %s
+        ON CONFLICT (as_of, category) DO UPDATE SET delta = EXCLUDED.delta, reason = EXCLUDED.reason
+        WHERE t.origin = 'registry' AND (t.delta, t.reason) IS DISTINCT FROM (EXCLUDED.delta, EXCLUDED.reason)
+        """,
+        [(d, c, delta, note, "registry") for d, c, delta, note in rows],
+    )
+    written = cur.rowcount
+    cur.execute(
+        "DELETE FROM quality.correction WHERE origin = 'registry' "
+        "AND (as_of, category) NOT IN (SELECT * FROM unnest(%s::date[], %s::text[]))",
+        ([r[0] for r in rows], [r[1] for r in rows]),
+    )
+    return written + cur.rowcount

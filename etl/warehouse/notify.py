@@ -1,0 +1,454 @@
+"""Send the data-quality alerts of ``quality.alert`` through Airflow notifiers.
+
+Other code records one row per incident (:func:`etl.warehouse.alerts.record_alert`); :func:`deliver_pending`
+sends the rows not sent yet and marks them sent, so an incident is announced once however often
+its task is retried or its DAG run re-run.
+
+Channels are Airflow notifiers, each enabled when its Airflow connection exists (the variable
+``AIRFLOW_CONN_<ID>`` in URI or JSON form, or, inside Airflow, a connection stored there):
+
+- ``email``: ``SmtpNotifier`` on connection ``smtp_default`` (or ``ATTRITION_SMTP_CONN_ID``), to
+  ``ATTRITION_ALERT_EMAIL_TO`` from ``ATTRITION_ALERT_EMAIL_FROM``;
+- ``slack``: ``SlackWebhookNotifier`` on connection ``attrition_slack``;
+- ``webhook``: ``HttpNotifier`` on connection ``attrition_webhook``, a JSON POST of the alert's fields.
+
+Delivery is per channel: ``quality.alert.channels`` lists the channels that have delivered an
+alert, and ``notified_at`` is set once every enabled channel has.  A failing channel leaves the
+row pending with the reason in ``details -> 'delivery'``; the next call retries that channel only.
+More than ``ATTRITION_ALERT_DIGEST_OVER`` (default 10) pending alerts go out as one digest per
+channel.  The pending rows are locked (``FOR UPDATE SKIP LOCKED``) while they are sent, so two
+concurrent calls never send the same alert.  Operator guide: docs/alerts.md.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from etl.config import ConfigError
+
+SMTP_CONN_ID = "smtp_default"
+SLACK_CONN_ID = "attrition_slack"
+WEBHOOK_CONN_ID = "attrition_webhook"
+DEFAULT_EMAIL_TO = "attrition-alerts@localhost"
+DEFAULT_EMAIL_FROM = "attrition@localhost"
+DEFAULT_DIGEST_OVER = 10
+WEBHOOK_TIMEOUT = 30  # seconds, unless the connection's extra sets "timeout"
+SLACK_TEXT_LIMIT = 35_000  # Slack truncates a message's text at 40,000 characters
+
+# details keys shown in the What / Why / Where lines; every other key is listed after them
+_SHOWN_KEYS = {"source", "as_of", "category", "cumulative", "url", "diagnosis", "why", "problem", "reason",
+               "field", "expectation", "neighbours", "quarantine_id", "run_id", "delivery"}
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+class AlertDeliveryError(RuntimeError):
+    """Some alert could not be sent (only raised with ``raise_on_failure=True``); ``.report`` says which."""
+
+    def __init__(self, report: DeliveryReport):
+        super().__init__(report.summary())
+        self.report = report
+
+
+# ---------------------------------------------------------------------------------------------
+# alerts and messages
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Alert:
+    """A pending row of quality.alert."""
+
+    id: int
+    kind: str
+    incident_key: str
+    severity: str
+    subject: str
+    body: str
+    details: dict
+    run_url: str | None
+    data_docs_url: str | None
+    created_at: datetime
+    channels: tuple[str, ...]  # the channels that already delivered it
+
+    def fields(self) -> dict:
+        """The alert as JSON-ready fields (the webhook's body)."""
+        return {"id": self.id, "kind": self.kind, "incident_key": self.incident_key, "severity": self.severity,
+                "subject": self.subject, "body": self.body,
+                "details": {k: v for k, v in self.details.items() if k != "delivery"},
+                "run_url": self.run_url, "data_docs_url": self.data_docs_url,
+                "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one notification says: a subject, a plain-text body and the webhook's JSON body."""
+
+    subject: str
+    text: str
+    payload: dict
+    headers: dict[str, str]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def _record(alert: Alert) -> str:
+    """The record an alert is about, e.g. ``mod 2024-03-01 tanks = 6700``."""
+    d = alert.details
+    record = " ".join(str(d[k]) for k in ("source", "as_of", "category") if d.get(k) not in (None, ""))
+    if d.get("cumulative") is not None:
+        record += f" = {d['cumulative']}"
+    return record
+
+
+def _why(alert: Alert) -> str:
+    d = alert.details
+    why = [str(d[k]) for k in ("diagnosis", "why", "problem", "reason") if d.get(k)]
+    if d.get("field"):
+        why.append(f"field {d['field']}")
+    if d.get("expectation"):
+        why.append(f"failed expectation {d['expectation']}")
+    return "; ".join(why)
+
+
+def _where(alert: Alert) -> str:
+    d = alert.details
+    where = []
+    if d.get("quarantine_id") is not None:
+        where.append(f"quality.quarantine id {d['quarantine_id']}")
+    if d.get("url"):
+        where.append(str(d["url"]))
+    if d.get("run_id"):
+        where.append(f"run {d['run_id']}")
+    return "; ".join(where)
+
+
+def _action(alert: Alert) -> str:
+    """What the reader can do about it: a command or a query."""
+    d = alert.details
+    if d.get("quarantine_id") is not None:
+        return f"attrition quarantine show {d['quarantine_id']}   (then accept or reject it)"
+    if alert.kind == "missing_bulletin" and d.get("source") and d.get("as_of"):
+        return (f"check {d['source']}'s site; once the bulletin is out: attrition backfill --from {d['as_of']} "
+                f"--to {d['as_of']} --sources {d['source']} (or re-run losses_daily)")
+    if alert.kind == "parse_failure" and d.get("source"):
+        return f"the document is kept in raw.document; after a parser fix: attrition rebuild --sources {d['source']}"
+    if d.get("as_of") and d.get("category"):
+        return (f"compare the sources: SELECT * FROM mart.daily_losses_long "
+                f"WHERE as_of = '{d['as_of']}' AND category = '{d['category']}'")
+    return f"SELECT subject, body, details FROM quality.alert WHERE id = {alert.id}"
+
+
+def alert_text(alert: Alert) -> str:
+    """The plain-text body of one alert: its message, then What / Why / Where, the links and how to act."""
+    record = _record(alert)
+    facts = [("What", alert.kind.replace("_", " ") + (f": {record}" if record else "")),
+             ("Why", _why(alert) or "see the message above"),
+             ("Where", _where(alert) or "see the links below")]
+    if alert.details.get("neighbours"):
+        facts.append(("Neighbours", _fmt(alert.details["neighbours"])))
+    facts += [("Run", alert.run_url or "(no run URL recorded)"),
+              ("Data Docs", alert.data_docs_url or "(no Data Docs for this alert)")]
+    facts += [(key, _fmt(value)) for key, value in alert.details.items()  # the gate repeats quarantine_id as id
+              if key not in _SHOWN_KEYS and not (key == "id" and value == alert.details.get("quarantine_id"))]
+    facts.append(("Act", _action(alert)))
+    width = max(len(label) for label, _ in facts) + 2
+    lines = [alert.body.rstrip(), ""]
+    lines += [f"{label + ':':<{width}}{value}" for label, value in facts]
+    lines += ["", f"alert #{alert.id} ({alert.severity}), raised {alert.created_at:%Y-%m-%d %H:%M %Z}, "
+                  f"incident {alert.incident_key}"]
+    return "\n".join(lines) + "\n"
+
+
+def alert_message(alert: Alert) -> Message:
+    text = alert_text(alert)
+    return Message(subject=alert.subject, text=text, payload={"digest": False, **alert.fields(), "text": text},
+                   headers={"X-Attrition-Alert-Id": str(alert.id), "X-Attrition-Incident": alert.incident_key})
+
+
+def digest_message(alerts: list[Alert], threshold: int) -> Message:
+    """One message listing every alert (kind, subject, record, reason, where), for more than ``threshold``."""
+    kinds = Counter(a.kind for a in alerts)
+    by_kind = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.most_common())
+    subject = f"[attrition] {len(alerts)} data-quality alerts: {by_kind}"
+    lines = [f"{len(alerts)} alerts in one digest: a delivery finding more than {threshold} pending alerts "
+             "sends one message instead of one each.", ""]
+    for alert in alerts:
+        lines.append(f"#{alert.id} [{alert.severity}] {alert.subject}")
+        record = _record(alert)
+        what = f"{alert.kind}: {record}" if record else alert.kind
+        lines.append("    " + " | ".join(part for part in (what, _why(alert), _where(alert)) if part))
+    runs = sorted({a.run_url for a in alerts if a.run_url})
+    docs = sorted({a.data_docs_url for a in alerts if a.data_docs_url})
+    if runs:
+        lines += ["", "Runs:", *(f"  {url}" for url in runs)]
+    if docs:
+        lines += ["", "Data Docs:", *(f"  {url}" for url in docs)]
+    lines += ["", "Each alert in full: SELECT subject, body, details FROM quality.alert WHERE id = <#id>"]
+    if any(a.details.get("quarantine_id") is not None for a in alerts):
+        lines.append("A quarantined record: attrition quarantine show <quarantine id>")
+    text = "\n".join(lines) + "\n"
+    payload = {"digest": True, "subject": subject, "count": len(alerts), "text": text,
+               "alerts": [a.fields() for a in alerts]}
+    return Message(subject=subject, text=text, payload=payload, headers={"X-Attrition-Digest": str(len(alerts))})
+
+
+def _html(text: str) -> str:
+    """The plain text as HTML (the SMTP notifier sends HTML): preformatted, with its URLs as links."""
+    linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html.escape(text, quote=False))
+    return ('<html><body><pre style="font-family: ui-monospace, Menlo, Consolas, monospace; '
+            f'white-space: pre-wrap">{linked}</pre></body></html>')
+
+
+def _slack_text(message: Message) -> str:
+    text = f"*{message.subject}*\n{message.text}"
+    if len(text) > SLACK_TEXT_LIMIT:
+        text = text[:SLACK_TEXT_LIMIT] + "\n… (cut; the e-mail and quality.alert have all of it)"
+    # Slack's mrkdwn needs these three escaped; its links still work
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------------------------------------
+# channels
+# ---------------------------------------------------------------------------------------------
+def email_recipients() -> list[str]:
+    """``ATTRITION_ALERT_EMAIL_TO``: comma-separated (default attrition-alerts@localhost)."""
+    value = os.environ.get("ATTRITION_ALERT_EMAIL_TO") or DEFAULT_EMAIL_TO
+    return [addr.strip() for addr in value.split(",") if addr.strip()]
+
+
+def email_sender() -> str:
+    """``ATTRITION_ALERT_EMAIL_FROM`` (default attrition@localhost)."""
+    return os.environ.get("ATTRITION_ALERT_EMAIL_FROM") or DEFAULT_EMAIL_FROM
+
+
+def digest_threshold() -> int:
+    """``ATTRITION_ALERT_DIGEST_OVER``: more pending alerts than this go out as one digest (default 10)."""
+    value = os.environ.get("ATTRITION_ALERT_DIGEST_OVER", str(DEFAULT_DIGEST_OVER))
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"ATTRITION_ALERT_DIGEST_OVER must be a whole number, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A configured channel: its name, its Airflow connection id and the resolved connection."""
+
+    name: str
+    conn_id: str
+    conn: Any = field(compare=False, repr=False)
+
+    def notifier(self, message: Message):
+        """The Airflow notifier that sends ``message`` on this channel."""
+        if self.name == "email":
+            from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+            return SmtpNotifier(to=email_recipients(), from_email=email_sender(), subject=message.subject,
+                                html_content=_html(message.text), smtp_conn_id=self.conn_id,
+                                custom_headers=message.headers)
+        if self.name == "slack":
+            from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+
+            return SlackWebhookNotifier(slack_webhook_conn_id=self.conn_id, text=_slack_text(message),
+                                        unfurl_links=False)
+        from airflow.providers.http.notifications.http import HttpNotifier
+
+        timeout = self.conn.extra_dejson.get("timeout", WEBHOOK_TIMEOUT)
+        return HttpNotifier(http_conn_id=self.conn_id, json=message.payload, extra_options={"timeout": timeout},
+                            headers={"User-Agent": "attrition-alerts"})
+
+    def send(self, message: Message) -> None:
+        # notify() rather than calling the notifier: calling it would render the alert's text as a
+        # Jinja template, and a record or a page excerpt may well contain "{{".
+        self.notifier(message).notify({})
+
+
+def channel_conn_ids() -> list[tuple[str, str]]:
+    """(channel, connection id) in delivery order."""
+    return [("email", os.environ.get("ATTRITION_SMTP_CONN_ID") or SMTP_CONN_ID),
+            ("slack", SLACK_CONN_ID), ("webhook", WEBHOOK_CONN_ID)]
+
+
+def configured_channels() -> tuple[list[Channel], list[str]]:
+    """The channels whose Airflow connection resolves, and warnings about connections set but unreadable.
+
+    ``airflow.sdk.BaseHook.get_connection`` reads ``AIRFLOW_CONN_<ID>`` in any process (outside
+    Airflow the task SDK falls back to the environment-variable secrets backend and any external
+    backend configured), and inside a task also the connections stored in Airflow.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    channels, warnings = [], []
+    for name, conn_id in channel_conn_ids():
+        try:
+            conn = BaseHook.get_connection(conn_id)
+        except AirflowNotFoundException:
+            variable = f"AIRFLOW_CONN_{conn_id.upper()}"
+            if os.environ.get(variable):
+                warnings.append(f"{variable} is set but is not a valid Airflow connection (URI or JSON form): "
+                                f"channel {name} is off")
+            continue
+        channels.append(Channel(name, conn_id, conn))
+    return channels, warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# delivery
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class DeliveryReport:
+    """What one :func:`deliver_pending` call did."""
+
+    sent: list[int] = field(default_factory=list)  # alerts now delivered on every channel
+    failed: list[tuple[int, str, str]] = field(default_factory=list)  # (alert id, channel, error)
+    channels: list[str] = field(default_factory=list)  # the channels enabled for this call
+    digest: bool = False
+    warnings: list[str] = field(default_factory=list)
+    pending: int = 0  # undelivered alerts found (locked by another call: not counted)
+
+    def summary(self) -> str:
+        lines = [f"warning: {w}" for w in self.warnings]
+        if self.channels:
+            via = ", ".join(self.channels)
+            if not self.pending:
+                lines.append(f"no undelivered alert (channels: {via})")
+            elif self.sent:
+                lines.append(f"delivered {len(self.sent)} alert(s) via {via}" + (" as one digest" if self.digest
+                                                                                 else ""))
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for alert_id, channel, error in self.failed:
+            groups[(channel, error)].append(alert_id)
+        for (channel, error), ids in groups.items():
+            shown = ", ".join(f"#{i}" for i in ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+            lines.append(f"alert delivery FAILED on {channel} for {len(ids)} alert(s) ({shown}): {error}; "
+                         "they stay undelivered and are retried on the next delivery")
+        return "\n".join(lines)
+
+
+_SELECT_PENDING = """
+    SELECT id, kind, incident_key, severity, subject, body, details, run_url, data_docs_url, created_at, channels
+    FROM quality.alert
+    WHERE notified_at IS NULL
+    ORDER BY id
+    FOR UPDATE SKIP LOCKED
+"""
+
+
+def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
+                    raise_on_failure: bool = False) -> DeliveryReport:
+    """Send every undelivered alert through every configured channel; mark what was sent.
+
+    ``now`` is the delivery time recorded (default: the transaction's ``now()``).  A channel that
+    fails leaves its alerts undelivered, with the error in ``details -> 'delivery'``; the report
+    names the channel and its connection.  With ``raise_on_failure`` that raises
+    :class:`AlertDeliveryError` (after recording).  Without any configured channel nothing is sent
+    or marked and the report carries the warning "no alert channel configured".
+    """
+    from etl.warehouse.db import transaction
+    from etl.warehouse.failures import flush_spool
+
+    flush_spool(dsn)  # alerts spooled while the warehouse was unreachable (etl.warehouse.failures) join the pending ones
+    threshold = digest_threshold()
+    channels, warnings = configured_channels()
+    report = DeliveryReport(channels=[c.name for c in channels], warnings=warnings)
+    with transaction(dsn, application_name="attrition-notify") as conn, conn.cursor() as cur:
+        if not channels:
+            cur.execute("SELECT count(*) FROM quality.alert WHERE notified_at IS NULL")
+            report.pending = cur.fetchone()[0]
+            ids = ", ".join(conn_id for _, conn_id in channel_conn_ids())
+            report.warnings.append(f"no alert channel configured: {report.pending} alert(s) stay undelivered "
+                                   f"in quality.alert; define an Airflow connection {ids} "
+                                   "(e.g. AIRFLOW_CONN_SMTP_DEFAULT; see docs/alerts.md)")
+            return report
+        cur.execute(_SELECT_PENDING)
+        alerts = [Alert(*row[:10], channels=tuple(row[10])) for row in cur.fetchall()]
+        report.pending = len(alerts)
+        if not alerts:
+            return report
+        if now is None:
+            cur.execute("SELECT now()")
+            now = cur.fetchone()[0]
+        delivered, errors = _send(alerts, channels, threshold, report)
+        _mark(cur, alerts, channels, delivered, errors, now, report)
+    if raise_on_failure and report.failed:
+        raise AlertDeliveryError(report)
+    return report
+
+
+def _send(alerts: list[Alert], channels: list[Channel], threshold: int,
+          report: DeliveryReport) -> tuple[dict[int, set[str]], dict[int, list[dict]]]:
+    """Send each alert (or one digest, over ``threshold`` alerts) on each channel that has not delivered it yet."""
+    report.digest = len(alerts) > threshold
+    delivered = {a.id: set(a.channels) for a in alerts}
+    errors: dict[int, list[dict]] = defaultdict(list)
+    for channel in channels:
+        todo = [a for a in alerts if channel.name not in a.channels]
+        if report.digest:
+            batches = [todo] if todo else []
+        else:
+            batches = [[a] for a in todo]
+        for batch in batches:
+            message = digest_message(batch, threshold) if report.digest else alert_message(batch[0])
+            try:
+                channel.send(message)
+            except Exception as exc:  # whatever the notifier raised: recorded on the alert, retried next time
+                error = f"connection {channel.conn_id}: {type(exc).__name__}: {exc}"
+                for alert in batch:
+                    errors[alert.id].append({"channel": channel.name, "conn_id": channel.conn_id, "error": error})
+                    report.failed.append((alert.id, channel.name, error))
+            else:
+                for alert in batch:
+                    delivered[alert.id].add(channel.name)
+    return delivered, errors
+
+
+def _mark(cur, alerts: list[Alert], channels: list[Channel], delivered: dict[int, set[str]],
+          errors: dict[int, list[dict]], now: datetime, report: DeliveryReport) -> None:
+    """Mark alerts delivered on every enabled channel; keep the others pending with the reason."""
+    enabled = {c.name for c in channels}
+    order = [name for name, _ in channel_conn_ids()]
+    done_rows, pending_rows = [], []
+    for alert in alerts:
+        done = [name for name in order if name in delivered[alert.id]]
+        if enabled <= delivered[alert.id]:
+            done_rows.append((now, done, alert.id))
+            report.sent.append(alert.id)
+        else:
+            attempts = (alert.details.get("delivery") or {}).get("attempts", 0) + 1
+            record = {"delivery": {"attempted_at": now.isoformat(), "attempts": attempts,
+                                   "errors": errors[alert.id]}}
+            pending_rows.append((done, json.dumps(record), alert.id))
+    cur.executemany("UPDATE quality.alert SET notified_at = %s, channels = %s WHERE id = %s", done_rows)
+    cur.executemany("UPDATE quality.alert SET channels = %s, details = details || %s::jsonb WHERE id = %s",
+                    pending_rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------------
+def _deliver_command(args: argparse.Namespace) -> int:
+    report = deliver_pending()
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def register(subparsers) -> None:
+    """Add ``alerts deliver`` to the ``attrition`` command's subparsers."""
+    alerts = subparsers.add_parser("alerts", help="data-quality alerts: deliver the pending ones",
+                                   description="Send the alerts of quality.alert not sent yet through the "
+                                               "configured Airflow connections (see docs/alerts.md).")
+    actions = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    deliver = actions.add_parser("deliver", help="send the pending alerts now; exit status 1 when a channel fails")
+    deliver.set_defaults(func=_deliver_command)
