@@ -10,7 +10,7 @@ import pytest
 from psycopg2 import errors
 from psycopg2.extensions import parse_dsn
 
-from conftest import free_port, run_cli, sql
+from conftest import free_port, run_cli
 from etl.warehouse import migrate as migrate_module
 from etl.warehouse.migrate import MigrationError, available, migrate, view_files
 
@@ -77,8 +77,10 @@ def test_a_changed_view_file_is_reapplied_on_the_next_migrate_and_only_it(db, vi
 
 
 def test_a_view_read_by_later_views_is_reapplied_with_them(db, views_dir, warehouse):
-    sql(db, "INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, sources_agreeing, "
-        "sources_reporting) VALUES ('2024-01-01', 'tanks', 5, 'single_source', 'mod', '{mod}', '{mod}')")
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, "
+                    "sources_agreeing, sources_reporting) VALUES (%s, 'tanks', 5, 'single_source', 'mod', "
+                    "'{mod}', '{mod}')", ("2024-01-01",))
     _edit(views_dir / "03_mart.daily_losses_long.sql", "a.note\nFROM", "a.note, a.decided_at\nFROM")
     assert migrate(db) == ["views/03_mart.daily_losses_long.sql", "views/04_mart.daily_losses.sql",
                            "views/05_mart.latest.sql"]
