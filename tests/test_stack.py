@@ -21,9 +21,9 @@ def _alive(pid: int) -> bool:
 
 
 def _family(root: int) -> set[int]:
-    from etl.local.stack import _descendants
+    from etl.local.processes import descendants
 
-    return _descendants(root) | {root}
+    return descendants(root) | {root}
 
 
 @pytest.mark.airflow
@@ -87,7 +87,7 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
     import subprocess
 
     from conftest import VENV_BIN, cut_snapshot
-    from etl.local.stack import AirflowClient
+    from etl.local.airflow_client import AirflowClient
 
     snapshot = tmp_path / "snapshot"
     snapshot.mkdir()

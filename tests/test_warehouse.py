@@ -8,9 +8,11 @@ import subprocess
 import psycopg2
 import pytest
 from psycopg2 import errors
+from psycopg2.extensions import parse_dsn
 
 from conftest import free_port, run_cli
-from etl.warehouse.migrate import MigrationError, available, migrate
+from etl.warehouse import migrate as migrate_module
+from etl.warehouse.migrate import MigrationError, available, migrate, view_files
 
 SCHEMAS = {"raw", "core", "quality", "mart"}
 
@@ -23,18 +25,107 @@ def query(dsn: str, sql: str, params=None):
 
 def test_migrations_apply_from_empty_then_are_a_no_op(fresh_db):
     first = migrate(fresh_db)
-    assert first == [m.path.name for m in available()]
+    assert first == [m.path.name for m in available()] + [f"views/{v.path.name}" for v in view_files()]
     schemas = {r[0] for r in query(fresh_db, "SELECT nspname FROM pg_namespace")}
     assert SCHEMAS <= schemas
     before = query(fresh_db, "SELECT code, xmin::text FROM core.category ORDER BY code")
     aliases_before = query(fresh_db, "SELECT source, alias, xmin::text FROM core.category_alias ORDER BY 1, 2")
     ledger_before = query(fresh_db, "SELECT version, checksum, applied_at FROM public.schema_migrations")
+    views_before = _views(fresh_db)
 
     assert migrate(fresh_db) == []
+    assert _views(fresh_db) == views_before  # no view dropped, re-created or re-recorded
     # nothing was rewritten: same rows, same row versions
     assert query(fresh_db, "SELECT code, xmin::text FROM core.category ORDER BY code") == before
     assert query(fresh_db, "SELECT source, alias, xmin::text FROM core.category_alias ORDER BY 1, 2") == aliases_before
     assert query(fresh_db, "SELECT version, checksum, applied_at FROM public.schema_migrations") == ledger_before
+
+
+def _views(dsn: str) -> dict:
+    """{view: (oid, checksum row version)} of every view file's view."""
+    return dict(query(dsn, """
+        SELECT v.name, (to_regclass(v.name)::oid::text, v.xmin::text) FROM public.view_checksum v"""))
+
+
+@pytest.fixture
+def views_dir(tmp_path, monkeypatch):
+    """A copy of etl/warehouse/views that migrate() reads instead; edit its files."""
+    copy = tmp_path / "views"
+    shutil.copytree(migrate_module.VIEWS_DIR, copy)
+    monkeypatch.setattr(migrate_module, "VIEWS_DIR", copy)
+    return copy
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_changed_view_file_is_reapplied_on_the_next_migrate_and_only_it(db, views_dir, warehouse):
+    before = _views(db)
+    _edit(views_dir / "07_mart.news_claims.sql", "Identifier of the claim (core.claim.id).",
+          "Identifier of the claim (core.claim.id), edited.")
+    assert migrate(db) == ["views/07_mart.news_claims.sql"]
+    after = _views(db)
+    assert {name for name in before if before[name] != after[name]} == {"mart.news_claims"}
+    assert query(db, "SELECT col_description('mart.news_claims'::regclass, 1)") == [
+        ("Identifier of the claim (core.claim.id), edited.",)]
+    reader = warehouse.dsn(reader=True, dbname=parse_dsn(db)["dbname"])
+    assert query(reader, "SELECT count(*) FROM mart.news_claims") == [(0,)]
+    assert migrate(db) == []
+
+
+def test_a_view_read_by_later_views_is_reapplied_with_them(db, views_dir, warehouse):
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, "
+                    "sources_agreeing, sources_reporting) VALUES (%s, 'tanks', 5, 'single_source', 'mod', "
+                    "'{mod}', '{mod}')", ("2024-01-01",))
+    _edit(views_dir / "03_mart.daily_losses_long.sql", "a.note\nFROM", "a.note, a.decided_at\nFROM")
+    assert migrate(db) == ["views/03_mart.daily_losses_long.sql", "views/04_mart.daily_losses.sql",
+                           "views/05_mart.latest.sql"]
+    # re-created populated (they read core.accepted at once), with their unique indexes and the reader's grant
+    assert query(db, "SELECT as_of::text, tanks FROM mart.daily_losses") == [("2024-01-01", 5)]
+    reader = warehouse.dsn(reader=True, dbname=parse_dsn(db)["dbname"])
+    assert query(reader, "SELECT category, decided_at IS NOT NULL FROM mart.daily_losses_long") == [("tanks", True)]
+    assert query(reader, "SELECT category FROM mart.latest") == [("tanks",)]
+    from etl.quality.gate import refresh_marts  # CONCURRENTLY needs the unique indexes back
+
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        refresh_marts(cur)
+    assert migrate(db) == []
+
+
+def test_a_failing_view_file_leaves_every_view_as_it_was(db, views_dir):
+    before = _views(db)
+    _edit(views_dir / "03_mart.daily_losses_long.sql", "FROM core.accepted a", "FROM core.no_such_table a")
+    with pytest.raises(MigrationError, match="view file 03_mart.daily_losses_long.sql failed: .*no_such_table"):
+        migrate(db)
+    assert _views(db) == before
+    _edit(views_dir / "03_mart.daily_losses_long.sql", "FROM core.no_such_table a", "FROM core.accepted a")
+    _edit(views_dir / "08_mart.new_source_keys.sql", "COMMENT ON VIEW mart.new_source_keys", "-- no comment")
+    with pytest.raises(MigrationError, match="08_mart.new_source_keys.sql: mart.new_source_keys has no COMMENT ON"):
+        migrate(db)
+    assert _views(db) == before
+
+
+def test_views_live_in_their_files_not_in_new_migrations():
+    """From migration 0010 on, a view is changed by editing its file in etl/warehouse/views/."""
+    import re
+
+    restated = [m.path.name for m in available() if m.version >= "0010"
+                and re.search(r"CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?VIEW", m.sql, re.IGNORECASE)]
+    assert restated == []
+    for vf in view_files():
+        assert re.search(rf"CREATE\s+(MATERIALIZED\s+)?VIEW\s+{re.escape(vf.name)}\b", vf.sql), vf.path.name
+
+
+def test_db_migrate_twice_is_a_no_op(fresh_db):
+    env = {"ATTRITION_WAREHOUSE_DSN": fresh_db}
+    first = run_cli("db", "migrate", env=env).stdout
+    assert "applied 0001_foundation.sql" in first and "applied views/05_mart.latest.sql" in first
+    second = run_cli("db", "migrate", env=env).stdout
+    assert second.strip() == "warehouse schema is up to date (nothing to apply)"
 
 
 def test_a_migration_changed_after_it_ran_is_refused(fresh_db):

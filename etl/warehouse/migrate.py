@@ -1,10 +1,19 @@
-"""Versioned SQL migrations for the warehouse.
+"""Versioned SQL migrations and the view files of the warehouse.
 
-Files ``etl/warehouse/migrations/NNNN_name.sql`` run in order, each in its own transaction,
-and are recorded in ``public.schema_migrations`` with a checksum.  A migration
-that was changed after it ran is an error: write a new one instead.  After the
-SQL files, reference data that lives in code (the category contract) is synced;
-that step writes nothing when nothing changed.
+Files ``etl/warehouse/migrations/NNNN_name.sql`` (tables: forward-only) run in order, each in its own
+transaction, and are recorded in ``public.schema_migrations`` with a checksum.  A migration
+that was changed after it ran is an error: write a new one instead.
+
+Then the views: each is one file ``etl/warehouse/views/NN_schema.name.sql`` (the view, its indexes,
+its COMMENT ON), the source of truth for its definition.  A file whose checksum differs from the one
+in ``public.view_checksum``, or whose view is missing, is re-applied: its view is dropped with CASCADE
+and re-created, and so is every later file's view the drop took along (NN orders dependencies:
+a view only reads files before it).  A materialized view is left populated; a view of schema
+``mart`` is granted to the reader role again.  All view files are applied in one transaction, so a
+failing file leaves every view as it was.  Unchanged files: nothing is done.
+
+After that, reference data that lives in code (the category contract) is synced; that step writes
+nothing when nothing changed.
 """
 from __future__ import annotations
 
@@ -13,7 +22,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.config import READER_ROLE
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VIEWS_DIR = Path(__file__).parent / "views"
 LOCK_KEY = 0x61747472  # pg_advisory_lock key, so two runners never interleave
 
 LEDGER = """
@@ -45,6 +57,25 @@ class Migration:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class ViewFile:
+    schema: str
+    view: str
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return f"{self.schema}.{self.view}"
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
 def available() -> list[Migration]:
     found = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -58,8 +89,23 @@ def available() -> list[Migration]:
     return found
 
 
+def view_files(views_dir: Path | None = None) -> list[ViewFile]:
+    """The view files in dependency order (their NN prefix)."""
+    found = []
+    for path in sorted((views_dir or VIEWS_DIR).glob("*.sql")):
+        match = re.fullmatch(r"(\d{2})_([a-z_]+)\.([a-z0-9_]+)\.sql", path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: view files are named NN_schema.name.sql")
+        found.append(ViewFile(match.group(2), match.group(3), path))
+    numbers = [f.path.name[:2] for f in found]
+    if len(set(numbers)) != len(numbers):
+        raise MigrationError("two view files share a number")
+    return found
+
+
 def migrate(dsn: str | None = None) -> list[str]:
-    """Apply pending migrations; returns the file names applied (empty when up to date)."""
+    """Apply pending migrations, then changed view files; returns what was applied (empty when up to date):
+    migration file names, then ``views/NN_schema.name.sql`` for each view file re-applied."""
     from etl.warehouse.db import connect
 
     conn = connect(dsn)
@@ -91,6 +137,8 @@ def migrate(dsn: str | None = None) -> list[str]:
                 )
             applied_now.append(mig.path.name)
         with conn, conn.cursor() as cur:
+            applied_now += apply_views(cur)
+        with conn, conn.cursor() as cur:
             sync_categories(cur)
             sync_corrections(cur)
     finally:
@@ -99,6 +147,74 @@ def migrate(dsn: str | None = None) -> list[str]:
             cur.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
         conn.close()
     return applied_now
+
+
+def apply_views(cur, views_dir: Path | None = None) -> list[str]:
+    """Re-apply every view file whose checksum changed or whose view is missing (in the caller's
+    transaction); returns ``views/<file>`` for each applied."""
+    cur.execute("SELECT name, checksum FROM public.view_checksum")
+    recorded = dict(cur.fetchall())
+    files = view_files(views_dir)
+    applied_now = []
+    for vf in files:
+        kind = _relkind(cur, vf)
+        if kind is not None and recorded.get(vf.name) == vf.checksum:
+            continue
+        _apply_view(cur, vf, kind)
+        applied_now.append(f"views/{vf.path.name}")
+    missing = [vf.path.name for vf in files if _relkind(cur, vf) is None]
+    if missing:
+        raise MigrationError(
+            f"view files {', '.join(missing)} were dropped along with a later view they read; "
+            "a view file must come after the views it reads (renumber them)"
+        )
+    return applied_now
+
+
+def _relkind(cur, vf: ViewFile) -> str | None:
+    """'v' (view), 'm' (materialized view), None (absent); anything else by that name is an error."""
+    cur.execute(
+        "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = %s",
+        (vf.schema, vf.view),
+    )
+    row = cur.fetchone()
+    if row is not None and row[0] not in ("v", "m"):
+        raise MigrationError(f"view file {vf.path.name}: {vf.name} exists and is not a view")
+    return row[0] if row else None
+
+
+def _apply_view(cur, vf: ViewFile, kind: str | None) -> None:
+    """Drop the view (CASCADE: later views reading it are re-applied in their turn), run its file,
+    check it made a commented view, leave it populated, grant a mart to the reader, record the checksum."""
+    from psycopg2 import sql
+
+    ident = sql.Identifier(vf.schema, vf.view)
+    if kind is not None:
+        keyword = sql.SQL("MATERIALIZED VIEW" if kind == "m" else "VIEW")
+        cur.execute(sql.SQL("DROP {} {} CASCADE").format(keyword, ident))
+    try:
+        cur.execute(vf.sql)
+    except Exception as exc:
+        raise MigrationError(f"view file {vf.path.name} failed: {exc}".strip()) from exc
+    kind = _relkind(cur, vf)
+    if kind is None:
+        raise MigrationError(f"view file {vf.path.name} did not create the view {vf.name}")
+    cur.execute("SELECT obj_description(%s::regclass, 'pg_class')", (vf.name,))
+    if not cur.fetchone()[0]:
+        raise MigrationError(f"view file {vf.path.name}: {vf.name} has no COMMENT ON; every view carries one")
+    if kind == "m":
+        cur.execute("SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s",
+                    (vf.schema, vf.view))
+        if not cur.fetchone()[0]:
+            cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(ident))
+    if vf.schema == "mart":
+        cur.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(ident, sql.Identifier(READER_ROLE)))
+    cur.execute(
+        "INSERT INTO public.view_checksum (name, file, checksum) VALUES (%s, %s, %s) "
+        "ON CONFLICT (name) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum, applied_at = now()",
+        (vf.name, vf.path.name, vf.checksum),
+    )
 
 
 def applied(dsn: str | None = None) -> list[tuple[str, str, object]]:

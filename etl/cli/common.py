@@ -1,0 +1,31 @@
+"""What several command groups share."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+
+
+def unreadable(exc, notify: bool = True) -> int:
+    """A run that loaded everything but some unreadable documents: its summary, then exit 1 with one
+    line per document left out (source: URL: field: problem), no traceback.  Their parse_failure
+    alerts are recorded by the pipeline; they are sent here (unless --no-notify)."""
+    if notify:
+        deliver_quietly()
+    print(json.dumps(exc.result.summary(), indent=2, default=str))
+    if exc.gate is not None:
+        print(exc.gate.summary(), file=sys.stderr)
+    print(f"attrition: {len(exc.result.failed)} document(s) could not be read; the other {exc.result.documents} "
+          "were loaded (the unreadable ones are kept in raw.document, one parse_failure alert each):",
+          file=sys.stderr)
+    for line in exc.result.failure_lines():
+        print(f"attrition: {line}", file=sys.stderr)
+    return 1
+
+
+def deliver_quietly() -> None:
+    """Send the pending alerts; a failure to send is not this command's failure."""
+    from etl.warehouse.notify import deliver_pending
+
+    with contextlib.suppress(Exception):
+        deliver_pending()
