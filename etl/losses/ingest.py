@@ -10,15 +10,11 @@ run's LoadResult.failed; the run then fails (IngestError) with that list, after 
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from etl.losses.load import LoadResult, fetch_documents, load, parse_documents
+from etl.domain.calendar import KYIV, WAR_START, kyiv_today  # noqa: F401 - re-exported for the CLI
 from etl.domain.model import SOURCES, ParseError
-
-KYIV = ZoneInfo("Europe/Kyiv")
-WAR_START = date(2022, 2, 24)
+from etl.losses.load import LoadResult, fetch_documents, load, parse_documents
 
 
 class IngestError(RuntimeError):
@@ -46,20 +42,6 @@ class IngestError(RuntimeError):
 
 class BulletinMissing(RuntimeError):
     """The bulletin of the target day is not (yet) published by a source."""
-
-
-def kyiv_today(now: datetime | None = None) -> date:
-    """Today in Kyiv; ``ATTRITION_TODAY`` (a date) overrides it when no ``now`` is given.
-
-    `attrition up` sets ``ATTRITION_TODAY`` to the snapshot's last day when the sources are a
-    replay, so a run triggered with default parameters targets a day the replay serves.
-    """
-    if now is None and os.environ.get("ATTRITION_TODAY"):
-        try:
-            return date.fromisoformat(os.environ["ATTRITION_TODAY"])
-        except ValueError:
-            raise ValueError(f"ATTRITION_TODAY must be a date like 2026-08-08, not {os.environ['ATTRITION_TODAY']!r}") from None
-    return (now or datetime.now(tz=KYIV)).astimezone(KYIV).date()
 
 
 def record_failures(cur, failed: list[dict], run_id: str | None) -> None:

@@ -273,14 +273,14 @@ def apply_replay_fault(server, name: str) -> None:
 def run_task(run_id: str, strict: bool = False) -> dict:
     """sources_check's task: the check against wherever the spiders point (live, or the replay under
     `make up` offline); fails the task naming every failed source."""
-    import os
+    from urllib.parse import urlsplit
 
     from airflow.sdk.exceptions import AirflowFailException
 
-    from urllib.parse import urlsplit
+    from etl.config import setting
 
-    loopback = urlsplit(os.environ.get("ATTRITION_MINFIN_BASE_URL", "")).hostname in ("127.0.0.1", "localhost")
-    mode = os.environ.get("ATTRITION_SOURCES_MODE") or ("replay" if loopback else "live")
+    loopback = urlsplit(setting("ATTRITION_MINFIN_BASE_URL")).hostname in ("127.0.0.1", "localhost")
+    mode = setting("ATTRITION_SOURCES_MODE") or ("replay" if loopback else "live")
     result = check(run_id=run_id, mode=mode, strict=strict, dag_id="sources_check")
     print(result.report())
     if not result.ok:

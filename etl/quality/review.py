@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 
 STATUSES = ("open", "accepted", "rejected", "resolved")
 COLUMNS = ("id", "status", "as_of", "category", "source", "cumulative", "increase", "expectation", "diagnosis",
@@ -22,7 +21,9 @@ class ReviewError(ValueError):
 
 
 def operator_name() -> str:
-    return os.environ.get("ATTRITION_OPERATOR") or getpass.getuser()
+    from etl.config import setting
+
+    return setting("ATTRITION_OPERATOR") or getpass.getuser()
 
 
 def list_records(dsn: str | None = None, status: str = "open", limit: int = 100) -> list[dict]:

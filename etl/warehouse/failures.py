@@ -103,10 +103,9 @@ def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
 def spool_file() -> Path:
     """Where alerts wait while the warehouse is unreachable: ``ATTRITION_ALERT_SPOOL``, else
     ``<local dir>/spool/alerts.jsonl``."""
-    from etl.config import local_dir
+    from etl.config import local_dir, setting
 
-    env = os.environ.get("ATTRITION_ALERT_SPOOL")
-    return Path(env) if env else local_dir() / "spool" / "alerts.jsonl"
+    return setting("ATTRITION_ALERT_SPOOL") or local_dir() / "spool" / "alerts.jsonl"
 
 
 def _kyiv_day() -> str:
