@@ -11,6 +11,7 @@ import os
 import sys
 
 from etl.config import ConfigError
+from etl.errors import AttritionError
 from etl.domain.model import SOURCES
 
 
@@ -413,8 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     never a traceback, and a failed run (backfill, rebuild, validate, ...) raises an alert (etl.warehouse.failures)."""
     try:
         args = build_parser().parse_args(argv)
-    except ConfigError as exc:  # a setting read while building the parser
-        print(f"attrition: {exc}", file=sys.stderr)
+    except AttritionError as exc:  # a setting read while building the parser
+        print(f"attrition: {exc.summary()}", file=sys.stderr)
         return exc.exit_code
     try:
         return args.func(args)
@@ -424,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("attrition: interrupted; nothing of an unfinished transaction was committed", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - every error: one clear line, not a traceback
+    except (AttritionError, Exception) as exc:  # noqa: BLE001 - ours (one root), or unexpected: one line, no traceback
         from etl.warehouse import failures
 
         line, code = failures.describe(exc)

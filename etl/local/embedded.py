@@ -46,11 +46,12 @@ from etl.config import (
     embedded_state,
     setting,
 )
+from etl.errors import MessageError
 
 NEEDED = ("initdb", "pg_ctl", "postgres")
 
 
-class EmbeddedError(RuntimeError):
+class EmbeddedError(MessageError):
     pass
 
 

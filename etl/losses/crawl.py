@@ -35,6 +35,7 @@ from pathlib import Path
 from etl.config import project_home, setting
 
 from etl.domain.model import SOURCES
+from etl.errors import MessageError, one_line
 
 # base_urls keys (those of etl.replay.server.ReplayServer.urls) -> Scrapy setting
 BASE_URL_SETTINGS = {
@@ -76,12 +77,21 @@ def crawl_timeout(source: str, date_from: date | None, date_to: date | None, fas
     return 600.0 + expected * per
 
 
-class CrawlError(RuntimeError):
+class CrawlError(MessageError):
     """A crawl failed: ``source``, the ``url`` concerned and the ``problem``; ``result`` when the run ended."""
 
+    kind = "source_failure"
+
     def __init__(self, source: str, url: str | None, problem: str, result: "CrawlResult | None" = None):
-        self.source, self.url, self.problem, self.result = source, url, problem, result
         super().__init__(f"{source}: {url or '(no URL)'}: {problem}")
+        self.source, self.url, self.problem, self.result = source, url, problem, result
+
+    def summary(self) -> str:
+        return one_line(f"{self}; the documents fetched before it are kept in raw.document; run again once the "
+                        "source answers")
+
+    def details(self) -> dict:
+        return {"source": self.source, "url": self.url, "problem": self.problem}
 
 
 @dataclass

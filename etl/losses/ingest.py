@@ -14,10 +14,11 @@ from datetime import date, datetime, time, timedelta
 
 from etl.domain.calendar import KYIV, WAR_START, kyiv_today  # noqa: F401 - re-exported for the CLI
 from etl.domain.model import SOURCES, ParseError
+from etl.errors import MessageError, one_line
 from etl.losses.load import LoadResult, fetch_documents, load, parse_documents
 
 
-class IngestError(RuntimeError):
+class IngestError(MessageError):
     """Documents of a run could not be read; every other document of the run *was* loaded.
 
     ``result`` is the run's :class:`LoadResult` (``result.failed`` lists the documents left out),
@@ -39,8 +40,14 @@ class IngestError(RuntimeError):
     def errors(self) -> list[dict]:
         return self.result.failed
 
+    def summary(self) -> str:
+        lines = self.result.failure_lines()
+        first = lines[0] if lines else ""
+        more = f" (and {len(lines) - 1} more document(s): see quality.alert)" if len(lines) > 1 else ""
+        return one_line(f"{first}{more}; the other documents were loaded; the raw document is kept in raw.document")
 
-class BulletinMissing(RuntimeError):
+
+class BulletinMissing(MessageError):
     """The bulletin of the target day is not (yet) published by a source."""
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.domain.model import SOURCES
+from etl.errors import MessageError
 
 WINDOW_DAYS = 60  # days decided again on each side of the scope
 CANDIDATE_SUITES = ("observations_schema", "observations_monotonic")
@@ -54,7 +55,7 @@ ACCEPTED_COLUMNS = ("as_of", "category", "cumulative", "status", "correction_fla
                     "validation_run_id")
 
 
-class GateError(RuntimeError):
+class GateError(MessageError):
     """The gate could not decide: a check raised, or the accepted series failed its own suite.
     Nothing reached the marts."""
 

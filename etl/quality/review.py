@@ -10,13 +10,15 @@ from __future__ import annotations
 import getpass
 import json
 
+from etl.errors import InputError
+
 STATUSES = ("open", "accepted", "rejected", "resolved")
 COLUMNS = ("id", "status", "as_of", "category", "source", "cumulative", "increase", "expectation", "diagnosis",
            "neighbours", "evidence", "created_at", "updated_at", "decided_by", "decided_at", "note", "incident_key",
            "observation_id")
 
 
-class ReviewError(ValueError):
+class ReviewError(InputError):
     """The decision cannot be applied (no such record, already decided the same way, ...)."""
 
 

@@ -64,27 +64,10 @@ def classify(exc: BaseException, run_id: str | None = None) -> BaseException:
 def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
     """(the one line to print, the exit status) for any exception."""
     exc = classify(exc, run_id)
-    if isinstance(exc, AttritionError):
-        return exc.line(), exc.exit_code
+    if isinstance(exc, AttritionError):  # every project error says what it stands for (etl.errors)
+        return exc.summary(), exc.exit_code
     if type(exc).__module__.startswith("airflow"):  # a task's AirflowFailException: its message is the line
         return one_line(str(exc)) or type(exc).__name__, 1
-    from etl.losses.crawl import CrawlError
-    from etl.local.embedded import EmbeddedError
-    from etl.warehouse.migrate import MigrationError
-    from etl.losses.ingest import IngestError
-    from etl.quality.gate import GateError
-
-    if isinstance(exc, CrawlError):
-        return (one_line(f"{exc}; the documents fetched before it are kept in raw.document; run again once the "
-                         "source answers"), 1)
-    if isinstance(exc, IngestError):
-        lines = exc.result.failure_lines()
-        first = lines[0] if lines else ""
-        more = f" (and {len(lines) - 1} more document(s): see quality.alert)" if len(lines) > 1 else ""
-        return (one_line(f"{first}{more}; the other documents were loaded; the raw document is kept in "
-                         "raw.document"), 1)
-    if isinstance(exc, (EmbeddedError, MigrationError, GateError)):
-        return one_line(str(exc)), 1
     if isinstance(exc, ValueError):  # a bad argument or setting read by code outside etl.config
         return one_line(str(exc)), 2
     if isinstance(exc, OSError) and exc.filename:
@@ -117,17 +100,12 @@ def _kyiv_day() -> str:
 def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url: str | None = None,
                  line: str | None = None, incident: str | None = None) -> dict:
     """The quality.alert row for a failure: kind, incident key, subject, body, details."""
-    from etl.losses.crawl import CrawlError
-
     exc = classify(exc, run_id)
     line = line or describe(exc, run_id)[0]
     details: dict = {"where": where, "run_id": run_id, "error": type(exc).__name__}
-    if isinstance(exc, AttritionError):
+    if isinstance(exc, AttritionError):  # its kind and details: etl.errors (run_failure: the line is the problem)
         kind = exc.kind
-        details.update(exc.details())
-    elif isinstance(exc, CrawlError):
-        kind = "source_failure"
-        details.update({"source": exc.source, "url": exc.url, "problem": exc.problem})
+        details.update({"problem": line, **exc.details()})
     elif type(exc).__module__.startswith("airflow"):
         kind = "task_failure"
         details["problem"] = line
@@ -249,11 +227,7 @@ def one_line_errors(fn):
             return fn(*args, **kwargs)
         except Exception as exc:
             if isinstance(exc, AttritionError) or type(exc).__module__.startswith("airflow"):
-                raise
-            from etl.losses.ingest import BulletinMissing, IngestError
-
-            if isinstance(exc, (BulletinMissing, IngestError)):
-                raise
+                raise  # ours (a missing bulletin, unreadable documents, ...) and Airflow's pass unchanged
             run_id = kwargs.get("run_id") or next((a for a in args if isinstance(a, str) and "__" in a), None)
             mapped = classify(exc, run_id)
             if isinstance(mapped, AttritionError):

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.errors import MessageError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LOCK_KEY = 0x61747472  # pg_advisory_lock key, so two runners never interleave
 
@@ -26,7 +28,7 @@ CREATE TABLE IF NOT EXISTS public.schema_migrations (
 """
 
 
-class MigrationError(RuntimeError):
+class MigrationError(MessageError):
     pass
 
 

@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from etl.config import SETTINGS, setting
+from etl.errors import MessageError
 
 SMTP_CONN_ID = SETTINGS["ATTRITION_SMTP_CONN_ID"].default
 SLACK_CONN_ID = "attrition_slack"
@@ -48,7 +49,7 @@ _SHOWN_KEYS = {"source", "as_of", "category", "cumulative", "url", "diagnosis", 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-class AlertDeliveryError(RuntimeError):
+class AlertDeliveryError(MessageError):
     """Some alert could not be sent (only raised with ``raise_on_failure=True``); ``.report`` says which."""
 
     def __init__(self, report: DeliveryReport):
