@@ -372,6 +372,18 @@ def embedded_dsn(base: Path, state: dict, port: int, reader: bool = False, user:
     return build_url(EMBEDDED_HOST, port, user, embedded_password(base, state, user), dbname)
 
 
+def embedded_running_dsn() -> str | None:
+    """The embedded cluster's DSN when it runs (its ``postmaster.pid`` names a port), else None."""
+    base = embedded_base()
+    state = embedded_state(base)
+    data_dir = Path(state.get("cluster_dir") or base / "cluster") / "data"
+    try:
+        int((data_dir / "postmaster.pid").read_text().splitlines()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+    return embedded_dsn(base, state, embedded_port(state))
+
+
 def _default_embedded_dsn(reader: bool = False) -> str:
     base = embedded_base()
     state = embedded_state(base)

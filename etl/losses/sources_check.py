@@ -258,9 +258,8 @@ def replay_fault_names() -> list[str]:
 def apply_replay_fault(server, name: str) -> None:
     """``redesign-<source>``: every page of the source in markup no parser was written for (the replay's
     ``redesign`` fault on all its paths); ``down-<source>``: every page of it answers HTTP 500."""
-    from etl.replay.server import MIL_PREFIX, MINFIN_PREFIX, MOD_PREFIX, RW_PREFIX
-
-    prefixes = {"minfin": [MINFIN_PREFIX], "mod": [MIL_PREFIX, MOD_PREFIX], "russianwarship": [RW_PREFIX]}
+    sites = {"minfin": ["minfin"], "mod": ["mod_mil", "mod"], "russianwarship": ["russianwarship"]}
+    prefixes = {s: [server.urls[k][len(server.base_url):] for k in keys] for s, keys in sites.items()}
     kind, _, source = name.partition("-")
     if kind not in ("redesign", "down") or source not in prefixes:
         raise ValueError(f"unknown fault {name!r}; expected one of {', '.join(replay_fault_names())}")

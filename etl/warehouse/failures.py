@@ -15,9 +15,7 @@
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import sys
 import traceback
@@ -25,6 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from etl.errors import AttritionError, one_line
+from etl.warehouse.spool import flush_spool, spool_file  # noqa: F401 - also etl.warehouse.failures.*
+from etl.warehouse.spool import spool as _spool
 
 # commands whose failure is an incident worth an alert (the others are interactive tools)
 ALERTING_COMMANDS = {"backfill", "rebuild", "validate", "quarantine", "claims"}
@@ -83,14 +83,6 @@ def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
 # ---------------------------------------------------------------------------------------------
 # alerts
 # ---------------------------------------------------------------------------------------------
-def spool_file() -> Path:
-    """Where alerts wait while the warehouse is unreachable: ``ATTRITION_ALERT_SPOOL``, else
-    ``<local dir>/spool/alerts.jsonl``."""
-    from etl.config import local_dir, setting
-
-    return setting("ATTRITION_ALERT_SPOOL") or local_dir() / "spool" / "alerts.jsonl"
-
-
 def _kyiv_day() -> str:
     from zoneinfo import ZoneInfo
 
@@ -121,18 +113,6 @@ def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url:
             "raw.document. Fix the cause, then run it again.")
     return {"kind": kind, "incident_key": incident, "subject": subject, "body": body, "details": details,
             "run_url": run_url}
-
-
-def _spool(fields: dict, why: str) -> Path:
-    path = spool_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        import fcntl
-
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        fh.write(json.dumps({**fields, "spooled_at": datetime.now(timezone.utc).isoformat(),
-                             "spooled_because": why}, default=str) + "\n")
-    return path
 
 
 def record(fields: dict, dsn: str | None = None) -> int | None:
@@ -172,37 +152,6 @@ def alert_failure(exc: BaseException, *, where: str, run_id: str | None = None, 
         return f"alert recorded in quality.alert; delivery failed: {one_line(str(exc2))[:120]}"
     sent = "sent" if report.sent else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)"
     return ("alert " + sent) if new else "alert already raised for this incident"
-
-
-def flush_spool(dsn: str | None = None) -> int:
-    """Record the spooled alerts in quality.alert (one row per incident), then empty the spool;
-    returns how many lines were read.  Called before every delivery (etl.warehouse.notify.deliver_pending)."""
-    import fcntl
-
-    from etl.warehouse.alerts import record_alert
-    from etl.warehouse.db import transaction
-
-    path = spool_file()
-    if not path.exists() or path.stat().st_size == 0:
-        return 0
-    with open(path, "r+", encoding="utf-8") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        lines = [ln for ln in fh.read().splitlines() if ln.strip()]
-        if not lines:
-            return 0
-        with transaction(dsn, application_name="attrition-alert") as conn, conn.cursor() as cur:
-            for ln in lines:
-                try:
-                    a = json.loads(ln)
-                except json.JSONDecodeError:
-                    continue
-                details = {**(a.get("details") or {}), "spooled_at": a.get("spooled_at"),
-                           "spooled_because": a.get("spooled_because")}
-                record_alert(cur, a["kind"], a["incident_key"], a["subject"], a["body"], details,
-                             run_url=a.get("run_url"))
-        fh.seek(0)
-        fh.truncate()
-    return len(lines)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from etl.errors import MessageError
@@ -171,13 +172,16 @@ def sync_categories(cur) -> int:
 def sync_corrections(cur) -> int:
     """Seed quality.correction (origin ``registry``) from data/corrections.csv, the published list of
     official corrections; an operator's rows (origin ``operator``) are left alone."""
+    import csv
+
     from psycopg2.extras import execute_values
 
     from etl.config import project_home
-    from etl.quality.consensus import load_official_corrections
 
-    rows = [(c.as_of, c.category, c.delta, c.note or None)
-            for c in load_official_corrections(project_home() / "data" / "corrections.csv")]
+    # the file's columns: as_of, category, delta, note (etl.quality.consensus reads it too, for the gate)
+    with (project_home() / "data" / "corrections.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [(date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or None)
+                for r in csv.DictReader(fh)]
     execute_values(
         cur,
         """

@@ -354,9 +354,9 @@ def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
     or marked and the report carries the warning "no alert channel configured".
     """
     from etl.warehouse.db import transaction
-    from etl.warehouse.failures import flush_spool
+    from etl.warehouse.spool import flush_spool
 
-    flush_spool(dsn)  # alerts spooled while the warehouse was unreachable (etl.warehouse.failures) join the pending ones
+    flush_spool(dsn)  # alerts spooled while the warehouse was unreachable (etl.warehouse.spool) join the pending ones
     threshold = digest_threshold()
     channels, warnings = configured_channels()
     report = DeliveryReport(channels=[c.name for c in channels], warnings=warnings)
