@@ -115,9 +115,8 @@ class Setting:
         return str(self.default)
 
     def row(self) -> str:
-        """The README row: ``| `NAME` | help (default X) |``."""
-        shown = self.default_text()
-        return f"| `{self.name}` | {self.help}{f' (default {shown})' if shown else ''} |"
+        """The README row: ``| `NAME` | help | default |``."""
+        return f"| `{self.name}` | {self.help} | {self.default_text() or '—'} |"
 
 
 def _flag(text: str) -> bool:
@@ -179,6 +178,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     _s("ATTRITION_CRAWL_TIMEOUT", "float", None, "bound of one crawl in seconds (`0`: none)",
        shown_default="derived from the backfill's range; 900 for a daily crawl"),
     _s("ATTRITION_PROGRESS_SECONDS", "float", 30.0, "seconds between a crawl's progress lines (at least 0.5)"),
+    _s("ATTRITION_SKIP_ARCHIVED", "flag", True,
+       "a backfill run again under the same run id skips what that run already archived (resume)"),
     _s("ATTRITION_MAX_HOST_TIMEOUTS", "int", 2, "consecutive timeouts after which a host counts as down",
        minimum=1),
     _s("ATTRITION_MOD_DAILY_DAYS", "int", 3, "days the daily mod crawl fetches back from the newest listed",
@@ -240,8 +241,11 @@ def is_set(name: str) -> bool:
     return bool(os.environ.get(name, "").strip())
 
 
+MARKDOWN_HEADER = "| setting | meaning | default |\n|---|---|---|"
+
+
 def markdown_table() -> str:
-    """README's rows, one per setting, in table order."""
+    """README's rows, one per setting, in table order (under :data:`MARKDOWN_HEADER`)."""
     return "\n".join(spec.row() for spec in SETTINGS.values())
 
 

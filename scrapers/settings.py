@@ -62,7 +62,7 @@ ATTRITION_RETRY_BACKOFF_MAX = setting("ATTRITION_RETRY_BACKOFF_MAX")
 # the host's download slot is slowed down to it too.
 ATTRITION_RETRY_AFTER_MAX = setting("ATTRITION_RETRY_AFTER_MAX")
 # A backfill run again under the same run id skips what that run already archived (resume).
-ATTRITION_SKIP_ARCHIVED = True
+ATTRITION_SKIP_ARCHIVED = setting("ATTRITION_SKIP_ARCHIVED")
 DOWNLOAD_TIMEOUT = setting("ATTRITION_DOWNLOAD_TIMEOUT")
 # A host that timed out (after the retries) on this many requests in a row counts as down: its other
 # requests are skipped.  Connection refused / DNS failure count at once.
