@@ -264,7 +264,9 @@ def port_setting(name: str, default: int) -> int:
 
 def float_setting(name: str, default: float, *, minimum: float = 0.0) -> float:
     raw = os.environ.get(name)
-    return default if raw is None or raw.strip() == "" else Setting(name, "float", default, "", minimum=minimum).parse(raw)
+    if raw is None or raw.strip() == "":
+        return default
+    return Setting(name, "float", default, "", minimum=minimum).parse(raw)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ Every ``ATTRITION_*`` value here is read through :func:`etl.config.setting` (dec
 validated once in :data:`etl.config.SETTINGS`; README's settings table lists them):
 
 * ``ATTRITION_MINFIN_BASE_URL``, ``ATTRITION_MOD_MIL_BASE_URL``, ``ATTRITION_MOD_BASE_URL``,
-  ``ATTRITION_RUSSIANWARSHIP_BASE_URL``: where each source lives; tests and the offline mode point them at the replay server
-  (``http://127.0.0.1:PORT/index.minfin.com.ua`` ...).
+  ``ATTRITION_RUSSIANWARSHIP_BASE_URL``: where each source lives; tests and the offline mode point them
+  at the replay server (``http://127.0.0.1:PORT/index.minfin.com.ua`` ...).
 * ``ATTRITION_FAST=1``: no politeness delays and no retry backoff (tests over loopback only).
 * ``ATTRITION_RUN_ID``, ``ATTRITION_MANIFEST``: see :mod:`scrapers.pipelines`; ``etl.losses.crawl``
   sets them in each spider's environment (the one way they travel).

@@ -42,10 +42,10 @@ def test_no_code_reads_an_attrition_setting_from_the_environment():
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             key = None
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args \
-                    and node.func.attr in ("get", "pop") and ast.unparse(node.func.value) in ("os.environ", "environ"):
-                key = node.args[0]
-            elif isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.getenv", "getenv") and node.args:
+            if isinstance(node, ast.Call) and node.args and (
+                    ast.unparse(node.func) in ("os.getenv", "getenv")
+                    or (isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop")
+                        and ast.unparse(node.func.value) in ("os.environ", "environ"))):
                 key = node.args[0]
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
                     and ast.unparse(node.value) in ("os.environ", "environ"):

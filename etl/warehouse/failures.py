@@ -106,7 +106,8 @@ def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url:
         details["problem"] = line
     if incident is None:  # the same failure of the same thing on the same (Kyiv) day is one incident
         what = "|".join(str(details.get(k) or "") for k in ("source", "url", "field", "problem"))
-        incident = f"{kind}:{details.get('source') or where}:{hashlib.sha256(what.encode()).hexdigest()[:16]}:{_kyiv_day()}"
+        digest = hashlib.sha256(what.encode()).hexdigest()[:16]
+        incident = f"{kind}:{details.get('source') or where}:{digest}:{_kyiv_day()}"
     subject = f"[attrition] {where} failed: " + (line if len(line) <= 160 else line[:159] + "…")
     body = (f"{where} failed" + (f" (run {run_id})" if run_id else "") + f":\n\n{line}\n\n"
             "Nothing of an unfinished transaction was committed; documents fetched before the failure are kept in "
@@ -150,7 +151,8 @@ def alert_failure(exc: BaseException, *, where: str, run_id: str | None = None, 
         report = deliver_pending(dsn)
     except Exception as exc2:  # delivery problems are reported, never raised over the original failure
         return f"alert recorded in quality.alert; delivery failed: {one_line(str(exc2))[:120]}"
-    sent = "sent" if report.sent else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)"
+    sent = ("sent" if report.sent
+            else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)")
     return ("alert " + sent) if new else "alert already raised for this incident"
 
 
