@@ -1,11 +1,11 @@
 """Every morning: fetch the news reports of the losses and read their claims into core.claim / mart.news_claims."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
 
+from etl.config import setting
 from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 from etl.news.feeds import DEFAULT_MATCH
@@ -37,7 +37,7 @@ not answer then, and its runs would fail. Unpause it once the machine is online,
 (`python -m etl.news.replay`).
 """
 
-OFFLINE = os.environ.get("ATTRITION_SOURCES_MODE") == "replay"
+OFFLINE = setting("ATTRITION_SOURCES_MODE") == "replay"
 
 FORM = {
     "kyiv_independent": Param(True, type="boolean", title="Kyiv Independent",

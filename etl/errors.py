@@ -6,10 +6,18 @@ and a DAG task fails with; no traceback reaches the user.  The line names, when 
 source, the URL and the field concerned, then the problem, then what to do about it.
 
 - exit status **2**: the user can fix it by changing an input (a setting, a file, an argument):
-  :class:`ConfigError`, :class:`SettingError`, :class:`SnapshotError`;
+  :class:`ConfigError`, :class:`SettingError`, :class:`SnapshotError`, :class:`InputError` (and the
+  project's ``ValueError``-like errors under it: ``ParseError``, ``ReviewError``, ...);
 - exit status **1**: the run failed and may be re-run once the cause is gone:
   :class:`WarehouseUnavailable`, :class:`WarehouseLost`, :class:`NumberOutOfRange`,
-  :class:`RunLockTimeout`, :class:`SourceError`.
+  :class:`RunLockTimeout`, :class:`SourceError`, :class:`MessageError` (migrations, the gate, the
+  embedded cluster, a crawl, ...).
+
+Every error knows what becomes of it (``etl.warehouse.failures`` asks it, importing nothing else):
+:meth:`AttritionError.summary` (the one line printed), :attr:`AttritionError.exit_code`,
+:attr:`AttritionError.kind` (the alert's kind) and :meth:`AttritionError.details` (what the alert records).
+Errors defined elsewhere (``CrawlError`` in etl.losses.crawl, ``GateError`` in etl.quality.gate, ...)
+derive from these classes.
 
 This module imports nothing heavy (it is imported by :mod:`etl.config`).
 """
@@ -43,6 +51,10 @@ class AttritionError(RuntimeError):
         return one_line(text)
 
     def __str__(self) -> str:
+        return self.line()
+
+    def summary(self) -> str:
+        """The one line ``attrition`` prints and a task fails with (by default :meth:`line`)."""
         return self.line()
 
     def details(self) -> dict:
@@ -131,3 +143,30 @@ class SourceError(AttritionError):
     """A source failed after retries: down, timing out, HTTP errors, a redesigned or oversized page."""
 
     kind = "source_failure"
+
+
+class MessageError(AttritionError):
+    """An error whose message is its one line (``MessageError("migration 0003 failed: ...")``): exit 1,
+    alert kind ``run_failure`` with the line as the problem."""
+
+    kind = "run_failure"
+
+    def __init__(self, message: object = "", *args):
+        self.message = str(message)
+        AttritionError.__init__(self, self.message)
+        self.args = (self.message, *args)
+
+    def line(self) -> str:
+        return one_line(self.message)
+
+    def __str__(self) -> str:
+        return self.message  # as it was raised (it may span lines); line() is the one line
+
+    def details(self) -> dict:
+        return {}  # the alert's problem is the line it was given
+
+
+class InputError(MessageError, ValueError):
+    """A bad input (an argument, a file, a document): exit 2; a ``ValueError`` too."""
+
+    exit_code = 2

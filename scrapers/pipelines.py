@@ -12,10 +12,10 @@ For each :class:`scrapers.items.Fetched` item:
 * ``error``: a raw.fetch row ``error`` with the HTTP status when known and the error text.
 
 Each row is committed at once.  The warehouse is ``ATTRITION_WAREHOUSE_DSN`` or whatever
-:func:`etl.config.warehouse_dsn` finds; ``ATTRITION_RUN_ID`` (setting, env, or the spider argument
-``run_id``) goes to raw.fetch.run_id.
+:func:`etl.config.warehouse_dsn` finds; ``ATTRITION_RUN_ID`` (the Scrapy setting, which
+scrapers/settings.py reads from the environment; or the spider argument ``run_id``) goes to raw.fetch.run_id.
 
-With ``ATTRITION_MANIFEST=/path.json`` (setting or env) the run writes, when the spider closes::
+With ``ATTRITION_MANIFEST=/path.json`` (likewise) the run writes, when the spider closes::
 
     {"spider": ..., "run_id": ..., "finish_reason": ..., "documents": [raw.document ids fetched
      in this run, new or duplicate], "not_modified": [urls], "errors": [{"url", "status", "error"}],
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 from scrapy import signals
@@ -63,12 +62,10 @@ class RawArchivePipeline:
         return self.crawler.spider
 
     def run_id(self) -> str:
-        return (getattr(self.spider, "run_id", None) or self.crawler.settings.get("ATTRITION_RUN_ID")
-                or os.environ.get("ATTRITION_RUN_ID") or "")
+        return getattr(self.spider, "run_id", None) or self.crawler.settings.get("ATTRITION_RUN_ID") or ""
 
     def manifest_path(self) -> str:
-        return (getattr(self.spider, "manifest", None) or self.crawler.settings.get("ATTRITION_MANIFEST")
-                or os.environ.get("ATTRITION_MANIFEST") or "")
+        return getattr(self.spider, "manifest", None) or self.crawler.settings.get("ATTRITION_MANIFEST") or ""
 
     # -- Scrapy hooks ---------------------------------------------------------------------------
 

@@ -1,50 +1,42 @@
 """Scrapy settings for attrition's spiders: polite by default, overridable from the environment.
 
-Environment variables read here (all optional):
+Every ``ATTRITION_*`` value here is read through :func:`etl.config.setting` (declared, typed and
+validated once in :data:`etl.config.SETTINGS`; README's settings table lists them):
 
-* ``ATTRITION_MINFIN_BASE_URL`` (default ``https://index.minfin.com.ua``),
-  ``ATTRITION_MOD_MIL_BASE_URL`` (``https://www.mil.gov.ua``), ``ATTRITION_MOD_BASE_URL``
-  (``https://mod.gov.ua``), ``ATTRITION_RUSSIANWARSHIP_BASE_URL`` (``https://russianwarship.rip``):
-  where each source lives; tests and the offline mode point them at the replay server
-  (``http://127.0.0.1:PORT/index.minfin.com.ua`` ...).
+* ``ATTRITION_MINFIN_BASE_URL``, ``ATTRITION_MOD_MIL_BASE_URL``, ``ATTRITION_MOD_BASE_URL``,
+  ``ATTRITION_RUSSIANWARSHIP_BASE_URL``: where each source lives; tests and the offline mode point them
+  at the replay server (``http://127.0.0.1:PORT/index.minfin.com.ua`` ...).
 * ``ATTRITION_FAST=1``: no politeness delays and no retry backoff (tests over loopback only).
-* ``ATTRITION_RUN_ID``, ``ATTRITION_MANIFEST``: see :mod:`scrapers.pipelines`.
+* ``ATTRITION_RUN_ID``, ``ATTRITION_MANIFEST``: see :mod:`scrapers.pipelines`; ``etl.losses.crawl``
+  sets them in each spider's environment (the one way they travel).
 
-Every setting can also be given with ``scrapy crawl ... -s NAME=VALUE`` (``etl.losses.crawl`` does).
+Every setting can also be given with ``scrapy crawl ... -s NAME=VALUE`` (``etl.losses.crawl`` does so
+for the base URLs a caller passes and for the fast-mode delays).
 """
 from __future__ import annotations
 
-import os
-
-from etl.config import float_setting, int_setting
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
+from etl.config import setting
 
 BOT_NAME = "attrition"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
 
 # --- where the sources live -----------------------------------------------------------------
-ATTRITION_MINFIN_BASE_URL = os.environ.get("ATTRITION_MINFIN_BASE_URL", "https://index.minfin.com.ua")
-ATTRITION_MOD_MIL_BASE_URL = os.environ.get("ATTRITION_MOD_MIL_BASE_URL", "https://www.mil.gov.ua")
-ATTRITION_MOD_BASE_URL = os.environ.get("ATTRITION_MOD_BASE_URL", "https://mod.gov.ua")
-ATTRITION_RUSSIANWARSHIP_BASE_URL = os.environ.get("ATTRITION_RUSSIANWARSHIP_BASE_URL", "https://russianwarship.rip")
+ATTRITION_MINFIN_BASE_URL = setting("ATTRITION_MINFIN_BASE_URL")
+ATTRITION_MOD_MIL_BASE_URL = setting("ATTRITION_MOD_MIL_BASE_URL")
+ATTRITION_MOD_BASE_URL = setting("ATTRITION_MOD_BASE_URL")
+ATTRITION_RUSSIANWARSHIP_BASE_URL = setting("ATTRITION_RUSSIANWARSHIP_BASE_URL")
 
 # --- the mod spider's daily run: the newest listed day and the days before it, this many in all ---
-ATTRITION_MOD_DAILY_DAYS = int_setting("ATTRITION_MOD_DAILY_DAYS", 3, minimum=1)
+ATTRITION_MOD_DAILY_DAYS = setting("ATTRITION_MOD_DAILY_DAYS")
 
 # --- the run ----------------------------------------------------------------------------------
-ATTRITION_RUN_ID = os.environ.get("ATTRITION_RUN_ID", "")
-ATTRITION_MANIFEST = os.environ.get("ATTRITION_MANIFEST", "")
-ATTRITION_FAST = _env_flag("ATTRITION_FAST")
+ATTRITION_RUN_ID = setting("ATTRITION_RUN_ID")
+ATTRITION_MANIFEST = setting("ATTRITION_MANIFEST")
+ATTRITION_FAST = setting("ATTRITION_FAST")
 
 # --- politeness -------------------------------------------------------------------------------
-USER_AGENT = os.environ.get(
-    "ATTRITION_USER_AGENT", "attrition/0.1 (+https://github.com/attrition-project/attrition; loss-bulletin archiver)"
-)
+USER_AGENT = setting("ATTRITION_USER_AGENT")
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # One request in the downloader at a time: the sources are one or two hosts anyway, and a request
@@ -64,17 +56,17 @@ RETRY_TIMES = 3  # 1 request + 3 retries
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Exponential backoff before a retry of a 5xx/429/408 or a timeout: base * 2**(n-1) seconds,
 # capped; connection refused / DNS failures are retried at once (a dead source fails promptly).
-ATTRITION_RETRY_BACKOFF = 2.0
-ATTRITION_RETRY_BACKOFF_MAX = 30.0
+ATTRITION_RETRY_BACKOFF = setting("ATTRITION_RETRY_BACKOFF")
+ATTRITION_RETRY_BACKOFF_MAX = setting("ATTRITION_RETRY_BACKOFF_MAX")
 # A 429/503 with Retry-After waits at least that long (also when backoff is off), at most this long;
 # the host's download slot is slowed down to it too.
-ATTRITION_RETRY_AFTER_MAX = float_setting("ATTRITION_RETRY_AFTER_MAX", 300.0)
+ATTRITION_RETRY_AFTER_MAX = setting("ATTRITION_RETRY_AFTER_MAX")
 # A backfill run again under the same run id skips what that run already archived (resume).
-ATTRITION_SKIP_ARCHIVED = True
-DOWNLOAD_TIMEOUT = float_setting("ATTRITION_DOWNLOAD_TIMEOUT", 30.0, minimum=1.0)
+ATTRITION_SKIP_ARCHIVED = setting("ATTRITION_SKIP_ARCHIVED")
+DOWNLOAD_TIMEOUT = setting("ATTRITION_DOWNLOAD_TIMEOUT")
 # A host that timed out (after the retries) on this many requests in a row counts as down: its other
 # requests are skipped.  Connection refused / DNS failure count at once.
-ATTRITION_MAX_HOST_TIMEOUTS = 2
+ATTRITION_MAX_HOST_TIMEOUTS = setting("ATTRITION_MAX_HOST_TIMEOUTS")
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024  # a bulletin is ~20 KB, a minfin month page ~200 KB
 DOWNLOAD_WARNSIZE = 1024 * 1024
 
@@ -105,4 +97,4 @@ ITEM_PIPELINES = {
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a code-executing HTTP control port by default
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("ATTRITION_SCRAPY_LOG_LEVEL", "INFO")
+LOG_LEVEL = setting("ATTRITION_SCRAPY_LOG_LEVEL")

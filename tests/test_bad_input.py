@@ -517,4 +517,5 @@ def test_a_malformed_attrition_today_is_a_setting_error_not_a_traceback(real, tm
     path.write_bytes(real["mod_en"])
     proc = run_cli("parse", "--source", "mod", str(path), env={"ATTRITION_TODAY": "tomorrow"}, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert proc.stderr.splitlines() == ["attrition: ATTRITION_TODAY must be a date like 2026-08-08, not 'tomorrow'"]
+    assert proc.stderr.splitlines() == ["attrition: setting ATTRITION_TODAY='tomorrow' is not a date like 2026-08-08; "
+                                    "set ATTRITION_TODAY to a date like 2026-08-08 or unset it for the default"]

@@ -14,6 +14,7 @@ import sys
 from etl.cli import db, parse, quarantine, replay, runs, sources, stack
 from etl.cli.common import deliver_quietly as _deliver_quietly
 from etl.config import ConfigError
+from etl.errors import AttritionError
 from etl.local import mailsink
 from etl.news import cli as claims
 from etl.warehouse import notify
@@ -38,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     never a traceback, and a failed run (backfill, rebuild, validate, ...) raises an alert (etl.warehouse.failures)."""
     try:
         args = build_parser().parse_args(argv)
-    except ConfigError as exc:  # a setting read while building the parser
-        print(f"attrition: {exc}", file=sys.stderr)
+    except AttritionError as exc:  # a setting read while building the parser
+        print(f"attrition: {exc.summary()}", file=sys.stderr)
         return exc.exit_code
     try:
         return args.func(args)
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("attrition: interrupted; nothing of an unfinished transaction was committed", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - every error: one clear line, not a traceback
+    except (AttritionError, Exception) as exc:  # noqa: BLE001 - ours (one root), or unexpected: one line, no traceback
         from etl.warehouse import failures
 
         line, code = failures.describe(exc)

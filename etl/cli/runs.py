@@ -49,7 +49,9 @@ def _backfill(args: argparse.Namespace) -> int:
     import contextlib
     from datetime import date
 
-    from etl.losses.ingest import SOURCES, WAR_START, IngestError, backfill, kyiv_today
+    from etl.domain.calendar import WAR_START, kyiv_today
+    from etl.domain.model import SOURCES
+    from etl.losses.ingest import IngestError, backfill
     from etl.warehouse.runlock import new_run_id
 
     sources = args.sources.split(",") if args.sources else list(SOURCES)

@@ -23,7 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-WAR_START = date(2022, 2, 24)
+from etl.domain.calendar import WAR_START
+
 REGULAR_BULLETINS = date(2022, 3, 1)
 MERGE_DAY = date(2022, 5, 1)
 

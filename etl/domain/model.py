@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from etl.errors import InputError
+
 # The bulletin sources, in priority order (core.source.priority): every module takes them from here.
 SOURCES = ("mod", "minfin", "russianwarship")
 
@@ -36,9 +38,9 @@ class Observation:
         return out
 
 
-class ParseError(ValueError):
+class ParseError(InputError):
     """A document that cannot be read: names the source, the URL and the field at fault."""
 
     def __init__(self, source: str, url: str, field: str, problem: str):
-        self.source, self.url, self.field, self.problem = source, url, field, problem
         super().__init__(f"{source}: {url}: {field}: {problem}")
+        self.source, self.url, self.field, self.problem = source, url, field, problem

@@ -18,9 +18,9 @@ AIRFLOW_HOST = "127.0.0.1"
 
 
 def airflow_port() -> int:
-    from etl.config import port_setting
+    from etl.config import setting
 
-    return port_setting("ATTRITION_AIRFLOW_PORT", 8080)
+    return setting("ATTRITION_AIRFLOW_PORT")
 
 
 def airflow_home() -> Path:

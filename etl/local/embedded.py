@@ -33,16 +33,25 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.config import READER_ROLE, ConfigError, build_url, local_dir, port_setting
+from etl.config import EMBEDDED_DATABASE as DATABASE
+from etl.config import EMBEDDED_HOST as HOST
+from etl.config import EMBEDDED_SUPERUSER as SUPERUSER
+from etl.config import (
+    READER_ROLE,
+    ConfigError,
+    embedded_base,
+    embedded_dsn,
+    embedded_password,
+    embedded_port,
+    embedded_state,
+    setting,
+)
+from etl.errors import MessageError
 
-HOST = "127.0.0.1"
-DEFAULT_PORT = 54329
-SUPERUSER = "attrition"
-DATABASE = "attrition"
 NEEDED = ("initdb", "pg_ctl", "postgres")
 
 
-class EmbeddedError(RuntimeError):
+class EmbeddedError(MessageError):
     pass
 
 
@@ -55,7 +64,7 @@ class OsUser:
 
 def system_root() -> Path:
     """Where a root-run cluster goes when its account cannot reach ``.local/``: ``ATTRITION_SYSTEM_DIR``."""
-    return Path(os.environ.get("ATTRITION_SYSTEM_DIR", "/var/lib/attrition"))
+    return setting("ATTRITION_SYSTEM_DIR")
 
 
 def _has_binaries(bindir: Path) -> bool:
@@ -68,12 +77,12 @@ def _version_key(path: Path) -> tuple:
 
 def find_bindir() -> Path:
     """Where initdb, pg_ctl and postgres are: settings, then the system, then pgserver."""
-    env = os.environ.get("ATTRITION_PG_BINDIR")
+    env = setting("ATTRITION_PG_BINDIR")
     if env:
         if not _has_binaries(Path(env)):
             raise ConfigError(f"ATTRITION_PG_BINDIR={env} does not hold {', '.join(NEEDED)}")
         return Path(env)
-    if os.environ.get("ATTRITION_PG_BINARIES", "auto") != "pgserver":
+    if setting("ATTRITION_PG_BINARIES") != "pgserver":
         pg_config = shutil.which("pg_config")
         if pg_config:
             out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
@@ -113,19 +122,15 @@ class EmbeddedPostgres:
         self.base = Path(base)
         self.state_file = self.base / "state.json"
         self.state = self._load_state()
-        env_port = port_setting("ATTRITION_PG_PORT", 0) or None  # a malformed value: one line, exit 2
-        self.port = int(port or env_port or self.state.get("port") or DEFAULT_PORT)
+        self.port = embedded_port(self.state, port)  # a malformed ATTRITION_PG_PORT: one line, exit 2
 
     @classmethod
     def default(cls) -> "EmbeddedPostgres":
-        return cls(local_dir() / "pg")
+        return cls(embedded_base())
 
     # ---- state -----------------------------------------------------------------
     def _load_state(self) -> dict:
-        try:
-            return json.loads(self.state_file.read_text())
-        except FileNotFoundError:
-            return {}
+        return embedded_state(self.base)
 
     def _save_state(self) -> None:
         self.base.mkdir(parents=True, exist_ok=True)
@@ -136,12 +141,7 @@ class EmbeddedPostgres:
         os.replace(tmp, self.state_file)
 
     def password(self, role: str) -> str:
-        pw = self.state.get("passwords", {}).get(role)
-        if not pw:
-            raise ConfigError(
-                f"the embedded warehouse under {self.base} has not been created yet: run `attrition db up`"
-            )
-        return pw
+        return embedded_password(self.base, self.state, role)
 
     def ensure_password(self, role: str) -> str:
         passwords = self.state.setdefault("passwords", {})
@@ -151,8 +151,7 @@ class EmbeddedPostgres:
         return passwords[role]
 
     def dsn(self, reader: bool = False, user: str | None = None, dbname: str = DATABASE) -> str:
-        user = READER_ROLE if reader else (user or SUPERUSER)
-        return build_url(HOST, self.port, user, self.password(user), dbname)
+        return embedded_dsn(self.base, self.state, self.port, reader=reader, user=user, dbname=dbname)
 
     @property
     def cluster_dir(self) -> Path:
@@ -170,7 +169,7 @@ class EmbeddedPostgres:
     def _os_user(self) -> OsUser | None:
         if os.geteuid() != 0:
             return None
-        name = self.state.get("os_user") or os.environ.get("ATTRITION_PG_OS_USER")
+        name = self.state.get("os_user") or setting("ATTRITION_PG_OS_USER")
         if not name:
             name = "postgres" if _user_exists("postgres") else "attrition"
         if not _user_exists(name):

@@ -32,19 +32,19 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 
-from etl.config import local_dir
+from etl.config import SETTINGS, local_dir
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8025
+DEFAULT_PORT = SETTINGS["ATTRITION_MAILSINK_PORT"].default
 
 
 def default_port() -> int:
     """The port ``attrition mailsink serve`` and `make up`'s sink use: ``ATTRITION_MAILSINK_PORT`` (default 8025)."""
-    from etl.config import port_setting
+    from etl.config import setting
 
-    return port_setting("ATTRITION_MAILSINK_PORT", DEFAULT_PORT)
+    return setting("ATTRITION_MAILSINK_PORT")
 
 
 def default_directory() -> Path:

@@ -12,7 +12,7 @@ import json
 import os
 import urllib.request
 
-from etl.config import configured_dsn
+from etl.config import configured_dsn, is_set, setting
 from etl.local.airflow_client import (
     AIRFLOW_HOST,
     AirflowClient,
@@ -48,18 +48,18 @@ def live_sources_reachable(timeout: float = 4.0) -> bool:
 
 def source_mode() -> str:
     """live or replay: ATTRITION_SOURCES=live|replay|auto (auto: live when the real sites answer)."""
-    wanted = os.environ.get("ATTRITION_SOURCES", "auto")
-    if wanted not in ("auto", "live", "replay"):
-        raise RuntimeError(f"ATTRITION_SOURCES={wanted!r}: use auto, live or replay")
+    from etl.config import setting
+
+    wanted = setting("ATTRITION_SOURCES")
     if wanted != "auto":
         return wanted
     return "live" if live_sources_reachable() else "replay"
 
 
 def replay_port() -> int:
-    from etl.config import port_setting
+    from etl.config import setting
 
-    return port_setting("ATTRITION_REPLAY_PORT", 8765)
+    return setting("ATTRITION_REPLAY_PORT")
 
 
 def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:
@@ -166,7 +166,7 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     """
     from datetime import date, timedelta
 
-    from etl.losses.ingest import WAR_START, kyiv_today
+    from etl.domain.calendar import WAR_START, kyiv_today
 
     mode = summary["sources"]
     client = AirflowClient(airflow_port(), summary["airflow_login"])
@@ -216,7 +216,7 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     embedded = EmbeddedPostgres.default()
     if dsn:
         migrate(dsn)
-        summary.update(warehouse="configured", warehouse_dsn=dsn, reader_dsn=os.environ.get("ATTRITION_READER_DSN"))
+        summary.update(warehouse="configured", warehouse_dsn=dsn, reader_dsn=setting("ATTRITION_READER_DSN"))
     else:
         embedded.up()
         summary.update(warehouse="embedded", warehouse_dsn=embedded.dsn(), reader_dsn=embedded.dsn(reader=True))
@@ -226,12 +226,12 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     summary["sources"] = source_mode()
     extra_env: dict[str, str] = {}
     if summary["sources"] == "replay":
-        summary["replay"] = start_replay(os.environ.get("ATTRITION_REPLAY_DATA"))
+        summary["replay"] = start_replay(setting("ATTRITION_REPLAY_DATA"))
         extra_env = {**replay_env(summary["replay"]["urls"]),
                      # the snapshot is frozen: its last day stands for "today", so runs triggered
                      # from the UI with default parameters target a day the replay serves
-                     "ATTRITION_TODAY": os.environ.get("ATTRITION_TODAY") or summary["replay"]["latest"]}
-    if not os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT") and not os.environ.get("ATTRITION_SMTP_CONN_ID"):
+                     "ATTRITION_TODAY": str(setting("ATTRITION_TODAY") or summary["replay"]["latest"])}
+    if not os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT") and not is_set("ATTRITION_SMTP_CONN_ID"):
         summary["mailsink"] = start_mailsink()  # no mail server configured: alerts go to a local sink
         extra_env["AIRFLOW_CONN_SMTP_DEFAULT"] = summary["mailsink"]["conn"]
     from etl.quality.gate import data_docs_dir

@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from etl.config import project_home
+from etl.config import project_home, setting
 
 from etl.domain.model import SOURCES
+from etl.errors import MessageError, one_line
 
 # base_urls keys (those of etl.replay.server.ReplayServer.urls) -> Scrapy setting
 BASE_URL_SETTINGS = {
@@ -62,29 +63,35 @@ FAST_SECONDS_PER_REQUEST_BOUND = 1.0
 def crawl_timeout(source: str, date_from: date | None, date_to: date | None, fast: bool = False) -> float | None:
     """The bound of one crawl in seconds (None: no bound), derived from the range: never shorter than
     the work at one request a second, whatever the range."""
-    if os.environ.get("ATTRITION_CRAWL_TIMEOUT", "").strip():
-        from etl.config import float_setting
-
-        value = float_setting("ATTRITION_CRAWL_TIMEOUT", 0.0)
+    value = setting("ATTRITION_CRAWL_TIMEOUT")
+    if value is not None:
         return value if value > 0 else None
     from etl.losses.progress import expected_requests
 
     if not (date_from or date_to):
         return DAILY_TIMEOUT
-    from etl.domain.categories import WAR_START
-    from scrapers.spiders.base import kyiv_today
+    from etl.domain.calendar import WAR_START, kyiv_today
 
     expected = expected_requests(source, date_from or WAR_START, date_to or kyiv_today()) or 0
     per = FAST_SECONDS_PER_REQUEST_BOUND if fast else SECONDS_PER_REQUEST_BOUND
     return 600.0 + expected * per
 
 
-class CrawlError(RuntimeError):
+class CrawlError(MessageError):
     """A crawl failed: ``source``, the ``url`` concerned and the ``problem``; ``result`` when the run ended."""
 
+    kind = "source_failure"
+
     def __init__(self, source: str, url: str | None, problem: str, result: "CrawlResult | None" = None):
-        self.source, self.url, self.problem, self.result = source, url, problem, result
         super().__init__(f"{source}: {url or '(no URL)'}: {problem}")
+        self.source, self.url, self.problem, self.result = source, url, problem, result
+
+    def summary(self) -> str:
+        return one_line(f"{self}; the documents fetched before it are kept in raw.document; run again once the "
+                        "source answers")
+
+    def details(self) -> dict:
+        return {"source": self.source, "url": self.url, "problem": self.problem}
 
 
 @dataclass
@@ -111,7 +118,7 @@ def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, obj
     """``python -m scrapy crawl SPIDER`` in a child process: returns (result, log text, timed out,
     manifest written).  Raises nothing: the callers judge the outcome.  ``timeout`` None: no bound;
     ``progress`` (an :class:`etl.losses.progress.CrawlProgress`) is asked for a line while it runs."""
-    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,
+    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,  # the run id's one way in
            "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
     if fast:
         env["ATTRITION_FAST"] = "1"
@@ -119,12 +126,12 @@ def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, obj
     with tempfile.TemporaryDirectory(prefix=f"attrition-crawl-{spider}-") as tmp:
         manifest_path = Path(tmp) / "manifest.json"
         log_path = Path(tmp) / "scrapy.log"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"run_id={run_id}"]
+        env["ATTRITION_MANIFEST"] = str(manifest_path)
+        cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
         for name, value in spider_args.items():
             if value not in (None, "", [], ()):
                 cmd += ["-a", f"{name}={','.join(value) if isinstance(value, (list, tuple)) else value}"]
-        for name, value in {"ATTRITION_MANIFEST": str(manifest_path), "ATTRITION_RUN_ID": run_id,
-                            **(FAST_SETTINGS if fast else {}), **settings}.items():
+        for name, value in {**(FAST_SETTINGS if fast else {}), **settings}.items():
             cmd += ["-s", f"{name}={value}"]
         started = time.monotonic()
         timed_out = False
@@ -203,7 +210,7 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
             extra[name] = url.rstrip("/")
     extra.update(settings or {})
     if timeout is None:
-        timeout = crawl_timeout(source, date_from, date_to, fast=fast or bool(os.environ.get("ATTRITION_FAST")))
+        timeout = crawl_timeout(source, date_from, date_to, fast=fast or setting("ATTRITION_FAST"))
     tracker = None
     if progress:
         from etl.losses.progress import CrawlProgress

@@ -10,18 +10,15 @@ run's LoadResult.failed; the run then fails (IngestError) with that list, after 
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from etl.losses.load import LoadResult, fetch_documents, load, parse_documents
+from etl.domain.calendar import KYIV, WAR_START, kyiv_today  # noqa: F401 - re-exported for the CLI
 from etl.domain.model import SOURCES, ParseError
+from etl.errors import MessageError, one_line
+from etl.losses.load import LoadResult, fetch_documents, load, parse_documents
 
-KYIV = ZoneInfo("Europe/Kyiv")
-WAR_START = date(2022, 2, 24)
 
-
-class IngestError(RuntimeError):
+class IngestError(MessageError):
     """Documents of a run could not be read; every other document of the run *was* loaded.
 
     ``result`` is the run's :class:`LoadResult` (``result.failed`` lists the documents left out),
@@ -43,23 +40,15 @@ class IngestError(RuntimeError):
     def errors(self) -> list[dict]:
         return self.result.failed
 
+    def summary(self) -> str:
+        lines = self.result.failure_lines()
+        first = lines[0] if lines else ""
+        more = f" (and {len(lines) - 1} more document(s): see quality.alert)" if len(lines) > 1 else ""
+        return one_line(f"{first}{more}; the other documents were loaded; the raw document is kept in raw.document")
 
-class BulletinMissing(RuntimeError):
+
+class BulletinMissing(MessageError):
     """The bulletin of the target day is not (yet) published by a source."""
-
-
-def kyiv_today(now: datetime | None = None) -> date:
-    """Today in Kyiv; ``ATTRITION_TODAY`` (a date) overrides it when no ``now`` is given.
-
-    `attrition up` sets ``ATTRITION_TODAY`` to the snapshot's last day when the sources are a
-    replay, so a run triggered with default parameters targets a day the replay serves.
-    """
-    if now is None and os.environ.get("ATTRITION_TODAY"):
-        try:
-            return date.fromisoformat(os.environ["ATTRITION_TODAY"])
-        except ValueError:
-            raise ValueError(f"ATTRITION_TODAY must be a date like 2026-08-08, not {os.environ['ATTRITION_TODAY']!r}") from None
-    return (now or datetime.now(tz=KYIV)).astimezone(KYIV).date()
 
 
 def record_failures(cur, failed: list[dict], run_id: str | None) -> None:

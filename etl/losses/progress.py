@@ -18,7 +18,9 @@ import sys
 import time
 from datetime import date
 
-DEFAULT_INTERVAL = 30.0
+from etl.config import SETTINGS
+
+DEFAULT_INTERVAL = SETTINGS["ATTRITION_PROGRESS_SECONDS"].default
 
 # Requests a backfill needs per day of its range, per source (upper bounds with live politeness):
 # mod: one bulletin per language and day plus its share of the listing pages; minfin: one month page
@@ -27,9 +29,9 @@ REQUESTS_PER_DAY = {"mod": 2.1, "minfin": 2 / 30, "russianwarship": 1 / 50}
 
 
 def interval() -> float:
-    from etl.config import float_setting
+    from etl.config import setting
 
-    return max(0.5, float_setting("ATTRITION_PROGRESS_SECONDS", DEFAULT_INTERVAL))
+    return max(0.5, setting("ATTRITION_PROGRESS_SECONDS"))
 
 
 def expected_requests(source: str, date_from: date | None, date_to: date | None) -> int | None:

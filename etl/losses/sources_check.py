@@ -258,9 +258,8 @@ def replay_fault_names() -> list[str]:
 def apply_replay_fault(server, name: str) -> None:
     """``redesign-<source>``: every page of the source in markup no parser was written for (the replay's
     ``redesign`` fault on all its paths); ``down-<source>``: every page of it answers HTTP 500."""
-    from etl.replay.server import MIL_PREFIX, MINFIN_PREFIX, MOD_PREFIX, RW_PREFIX
-
-    prefixes = {"minfin": [MINFIN_PREFIX], "mod": [MIL_PREFIX, MOD_PREFIX], "russianwarship": [RW_PREFIX]}
+    sites = {"minfin": ["minfin"], "mod": ["mod_mil", "mod"], "russianwarship": ["russianwarship"]}
+    prefixes = {s: [server.urls[k][len(server.base_url):] for k in keys] for s, keys in sites.items()}
     kind, _, source = name.partition("-")
     if kind not in ("redesign", "down") or source not in prefixes:
         raise ValueError(f"unknown fault {name!r}; expected one of {', '.join(replay_fault_names())}")
@@ -273,14 +272,14 @@ def apply_replay_fault(server, name: str) -> None:
 def run_task(run_id: str, strict: bool = False) -> dict:
     """sources_check's task: the check against wherever the spiders point (live, or the replay under
     `make up` offline); fails the task naming every failed source."""
-    import os
+    from urllib.parse import urlsplit
 
     from airflow.sdk.exceptions import AirflowFailException
 
-    from urllib.parse import urlsplit
+    from etl.config import setting
 
-    loopback = urlsplit(os.environ.get("ATTRITION_MINFIN_BASE_URL", "")).hostname in ("127.0.0.1", "localhost")
-    mode = os.environ.get("ATTRITION_SOURCES_MODE") or ("replay" if loopback else "live")
+    loopback = urlsplit(setting("ATTRITION_MINFIN_BASE_URL")).hostname in ("127.0.0.1", "localhost")
+    mode = setting("ATTRITION_SOURCES_MODE") or ("replay" if loopback else "live")
     result = check(run_id=run_id, mode=mode, strict=strict, dag_id="sources_check")
     print(result.report())
     if not result.ok:

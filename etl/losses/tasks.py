@@ -28,7 +28,7 @@ def backfill_range(params: dict, today=None) -> tuple:
     """(date_from, date_to) from the trigger form; raises ValueError with what to fix."""
     from datetime import date
 
-    from etl.losses.ingest import WAR_START, kyiv_today
+    from etl.domain.calendar import WAR_START, kyiv_today
 
     today = today or kyiv_today()
     try:
@@ -249,16 +249,13 @@ def check_bulletin(target_day, run_id: str) -> dict:
 
 def daily_target(params: dict, run_after=None):
     """The day losses_daily looks for: the form's target_date, else the run's date in Kyiv."""
-    import os
     from datetime import date
 
-    from etl.losses.ingest import kyiv_today
+    from etl.domain.calendar import frozen_today, kyiv_today
 
     if params.get("target_date"):
         return date.fromisoformat(params["target_date"])
-    if os.environ.get("ATTRITION_TODAY"):  # a replay's frozen "today" wins over the run's date
-        return kyiv_today()
-    return kyiv_today(run_after)
+    return frozen_today() or kyiv_today(run_after)  # a replay's frozen "today" wins over the run's date
 
 
 # ---- quarantine_review -------------------------------------------------------------------------------

@@ -58,15 +58,9 @@ def _series(choice: str):
     if choice == "none":
         return None
     if choice in ("auto", "warehouse"):
-        from etl.config import configured_dsn
+        from etl.config import configured_dsn, embedded_running_dsn
 
-        dsn = configured_dsn()
-        if dsn is None:
-            from etl.local.embedded import EmbeddedPostgres
-
-            embedded = EmbeddedPostgres.default()
-            if embedded.running_port() is not None:
-                dsn = embedded.dsn()
+        dsn = configured_dsn() or embedded_running_dsn()
         if dsn is None:
             if choice == "warehouse":
                 raise SystemExit("attrition claims: no warehouse configured or running (attrition db up, or "

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from etl.errors import InputError
 from etl.news.article import parse_published
 
 # Titles and summaries of loss reports (en, uk, it): what the generic spider follows by default.
@@ -12,7 +13,7 @@ DEFAULT_MATCH = (r"loss|lost|loses|casualt|troops|soldiers|killed|General Staff|
                  r"|soldati|Stato maggiore")
 
 
-class FeedError(ValueError):
+class FeedError(InputError):
     pass
 
 

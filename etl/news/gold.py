@@ -21,6 +21,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from etl.errors import InputError
+
 CLAIMANT = {"gs": "ua_general_staff", "rumod": "ru_defense_ministry", "ukmod": "uk_defence_ministry",
             "nato": "nato", "us": "us_intelligence", "other": "other"}
 SUBJECT = {"ru": "ru_forces", "ua": "ua_forces"}
@@ -30,7 +32,7 @@ METHOD = {"explicit": "explicit", "weekday": "weekday", "relative": "relative", 
           "-": "unresolved"}
 
 
-class GoldError(ValueError):
+class GoldError(InputError):
     pass
 
 

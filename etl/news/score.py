@@ -37,11 +37,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from etl.config import setting
 
 FIELDS = ("claimant", "subject", "category", "measure", "value", "low", "high", "qualifier", "period_start", "as_of",
           "as_of_precision", "date_method", "status", "evidence")
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-recall", type=float, default=0.95)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every differing field, miss and spurious claim")
     ap.add_argument("--part", choices=("dev", "test", "both", "real"), default="both")
-    ap.add_argument("--real", type=Path, default=os.environ.get("ATTRITION_REAL_ARTICLES") or None,
+    ap.add_argument("--real", type=Path, default=setting("ATTRITION_REAL_ARTICLES"),
                     help="folder of real articles kept outside the repository (test/ + test/gold.txt + series.csv)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a part is below its targets")
     args = ap.parse_args(argv)

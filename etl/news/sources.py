@@ -11,11 +11,12 @@ DAG form).
 """
 from __future__ import annotations
 
-import os
 import re
 
+from etl.config import SETTINGS, setting
+
 KYIV_INDEPENDENT_SETTING = "ATTRITION_KYIV_INDEPENDENT_BASE_URL"
-KYIV_INDEPENDENT_DEFAULT = "https://kyivindependent.com"
+KYIV_INDEPENDENT_DEFAULT = SETTINGS[KYIV_INDEPENDENT_SETTING].default
 KYIV_INDEPENDENT_FEED = "/rss/"
 KYIV_INDEPENDENT_SITEMAP = "/sitemap-posts.xml"
 # "General Staff: Russia has lost 574,690 troops in Ukraine since Feb. 24, 2022"
@@ -39,13 +40,13 @@ def split_list(value) -> list[str]:
 
 
 def kyiv_independent_base() -> str:
-    return (os.environ.get(KYIV_INDEPENDENT_SETTING) or KYIV_INDEPENDENT_DEFAULT).rstrip("/")
+    return setting("ATTRITION_KYIV_INDEPENDENT_BASE_URL").rstrip("/")
 
 
 def configured_feeds() -> list[str]:
-    env = os.environ.get("ATTRITION_NEWS_FEEDS")
-    return split_list(env) if env is not None else list(DEFAULT_FEEDS)
+    feeds = setting("ATTRITION_NEWS_FEEDS")
+    return feeds if feeds is not None else list(DEFAULT_FEEDS)
 
 
 def configured_urls() -> list[str]:
-    return split_list(os.environ.get("ATTRITION_NEWS_URLS"))
+    return setting("ATTRITION_NEWS_URLS")

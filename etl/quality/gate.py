@@ -28,7 +28,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.domain.model import SOURCES
+from etl.errors import MessageError
 
 WINDOW_DAYS = 60  # days decided again on each side of the scope
 CANDIDATE_SUITES = ("observations_schema", "observations_monotonic")
@@ -55,16 +55,16 @@ ACCEPTED_COLUMNS = ("as_of", "category", "cumulative", "status", "correction_fla
                     "validation_run_id")
 
 
-class GateError(RuntimeError):
+class GateError(MessageError):
     """The gate could not decide: a check raised, or the accepted series failed its own suite.
     Nothing reached the marts."""
 
 
 def data_docs_dir() -> Path:
     """Where the Data Docs are written: ``ATTRITION_DATA_DOCS_DIR``, else ``<local dir>/data_docs``."""
-    from etl.config import local_dir
+    from etl.config import local_dir, setting
 
-    return Path(os.environ.get("ATTRITION_DATA_DOCS_DIR") or local_dir() / "data_docs").resolve()
+    return Path(setting("ATTRITION_DATA_DOCS_DIR") or local_dir() / "data_docs").resolve()
 
 
 def data_docs_url(index: Path | None) -> str | None:
@@ -72,7 +72,9 @@ def data_docs_url(index: Path | None) -> str | None:
     joined with the page, else a file:// URL."""
     if index is None:
         return None
-    base = os.environ.get("ATTRITION_DATA_DOCS_URL")
+    from etl.config import setting
+
+    base = setting("ATTRITION_DATA_DOCS_URL")
     if base:
         return base.rstrip("/") + "/" + index.name
     return index.resolve().as_uri()

@@ -29,6 +29,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
+from etl.errors import InputError
+
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 DEFAULT_SUITES = ("observations_schema", "observations_monotonic")
 
@@ -60,7 +62,7 @@ _CTE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
 
 
-class SuiteDefinitionError(ValueError):
+class SuiteDefinitionError(InputError):
     """A suite file in expectations/ is malformed."""
 
 

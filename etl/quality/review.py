@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
+
+from etl.errors import InputError
 
 STATUSES = ("open", "accepted", "rejected", "resolved")
 COLUMNS = ("id", "status", "as_of", "category", "source", "cumulative", "increase", "expectation", "diagnosis",
@@ -17,12 +18,14 @@ COLUMNS = ("id", "status", "as_of", "category", "source", "cumulative", "increas
            "observation_id")
 
 
-class ReviewError(ValueError):
+class ReviewError(InputError):
     """The decision cannot be applied (no such record, already decided the same way, ...)."""
 
 
 def operator_name() -> str:
-    return os.environ.get("ATTRITION_OPERATOR") or getpass.getuser()
+    from etl.config import setting
+
+    return setting("ATTRITION_OPERATOR") or getpass.getuser()
 
 
 def list_records(dsn: str | None = None, status: str = "open", limit: int = 100) -> list[dict]:

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+from etl.domain.calendar import MONTHS_EN, MONTHS_UK, MONTHS_UK_GEN, MONTHS_UK_GEN_LATIN
 from etl.domain.categories import BY_CODE, MERGE_DAY, WAR_START
 from etl.domain.model import SOURCES
 
@@ -47,15 +48,6 @@ RW_DEFAULT_LIMIT = 50
 RW_MAX_LIMIT = 100
 
 FAULT_KINDS = ("http500", "hang", "oversize", "empty", "redesign", "missing", "garbled", "http429", "http503")
-
-MONTHS_UK = ("Січень", "Лютий", "Березень", "Квітень", "Травень", "Червень", "Липень", "Серпень", "Вересень",
-             "Жовтень", "Листопад", "Грудень")
-MONTHS_UK_GEN = ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
-                 "жовтня", "листопада", "грудня")
-MONTHS_UK_GEN_LATIN = ("sichnya", "lyutogo", "bereznya", "kvitnya", "travnya", "chervnya", "lipnya", "serpnya",
-                       "veresnya", "zhovtnya", "listopada", "grudnya")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
 
 
 # --------------------------------------------------------------------------- snapshot loading

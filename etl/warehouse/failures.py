@@ -15,9 +15,7 @@
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import sys
 import traceback
@@ -25,6 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from etl.errors import AttritionError, one_line
+from etl.warehouse.spool import flush_spool, spool_file  # noqa: F401 - also etl.warehouse.failures.*
+from etl.warehouse.spool import spool as _spool
 
 # commands whose failure is an incident worth an alert (the others are interactive tools)
 ALERTING_COMMANDS = {"backfill", "rebuild", "validate", "quarantine", "claims"}
@@ -64,27 +64,10 @@ def classify(exc: BaseException, run_id: str | None = None) -> BaseException:
 def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
     """(the one line to print, the exit status) for any exception."""
     exc = classify(exc, run_id)
-    if isinstance(exc, AttritionError):
-        return exc.line(), exc.exit_code
+    if isinstance(exc, AttritionError):  # every project error says what it stands for (etl.errors)
+        return exc.summary(), exc.exit_code
     if type(exc).__module__.startswith("airflow"):  # a task's AirflowFailException: its message is the line
         return one_line(str(exc)) or type(exc).__name__, 1
-    from etl.losses.crawl import CrawlError
-    from etl.local.embedded import EmbeddedError
-    from etl.warehouse.migrate import MigrationError
-    from etl.losses.ingest import IngestError
-    from etl.quality.gate import GateError
-
-    if isinstance(exc, CrawlError):
-        return (one_line(f"{exc}; the documents fetched before it are kept in raw.document; run again once the "
-                         "source answers"), 1)
-    if isinstance(exc, IngestError):
-        lines = exc.result.failure_lines()
-        first = lines[0] if lines else ""
-        more = f" (and {len(lines) - 1} more document(s): see quality.alert)" if len(lines) > 1 else ""
-        return (one_line(f"{first}{more}; the other documents were loaded; the raw document is kept in "
-                         "raw.document"), 1)
-    if isinstance(exc, (EmbeddedError, MigrationError, GateError)):
-        return one_line(str(exc)), 1
     if isinstance(exc, ValueError):  # a bad argument or setting read by code outside etl.config
         return one_line(str(exc)), 2
     if isinstance(exc, OSError) and exc.filename:
@@ -100,15 +83,6 @@ def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
 # ---------------------------------------------------------------------------------------------
 # alerts
 # ---------------------------------------------------------------------------------------------
-def spool_file() -> Path:
-    """Where alerts wait while the warehouse is unreachable: ``ATTRITION_ALERT_SPOOL``, else
-    ``<local dir>/spool/alerts.jsonl``."""
-    from etl.config import local_dir
-
-    env = os.environ.get("ATTRITION_ALERT_SPOOL")
-    return Path(env) if env else local_dir() / "spool" / "alerts.jsonl"
-
-
 def _kyiv_day() -> str:
     from zoneinfo import ZoneInfo
 
@@ -118,17 +92,12 @@ def _kyiv_day() -> str:
 def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url: str | None = None,
                  line: str | None = None, incident: str | None = None) -> dict:
     """The quality.alert row for a failure: kind, incident key, subject, body, details."""
-    from etl.losses.crawl import CrawlError
-
     exc = classify(exc, run_id)
     line = line or describe(exc, run_id)[0]
     details: dict = {"where": where, "run_id": run_id, "error": type(exc).__name__}
-    if isinstance(exc, AttritionError):
+    if isinstance(exc, AttritionError):  # its kind and details: etl.errors (run_failure: the line is the problem)
         kind = exc.kind
-        details.update(exc.details())
-    elif isinstance(exc, CrawlError):
-        kind = "source_failure"
-        details.update({"source": exc.source, "url": exc.url, "problem": exc.problem})
+        details.update({"problem": line, **exc.details()})
     elif type(exc).__module__.startswith("airflow"):
         kind = "task_failure"
         details["problem"] = line
@@ -137,25 +106,14 @@ def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url:
         details["problem"] = line
     if incident is None:  # the same failure of the same thing on the same (Kyiv) day is one incident
         what = "|".join(str(details.get(k) or "") for k in ("source", "url", "field", "problem"))
-        incident = f"{kind}:{details.get('source') or where}:{hashlib.sha256(what.encode()).hexdigest()[:16]}:{_kyiv_day()}"
+        digest = hashlib.sha256(what.encode()).hexdigest()[:16]
+        incident = f"{kind}:{details.get('source') or where}:{digest}:{_kyiv_day()}"
     subject = f"[attrition] {where} failed: " + (line if len(line) <= 160 else line[:159] + "…")
     body = (f"{where} failed" + (f" (run {run_id})" if run_id else "") + f":\n\n{line}\n\n"
             "Nothing of an unfinished transaction was committed; documents fetched before the failure are kept in "
             "raw.document. Fix the cause, then run it again.")
     return {"kind": kind, "incident_key": incident, "subject": subject, "body": body, "details": details,
             "run_url": run_url}
-
-
-def _spool(fields: dict, why: str) -> Path:
-    path = spool_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        import fcntl
-
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        fh.write(json.dumps({**fields, "spooled_at": datetime.now(timezone.utc).isoformat(),
-                             "spooled_because": why}, default=str) + "\n")
-    return path
 
 
 def record(fields: dict, dsn: str | None = None) -> int | None:
@@ -193,39 +151,9 @@ def alert_failure(exc: BaseException, *, where: str, run_id: str | None = None, 
         report = deliver_pending(dsn)
     except Exception as exc2:  # delivery problems are reported, never raised over the original failure
         return f"alert recorded in quality.alert; delivery failed: {one_line(str(exc2))[:120]}"
-    sent = "sent" if report.sent else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)"
+    sent = ("sent" if report.sent
+            else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)")
     return ("alert " + sent) if new else "alert already raised for this incident"
-
-
-def flush_spool(dsn: str | None = None) -> int:
-    """Record the spooled alerts in quality.alert (one row per incident), then empty the spool;
-    returns how many lines were read.  Called before every delivery (etl.warehouse.notify.deliver_pending)."""
-    import fcntl
-
-    from etl.warehouse.alerts import record_alert
-    from etl.warehouse.db import transaction
-
-    path = spool_file()
-    if not path.exists() or path.stat().st_size == 0:
-        return 0
-    with open(path, "r+", encoding="utf-8") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        lines = [ln for ln in fh.read().splitlines() if ln.strip()]
-        if not lines:
-            return 0
-        with transaction(dsn, application_name="attrition-alert") as conn, conn.cursor() as cur:
-            for ln in lines:
-                try:
-                    a = json.loads(ln)
-                except json.JSONDecodeError:
-                    continue
-                details = {**(a.get("details") or {}), "spooled_at": a.get("spooled_at"),
-                           "spooled_because": a.get("spooled_because")}
-                record_alert(cur, a["kind"], a["incident_key"], a["subject"], a["body"], details,
-                             run_url=a.get("run_url"))
-        fh.seek(0)
-        fh.truncate()
-    return len(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,11 +178,7 @@ def one_line_errors(fn):
             return fn(*args, **kwargs)
         except Exception as exc:
             if isinstance(exc, AttritionError) or type(exc).__module__.startswith("airflow"):
-                raise
-            from etl.losses.ingest import BulletinMissing, IngestError
-
-            if isinstance(exc, (BulletinMissing, IngestError)):
-                raise
+                raise  # ours (a missing bulletin, unreadable documents, ...) and Airflow's pass unchanged
             run_id = kwargs.get("run_id") or next((a for a in args if isinstance(a, str) and "__" in a), None)
             mapped = classify(exc, run_id)
             if isinstance(mapped, AttritionError):

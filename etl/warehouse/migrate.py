@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from etl.config import READER_ROLE
+from etl.errors import MessageError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VIEWS_DIR = Path(__file__).parent / "views"
@@ -38,7 +40,7 @@ CREATE TABLE IF NOT EXISTS public.schema_migrations (
 """
 
 
-class MigrationError(RuntimeError):
+class MigrationError(MessageError):
     pass
 
 
@@ -285,13 +287,16 @@ def sync_categories(cur) -> int:
 def sync_corrections(cur) -> int:
     """Seed quality.correction (origin ``registry``) from data/corrections.csv, the published list of
     official corrections; an operator's rows (origin ``operator``) are left alone."""
+    import csv
+
     from psycopg2.extras import execute_values
 
     from etl.config import project_home
-    from etl.quality.consensus import load_official_corrections
 
-    rows = [(c.as_of, c.category, c.delta, c.note or None)
-            for c in load_official_corrections(project_home() / "data" / "corrections.csv")]
+    # the file's columns: as_of, category, delta, note (etl.quality.consensus reads it too, for the gate)
+    with (project_home() / "data" / "corrections.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [(date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or None)
+                for r in csv.DictReader(fh)]
     execute_values(
         cur,
         """

@@ -31,14 +31,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from etl.config import ConfigError
+from etl.config import SETTINGS, setting
+from etl.errors import MessageError
 
-SMTP_CONN_ID = "smtp_default"
+SMTP_CONN_ID = SETTINGS["ATTRITION_SMTP_CONN_ID"].default
 SLACK_CONN_ID = "attrition_slack"
 WEBHOOK_CONN_ID = "attrition_webhook"
-DEFAULT_EMAIL_TO = "attrition-alerts@localhost"
-DEFAULT_EMAIL_FROM = "attrition@localhost"
-DEFAULT_DIGEST_OVER = 10
+DEFAULT_EMAIL_TO = SETTINGS["ATTRITION_ALERT_EMAIL_TO"].default
+DEFAULT_EMAIL_FROM = SETTINGS["ATTRITION_ALERT_EMAIL_FROM"].default
+DEFAULT_DIGEST_OVER = SETTINGS["ATTRITION_ALERT_DIGEST_OVER"].default
 WEBHOOK_TIMEOUT = 30  # seconds, unless the connection's extra sets "timeout"
 SLACK_TEXT_LIMIT = 35_000  # Slack truncates a message's text at 40,000 characters
 
@@ -48,7 +49,7 @@ _SHOWN_KEYS = {"source", "as_of", "category", "cumulative", "url", "diagnosis", 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-class AlertDeliveryError(RuntimeError):
+class AlertDeliveryError(MessageError):
     """Some alert could not be sent (only raised with ``raise_on_failure=True``); ``.report`` says which."""
 
     def __init__(self, report: DeliveryReport):
@@ -223,22 +224,18 @@ def _slack_text(message: Message) -> str:
 # ---------------------------------------------------------------------------------------------
 def email_recipients() -> list[str]:
     """``ATTRITION_ALERT_EMAIL_TO``: comma-separated (default attrition-alerts@localhost)."""
-    value = os.environ.get("ATTRITION_ALERT_EMAIL_TO") or DEFAULT_EMAIL_TO
+    value = setting("ATTRITION_ALERT_EMAIL_TO")
     return [addr.strip() for addr in value.split(",") if addr.strip()]
 
 
 def email_sender() -> str:
     """``ATTRITION_ALERT_EMAIL_FROM`` (default attrition@localhost)."""
-    return os.environ.get("ATTRITION_ALERT_EMAIL_FROM") or DEFAULT_EMAIL_FROM
+    return setting("ATTRITION_ALERT_EMAIL_FROM")
 
 
 def digest_threshold() -> int:
     """``ATTRITION_ALERT_DIGEST_OVER``: more pending alerts than this go out as one digest (default 10)."""
-    value = os.environ.get("ATTRITION_ALERT_DIGEST_OVER", str(DEFAULT_DIGEST_OVER))
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"ATTRITION_ALERT_DIGEST_OVER must be a whole number, not {value!r}") from None
+    return setting("ATTRITION_ALERT_DIGEST_OVER")
 
 
 @dataclass(frozen=True)
@@ -276,7 +273,7 @@ class Channel:
 
 def channel_conn_ids() -> list[tuple[str, str]]:
     """(channel, connection id) in delivery order."""
-    return [("email", os.environ.get("ATTRITION_SMTP_CONN_ID") or SMTP_CONN_ID),
+    return [("email", setting("ATTRITION_SMTP_CONN_ID")),
             ("slack", SLACK_CONN_ID), ("webhook", WEBHOOK_CONN_ID)]
 
 
@@ -357,9 +354,9 @@ def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
     or marked and the report carries the warning "no alert channel configured".
     """
     from etl.warehouse.db import transaction
-    from etl.warehouse.failures import flush_spool
+    from etl.warehouse.spool import flush_spool
 
-    flush_spool(dsn)  # alerts spooled while the warehouse was unreachable (etl.warehouse.failures) join the pending ones
+    flush_spool(dsn)  # alerts spooled while the warehouse was unreachable (etl.warehouse.spool) join the pending ones
     threshold = digest_threshold()
     channels, warnings = configured_channels()
     report = DeliveryReport(channels=[c.name for c in channels], warnings=warnings)

@@ -19,8 +19,10 @@ import sys
 import time
 from datetime import date, datetime, timezone
 
+from etl.config import SETTINGS
+
 LOCK_CLASS = 0x61747275  # first key of the two-key advisory lock: "attru"; the second is the source's hash
-DEFAULT_WAIT = 1800.0  # seconds
+DEFAULT_WAIT = SETTINGS["ATTRITION_RUN_LOCK_WAIT"].default  # seconds
 APP_PREFIX = "attrition-run "
 
 
@@ -48,9 +50,9 @@ def describe_range(date_from: date | None, date_to: date | None) -> str:
 
 
 def wait_limit() -> float:
-    from etl.config import float_setting
+    from etl.config import setting
 
-    return float_setting("ATTRITION_RUN_LOCK_WAIT", DEFAULT_WAIT)
+    return setting("ATTRITION_RUN_LOCK_WAIT")
 
 
 def _holder(cur, source: str) -> str | None:

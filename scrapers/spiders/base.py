@@ -9,12 +9,13 @@ Spider arguments (``scrapy crawl NAME -a date_from=2024-05-01 -a date_to=2024-05
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 
+from etl.domain.calendar import kyiv_today  # noqa: F401 - the spiders' today (ATTRITION_TODAY honoured)
 from scrapers.items import KEPT_HEADERS, Fetched
 from scrapers.middlewares import SKIPPED_PREFIX, UNREACHABLE
 
@@ -28,15 +29,6 @@ def parse_day(value, name: str) -> date | None:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise ValueError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
-
-
-def kyiv_today() -> date:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(ZoneInfo("Europe/Kyiv")).date()
-    except Exception:  # no tz database: UTC+2 is close enough for "which day is it"
-        return (datetime.now(timezone.utc) + timedelta(hours=2)).date()
 
 
 def _header(response, name: str) -> str | None:

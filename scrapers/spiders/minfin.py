@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from etl.domain.categories import WAR_START
-from scrapers.spiders.base import ArchiveSpider, kyiv_today
+from etl.domain.calendar import WAR_START, kyiv_today
+from scrapers.spiders.base import ArchiveSpider
 
 DAY_RE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
 MONTH_RE = re.compile(r"casualties/(\d{4})-(\d{2})/?$")

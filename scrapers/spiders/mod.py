@@ -54,8 +54,9 @@ from urllib.parse import unquote, urlsplit
 
 import scrapy
 
-from etl.domain.categories import WAR_START
-from scrapers.spiders.base import ArchiveSpider, describe_failure, kyiv_today
+from etl.domain import calendar
+from etl.domain.calendar import WAR_START, kyiv_today
+from scrapers.spiders.base import ArchiveSpider, describe_failure
 
 
 def describe(failure) -> str:
@@ -72,12 +73,9 @@ SLUG_RE = re.compile(r"combat-losses|bojovi-vtrati|boiovi-vtraty|agalni-bojovi|v
 
 ISO_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 PATH_DAY_RE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
-MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december")
-MONTHS_UK_GEN = ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
-                 "жовтня", "листопада", "грудня")
-MONTHS_UK_LATIN = ("sichnya", "lyutogo", "bereznya", "kvitnya", "travnya", "chervnya", "lipnya", "serpnya",
-                   "veresnya", "zhovtnya", "listopada", "grudnya")
+MONTHS_EN = tuple(m.lower() for m in calendar.MONTHS_EN)
+MONTHS_UK_GEN = calendar.MONTHS_UK_GEN
+MONTHS_UK_LATIN = calendar.MONTHS_UK_GEN_LATIN
 TITLE_EN_RE = re.compile(r"\bas of (\d{1,2}) (" + "|".join(MONTHS_EN) + r") (\d{4})", re.I)
 TITLE_UK_RE = re.compile(r"\bна (\d{1,2}) (" + "|".join(MONTHS_UK_GEN) + r") (\d{4})", re.I)
 TITLE_DOTTED_RE = re.compile(r"\bto (\d{2})\.(\d{2})\.(\d{4}|\d{2})\b|\bпо (\d{2})\.(\d{2})\.(\d{4}|\d{2})\b")

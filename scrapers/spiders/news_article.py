@@ -17,7 +17,6 @@ article (metadata, text, claims) is etl.news, after the crawl.
 """
 from __future__ import annotations
 
-import os
 
 from scrapers.items import Fetched
 from scrapers.spiders.base import ArchiveSpider
@@ -40,11 +39,12 @@ class NewsArticleSpider(ArchiveSpider):
             raise ValueError(f"max_items must be at least 1, got {max_items!r}")
 
     def _setting_list(self, name: str) -> list[str] | None:
+        from etl.config import setting
         from etl.news.sources import split_list
 
         value = self.settings.get(name)
         if value is None:
-            value = os.environ.get(name)
+            value = setting(name)
         return None if value is None else split_list(value)
 
     async def start(self):

@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from etl.domain import categories
+from etl.domain import calendar, categories
 from etl.domain.model import Observation, ParseError
 from etl.losses.parsers import common
 
@@ -67,15 +67,7 @@ _PERIOD_RE = re.compile(
 )
 _SLUG_RE = re.compile(r"-to-(\d{1,2})-(\d{1,2})(?:-(\d{2,4}))?(?=[/-]|$)")
 _URL_DATE_RE = re.compile(r"/(20\d\d)/(\d{1,2})/(\d{1,2})(?:/|$)")
-_MONTHS = {
-    # Ukrainian genitive / nominative, English; the site prints "08 липня 2022" and "05 june 2022"
-    "січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7,
-    "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
-    "січень": 1, "лютий": 2, "березень": 3, "квітень": 4, "травень": 5, "червень": 6, "липень": 7,
-    "серпень": 8, "вересень": 9, "жовтень": 10, "листопад": 11, "грудень": 12,
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-}
+_MONTHS = calendar.MONTH_NUMBERS  # Ukrainian genitive / nominative, English: "08 липня 2022", "05 june 2022"
 
 
 # Labels mod.gov.ua prints that the category contract (etl.domain.categories) does not list; keys folded with

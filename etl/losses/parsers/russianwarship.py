@@ -59,6 +59,7 @@ from datetime import date
 
 from etl.domain import categories
 from etl.domain.model import Observation, ParseError
+from etl.errors import MessageError
 from etl.losses.parsers import common
 
 SOURCE = "russianwarship"
@@ -80,8 +81,9 @@ class _JsonHugeInt(str):
     """A JSON integer of more digits than any bound needs (Python's int() would refuse > 4300)."""
 
 
-class _Refused(Exception):
+class _Refused(MessageError):
     def __init__(self, field: str, problem: str):
+        super().__init__(problem)
         self.field, self.problem = field, problem
 
 

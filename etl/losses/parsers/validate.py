@@ -4,7 +4,7 @@ A parser turns a document into :class:`etl.domain.model.Observation` objects; be
 rule (``etl.losses.parsers.finalize``: validity and completeness of categories) and long before the load,
 :func:`check` holds every observation of every source to the same contract, in this order:
 
-1. **dates** (field ``as_of``): a day after today in Kyiv (``etl.losses.ingest.kyiv_today``, which
+1. **dates** (field ``as_of``): a day after today in Kyiv (``etl.domain.calendar.kyiv_today``, which
    honours ``ATTRITION_TODAY``) is a *future date*; a day before 2022-02-24 is *before the war*.
    The date comes first, so a page dated 2030 is refused as a future date, not for a category
    missing "on 2030-05-20".
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl.domain import categories
+from etl.domain import calendar, categories
 from etl.domain.model import Observation, ParseError
 
 # Per-category upper bounds for a cumulative count.  Chosen with a wide margin (about 10x or more)
@@ -57,22 +57,18 @@ BOUNDS: dict[str, int] = {
 }
 assert set(BOUNDS) == set(categories.BY_CODE), "every category needs a bound"
 
-WAR_START = categories.WAR_START
+WAR_START = calendar.WAR_START
 
 
 def check(source: str, url: str, observations: list[Observation], today: date | None = None) -> list[Observation]:
     """Validate what a parser read from one document; returns it with exact repeats folded.
 
-    ``today`` defaults to today in Kyiv (``etl.losses.ingest.kyiv_today``).  Raises ParseError.
+    ``today`` defaults to today in Kyiv (``etl.domain.calendar.kyiv_today``).  Raises ParseError.
     """
     if today is None:
-        from etl.config import ConfigError
-        from etl.losses.ingest import kyiv_today
+        from etl.domain.calendar import kyiv_today
 
-        try:
-            today = kyiv_today()
-        except ValueError as exc:  # a malformed ATTRITION_TODAY: a setting to fix, not a bad document
-            raise ConfigError(str(exc)) from None
+        today = kyiv_today()  # a malformed ATTRITION_TODAY: a SettingError (a setting to fix, not a bad document)
     for obs in observations:
         check_date(source, url, obs.as_of, today)
     for obs in observations:
