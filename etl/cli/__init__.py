@@ -10,6 +10,7 @@ import json
 import os
 import sys
 
+from etl.cli import export
 from etl.config import ConfigError
 from etl.domain.model import SOURCES
 
@@ -162,6 +163,7 @@ def _backfill(args: argparse.Namespace) -> int:
             return _unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
+    export.after_gate()
     return 0
 
 
@@ -191,6 +193,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         return _unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
+    export.after_gate()
     return 0
 
 
@@ -207,6 +210,7 @@ def _validate(args: argparse.Namespace) -> int:
     result = validate(date_from=date_from, date_to=date_to, notify=not args.no_notify,
                       run_id=f"cli-validate-{os.getpid()}")
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
+    export.after_gate()
     return 0
 
 
@@ -402,6 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     from etl.news.cli import register as register_claims
 
     register_claims(sub)
+
+    from etl.cli import chart, export
+
+    for command_group in (chart, export):  # one module per command group, each with register(subparsers)
+        command_group.register(sub)
 
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
     down.set_defaults(func=_down)
