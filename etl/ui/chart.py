@@ -49,9 +49,9 @@ def spec(data: dict, width: int = 900, height: int = 380) -> dict:
 
     rows = points(data)
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("as_of:T", title="day (Kyiv)"),
+        x=x_axis(len({r["as_of"] for r in data["accepted"]})),
         y=alt.Y("value:Q", title="cumulative count", scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip(f"{f}:{'T' if f == 'as_of' else 'Q' if f == 'value' else 'N'}", title=t)
+        tooltip=[alt.Tooltip(f"{f}:{'Q' if f == 'value' else 'N'}", title=t, **({"format": ","} if f == "value" else {}))
                  for f, t in TOOLTIP])
     line = base.transform_filter(alt.datum.kind == "accepted").mark_line(color="#333333", strokeWidth=1.5)
     legend = {**{s: c for s, c in SOURCE_COLOURS.items()}, **MARK_COLOURS}
@@ -66,6 +66,15 @@ def spec(data: dict, width: int = 900, height: int = 380) -> dict:
     chart = alt.layer(line, sources, flagged).properties(width=width, height=height, title=title(data)) \
         .configure_legend(orient="bottom")
     return chart.to_dict()
+
+
+def x_axis(days: int):
+    """Days as dates (UTC, so no browser's time zone shifts them), never hours on a short range."""
+    import altair as alt
+
+    axis = alt.Axis(format="%Y-%m-%d", labelAngle=-30, tickCount={"interval": "day", "step": max(1, days // 8)}) \
+        if days <= 62 else alt.Axis()
+    return alt.X("utcyearmonthdate(as_of):T", title="day (Kyiv)", axis=axis)
 
 
 @functools.cache
