@@ -343,7 +343,8 @@ def chart_marks(frame) -> dict[str, int]:
 
     expect(frame.locator("#chart")).to_have_attribute("data-rendered", "true")
     svg = frame.locator("#chart svg").first
-    return {"line": svg.locator(".mark-line path").count(), "dots": svg.locator(".mark-symbol path").count()}
+    return {"line": svg.locator("g.mark-line.role-mark path").count(),
+            "dots": svg.locator("g.mark-symbol.role-mark path").count()}
 
 
 def test_an_analyst_opens_the_attrition_page_and_the_chart_shows_points(page, loaded):
@@ -368,11 +369,13 @@ def test_an_analyst_opens_the_attrition_page_and_the_chart_shows_points(page, lo
         title = frame.locator("#chart svg text.role-title-text, #chart svg .role-title text").first.text_content()
         assert "Vehicles" in title and SPIKE_FROM in title, title
     with steps.step("attrition-hover"):
-        cross = frame.locator("#chart svg .mark-symbol path").last  # the flagged layer is drawn last
-        cross.hover(force=True)
+        flagged = frame.locator("#chart svg g.mark-symbol.role-mark").last  # the flagged layer is drawn last
+        assert flagged.locator("path").count() == 1  # the spike; no correction in these days
+        flagged.locator("path").first.hover(force=True)
         tooltip = frame.locator("#vg-tooltip-element")
         tooltip.wait_for(state="visible", timeout=10_000)
-        assert "minfin" in tooltip.inner_text() and "quarantined" in tooltip.inner_text(), tooltip.inner_text()
+        text = tooltip.inner_text()
+        assert "minfin" in text and "quarantined" in text and "2024-12-10" in text and "31,937" in text, text
     shot = ARTIFACTS / "attrition-page.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000

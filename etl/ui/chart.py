@@ -15,7 +15,7 @@ from etl.domain.categories import BY_CODE
 FORMATS = ("png", "svg", "html")
 SOURCE_COLOURS = {"mod": "#4c78a8", "minfin": "#54a24b", "russianwarship": "#b279a2"}
 MARK_COLOURS = {"quarantined": "#e45756", "correction": "#f58518"}
-TOOLTIP = [("as_of", "day"), ("value", "value"), ("source", "source"), ("kind", "kind"),
+TOOLTIP = [("day", "day"), ("value", "value"), ("source", "source"), ("kind", "kind"),
            ("diagnosis", "diagnosis"), ("decision", "decision")]
 
 
@@ -33,6 +33,8 @@ def points(data: dict) -> list[dict]:
     rows += [{"as_of": str(r["as_of"]), "value": r["cumulative"], "source": r["accepted_source"],
               "kind": "correction", "diagnosis": r["correction_flag"], "decision": "accepted as a correction"}
              for r in data["corrections"]]
+    for r in rows:  # the tooltip's day as printed (as_of itself is parsed as a date for the axis)
+        r["day"] = r["as_of"]
     return rows
 
 
