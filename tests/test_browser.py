@@ -23,7 +23,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_cli, stack_env
 
 pytestmark = [pytest.mark.airflow, pytest.mark.browser]
@@ -417,7 +416,7 @@ def test_an_operator_rejects_a_record_from_the_attrition_page_through_its_requir
         # TODO at merge: the Required Action form's own controls (the options' names and the note field as
         # the HITL operator of point 1 defines them); Airflow 3.3 renders the options as buttons.
         page.get_by_role("button", name="Reject value").wait_for()
-        note = page.get_by_label(re.compile("note", re.I)).first
+        note = page.get_by_label(re.compile("note", re.IGNORECASE)).first
         note.fill("browser test: the spike is a typo")
         page.get_by_role("button", name="Reject value").click()
     with steps.step("review-rejected"):

@@ -7,8 +7,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import run_cli, sql
+
 from etl.losses.exports import FORMATS, TABLES, csv_value, export
 from etl.quality.gate import validate
 

@@ -7,8 +7,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import run_cli, sql
+
 from etl.quality.gate import validate
 from etl.ui import chart, data, page
 
@@ -101,9 +101,9 @@ def test_the_page_escapes_what_it_shows_and_serves_vega_from_the_package(loaded)
 
 
 def test_the_plugin_refuses_requests_without_airflows_login(tmp_path, monkeypatch):
+    from airflow.api_fastapi.app import init_auth_manager
     from fastapi.testclient import TestClient
 
-    from airflow.api_fastapi.app import init_auth_manager
     from etl.ui.plugin import AttritionPlugin, create_app
 
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))

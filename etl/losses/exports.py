@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from psycopg2 import sql
@@ -117,11 +117,18 @@ def _replace(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
+def write_table(out: Path, stem: str, names: list[str], rows: list[tuple], columns: list[dict]) -> None:
+    _replace(out / f"{stem}.csv", lambda p: write_csv(p, names, rows))
+    _replace(out / f"{stem}.json", lambda p: write_json(p, names, rows))
+    _replace(out / f"{stem}.parquet", lambda p: write_parquet(p, names, rows, columns))
+
+
 def dictionary_markdown(dictionary: dict) -> str:
     lines = [f"# Data dictionary of the attrition exports ({dictionary['exported_at']})", ""]
     for table in dictionary["files"]:
-        lines += [f"## {table['stem']}.{{csv,json,parquet}} (from {table['relation']}, {table['rows']} rows, "
-                  f"sorted by {', '.join(table['sort'])})", "", table["description"], "",
+        heading = (f"## {table['stem']}.{{csv,json,parquet}} (from {table['relation']}, {table['rows']} rows, "
+                   f"sorted by {', '.join(table['sort'])})")
+        lines += [heading, "", table["description"], "",
                   "| column | type | description |", "|---|---|---|"]
         lines += [f"| {c['name']} | {c['type']} | {c['description'].replace('|', '/')} |" for c in table["columns"]]
         lines.append("")
@@ -143,13 +150,11 @@ def export(out: Path | None = None, dsn: str | None = None) -> dict:
         conn.close()
     files, entries = [], []
     for stem, meta, sort, names, rows in tables:
-        _replace(out / f"{stem}.csv", lambda p: write_csv(p, names, rows))
-        _replace(out / f"{stem}.json", lambda p: write_json(p, names, rows))
-        _replace(out / f"{stem}.parquet", lambda p: write_parquet(p, names, rows, meta["columns"]))
+        write_table(out, stem, names, rows, meta["columns"])
         files += [f"{stem}.{fmt}" for fmt in FORMATS]
         entries.append({"stem": stem, **meta, "sort": list(sort), "rows": len(rows),
                         "list_separator_in_csv": LIST_SEPARATOR})
-    dictionary = {"exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "files": entries}
+    dictionary = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "files": entries}
     _replace(out / "data_dictionary.json",
              lambda p: p.write_text(json.dumps(dictionary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
     _replace(out / "data_dictionary.md", lambda p: p.write_text(dictionary_markdown(dictionary), encoding="utf-8"))

@@ -9,6 +9,7 @@ clients get from POST /auth/token or as the ``_token`` cookie the UI's login set
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import ClassVar
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -20,7 +21,9 @@ URL_PREFIX = "/attrition"
 
 async def logged_in(request: Request):
     """Airflow's user of the request (Bearer token first, then the UI's cookie), else 401/403."""
-    from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
+    from airflow.api_fastapi.auth.managers.base_auth_manager import (
+        COOKIE_NAME_JWT_TOKEN,
+    )
     from airflow.api_fastapi.core_api.security import resolve_user_from_token
 
     header = request.headers.get("authorization", "")
@@ -102,8 +105,8 @@ def _plugin_class():
 
     class AttritionPlugin(AirflowPlugin):
         name = "attrition"
-        fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Attrition"}]
-        external_views = [{"name": "Attrition", "href": f"{URL_PREFIX}/", "destination": "nav",
+        fastapi_apps: ClassVar[list] = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Attrition"}]
+        external_views: ClassVar[list] = [{"name": "Attrition", "href": f"{URL_PREFIX}/", "destination": "nav",
                            "url_route": "attrition", "nav_top_level": True}]
 
     return AttritionPlugin
