@@ -92,3 +92,22 @@ def test_validate_and_export_from_the_command_line_write_the_export_folder(loade
     proc = run_cli("export", "--out", str(other), env=env)
     assert proc.stdout.startswith(f"exports written to {other}/ (daily_losses 4 rows, daily_losses_long 8 rows")
     assert (other / "daily_losses.csv").read_bytes() == (folder / "daily_losses.csv").read_bytes()
+
+
+@pytest.mark.airflow
+def test_the_dags_validate_task_writes_the_exports(airflow_env, db, tmp_path):
+    """`airflow dags test losses_backfill` over three replayed days: its validate task refreshes the folder."""
+    from conftest import cut_snapshot, dags_test
+    from etl.losses.crawl import replay_env
+    from etl.replay.server import ReplayServer
+
+    days = ("2023-06-01", "2023-06-02", "2023-06-03")
+    folder = tmp_path / "exports"
+    with ReplayServer(cut_snapshot(tmp_path, days)) as srv:
+        proc = dags_test(airflow_env, "losses_backfill", {"date_from": days[0], "date_to": days[-1]},
+                         {**replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": db, "ATTRITION_EXPORT_DIR": str(folder)})
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert f"exports written to {folder}/ (daily_losses 3 rows" in proc.stdout
+    assert sorted(p.name for p in folder.iterdir()) == FILES
+    _, rows = _csv(folder / "daily_losses.csv")
+    assert [r[0] for r in rows] == list(days)

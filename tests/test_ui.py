@@ -44,7 +44,7 @@ def test_the_series_has_the_accepted_values_every_source_and_the_quarantined_rec
     assert len(series["observed"]) == 12
     assert [(q["source"], q["cumulative"], q["diagnosis"]) for q in series["quarantined"]] == \
         [("minfin", 4100, "spike_before")]
-    assert records and all(r["ui_url"].endswith("/required_actions") for r in records)
+    assert records and all(r["ui_url"].endswith("/required_actions?response_received=false") for r in records)
     assert {r["source"] for r in fresh} == {"mod", "minfin", "russianwarship"}
     minfin = next(r for r in fresh if r["source"] == "minfin")
     assert minfin["newest_day"] == D0 + timedelta(days=4) and minfin["failure"] == "HTTP 503 <b>busy</b>"

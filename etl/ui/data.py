@@ -71,7 +71,7 @@ def required_actions_url(record: dict | None = None) -> str:
 
     if record and record.get("ui_url"):
         return record["ui_url"]
-    return f"{airflow_ui_url()}/required_actions"
+    return f"{airflow_ui_url()}/required_actions?response_received=false"
 
 
 def awaiting_person(cur, limit: int = 200) -> list[dict]:
