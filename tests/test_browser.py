@@ -378,6 +378,10 @@ def test_an_analyst_opens_the_attrition_page_and_the_chart_shows_points(page, lo
     shot = ARTIFACTS / "attrition-page.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
+    with steps.step("attrition-required-actions"):  # a record's link opens the UI's Required Actions, not in the frame
+        frame.locator("#awaiting tr[data-record] a.required-action").first.click()
+        page.wait_for_url(re.compile(r"/required_actions"))
+        assert "/plugin/" not in page.url
 
 
 def test_an_operator_rejects_a_record_from_the_attrition_page_through_its_required_action(page, loaded):
@@ -410,7 +414,7 @@ def test_an_operator_rejects_a_record_from_the_attrition_page_through_its_requir
         row = frame.locator("#awaiting tr[data-record]").first
         record_id = int(row.get_attribute("data-record"))
         before = marts()
-        row.locator("a.required-action").click()  # target=_top: the Required Action in the UI itself
+        row.locator("a.required-action").click()  # opens the Required Action in the UI itself (page.py)
         page.wait_for_url(re.compile(r"required_actions|/hitl|taskInstances?/"))
     with steps.step("review-reject"):
         # TODO at merge: the Required Action form's own controls (the options' names and the note field as

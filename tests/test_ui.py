@@ -44,7 +44,7 @@ def test_the_series_has_the_accepted_values_every_source_and_the_quarantined_rec
     assert len(series["observed"]) == 12
     assert [(q["source"], q["cumulative"], q["diagnosis"]) for q in series["quarantined"]] == \
         [("minfin", 4100, "spike_before")]
-    assert records and all(r["ui_url"].endswith("/required_actions?response_received=false") for r in records)
+    assert records and all(r["ui_url"] == "/required_actions?response_received=false" for r in records)
     assert {r["source"] for r in fresh} == {"mod", "minfin", "russianwarship"}
     minfin = next(r for r in fresh if r["source"] == "minfin")
     assert minfin["newest_day"] == D0 + timedelta(days=4) and minfin["failure"] == "HTTP 503 <b>busy</b>"
@@ -95,7 +95,7 @@ def test_the_page_escapes_what_it_shows_and_serves_vega_from_the_package(loaded)
     assert "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in html and "<b>busy" not in html
     assert "src='static/vega.js'" in html and "http" not in html.split("<script", 1)[1].split("</script>")[0]
     assert "<option value='tanks' selected>" in html and "value='2025-03-01'" in html
-    assert "class='required-action'" in html
+    assert "class='required-action to-airflow' href='/required_actions?response_received=false'" in html
     bundle = chart.javascript_bundle()
     assert "window.vegaEmbed" in bundle and len(bundle) > 500_000
 

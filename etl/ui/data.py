@@ -63,15 +63,14 @@ def series(cur, category: str, date_from: date | None = None, date_to: date | No
 
 # ---- records awaiting a person ----------------------------------------------------------------------
 def required_actions_url(record: dict | None = None) -> str:
-    """Where a person answers ``record``: Airflow's Required Actions page.
+    """Where a person answers ``record``: its own Required Action when it has one, else the UI's list of
+    pending Required Actions (a path: the page is served by the same Airflow).
 
     The one place to change when each record has its own human-in-the-loop request (issue 14, point 1:
     etl.quality.review.open_requests returns records with their ``ui_url``)."""
-    from etl.config import airflow_ui_url
-
     if record and record.get("ui_url"):
         return record["ui_url"]
-    return f"{airflow_ui_url()}/required_actions?response_received=false"
+    return "/required_actions?response_received=false"
 
 
 def awaiting_person(cur, limit: int = 200) -> list[dict]:

@@ -28,6 +28,19 @@ fetch('api/chart?' + params.toString(), {credentials: 'same-origin'})
   .then(() => target.setAttribute('data-rendered', 'true'))
   .catch(err => { target.textContent = 'the chart could not be drawn: ' + err.message;
                   target.setAttribute('data-rendered', 'error'); });
+// Inside the Airflow UI this page is an iframe sandboxed without allow-top-navigation: a link into the UI
+// (a Required Action) is followed by the UI's own document, so it opens in the UI, not inside the frame.
+document.querySelectorAll('a.to-airflow').forEach(link => link.addEventListener('click', event => {
+  if (window.top === window) return;
+  try {
+    const top = window.top.document, anchor = top.createElement('a');
+    anchor.href = link.href;
+    top.body.appendChild(anchor);
+    event.preventDefault();
+    anchor.click();
+    anchor.remove();
+  } catch (err) { /* another origin: follow the link inside the frame */ }
+}));
 """
 
 
@@ -64,7 +77,7 @@ def records_table(records: list[dict]) -> str:
         f"<tr data-record='{r['id']}'>{_cell(r['id'])}{_cell(r['as_of'])}"
         f"<td><a href='{escape(r['chart_url'])}'>{escape(r['category'])}</a></td>{_cell(r['source'])}"
         f"{_cell(r['cumulative'], 'num')}{_cell(r['diagnosis'])}{_cell(r['why'])}"
-        f"<td><a class='required-action' target='_top' href='{escape(r['ui_url'])}'>Required Action</a></td></tr>"
+        f"<td><a class='required-action to-airflow' href='{escape(r['ui_url'])}'>Required Action</a></td></tr>"
         for r in records)
     return f"<table id='awaiting'>{head}{rows}</table>"
 
