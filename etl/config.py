@@ -203,6 +203,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
        "real articles kept outside the repository for `python -m etl.news.score --real`"),
     _s("ATTRITION_DATA_DOCS_DIR", "path", None, "where the gate writes the GX Data Docs",
        shown_default="`.local/data_docs/`"),
+    _s("ATTRITION_EXPORT_DIR", "path", None, "where the exports go ([docs/exports.md](docs/exports.md))",
+       shown_default="`.local/exports/`"),
     _s("ATTRITION_DATA_DOCS_URL", "str", None, "where that folder is served, for the links in alerts",
        shown_default="a `file://` link"),
     _s("ATTRITION_AIRFLOW_URL", "str", None, "the Airflow UI's address for run links in alerts; `make up` sets it",

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 
+from etl.cli import export
 from etl.cli.common import unreadable
 from etl.config import ConfigError
 
@@ -74,6 +75,7 @@ def _backfill(args: argparse.Namespace) -> int:
             return unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
+    export.after_gate()
     return 0
 
 
@@ -86,6 +88,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         return unreadable(exc, notify=not args.no_notify)
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
+    export.after_gate()
     return 0
 
 
@@ -102,4 +105,5 @@ def _validate(args: argparse.Namespace) -> int:
     result = validate(date_from=date_from, date_to=date_to, notify=not args.no_notify,
                       run_id=f"cli-validate-{os.getpid()}")
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
+    export.after_gate()
     return 0

@@ -65,6 +65,13 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
           "Airflow connections (docs/alerts.md)\n")
     if summary.get("data_docs"):
         w(f"  Data Docs       {summary['data_docs']}\n")
+    if "airflow_url" in summary:
+        w(f"  Attrition page  {summary['airflow_url'].rstrip('/')}/plugin/attrition (charts, review, freshness)\n")
+    from etl.losses.exports import export_dir
+
+    exports = export_dir()
+    written = "written after each validation" if (exports / "daily_losses.csv").exists() else "none yet"
+    w(f"  Exports         {exports}/ (CSV, JSON, Parquet: docs/exports.md; {written}; attrition export)\n")
     w("  Try:            psql \"$(.venv/bin/attrition db url --reader)\" -c 'SELECT * FROM mart.latest'\n")
     w("  Stop with:      make down\n")
 

@@ -203,6 +203,9 @@ def validate_loaded(date_from, date_to, dag_id: str, run_id: str) -> dict:
         raise AirflowFailException(f"quality gate: {exc}\nNothing reached the marts. See quality.validation_run and "
                                    "the Data Docs; fix the cause and clear this task.") from None
     print(result.summary())
+    from etl.losses.exports import export, summary_line
+
+    print(summary_line(export()))  # the accepted series for people who don't write SQL (docs/exports.md)
     return result.as_dict()
 
 

@@ -1,0 +1,110 @@
+"""Read-only queries behind the Attrition page and `attrition chart` (all parameterized)."""
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from urllib.parse import quote
+
+from etl.domain.categories import CATEGORIES
+from etl.domain.model import SOURCES
+
+
+class UnknownCategory(ValueError):
+    pass
+
+
+def category_codes() -> list[str]:
+    return [c.code for c in CATEGORIES]
+
+
+def check_category(code: str) -> str:
+    if code not in category_codes():
+        raise UnknownCategory(f"unknown category {code!r}; choose from {', '.join(category_codes())}")
+    return code
+
+
+@contextlib.contextmanager
+def reading(dsn: str | None = None):
+    """A read-only transaction's cursor on the warehouse."""
+    from etl.warehouse.db import connect
+
+    conn = connect(dsn, application_name="attrition-ui")
+    try:
+        conn.set_session(readonly=True)
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
+
+
+def _rows(cur) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def series(cur, category: str, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """Everything the chart of ``category`` shows over the range: the accepted series, each source's
+    current values, the quarantined records and the corrections (lists of dicts, days ascending)."""
+    check_category(category)
+    span = (category, date_from, date_from, date_to, date_to)
+    where = "category = %s AND (%s::date IS NULL OR as_of >= %s) AND (%s::date IS NULL OR as_of <= %s)"
+    cur.execute(f"SELECT as_of, cumulative, increase, status, correction, correction_flag, accepted_source "
+                f"FROM mart.daily_losses_long WHERE {where} ORDER BY as_of", span)
+    accepted = _rows(cur)
+    cur.execute(f"SELECT as_of, source, cumulative, increase FROM core.current_observation WHERE {where} "
+                "ORDER BY as_of, source", span)
+    observed = _rows(cur)
+    cur.execute(f"SELECT id, as_of, source, cumulative, diagnosis, status, why, decided_by, note "
+                f"FROM mart.quarantined_records WHERE {where} ORDER BY as_of, source", span)
+    quarantined = _rows(cur)
+    return {"category": category, "from": date_from, "to": date_to, "accepted": accepted, "observed": observed,
+            "quarantined": quarantined, "corrections": [r for r in accepted if r["correction"]]}
+
+
+# ---- records awaiting a person ----------------------------------------------------------------------
+def required_actions_url(record: dict | None = None) -> str:
+    """Where a person answers ``record``: its own Required Action when it has one, else the UI's list of
+    pending Required Actions (a path: the page is served by the same Airflow).
+
+    The one place to change when each record has its own human-in-the-loop request (issue 14, point 1:
+    etl.quality.review.open_requests returns records with their ``ui_url``)."""
+    if record and record.get("ui_url"):
+        return record["ui_url"]
+    return "/required_actions?response_received=false"
+
+
+def awaiting_person(cur, limit: int = 200) -> list[dict]:
+    """The open quarantined records, newest first, each with the link to its Required Action."""
+    cur.execute("SELECT id, as_of, category, source, cumulative, increase, diagnosis, why, created_at "
+                "FROM mart.quarantined_records WHERE status = 'open' ORDER BY as_of DESC, category, source LIMIT %s",
+                (limit,))
+    records = _rows(cur)
+    for r in records:
+        r["ui_url"] = required_actions_url(r)
+        r["chart_url"] = f"/attrition/?category={quote(r['category'])}&focus={r['as_of']}"
+    return records
+
+
+# ---- each source's freshness -----------------------------------------------------------------------
+FRESHNESS_SQL = """
+SELECT s.source,
+       (SELECT max(as_of) FROM core.current_observation o WHERE o.source = s.source)               AS newest_day,
+       (SELECT max(requested_at) FROM raw.fetch f
+         WHERE f.source = s.source AND f.outcome IN ('new', 'duplicate', 'not_modified'))          AS last_success,
+       e.requested_at AS last_failure, e.url AS failure_url, e.error AS failure,
+       c.checked_at AS last_check, c.status AS check_status, c.problem AS check_problem
+FROM unnest(%s::text[]) AS s(source)
+LEFT JOIN LATERAL (SELECT requested_at, url, coalesce(error, 'HTTP ' || http_status) AS error FROM raw.fetch f
+                   WHERE f.source = s.source AND f.outcome = 'error'
+                   ORDER BY requested_at DESC LIMIT 1) e ON true
+LEFT JOIN LATERAL (SELECT checked_at, status, problem FROM quality.source_check k
+                   WHERE k.source = s.source ORDER BY id DESC LIMIT 1) c ON true
+ORDER BY array_position(%s::text[], s.source)
+"""
+
+
+def freshness(cur) -> list[dict]:
+    """Per source: the newest day loaded, the last successful fetch, the last failed fetch (with its URL
+    and error) and the last source check's status."""
+    cur.execute(FRESHNESS_SQL, (list(SOURCES), list(SOURCES)))
+    return _rows(cur)
