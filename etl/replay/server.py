@@ -121,6 +121,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _control(self, method: str) -> None:
         app = self.server.app
         path = urlsplit(self.path).path
+        if method == "POST" and path.rstrip("/") in (CONTROL_PREFIX + "/hold", CONTROL_PREFIX + "/publish"):
+            return self._hold_or_publish(path.rstrip("/").rsplit("/", 1)[1])
         if path.rstrip("/") != CONTROL_PREFIX + "/faults":
             return self._send(Page(404, b"", "text/plain; charset=utf-8"), head=False)
         if method == "DELETE":
@@ -133,6 +135,19 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError) as exc:
             return self._send(json_page({"error": str(exc)}, None, 400), head=False)
         return self._send(json_page({"faults": app.list_faults()}, None, 201), head=False)
+
+    def _hold_or_publish(self, action: str) -> None:
+        """POST /_replay/hold (optional JSON {"day": "YYYY-MM-DD"}) or POST /_replay/publish."""
+        app = self.server.app
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            spec = json.loads(self.rfile.read(length) or b"{}") if length else {}
+            day = date.fromisoformat(spec["day"]) if spec.get("day") else None
+        except (ValueError, TypeError, AttributeError) as exc:
+            return self._send(json_page({"error": f"bad hold request: {exc}"}, None, 400), head=False)
+        done = app.hold(day) if action == "hold" else app.publish()
+        state = {"held_day": str(app.held_day) if app.held_day else None, action: str(done) if done else None}
+        return self._send(json_page(state, None), head=False)
 
     # -- pages
 
@@ -240,22 +255,51 @@ class ReplayServer:
     """
 
     def __init__(self, data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 verbose: bool = False, latency: float = 0.0):
+                 verbose: bool = False, latency: float = 0.0, hold: bool = False):
         self.data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
         self.host, self.verbose = host, verbose
         self.latency = float(latency)  # seconds added before every page answer (a live site's round trip)
-        self.series = {s: load_series(self.data_dir / f"{s}.csv", s) for s in SOURCES}
-        self.minfin = MinfinSite(self.series["minfin"])
-        self.mod = ModSite(self.series["mod"], load_mod_urls(self.data_dir / MOD_URLS_FILE))
-        self.rw = RussianwarshipAPI(self.series["russianwarship"])
+        self._full_series = {s: load_series(self.data_dir / f"{s}.csv", s) for s in SOURCES}
+        self._mod_urls = load_mod_urls(self.data_dir / MOD_URLS_FILE)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._cache: dict[tuple, Page] = {}
+        self.held_day: date | None = None
+        self._build_sites(self.newest_day if hold else None)
         self.stopping = threading.Event()
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.app = self
         self.port = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
+
+    # -- holding back the newest day (the freshness benchmark and test: a bulletin "published" later)
+
+    @property
+    def newest_day(self) -> date | None:
+        days = [s.latest for s in self._full_series.values() if s.latest]
+        return max(days) if days else None
+
+    def _build_sites(self, held_day: date | None) -> None:
+        """(Re)build the three sites from the snapshot, leaving out every day from ``held_day`` on."""
+        series = {name: s if held_day is None else Series(name, {d: f for d, f in s.days.items() if d < held_day})
+                  for name, s in self._full_series.items()}
+        with self._lock:
+            self.series, self.held_day = series, held_day
+            self.minfin = MinfinSite(series["minfin"])
+            self.mod = ModSite(series["mod"], self._mod_urls)
+            self.rw = RussianwarshipAPI(series["russianwarship"])
+            self._cache.clear()
+
+    def hold(self, day: date | None = None) -> date | None:
+        """Hide ``day`` (default: the snapshot's newest) and every later day on every site until :meth:`publish`."""
+        self._build_sites(day or self.newest_day)
+        return self.held_day
+
+    def publish(self) -> date | None:
+        """Publish the held days: pages change (new ETag / Last-Modified), so a conditional GET gets a 200 again."""
+        held = self.held_day
+        self._build_sites(None)
+        return held
 
     # -- addresses
 
@@ -398,10 +442,12 @@ class ReplayServer:
 
 
 def serve(data_dir: str | Path | None = None, port: int = 8000, host: str = "127.0.0.1",
-          verbose: bool = False, latency: float = 0.0) -> None:
+          verbose: bool = False, latency: float = 0.0, hold: bool = False) -> None:
     """Serve ``data_dir`` (default data/replay) on ``host:port`` until interrupted (the CLI entry);
     ``latency`` seconds are added before every page answer."""
-    server = ReplayServer(data_dir, host=host, port=port, verbose=verbose, latency=latency)
+    server = ReplayServer(data_dir, host=host, port=port, verbose=verbose, latency=latency, hold=hold)
+    if server.held_day:
+        print(f"attrition replay: holding back {server.held_day} (POST {server.urls['control']}/publish)")
     print(f"attrition replay: serving {server.data_dir} on {server.base_url}")
     for name, url in server.urls.items():
         print(f"  {name:15s} {url}")
@@ -420,8 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added before every page answer")
+    ap.add_argument("--hold", action="store_true", help="hold back the newest day until POST /_replay/publish")
     args = ap.parse_args(argv)
-    serve(args.data, args.port, args.host, args.verbose, args.latency)
+    serve(args.data, args.port, args.host, args.verbose, args.latency, args.hold)
     return 0
 
 
