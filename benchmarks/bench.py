@@ -123,6 +123,8 @@ def freshness(poll: float = 120.0, days_before: int = 7) -> int:
     the day just after the first poke (the worst case: a whole poll to wait).  Prints the seconds from
     publication until mart.latest shows the day (target < 180 with a 120 s poll; Airflow's own scheduling of
     a rescheduled sensor, a few seconds, is not included)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from etl.local.embedded import EmbeddedPostgres, free_port
 
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-fresh-"))
@@ -144,12 +146,16 @@ def freshness(poll: float = 120.0, days_before: int = 7) -> int:
             day = server.held_day
             backfill(day - timedelta(days=days_before), day - timedelta(days=1), notify=False)
             waiting, ids, published, polls = set(SOURCES), [], None, 0
+            def poke(source: str) -> tuple[str, list[int]]:  # the sensors of the three sources run side by side
+                got = crawl_source(source, date_from=day - timedelta(days=2), date_to=day, run_id="bench-fresh")
+                return source, got if day in days_in_documents(got).get(source, set()) else []
+
             while waiting:
-                for source in sorted(waiting):
-                    got = crawl_source(source, date_from=day - timedelta(days=2), date_to=day, run_id="bench-fresh")
-                    if day in days_in_documents(got).get(source, set()):
-                        waiting.discard(source)
-                        ids += got
+                with ThreadPoolExecutor(len(waiting)) as pool:
+                    for source, got in pool.map(poke, sorted(waiting)):
+                        if got:
+                            waiting.discard(source)
+                            ids += got
                 polls += 1
                 if published is None:
                     server.publish()

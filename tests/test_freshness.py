@@ -88,3 +88,70 @@ def test_dags_wait_by_reschedule_sensors_and_share_the_asset(tmp_path, monkeypat
         assert [o.uri for o in dag.get_task("validate").outlets] == [ACCEPTED_SERIES_URI]
     wait = news.get_task("wait_for_day")
     assert wait.mode == "reschedule" and "extract_claims" in wait.downstream_task_ids
+
+
+# --------------------------------------------------------------------------- real Airflow: losses_daily waits
+
+def _snapshot_ending_today(out):
+    """The bundled snapshot's last three days of each source, relabelled to end on today (Kyiv): a target day
+    whose deadline (23:59 Kyiv) has not passed, so the sensor waits instead of reporting it missing."""
+    import csv
+    from datetime import timedelta
+
+    from conftest import REPO
+    from etl.losses.ingest import kyiv_today
+
+    today = kyiv_today()
+    for name in ("minfin.csv", "mod.csv", "russianwarship.csv"):
+        with open(REPO / "data" / "replay" / name, newline="", encoding="utf-8") as src:
+            rows = list(csv.DictReader(src))
+        last = sorted({r["as_of"] for r in rows})[-3:]
+        shift = {d: (today - timedelta(days=2 - i)).isoformat() for i, d in enumerate(last)}
+        with open(out / name, "w", newline="", encoding="utf-8") as dst:
+            writer = csv.DictWriter(dst, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**r, "as_of": shift[r["as_of"]]} for r in rows if r["as_of"] in shift)
+    return out, today
+
+
+def _fetched_sources(dsn: str) -> set[str]:
+    import contextlib
+
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT source FROM raw.fetch")
+        return {r[0] for r in cur.fetchall()}
+
+
+@pytest.mark.airflow
+def test_daily_started_before_the_bulletin_succeeds_once_published_without_a_failed_attempt(
+        airflow_env, db, tmp_path):
+    import subprocess
+    import time
+
+    import psycopg2
+
+    from conftest import VENV_BIN
+    from etl.losses.crawl import replay_env
+
+    snapshot, today = _snapshot_ending_today(tmp_path)
+    with ReplayServer(snapshot, hold=True) as srv:
+        assert srv.held_day == today
+        env = {**airflow_env, **replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": db, "ATTRITION_POLL_SECONDS": "5"}
+        conf = json.dumps({"target_date": today.isoformat(), "deadline": "23:59"})
+        proc = subprocess.Popen([str(VENV_BIN / "airflow"), "dags", "test", "losses_daily", "-c", conf], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        limit = time.monotonic() + 600
+        while _fetched_sources(db) != {"mod", "minfin", "russianwarship"} and proc.poll() is None:
+            assert time.monotonic() < limit, "no poke reached the replay"
+            time.sleep(0.5)  # polling the warehouse for the first poke of every source, not a fixed wait
+        assert proc.poll() is None, "losses_daily ended before the bulletin was published"
+        srv.publish()
+        out, _ = proc.communicate(timeout=900)
+    assert proc.returncode == 0, out[-4000:]
+    assert "is not out yet" in out  # it waited ...
+    assert "up_for_retry" not in out.lower() and "marking task as failed" not in out.lower()  # ... never failing
+    with psycopg2.connect(db) as conn, conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT as_of FROM mart.latest")
+        assert cur.fetchall() == [(today,)]
