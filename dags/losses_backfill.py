@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import Param, TriggerRule, dag, task
+from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
 from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 from etl.domain.model import SOURCES
+from etl.losses.assets import ACCEPTED_SERIES_URI
 
 
 DOC = """
@@ -79,7 +80,7 @@ def losses_backfill():
 
         return run(list(document_id_lists), context["run_id"])
 
-    @task(doc_md="Quality gate over the range: GX checks, consensus, quarantine with diagnosis, alerts; "
+    @task(outlets=[Asset(ACCEPTED_SERIES_URI)], doc_md="Quality gate over the range: GX checks, consensus, quarantine with diagnosis, alerts; "
                  "then refresh the marts. Fails (nothing reaches the marts) only when a check itself errors.")
     def validate(summary: dict, **context) -> dict:
         from etl.losses.tasks import backfill_range, validate_loaded

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import Asset, CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 from etl.domain.model import SOURCES
+from etl.losses.assets import ACCEPTED_SERIES_URI
+from etl.losses.freshness import poll_seconds
 
 
 DOC = """
@@ -15,16 +17,18 @@ DOC = """
 
 Runs at **08:00 Kyiv time** and loads the day's bulletin:
 
-1. `scrape_<source>`: fetches the source's newest pages (the last few days) and archives them in
-   `raw.document`. While the bulletin of the target day is **not out yet**, the task retries every
-   15 minutes until the deadline (default **14:00 Kyiv**); then it fails with **"bulletin missing"**
-   and records an alert in `quality.alert`.
+1. `scrape_<source>`: a **sensor in reschedule mode**: every `ATTRITION_POLL_SECONDS` (default 120 s)
+   it fetches the source's newest pages with conditional GETs (an unchanged page is a 304, no body)
+   and archives what changed in `raw.document`. While the bulletin of the target day is **not out
+   yet**, it waits without holding a worker slot and without a failed attempt; after the deadline
+   (default **14:00 Kyiv**) it fails with **"bulletin missing"** and records an alert in `quality.alert`.
 2. `parse_and_load`: parses what every successful scrape fetched and loads every document that
    parses (a lagging source does not hold back the others). A document that cannot be read is left
    out, kept in `raw.document`, and raises one `parse_failure` alert naming source, URL and field.
 3. `validate`: the **quality gate** over the last days: checks against the history on both sides,
    consensus across the sources, quarantine of records that break the monotonic counts (with a
-   diagnosis, an alert by e-mail or webhook, and a re-evaluation on every later run), then the marts.
+   diagnosis, an alert by e-mail or webhook, and a re-evaluation on every later run), then the marts;
+   it updates the asset `attrition://warehouse/accepted_series` (news_claims runs on it).
 4. `check_bulletin`: the run succeeds when the target day has accepted values, and fails with
    "bulletin missing" otherwise.
 5. `check_documents`: fails the run, red, listing every document that could not be read (after the
@@ -54,14 +58,18 @@ FORM = {
     on_failure_callback=dag_failed,
 )
 def losses_daily():
-    @task(retries=40, retry_delay=timedelta(minutes=15), retry_exponential_backoff=False,
-          doc_md="Fetch the source's newest pages; retry until the target day's bulletin is out or the deadline.")
-    def scrape(source: str, **context) -> list[int]:
-        from etl.losses.tasks import daily_target, scrape_latest
+    @task.sensor(mode="reschedule", poke_interval=poll_seconds(), timeout=timedelta(hours=12).total_seconds(),
+                 retries=1, doc_md="Wait for the target day's bulletin: crawl the source's newest pages with "
+                                   "conditional GETs every ATTRITION_POLL_SECONDS (reschedule mode: no slot held, "
+                                   "no failed attempt); 'bulletin missing' after the deadline.")
+    def scrape(source: str, **context) -> PokeReturnValue:
+        from etl.losses.freshness import poke_bulletin
+        from etl.losses.tasks import daily_target
 
         params = context["params"]
         target = daily_target(params, context["dag_run"].run_after)
-        return scrape_latest(source, target, context["run_id"], params["deadline"])
+        ids = poke_bulletin(source, target, context["run_id"], params["deadline"])
+        return PokeReturnValue(is_done=ids is not None, xcom_value=ids)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
           doc_md="Parse and load what the successful scrapes fetched: every document that parses; "
@@ -71,7 +79,7 @@ def losses_daily():
 
         return run(list(document_id_lists), context["run_id"])
 
-    @task(retries=0, doc_md="Quality gate over the target day and the days before it: GX checks, consensus, "
+    @task(retries=0, outlets=[Asset(ACCEPTED_SERIES_URI)], doc_md="Quality gate over the target day and the days before it: GX checks, consensus, "
                             "quarantine with diagnosis, alerts; then refresh the marts.")
     def validate(summary: dict, **context) -> dict:
         from etl.losses.tasks import SCRAPE_DAYS_BACK, daily_target, validate_loaded

@@ -3,18 +3,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.config import setting
 from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 from etl.news.feeds import DEFAULT_MATCH
 from etl.news.sources import configured_feeds, configured_urls
+from etl.losses.freshness import poll_seconds
 
 DOC = """
 ### news_claims
 
-Runs at **10:30 Kyiv time** and reads the loss figures the news reported:
+Runs at **10:30 Kyiv time or once the day's bulletin is loaded, whichever comes later**, and reads the
+loss figures the news reported. The crawls start at 10:30; `wait_for_day` (a sensor in reschedule mode,
+polling the warehouse every `ATTRITION_POLL_SECONDS`) holds `extract_claims` back until the run's day
+has accepted values, i.e. until `validate` of losses_daily has updated the asset
+`attrition://warehouse/accepted_series` for that day, so a General Staff figure is compared only with
+a loaded day (not left `no_series`). After 8 hours of waiting it gives up and the claims are compared
+with what is there (a run with `date_from` does not wait).
 
 1. `crawl_kyiv_independent`: the Kyiv Independent's daily *"General Staff: Russia has lost … troops"*
    article (its RSS feed; with `date_from`/`date_to`, its post sitemap), archived byte-exact in
@@ -93,7 +100,22 @@ def news_claims():
 
         return extract(list(crawls), context["params"], context["run_id"])
 
-    extract_claims(crawl_kyiv_independent(), crawl_articles())
+    @task.sensor(mode="reschedule", poke_interval=poll_seconds(), timeout=8 * 3600, retries=0,
+                 doc_md="Wait until the run's day (Kyiv) has accepted values in the warehouse (the asset "
+                        "attrition://warehouse/accepted_series updated for it); a backfill run does not wait.")
+    def wait_for_day(**context) -> PokeReturnValue:
+        from etl.losses.freshness import day_accepted
+        from etl.losses.tasks import daily_target
+
+        if context["params"].get("date_from"):
+            return PokeReturnValue(is_done=True, xcom_value=None)
+        day = daily_target({}, context["dag_run"].run_after)
+        done = day_accepted(day)
+        print(f"the bulletin of {day} is {'loaded' if done else 'not loaded yet'}")
+        return PokeReturnValue(is_done=done, xcom_value=str(day))
+
+    claims = extract_claims(crawl_kyiv_independent(), crawl_articles())
+    wait_for_day() >> claims
 
 
 news_claims()

@@ -264,7 +264,7 @@ def test_mod_gov_ua_news_page_holds_no_list(server):
 
 @pytest.mark.parametrize("site,path,lang", [("mod_mil", "/en/news/", "en"), ("mod_mil", "/news/", "uk")])
 def test_mod_listing_pages_chain_to_every_bulletin(server, site, path, lang, monkeypatch):
-    monkeypatch.setattr("etl.replay.server.LISTING_PAGE_SIZE", 2)
+    monkeypatch.setattr("etl.replay.mod.LISTING_PAGE_SIZE", 2)
     found, url, pages = [], server.urls[site] + path, 0
     while url:
         status, _, body = fetch(url)

@@ -339,28 +339,30 @@ def _days(n: int) -> str:
     return f"{n} day" + ("" if n == 1 else "s")
 
 
+def _span(s: Summary) -> str:
+    gaps = f"{len(s.gaps)} gap(s)"
+    if s.gaps:
+        before, after = max(s.gaps, key=lambda g: (g[1] - g[0]).days)
+        gaps += f", largest {_days((after - before).days - 1)} ({before + timedelta(days=1)}..{after - timedelta(days=1)})"
+    return f"{s.rows} rows, {s.days} days, {s.first} to {s.last}, {gaps}"
+
+
+def _no_field(s: Summary) -> str:
+    """What the dataset has no field for (categories valid at some point of its span)."""
+    parts = []
+    for cat in CATEGORIES:
+        start = min((d for d in s.dataset_days if cat.valid_on(d)), default=None)
+        if start is None:
+            continue
+        first = s.held_from.get(cat.code)
+        if first is None:
+            parts.append(f"`{cat.code}` (no field)")
+        elif first > start:
+            parts.append(f"`{cat.code}` before {first}")
+    return ", ".join(parts) or "nothing"
+
+
 def write_sources_md(shared: Path, out: Path, summaries: dict[str, Summary]) -> None:
-    def span(s: Summary) -> str:
-        gaps = f"{len(s.gaps)} gap(s)"
-        if s.gaps:
-            before, after = max(s.gaps, key=lambda g: (g[1] - g[0]).days)
-            gaps += f", largest {_days((after - before).days - 1)} ({before + timedelta(days=1)}..{after - timedelta(days=1)})"
-        return f"{s.rows} rows, {s.days} days, {s.first} to {s.last}, {gaps}"
-
-    def no_field(s: Summary) -> str:
-        """What the dataset has no field for (categories valid at some point of its span)."""
-        parts = []
-        for cat in CATEGORIES:
-            start = min((d for d in s.dataset_days if cat.valid_on(d)), default=None)
-            if start is None:
-                continue
-            first = s.held_from.get(cat.code)
-            if first is None:
-                parts.append(f"`{cat.code}` (no field)")
-            elif first > start:
-                parts.append(f"`{cat.code}` before {first}")
-        return ", ".join(parts) or "nothing"
-
     completed_rows = "".join(
         f"| {source} | `{code}` | {n} | {first} | {last} |\n"
         for source in SOURCE_ORDER for code, first, last, n in summaries[source].completed_ranges())
@@ -385,9 +387,9 @@ No page, script or text of the original sites or repositories is included. The r
 
 Contents when built:
 
-- mod: {span(summaries['mod'])}
-- minfin: {span(summaries['minfin'])}
-- russianwarship: {span(summaries['russianwarship'])}
+- mod: {_span(summaries['mod'])}
+- minfin: {_span(summaries['minfin'])}
+- russianwarship: {_span(summaries['russianwarship'])}
 
 The datasets disagree with each other and contain one-day typos; both are kept on purpose (the
 quality gate must catch them). Gaps in the mod series (largest 2023-07-22 to 2023-12-20) are kept,
@@ -402,8 +404,8 @@ earlier cells are null in every row, e.g. orc-losses `specialEquipment` and `mis
 2022-05-09; minfin's `vehicles_fuel_tanks` starts 2022-05-01, so it never holds the military
 vehicles reported until 2022-04-30). What each dataset has no field for, by category code:
 
-- mod (orc-losses): {no_field(summaries['mod'])}
-- minfin (russian-Losses-in-Ukraine): {no_field(summaries['minfin'])}
+- mod (orc-losses): {_no_field(summaries['mod'])}
+- minfin (russian-Losses-in-Ukraine): {_no_field(summaries['minfin'])}
 
 When the bulletins required the category that day (`etl.domain.categories.required_on`; POW never was), such a cell is completed with the hand-kept dataset's (`russianwarship.csv`) figure of the same day
 and category: official General Staff figures of that day's bulletin, which the real sites printed.
