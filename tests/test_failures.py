@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import psycopg2
 import pytest
 
-from conftest import REPO, VENV_BIN, free_port, run_cli, sql
+from helpers import REPO, VENV_BIN, free_port, run_cli, sql
 
 
 D0 = date(2025, 3, 1)
@@ -536,7 +536,7 @@ def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_
     """Real Airflow: the scrape task fails for good, its on_failure_callback raises one alert with the run's link."""
     from urllib.parse import urlsplit
 
-    from conftest import cut_snapshot, dags_test
+    from helpers import cut_snapshot, dags_test
     from etl.losses.crawl import replay_env
     from etl.replay.server import ReplayServer
 

@@ -9,7 +9,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from conftest import free_port, run_cli
+from helpers import free_port, run_cli
 from etl.warehouse.migrate import MigrationError, available, migrate
 
 SCHEMAS = {"raw", "core", "quality", "mart"}
