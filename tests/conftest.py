@@ -15,7 +15,19 @@ from helpers import VENV_BIN, free_port, shared_dir_path
 TEMPLATE_DB = "attrition_test_template"
 
 
+# Test files whose tests share one heavy module-scoped resource: under pytest-xdist (`--dist loadgroup`)
+# each is kept on one worker, so the resource is set up once; every other test goes to whichever worker is free.
+XDIST_GROUPS = {
+    "test_browser.py": "browser-stack",  # one `attrition up` stack and one Chromium for the whole file
+    "test_compose_stack.py": "compose",  # fixed ports and the machine's Docker
+}
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = XDIST_GROUPS.get(item.path.name)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     if (shared_dir_path() / "reference").is_dir():
         return
     skip = pytest.mark.skip(reason=f"../shared is absent ({shared_dir_path()}); realdata tests need it")
@@ -142,7 +154,7 @@ def db(warehouse, migrated_template, request):
 @pytest.fixture(scope="session")
 def airflow_env(warehouse, tmp_path_factory) -> dict:
     """Environment for real Airflow CLI runs: metadata in a database of the session's cluster, migrated once
-    per session (per xdist worker; the airflow tests share one worker, see pyproject's pytest section)."""
+    per session (under pytest-xdist: once per worker, each with its own AIRFLOW_HOME and metadata database)."""
     from etl.local.stack import airflow_env as build
 
     warehouse.ensure_database("airflow_meta", owner="airflow")
