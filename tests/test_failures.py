@@ -348,7 +348,9 @@ def test_a_second_run_over_the_same_source_waits_saying_so_then_loads(db):
     t.start()
     _wait_for(lambda: said, what="the second run to say it waits")
     assert said[0] == "attrition: another run of mod 2024-01..06 (run-A) is in progress; waiting up to 1800 s for it"
-    time.sleep(0.5)
+    _wait_for(lambda: sql(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                              " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")[0][0],
+              what="the second run to block on the run lock")
     assert counts(db) == (0, 0)  # waiting, not interleaving
     holder.commit()
     t.join(60)
