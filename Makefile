@@ -5,6 +5,11 @@ VENV := .venv
 TOOLS := .local/tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 PYTEST_ARGS ?=
+# pytest-xdist: tests spread over PYTEST_WORKERS processes (each with its own PostgreSQL and Airflow home);
+# tests that share one heavy resource carry an xdist_group (tests/conftest.py) and stay on one worker
+PYTEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
@@ -35,8 +40,12 @@ down:  ## stop everything `make up` started
 status: install  ## is the embedded warehouse running?
 	-$(VENV)/bin/attrition db status
 
-test: install browser-deps  ## run the whole test suite (starts its own PostgreSQL; real Airflow; a real browser)
-	$(VENV)/bin/pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" && exit 0; exit $$rc; }
+test: install browser-deps  ## the whole suite: xdist workers (PYTEST_WORKERS, default 2), then the Compose test on its own
+	@# (the lint step, ruff check and ruff format --check, goes here: before pytest)
+	@status=0; \
+	$(PYTEST) $(XDIST) -m "not compose" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	$(PYTEST) -m compose $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	exit $$status
 
 # Debian's chromium for tests/test_browser.py (Playwright drives it; nothing downloads a browser)
 browser-deps:  ## install Debian's chromium for the browser test (apt, when missing and run as root)
@@ -49,8 +58,8 @@ browser-deps:  ## install Debian's chromium for the browser test (apt, when miss
 	  echo "note: /usr/bin/chromium is missing: tests/test_browser.py is skipped (fails when CI is set); install it with: sudo apt-get install chromium"; \
 	fi
 
-test-fast: install  ## the suite without the slower real-Airflow tests
-	$(VENV)/bin/pytest -m "not airflow and not compose" $(PYTEST_ARGS)
+test-fast: install  ## the suite without the slower real-Airflow tests (xdist workers, as `make test`)
+	$(PYTEST) $(XDIST) -m "not airflow and not compose" $(PYTEST_ARGS)
 
 bench: install  ## benchmarks: backfill over replay, quality gate, rebuild, DAG imports; news claims scoring
 	$(VENV)/bin/python benchmarks/bench.py

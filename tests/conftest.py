@@ -1,41 +1,50 @@
-"""Shared fixtures: a real PostgreSQL started through the project's embedded mechanism."""
+"""Fixtures only (the shared helper functions are in helpers.py): a real PostgreSQL started through the
+project's embedded mechanism, once per test session (under pytest-xdist: once per worker), and databases
+cloned from a template migrated once per session."""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from etl.local.embedded import free_port  # noqa: F401 - the tests import it from here
+from helpers import VENV_BIN, free_port, shared_dir_path
 
-REPO = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
+TEMPLATE_DB = "attrition_test_template"
 
 
-def _shared_dir() -> Path:
-    return Path(os.environ.get("ATTRITION_SHARED_DIR") or REPO.parent / "shared").resolve()
+# Test files whose tests share one heavy module-scoped resource: under pytest-xdist (`--dist loadgroup`)
+# each is kept on one worker, so the resource is set up once; every other test goes to whichever worker is free.
+XDIST_GROUPS = {
+    "test_browser.py": "browser-stack",  # one `attrition up` stack and one Chromium for the whole file
+    "test_compose_stack.py": "compose",  # fixed ports and the machine's Docker
+}
 
 
 def pytest_collection_modifyitems(config, items):
-    if (_shared_dir() / "reference").is_dir():
+    for item in items:
+        group = XDIST_GROUPS.get(item.path.name)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    if (shared_dir_path() / "reference").is_dir():
         return
-    skip = pytest.mark.skip(reason=f"../shared is absent ({_shared_dir()}); realdata tests need it")
+    skip = pytest.mark.skip(reason=f"../shared is absent ({shared_dir_path()}); realdata tests need it")
     for item in items:
         if "realdata" in item.keywords:
             item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
+def shared_dir():
     """../shared (the reference pages, datasets and seeds); realdata tests only."""
-    return _shared_dir()
+    return shared_dir_path()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_env(tmp_path_factory):
-    """Keep the suite away from the user's .local/ and from any configured warehouse."""
+    """Keep the suite away from the user's .local/ and from any configured warehouse (per xdist worker)."""
     saved = dict(os.environ)
     local = tmp_path_factory.mktemp("local")
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_READER_DSN", "AIRFLOW_HOME",
@@ -49,13 +58,29 @@ def isolated_env(tmp_path_factory):
     os.environ.update(saved)
 
 
+def _admin(warehouse):
+    import psycopg2
+
+    conn = psycopg2.connect(warehouse.dsn(dbname="postgres"))
+    conn.autocommit = True
+    return conn
+
+
 @pytest.fixture(scope="session")
 def warehouse(isolated_env):
-    """The embedded cluster of this test session, migrated; yields the EmbeddedPostgres."""
+    """The embedded cluster of this test session, migrated; yields the EmbeddedPostgres.
+
+    A test cluster needs no crash safety: fsync, synchronous_commit and full_page_writes are turned off
+    (all three take effect on a reload), which makes every commit, CREATE DATABASE and migration cheaper.
+    """
     from etl.local.embedded import EmbeddedPostgres
 
     pg = EmbeddedPostgres.default()
     pg.up()
+    with contextlib.closing(_admin(pg)) as conn, conn.cursor() as cur:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            cur.execute(f"ALTER SYSTEM SET {setting} = off")
+        cur.execute("SELECT pg_reload_conf()")
     yield pg
     pg.destroy()
 
@@ -65,102 +90,74 @@ def dsn(warehouse) -> str:
     return warehouse.dsn()
 
 
+def _db_name(request) -> str:
+    return "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40]
+
+
 @pytest.fixture
 def fresh_db(warehouse, request):
     """An empty database in the session's cluster (dropped afterwards); yields its DSN."""
-    import psycopg2
+    from psycopg2 import sql
 
-    name = "t_" + request.node.name.lower().replace("[", "_").replace("]", "")[:40]
-    admin = psycopg2.connect(warehouse.dsn(dbname="postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield warehouse.dsn(dbname=name)
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    name = sql.Identifier(_db_name(request))
+    with contextlib.closing(_admin(warehouse)) as admin:
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        yield warehouse.dsn(dbname=_db_name(request))
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+@pytest.fixture(scope="session")
+def migrated_template(warehouse) -> str:
+    """A database with every migration applied, once per session: the template `db` clones."""
+    from etl.warehouse.migrate import migrate
+
+    warehouse.ensure_database(TEMPLATE_DB)
+    migrate(warehouse.dsn(dbname=TEMPLATE_DB))
+    return TEMPLATE_DB
+
+
+def _copy_database_acl(cur, source: str, target: str) -> None:
+    """CREATE DATABASE … TEMPLATE copies the contents, not the database's own privileges (migration 0009
+    sets them): grant the clone exactly what the template has."""
+    from psycopg2 import sql
+
+    cur.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(target)))
+    cur.execute("SELECT coalesce(r.rolname, 'PUBLIC'), a.privilege_type"
+                " FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a"
+                " LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE d.datname = %s", (source,))
+    for grantee, privilege in cur.fetchall():
+        role = sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee)
+        cur.execute(sql.SQL("GRANT {} ON DATABASE {} TO {}").format(sql.SQL(privilege), sql.Identifier(target), role))
 
 
 @pytest.fixture
-def db(fresh_db) -> str:
-    """A fresh database with every migration applied; yields its DSN."""
-    from etl.warehouse.migrate import migrate
+def db(warehouse, migrated_template, request):
+    """A fresh database with every migration applied (a clone of the migrated template; dropped afterwards);
+    yields its DSN."""
+    from psycopg2 import sql
 
-    migrate(fresh_db)
-    return fresh_db
-
-
-def sql(dsn: str, query: str, params=None):
-    """Run one parameterized statement in its own transaction; its rows, or None."""
-    import contextlib
-
-    import psycopg2
-
-    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall() if cur.description else None
-
-
-def cut_snapshot(out: Path, days) -> Path:
-    """The given days (ISO strings) of each source, cut from the bundled replay snapshot into ``out``."""
-    import csv
-
-    for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv"):
-        with open(REPO / "data" / "replay" / name, newline="", encoding="utf-8") as src, \
-                open(out / name, "w", newline="", encoding="utf-8") as dst:
-            reader = csv.DictReader(src)
-            writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
-            writer.writeheader()
-            writer.writerows(r for r in reader if r["as_of"] in days)
-    return out
-
-
-def stack_env(local_dir: Path) -> dict:
-    """The environment for `attrition up` in a test: its own folder, every port free, the replay."""
-    return {
-        "ATTRITION_LOCAL_DIR": str(local_dir),
-        "ATTRITION_PG_PORT": str(free_port()),
-        "ATTRITION_AIRFLOW_PORT": str(free_port()),
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-        "ATTRITION_REPLAY_PORT": str(free_port()),
-        "ATTRITION_MAILSINK_PORT": str(free_port()),
-        "ATTRITION_SOURCES": "replay",
-    }
-
-
-def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the installed `attrition` console script, as a user would."""
-    proc = subprocess.run([str(VENV_BIN / "attrition"), *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"attrition {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
+    name = _db_name(request)
+    with contextlib.closing(_admin(warehouse)) as admin:
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
+                                                                        sql.Identifier(migrated_template)))
+            _copy_database_acl(cur, migrated_template, name)
+        yield warehouse.dsn(dbname=name)
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
 def airflow_env(warehouse, tmp_path_factory) -> dict:
-    """Environment for real Airflow CLI runs: metadata in a database of the session's cluster, migrated once."""
+    """Environment for real Airflow CLI runs: metadata in a database of the session's cluster, migrated once
+    per session (under pytest-xdist: once per worker, each with its own AIRFLOW_HOME and metadata database)."""
     from etl.local.stack import airflow_env as build
 
     warehouse.ensure_database("airflow_meta", owner="airflow")
     env = build(warehouse.dsn(user="airflow", dbname="airflow_meta"), home=tmp_path_factory.mktemp("airflow"))
     subprocess.run([str(VENV_BIN / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
     return env
-
-
-def dags_test(env: dict, dag_id: str, conf: dict | None = None, extra_env: dict | None = None,
-              timeout: float = 900) -> subprocess.CompletedProcess:
-    """`airflow dags test DAG_ID -c CONF`, as an engineer would run it; output in .stdout (stderr merged)."""
-    import json
-
-    cmd = [str(VENV_BIN / "airflow"), "dags", "test", dag_id]
-    if conf is not None:
-        cmd += ["-c", json.dumps(conf)]
-    proc = subprocess.run(cmd, env={**env, **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
-    log_dir = Path(env["AIRFLOW_HOME"]) / "dags-test-logs"  # the whole output, for a failing test's reader
-    log_dir.mkdir(exist_ok=True)
-    (log_dir / f"{dag_id}-{len(list(log_dir.iterdir()))}.log").write_text(proc.stdout)
-    return proc

@@ -409,7 +409,7 @@ def test_replay_unknown_stats_key_is_read_past_when_b_is_merged(replay):
 @pytest.mark.parametrize("name", ["mod-minus-sign", "rw-float-1e30", "minfin-dated-2030", "mod-uk-windows-1251-served-as-utf-8",
                                   "rw-duplicated-key"])
 def test_cli_prints_one_line_and_exits_1(real, tmp_path, name):
-    from tests.conftest import run_cli
+    from helpers import run_cli
 
     _, key, mutate, content_type, outcome = next(c for c in REAL_CASES if c[0] == name)
     source, body, url, ct = _real(real, key)
@@ -430,7 +430,7 @@ def test_cli_prints_one_line_and_exits_1(real, tmp_path, name):
 
 
 def test_cli_glued_replay_bulletins(replay, tmp_path):
-    from tests.conftest import run_cli
+    from helpers import run_cli
 
     url = replay.bulletin_url(LAST, "en")
     path = tmp_path / "glued.html"
@@ -511,7 +511,7 @@ def test_a_document_of_another_source_is_refused(real, key, source, outcome):
 
 @pytest.mark.realdata
 def test_a_malformed_attrition_today_is_a_setting_error_not_a_traceback(real, tmp_path):
-    from tests.conftest import run_cli
+    from helpers import run_cli
 
     path = tmp_path / "page.html"
     path.write_bytes(real["mod_en"])

@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli, stack_env
+from helpers import REPO, run_cli, stack_env
 
 pytestmark = [pytest.mark.airflow, pytest.mark.browser]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, dags_test, run_cli
+from helpers import REPO, dags_test, run_cli
 
 
 def test_attrition_help_lists_the_commands():

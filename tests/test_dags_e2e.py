@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 
-from conftest import REPO, cut_snapshot, dags_test
+from helpers import REPO, cut_snapshot, dags_test
 from etl.replay.server import ReplayServer
 from etl.losses.crawl import replay_env as spiders_at
 

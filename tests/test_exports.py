@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from conftest import run_cli, sql
+from helpers import run_cli, sql
 
 from etl.losses.exports import FORMATS, TABLES, csv_value, export
 from etl.quality.gate import validate
@@ -97,7 +97,7 @@ def test_validate_and_export_from_the_command_line_write_the_export_folder(loade
 @pytest.mark.airflow
 def test_the_dags_validate_task_writes_the_exports(airflow_env, db, tmp_path):
     """`airflow dags test losses_backfill` over three replayed days: its validate task refreshes the folder."""
-    from conftest import cut_snapshot, dags_test
+    from helpers import cut_snapshot, dags_test
     from etl.losses.crawl import replay_env
     from etl.replay.server import ReplayServer
 

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import psycopg2
 import pytest
 
-from conftest import REPO, VENV_BIN, free_port, run_cli, sql
+from helpers import REPO, VENV_BIN, free_port, run_cli, sql
 
 
 D0 = date(2025, 3, 1)
@@ -348,7 +348,9 @@ def test_a_second_run_over_the_same_source_waits_saying_so_then_loads(db):
     t.start()
     _wait_for(lambda: said, what="the second run to say it waits")
     assert said[0] == "attrition: another run of mod 2024-01..06 (run-A) is in progress; waiting up to 1800 s for it"
-    time.sleep(0.5)
+    _wait_for(lambda: sql(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                              " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")[0][0],
+              what="the second run to block on the run lock")
     assert counts(db) == (0, 0)  # waiting, not interleaving
     holder.commit()
     t.join(60)
@@ -536,7 +538,7 @@ def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_
     """Real Airflow: the scrape task fails for good, its on_failure_callback raises one alert with the run's link."""
     from urllib.parse import urlsplit
 
-    from conftest import cut_snapshot, dags_test
+    from helpers import cut_snapshot, dags_test
     from etl.losses.crawl import replay_env
     from etl.replay.server import ReplayServer
 

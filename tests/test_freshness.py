@@ -98,7 +98,7 @@ def _snapshot_ending_today(out):
     import csv
     from datetime import timedelta
 
-    from conftest import REPO
+    from helpers import REPO
     from etl.losses.ingest import kyiv_today
 
     today = kyiv_today()
@@ -135,7 +135,7 @@ def test_daily_started_before_the_bulletin_succeeds_once_published_without_a_fai
 
     import psycopg2
 
-    from conftest import VENV_BIN
+    from helpers import VENV_BIN
     from etl.losses.crawl import replay_env
 
     snapshot, today = _snapshot_ending_today(tmp_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import cut_snapshot, run_cli, sql
+from helpers import cut_snapshot, run_cli, sql
 from etl.quality.gate import GateError, validate
 
 D0 = date(2025, 3, 1)

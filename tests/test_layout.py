@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import REPO, VENV_BIN
+from helpers import REPO, VENV_BIN
 
 
 def test_scrapy_finds_the_project_settings():

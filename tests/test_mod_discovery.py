@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import sql as query
+from helpers import sql as query
 from etl.losses.crawl import CrawlError, crawl
 from etl.domain.model import ParseError
 from etl.losses.parsers import parse_document

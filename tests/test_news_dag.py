@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import dags_test
+from helpers import dags_test
 from test_news_pipeline import (CORPUS, ITALIAN, KI_DAILY, KI_GARBLED, NEWSWEEK, NEWSWEEK_NO_DATE, WRONG_TANKS,
                                 fixture_series, query, seed_series)
 from etl.warehouse.migrate import migrate

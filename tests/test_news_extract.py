@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from etl.news import numbers
 from etl.news.article import ArticleError, from_html, from_text
 from etl.news.cli import main as claims_main

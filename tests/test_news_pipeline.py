@@ -14,7 +14,7 @@ from datetime import date
 import psycopg2
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from etl.losses.crawl import CrawlError
 from etl.warehouse.migrate import migrate
 from etl.news.crawl import crawl_news

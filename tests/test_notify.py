@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import psycopg2
 import pytest
 
-from conftest import REPO, free_port
+from helpers import REPO, free_port
 from etl.warehouse.alerts import record_alert
 from etl.warehouse import notify
 from etl.local.mailsink import MailSink, message_text, register, smtp_conn_value

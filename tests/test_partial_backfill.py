@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 from etl.losses.crawl import CrawlError, crawl, crawl_timeout, replay_env
 from etl.replay.server import ReplayServer
 

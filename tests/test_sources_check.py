@@ -11,7 +11,7 @@ import sys
 import psycopg2
 import pytest
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 
 CATEGORIES_ON_LAST_DAY = 15  # the bundled snapshot's last day (2026-08-08): what every source prints
 
@@ -157,7 +157,7 @@ def test_the_dag_passes_against_the_replay(airflow_env, fresh_db):
     from etl.losses.crawl import replay_env
     from etl.replay.server import ReplayServer
 
-    from conftest import dags_test
+    from helpers import dags_test
 
     with ReplayServer() as srv:
         proc = dags_test(airflow_env, "sources_check", extra_env={**replay_env(srv.urls),

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import free_port, sql as query
+from helpers import free_port, sql as query
 from etl.domain import categories
 from etl.losses.crawl import CrawlError, CrawlResult, crawl
 from etl.replay.server import DEFAULT_DATA_DIR, ReplayServer

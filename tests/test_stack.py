@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, stack_env
+from helpers import run_cli, stack_env
 
 
 def _alive(pid: int) -> bool:
@@ -86,7 +86,7 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
     """Issue 10, point 7: every DAG run a fresh `make up` (offline: the replay) starts or schedules succeeds."""
     import subprocess
 
-    from conftest import VENV_BIN, cut_snapshot
+    from helpers import VENV_BIN, cut_snapshot
     from etl.local.airflow_client import AirflowClient
 
     snapshot = tmp_path / "snapshot"

@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from conftest import run_cli, sql
+from helpers import run_cli, sql
 
 from etl.quality.gate import validate
 from etl.ui import chart, data, page

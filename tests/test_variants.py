@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import sql
+from helpers import sql
 from etl.domain import categories
 from etl.warehouse.raw_archive import store_document
 from etl.losses.parsers import parse_document

@@ -10,7 +10,7 @@ import pytest
 from psycopg2 import errors
 from psycopg2.extensions import parse_dsn
 
-from conftest import free_port, run_cli
+from helpers import free_port, run_cli
 from etl.warehouse import migrate as migrate_module
 from etl.warehouse.migrate import MigrationError, available, migrate, view_files
 

@@ -1,0 +1,96 @@
+"""Shared test helpers (plain functions and constants; the fixtures live in conftest.py).
+
+Test files import them with ``from helpers import ...`` (tests/ is on sys.path, as for conftest).
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from etl.local.embedded import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+
+__all__ = ["REPO", "VENV_BIN", "cut_snapshot", "dags_test", "free_port", "run_cli", "shared_dir_path", "sql",
+           "stack_env", "wait_until"]
+
+
+def shared_dir_path() -> Path:
+    """../shared (or ATTRITION_SHARED_DIR): the reference pages, datasets and seeds of the realdata tests."""
+    return Path(os.environ.get("ATTRITION_SHARED_DIR") or REPO.parent / "shared").resolve()
+
+
+def sql(dsn: str, query: str, params=None):
+    """Run one parameterized statement in its own transaction; its rows, or None."""
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall() if cur.description else None
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
+    """Poll ``predicate()`` until it returns something truthy (returned) or ``timeout`` seconds pass (the last,
+    falsy, value is returned): a wait on an event, never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def cut_snapshot(out: Path, days) -> Path:
+    """The given days (ISO strings) of each source, cut from the bundled replay snapshot into ``out``."""
+    for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv"):
+        with open(REPO / "data" / "replay" / name, newline="", encoding="utf-8") as src, \
+                open(out / name, "w", newline="", encoding="utf-8") as dst:
+            reader = csv.DictReader(src)
+            writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(r for r in reader if r["as_of"] in days)
+    return out
+
+
+def stack_env(local_dir: Path) -> dict:
+    """The environment for `attrition up` in a test: its own folder, every port free, the replay."""
+    return {
+        "ATTRITION_LOCAL_DIR": str(local_dir),
+        "ATTRITION_PG_PORT": str(free_port()),
+        "ATTRITION_AIRFLOW_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "ATTRITION_REPLAY_PORT": str(free_port()),
+        "ATTRITION_MAILSINK_PORT": str(free_port()),
+        "ATTRITION_SOURCES": "replay",
+    }
+
+
+def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the installed `attrition` console script, as a user would."""
+    proc = subprocess.run([str(VENV_BIN / "attrition"), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"attrition {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def dags_test(env: dict, dag_id: str, conf: dict | None = None, extra_env: dict | None = None,
+              timeout: float = 900) -> subprocess.CompletedProcess:
+    """`airflow dags test DAG_ID -c CONF`, as an engineer would run it; output in .stdout (stderr merged)."""
+    cmd = [str(VENV_BIN / "airflow"), "dags", "test", dag_id]
+    if conf is not None:
+        cmd += ["-c", json.dumps(conf)]
+    proc = subprocess.run(cmd, env={**env, **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout)
+    log_dir = Path(env["AIRFLOW_HOME"]) / "dags-test-logs"  # the whole output, for a failing test's reader
+    log_dir.mkdir(exist_ok=True)
+    (log_dir / f"{dag_id}-{len(list(log_dir.iterdir()))}.log").write_text(proc.stdout)
+    return proc
