@@ -12,21 +12,10 @@ No Airflow import here: the DAG file holds the operator and calls these.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-from urllib.parse import urlencode
+from etl.warehouse.alert_links import chart_url
 
 ACCEPT, REJECT = "Accept value", "Reject value"
 OPTIONS = (ACCEPT, REJECT)
-CHART_DAYS = 14  # days either side of the record on its chart
-
-
-def chart_url(category: str, as_of, base: str | None = None) -> str:
-    """The record's chart on the Attrition page of the Airflow UI."""
-    from etl.config import airflow_ui_url
-
-    query = urlencode({"category": category, "from": str(as_of - timedelta(days=CHART_DAYS)),
-                       "to": str(as_of + timedelta(days=CHART_DAYS))})
-    return f"{(base or airflow_ui_url()).rstrip('/')}/attrition/?{query}"
 
 
 def subject(rec: dict) -> str:
@@ -34,7 +23,7 @@ def subject(rec: dict) -> str:
             f"(quarantine #{rec['id']})")
 
 
-def body(rec: dict, sources: list[tuple], around: list[tuple], base: str | None = None) -> str:
+def body(rec: dict, sources: list[tuple], around: list[tuple]) -> str:
     """Markdown: why it waits, the other sources of the day, the accepted days around it, the printed
     increase, the chart."""
     ev = rec.get("evidence") or {}
@@ -51,7 +40,7 @@ def body(rec: dict, sources: list[tuple], around: list[tuple], base: str | None 
         lines.append(f"| {day}{' (this day)' if day == rec['as_of'] else ''} | {value:,} | {status} |")
     if not around:
         lines.append("| — | no accepted value nearby | |")
-    chart = chart_url(rec["category"], rec["as_of"], base)
+    chart = chart_url(rec["category"], rec["as_of"])
     lines += ["", f"[Chart of {rec['category']} around {rec['as_of']}]({chart})", "",
               (f"**{ACCEPT}**: the value is right (a decrease becomes an official correction flagged `operator`). "
                f"**{REJECT}**: keep it out for good. The gate then runs again over the day and the marts follow. "
