@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
-from etl.quality.review_hitl import OPTIONS
+from etl.quality.review_hitl import OPTIONS, REJECT
 from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 ACCEPTED_SERIES = Asset("attrition://warehouse/accepted_series")  # emitted by every successful validate
@@ -29,8 +29,10 @@ the days around it: `rejected`, decided by `gate`). The rest waits for a person,
   day, the accepted days around it, the printed increase and a link to the chart. Answer
   **Accept value** or **Reject value** with a note: the decision is applied exactly as
   `attrition quarantine accept|reject` does, then the gate runs again over the day.
-- A request whose record was decided elsewhere (the CLI, the gate) closes itself: it looks every
-  `ATTRITION_REVIEW_RECHECK_SECONDS` (default 600) and answers itself with the decision taken.
+- A request whose record was decided elsewhere (the CLI, the gate) closes itself: at every response
+  timeout (`ATTRITION_REVIEW_RECHECK_SECONDS`, default 600) Airflow answers it with its default
+  (*Reject value*); the task then looks at the record: decided elsewhere, the request stays closed
+  (`quality.review_request.closed_by` says by whom); still open, the answer is cleared and it waits on.
 - Trigger with **action** `list` (print the open records), `accept` / `reject` + **quarantine_id**
   (decide directly), or `reopen` + **quarantine_id** (give a decided record back to a person: a
   Required Action is opened for it). The note is optional.
@@ -73,22 +75,23 @@ class ReviewRecord(HITLOperator):
 
     def execute_complete(self, context, event):
         from airflow.sdk.exceptions import AirflowFailException, TaskAwaitingInput
-        from airflow.sdk.execution_time.hitl import update_hitl_detail_response
+        from airflow.sdk.execution_time.hitl import upsert_hitl_detail
 
         from etl.config import airflow_run_url
         from etl.quality import review_hitl
         from etl.quality.review import ReviewError
 
         ref = self._ref(context)
-        if event.get("error_type") == "timeout":  # the periodic look: decided elsewhere?
+        if event.get("timedout"):  # the periodic look (the scheduler answered the default): decided elsewhere?
             closed_by = review_hitl.close_if_decided(self.quarantine_id, ref)
-            if closed_by is None:
-                raise TaskAwaitingInput(method_name="execute_complete", timeout=self.response_timeout)
-            option = review_hitl.ACCEPT if "accepted" in closed_by or "resolved" in closed_by else review_hitl.REJECT
-            update_hitl_detail_response(ti_id=context["task_instance"].id, chosen_options=[option],
-                                        params_input={"note": f"closed by itself: {closed_by}"})
-            self.log.info("quarantine %s was decided %s: request closed", self.quarantine_id, closed_by)
-            return {"quarantine_id": self.quarantine_id, "closed_by": closed_by}
+            if closed_by is not None:  # the default answer stays: the request is closed
+                self.log.info("quarantine %s was decided %s: request closed", self.quarantine_id, closed_by)
+                return {"quarantine_id": self.quarantine_id, "closed_by": closed_by}
+            # still open: clear the default answer (the request is pending again) and wait on
+            upsert_hitl_detail(ti_id=context["task_instance"].id, options=self.options, subject=self.subject,
+                               body=self.body, defaults=self.defaults, multiple=self.multiple,
+                               params=self.serialized_params, assigned_users=self.assigned_users)
+            raise TaskAwaitingInput(method_name="execute_complete", timeout=self.response_timeout)
         answer = super().execute_complete(context, event)
         user = (answer.get("responded_by_user") or {}).get("name")
         try:
@@ -133,6 +136,10 @@ def quarantine_review():
     ReviewRecord.partial(
         task_id="review_record",
         options=list(OPTIONS),
+        # the answer the scheduler writes at each response timeout, so that a request whose record was
+        # decided elsewhere leaves the pending list (a task can only write its request through the
+        # timeout sweep); while the record is open the task clears it again and keeps waiting
+        defaults=[REJECT],
         params={"note": Param(None, type=["null", "string"], title="Note", maxLength=500,
                               description="Why you decide so (optional); kept with the decision.")},
         response_timeout=RECHECK,
