@@ -200,7 +200,8 @@ def test_more_alerts_than_the_threshold_come_as_one_digest(db, sink, monkeypatch
     # it opens with the counts by kind and source; each record awaiting a person links to its Required Action
     opening = text.split("\n\n")[1]
     assert opening.startswith("By kind and source:")
-    assert re.search(r"quarantine:\s+4\s+\(mod 4\)", opening) and re.search(r"parse failure:\s+1\s+\(minfin 1\)", opening)
+    assert re.search(r"quarantine:\s+4\s+\(mod 4\)", opening)
+    assert re.search(r"parse failure:\s+1\s+\(minfin 1\)", opening)
     assert re.search(r"awaiting a person:\s+4", opening)
     assert text.count("Required Actions: http") == 4 and text.index("Required Actions") < text.index("garbled")
     assert all(alert_row(db, i)["notified_at"] is not None for i in first + backfill)
