@@ -119,7 +119,7 @@ def test_one_required_action_per_record_awaiting_a_person_answered_through_the_a
     assert record(db, "aircraft")[0][3] == "admin"
     assert sql(db, "SELECT note FROM quality.quarantine WHERE id = %s", (aircraft,)) == [("a typo for 102",)]
     closed = "SELECT closed_by FROM quality.review_request WHERE quarantine_id = %s"
-    assert sql(db, closed, (aircraft,)) == [("admin",)]
+    wait("the answered request closed", lambda: sql(db, closed, (aircraft,)) == [("admin",)], timeout=300)
     wait("the request to close itself", lambda: sql(db, closed, (helicopters,))[0][0] is not None, timeout=240)
     assert sql(db, closed, (helicopters,)) == [("elsewhere: rejected by cli-operator",)]
     assert sql(db, closed, (drones,)) == [(None,)]
