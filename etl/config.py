@@ -221,6 +221,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
        shown_default="`smtp_default`"),
     _s("ATTRITION_MAILSINK_PORT", "port", 8025,
        "port of the loopback SMTP sink `make up` starts when no mail server is configured"),
+    _s("ATTRITION_REVIEW_RECHECK_SECONDS", "float", 600.0,
+       "seconds a Required Action waits before it checks whether its record was decided elsewhere (then it closes)"),
     _s("ATTRITION_RUN_LOCK_WAIT", "float", 1800.0,
        "seconds a run waits for another run over the same source to end"),
 )}

@@ -238,3 +238,39 @@ def test_repo_corrections_match_the_dataset(shared_dir):
     assert len({c.as_of for c in from_json}) == 28
     assert (date(2022, 10, 13), "armored_vehicles", -25) in {c[:3] for c in from_json}
     assert (date(2024, 11, 30), "special_equipment", -85) in {c[:3] for c in from_json}
+
+
+# ------------------------------------------------------------------------------------ who decides (verdicts)
+
+def test_a_record_outvoted_by_two_agreeing_sources_that_fit_the_days_around_is_settled_by_the_gate():
+    obs = series("mod", [100, 105, 110, 112]) + series("minfin", [100, 105, 11, 112]) \
+        + series("russianwarship", [100, 105, 110, 112])
+    [q] = decide(obs, []).quarantine
+    assert (q.source, q.diagnosis, q.verdict) == ("minfin", "typo_low", "rejected")
+    assert q.evidence["settled_by"]["sources"] == ["mod", "russianwarship"]
+    assert q.evidence["settled_by"]["value"] == 110
+
+
+def test_one_source_against_one_and_unresolved_days_wait_for_a_person():
+    one_on_one = series("minfin", [100, 105, 11, 112]) + series("russianwarship", [100, 105, 110, 112])
+    [q] = decide(one_on_one, []).quarantine
+    assert (q.source, q.verdict) == ("minfin", "open") and "settled_by" not in q.evidence
+    [q] = decide(series("mod", [100, 110, 105]), []).quarantine  # a lone decrease on the newest day
+    assert (q.diagnosis, q.verdict) == ("unresolved", "open")
+
+
+def test_a_reopened_record_waits_for_a_person_whatever_the_evidence():
+    obs = series("mod", [100, 105, 110, 112]) + series("minfin", [100, 105, 11, 112]) \
+        + series("russianwarship", [100, 105, 110, 112])
+    [q] = decide(obs, [], reopened=[("minfin", day(2), "tanks")]).quarantine
+    assert (q.verdict, q.evidence.get("reopened")) == ("open", True)
+
+
+def test_snapshot_most_records_are_settled_by_the_gate_and_few_wait_for_a_person():
+    quarantine = snapshot()[3].quarantine
+    assert all(q.verdict in ("open", "rejected", "resolved") for q in quarantine)
+    assert all((q.verdict == "resolved") == (q.diagnosis == "official_correction") for q in quarantine)
+    open_ = [q for q in quarantine if q.verdict == "open"]
+    rejected = [q for q in quarantine if q.verdict == "rejected"]
+    assert len(rejected) >= 10 * len(open_) > 0  # the bundled snapshot: 63 settled, 2 for a person
+    assert all(len(q.evidence["settled_by"]["sources"]) >= 2 for q in rejected)

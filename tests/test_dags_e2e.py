@@ -157,7 +157,7 @@ def test_daily_quarantines_a_typo_and_emails_it_once_however_often_the_day_is_re
         assert len(sink.messages()) == 1  # the same incidents: no second e-mail
     assert one(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]
     assert one(db, "SELECT source, diagnosis, status FROM quality.quarantine WHERE as_of = '2024-12-10' "
-                   "AND category = 'vehicles_fuel_tanks'") == [("minfin", "spike_before", "open")]
+                   "AND category = 'vehicles_fuel_tanks'") == [("minfin", "spike_before", "rejected")]  # by the gate
     assert one(db, "SELECT count(*) FROM quality.alert WHERE notified_at IS NULL") == [(0,)]
 
 
@@ -169,8 +169,9 @@ def test_quarantine_review_dag_accepts_a_record_from_the_trigger_form(airflow_en
                          env).returncode == 0
         [(qid,)] = one(db, "SELECT id FROM quality.quarantine WHERE as_of = '2024-12-10' AND source = 'minfin' "
                            "AND category = 'vehicles_fuel_tanks'")
+        # two agreeing sources outvote it: the gate rejected it, nothing awaits a person; an operator may still decide
         listed = dags_test(airflow_env, "quarantine_review", {"action": "list"}, env)
-        assert listed.returncode == 0 and f"#{qid} minfin vehicles_fuel_tanks 2024-12-10 = 31937" in listed.stdout
+        assert listed.returncode == 0 and "0 record(s) awaiting a person" in listed.stdout
         missing_id = dags_test(airflow_env, "quarantine_review", {"action": "reject"}, env)
         assert missing_id.returncode != 0 and "reject needs quarantine_id" in missing_id.stdout
         rejected = dags_test(airflow_env, "quarantine_review",

@@ -98,7 +98,8 @@ def test_other_sources_of_the_day_outvote_a_typo_and_the_disagreement_is_visible
     run(db, 0, 2)
     assert [r[:3] for r in mart(db)] == [(0, 4000, "agreed"), (1, 4001, "majority"), (2, 4002, "agreed")]
     [q] = quarantine(db)
-    assert q[1:] == ("minfin", 1, 4100, "spike_before", "open")
+    assert q[1:] == ("minfin", 1, 4100, "spike_before", "rejected")  # two agreeing sources settle it: the gate
+    assert sql(db, "SELECT decided_by FROM quality.quarantine WHERE id = %s", (q[0],)) == [("gate",)]
     put(db, "minfin", 3, {"tanks": 4004})  # a plain disagreement: fits between its neighbours
     put(db, "mod", 3, {"tanks": 4003})
     put(db, "russianwarship", 3, {"tanks": 4003})
@@ -214,5 +215,6 @@ def test_backfill_from_a_replay_goes_through_the_gate_without_airflow(db, tmp_pa
                    "--no-notify", env={"ATTRITION_WAREHOUSE_DSN": db})
     assert json.loads(proc.stdout)["sources"]["minfin"]["days"] == 4
     assert "quality gate 2024-12-08..2024-12-11" in proc.stderr
-    assert "minfin vehicles_fuel_tanks 2024-12-10 = 31937: spike_before" in proc.stderr
+    assert sql(db, "SELECT source, cumulative, diagnosis, status, decided_by FROM mart.quarantined_records "
+                   "WHERE as_of = '2024-12-10'") == [("minfin", 31937, "spike_before", "rejected", "gate")]
     assert sql(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]

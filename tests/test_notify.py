@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import smtplib
 import subprocess
@@ -196,6 +197,13 @@ def test_more_alerts_than_the_threshold_come_as_one_digest(db, sink, monkeypatch
     for alert_id, day in zip(backfill, range(1, 5)):
         assert f"#{alert_id} [error] [attrition] mod 2024-04-0{day} tanks quarantined" in text
     assert "garbled number" in text and RUN_URL in text and DOCS_URL in text
+    # it opens with the counts by kind and source; each record awaiting a person links to its Required Action
+    opening = text.split("\n\n")[1]
+    assert opening.startswith("By kind and source:")
+    assert re.search(r"quarantine:\s+4\s+\(mod 4\)", opening)
+    assert re.search(r"parse failure:\s+1\s+\(minfin 1\)", opening)
+    assert re.search(r"awaiting a person:\s+4", opening)
+    assert text.count("Required Actions: http") == 4 and text.index("Required Actions") < text.index("garbled")
     assert all(alert_row(db, i)["notified_at"] is not None for i in first + backfill)
 
 

@@ -334,6 +334,9 @@ def _decide(cur, lo: date, hi: date, schema_bad: dict):
                    WHERE q.status IN ('accepted', 'rejected') AND q.decided_by IS DISTINCT FROM 'gate'
                      AND q.as_of BETWEEN %s AND %s""", (lo, hi))
     operator = dict(cur.fetchall())
+    cur.execute("""SELECT source, as_of, category FROM quality.quarantine WHERE status = 'open'
+                   AND decided_by <> 'gate' AND as_of BETWEEN %s AND %s""", (lo, hi))
+    reopened = cur.fetchall()  # an operator reopened them: a person decides, whatever the evidence
     forced = [k for k, o in obs.items() if operator.get(o["id"]) == "accepted"]
     records = [Record(o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"])
                for k, o in obs.items() if k not in schema_bad and operator.get(o["id"]) != "rejected"]
@@ -344,7 +347,7 @@ def _decide(cur, lo: date, hi: date, schema_bad: dict):
         anchors.update({(d, c): v for d, c, v in cur.fetchall()})
     # the published registry; an operator's corrections are in it too, but they act through `forced`
     cur.execute("SELECT as_of, category, delta FROM quality.correction WHERE origin = 'registry'")
-    return obs, operator, decide(records, cur.fetchall(), forced=forced, anchors=anchors)
+    return obs, operator, decide(records, cur.fetchall(), forced=forced, anchors=anchors, reopened=reopened)
 
 
 def _write_accepted(run: _Run, lo: date, hi: date, decision, by_cell: dict):
@@ -397,8 +400,8 @@ def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, ope
         evidence = {**q.evidence}
         if q.diagnosis == "spike_before" and q.neighbours.get("next"):
             evidence["revealed_by"] = q.neighbours["next"][0]
-        # a record that only mistimed an official correction is explained, not suspect: resolved at once
-        status = "resolved" if q.diagnosis == "official_correction" else "open"
+        # explained by an official correction: resolved; settled by the evidence: rejected; else open (a person)
+        status = q.verdict
         wanted[(o["id"], ENGINE_EXPECTATION[q.expectation])] = {
             "obs": o, "diagnosis": q.diagnosis, "neighbours": q.neighbours, "evidence": evidence, "status": status}
     for key, expectation in schema_bad.items():
@@ -433,6 +436,7 @@ def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, ope
 _SUBJECT = {  # by the quarantine entry's status
     "accepted": "[attrition] official correction accepted: {category} {as_of} = {cumulative}",
     "resolved": "[attrition] explained by an official correction: {source} {category} {as_of} = {cumulative}",
+    "rejected": "[attrition] outvoted, rejected by the gate: {source} {category} {as_of} = {cumulative}",
     "open": "[attrition] quarantined {source} {category} {as_of} = {cumulative} ({diagnosis})",
 }
 
@@ -551,7 +555,7 @@ def _record_retractions(run: _Run, before: dict, rows: dict, wanted: dict, by_ce
 def _alert_disagreements(run: _Run, rows: dict, wanted: dict) -> None:
     """An alert per accepted cell where a source printed another value the quarantine does not explain."""
     quarantined_cells = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["source"])
-                         for w in wanted.values() if w["status"] == "open"}
+                         for w in wanted.values() if w["status"] in ("open", "rejected")}
     for (d, c), r in sorted(rows.items()):
         dissent = {s: v for s, v in r["dissent"].items() if (d, c, s) not in quarantined_cells}
         if not dissent or r["status"] == "correction":
@@ -573,7 +577,9 @@ def _quarantine_body(item: dict, w: dict, expectation: str) -> str:
             if others else "; no other source printed this day")
     verdict = {"accepted": "The gate accepted it as an official correction",
                "resolved": "The gate explained it by an official correction; the accepted value follows the "
-                           "other sources"}.get(w["status"], "The gate kept it out of the marts")
+                           "other sources",
+               "rejected": "The gate rejected it: the other sources agree and their value fits the days around it",
+               }.get(w["status"], "The gate kept it out of the marts")
     return (f"{item['source']} printed {item['category']} = {item['cumulative']} for {item['as_of']}{said}. "
             f"{verdict}: {item['diagnosis']} ({item['why']}).")
 

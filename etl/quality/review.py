@@ -128,3 +128,46 @@ def decide(qid: int, decision: str, *, note: str | None = None, by: str | None =
                     run_url=run_url, notify=notify)
     return {"id": qid, "status": status, "decided_by": by, "as_of": str(as_of), "category": category,
             "source": source, "cumulative": value, "correction": correction, "gate": gate}
+
+
+def reopen(qid: int, *, note: str | None = None, by: str | None = None, dsn: str | None = None) -> dict:
+    """Give record ``qid`` back to a person: status ``open``, decided by nobody yet, even if the gate
+    (or an operator) had decided it; the gate keeps it open (it is never settled by evidence again)
+    and the next quarantine_review run opens a Required Action for it."""
+    from etl.config import warehouse_dsn
+    from etl.warehouse.db import transaction
+
+    by = by or operator_name()
+    with transaction(dsn or warehouse_dsn()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT status, as_of, category FROM quality.quarantine WHERE id = %s FOR UPDATE", (qid,))
+        row = cur.fetchone()
+        if row is None:
+            raise ReviewError(f"no quarantined record {qid} (attrition quarantine list --status all)")
+        if row[0] == "open":
+            raise ReviewError(f"record {qid} is already open")
+        if row[0] == "accepted":  # its operator correction goes with the decision
+            cur.execute("DELETE FROM quality.correction WHERE as_of = %s AND category = %s AND origin = 'operator'",
+                        (row[1], row[2]))
+        # decided_by names who reopened it while the status is open: the gate reads that as "reopened"
+        cur.execute("""UPDATE quality.quarantine SET status = 'open', decided_by = %s, decided_at = NULL,
+                              updated_at = now(), note = %s WHERE id = %s""",
+                    (f"{by} (reopened)", note or "reopened", qid))
+    return {"id": qid, "status": "open", "reopened_by": by}
+
+
+REQUEST_COLUMNS = ("id", "source", "as_of", "category", "cumulative", "increase", "diagnosis", "evidence",
+                   "neighbours", "decided_by")
+
+
+def open_requests(cur) -> list[dict]:
+    """The records awaiting a person (status ``open``), newest first, each with its open Required
+    Action: ``ui_url`` (None until the quarantine_review DAG has opened one), ``dag_id``, ``run_id``,
+    ``task_id``, ``map_index``, ``requested_at``."""
+    cur.execute(f"""SELECT {', '.join('q.' + c for c in REQUEST_COLUMNS)},
+                           r.ui_url, r.dag_id, r.run_id, r.task_id, r.map_index, r.requested_at
+                    FROM quality.quarantine q
+                    LEFT JOIN quality.review_request r ON r.quarantine_id = q.id AND r.closed_at IS NULL
+                    WHERE q.status = 'open'
+                    ORDER BY q.as_of DESC, q.category, q.source""")
+    names = REQUEST_COLUMNS + ("ui_url", "dag_id", "run_id", "task_id", "map_index", "requested_at")
+    return [dict(zip(names, row)) for row in cur.fetchall()]

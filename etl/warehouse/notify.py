@@ -33,6 +33,7 @@ from typing import Any
 
 from etl.config import SETTINGS, setting
 from etl.errors import MessageError
+from etl.warehouse.alert_links import alert_link, counts as _counts, needs_person as _needs_person
 
 SMTP_CONN_ID = SETTINGS["ATTRITION_SMTP_CONN_ID"].default
 SLACK_CONN_ID = "attrition_slack"
@@ -45,7 +46,7 @@ SLACK_TEXT_LIMIT = 35_000  # Slack truncates a message's text at 40,000 characte
 
 # details keys shown in the What / Why / Where lines; every other key is listed after them
 _SHOWN_KEYS = {"source", "as_of", "category", "cumulative", "url", "diagnosis", "why", "problem", "reason",
-               "field", "expectation", "neighbours", "quarantine_id", "run_id", "delivery"}
+               "field", "expectation", "neighbours", "quarantine_id", "run_id", "delivery", "ui_url"}
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -162,6 +163,9 @@ def alert_text(alert: Alert) -> str:
               ("Data Docs", alert.data_docs_url or "(no Data Docs for this alert)")]
     facts += [(key, _fmt(value)) for key, value in alert.details.items()  # the gate repeats quarantine_id as id
               if key not in _SHOWN_KEYS and not (key == "id" and value == alert.details.get("quarantine_id"))]
+    link = alert_link(alert)
+    if link:
+        facts.append((link[0], link[1]))
     facts.append(("Act", _action(alert)))
     width = max(len(label) for label, _ in facts) + 2
     lines = [alert.body.rstrip(), ""]
@@ -178,17 +182,22 @@ def alert_message(alert: Alert) -> Message:
 
 
 def digest_message(alerts: list[Alert], threshold: int) -> Message:
-    """One message listing every alert (kind, subject, record, reason, where), for more than ``threshold``."""
+    """One message: counts by kind and source, then every alert (subject, record, reason, where) with
+    the link to act on it (its Required Action or its chart), for more than ``threshold``."""
     kinds = Counter(a.kind for a in alerts)
     by_kind = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.most_common())
     subject = f"[attrition] {len(alerts)} data-quality alerts: {by_kind}"
     lines = [f"{len(alerts)} alerts in one digest: a delivery finding more than {threshold} pending alerts "
-             "sends one message instead of one each.", ""]
-    for alert in alerts:
+             "sends one message instead of one each.", "", *_counts(alerts), ""]
+    # the records awaiting a person first, then the rest, each group in the order raised
+    for alert in sorted(alerts, key=lambda a: (not _needs_person(a), a.id)):
         lines.append(f"#{alert.id} [{alert.severity}] {alert.subject}")
         record = _record(alert)
         what = f"{alert.kind}: {record}" if record else alert.kind
         lines.append("    " + " | ".join(part for part in (what, _why(alert), _where(alert)) if part))
+        link = alert_link(alert)
+        if link:
+            lines.append(f"    {link[0]}: {link[1]}")
     runs = sorted({a.run_url for a in alerts if a.run_url})
     docs = sorted({a.data_docs_url for a in alerts if a.data_docs_url})
     if runs:
