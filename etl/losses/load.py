@@ -6,7 +6,7 @@ bulk load, it rolls back to the savepoint and loads each document under a savepo
 only the document at fault is left out.  The documents left out (unparseable, or refused by the
 database) are listed in :attr:`LoadResult.failed`, each naming source, URL and field; the caller
 alerts and fails the run with that list *after* the rest is committed.  Observations are staged
-in bulk (execute_values into a temporary table) and merged set-wise:
+in bulk (COPY into a temporary table) and merged set-wise:
 
 * a (source, day, category) seen for the first time becomes revision 1;
 * the same value again changes nothing (re-running a day is a no-op);
@@ -177,8 +177,6 @@ def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> Loa
 
 def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction)."""
-    from psycopg2.extras import execute_values
-
     from etl.losses.source_keys import record_new_keys
 
     result = LoadResult(documents=len(parsed))
@@ -202,7 +200,8 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
             seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
             qualifier text, document_id bigint, url text, note text
         ) ON COMMIT DROP""")
-    execute_values(cur, "INSERT INTO stage_obs VALUES %s", staged, page_size=5000)
+    cur.copy_expert("COPY stage_obs FROM STDIN", copy_buffer(staged))
+    cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
     cur.execute("""
         INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
         SELECT DISTINCT source, as_of, document_id, url, %s FROM stage_obs
@@ -242,17 +241,44 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
 
     if superseded:
         cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
-    if new_rows:
-        execute_values(cur, """
+    if new_rows:  # COPY into a staging table, then one INSERT ... SELECT joining the bulletins
+        cur.execute("DROP TABLE IF EXISTS pg_temp.stage_new")
+        cur.execute("""
+            CREATE TEMP TABLE stage_new (
+                source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
+                qualifier text, document_id bigint, note text, superseded boolean
+            ) ON COMMIT DROP""")
+        cur.copy_expert("COPY stage_new FROM STDIN", copy_buffer(new_rows))
+        cur.execute("""
             INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
                                           document_id, bulletin_id, superseded_at, note)
-            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase::bigint, v.qualifier,
+            SELECT v.source, v.as_of, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
                    v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
-            FROM (VALUES %s) AS v (source, as_of, category, revision, cumulative, increase, qualifier,
-                                   document_id, note, superseded)
-            JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of::date AND b.document_id = v.document_id
-            """, new_rows, page_size=5000)
+            FROM stage_new v
+            JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
     return result
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value) -> str:
+    """One value in COPY's text format: NULL as \\N, booleans as t/f, backslash and control
+    characters escaped (dates, ints and text as their str())."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    text = value if isinstance(value, str) else str(value)
+    return text.translate(_COPY_ESCAPES) if ("\\" in text or "\t" in text or "\n" in text or "\r" in text) \
+        else text
+
+
+def copy_buffer(rows) -> "io.StringIO":
+    """Rows (tuples of None, bool, int, date, str) as a COPY text-format buffer."""
+    import io
+
+    return io.StringIO("".join("\t".join(map(copy_field, row)) + "\n" for row in rows))
 
 
 def _same(old: tuple, new: tuple) -> bool:
