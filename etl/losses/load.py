@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from etl.domain.model import Observation, ParseError
+from etl.quality.bulk import copy_buffer
 
 PARSER_VERSION = "attrition-parsers/1"
 
@@ -257,28 +258,6 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
             FROM stage_new v
             JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
     return result
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_field(value) -> str:
-    """One value in COPY's text format: NULL as \\N, booleans as t/f, backslash and control
-    characters escaped (dates, ints and text as their str())."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    text = value if isinstance(value, str) else str(value)
-    return text.translate(_COPY_ESCAPES) if ("\\" in text or "\t" in text or "\n" in text or "\r" in text) \
-        else text
-
-
-def copy_buffer(rows) -> "io.StringIO":
-    """Rows (tuples of None, bool, int, date, str) as a COPY text-format buffer."""
-    import io
-
-    return io.StringIO("".join("\t".join(map(copy_field, row)) + "\n" for row in rows))
 
 
 def _same(old: tuple, new: tuple) -> bool:
