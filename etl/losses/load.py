@@ -118,24 +118,60 @@ def fetch_documents(cur, ids: list[int] | None = None, sources: list[str] | None
     return [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
 
 
-def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
-    """Parse every document; returns what parsed and the errors (each naming source, URL and field)."""
+# Documents parsed while their crawl ran (etl.losses.progress counts the days they cover), kept for
+# the load of the same process so that each document is parsed once: {document id: observations or
+# the ParseError}.  An archived body never changes, so its id is its key; the oldest go past the cap.
+_PARSED_AHEAD: dict[int, list[Observation] | ParseError] = {}
+PARSED_AHEAD_CAP = 20_000
+
+
+def parse_one(doc: Document) -> list[Observation]:
+    """Parse one document; raises ParseError (with ``document_id``) naming source, URL and field,
+    for a parser bug too."""
     from etl.losses.parsers import parse_document
 
-    parsed, errors = [], []
+    try:
+        return parse_document(doc.source, doc.body, doc.url, doc.content_type)
+    except ParseError as exc:
+        exc.document_id = doc.id
+        raise
+    except Exception as exc:  # a parser bug on one document: reported like an unreadable document
+        err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
+        err.document_id = doc.id
+        raise err from exc
+
+
+def parse_ahead(documents: list[Document]) -> list[tuple[Document, list[Observation]]]:
+    """Parse documents now (while their crawl runs) and keep the outcome for :func:`parse_documents`
+    in this process; returns what parsed."""
+    parsed = []
     for doc in documents:
         try:
-            observations = parse_document(doc.source, doc.body, doc.url, doc.content_type)
+            outcome = parse_one(doc)
+            parsed.append((doc, outcome))
         except ParseError as exc:
-            exc.document_id = doc.id
-            errors.append(exc)
-            continue
-        except Exception as exc:  # a parser bug on one document: reported like an unreadable document
-            err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
-            err.document_id = doc.id
-            errors.append(err)
-            continue
-        parsed.append((doc, observations))
+            outcome = exc
+        _PARSED_AHEAD[doc.id] = outcome
+    while len(_PARSED_AHEAD) > PARSED_AHEAD_CAP:
+        _PARSED_AHEAD.pop(next(iter(_PARSED_AHEAD)))
+    return parsed
+
+
+def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
+    """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is);
+    returns what parsed and the errors (each naming source, URL and field)."""
+    parsed, errors = [], []
+    for doc in documents:
+        outcome = _PARSED_AHEAD.pop(doc.id, None)
+        if outcome is None:
+            try:
+                outcome = parse_one(doc)
+            except ParseError as exc:
+                outcome = exc
+        if isinstance(outcome, ParseError):
+            errors.append(outcome)
+        else:
+            parsed.append((doc, outcome))
     return parsed, errors
 
 
