@@ -20,7 +20,8 @@ keys a source printed that the parser does not know are recorded by :mod:`etl.lo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from etl.domain.model import Observation, ParseError
@@ -157,17 +158,74 @@ def parse_ahead(documents: list[Document]) -> list[tuple[Document, list[Observat
     return parsed
 
 
+PARALLEL_MIN = 300  # documents to parse before the parse is spread over worker processes
+_TO_PARSE: list[Document] = []  # what the forked workers parse (inherited, not pickled)
+
+
+def parse_workers() -> int:
+    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS``, else one per core (1: none)."""
+    from etl.config import float_setting
+
+    return max(1, int(float_setting("ATTRITION_PARSE_WORKERS", float(os.cpu_count() or 1))))
+
+
+def _parse_slice(bounds: tuple[int, int]) -> list:
+    """In a worker: parse ``_TO_PARSE[a:b]``; plain tuples back (cheaper to pickle than objects)."""
+    out = []
+    for doc in _TO_PARSE[bounds[0]:bounds[1]]:
+        try:
+            out.append([tuple(getattr(o, f) for f in _OBS_FIELDS) for o in parse_one(doc)])
+        except ParseError as exc:
+            out.append((exc.source, exc.url, exc.field, exc.problem))
+    return out
+
+
+def _parse_all(documents: list[Document]) -> list:
+    """Each document's outcome (its observations or its ParseError), in order; a large batch is parsed
+    by forked worker processes (the parse is pure CPU; the parent's connections are not touched)."""
+    import multiprocessing
+
+    workers = min(parse_workers(), len(documents) // (PARALLEL_MIN // 2) or 1)
+    if len(documents) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        outcomes = []
+        for doc in documents:
+            try:
+                outcomes.append(parse_one(doc))
+            except ParseError as exc:
+                outcomes.append(exc)
+        return outcomes
+    global _TO_PARSE
+    _TO_PARSE = documents
+    step = -(-len(documents) // (workers * 4))
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = pool.map(_parse_slice, [(a, a + step) for a in range(0, len(documents), step)])
+    finally:
+        _TO_PARSE = []
+    outcomes = []
+    for doc, raw in zip(documents, (r for chunk in chunks for r in chunk)):
+        if isinstance(raw, tuple):
+            err = ParseError(*raw)
+            err.document_id = doc.id
+            outcomes.append(err)
+        else:
+            outcomes.append([Observation(*t) for t in raw])
+    return outcomes
+
+
+_OBS_FIELDS = tuple(f.name for f in fields(Observation))
+
+
 def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
-    """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is);
-    returns what parsed and the errors (each naming source, URL and field)."""
+    """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is; a large
+    batch is spread over one worker process per core); returns what parsed and the errors (each
+    naming source, URL and field)."""
+    ahead = {doc.id: _PARSED_AHEAD.pop(doc.id) for doc in documents if doc.id in _PARSED_AHEAD}
+    todo = [doc for doc in documents if doc.id not in ahead]
+    ahead.update(zip((doc.id for doc in todo), _parse_all(todo)))
     parsed, errors = [], []
     for doc in documents:
-        outcome = _PARSED_AHEAD.pop(doc.id, None)
-        if outcome is None:
-            try:
-                outcome = parse_one(doc)
-            except ParseError as exc:
-                outcome = exc
+        outcome = ahead[doc.id]
         if isinstance(outcome, ParseError):
             errors.append(outcome)
         else:

@@ -22,7 +22,9 @@
    ``info`` alert per (source, category) naming the days a run lists first.
 4. **The accepted series is checked** (``expectations/accepted_monotonic.json``); only when it
    passes are the marts refreshed, all three in one transaction (:func:`refresh_marts`): a kill
-   at any moment leaves the previous marts readable, and the next run completes them.
+   at any moment leaves the previous marts readable, and the next run completes them.  A plain
+   refresh (readers wait for its commit, well under a second), ``CONCURRENTLY`` when a reader holds
+   a mart longer than a second.
 5. **Notifications** of the new alerts (:mod:`etl.warehouse.notify`), with the run URL and the Data Docs.
 """
 from __future__ import annotations
@@ -217,19 +219,39 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
     return result
 
 
+MART_LOCK_TIMEOUT = "1s"  # how long a plain refresh waits for readers before it falls back to CONCURRENTLY
+
+
 def refresh_marts(cur) -> None:
     """Refresh the three marts in the caller's transaction: all of them or none.
 
     A kill at any moment (of the process, of its connection, of the server) rolls the transaction
     back, so the marts keep their previous contents, readable throughout; the next gate run
-    refreshes them from core.accepted.  The two marts with a unique index are refreshed
-    ``CONCURRENTLY``, so readers are not even blocked while they are rebuilt; ``mart.latest``
-    (a few rows) is rebuilt in place.  The gate's advisory lock keeps two refreshes apart.
+    refreshes them from core.accepted.  The marts are rebuilt with a plain ``REFRESH`` (about 3x
+    faster than ``CONCURRENTLY``: 0.2-0.6 s for the whole history on 2 cores), which keeps readers
+    waiting until the transaction commits, that long and no longer.  So that a long reader never
+    makes the refresh (and every reader queued behind it) wait, the plain refresh gives up after
+    :data:`MART_LOCK_TIMEOUT` and the two marts with a unique index are then refreshed
+    ``CONCURRENTLY`` (readers never blocked).  The gate's advisory lock keeps two refreshes apart.
     """
+    import psycopg2.errors
+
     cur.execute("SELECT pg_advisory_xact_lock(hashtext('attrition.quality_gate'))")
-    for view in MARTS:
-        concurrently = "CONCURRENTLY " if view in CONCURRENT_MARTS else ""
-        cur.execute(f"REFRESH MATERIALIZED VIEW {concurrently}{view}")
+    cur.execute("SELECT current_setting('lock_timeout')")
+    before = cur.fetchone()[0]
+    cur.execute("SAVEPOINT attrition_marts")
+    try:
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (MART_LOCK_TIMEOUT,))
+        for view in MARTS:
+            cur.execute(f"REFRESH MATERIALIZED VIEW {view}")
+    except psycopg2.errors.LockNotAvailable:
+        cur.execute("ROLLBACK TO SAVEPOINT attrition_marts")  # undoes the lock_timeout too
+        for view in MARTS:
+            concurrently = "CONCURRENTLY " if view in CONCURRENT_MARTS else ""
+            cur.execute(f"REFRESH MATERIALIZED VIEW {concurrently}{view}")
+    else:
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (before,))
+        cur.execute("RELEASE SAVEPOINT attrition_marts")
 
 
 def _checks(report) -> dict:
