@@ -288,15 +288,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     for row in staged:
         days[row[1]].add(row[2])
     result.days = {source: sorted(d) for source, d in days.items()}
-
-    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
-    cur.execute("""
-        CREATE TEMP TABLE stage_obs (
-            seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
-            qualifier text, document_id bigint, url text, note text
-        ) ON COMMIT DROP""")
-    cur.copy_expert("COPY stage_obs FROM STDIN", copy_buffer(staged))
-    cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
+    _stage(cur, staged)
     cur.execute("""
         INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
         SELECT DISTINCT source, as_of, document_id, url, %s FROM stage_obs
@@ -352,6 +344,18 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
             FROM stage_new v
             JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
     return result
+
+
+def _stage(cur, staged: list[tuple]) -> None:
+    """COPY the parsed observations into the temporary table stage_obs."""
+    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
+    cur.execute("""
+        CREATE TEMP TABLE stage_obs (
+            seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
+            qualifier text, document_id bigint, url text, note text
+        ) ON COMMIT DROP""")
+    cur.copy_expert("COPY stage_obs FROM STDIN", copy_buffer(staged))
+    cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
 
 
 def _same(old: tuple, new: tuple) -> bool:

@@ -142,7 +142,6 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
     """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
     from etl.config import warehouse_dsn
     from etl.warehouse.db import connect
-    from etl.quality.consensus import as_date
     from etl.quality.gate_decision import decide_and_write
     from etl.quality.gx_runner import run_suites
 
@@ -174,11 +173,7 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
         if report.errors:
             _fail(dsn, result, run_id, run_url, notify, "validation_error",
                   "the checks could not run: " + "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors))
-        schema_bad = {}
-        for e in report.expectations:
-            if e.suite == "observations_schema" and e.status == "failed" and e.name in QUARANTINING_SCHEMA:
-                for row in e.unexpected_rows:
-                    schema_bad[(row["source"], as_date(row["as_of"]), row["category"])] = f"observations_schema.{e.name}"
+        schema_bad = _schema_bad(report)
 
         # 2. the decision, 3. the writes
         lo, hi = date_from - timedelta(days=WINDOW_DAYS), date_to + timedelta(days=WINDOW_DAYS)
@@ -252,6 +247,18 @@ def refresh_marts(cur) -> None:
     else:
         cur.execute("SELECT set_config('lock_timeout', %s, true)", (before,))
         cur.execute("RELEASE SAVEPOINT attrition_marts")
+
+
+def _schema_bad(report) -> dict:
+    """{(source, day, category): expectation} of the schema failures whose rows are quarantined."""
+    from etl.quality.consensus import as_date
+
+    bad = {}
+    for e in report.expectations:
+        if e.suite == "observations_schema" and e.status == "failed" and e.name in QUARANTINING_SCHEMA:
+            for row in e.unexpected_rows:
+                bad[(row["source"], as_date(row["as_of"]), row["category"])] = f"observations_schema.{e.name}"
+    return bad
 
 
 def _checks(report) -> dict:
