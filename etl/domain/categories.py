@@ -18,6 +18,7 @@ that date-dependent mapping belongs to the russianwarship parser, not here.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -186,6 +187,7 @@ CATEGORIES: tuple[Category, ...] = (
 BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
 
 
+@functools.lru_cache(maxsize=8192)  # the parsers fold the same few hundred labels again and again
 def normalize_label(label: str) -> str:
     """Fold a printed label to the form aliases are stored in.
 

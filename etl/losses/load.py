@@ -6,7 +6,7 @@ bulk load, it rolls back to the savepoint and loads each document under a savepo
 only the document at fault is left out.  The documents left out (unparseable, or refused by the
 database) are listed in :attr:`LoadResult.failed`, each naming source, URL and field; the caller
 alerts and fails the run with that list *after* the rest is committed.  Observations are staged
-in bulk (execute_values into a temporary table) and merged set-wise:
+in bulk (COPY into a temporary table) and merged set-wise:
 
 * a (source, day, category) seen for the first time becomes revision 1;
 * the same value again changes nothing (re-running a day is a no-op);
@@ -20,10 +20,12 @@ keys a source printed that the parser does not know are recorded by :mod:`etl.lo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from etl.domain.model import Observation, ParseError
+from etl.quality.bulk import copy_buffer
 
 PARSER_VERSION = "attrition-parsers/1"
 
@@ -117,24 +119,117 @@ def fetch_documents(cur, ids: list[int] | None = None, sources: list[str] | None
     return [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
 
 
-def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
-    """Parse every document; returns what parsed and the errors (each naming source, URL and field)."""
+# Documents parsed while their crawl ran (etl.losses.progress counts the days they cover), kept for
+# the load of the same process so that each document is parsed once: {document id: observations or
+# the ParseError}.  An archived body never changes, so its id is its key; the oldest go past the cap.
+_PARSED_AHEAD: dict[int, list[Observation] | ParseError] = {}
+PARSED_AHEAD_CAP = 20_000
+
+
+def parse_one(doc: Document) -> list[Observation]:
+    """Parse one document; raises ParseError (with ``document_id``) naming source, URL and field,
+    for a parser bug too."""
     from etl.losses.parsers import parse_document
 
-    parsed, errors = [], []
+    try:
+        return parse_document(doc.source, doc.body, doc.url, doc.content_type)
+    except ParseError as exc:
+        exc.document_id = doc.id
+        raise
+    except Exception as exc:  # a parser bug on one document: reported like an unreadable document
+        err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
+        err.document_id = doc.id
+        raise err from exc
+
+
+def parse_ahead(documents: list[Document]) -> list[tuple[Document, list[Observation]]]:
+    """Parse documents now (while their crawl runs) and keep the outcome for :func:`parse_documents`
+    in this process; returns what parsed."""
+    parsed = []
     for doc in documents:
         try:
-            observations = parse_document(doc.source, doc.body, doc.url, doc.content_type)
+            outcome = parse_one(doc)
+            parsed.append((doc, outcome))
         except ParseError as exc:
-            exc.document_id = doc.id
-            errors.append(exc)
-            continue
-        except Exception as exc:  # a parser bug on one document: reported like an unreadable document
-            err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
+            outcome = exc
+        _PARSED_AHEAD[doc.id] = outcome
+    while len(_PARSED_AHEAD) > PARSED_AHEAD_CAP:
+        _PARSED_AHEAD.pop(next(iter(_PARSED_AHEAD)))
+    return parsed
+
+
+PARALLEL_MIN = 300  # documents to parse before the parse is spread over worker processes
+_TO_PARSE: list[Document] = []  # what the forked workers parse (inherited, not pickled)
+
+
+def parse_workers() -> int:
+    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS``, else one per core (1: none)."""
+    from etl.config import float_setting
+
+    return max(1, int(float_setting("ATTRITION_PARSE_WORKERS", float(os.cpu_count() or 1))))
+
+
+def _parse_slice(bounds: tuple[int, int]) -> list:
+    """In a worker: parse ``_TO_PARSE[a:b]``; plain tuples back (cheaper to pickle than objects)."""
+    out = []
+    for doc in _TO_PARSE[bounds[0]:bounds[1]]:
+        try:
+            out.append([tuple(getattr(o, f) for f in _OBS_FIELDS) for o in parse_one(doc)])
+        except ParseError as exc:
+            out.append((exc.source, exc.url, exc.field, exc.problem))
+    return out
+
+
+def _parse_all(documents: list[Document]) -> list:
+    """Each document's outcome (its observations or its ParseError), in order; a large batch is parsed
+    by forked worker processes (the parse is pure CPU; the parent's connections are not touched)."""
+    import multiprocessing
+
+    workers = min(parse_workers(), len(documents) // (PARALLEL_MIN // 2) or 1)
+    if len(documents) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        outcomes = []
+        for doc in documents:
+            try:
+                outcomes.append(parse_one(doc))
+            except ParseError as exc:
+                outcomes.append(exc)
+        return outcomes
+    global _TO_PARSE
+    _TO_PARSE = documents
+    step = -(-len(documents) // (workers * 4))
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = pool.map(_parse_slice, [(a, a + step) for a in range(0, len(documents), step)])
+    finally:
+        _TO_PARSE = []
+    outcomes = []
+    for doc, raw in zip(documents, (r for chunk in chunks for r in chunk)):
+        if isinstance(raw, tuple):
+            err = ParseError(*raw)
             err.document_id = doc.id
-            errors.append(err)
-            continue
-        parsed.append((doc, observations))
+            outcomes.append(err)
+        else:
+            outcomes.append([Observation(*t) for t in raw])
+    return outcomes
+
+
+_OBS_FIELDS = tuple(f.name for f in fields(Observation))
+
+
+def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
+    """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is; a large
+    batch is spread over one worker process per core); returns what parsed and the errors (each
+    naming source, URL and field)."""
+    ahead = {doc.id: _PARSED_AHEAD.pop(doc.id) for doc in documents if doc.id in _PARSED_AHEAD}
+    todo = [doc for doc in documents if doc.id not in ahead]
+    ahead.update(zip((doc.id for doc in todo), _parse_all(todo)))
+    parsed, errors = [], []
+    for doc in documents:
+        outcome = ahead[doc.id]
+        if isinstance(outcome, ParseError):
+            errors.append(outcome)
+        else:
+            parsed.append((doc, outcome))
     return parsed, errors
 
 
@@ -177,8 +272,6 @@ def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> Loa
 
 def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction)."""
-    from psycopg2.extras import execute_values
-
     from etl.losses.source_keys import record_new_keys
 
     result = LoadResult(documents=len(parsed))
@@ -195,14 +288,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     for row in staged:
         days[row[1]].add(row[2])
     result.days = {source: sorted(d) for source, d in days.items()}
-
-    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
-    cur.execute("""
-        CREATE TEMP TABLE stage_obs (
-            seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
-            qualifier text, document_id bigint, url text, note text
-        ) ON COMMIT DROP""")
-    execute_values(cur, "INSERT INTO stage_obs VALUES %s", staged, page_size=5000)
+    _stage(cur, staged)
     cur.execute("""
         INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
         SELECT DISTINCT source, as_of, document_id, url, %s FROM stage_obs
@@ -242,17 +328,34 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
 
     if superseded:
         cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
-    if new_rows:
-        execute_values(cur, """
+    if new_rows:  # COPY into a staging table, then one INSERT ... SELECT joining the bulletins
+        cur.execute("DROP TABLE IF EXISTS pg_temp.stage_new")
+        cur.execute("""
+            CREATE TEMP TABLE stage_new (
+                source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
+                qualifier text, document_id bigint, note text, superseded boolean
+            ) ON COMMIT DROP""")
+        cur.copy_expert("COPY stage_new FROM STDIN", copy_buffer(new_rows))
+        cur.execute("""
             INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
                                           document_id, bulletin_id, superseded_at, note)
-            SELECT v.source, v.as_of::date, v.category, v.revision, v.cumulative, v.increase::bigint, v.qualifier,
+            SELECT v.source, v.as_of, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
                    v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
-            FROM (VALUES %s) AS v (source, as_of, category, revision, cumulative, increase, qualifier,
-                                   document_id, note, superseded)
-            JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of::date AND b.document_id = v.document_id
-            """, new_rows, page_size=5000)
+            FROM stage_new v
+            JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
     return result
+
+
+def _stage(cur, staged: list[tuple]) -> None:
+    """COPY the parsed observations into the temporary table stage_obs."""
+    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
+    cur.execute("""
+        CREATE TEMP TABLE stage_obs (
+            seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
+            qualifier text, document_id bigint, url text, note text
+        ) ON COMMIT DROP""")
+    cur.copy_expert("COPY stage_obs FROM STDIN", copy_buffer(staged))
+    cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
 
 
 def _same(old: tuple, new: tuple) -> bool:

@@ -6,7 +6,8 @@
 
 Each line says, for one source: requests done (raw.fetch rows of the run: new, duplicate,
 not modified or already archived, navigation, errors), documents archived, the days of the range
-the archived documents cover (each new document is parsed in memory, nothing is written), and the
+the archived documents cover (each new document is parsed in memory, nothing is written; the load of
+the same process reuses that parse instead of parsing again), and the
 time left, estimated from the share of the range covered so far (or, before any day is covered,
 from the expected number of requests).  Lines go to stderr (the terminal; the Airflow task log
 captures it), flushed.  The interval is ``ATTRITION_PROGRESS_SECONDS`` (default 30).
@@ -83,7 +84,7 @@ class CrawlProgress:
 
     def snapshot(self) -> dict:
         """What the run has done so far (one query, plus parsing the documents not parsed yet)."""
-        from etl.losses.load import Document, parse_documents
+        from etl.losses.load import Document, parse_ahead
 
         with self._cursor() as cur:
             cur.execute("""SELECT count(*), count(DISTINCT document_id), count(*) FILTER (WHERE outcome = 'error'),
@@ -96,7 +97,9 @@ class CrawlProgress:
                         (self.run_id, self.source, list(self._parsed)))
             docs = [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
         self._parsed.update(d.id for d in docs)
-        parsed, _errors = parse_documents(docs)  # an unreadable one covers nothing; the load reports it
+        # parsed once: the load of this process takes these outcomes as they are (etl.losses.load.parse_ahead);
+        # an unreadable one covers nothing, the load reports it
+        parsed = parse_ahead(docs)
         for _doc, observations in parsed:
             self.days.update(o.as_of for o in observations if self._in_range(o.as_of))
         return {"requests": requests, "documents": documents, "errors": errors, "not_modified": unchanged,

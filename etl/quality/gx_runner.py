@@ -19,220 +19,19 @@ sources checked against ``core.source`` beforehand, so a bad scope is refused ea
 message.
 """
 from __future__ import annotations
-
-import json
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from etl.errors import InputError
+from etl.quality.gx_results import (ExpectationOutcome, SuiteOutcome, ValidationReport, _collect,  # noqa: F401
+                                    _jsonable)
+from etl.quality.gx_suites import (BATCH_QUERIES, EXPECTATIONS_DIR, ExpectationSpec, SuiteDefinitionError,  # noqa: F401
+                                   SuiteSpec, _gx_expectation, load_suite)
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 DEFAULT_SUITES = ("observations_schema", "observations_monotonic")
-
-# The two batches a suite can validate.  {run_id} is the only substitution: an int we generated.
-BATCH_QUERIES = {
-    "candidates": (
-        "SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase "
-        "FROM core.current_observation o "
-        "JOIN quality.validation_run r "
-        "ON o.source = ANY (r.sources) AND o.as_of BETWEEN r.date_from AND r.date_to "
-        "WHERE r.id = {run_id}"
-    ),
-    "accepted": (
-        "SELECT a.as_of, a.category, a.cumulative, a.status "
-        "FROM core.accepted a "
-        "JOIN quality.validation_run r ON a.as_of BETWEEN r.date_from AND r.date_to "
-        "WHERE r.id = {run_id}"
-    ),
-    "scope": (
-        "SELECT r.id AS run_id, s.source, r.date_from, r.date_to "
-        "FROM quality.validation_run r CROSS JOIN LATERAL unnest(r.sources) AS s(source) "
-        "WHERE r.id = {run_id}"
-    ),
-}
-
-# What a failed column-map expectation reports per offending row.
-ROW_COLUMNS = ("source", "as_of", "category", "cumulative", "increase")
-_CTE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-_JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
-
-
-class SuiteDefinitionError(InputError):
-    """A suite file in expectations/ is malformed."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Report
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class ExpectationOutcome:
-    suite: str
-    name: str
-    type: str
-    status: str  # passed | failed | error
-    description: str = ""
-    unexpected_count: int | None = None
-    unexpected_rows: list[dict] = field(default_factory=list)
-    error: str | None = None
-    observed_value: Any = None
-
-    def as_dict(self) -> dict:
-        return {"suite": self.suite, "name": self.name, "type": self.type, "status": self.status,
-                "unexpected_count": self.unexpected_count, "error": self.error,
-                "observed_value": _jsonable(self.observed_value)}
-
-
-@dataclass
-class SuiteOutcome:
-    suite: str
-    outcome: str  # passed | failed | error
-    validation_run_id: int
-    expectations: list[ExpectationOutcome]
-    seconds: float
-    error: str | None = None
-
-    @property
-    def statistics(self) -> dict:
-        counts = {s: sum(e.status == s for e in self.expectations) for s in ("passed", "failed", "error")}
-        return {"evaluated_expectations": len(self.expectations), **counts,
-                "unexpected_rows": sum(e.unexpected_count or 0 for e in self.expectations),
-                "seconds": round(self.seconds, 3),
-                "expectations": {e.name: e.as_dict() for e in self.expectations}}
-
-
-@dataclass
-class ValidationReport:
-    date_from: date
-    date_to: date
-    sources: list[str]
-    suites: list[SuiteOutcome]
-    data_docs_path: Path | None
-    seconds: float
-
-    @property
-    def outcome(self) -> str:
-        """error if any check errored, else failed if any found bad data, else passed."""
-        statuses = {s.outcome for s in self.suites}
-        return "error" if "error" in statuses else "failed" if "failed" in statuses else "passed"
-
-    @property
-    def expectations(self) -> list[ExpectationOutcome]:
-        return [e for s in self.suites for e in s.expectations]
-
-    def expectation(self, name: str, suite: str | None = None) -> ExpectationOutcome:
-        found = [e for e in self.expectations if e.name == name and (suite is None or e.suite == suite)]
-        if len(found) != 1:
-            raise KeyError(f"{len(found)} expectations named {name!r}")
-        return found[0]
-
-    @property
-    def failed(self) -> list[ExpectationOutcome]:
-        return [e for e in self.expectations if e.status == "failed"]
-
-    @property
-    def errors(self) -> list[ExpectationOutcome]:
-        return [e for e in self.expectations if e.status == "error"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Suite files
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ExpectationSpec:
-    name: str
-    type: str
-    batch: str
-    description: str
-    kwargs: dict
-    query: str | None  # UnexpectedRowsExpectation only, CTEs already prepended
-
-
-@dataclass(frozen=True)
-class SuiteSpec:
-    name: str
-    description: str
-    expectations: tuple[ExpectationSpec, ...]
-
-    @property
-    def batches(self) -> list[str]:
-        return sorted({e.batch for e in self.expectations}, key=list(BATCH_QUERIES).index)
-
-
-def _lines(value, where: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "\n".join(value)
-    raise SuiteDefinitionError(f"{where}: expected a string or a list of lines")
-
-
-def load_suite(path: Path | str) -> SuiteSpec:
-    """Read one suite file of the project format (see expectations/README.md) and check it."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SuiteDefinitionError(f"{path}: {exc}") from exc
-    name = doc.get("suite")
-    if name != path.stem:
-        raise SuiteDefinitionError(f"{path}: 'suite' must be the file name without .json ({path.stem!r})")
-    ctes = {}
-    for cte, body in (doc.get("ctes") or {}).items():
-        if not _CTE_NAME.match(cte):
-            raise SuiteDefinitionError(f"{path}: bad CTE name {cte!r}")
-        ctes[cte] = _lines(body, f"{path}: ctes.{cte}")
-    default_batch = doc.get("batch", "candidates")
-    specs, seen = [], set()
-    for i, exp in enumerate(doc.get("expectations") or []):
-        where = f"{path}: expectations[{i}]"
-        ename, etype = exp.get("name"), exp.get("type")
-        if not ename or not _CTE_NAME.match(ename) or ename in seen:
-            raise SuiteDefinitionError(f"{where}: 'name' must be a unique snake_case name")
-        seen.add(ename)
-        batch = exp.get("batch", default_batch)
-        if batch not in BATCH_QUERIES:
-            raise SuiteDefinitionError(f"{where}: batch must be one of {sorted(BATCH_QUERIES)}")
-        query = None
-        if etype == "unexpected_rows":
-            body = _lines(exp.get("query"), f"{where}.query")
-            uses = exp.get("with") or []
-            unknown = [c for c in uses if c not in ctes]
-            if unknown:
-                raise SuiteDefinitionError(f"{where}: unknown CTEs {unknown}")
-            query = ("WITH " + ",\n".join(f"{c} AS (\n{ctes[c]}\n)" for c in uses) + "\n" if uses else "") + body
-            if "{batch}" not in query:
-                raise SuiteDefinitionError(f"{where}: the query must read the candidates through {{batch}}")
-            # GX substitutes `{batch}` by a bare "(subquery)" when the query has a JOIN and by
-            # "(subquery) AS subselect" otherwise; we alias it ourselves, so demand the JOIN form.
-            if not _JOIN.search(query) or not re.search(r"\{batch\}\s+AS\s+\w+", query):
-                raise SuiteDefinitionError(f"{where}: write '{{batch}} AS alias' and join something "
-                                           "(GX aliases {batch} itself in queries without JOIN)")
-        elif not re.fullmatch(r"expect(_[a-z0-9]+)+", etype or ""):
-            raise SuiteDefinitionError(f"{where}: type must be 'unexpected_rows' or a GX expect_* name")
-        specs.append(ExpectationSpec(name=ename, type=etype, batch=batch, description=exp.get("description", ""),
-                                     kwargs=dict(exp.get("kwargs") or {}), query=query))
-    if not specs:
-        raise SuiteDefinitionError(f"{path}: no expectations")
-    return SuiteSpec(name=name, description=doc.get("description", ""), expectations=tuple(specs))
-
-
-def _gx_expectation(spec: ExpectationSpec):
-    import great_expectations.expectations as gxe
-
-    meta = {"attrition_name": spec.name}
-    if spec.type == "unexpected_rows":
-        return gxe.UnexpectedRowsExpectation(unexpected_rows_query=spec.query, description=spec.description or None,
-                                             meta=meta)
-    cls_name = "".join(part.capitalize() for part in spec.type.split("_"))
-    cls = getattr(gxe, cls_name, None)
-    if cls is None:
-        raise SuiteDefinitionError(f"{spec.name}: GX has no expectation {cls_name}")
-    return cls(**spec.kwargs, meta=meta)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,61 +127,6 @@ def _datasource(ctx, dsn: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# Results
-# ---------------------------------------------------------------------------------------------
-def _jsonable(value):
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
-
-
-def _exception_text(result) -> str | None:
-    """The exception text of a result whose check raised, else None (GX nests it per metric)."""
-    info = result.exception_info or {}
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("raised_exception"):
-                message = node.get("exception_message") or ""
-                tb = (node.get("exception_traceback") or "").strip().splitlines()
-                last = tb[-1] if tb else ""
-                found.append(last if last and message in last else f"{message} ({last})" if last else message
-                             or "exception without message")
-            else:
-                for v in node.values():
-                    walk(v)
-        elif hasattr(node, "raised_exception") and node.raised_exception:
-            found.append(getattr(node, "exception_message", None) or "exception without message")
-
-    walk(info if isinstance(info, dict) else info.to_json_dict() if hasattr(info, "to_json_dict") else {})
-    return "\n".join(dict.fromkeys(found)) or None
-
-
-def _rows_by_ids(cur, ids: list) -> list[dict]:
-    cur.execute("SELECT id, source, as_of, category, cumulative, increase FROM core.observation "
-                "WHERE id = ANY (%s) ORDER BY source, category, as_of", (list(ids),))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
-def _column_map_rows(result, engine_conn, cur) -> list[dict] | None:
-    """All offending rows of a failed column-map expectation, through GX's unexpected index query."""
-    res = result.result or {}
-    query = res.get("unexpected_index_query")
-    ids: list = []
-    if res.get("unexpected_index_list"):  # COMPLETE result format: every offending id
-        ids = [item["id"] if isinstance(item, dict) else item for item in res["unexpected_index_list"]]
-    elif isinstance(query, str) and query.strip():
-        # GX 1.x writes this query with the asset's SQL unparenthesized after FROM: wrap it
-        import sqlalchemy as sa
-
-        query = re.sub(r"\bFROM (SELECT .*?)\s*\nWHERE ", r"FROM (\1) AS batch\nWHERE ", query, count=1, flags=re.S)
-        ids = [row[0] for row in engine_conn.execute(sa.text(query)).fetchall()]
-    if not ids:
-        return None
-    return _rows_by_ids(cur, ids)
-
-
-# ---------------------------------------------------------------------------------------------
 # The runner
 # ---------------------------------------------------------------------------------------------
 def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, data_docs_dir,
@@ -428,6 +172,22 @@ def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, d
                             data_docs_path=docs_index, seconds=time.perf_counter() - started)
 
 
+_SUITES: dict[tuple, tuple[Any, dict]] = {}  # (context, GX suite name, its specs) -> (suite, expectations)
+
+
+def _suite(ctx, gx_name: str, spec: SuiteSpec, batch_specs: list[ExpectationSpec]):
+    """GX's suite for one batch of a suite file, built and added to the context once per process
+    (then reused by every run: building it again cost more than validating one day)."""
+    import great_expectations as gx
+
+    key = (id(ctx), gx_name, spec.description, repr(batch_specs))
+    if key not in _SUITES:
+        suite = gx.ExpectationSuite(name=gx_name, meta={"description": spec.description})
+        gx_exps = {e.name: suite.add_expectation(_gx_expectation(e)) for e in batch_specs}
+        _SUITES[key] = (ctx.suites.add_or_update(suite), gx_exps)
+    return _SUITES[key]
+
+
 def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sources, airflow_run_id) -> SuiteOutcome:
     import great_expectations as gx
     from psycopg2.extras import Json
@@ -451,11 +211,7 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             batch_def = asset.add_batch_definition_whole_table(asset_name)
             gx_name = spec.name if batch == "candidates" else f"{spec.name}__{batch}"
             assets.append((gx_name, asset_name))
-            suite = gx.ExpectationSuite(name=gx_name, meta={"description": spec.description})
-            gx_exps = {}
-            for e in batch_specs:
-                gx_exps[e.name] = suite.add_expectation(_gx_expectation(e))
-            suite = ctx.suites.add_or_update(suite)
+            suite, gx_exps = _suite(ctx, gx_name, spec, batch_specs)
             vd = ctx.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=gx_name, data=batch_def, suite=suite))
             try:
@@ -487,58 +243,6 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
         cur.execute("UPDATE quality.validation_run SET finished_at = now(), outcome = %s, statistics = %s, error = %s "
                     "WHERE id = %s", (outcome, Json(_jsonable(so.statistics)), errors, run_id))
     return so
-
-
-def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[ExpectationOutcome]:
-    by_name = {}
-    for r in result.results:
-        meta = (r.expectation_config.meta or {}) if r.expectation_config else {}
-        by_name[meta.get("attrition_name")] = r
-    out = []
-    engine = None
-    try:
-        for e in batch_specs:
-            r = by_name.get(e.name)
-            if r is None:
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description,
-                                              error="GX returned no result for this expectation"))
-                continue
-            err = _exception_text(r)
-            res = r.result or {}
-            if err is not None:
-                # A check that raised: success is False, but that says nothing about the data.
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description, error=err))
-                continue
-            if r.success:
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "passed", e.description,
-                                              unexpected_count=res.get("unexpected_count", 0 if e.query else None),
-                                              observed_value=res.get("observed_value")))
-                continue
-            try:
-                if e.type == "unexpected_rows":
-                    count = res.get("observed_value")
-                    rows = (res.get("details") or {}).get("unexpected_rows") or []
-                    if count is None or len(rows) < count:  # GX caps details at 200 rows: fetch them all
-                        rows = vd.get_unexpected_rows(gx_exps[e.name])
-                    rows = [dict(row) for row in rows]
-                    count = len(rows)
-                else:
-                    count = res.get("unexpected_count")
-                    if engine is None:
-                        engine = datasource.get_engine().connect()
-                    with conn.cursor() as cur:
-                        rows = _column_map_rows(r, engine, cur) or []
-                    conn.rollback()
-            except Exception as exc:  # noqa: BLE001 - fetching the rows failed: an error, not a verdict
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description,
-                                              error=f"fetching unexpected rows: {type(exc).__name__}: {exc}"))
-                continue
-            out.append(ExpectationOutcome(spec.name, e.name, e.type, "failed", e.description, unexpected_count=count,
-                                          unexpected_rows=rows, observed_value=res.get("observed_value")))
-    finally:
-        if engine is not None:
-            engine.close()
-    return out
 
 
 _UNBUILT: list[str] = []  # run names of this process's validations whose pages are not built yet

@@ -1,0 +1,38 @@
+"""Bulk writes in COPY's text format: every bulk write of the load and the gate goes through
+``cursor.copy_expert("COPY <staging table> FROM STDIN", copy_buffer(rows))`` and then one set-wise
+INSERT ... SELECT (an order of magnitude faster than execute_values for 100,000 rows)."""
+from __future__ import annotations
+
+import io
+import json
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _array(value) -> str:
+    return "{" + ",".join('"' + str(x).replace("\\", "\\\\").replace('"', '\\"') + '"' for x in value) + "}"
+
+
+def copy_field(value) -> str:
+    """One value in COPY's text format: NULL as \\N, booleans as t/f, lists as text[] literals,
+    dicts as JSON; backslashes and control characters escaped (dates and numbers as their str())."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, (list, tuple)):
+        text = _array(value)
+    elif isinstance(value, dict):
+        text = json.dumps(value)
+    else:
+        text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
+def copy_buffer(rows) -> io.StringIO:
+    """Rows (sequences of None, bool, int, date, str, list, dict) as a COPY text-format buffer."""
+    return io.StringIO("".join("\t".join(map(copy_field, row)) + "\n" for row in rows))

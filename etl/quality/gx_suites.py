@@ -1,0 +1,138 @@
+"""The suite files of ``expectations/*.json`` (the project format, see expectations/README.md): reading and
+checking them, the batches they validate, and the GX expectation each entry becomes."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import InputError
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+# The two batches a suite can validate.  {run_id} is the only substitution: an int we generated.
+BATCH_QUERIES = {
+    "candidates": (
+        "SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase "
+        "FROM core.current_observation o "
+        "JOIN quality.validation_run r "
+        "ON o.source = ANY (r.sources) AND o.as_of BETWEEN r.date_from AND r.date_to "
+        "WHERE r.id = {run_id}"
+    ),
+    "accepted": (
+        "SELECT a.as_of, a.category, a.cumulative, a.status "
+        "FROM core.accepted a "
+        "JOIN quality.validation_run r ON a.as_of BETWEEN r.date_from AND r.date_to "
+        "WHERE r.id = {run_id}"
+    ),
+    "scope": (
+        "SELECT r.id AS run_id, s.source, r.date_from, r.date_to "
+        "FROM quality.validation_run r CROSS JOIN LATERAL unnest(r.sources) AS s(source) "
+        "WHERE r.id = {run_id}"
+    ),
+}
+
+# What a failed column-map expectation reports per offending row.
+ROW_COLUMNS = ("source", "as_of", "category", "cumulative", "increase")
+_CTE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
+
+
+class SuiteDefinitionError(InputError):
+    """A suite file in expectations/ is malformed."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Suite files
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExpectationSpec:
+    name: str
+    type: str
+    batch: str
+    description: str
+    kwargs: dict
+    query: str | None  # UnexpectedRowsExpectation only, CTEs already prepended
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str
+    description: str
+    expectations: tuple[ExpectationSpec, ...]
+
+    @property
+    def batches(self) -> list[str]:
+        return sorted({e.batch for e in self.expectations}, key=list(BATCH_QUERIES).index)
+
+
+def _lines(value, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
+    raise SuiteDefinitionError(f"{where}: expected a string or a list of lines")
+
+
+def load_suite(path: Path | str) -> SuiteSpec:
+    """Read one suite file of the project format (see expectations/README.md) and check it."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SuiteDefinitionError(f"{path}: {exc}") from exc
+    name = doc.get("suite")
+    if name != path.stem:
+        raise SuiteDefinitionError(f"{path}: 'suite' must be the file name without .json ({path.stem!r})")
+    ctes = {}
+    for cte, body in (doc.get("ctes") or {}).items():
+        if not _CTE_NAME.match(cte):
+            raise SuiteDefinitionError(f"{path}: bad CTE name {cte!r}")
+        ctes[cte] = _lines(body, f"{path}: ctes.{cte}")
+    default_batch = doc.get("batch", "candidates")
+    specs, seen = [], set()
+    for i, exp in enumerate(doc.get("expectations") or []):
+        where = f"{path}: expectations[{i}]"
+        ename, etype = exp.get("name"), exp.get("type")
+        if not ename or not _CTE_NAME.match(ename) or ename in seen:
+            raise SuiteDefinitionError(f"{where}: 'name' must be a unique snake_case name")
+        seen.add(ename)
+        batch = exp.get("batch", default_batch)
+        if batch not in BATCH_QUERIES:
+            raise SuiteDefinitionError(f"{where}: batch must be one of {sorted(BATCH_QUERIES)}")
+        query = None
+        if etype == "unexpected_rows":
+            body = _lines(exp.get("query"), f"{where}.query")
+            uses = exp.get("with") or []
+            unknown = [c for c in uses if c not in ctes]
+            if unknown:
+                raise SuiteDefinitionError(f"{where}: unknown CTEs {unknown}")
+            query = ("WITH " + ",\n".join(f"{c} AS (\n{ctes[c]}\n)" for c in uses) + "\n" if uses else "") + body
+            if "{batch}" not in query:
+                raise SuiteDefinitionError(f"{where}: the query must read the candidates through {{batch}}")
+            # GX substitutes `{batch}` by a bare "(subquery)" when the query has a JOIN and by
+            # "(subquery) AS subselect" otherwise; we alias it ourselves, so demand the JOIN form.
+            if not _JOIN.search(query) or not re.search(r"\{batch\}\s+AS\s+\w+", query):
+                raise SuiteDefinitionError(f"{where}: write '{{batch}} AS alias' and join something "
+                                           "(GX aliases {batch} itself in queries without JOIN)")
+        elif not re.fullmatch(r"expect(_[a-z0-9]+)+", etype or ""):
+            raise SuiteDefinitionError(f"{where}: type must be 'unexpected_rows' or a GX expect_* name")
+        specs.append(ExpectationSpec(name=ename, type=etype, batch=batch, description=exp.get("description", ""),
+                                     kwargs=dict(exp.get("kwargs") or {}), query=query))
+    if not specs:
+        raise SuiteDefinitionError(f"{path}: no expectations")
+    return SuiteSpec(name=name, description=doc.get("description", ""), expectations=tuple(specs))
+
+
+def _gx_expectation(spec: ExpectationSpec):
+    import great_expectations.expectations as gxe
+
+    meta = {"attrition_name": spec.name}
+    if spec.type == "unexpected_rows":
+        return gxe.UnexpectedRowsExpectation(unexpected_rows_query=spec.query, description=spec.description or None,
+                                             meta=meta)
+    cls_name = "".join(part.capitalize() for part in spec.type.split("_"))
+    cls = getattr(gxe, cls_name, None)
+    if cls is None:
+        raise SuiteDefinitionError(f"{spec.name}: GX has no expectation {cls_name}")
+    return cls(**spec.kwargs, meta=meta)
