@@ -32,7 +32,7 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
         if not m:
             continue
         d = next((x for x in all_dates if x.kind == "date" and p.s.start + m.end() <= x.start
-                  and re.match(r"\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end:p.s.end])), None)
+                  and re.match(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end:p.s.end])), None)
         if d is not None and d.start - p.s.start - m.end() < 3:
             return st.spec_for(d)
         return None

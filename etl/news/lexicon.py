@@ -348,7 +348,7 @@ KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were ki
                  r"(?:понад|близько|більше|майже|more than|about|over|almost|fewer than|less than|oltre|circa|quasi)?\s*$")
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
-DATELINE = r"^(?:\(\w+\)\s*-\s*)?(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})(?:,\s*[A-Z][a-z]+)?,\s*"
+DATELINE = r"^(?:\([^)]{1,60}\)\s*-?\s*)?(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})(?:,\s*[A-Z][a-z]+)?,\s*"
 # A sentence about "the report" without naming who made it dates the report it quotes
 REPORT_NOUNS = (r"report|update|bulletin|briefing|figures|data|tally|bollettino|aggiornamento|dati|звіт\w*|зведенн\w*"
                 r"|дані|даними|повідомленн\w*")
