@@ -410,9 +410,11 @@ def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how:
         bval = c.bracket.value
         ok = bval is not None and c.bracket.problem is None
         a, b = c.bracket_span
+        if 0 <= a - c.number.start <= 40:
+            a = c.number.start  # the evidence of "8,887 (+4)" is the total with its increase
         se.claims.append(Claim(
             measure="daily_increase", value=bval if ok else None, low=None, high=None, qualifier=None,
-            span=c.bracket_span, evidence=st.text[a:b], number_text=c.bracket.text,
+            span=(a, b), evidence=st.text[a:b], number_text=c.bracket.text,
             status="ok" if ok else "unparseable",
             problem=None if ok else (c.bracket.problem or "increase could not be read"), period_spec=None, **common))
 
