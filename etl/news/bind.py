@@ -66,6 +66,7 @@ class State:
     last_sentence_spec: DateSpec | None = None
     prev_period: PeriodSpec | None = None
     list_header: SentenceInfo | None = None
+    prev_info: SentenceInfo | None = None  # the sentence before, for a header that only says "The numbers include:"
     last_subject: dict[str, str] = field(default_factory=dict)
     last_measure: dict[str, str] = field(default_factory=dict)
     prev_claim: Claim | None = None
@@ -466,19 +467,33 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not se.in_list:
+    elif st.list_header is not None and not se.in_list and not _short_item(st, p):
         st.list_header = None
+
+
+def _short_item(st: State, p: SentenceInfo) -> bool:
+    """A list item the lexicon does not know ("41,901 vehicles and tanks") does not end the list: a short line
+    that starts with its figure."""
+    line = st.norm[p.s.start:p.s.end].strip().lstrip("*•▪·-– ")
+    return len(line) <= 60 and bool(re.match(r"\d", line))
 
 
 def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Claim]:
     """The claims of one sentence, given what the text said before it (``st``, updated)."""
     spec = sentence_spec(st, p)
     note_cue_dates(st, p, spec)
-    is_header = st.norm[p.s.start:p.s.end].rstrip().endswith(":") and bool(p.loss or p.cues)
+    colon = st.norm[p.s.start:p.s.end].rstrip().endswith(":")
+    is_header = colon and bool(p.loss or p.cues)
+    # "Russia has also lost significant equipment. The numbers include:" - the loss sentence before heads the list
+    borrowed = colon and not is_header and st.prev_info is not None and st.prev_info.loss and \
+        st.prev_info.s.paragraph == p.s.paragraph
     # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
     in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
     se = Sent(p, cands, spec, in_list)
     for c in cands:
         bind_candidate(st, se, c)
-    _carry_on(st, se, is_header)
+    _carry_on(st, se, is_header or borrowed)
+    if borrowed:
+        st.list_header = st.prev_info
+    st.prev_info = p
     return se.claims
