@@ -45,7 +45,7 @@ _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
                            r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
                            r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$", re.I)
-_BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
+_BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
