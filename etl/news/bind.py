@@ -21,6 +21,7 @@ from etl.news import dates as dates_mod
 from etl.news import lexicon as lx
 from etl.news.claim import Claim, DateSpec, PeriodSpec
 from etl.news.clauses import Cue, Marker, SentenceInfo
+from etl.news.exclusions import prisoner_swap, short_list_item, side_story
 from etl.news.mentions import Candidate, military_people
 
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
@@ -120,9 +121,11 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
     civil = [m for m in _CIVILIAN.finditer(window) if not (_PEOPLE_PLAIN.fullmatch(m.group()) and
                                                           (c.label_first or military_people(norm, s, c.start)))]
-    if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",):
+    if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",) or side_story(norm, s.start, s.end):
         return True
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
+    if c.kind != "pow" and prisoner_swap(norm, s.start, s.end):
+        return True  # "205 soldiers brought home in the latest prisoner exchange": not losses
     if _BOTH.search(norm, group[0], c.start):
         return True  # "Russia and Ukraine collectively lost one million": both sides' figure
     after = norm.find(",", c.end, s.end)
@@ -467,15 +470,8 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not se.in_list and not _short_item(st, p):
+    elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start:p.s.end]):
         st.list_header = None
-
-
-def _short_item(st: State, p: SentenceInfo) -> bool:
-    """A list item the lexicon does not know ("41,901 vehicles and tanks") does not end the list: a short line
-    that starts with its figure."""
-    line = st.norm[p.s.start:p.s.end].strip().lstrip("*•▪·-– ")
-    return len(line) <= 60 and bool(re.match(r"\d", line))
 
 
 def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Claim]:
