@@ -15,8 +15,8 @@ SIDE_STORY = re.compile(
     r"\W*(?:read (?:also|more)|see also|also read|related|more on this|читайте (?:також|більше)|дивіться також"
     r"|leggi anche|leggi pure|potrebbe interessarti)\b", re.I)
 PRISONER_SWAP = re.compile(
-    r"(?<![\w])(?:prisoners?(?: of war)?|POWs?|captivity|(?:prisoner )?(?:swap|exchange)|freed|brought (?:\w+ )?home"
-    r"|returned home|those returned|полон\w*|обмін\w*|prigionier\w*|scambi\w*|liberat[io])(?![\w])", re.I)
+    r"(?<![\w])(?:(?:prisoner )?(?:swap|exchange)|freed|released from captivity|brought (?:\w+ )?home|returned home"
+    r"|those returned|обмін\w*|повернул\w* додому|scambi\w*|liberat[io])(?![\w])", re.I)
 
 
 def side_story(norm: str, start: int, end: int) -> bool:
