@@ -220,6 +220,9 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
 
 def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> str:
     subject = c.subject_hint
+    on = re.compile(lx.INFLICTED_ON, re.I).match(st.norm, c.end, se.p.s.end)  # "inflicted losses of 1,300 servicemen on Ukrainian troops"
+    if on and re.search(r"inflict", st.norm[max(se.p.s.start, c.start - 60):c.start], re.I):
+        return "ua_forces" if on.group(1).lower().startswith(("ukrain", "україн")) else "ru_forces"
     if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start:c.end]):
         subject = "ru_forces"
     if subject is None and kind == "inherit" and se.claims:

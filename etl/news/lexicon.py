@@ -316,6 +316,8 @@ INHERIT_BEFORE = (r"(?:including|together with|along with|of which|of whom|of th
 
 INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
 
+# "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
+INFLICTED_ON = r"[^.;]{0,40}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
