@@ -21,6 +21,7 @@ from etl.news import dates as dates_mod
 from etl.news import lexicon as lx
 from etl.news.claim import Claim, DateSpec, PeriodSpec
 from etl.news.clauses import Cue, Marker, SentenceInfo
+from etl.news.exclusions import prisoner_swap, short_list_item, side_story
 from etl.news.mentions import Candidate, military_people
 
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
@@ -66,6 +67,7 @@ class State:
     last_sentence_spec: DateSpec | None = None
     prev_period: PeriodSpec | None = None
     list_header: SentenceInfo | None = None
+    prev_info: SentenceInfo | None = None  # the sentence before, for a header that only says "The numbers include:"
     last_subject: dict[str, str] = field(default_factory=dict)
     last_measure: dict[str, str] = field(default_factory=dict)
     prev_claim: Claim | None = None
@@ -119,9 +121,11 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
     civil = [m for m in _CIVILIAN.finditer(window) if not (_PEOPLE_PLAIN.fullmatch(m.group()) and
                                                           (c.label_first or military_people(norm, s, c.start)))]
-    if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",):
+    if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",) or side_story(norm, s.start, s.end):
         return True
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
+    if c.kind != "pow" and prisoner_swap(norm, s.start, s.end):
+        return True  # "205 soldiers brought home in the latest prisoner exchange": not losses
     if _BOTH.search(norm, group[0], c.start):
         return True  # "Russia and Ukraine collectively lost one million": both sides' figure
     after = norm.find(",", c.end, s.end)
@@ -216,6 +220,9 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
 
 def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> str:
     subject = c.subject_hint
+    on = re.compile(lx.INFLICTED_ON, re.I).match(st.norm, c.end, se.p.s.end)  # "inflicted losses of 1,300 servicemen on Ukrainian troops"
+    if on and re.search(r"inflict", st.norm[max(se.p.s.start, c.start - 60):c.start], re.I):
+        return "ua_forces" if on.group(1).lower().startswith(("ukrain", "україн")) else "ru_forces"
     if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start:c.end]):
         subject = "ru_forces"
     if subject is None and kind == "inherit" and se.claims:
@@ -410,9 +417,11 @@ def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how:
         bval = c.bracket.value
         ok = bval is not None and c.bracket.problem is None
         a, b = c.bracket_span
+        if 0 <= a - c.number.start <= 40:
+            a = c.number.start  # the evidence of "8,887 (+4)" is the total with its increase
         se.claims.append(Claim(
             measure="daily_increase", value=bval if ok else None, low=None, high=None, qualifier=None,
-            span=c.bracket_span, evidence=st.text[a:b], number_text=c.bracket.text,
+            span=(a, b), evidence=st.text[a:b], number_text=c.bracket.text,
             status="ok" if ok else "unparseable",
             problem=None if ok else (c.bracket.problem or "increase could not be read"), period_spec=None, **common))
 
@@ -464,7 +473,7 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not se.in_list:
+    elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start:p.s.end]):
         st.list_header = None
 
 
@@ -472,11 +481,18 @@ def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Cl
     """The claims of one sentence, given what the text said before it (``st``, updated)."""
     spec = sentence_spec(st, p)
     note_cue_dates(st, p, spec)
-    is_header = st.norm[p.s.start:p.s.end].rstrip().endswith(":") and bool(p.loss or p.cues)
+    colon = st.norm[p.s.start:p.s.end].rstrip().endswith(":")
+    is_header = colon and bool(p.loss or p.cues)
+    # "Russia has also lost significant equipment. The numbers include:" - the loss sentence before heads the list
+    borrowed = colon and not is_header and st.prev_info is not None and st.prev_info.loss and \
+        st.prev_info.s.paragraph == p.s.paragraph
     # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
     in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
     se = Sent(p, cands, spec, in_list)
     for c in cands:
         bind_candidate(st, se, c)
-    _carry_on(st, se, is_header)
+    _carry_on(st, se, is_header or borrowed)
+    if borrowed:
+        st.list_header = st.prev_info
+    st.prev_info = p
     return se.claims

@@ -152,4 +152,22 @@ def dedup(claims: list[Claim]) -> list[Claim]:
             family = a.category == b.category or (a.category in _PEOPLE_FAMILY and b.category in _PEOPLE_FAMILY)
             if family and _restates(a, b):
                 drop.add(i)
+    drop |= {i for i, a in enumerate(claims) if i not in drop and _rounds_a_total(a, claims)}
     return [c for k, c in enumerate(claims) if k not in drop]
+
+
+def _rounds_a_total(a: Claim, claims: list[Claim]) -> bool:
+    """A qualified round figure ("more than 834,000", "понад 243 тис.", "oltre 60.600") within 1 % of a precise
+    figure of the same family the text gives, by the same claimant or in the headline (whoever the headline's
+    clause seems to name): a restatement of it."""
+    if a.status != "ok" or a.value is None or a.qualifier not in ("more_than", "about") or a.value < 1000:
+        return False
+    family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
+    for b in claims:
+        if b is a or b.status != "ok" or b.value is None or b.category not in family or b.subject != a.subject or \
+                not (a.headline or a.claimant == b.claimant):
+            continue
+        below = b.value >= a.value if a.qualifier == "more_than" else True
+        if below and _zeros(a.value) > _zeros(b.value) and abs(b.value - a.value) <= 0.01 * b.value:
+            return True
+    return False

@@ -80,6 +80,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date"),
     (re.compile(rf"(?<![\w])(?:primo|1°|1º)\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date_first"),
     (re.compile(r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>GEN|FEB|MAR|APR|MAG|GIU|LUG|AGO|SET|OTT|NOV|DIC)\b"), "date"),
+    # an agency dateline in lower case: "Kiev, 28 giu 09:35 - (Agenzia Nova)"
+    (re.compile(r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic)\b"
+                r"(?=\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]{1,40}\)\s*)?-)"), "date"),
     (re.compile(rf"\b(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<y>{_YEAR})\b", re.I), "month"),
     (re.compile(rf"(?<![\w])(?:у|в)\s+(?P<mon>{_UK_MONTH_LOC})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I),
      "month"),

@@ -32,7 +32,7 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
         if not m:
             continue
         d = next((x for x in all_dates if x.kind == "date" and p.s.start + m.end() <= x.start
-                  and re.match(r"\s*(?:\([^)]*\))?\s*-", norm[x.end:p.s.end])), None)
+                  and re.match(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end:p.s.end])), None)
         if d is not None and d.start - p.s.start - m.end() < 3:
             return st.spec_for(d)
         return None
@@ -158,6 +158,21 @@ def _explicit_wins(specs: list[DateSpec], claims: list[Claim]) -> None:
             cl.date_spec = stated[(cl.entity, spec.resolved)]
 
 
+def _yearless_explicit(spec: DateSpec, day: date) -> bool:
+    """An explicit day without a year ("станом на 7 травня", "reported on May 26") in a text with no publication
+    date: the series-matched day gives its year, and the stated day wins (``explicit``, reference
+    ``series_match``) when it lies within a few days of the matched one."""
+    m = spec.mention
+    if m is None or m.kind != "date" or m.year is not None:
+        return False
+    _resolve_spec(spec, day + timedelta(days=3), "series_match")
+    if spec.resolved is not None and abs((spec.resolved - day).days) <= 3:
+        return True
+    spec.resolved = spec.precision = spec.reference = None
+    spec.method = "unresolved"
+    return False
+
+
 def resolve_dates(claims: list[Claim], published: date | None, series, line: DateSpec | None = None) -> None:
     """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start."""
     specs = _specs(claims)
@@ -171,8 +186,9 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
                 continue
             day = series_day([c for c in claims if c.date_spec is spec], series, published)
             if day is not None:
-                spec.resolved, spec.precision, spec.method = day, "day", "series_match"
                 anchor = anchor or day
+                if not _yearless_explicit(spec, day):
+                    spec.resolved, spec.precision, spec.method = day, "day", "series_match"
     if published is None and anchor is not None:
         for spec in specs:
             _resolve_spec(spec, anchor, "series_match")

@@ -31,6 +31,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:(?:automobile|automotive|motor|car|vehicle) (?:tools|gear|equipment|expertise|tools and equipment) |autos |automobiles |cars |vehicles )and (?:gas|gasoline|petrol|fuel) (?:tanks|cisterns|tankers)"
      r"|(?:military |motor )?vehicles (?:and|&) fuel (?:tanks|tankers|tank trucks|trucks)|vehicles (?:and|&) tankers"
      r"|(?:automotive equipment|cars|trucks) and (?:fuel )?(?:tankers|cisterns|tank trucks|tanks)", "vehicles_fuel_tanks"),
+    (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (r"unmanned aerial (?:vehicles?|autos?|automobiles?)|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
      r"|UAV operational-tactical level", "drones"),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
@@ -40,7 +41,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars|(?:self-propelled )?howitzers?", "artillery"),
     (r"(?:multiple[- ]|a number of |several )launch rocket (?:systems?|programs|methods|techniques)|multiple rocket systems?|multiple rocket launch(?:ers?| systems?)|MLRS(?: systems?| units?)?"
      r"|MRLs?|rocket launchers?", "mlrs"),
-    (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means)|anti-aircraft (?:warfare )?(?:systems?|units?)"
+    (rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means|equipment)|anti-aircraft (?:warfare )?(?:systems?|units?)"
      rf"|air {_DEF}", "air_defense"),
     (r"cruise missiles?", "cruise_missiles"),
     (r"(?:war)?ships?(?:\s*(?:and|or|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?", "ships_boats"),
@@ -132,6 +133,8 @@ VERB_AFTER = [
     (r"(?:загинули|загинуло|вбито|було вбито)", "killed"),
     (r"(?:поранено|були поранені|отримали поранення)", "wounded"),
     (r"(?:(?:may|might|could|would|are likely to|are believed to) (?:have )?(?:died|been killed))", "killed"),
+    (r"(?:russi |ucraini )?(?:sono |siano |sarebbero |erano )?(?:stati )?(?:morti|uccisi|caduti)(?:,| o| e| oppure)"
+     r" (?:sono |siano )?(?:rimasti )?(?:stati )?feriti", "killed_wounded"),
     (r"(?:sono |siano |sarebbero |erano )?(?:stati )?(?:morti|uccisi|caduti)", "killed"),
     (r"(?:sono |siano |sarebbero )?(?:rimasti )?(?:stati )?feriti", "wounded"),
 ]
@@ -174,7 +177,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      rf"|(?:Ukrainian|Ukraine's) (?:military|army|Armed Forces|{_DEF} Ministry|Ministry of {_DEF})"
      r"|Armed Forces of Ukraine|according to (?:Kyiv|Ukraine)\b|by (?:Kyiv|Ukraine)'s (?:count|tally|figures)"
      r"|Kyiv (?:also )?(?:said|says|reported|reports|claims|claimed|estimates)|:\s*Kyiv\s*$|^(?:Kyiv|Kiev):"
-     r"|Ukrainian officials|Ukraine (?:also )?(?:said|says|reported|reports)|^Kyiv\b(?=[^.]{0,100}?\b(?:said|says|reported|reports|estimated|estimates)\b)",
+     r"|Ukrainian (?:military )?officials|Ukraine (?:also )?(?:said|says|reported|reports)|^Kyiv\b(?=[^.]{0,100}?\b(?:said|says|reported|reports|estimated|estimates)\b)",
      "ua_general_staff"),
     (r"(?:Ukrainian |Ukraine's |the )?(?:Common|Normal|Basic|Main|Primary|Frequent|Basic Common) (?:Workers|Employees|Staff)"
      r"(?: of (?:the )?(?:Armed Forces of Ukraine|Ukrainian Armed Forces|AFU|ZSU))?", "ua_general_staff"),
@@ -183,7 +186,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?", "ua_general_staff"),
     (r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
      r"|(?:il )?ministero (?:della Difesa ucraino|ucraino della Difesa|della Difesa di Kiev|della Difesa dell'Ucraina)"
-     r"|(?:secondo|per|stando a) Kiev|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
+     r"|(?:secondo|per|stando a) (?:il governo di )?Kiev|(?:il )?governo (?:di Kiev|ucraino)|forze armate ucraine|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
      r"|dichiarato|reso noto)", "ua_general_staff"),
     # the United Kingdom
     (rf"(?:the )?(?:U\.K\.|(?-i:UK)|British|Britain's|United Kingdom's) (?:{_DEF} Ministry|Ministry of {_DEF}|MoD"
@@ -209,7 +212,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
      r"|колишн\w+ (?:[\w'-]+\s+){0,3}?(?:прокурор\w*|міністр\w*|депутат\w*|генерал\w*|радник\w*)(?:\s+[А-ЯІЇЄҐ][\w'-]+){0,2}"
      r"|ex (?:procuratore|ministro|generale|consigliere)(?:\s+[A-Z][\w'-]+){0,2}", "other"),
     (r"(?:the )?Wall Street Journal|WSJ|(?:the )?New York Times|(?:the )?Washington Post|Komsomolskaya Pravda"
-     r"|Western intelligence(?: agencies)?|Western officials", "other"),
+     r"|Western intelligence(?: agencies)?|Western officials|(?:fonti )?(?:d')?intelligence occidental[ei]", "other"),
     (r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
      r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky", "other"),
     (r"(?:the )?Center for Strategic and International Studies|\bCSIS\b|(?:the )?Institute for the Study of War|\bISW\b"
@@ -313,6 +316,8 @@ INHERIT_BEFORE = (r"(?:including|together with|along with|of which|of whom|of th
 
 INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
 
+# "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
+INFLICTED_ON = r"[^.;]{0,40}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
@@ -348,7 +353,7 @@ KILLED_BEFORE = (r"(?:загинул\w*|вбито|загинуло|died|were ki
                  r"(?:понад|близько|більше|майже|more than|about|over|almost|fewer than|less than|oltre|circa|quasi)?\s*$")
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
-DATELINE = r"^[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*"
+DATELINE = r"^(?:\([^)]{1,60}\)\s*-?\s*)?(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})(?:,\s*[A-Z][a-z]+)?,\s*"
 # A sentence about "the report" without naming who made it dates the report it quotes
 REPORT_NOUNS = (r"report|update|bulletin|briefing|figures|data|tally|bollettino|aggiornamento|dati|звіт\w*|зведенн\w*"
                 r"|дані|даними|повідомленн\w*")

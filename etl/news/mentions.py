@@ -44,8 +44,11 @@ _BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|
                            r"|losses|casualties|figure|number)\b"
                            r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
                            r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
-                           r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$", re.I)
-_BRACKET = re.compile(r"\s*\(\s*(?:\+\s*|up\s+|plus\s+)?(?=\d)")
+                           r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
+                           r"|\bport[ao](?: così| quindi)? a\s*$", re.I)  # "che porta così a circa 1.689.900 il totale"
+# ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
+_TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
+_BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
@@ -301,7 +304,8 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     if kind is None:
         pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
         if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
-                _INCREASE_AFTER.match(norm, f.after, s.end) or _INHERIT_AFTER.match(norm, f.after, s.end):
+                _INCREASE_AFTER.match(norm, f.after, s.end) or _INHERIT_AFTER.match(norm, f.after, s.end) or \
+                _TOTAL_AFTER.match(norm, f.after, s.end) and re.search(r"\w,\s*$", pre_long):
             if _REGIONAL_AFTER.search(norm[f.after:s.end]):
                 return None  # "including up to 600 in the Kursk region": a breakdown, not a total
             kind, inherit, end = "inherit", True, f.after

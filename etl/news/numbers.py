@@ -35,6 +35,8 @@ _BLOB = re.compile(
     r"|(?:[,.](?=\d))?\d+(?:[,.'’]\d+)*"
     r")(?:(?![\w])|(?=(?:mila|mln|млн|тис)(?![\w])))"  # "40mila", "1,2mln": a multiplier written on
 )
+# Ukrainian thousands written out with the remainder: "646 тис. 400" (646,400), "+1 тис. 250"
+_TYS = re.compile(r"(?<![\w.,'’+])(?:\+(?=\d))?(\d{1,3})\s*тис\.?\s+(\d{3})(?![\d,.]\d|\d)")
 # A figure with a letter O (latin or cyrillic) typed for a zero, or a letter l for a one: "57469O".
 _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w])\d+[OoОо]\d*(?![\w])")
 
@@ -178,6 +180,10 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
         out.append(NumberMention(m.start(), m.end(), m.group(), None,
                                  f"figure {m.group()!r} has a letter where a digit belongs"))
         taken.append((m.start(), m.end()))
+    for m in _TYS.finditer(text):
+        if not skipped(m.start(), m.end()):
+            out.append(NumberMention(m.start(), m.end(), m.group(), int(m.group(1)) * 1000 + int(m.group(2))))
+            taken.append((m.start(), m.end()))
     for m in _BLOB.finditer(text):
         a, b = m.start(), m.end()
         if skipped(a, b) or any(a < e and s < b for s, e in taken):
