@@ -21,6 +21,7 @@ one request a second per domain, AutoThrottle; no ``ATTRITION_FAST``) and 200 ms
 every response; prints the wall time, the requests and seconds per source, and what a whole-history
 live backfill costs at those rates.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,10 +48,12 @@ def timed(label: str, fn, results: list):
 
 TRIVIAL_DAGS = {  # baselines written on the fly: what any DAG file costs the same way
     "empty (from airflow.sdk import dag, task)": "from airflow.sdk import dag, task\n",
-    "trivial one-task DAG": ("from datetime import datetime\nfrom airflow.sdk import dag, task\n\n"
-                             "@dag(schedule=None, start_date=datetime(2024, 1, 1), catchup=False)\n"
-                             "def trivial():\n    @task\n    def hello():\n        return 1\n    hello()\n\n"
-                             "trivial()\n"),
+    "trivial one-task DAG": (
+        "from datetime import datetime\nfrom airflow.sdk import dag, task\n\n"
+        "@dag(schedule=None, start_date=datetime(2024, 1, 1), catchup=False)\n"
+        "def trivial():\n    @task\n    def hello():\n        return 1\n    hello()\n\n"
+        "trivial()\n"
+    ),
 }
 WARM = "from airflow.sdk import DAG, dag, task; import airflow.sdk.definitions.dag"
 
@@ -59,8 +62,10 @@ def dag_import_times(repeat: int = 5) -> list[tuple[str, float, float]]:
     """(file, cold, warm) medians: running the file with runpy after ``import airflow.sdk`` (cold:
     the lazy airflow.sdk loads its definitions on first use) and after its definitions are loaded
     (warm: the file's own code and its dag() construction)."""
-    code = ("import runpy, sys, time\nimport airflow.sdk\n{warm}\n"
-            "t = time.perf_counter(); runpy.run_path(sys.argv[1]); print(time.perf_counter() - t)\n")
+    code = (
+        "import runpy, sys, time\nimport airflow.sdk\n{warm}\n"
+        "t = time.perf_counter(); runpy.run_path(sys.argv[1]); print(time.perf_counter() - t)\n"
+    )
     env = {**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW_HOME": tempfile.mkdtemp()}
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-dags-"))
     files = []
@@ -73,9 +78,18 @@ def dag_import_times(repeat: int = 5) -> list[tuple[str, float, float]]:
     for name, path in files:
         medians = []
         for warm in ("", WARM):
-            runs = [float(subprocess.run([sys.executable, "-c", code.format(warm=warm), str(path)],
-                                         capture_output=True, text=True, env=env, check=True).stdout.split()[-1])
-                    for _ in range(repeat)]
+            runs = [
+                float(
+                    subprocess.run(
+                        [sys.executable, "-c", code.format(warm=warm), str(path)],
+                        capture_output=True,
+                        text=True,
+                        env=env,
+                        check=True,
+                    ).stdout.split()[-1]
+                )
+                for _ in range(repeat)
+            ]
             medians.append(statistics.median(runs))
         out.append((name, *medians))
     return out
@@ -89,15 +103,20 @@ def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 
     from etl.local.embedded import EmbeddedPostgres, free_port
 
     tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-politeness-"))
-    os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port()),
-                       "ATTRITION_PROGRESS_SECONDS": "30"})
+    os.environ.update(
+        {
+            "ATTRITION_LOCAL_DIR": str(tmp / "local"),
+            "ATTRITION_PG_PORT": str(free_port()),
+            "ATTRITION_PROGRESS_SECONDS": "30",
+        }
+    )
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_FAST", "ATTRITION_CRAWL_TIMEOUT"):
         os.environ.pop(var, None)
 
     from etl.losses.crawl import replay_env
-    from etl.warehouse.db import connect
     from etl.losses.ingest import WAR_START, backfill
     from etl.replay.server import ReplayServer
+    from etl.warehouse.db import connect
 
     date_to = date.fromisoformat(last)
     date_from = date_to - timedelta(days=days - 1)
@@ -110,24 +129,34 @@ def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 
             env.pop("ATTRITION_FAST")  # live politeness: DOWNLOAD_DELAY 1 s, AutoThrottle, backoff
             os.environ.update(env)
             history_last = max(s.latest for s in server.series.values() if s.latest)
-            print(f"backfill {date_from}..{date_to} ({days} days) with live politeness, {latency * 1000:.0f} ms "
-                  "added to every response ...", flush=True)
+            print(
+                f"backfill {date_from}..{date_to} ({days} days) with live politeness, {latency * 1000:.0f} ms "
+                "added to every response ...",
+                flush=True,
+            )
             started = time.perf_counter()
             loaded, gate = backfill(date_from, date_to, notify=False, run_id=run_id)
             wall = time.perf_counter() - started
         conn = connect(pg.dsn())
         with conn.cursor() as cur:
-            cur.execute("""SELECT source, count(*), extract(epoch FROM max(requested_at) - min(requested_at))
-                           FROM raw.fetch WHERE run_id = %s GROUP BY source ORDER BY source""", (run_id,))
+            cur.execute(
+                """SELECT source, count(*), extract(epoch FROM max(requested_at) - min(requested_at))
+                           FROM raw.fetch WHERE run_id = %s GROUP BY source ORDER BY source""",
+                (run_id,),
+            )
             per_source = cur.fetchall()
         conn.close()
     finally:
         pg.destroy()
     history = (history_last - WAR_START).days + 1
-    print(f"\nwall time: {wall:.1f} s for {days} days ({loaded.documents} documents loaded, "
-          f"{gate.accepted} cells accepted)")
-    print(f"\n| source | requests | crawl seconds | seconds / request | requests / day | whole history "
-          f"({history} days), estimated |\n|---|---|---|---|---|---|")
+    print(
+        f"\nwall time: {wall:.1f} s for {days} days ({loaded.documents} documents loaded, "
+        f"{gate.accepted} cells accepted)"
+    )
+    print(
+        f"\n| source | requests | crawl seconds | seconds / request | requests / day | whole history "
+        f"({history} days), estimated |\n|---|---|---|---|---|---|"
+    )
     worst = 0.0
     for source, requests, seconds in per_source:
         seconds = float(seconds or 0)
@@ -135,10 +164,14 @@ def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 
         per_day = requests / days
         estimate = per_day * history * per_request
         worst = max(worst, estimate)
-        print(f"| {source} | {requests} | {seconds:.0f} | {per_request:.2f} | {per_day:.2f} | "
-              f"{per_day * history:.0f} requests, {estimate / 60:.0f} min |")
-    print(f"\nwhole-history live backfill (sources crawl in parallel): about {worst / 3600:.1f} h, the slowest source's "
-          f"crawl (robots.txt requests not counted: one per host)")
+        print(
+            f"| {source} | {requests} | {seconds:.0f} | {per_request:.2f} | {per_day:.2f} | "
+            f"{per_day * history:.0f} requests, {estimate / 60:.0f} min |"
+        )
+    print(
+        f"\nwhole-history live backfill (sources crawl in parallel): about {worst / 3600:.1f} h, the slowest source's "
+        f"crawl (robots.txt requests not counted: one per host)"
+    )
     return 0
 
 
@@ -172,6 +205,7 @@ def freshness(poll: float = 120.0, days_before: int = 7) -> int:
             day = server.held_day
             backfill(day - timedelta(days=days_before), day - timedelta(days=1), notify=False)
             waiting, ids, published, polls = set(SOURCES), [], None, 0
+
             def poke(source: str) -> tuple[str, list[int]]:  # the sensors of the three sources run side by side
                 got = crawl_source(source, date_from=day - timedelta(days=2), date_to=day, run_id="bench-fresh")
                 return source, got if day in days_in_documents(got).get(source, set()) else []
@@ -197,18 +231,26 @@ def freshness(poll: float = 120.0, days_before: int = 7) -> int:
     finally:
         pg.destroy()
     verdict = "meets" if shown == day and elapsed < 180 else "MISSES"
-    print(f"freshness: the bulletin of {day} in mart.latest {elapsed:.1f} s after publication "
-          f"({polls} poll(s) every {poll:g} s; mart.latest shows {shown}; {verdict} the < 180 s target)")
+    print(
+        f"freshness: the bulletin of {day} in mart.latest {elapsed:.1f} s after publication "
+        f"({polls} poll(s) every {poll:g} s; mart.latest shows {shown}; {verdict} the < 180 s target)"
+    )
     return 0 if shown == day else 1
 
 
 # The issue-16 table: (label of the measured figure, the table's wording, target in seconds).
 ISSUE_TABLE = (
-    ("full-history rebuild from the raw archive (re-parse + load into empty core + gate)",
-     "full-history rebuild from the raw archive (documents, observations, the gate)", 3.0),
+    (
+        "full-history rebuild from the raw archive (re-parse + load into empty core + gate)",
+        "full-history rebuild from the raw archive (documents, observations, the gate)",
+        3.0,
+    ),
     ("quality gate, one new day (3 sources)", "the quality gate over one new day (3 sources), GX import excluded", 0.3),
-    ("quality gate, whole history from scratch (GX checks + decision + writes + marts)",
-     "the quality gate over the whole history", 2.0),
+    (
+        "quality gate, whole history from scratch (GX checks + decision + writes + marts)",
+        "the quality gate over the whole history",
+        2.0,
+    ),
 )
 # Figures produced by other work, wired here: each function returns [(label, seconds or None, target
 # seconds or None)]; None seconds prints "not measured".  E.g. the freshness benchmark (publication to
@@ -227,8 +269,10 @@ def issue_table(results: list[tuple[str, float]]) -> None:
         except Exception as exc:  # noqa: BLE001 - one figure that cannot be produced does not hide the others
             rows.append((f"{getattr(fn, '__name__', fn)}: {type(exc).__name__}: {exc}", None, None))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nissue 16 (best of the runs above; {os.cpu_count()} cores, load average {load:.1f})\n"
-          "| what | seconds | target | met |\n|---|---|---|---|")
+    print(
+        f"\nissue 16 (best of the runs above; {os.cpu_count()} cores, load average {load:.1f})\n"
+        "| what | seconds | target | met |\n|---|---|---|---|"
+    )
     for wording, seconds, target in rows:
         shown = "not measured" if seconds is None else f"{seconds:.2f}"
         met = "" if seconds is None or target is None else ("yes" if seconds < target else "no")
@@ -257,10 +301,10 @@ def main() -> int:
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
         os.environ.pop(var, None)
 
-    from etl.warehouse.db import transaction
+    from etl.losses.crawl import replay_env
     from etl.losses.ingest import WAR_START, backfill, rebuild
     from etl.replay.server import ReplayServer
-    from etl.losses.crawl import replay_env
+    from etl.warehouse.db import transaction
 
     pg = EmbeddedPostgres.default()
     pg.up()
@@ -269,44 +313,67 @@ def main() -> int:
         with ReplayServer() as server:
             os.environ.update(replay_env(server.urls))
             last = max(s.latest for s in server.series.values() if s.latest)
-            loaded, gate = timed("full backfill over replay HTTP (crawl 3 sources + load + quality gate)",
-                                 lambda: backfill(WAR_START, last, notify=False), results)
+            loaded, gate = timed(
+                "full backfill over replay HTTP (crawl 3 sources + load + quality gate)",
+                lambda: backfill(WAR_START, last, notify=False),
+                results,
+            )
         import great_expectations  # noqa: F401 - imported once, outside the timings below
 
         from etl.quality.gate import validate
 
         print(f"  {gate.accepted} accepted cells, {gate.open_quarantine} quarantined, {gate.corrections} corrections")
         with transaction(pg.dsn()) as conn, conn.cursor() as cur:
-            cur.execute("TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.source_check, quality.alert")
-        timed("quality gate, whole history from scratch (GX checks + decision + writes + marts)",
-              lambda: validate(notify=False), results)
+            cur.execute(
+                "TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.source_check, quality.alert"
+            )
+        timed(
+            "quality gate, whole history from scratch (GX checks + decision + writes + marts)",
+            lambda: validate(notify=False),
+            results,
+        )
         timed("quality gate, whole history again (nothing changes)", lambda: validate(notify=False), results)
         new_day = last + timedelta(days=1)
         with transaction(pg.dsn()) as conn, conn.cursor() as cur:  # the next bulletin: yesterday + 1 per category
-            cur.execute("""INSERT INTO core.observation (source, as_of, category, cumulative, increase)
+            cur.execute(
+                """INSERT INTO core.observation (source, as_of, category, cumulative, increase)
                            SELECT source, as_of + 1, category, cumulative + 1, 1 FROM core.current_observation
-                           WHERE as_of = %s""", (last,))
+                           WHERE as_of = %s""",
+                (last,),
+            )
         for _ in range(3):  # best of three (the first one also warms GX's suites)
-            timed("quality gate, one new day (3 sources)", lambda: validate(date_from=new_day, date_to=new_day,
-                                                                            notify=False), results)
+            timed(
+                "quality gate, one new day (3 sources)",
+                lambda: validate(date_from=new_day, date_to=new_day, notify=False),
+                results,
+            )
         with transaction(pg.dsn()) as conn, conn.cursor() as cur:
             cur.execute("DELETE FROM core.observation WHERE as_of = %s", (new_day,))
             cur.execute("SELECT count(*) FROM raw.document")
             documents = cur.fetchone()[0]
-            cur.execute("TRUNCATE core.observation, core.bulletin, core.accepted, quality.retraction, "
-                        "quality.quarantine, quality.alert CASCADE")
-        rebuilt, _ = timed("full-history rebuild from the raw archive (re-parse + load into empty core + gate)",
-                           lambda: rebuild(notify=False), results)
+            cur.execute(
+                "TRUNCATE core.observation, core.bulletin, core.accepted, quality.retraction, "
+                "quality.quarantine, quality.alert CASCADE"
+            )
+        rebuilt, _ = timed(
+            "full-history rebuild from the raw archive (re-parse + load into empty core + gate)",
+            lambda: rebuild(notify=False),
+            results,
+        )
         timed("rebuild again (every value unchanged)", lambda: rebuild(notify=False), results)
-        print(f"  {documents} archived documents, {rebuilt.observations} observations, "
-              f"{len(loaded.days.get('minfin', []))}/{len(loaded.days.get('mod', []))}/"
-              f"{len(loaded.days.get('russianwarship', []))} days (minfin/mod/russianwarship)")
+        print(
+            f"  {documents} archived documents, {rebuilt.observations} observations, "
+            f"{len(loaded.days.get('minfin', []))}/{len(loaded.days.get('mod', []))}/"
+            f"{len(loaded.days.get('russianwarship', []))} days (minfin/mod/russianwarship)"
+        )
     finally:
         pg.destroy()
     for name, cold, warm in dag_import_times():
         results.append((f"run {name} after import airflow.sdk (cold / definitions loaded: {warm:.3f})", cold))
-        print(f"run {name}: {cold * 1000:.0f} ms after import airflow.sdk, {warm * 1000:.0f} ms once Airflow's "
-              "definitions are loaded")
+        print(
+            f"run {name}: {cold * 1000:.0f} ms after import airflow.sdk, {warm * 1000:.0f} ms once Airflow's "
+            "definitions are loaded"
+        )
     print("\n| benchmark | seconds |\n|---|---|")
     for label, seconds in results:
         print(f"| {label} | {seconds:.3f} |")

@@ -1,15 +1,14 @@
 """Backfill the General Staff bulletins over a date range, from the sources chosen in the trigger form."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
-
 from etl.domain.model import SOURCES
 from etl.losses.assets import ACCEPTED_SERIES_URI
-
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 DOC = """
 ### losses_backfill
@@ -41,15 +40,31 @@ validated, and then `check_documents` fails the run with the list of documents l
 """
 
 FORM = {
-    "date_from": Param("2022-02-24", type="string", format="date", title="First day",
-                       description="First bulletin day to fetch (Kyiv date). The first bulletin is 2022-02-24."),
-    "date_to": Param(None, type=["null", "string"], format="date", title="Last day",
-                     description="Last bulletin day to fetch; empty means today (Kyiv). Not in the future, "
-                                 "not before the first day."),
-    "sources": Param(list(SOURCES), type="array", title="Sources", uniqueItems=True, minItems=1,
-                     items={"type": "string", "enum": list(SOURCES)},
-                     description="mod: the official bulletins (mil.gov.ua, mod.gov.ua); minfin: index.minfin.com.ua; "
-                                 "russianwarship: the russianwarship.rip API."),
+    "date_from": Param(
+        "2022-02-24",
+        type="string",
+        format="date",
+        title="First day",
+        description="First bulletin day to fetch (Kyiv date). The first bulletin is 2022-02-24.",
+    ),
+    "date_to": Param(
+        None,
+        type=["null", "string"],
+        format="date",
+        title="Last day",
+        description="Last bulletin day to fetch; empty means today (Kyiv). Not in the future, "
+        "not before the first day.",
+    ),
+    "sources": Param(
+        list(SOURCES),
+        type="array",
+        title="Sources",
+        uniqueItems=True,
+        minItems=1,
+        items={"type": "string", "enum": list(SOURCES)},
+        description="mod: the official bulletins (mil.gov.ua, mod.gov.ua); minfin: index.minfin.com.ua; "
+        "russianwarship: the russianwarship.rip API.",
+    ),
 }
 
 
@@ -72,16 +87,21 @@ def losses_backfill():
 
         return scrape_range(source, context["params"], context["run_id"])
 
-    @task(trigger_rule=TriggerRule.NONE_FAILED,
-          doc_md="Parse every archived document of this run and load each one that parses into core.observation; "
-                 "the unreadable ones are kept in raw, alerted and listed for check_documents.")
+    @task(
+        trigger_rule=TriggerRule.NONE_FAILED,
+        doc_md="Parse every archived document of this run and load each one that parses into core.observation; "
+        "the unreadable ones are kept in raw, alerted and listed for check_documents.",
+    )
     def parse_and_load(*document_id_lists, **context) -> dict:
         from etl.losses.tasks import parse_and_load as run
 
         return run(list(document_id_lists), context["run_id"])
 
-    @task(outlets=[Asset(ACCEPTED_SERIES_URI)], doc_md="Quality gate over the range: GX checks, consensus, quarantine with diagnosis, alerts; "
-                 "then refresh the marts. Fails (nothing reaches the marts) only when a check itself errors.")
+    @task(
+        outlets=[Asset(ACCEPTED_SERIES_URI)],
+        doc_md="Quality gate over the range: GX checks, consensus, quarantine with diagnosis, alerts; "
+        "then refresh the marts. Fails (nothing reaches the marts) only when a check itself errors.",
+    )
     def validate(summary: dict, **context) -> dict:
         from etl.losses.tasks import backfill_range, validate_loaded
 
@@ -94,9 +114,11 @@ def losses_backfill():
 
         return run(summary)
 
-    @task(trigger_rule=TriggerRule.ALL_DONE,
-          doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
-                 "(the others were loaded and validated).")
+    @task(
+        trigger_rule=TriggerRule.ALL_DONE,
+        doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
+        "(the others were loaded and validated).",
+    )
     def check_documents(summary: dict | None, **context) -> dict:
         from etl.losses.tasks import check_documents as run
 

@@ -1,16 +1,15 @@
 """Every morning (Kyiv time): fetch the newest General Staff bulletin from each source and load it."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
 
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
-
 from etl.domain.model import SOURCES
 from etl.losses.assets import ACCEPTED_SERIES_URI
 from etl.losses.freshness import poll_seconds
-
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 DOC = """
 ### losses_daily
@@ -38,10 +37,20 @@ Trigger it by hand with `target_date` to load a given day (for example the newes
 """
 
 FORM = {
-    "target_date": Param(None, type=["null", "string"], format="date", title="Bulletin day",
-                         description="Day whose bulletin to wait for; empty means the run's date in Kyiv."),
-    "deadline": Param("14:00", type="string", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", title="Deadline",
-                      description="Kyiv time (HH:MM) after which a bulletin not yet out is reported missing."),
+    "target_date": Param(
+        None,
+        type=["null", "string"],
+        format="date",
+        title="Bulletin day",
+        description="Day whose bulletin to wait for; empty means the run's date in Kyiv.",
+    ),
+    "deadline": Param(
+        "14:00",
+        type="string",
+        pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        title="Deadline",
+        description="Kyiv time (HH:MM) after which a bulletin not yet out is reported missing.",
+    ),
 }
 
 
@@ -54,14 +63,24 @@ FORM = {
     tags=["attrition", "bulletins", "daily"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=2), "on_failure_callback": task_failed},
+    default_args={
+        "owner": "attrition",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": task_failed,
+    },
     on_failure_callback=dag_failed,
 )
 def losses_daily():
-    @task.sensor(mode="reschedule", poke_interval=poll_seconds(), timeout=timedelta(hours=12).total_seconds(),
-                 retries=1, doc_md="Wait for the target day's bulletin: crawl the source's newest pages with "
-                                   "conditional GETs every ATTRITION_POLL_SECONDS (reschedule mode: no slot held, "
-                                   "no failed attempt); 'bulletin missing' after the deadline.")
+    @task.sensor(
+        mode="reschedule",
+        poke_interval=poll_seconds(),
+        timeout=timedelta(hours=12).total_seconds(),
+        retries=1,
+        doc_md="Wait for the target day's bulletin: crawl the source's newest pages with "
+        "conditional GETs every ATTRITION_POLL_SECONDS (reschedule mode: no slot held, "
+        "no failed attempt); 'bulletin missing' after the deadline.",
+    )
     def scrape(source: str, **context) -> PokeReturnValue:
         from etl.losses.freshness import poke_bulletin
         from etl.losses.tasks import daily_target
@@ -71,16 +90,23 @@ def losses_daily():
         ids = poke_bulletin(source, target, context["run_id"], params["deadline"])
         return PokeReturnValue(is_done=ids is not None, xcom_value=ids)
 
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
-          doc_md="Parse and load what the successful scrapes fetched: every document that parses; "
-                 "the unreadable ones are kept in raw, alerted and listed for check_documents.")
+    @task(
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=0,
+        doc_md="Parse and load what the successful scrapes fetched: every document that parses; "
+        "the unreadable ones are kept in raw, alerted and listed for check_documents.",
+    )
     def parse_and_load(*document_id_lists, **context) -> dict:
         from etl.losses.tasks import parse_and_load as run
 
         return run(list(document_id_lists), context["run_id"])
 
-    @task(retries=0, outlets=[Asset(ACCEPTED_SERIES_URI)], doc_md="Quality gate over the target day and the days before it: GX checks, consensus, "
-                            "quarantine with diagnosis, alerts; then refresh the marts.")
+    @task(
+        retries=0,
+        outlets=[Asset(ACCEPTED_SERIES_URI)],
+        doc_md="Quality gate over the target day and the days before it: GX checks, consensus, "
+        "quarantine with diagnosis, alerts; then refresh the marts.",
+    )
     def validate(summary: dict, **context) -> dict:
         from etl.losses.tasks import SCRAPE_DAYS_BACK, daily_target, validate_loaded
 
@@ -89,13 +115,17 @@ def losses_daily():
 
     @task(retries=0, doc_md="Succeed when the target day has accepted values (from at least one source).")
     def check_bulletin(gate: dict, **context) -> dict:
-        from etl.losses.tasks import check_bulletin as run, daily_target
+        from etl.losses.tasks import check_bulletin as run
+        from etl.losses.tasks import daily_target
 
         return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
 
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
-          doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
-                 "(the others were loaded and validated).")
+    @task(
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=0,
+        doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
+        "(the others were loaded and validated).",
+    )
     def check_documents(summary: dict | None, **context) -> dict:
         from etl.losses.tasks import check_documents as run
 

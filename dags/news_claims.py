@@ -1,4 +1,5 @@
 """Every morning: fetch the news reports of the losses and read their claims into core.claim / mart.news_claims."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,11 +7,10 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.config import setting
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
-
+from etl.losses.freshness import poll_seconds
 from etl.news.feeds import DEFAULT_MATCH
 from etl.news.sources import configured_feeds, configured_urls
-from etl.losses.freshness import poll_seconds
+from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
 
 DOC = """
 ### news_claims
@@ -47,28 +47,58 @@ not answer then, and its runs would fail. Unpause it once the machine is online,
 OFFLINE = setting("ATTRITION_SOURCES_MODE") == "replay"
 
 FORM = {
-    "kyiv_independent": Param(True, type="boolean", title="Kyiv Independent",
-                              description="Fetch the Kyiv Independent's daily General Staff article."),
-    "feeds": Param(configured_feeds(), type="array", items={"type": "string"}, title="Feeds",
-                   description="RSS or Atom feeds for the generic article spider (default: ATTRITION_NEWS_FEEDS, "
-                               "else Ukrinform's and Newsweek's feeds)."),
-    "urls": Param(configured_urls(), type="array", items={"type": "string"}, title="Article URLs",
-                  description="Article pages to fetch as they are (AP and others without a feed)."),
-    "match": Param(DEFAULT_MATCH, type="string", title="Feed filter",
-                   description="Regular expression a feed item's title, summary or URL must match to be fetched; "
-                               "empty fetches every item."),
-    "date_from": Param(None, type=["null", "string"], format="date", title="From",
-                       description="Backfill: first publication day (Kyiv Independent sitemap, feed items); empty for "
-                                   "the daily run."),
-    "date_to": Param(None, type=["null", "string"], format="date", title="To",
-                     description="Backfill: last publication day; empty for no upper bound."),
+    "kyiv_independent": Param(
+        True,
+        type="boolean",
+        title="Kyiv Independent",
+        description="Fetch the Kyiv Independent's daily General Staff article.",
+    ),
+    "feeds": Param(
+        configured_feeds(),
+        type="array",
+        items={"type": "string"},
+        title="Feeds",
+        description="RSS or Atom feeds for the generic article spider (default: ATTRITION_NEWS_FEEDS, "
+        "else Ukrinform's and Newsweek's feeds).",
+    ),
+    "urls": Param(
+        configured_urls(),
+        type="array",
+        items={"type": "string"},
+        title="Article URLs",
+        description="Article pages to fetch as they are (AP and others without a feed).",
+    ),
+    "match": Param(
+        DEFAULT_MATCH,
+        type="string",
+        title="Feed filter",
+        description="Regular expression a feed item's title, summary or URL must match to be fetched; "
+        "empty fetches every item.",
+    ),
+    "date_from": Param(
+        None,
+        type=["null", "string"],
+        format="date",
+        title="From",
+        description="Backfill: first publication day (Kyiv Independent sitemap, feed items); empty for the daily run.",
+    ),
+    "date_to": Param(
+        None,
+        type=["null", "string"],
+        format="date",
+        title="To",
+        description="Backfill: last publication day; empty for no upper bound.",
+    ),
 }
 
 
 @dag(
     dag_id="news_claims",
-    description=("Paused: the sources are the replay (offline) and this DAG reads the live news sites; "
-                 "unpause it when online." if OFFLINE else "The news reports' loss claims, every morning."),
+    description=(
+        "Paused: the sources are the replay (offline) and this DAG reads the live news sites; unpause it when online."
+        if OFFLINE
+        else "The news reports' loss claims, every morning."
+    ),
     schedule=CronTriggerTimetable("30 10 * * *", timezone="Europe/Kyiv"),
     start_date=datetime(2026, 11, 1),
     catchup=False,
@@ -76,7 +106,12 @@ FORM = {
     tags=["attrition", "news", "daily"],
     doc_md=DOC,
     params=FORM,
-    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(minutes=5), "on_failure_callback": task_failed},
+    default_args={
+        "owner": "attrition",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=5),
+        "on_failure_callback": task_failed,
+    },
     on_failure_callback=dag_failed,
 )
 def news_claims():
@@ -92,17 +127,25 @@ def news_claims():
 
         return crawl("news_article", context["params"], context["run_id"])
 
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0,
-          doc_md="Read the fetched articles' claims, compare the General Staff figures with the bulletin series, "
-                 "store them (core.claim, mart.news_claims) and record news_mismatch alerts.")
+    @task(
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=0,
+        doc_md="Read the fetched articles' claims, compare the General Staff figures with the bulletin series, "
+        "store them (core.claim, mart.news_claims) and record news_mismatch alerts.",
+    )
     def extract_claims(*crawls, **context) -> dict:
         from etl.news.tasks import extract
 
         return extract(list(crawls), context["params"], context["run_id"])
 
-    @task.sensor(mode="reschedule", poke_interval=poll_seconds(), timeout=8 * 3600, retries=0,
-                 doc_md="Wait until the run's day (Kyiv) has accepted values in the warehouse (the asset "
-                        "attrition://warehouse/accepted_series updated for it); a backfill run does not wait.")
+    @task.sensor(
+        mode="reschedule",
+        poke_interval=poll_seconds(),
+        timeout=8 * 3600,
+        retries=0,
+        doc_md="Wait until the run's day (Kyiv) has accepted values in the warehouse (the asset "
+        "attrition://warehouse/accepted_series updated for it); a backfill run does not wait.",
+    )
     def wait_for_day(**context) -> PokeReturnValue:
         from etl.losses.freshness import day_accepted
         from etl.losses.tasks import daily_target

@@ -1,5 +1,6 @@
 """Decide on records the quality gate quarantined: one Required Action (human-in-the-loop request) per
 record that needs a person; the trigger form for list / accept / reject / reopen by id."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -39,14 +40,29 @@ the days around it: `rejected`, decided by `gate`). The rest waits for a person,
 """
 
 FORM = {
-    "action": Param("review", type="string", enum=["review", "list", "accept", "reject", "reopen"], title="Action",
-                    description="review: open a Required Action per record awaiting a person; list: print them; "
-                                "accept / reject / reopen: act on the record below."),
-    "quarantine_id": Param(None, type=["null", "integer"], minimum=1, title="Quarantine id",
-                           description="The record's id (from list, the alert, or mart.quarantined_records.id). "
-                                       "Required for accept, reject and reopen."),
-    "note": Param(None, type=["null", "string"], title="Note", maxLength=500,
-                  description="Optional: why you decide so; kept with the decision."),
+    "action": Param(
+        "review",
+        type="string",
+        enum=["review", "list", "accept", "reject", "reopen"],
+        title="Action",
+        description="review: open a Required Action per record awaiting a person; list: print them; "
+        "accept / reject / reopen: act on the record below.",
+    ),
+    "quarantine_id": Param(
+        None,
+        type=["null", "integer"],
+        minimum=1,
+        title="Quarantine id",
+        description="The record's id (from list, the alert, or mart.quarantined_records.id). "
+        "Required for accept, reject and reopen.",
+    ),
+    "note": Param(
+        None,
+        type=["null", "string"],
+        title="Note",
+        maxLength=500,
+        description="Optional: why you decide so; kept with the decision.",
+    ),
 }
 
 
@@ -67,8 +83,10 @@ class ReviewRecord(HITLOperator):
 
         url = self.generate_link_to_ui(task_instance=context["task_instance"], base_url=airflow_ui_url())
         if not review_hitl.register(self.quarantine_id, *self._ref(context), url):
-            self.log.info("quarantine %s no longer waits for this request (decided, or asked elsewhere): closed",
-                          self.quarantine_id)
+            self.log.info(
+                "quarantine %s no longer waits for this request (decided, or asked elsewhere): closed",
+                self.quarantine_id,
+            )
             return {"quarantine_id": self.quarantine_id, "closed_by": "decided before the request"}
         self.log.info("Required Action for quarantine %s: %s", self.quarantine_id, url)
         return super().execute(context)
@@ -88,16 +106,28 @@ class ReviewRecord(HITLOperator):
                 self.log.info("quarantine %s was decided %s: request closed", self.quarantine_id, closed_by)
                 return {"quarantine_id": self.quarantine_id, "closed_by": closed_by}
             # still open: clear the default answer (the request is pending again) and wait on
-            upsert_hitl_detail(ti_id=context["task_instance"].id, options=self.options, subject=self.subject,
-                               body=self.body, defaults=self.defaults, multiple=self.multiple,
-                               params=self.serialized_params, assigned_users=self.assigned_users)
+            upsert_hitl_detail(
+                ti_id=context["task_instance"].id,
+                options=self.options,
+                subject=self.subject,
+                body=self.body,
+                defaults=self.defaults,
+                multiple=self.multiple,
+                params=self.serialized_params,
+                assigned_users=self.assigned_users,
+            )
             raise TaskAwaitingInput(method_name="execute_complete", timeout=self.response_timeout)
         answer = super().execute_complete(context, event)
         user = (answer.get("responded_by_user") or {}).get("name")
         try:
-            outcome = review_hitl.answer(self.quarantine_id, answer["chosen_options"][0],
-                                         (answer.get("params_input") or {}).get("note"), user, ref,
-                                         run_url=airflow_run_url(ref[0], ref[1]))
+            outcome = review_hitl.answer(
+                self.quarantine_id,
+                answer["chosen_options"][0],
+                (answer.get("params_input") or {}).get("note"),
+                user,
+                ref,
+                run_url=airflow_run_url(ref[0], ref[1]),
+            )
         except ReviewError as exc:
             raise AirflowFailException(str(exc)) from None
         print(outcome.pop("gate", ""))
@@ -106,8 +136,7 @@ class ReviewRecord(HITLOperator):
 
 @dag(
     dag_id="quarantine_review",
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("41 * * * *", timezone="UTC"),
-                                 assets=ACCEPTED_SERIES),
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("41 * * * *", timezone="UTC"), assets=ACCEPTED_SERIES),
     start_date=datetime(2022, 2, 24),
     catchup=False,
     max_active_runs=16,  # runs wait for people; each new one asks only for records no request asks for
@@ -118,9 +147,11 @@ class ReviewRecord(HITLOperator):
     on_failure_callback=dag_failed,
 )
 def quarantine_review():
-    @task(task_id="requests",
-          doc_md="review: the records awaiting a person without a request (one mapped Required Action each). "
-                 "list: print them. accept / reject: apply to the record, re-run the gate. reopen: reopen it.")
+    @task(
+        task_id="requests",
+        doc_md="review: the records awaiting a person without a request (one mapped Required Action each). "
+        "list: print them. accept / reject: apply to the record, re-run the gate. reopen: reopen it.",
+    )
     def requests(**context) -> list[dict]:
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -140,8 +171,15 @@ def quarantine_review():
         # decided elsewhere leaves the pending list (a task can only write its request through the
         # timeout sweep); while the record is open the task clears it again and keeps waiting
         defaults=[REJECT],
-        params={"note": Param(None, type=["null", "string"], title="Note", maxLength=500,
-                              description="Why you decide so (optional); kept with the decision.")},
+        params={
+            "note": Param(
+                None,
+                type=["null", "string"],
+                title="Note",
+                maxLength=500,
+                description="Why you decide so (optional); kept with the decision.",
+            )
+        },
         response_timeout=RECHECK,
         map_index_template="{{ task.quarantine_id }}",
     ).expand_kwargs(requests())

@@ -1,4 +1,5 @@
 """Every morning, before losses_daily: is every source still there and still readable?"""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -25,8 +26,12 @@ Under `make up` offline the spiders point at the replay, and the check runs agai
 """
 
 FORM = {
-    "strict": Param(False, type="boolean", title="Strict",
-                    description="Also fail when the sources' figures differ on their newest common day."),
+    "strict": Param(
+        False,
+        type="boolean",
+        title="Strict",
+        description="Also fail when the sources' figures differ on their newest common day.",
+    ),
 }
 
 
@@ -43,8 +48,10 @@ FORM = {
     on_failure_callback=dag_failed,
 )
 def sources_check():
-    @task(execution_timeout=timedelta(minutes=30),
-          doc_md="Fetch and parse each source's newest bulletin; record quality.source_check; alert on a change.")
+    @task(
+        execution_timeout=timedelta(minutes=30),
+        doc_md="Fetch and parse each source's newest bulletin; record quality.source_check; alert on a change.",
+    )
     def check_sources(**context) -> dict:
         from etl.losses.sources_check import run_task
 

@@ -1,4 +1,5 @@
 """Apply the warehouse's pending schema migrations (thin DAG: the work is in etl.losses.tasks)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -28,7 +29,12 @@ migration runs in its own transaction, so nothing is half-applied).
     catchup=False,
     tags=["attrition", "warehouse"],
     doc_md=DOC,
-    default_args={"owner": "attrition", "retries": 1, "retry_delay": timedelta(seconds=30), "on_failure_callback": task_failed},
+    default_args={
+        "owner": "attrition",
+        "retries": 1,
+        "retry_delay": timedelta(seconds=30),
+        "on_failure_callback": task_failed,
+    },
     on_failure_callback=dag_failed,
 )
 def warehouse_migrate():

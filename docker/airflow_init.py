@@ -15,6 +15,7 @@ Airflow components start, and exits 0 when the stack may start.
 
 Nothing here prints a password.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-REQUIRED = ("AIRFLOW_ADMIN_PASSWORD", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__API_AUTH__JWT_SECRET",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+REQUIRED = (
+    "AIRFLOW_ADMIN_PASSWORD",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__API_AUTH__JWT_SECRET",
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE",
+)
 RAW_SCHEMA = "raw"
 RAW_TABLESPACE = "raw_archive"
 
@@ -94,8 +99,7 @@ def move_raw_archive(dsn: str) -> list[str]:
         )
         for name, kind in cur.fetchall():
             statement = "ALTER TABLE {} SET TABLESPACE {}" if kind == "r" else "ALTER INDEX {} SET TABLESPACE {}"
-            cur.execute(sql.SQL(statement).format(sql.Identifier(RAW_SCHEMA, name),
-                                                  sql.Identifier(RAW_TABLESPACE)))
+            cur.execute(sql.SQL(statement).format(sql.Identifier(RAW_SCHEMA, name), sql.Identifier(RAW_TABLESPACE)))
             moved.append(f"{RAW_SCHEMA}.{name}")
     return moved
 

@@ -18,6 +18,7 @@ replaced by the override's value):
 
     python docker/compose_render.py [--env-file .env] docker-compose.yml docker-compose.test.yml > merged.yml
 """
+
 from __future__ import annotations
 
 import copy
@@ -53,7 +54,7 @@ def substitute(text: str, env: dict[str, str]) -> str:
                 j += 1
             if depth:
                 raise ValueError(f"unterminated ${{ in {text!r}")
-            out.append(_expand(text[i + 2:j - 1], env))
+            out.append(_expand(text[i + 2 : j - 1], env))
             i = j
         else:
             out.append(text[i])
@@ -66,7 +67,7 @@ def _expand(expr: str, env: dict[str, str]) -> str:
     for op in (":-", ":?", "-", "?"):
         at = expr.find(op)
         if at > 0 and expr[:at].replace("_", "").isalnum():
-            name, rest = expr[:at], expr[at + len(op):]
+            name, rest = expr[:at], expr[at + len(op) :]
             value = env.get(name)
             empty = value is None or (op.startswith(":") and value == "")
             if op.endswith("-"):
@@ -122,8 +123,7 @@ def render(main: dict, override: dict) -> dict:
             service["depends_on"] = kept
             if not kept:
                 service.pop("depends_on")
-    out = {key: value for key, value in main.items()
-           if key not in ("name", "services") and not key.startswith("x-")}
+    out = {key: value for key, value in main.items() if key not in ("name", "services") and not key.startswith("x-")}
     out["services"] = services
     out["volumes"] = merge(main.get("volumes") or {}, override.get("volumes") or {})
     used = {v.split(":", 1)[0] for s in services.values() for v in s.get("volumes", []) if isinstance(v, str)}
@@ -137,8 +137,9 @@ def main(argv: list[str]) -> int:
         env = {**os.environ, **read_env_file(argv[1])}
         argv = argv[2:]
     if len(argv) != 2:
-        print("usage: compose_render.py [--env-file FILE] docker-compose.yml OVERRIDE.yml > merged.yml",
-              file=sys.stderr)
+        print(
+            "usage: compose_render.py [--env-file FILE] docker-compose.yml OVERRIDE.yml > merged.yml", file=sys.stderr
+        )
         return 2
     with open(argv[0]) as fh:
         base = yaml.safe_load(fh)

@@ -5,6 +5,7 @@ busy machine, longer than a healthcheck's timeout). Used by docker-compose.test.
 
     python /opt/attrition/docker/healthcheck.py DagProcessorJob [MAX_AGE_SECONDS]
 """
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,11 @@ def main(argv: list[str]) -> int:
     conn = psycopg2.connect(dsn, connect_timeout=5, application_name="attrition-healthcheck")
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM job WHERE job_type = %s AND hostname = %s AND state = 'running' "
-                        "AND latest_heartbeat > now() - make_interval(secs => %s)",
-                        (job_type, socket.getfqdn(), max_age))
+            cur.execute(
+                "SELECT count(*) FROM job WHERE job_type = %s AND hostname = %s AND state = 'running' "
+                "AND latest_heartbeat > now() - make_interval(secs => %s)",
+                (job_type, socket.getfqdn(), max_age),
+            )
             (alive,) = cur.fetchone()
     finally:
         conn.close()

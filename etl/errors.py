@@ -21,6 +21,7 @@ derive from these classes.
 
 This module imports nothing heavy (it is imported by :mod:`etl.config`).
 """
+
 from __future__ import annotations
 
 
@@ -36,8 +37,15 @@ class AttritionError(RuntimeError):
     exit_code = 1
     kind = "failure"  # the quality.alert kind an alert about it carries (etl.warehouse.failures)
 
-    def __init__(self, problem: str, *, source: str | None = None, url: str | None = None,
-                 field: str | None = None, action: str | None = None):
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str | None = None,
+        url: str | None = None,
+        field: str | None = None,
+        action: str | None = None,
+    ):
         self.problem, self.source, self.url, self.field, self.action = problem, source, url, field, action
         super().__init__(self.line())
 
@@ -59,8 +67,17 @@ class AttritionError(RuntimeError):
 
     def details(self) -> dict:
         """What an alert about it records (quality.alert.details)."""
-        return {k: v for k, v in (("source", self.source), ("url", self.url), ("field", self.field),
-                                  ("problem", self.problem), ("action", self.action)) if v}
+        return {
+            k: v
+            for k, v in (
+                ("source", self.source),
+                ("url", self.url),
+                ("field", self.field),
+                ("problem", self.problem),
+                ("action", self.action),
+            )
+            if v
+        }
 
 
 class ConfigError(AttritionError):
@@ -78,8 +95,10 @@ class SettingError(ConfigError):
 
     def __init__(self, name: str, value: str, expected: str):
         self.name, self.value = name, value
-        super().__init__(f"setting {name}={value!r} is not {expected}",
-                         action=f"set {name} to {expected} or unset it for the default")
+        super().__init__(
+            f"setting {name}={value!r} is not {expected}",
+            action=f"set {name} to {expected} or unset it for the default",
+        )
 
 
 class SnapshotError(ConfigError, ValueError):
@@ -90,8 +109,14 @@ class SnapshotError(ConfigError, ValueError):
     def __init__(self, path, lineno: int | None, field: str | None, problem: str):
         self.path, self.lineno = str(path), lineno
         where = f"{path}:{lineno}" if lineno else str(path)
-        AttritionError.__init__(self, problem, source="replay snapshot", url=where, field=field,
-                                action="fix or delete that row (format: docs/replay.md), then start the replay again")
+        AttritionError.__init__(
+            self,
+            problem,
+            source="replay snapshot",
+            url=where,
+            field=field,
+            action="fix or delete that row (format: docs/replay.md), then start the replay again",
+        )
 
 
 class WarehouseUnavailable(AttritionError):
@@ -108,10 +133,12 @@ class WarehouseLost(AttritionError):
     def __init__(self, cause: str, run_id: str | None = None, dsn: str | None = None):
         self.run_id, self.cause = run_id, one_line(cause)
         run = f"run {run_id}" if run_id else "this run"
-        super().__init__(f"the connection to the warehouse was lost during a transaction ({self.cause})",
-                         source="warehouse", url=dsn,
-                         action=f"nothing of {run} was loaded; run it again once the warehouse is up "
-                                "(`attrition db status`)")
+        super().__init__(
+            f"the connection to the warehouse was lost during a transaction ({self.cause})",
+            source="warehouse",
+            url=dsn,
+            action=f"nothing of {run} was loaded; run it again once the warehouse is up (`attrition db status`)",
+        )
 
 
 class NumberOutOfRange(AttritionError):
@@ -121,9 +148,12 @@ class NumberOutOfRange(AttritionError):
 
     def __init__(self, cause: str, run_id: str | None = None, **kw):
         run = f"run {run_id}" if run_id else "this run"
-        super().__init__(f"a number is out of range for the warehouse ({one_line(cause)})",
-                         action=f"nothing of {run} was loaded; the raw document is kept in raw.document; "
-                                "see quality.alert for the document", **kw)
+        super().__init__(
+            f"a number is out of range for the warehouse ({one_line(cause)})",
+            action=f"nothing of {run} was loaded; the raw document is kept in raw.document; "
+            "see quality.alert for the document",
+            **kw,
+        )
 
 
 class RunLockTimeout(AttritionError):
@@ -133,10 +163,12 @@ class RunLockTimeout(AttritionError):
 
     def __init__(self, holder: str, waited: float, run_id: str | None = None):
         run = f"run {run_id}" if run_id else "this run"
-        super().__init__(f"another run of {holder} is in progress; waited {waited:.0f} s for it",
-                         source="run lock",
-                         action=f"nothing of {run} was loaded; run it again when the other run has ended "
-                                "(or raise ATTRITION_RUN_LOCK_WAIT)")
+        super().__init__(
+            f"another run of {holder} is in progress; waited {waited:.0f} s for it",
+            source="run lock",
+            action=f"nothing of {run} was loaded; run it again when the other run has ended "
+            "(or raise ATTRITION_RUN_LOCK_WAIT)",
+        )
 
 
 class SourceError(AttritionError):

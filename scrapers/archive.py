@@ -4,6 +4,7 @@ conditional-GET middleware (validators, archived bodies) and the pipeline (rows)
 Every row is committed as soon as it is written, so what was fetched stays archived even when
 the crawl or the later load fails.  psycopg2 is imported only when the crawl opens the archive.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,7 @@ class Archive:
     # -- one per crawler -------------------------------------------------------------------------
 
     @classmethod
-    def of(cls, crawler) -> "Archive | None":
+    def of(cls, crawler) -> Archive | None:
         return getattr(crawler, _CRAWLER_ATTR, None)
 
     def attach(self, crawler) -> None:
@@ -46,8 +47,9 @@ class Archive:
 
         self.conn = connect(self.dsn, application_name=f"attrition-crawl-{self.source}")
         self.validators = self._load_validators()
-        logger.info("raw archive open: %d URL(s) of %s have validators for a conditional GET",
-                    len(self.validators), self.source)
+        logger.info(
+            "raw archive open: %d URL(s) of %s have validators for a conditional GET", len(self.validators), self.source
+        )
 
     def close(self) -> None:
         if self.conn is not None:
@@ -70,8 +72,7 @@ class Archive:
             )
             rows = cur.fetchall()
         self.conn.commit()
-        return {url: Validators(etag, lm, doc) for url, etag, lm, doc in rows
-                if doc is not None and (etag or lm)}
+        return {url: Validators(etag, lm, doc) for url, etag, lm, doc in rows if doc is not None and (etag or lm)}
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -84,24 +85,49 @@ class Archive:
 
     # -- writes (each committed at once) --------------------------------------------------------
 
-    def store_document(self, *, url: str, status: int, content_type: str | None, headers: dict,
-                       body: bytes, fetched_at: datetime | None) -> tuple[int, str]:
+    def store_document(
+        self,
+        *,
+        url: str,
+        status: int,
+        content_type: str | None,
+        headers: dict,
+        body: bytes,
+        fetched_at: datetime | None,
+    ) -> tuple[int, str]:
         """Archive ``body`` unless a document with the same sha256 exists; returns (id, 'new'|'duplicate')."""
         from etl.warehouse.raw_archive import store_document
 
         try:
             with self.conn.cursor() as cur:
-                doc_id, new = store_document(cur, self.source, url, body, content_type=content_type,
-                                             http_status=status, headers=headers, fetched_at=fetched_at)
+                doc_id, new = store_document(
+                    cur,
+                    self.source,
+                    url,
+                    body,
+                    content_type=content_type,
+                    http_status=status,
+                    headers=headers,
+                    fetched_at=fetched_at,
+                )
             self.conn.commit()
         except Exception:
             self.conn.rollback()
             raise
         return doc_id, "new" if new else "duplicate"
 
-    def log_fetch(self, *, url: str, outcome: str, http_status: int | None = None, document_id: int | None = None,
-                  etag: str | None = None, last_modified: str | None = None, error: str | None = None,
-                  discovered_by: str | None = None) -> int:
+    def log_fetch(
+        self,
+        *,
+        url: str,
+        outcome: str,
+        http_status: int | None = None,
+        document_id: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+        discovered_by: str | None = None,
+    ) -> int:
         try:
             with self.conn.cursor() as cur:
                 cur.execute(
@@ -111,8 +137,18 @@ class Archive:
                     VALUES (%s, %s, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s)
                     RETURNING id
                     """,
-                    (self.source, url, http_status, outcome, document_id, etag, last_modified, error, self.run_id,
-                     discovered_by),
+                    (
+                        self.source,
+                        url,
+                        http_status,
+                        outcome,
+                        document_id,
+                        etag,
+                        last_modified,
+                        error,
+                        self.run_id,
+                        discovered_by,
+                    ),
                 )
                 fetch_id = cur.fetchone()[0]
             self.conn.commit()

@@ -1,4 +1,5 @@
 """The one item the spiders yield: what a fetch attempt produced (never parsed figures)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -20,6 +20,7 @@
   the retries, or timed out after the retries on ``ATTRITION_MAX_HOST_TIMEOUTS`` requests in a row
   (default 2), later requests to it are skipped instead of each retrying against a dead host.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,12 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
-                               IgnoreRequest)
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Headers, Response
 from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, NoRouteError
 from twisted.internet.error import TimeoutError as TxTimeoutError
@@ -40,8 +45,13 @@ from scrapers.archive import Archive, Validators
 logger = logging.getLogger(__name__)
 
 # Failures that mean "nobody is there" rather than "the server is struggling".
-UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, ConnectionRefusedError, DNSLookupError,
-               NoRouteError)
+UNREACHABLE = (
+    DownloadConnectionRefusedError,
+    CannotResolveHostError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    NoRouteError,
+)
 SKIPPED_PREFIX = "skipped: host unreachable"
 
 
@@ -117,8 +127,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     slot.delay = wait
             except AttributeError:  # no engine (unit use): the pause below still honours it
                 pass
-        logger.warning("%s answered %d with Retry-After %s: waiting %.1fs", request.url, response.status,
-                       (response.headers.get("Retry-After") or b"").decode("latin-1"), wait)
+        logger.warning(
+            "%s answered %d with Retry-After %s: waiting %.1fs",
+            request.url,
+            response.status,
+            (response.headers.get("Retry-After") or b"").decode("latin-1"),
+            wait,
+        )
         return wait
 
     async def process_response(self, request, response):  # noqa: D401 - Scrapy hook
@@ -176,8 +191,14 @@ class ConditionalGetMiddleware:
         if content_type:
             headers[b"Content-Type"] = content_type
         cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
-        return cls(url=response.url, status=304, headers=headers, body=body, request=request,
-                   flags=[*response.flags, "archived-body"])
+        return cls(
+            url=response.url,
+            status=304,
+            headers=headers,
+            body=body,
+            request=request,
+            flags=[*response.flags, "archived-body"],
+        )
 
 
 class UnreachableHostMiddleware:
@@ -250,12 +271,18 @@ class ArchivedSkipMiddleware:
                 WHERE source = %s AND run_id = %s AND document_id IS NOT NULL
                   AND outcome IN ('new', 'duplicate', 'not_modified')
                 ORDER BY url, requested_at DESC, id DESC
-                """, (archive.source, archive.run_id))
+                """,
+                (archive.source, archive.run_id),
+            )
             rows = cur.fetchall()
         archive.conn.commit()
         if rows:
-            logger.info("this run (%s) already archived %d document URL(s) of %s: they are not requested again",
-                        archive.run_id, len(rows), archive.source)
+            logger.info(
+                "this run (%s) already archived %d document URL(s) of %s: they are not requested again",
+                archive.run_id,
+                len(rows),
+                archive.source,
+            )
         return {url: Validators(etag, lm, doc) for url, etag, lm, doc in rows}
 
     def process_request(self, request: Request):

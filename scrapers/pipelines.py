@@ -21,6 +21,7 @@ With ``ATTRITION_MANIFEST=/path.json`` (likewise) the run writes, when the spide
      in this run, new or duplicate], "not_modified": [urls], "errors": [{"url", "status", "error"}],
      "skipped": [urls not requested because their host was unreachable], "counts": {...}}
 """
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,9 @@ class RawArchivePipeline:
     # -- Scrapy hooks ---------------------------------------------------------------------------
 
     def open_spider(self):
-        self.archive = Archive(self.crawler.settings.get("ATTRITION_WAREHOUSE_DSN") or None, self.spider.name,
-                               self.run_id())
+        self.archive = Archive(
+            self.crawler.settings.get("ATTRITION_WAREHOUSE_DSN") or None, self.spider.name, self.run_id()
+        )
         try:
             self.archive.open()
         except Exception as exc:  # no warehouse, no crawl: say so in the manifest too
@@ -87,30 +89,60 @@ class RawArchivePipeline:
             self._store(item)
         except Exception as exc:  # the warehouse failed: the crawl must not look successful
             logger.exception("could not archive %s", item.url)
-            self.errors.append({"url": item.url, "status": item.status,
-                                "error": f"warehouse write failed: {type(exc).__name__}: {exc}".strip()})
+            self.errors.append(
+                {
+                    "url": item.url,
+                    "status": item.status,
+                    "error": f"warehouse write failed: {type(exc).__name__}: {exc}".strip(),
+                }
+            )
         return item
 
     def _store(self, item: Fetched) -> None:
         a = self.archive
         how = {"discovered_by": item.discovered_by} if item.discovered_by else {}
         if item.kind == "document":
-            doc_id, outcome = a.store_document(url=item.final_url or item.url, status=item.status or 200,
-                                               content_type=item.content_type, headers=item.headers,
-                                               body=item.body or b"", fetched_at=item.fetched_at)
-            a.log_fetch(url=item.url, outcome=outcome, http_status=item.status, document_id=doc_id,
-                        etag=item.etag, last_modified=item.last_modified, **how)
+            doc_id, outcome = a.store_document(
+                url=item.final_url or item.url,
+                status=item.status or 200,
+                content_type=item.content_type,
+                headers=item.headers,
+                body=item.body or b"",
+                fetched_at=item.fetched_at,
+            )
+            a.log_fetch(
+                url=item.url,
+                outcome=outcome,
+                http_status=item.status,
+                document_id=doc_id,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                **how,
+            )
             self.counts[outcome] += 1
             if doc_id not in self._doc_seen:
                 self._doc_seen.add(doc_id)
                 self.documents.append(doc_id)
         elif item.kind == "navigation":
-            a.log_fetch(url=item.url, outcome="navigation", http_status=item.status, etag=item.etag,
-                        last_modified=item.last_modified, **how)
+            a.log_fetch(
+                url=item.url,
+                outcome="navigation",
+                http_status=item.status,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                **how,
+            )
             self.counts["navigation"] += 1
         elif item.kind == "not_modified":
-            a.log_fetch(url=item.url, outcome="not_modified", http_status=item.status or 304,
-                        document_id=item.document_id, etag=item.etag, last_modified=item.last_modified, **how)
+            a.log_fetch(
+                url=item.url,
+                outcome="not_modified",
+                http_status=item.status or 304,
+                document_id=item.document_id,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                **how,
+            )
             self.counts["not_modified"] += 1
             self.not_modified.append(item.url)
         elif item.error and item.error.startswith(SKIPPED_PREFIX):
@@ -121,8 +153,9 @@ class RawArchivePipeline:
             self.errors.append({"url": item.url, "status": item.status, "error": item.error})
 
     def spider_error(self, failure, response, spider):
-        self.errors.append({"url": response.url, "status": response.status,
-                            "error": f"spider error: {failure.getErrorMessage()}"})
+        self.errors.append(
+            {"url": response.url, "status": response.status, "error": f"spider error: {failure.getErrorMessage()}"}
+        )
 
     def close_spider(self):
         pass  # the manifest needs the finish reason: written in spider_closed

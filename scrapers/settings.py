@@ -13,6 +13,7 @@ validated once in :data:`etl.config.SETTINGS`; README's settings table lists the
 Every setting can also be given with ``scrapy crawl ... -s NAME=VALUE`` (``etl.losses.crawl`` does so
 for the base URLs a caller passes and for the fast-mode delays).
 """
+
 from __future__ import annotations
 
 from etl.config import setting

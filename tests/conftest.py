@@ -1,6 +1,7 @@
 """Fixtures only (the shared helper functions are in helpers.py): a real PostgreSQL started through the
 project's embedded mechanism, once per test session (under pytest-xdist: once per worker), and databases
 cloned from a template migrated once per session."""
+
 from __future__ import annotations
 
 import contextlib
@@ -9,7 +10,6 @@ import re
 import subprocess
 
 import pytest
-
 from helpers import VENV_BIN, free_port, shared_dir_path
 
 TEMPLATE_DB = "attrition_test_template"
@@ -47,8 +47,13 @@ def isolated_env(tmp_path_factory):
     """Keep the suite away from the user's .local/ and from any configured warehouse (per xdist worker)."""
     saved = dict(os.environ)
     local = tmp_path_factory.mktemp("local")
-    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_READER_DSN", "AIRFLOW_HOME",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    for var in (
+        "ATTRITION_WAREHOUSE_DSN",
+        "AIRFLOW_CONN_WAREHOUSE",
+        "ATTRITION_READER_DSN",
+        "AIRFLOW_HOME",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    ):
         os.environ.pop(var, None)
     os.environ["ATTRITION_LOCAL_DIR"] = str(local)
     os.environ["ATTRITION_PG_PORT"] = str(free_port())
@@ -125,9 +130,12 @@ def _copy_database_acl(cur, source: str, target: str) -> None:
     from psycopg2 import sql
 
     cur.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(target)))
-    cur.execute("SELECT coalesce(r.rolname, 'PUBLIC'), a.privilege_type"
-                " FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a"
-                " LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE d.datname = %s", (source,))
+    cur.execute(
+        "SELECT coalesce(r.rolname, 'PUBLIC'), a.privilege_type"
+        " FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a"
+        " LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE d.datname = %s",
+        (source,),
+    )
     for grantee, privilege in cur.fetchall():
         role = sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee)
         cur.execute(sql.SQL("GRANT {} ON DATABASE {} TO {}").format(sql.SQL(privilege), sql.Identifier(target), role))
@@ -143,8 +151,11 @@ def db(warehouse, migrated_template, request):
     with contextlib.closing(_admin(warehouse)) as admin:
         with admin.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-            cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
-                                                                        sql.Identifier(migrated_template)))
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(migrated_template)
+                )
+            )
             _copy_database_acl(cur, migrated_template, name)
         yield warehouse.dsn(dbname=name)
         with admin.cursor() as cur:

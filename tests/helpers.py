@@ -2,6 +2,7 @@
 
 Test files import them with ``from helpers import ...`` (tests/ is on sys.path, as for conftest).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,8 +19,18 @@ from etl.local.embedded import free_port
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 
-__all__ = ["REPO", "VENV_BIN", "cut_snapshot", "dags_test", "free_port", "run_cli", "shared_dir_path", "sql",
-           "stack_env", "wait_until"]
+__all__ = [
+    "REPO",
+    "VENV_BIN",
+    "cut_snapshot",
+    "dags_test",
+    "free_port",
+    "run_cli",
+    "shared_dir_path",
+    "sql",
+    "stack_env",
+    "wait_until",
+]
 
 
 def shared_dir_path() -> Path:
@@ -50,8 +61,10 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
 def cut_snapshot(out: Path, days) -> Path:
     """The given days (ISO strings) of each source, cut from the bundled replay snapshot into ``out``."""
     for name in ("minfin.csv", "mod.csv", "russianwarship.csv", "mod_urls.csv"):
-        with open(REPO / "data" / "replay" / name, newline="", encoding="utf-8") as src, \
-                open(out / name, "w", newline="", encoding="utf-8") as dst:
+        with (
+            open(REPO / "data" / "replay" / name, newline="", encoding="utf-8") as src,
+            open(out / name, "w", newline="", encoding="utf-8") as dst,
+        ):
             reader = csv.DictReader(src)
             writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
             writer.writeheader()
@@ -75,21 +88,33 @@ def stack_env(local_dir: Path) -> dict:
 
 def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """Run the installed `attrition` console script, as a user would."""
-    proc = subprocess.run([str(VENV_BIN / "attrition"), *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
+    proc = subprocess.run(
+        [str(VENV_BIN / "attrition"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"attrition {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
 
 
-def dags_test(env: dict, dag_id: str, conf: dict | None = None, extra_env: dict | None = None,
-              timeout: float = 900) -> subprocess.CompletedProcess:
+def dags_test(
+    env: dict, dag_id: str, conf: dict | None = None, extra_env: dict | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
     """`airflow dags test DAG_ID -c CONF`, as an engineer would run it; output in .stdout (stderr merged)."""
     cmd = [str(VENV_BIN / "airflow"), "dags", "test", dag_id]
     if conf is not None:
         cmd += ["-c", json.dumps(conf)]
-    proc = subprocess.run(cmd, env={**env, **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        cmd,
+        env={**env, **(extra_env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
     log_dir = Path(env["AIRFLOW_HOME"]) / "dags-test-logs"  # the whole output, for a failing test's reader
     log_dir.mkdir(exist_ok=True)
     (log_dir / f"{dag_id}-{len(list(log_dir.iterdir()))}.log").write_text(proc.stdout)

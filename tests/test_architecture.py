@@ -9,6 +9,7 @@ A module may import its own folder and any folder below its own (news runs its s
 crawl runner: news may import losses, never the reverse); ``replay`` (test tooling) may import domain,
 losses.parsers, config and errors, and only cli and local may import it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,18 @@ REPO = Path(__file__).resolve().parents[1]
 ETL = REPO / "etl"
 
 # folder (or top-level module) -> its rank; a module may import only equal-folder or lower ranks
-RANKS = {"cli": 8, "local": 7, "ui": 7, "news": 6, "losses": 5, "quality": 4, "warehouse": 3, "domain": 2,
-         "config": 1, "errors": 0}
+RANKS = {
+    "cli": 8,
+    "local": 7,
+    "ui": 7,
+    "news": 6,
+    "losses": 5,
+    "quality": 4,
+    "warehouse": 3,
+    "domain": 2,
+    "config": 1,
+    "errors": 0,
+}
 REPLAY_MAY_IMPORT = ("etl.domain", "etl.losses.parsers", "etl.config", "etl.errors", "etl.replay")
 MAY_IMPORT_REPLAY = ("cli", "local", "replay")
 MAX_TOP_LEVEL_FILES = 6
@@ -143,11 +154,15 @@ def test_no_import_cycle():
 
 
 def test_imports_follow_the_layers():
-    wrong = sorted(f"{modules()[source].relative_to(REPO)}:{line}: {source} imports {target}"
-                   for source in modules() for target, line in imports(source)
-                   if folder(source) and not allowed(source, target))
-    assert wrong == [], "imports against cli → local → losses/news → quality → warehouse → domain → " \
-        "config/errors:\n" + "\n".join(wrong)
+    wrong = sorted(
+        f"{modules()[source].relative_to(REPO)}:{line}: {source} imports {target}"
+        for source in modules()
+        for target, line in imports(source)
+        if folder(source) and not allowed(source, target)
+    )
+    assert wrong == [], (
+        "imports against cli → local → losses/news → quality → warehouse → domain → config/errors:\n" + "\n".join(wrong)
+    )
 
 
 def test_few_modules_directly_in_etl():

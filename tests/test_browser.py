@@ -9,6 +9,7 @@ warehouse got those days. Screenshots go to artifacts/ at the repository's root 
 failure (artifacts/browser-failure-<step>.png, with the page's text and the end of Airflow's log in the
 failure message).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,8 +45,10 @@ def chromium() -> str:
     path = chromium_path()
     if path:
         return path
-    message = ("Debian's chromium is not installed (/usr/bin/chromium): run `make browser-deps` as root, or "
-               "`sudo apt-get install chromium`; the test never downloads a browser")
+    message = (
+        "Debian's chromium is not installed (/usr/bin/chromium): run `make browser-deps` as root, or "
+        "`sudo apt-get install chromium`; the test never downloads a browser"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -63,8 +66,15 @@ def stack(tmp_path_factory, chromium):
         ui = next(line for line in out.splitlines() if "Airflow UI" in line)
         user, password = ui.split("login ", 1)[1].strip().split(" / ", 1)
         dsn = re.search(r"Warehouse DSN\s+(\S+)", out).group(1)
-        yield {"base": f"http://127.0.0.1:{port}", "user": user, "password": password, "dsn": dsn, "env": env,
-               "log": local / "logs" / "airflow-standalone.log", "started": started}
+        yield {
+            "base": f"http://127.0.0.1:{port}",
+            "user": user,
+            "password": password,
+            "dsn": dsn,
+            "env": env,
+            "log": local / "logs" / "airflow-standalone.log",
+            "started": started,
+        }
     finally:
         down = run_cli("down", env=env, check=False)
         print(f"attrition down: {down.stdout.strip()} {down.stderr.strip()}")
@@ -75,8 +85,9 @@ def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         try:
             yield browser
         finally:
@@ -118,7 +129,8 @@ class Steps:
             raise AssertionError(
                 f"browser step {name!r} failed at {self.page.url}: {type(exc).__name__}: {exc}\n"
                 f"screenshot: {shot}\n--- the page says ---\n{text}\n"
-                f"--- the end of {self.stack['log']} ---\n{log}") from exc
+                f"--- the end of {self.stack['log']} ---\n{log}"
+            ) from exc
 
 
 def _api(stack, path: str) -> dict:
@@ -202,8 +214,9 @@ def warehouse_days(dsn: str, date_from: str, date_to: str) -> int:
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT count(DISTINCT as_of) FROM core.observation WHERE as_of BETWEEN %s AND %s",
-                        (date_from, date_to))
+            cur.execute(
+                "SELECT count(DISTINCT as_of) FROM core.observation WHERE as_of BETWEEN %s AND %s", (date_from, date_to)
+            )
             return cur.fetchone()[0]
     finally:
         conn.close()
@@ -228,8 +241,12 @@ def test_a_new_user_logs_in_triggers_losses_daily_and_losses_backfill_and_sees_t
     timings["losses_daily"] = time.monotonic() - started
     daily_shot = ARTIFACTS / "losses_daily-graph.png"
     with steps.step("graph-losses_daily"):
-        graph_screenshot(page, daily_run, ["scrape_mod", "scrape_minfin", "scrape_russianwarship", "parse_and_load",
-                                           "check_bulletin"], daily_shot)
+        graph_screenshot(
+            page,
+            daily_run,
+            ["scrape_mod", "scrape_minfin", "scrape_russianwarship", "parse_and_load", "check_bulletin"],
+            daily_shot,
+        )
 
     # losses_backfill from its form with a date range: the warehouse gets those days
     before = warehouse_days(stack["dsn"], BACKFILL_FROM, BACKFILL_TO)
@@ -237,15 +254,17 @@ def test_a_new_user_logs_in_triggers_losses_daily_and_losses_backfill_and_sees_t
     started = time.monotonic()
     with steps.step("trigger-losses_backfill"):
         open_dag(page, "losses_backfill")
-        trigger_from_form(page, "losses_backfill", backfill_run,
-                          {"date_from": BACKFILL_FROM, "date_to": BACKFILL_TO})
+        trigger_from_form(page, "losses_backfill", backfill_run, {"date_from": BACKFILL_FROM, "date_to": BACKFILL_TO})
     with steps.step("wait-losses_backfill"):
         wait_for_run(page, stack, "losses_backfill", backfill_run)
     timings["losses_backfill"] = time.monotonic() - started
     with steps.step("graph-losses_backfill"):
-        graph_screenshot(page, backfill_run, ["scrape_mod", "scrape_minfin", "scrape_russianwarship",
-                                              "parse_and_load", "report_coverage"],
-                         ARTIFACTS / "losses_backfill-graph.png")
+        graph_screenshot(
+            page,
+            backfill_run,
+            ["scrape_mod", "scrape_minfin", "scrape_russianwarship", "parse_and_load", "report_coverage"],
+            ARTIFACTS / "losses_backfill-graph.png",
+        )
     after = warehouse_days(stack["dsn"], BACKFILL_FROM, BACKFILL_TO)
     assert before == 0 and after == 3, f"days {BACKFILL_FROM}..{BACKFILL_TO} in core.observation: {before} -> {after}"
 
@@ -253,11 +272,23 @@ def test_a_new_user_logs_in_triggers_losses_daily_and_losses_backfill_and_sees_t
     daily = _api(stack, f"/dags/losses_daily/dagRuns/{daily_run}")
     backfill = _api(stack, f"/dags/losses_backfill/dagRuns/{backfill_run}")
     assert daily["state"] == "success" and daily["run_type"] == "manual"
-    assert backfill["state"] == "success" and backfill["conf"]["date_from"] == BACKFILL_FROM \
+    assert (
+        backfill["state"] == "success"
+        and backfill["conf"]["date_from"] == BACKFILL_FROM
         and backfill["conf"]["date_to"] == BACKFILL_TO
-    (ARTIFACTS / "browser-test.json").write_text(json.dumps(
-        {"daily_run": daily_run, "backfill_run": backfill_run, "screenshot": str(daily_shot),
-         "seconds": {k: round(v, 1) for k, v in timings.items()}}, indent=2) + "\n")
+    )
+    (ARTIFACTS / "browser-test.json").write_text(
+        json.dumps(
+            {
+                "daily_run": daily_run,
+                "backfill_run": backfill_run,
+                "screenshot": str(daily_shot),
+                "seconds": {k: round(v, 1) for k, v in timings.items()},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"screenshots in {ARTIFACTS}; seconds: {timings}")
 
 
@@ -287,17 +318,23 @@ def _http(stack, path: str, token: str | None = None, cookie: str | None = None)
 
 def _token(stack) -> str:
     body = json.dumps({"username": stack["user"], "password": stack["password"]}).encode()
-    req = urllib.request.Request(stack["base"] + "/auth/token", data=body, method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        stack["base"] + "/auth/token", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())["access_token"]
 
 
 def test_the_attrition_page_answers_a_logged_in_client_and_refuses_one_without_a_login(loaded):
     token = _token(loaded)
-    paths = ["/attrition/", f"/attrition/?category={SPIKE_CATEGORY}&from={SPIKE_FROM}&to={SPIKE_TO}",
-             f"/attrition/api/chart?category={SPIKE_CATEGORY}", "/attrition/api/review", "/attrition/api/freshness",
-             "/attrition/static/vega.js"]
+    paths = [
+        "/attrition/",
+        f"/attrition/?category={SPIKE_CATEGORY}&from={SPIKE_FROM}&to={SPIKE_TO}",
+        f"/attrition/api/chart?category={SPIKE_CATEGORY}",
+        "/attrition/api/review",
+        "/attrition/api/freshness",
+        "/attrition/static/vega.js",
+    ]
     for path in paths:
         status, body = _http(loaded, path, token=token)
         assert status == 200, f"{path} with a token: {status} {body[:300]!r}"
@@ -342,8 +379,10 @@ def chart_marks(frame) -> dict[str, int]:
 
     expect(frame.locator("#chart")).to_have_attribute("data-rendered", "true")
     svg = frame.locator("#chart svg").first
-    return {"line": svg.locator("g.mark-line.role-mark path").count(),
-            "dots": svg.locator("g.mark-symbol.role-mark path").count()}
+    return {
+        "line": svg.locator("g.mark-line.role-mark path").count(),
+        "dots": svg.locator("g.mark-symbol.role-mark path").count(),
+    }
 
 
 def test_an_analyst_opens_the_attrition_page_and_the_chart_shows_points(page, loaded):

@@ -1,14 +1,13 @@
 """The command line and the DAG folder, as a user and as Airflow see them."""
+
 from __future__ import annotations
 
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from helpers import REPO, dags_test, run_cli
 
 
@@ -37,8 +36,12 @@ def _dagbag(tmp_path):
         "                      'tasks': {t.task_id: bool(t.doc_md) for t in d.tasks}}\n"
         "           for d in bag.dags.values()}}))\n"
     )
-    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags")}
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+    }
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     import json
@@ -89,8 +92,9 @@ def test_parse_prints_json_lines_with_the_documented_keys():
 def test_parse_error_names_source_url_and_field(tmp_path):
     page = tmp_path / "bulletin.html"
     page.write_text("<html><body><p>This site is being redesigned.</p></body></html>", encoding="utf-8")
-    proc = run_cli("parse", "--source", "mod", "--url", "https://www.mil.gov.ua/en/news/2023/01/02/x/", str(page),
-                   check=False)
+    proc = run_cli(
+        "parse", "--source", "mod", "--url", "https://www.mil.gov.ua/en/news/2023/01/02/x/", str(page), check=False
+    )
     assert proc.returncode == 1 and proc.stdout == ""
     assert "mod: https://www.mil.gov.ua/en/news/2023/01/02/x/: " in proc.stderr
     assert "Traceback" not in proc.stderr

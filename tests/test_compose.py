@@ -6,6 +6,7 @@ compared with what the code reads: every environment variable and Airflow connec
 scrapers/ and dags/ look up (found by reading their source, so variables added later are caught) must
 be set for the services that run that code.
 """
+
 from __future__ import annotations
 
 import ast
@@ -46,8 +47,12 @@ NOT_FOR_COMPOSE = {
     "ATTRITION_REAL_ARTICLES": "the news scorer (`python -m etl.news.score --real`), a developer's tool run outside any service",
 }
 # Hooks and notifiers that use a connection without being told its id (their default conn_id).
-DEFAULT_CONNECTIONS = {"SmtpNotifier": "smtp_default", "SmtpHook": "smtp_default", "send_email_smtp": "smtp_default",
-                       "EmailOperator": "smtp_default"}
+DEFAULT_CONNECTIONS = {
+    "SmtpNotifier": "smtp_default",
+    "SmtpHook": "smtp_default",
+    "send_email_smtp": "smtp_default",
+    "EmailOperator": "smtp_default",
+}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -81,7 +86,11 @@ class _Scanner(ast.NodeVisitor):
         self.rel = path.relative_to(REPO).as_posix()
         self.constants: dict[str, str] = {}
         for node in tree.body:  # module-level string constants, e.g. AIRFLOW_CONN_ID = "warehouse"
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         self.constants[target.id] = node.value.value
@@ -108,18 +117,27 @@ class _Scanner(ast.NodeVisitor):
     def _connection_constants(self, tree: ast.Module) -> None:
         """Connection ids named where they are defined: FOO_CONN_ID = "x", def f(conn_id="x")."""
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
-                    and isinstance(node.value.value, str):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
                 for target in node.targets:
                     if isinstance(target, ast.Name) and target.id.upper().endswith("CONN_ID"):
                         self._add("AIRFLOW_CONN_" + node.value.value.upper(), node, "connection")
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 args = node.args.args + node.args.kwonlyargs
-                defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + list(node.args.defaults) \
+                defaults = (
+                    [None] * (len(node.args.args) - len(node.args.defaults))
+                    + list(node.args.defaults)
                     + list(node.args.kw_defaults)
-                for arg, default in zip(args, defaults):
-                    if arg.arg.endswith("conn_id") and isinstance(default, ast.Constant) \
-                            and isinstance(default.value, str):
+                )
+                for arg, default in zip(args, defaults, strict=False):
+                    if (
+                        arg.arg.endswith("conn_id")
+                        and isinstance(default, ast.Constant)
+                        and isinstance(default.value, str)
+                    ):
                         self._add("AIRFLOW_CONN_" + default.value.upper(), default, "connection")
 
     @staticmethod
@@ -129,13 +147,20 @@ class _Scanner(ast.NodeVisitor):
             func = _dotted(node.func)
             if func in {"os.getenv", "getenv"}:
                 return node.args[0]
-            if isinstance(node.func, ast.Attribute) and node.func.attr in {"get", "__getitem__"} \
-                    and _is_environ(node.func.value):
+            if (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"get", "__getitem__"}
+                and _is_environ(node.func.value)
+            ):
                 return node.args[0]
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and _is_environ(node.value):
             return node.slice
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
-                and _is_environ(node.comparators[0]):
+        if (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], (ast.In, ast.NotIn))
+            and _is_environ(node.comparators[0])
+        ):
             return node.left
         return None
 
@@ -156,8 +181,12 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self._value(node.left), self._value(node.right)
             return None if left is None or right is None else left + right
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args \
-                and node.func.attr in {"upper", "lower", "strip"}:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and not node.args
+            and node.func.attr in {"upper", "lower", "strip"}
+        ):
             inner = self._value(node.func.value)
             return None if inner is None else getattr(inner, node.func.attr)()
         return None
@@ -213,7 +242,7 @@ def _project_env_helpers(trees: dict[Path, ast.Module]) -> dict[str, int]:
     helpers: dict[str, int] = {}
     while True:
         found = dict(helpers)
-        for path, tree in trees.items():
+        for _path, tree in trees.items():
             scanner = _Scanner.__new__(_Scanner)
             scanner.helper_keys = set()
             for name, index in scanner._env_helpers(tree).items():
@@ -227,8 +256,13 @@ def _project_env_helpers(trees: dict[Path, ast.Module]) -> dict[str, int]:
                         continue
                     short = _dotted(call.func).rsplit(".", 1)[-1]
                     index = found.get(short)
-                    if index is not None and len(call.args) > index and isinstance(call.args[index], ast.Name) \
-                            and call.args[index].id in params and func.name != short:
+                    if (
+                        index is not None
+                        and len(call.args) > index
+                        and isinstance(call.args[index], ast.Name)
+                        and call.args[index].id in params
+                        and func.name != short
+                    ):
                         found.setdefault(func.name, params.index(call.args[index].id))
         if found == helpers:
             return helpers
@@ -315,7 +349,7 @@ def interpolate(text: str, env: dict[str, str]) -> str:
                 j += 1
             else:
                 raise InterpolationError(f"unclosed ${{ in {text!r}")
-            out.append(_resolve(text[i + 2:j], env))
+            out.append(_resolve(text[i + 2 : j], env))
             i = j + 1
         else:
             match = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", text[i:])
@@ -373,8 +407,10 @@ def service_environment(service: dict, env: dict[str, str]) -> dict[str, str | N
 def example_env() -> dict[str, str]:
     """.env.example with every empty secret filled in, as a user following it would."""
     values, _ = dotenv(ENV_EXAMPLE)
-    return {key: (value or f"example-{key.lower().replace('_', '-')}") if re.search("PASSWORD|SECRET", key)
-            else value for key, value in values.items()}
+    return {
+        key: (value or f"example-{key.lower().replace('_', '-')}") if re.search("PASSWORD|SECRET", key) else value
+        for key, value in values.items()
+    }
 
 
 def runs_project_code(service: dict) -> bool:
@@ -399,8 +435,12 @@ def app_services(compose) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------------------
 def test_compose_file_validates_against_the_compose_specification():
     checker = Path(sys.executable).parent / "check-jsonschema"
-    proc = subprocess.run([str(checker), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -408,10 +448,16 @@ def test_the_scan_finds_what_the_code_reads():
     """The scanner itself: it must see the reads we know of, and understand every read it meets."""
     reads, unresolved = code_reads()
     names = {read.name for read in reads}
-    assert {"ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_FAST", "ATTRITION_USER_AGENT",
-            "ATTRITION_TODAY"} <= names, sorted(names)
-    assert unresolved == [], "environment reads the scan cannot name (name them in a literal or a constant):\n" + \
-        "\n".join(unresolved)
+    assert {
+        "ATTRITION_WAREHOUSE_DSN",
+        "AIRFLOW_CONN_WAREHOUSE",
+        "ATTRITION_FAST",
+        "ATTRITION_USER_AGENT",
+        "ATTRITION_TODAY",
+    } <= names, sorted(names)
+    assert unresolved == [], (
+        "environment reads the scan cannot name (name them in a literal or a constant):\n" + "\n".join(unresolved)
+    )
 
 
 def test_every_variable_the_code_reads_is_set_for_every_service_that_runs_the_code(app_services):
@@ -422,12 +468,16 @@ def test_every_variable_the_code_reads_is_set_for_every_service_that_runs_the_co
     for name, where in sorted(needed.items()):
         if name in NOT_FOR_COMPOSE:
             continue
-        missing = [service_name for service_name, service in app_services.items()
-                   if name not in service_environment(service, env)]
+        missing = [
+            service_name
+            for service_name, service in app_services.items()
+            if name not in service_environment(service, env)
+        ]
         if missing:
             problems.append(f"{name} (read in {', '.join(where)}) is not set for {', '.join(missing)}")
-    assert problems == [], "add them to x-airflow-env in docker-compose.yml (or to NOT_FOR_COMPOSE with a reason):\n" \
-        + "\n".join(problems)
+    assert problems == [], (
+        "add them to x-airflow-env in docker-compose.yml (or to NOT_FOR_COMPOSE with a reason):\n" + "\n".join(problems)
+    )
 
 
 def test_the_exemptions_are_still_read_by_the_code():
@@ -472,15 +522,23 @@ def test_the_connections_point_at_the_compose_services(compose, app_services):
         environment = service_environment(service, env)
         # the warehouse: role and database attrition on the postgres service
         warehouse = urlsplit(airflow_conn_to_dsn(environment["AIRFLOW_CONN_WAREHOUSE"]))
-        assert (warehouse.hostname, warehouse.port, warehouse.path, warehouse.username) == \
-            ("postgres", 5432, "/attrition", "attrition"), service_name
+        assert (warehouse.hostname, warehouse.port, warehouse.path, warehouse.username) == (
+            "postgres",
+            5432,
+            "/attrition",
+            "attrition",
+        ), service_name
         assert warehouse.password == env["WAREHOUSE_PASSWORD"]
         reader = urlsplit(environment["ATTRITION_READER_DSN"])
         assert (reader.hostname, reader.path, reader.username) == ("postgres", "/attrition", "attrition_reader")
         # the metadata: role and database airflow on the same server, a separate database
         metadata = urlsplit(environment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
-        assert (metadata.scheme, metadata.hostname, metadata.path, metadata.username) == \
-            ("postgresql+psycopg2", "postgres", "/airflow", "airflow"), service_name
+        assert (metadata.scheme, metadata.hostname, metadata.path, metadata.username) == (
+            "postgresql+psycopg2",
+            "postgres",
+            "/airflow",
+            "airflow",
+        ), service_name
         assert metadata.password == env["AIRFLOW_DB_PASSWORD"]
         # the components reach the api-server's execution API by its service name
         execution = urlsplit(environment["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
@@ -513,8 +571,16 @@ def test_the_celery_profile_is_the_scale_out_path(compose):
     celery = {name for name, svc in services.items() if "celery" in (svc.get("profiles") or [])}
     assert celery == {"redis", "airflow-worker", "flower"}
     always = {name for name, svc in services.items() if not svc.get("profiles")}
-    assert {"postgres", "airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-            "airflow-triggerer", "mailpit", "data-docs"} == always
+    assert {
+        "postgres",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "mailpit",
+        "data-docs",
+    } == always
     env = {**example_env(), "AIRFLOW_EXECUTOR": "CeleryExecutor"}
     scaled = load_compose(env)["services"]
     for name in ("airflow-scheduler", "airflow-worker", "airflow-apiserver"):
@@ -530,7 +596,7 @@ def test_services_are_healthchecked_and_ordered(compose):
             assert service["restart"] == "no"
             continue
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
-        for dependency in (service.get("depends_on") or {}):
+        for dependency in service.get("depends_on") or {}:
             assert dependency in services, f"{name} depends on an unknown service {dependency}"
     for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"):
         depends = services[name]["depends_on"]
@@ -563,12 +629,19 @@ def test_volumes_hold_the_metadata_the_warehouse_and_the_raw_archive(compose):
 def test_every_airflow_service_runs_the_same_image_with_the_code_built_in(compose, app_services):
     images = {svc["image"] for svc in app_services.values()}
     assert images == {"attrition:local"}
-    assert set(app_services) >= {"airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-                                 "airflow-triggerer", "airflow-worker"}
+    assert set(app_services) >= {
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "airflow-worker",
+    }
     for name, service in app_services.items():
         assert service_environment(service, example_env())["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/attrition/dags"
-        assert not any(str(v).split(":", 1)[0].startswith((".", "/")) for v in service.get("volumes") or []), \
+        assert not any(str(v).split(":", 1)[0].startswith((".", "/")) for v in service.get("volumes") or []), (
             f"{name} bind-mounts code; the code is built into the image"
+        )
     dockerfile = (REPO / APP_DOCKERFILE).read_text()
     for folder in ("etl", "scrapers", "dags", "data", "expectations"):
         assert f"COPY {folder} ./{folder}" in dockerfile
@@ -604,8 +677,10 @@ def test_the_init_job_writes_the_logins_from_the_environment(tmp_path):
     assert json.loads(path.read_text()) == {"admin": "second", "viewer": "generated"}
     assert airflow_init.write_passwords(path, airflow_init.wanted_passwords(env)) == []
     assert airflow_init.missing_settings({"AIRFLOW_ADMIN_PASSWORD": "x"}) == [
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__API_AUTH__JWT_SECRET",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+        "AIRFLOW__API_AUTH__JWT_SECRET",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE",
+    ]
 
 
 def test_the_init_job_moves_the_raw_archive_into_its_tablespace(warehouse, fresh_db):
@@ -646,7 +721,7 @@ def test_the_init_job_moves_the_raw_archive_into_its_tablespace(warehouse, fresh
         conn.close()
     finally:
         with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS \"{urlsplit(fresh_db).path.lstrip('/')}\" WITH (FORCE)")
+            cur.execute(f'DROP DATABASE IF EXISTS "{urlsplit(fresh_db).path.lstrip("/")}" WITH (FORCE)')
             cur.execute("DROP TABLESPACE IF EXISTS raw_archive")
         admin.close()
         shutil.rmtree(location, ignore_errors=True)

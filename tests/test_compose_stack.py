@@ -11,6 +11,7 @@ Needs root and apt (docker.io, docker-compose and debootstrap are installed when
 started with --bridge=none --iptables=false when none runs, and stopped afterwards only then). Skipped
 with the reason where that is not so; fails instead when CI is set.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "attrition-test"
 TAG = "offline"
 BASE_IMAGE = "attrition-debian:bookworm"
-PORTS = {"postgres": 47432, "redis": 47379, "api-server": 47080, "scheduler health": 47974,
-         "worker-1 logs": 47793, "worker-2 logs": 47794, "triggerer logs": 47795, "replay": 47090,
-         "mail sink": 47025, "data docs": 47081}
+PORTS = {
+    "postgres": 47432,
+    "redis": 47379,
+    "api-server": 47080,
+    "scheduler health": 47974,
+    "worker-1 logs": 47793,
+    "worker-2 logs": 47794,
+    "triggerer logs": 47795,
+    "replay": 47090,
+    "mail sink": 47025,
+    "data docs": 47081,
+}
 BACKFILL = {"date_from": "2024-10-01", "date_to": "2024-12-31"}  # has minfin's typo of 2024-12-10
 APT_TOOLS = {"dockerd": "docker.io", "docker-compose": "docker-compose", "debootstrap": "debootstrap"}
 
@@ -69,7 +79,9 @@ def docker():
         done = subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env, capture_output=True, text=True)
         if done.returncode != 0:
             subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
-            done = subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env, capture_output=True, text=True)
+            done = subprocess.run(
+                ["apt-get", "install", "-y", "-qq", *missing], env=env, capture_output=True, text=True
+            )
         if done.returncode != 0:
             cannot_run(f"apt-get install {' '.join(missing)} failed: {done.stderr.strip()[-300:]}")
     before = links()
@@ -77,8 +89,12 @@ def docker():
     if not docker_up():
         logfile = open(f"/var/tmp/{PROJECT}-dockerd.log", "w")
         log("no dockerd runs: starting dockerd --bridge=none --iptables=false")
-        daemon = subprocess.Popen(["dockerd", "--bridge=none", "--iptables=false"],
-                                  stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+        daemon = subprocess.Popen(
+            ["dockerd", "--bridge=none", "--iptables=false"],
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         for _ in range(120):
             if docker_up() or daemon.poll() is not None:
                 break
@@ -115,9 +131,16 @@ def port_free(port: int) -> bool:
 
 
 def write_env(path: Path) -> dict:
-    pw = {name: secrets.token_hex(16) for name in
-          ("POSTGRES_PASSWORD", "AIRFLOW_DB_PASSWORD", "WAREHOUSE_PASSWORD", "WAREHOUSE_READER_PASSWORD",
-           "AIRFLOW_ADMIN_PASSWORD")}
+    pw = {
+        name: secrets.token_hex(16)
+        for name in (
+            "POSTGRES_PASSWORD",
+            "AIRFLOW_DB_PASSWORD",
+            "WAREHOUSE_PASSWORD",
+            "WAREHOUSE_READER_PASSWORD",
+            "AIRFLOW_ADMIN_PASSWORD",
+        )
+    }
     pg = f"127.0.0.1:{PORTS['postgres']}"
     env = {
         **pw,
@@ -144,8 +167,10 @@ def states(compose: list[str]) -> dict[str, tuple[str, str, int]]:
     ids = run(compose + ["ps", "-a", "-q"]).stdout.split()
     if not ids:
         return {}
-    fmt = "{{index .Config.Labels \"com.docker.compose.service\"}} {{.State.Status}} " \
-          "{{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.ExitCode}}"
+    fmt = (
+        '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} '
+        "{{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.ExitCode}}"
+    )
     out = {}
     for line in run(["docker", "inspect", "--format", fmt, *ids]).stdout.splitlines():
         name, status, health, code = line.split()
@@ -177,9 +202,12 @@ def wait_healthy(compose: list[str], services: list[str], timeout: float) -> Non
 
 
 def api(method: str, path: str, body: dict, headers: dict | None = None) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORTS['api-server']}{path}", method=method,
-                                     data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORTS['api-server']}{path}",
+        method=method,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return json.load(response)
@@ -206,15 +234,26 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
     assert not busy, f"ports in use on 127.0.0.1 (the test stack needs them): {', '.join(busy)}"
 
     run([str(ROOT / "docker/base/build-debian-base.sh"), BASE_IMAGE], timeout=900)
-    built = run([str(ROOT / "docker/build-offline.sh")], timeout=1200,
-                env={**os.environ, "BASE_IMAGE": BASE_IMAGE, "ATTRITION_TEST_TAG": TAG})
+    built = run(
+        [str(ROOT / "docker/build-offline.sh")],
+        timeout=1200,
+        env={**os.environ, "BASE_IMAGE": BASE_IMAGE, "ATTRITION_TEST_TAG": TAG},
+    )
     log(built.stdout.strip().replace("\n", "\ncompose-test: "))
     log(f"images ready after {time.monotonic() - started:.0f}s")
 
     merged = tmp_path / "docker-compose.merged.yml"
     env = write_env(tmp_path / ".env")
-    rendered = run([sys.executable, str(ROOT / "docker/compose_render.py"), "--env-file", str(tmp_path / ".env"),
-                    str(ROOT / "docker-compose.yml"), str(ROOT / "docker-compose.test.yml")])
+    rendered = run(
+        [
+            sys.executable,
+            str(ROOT / "docker/compose_render.py"),
+            "--env-file",
+            str(tmp_path / ".env"),
+            str(ROOT / "docker-compose.yml"),
+            str(ROOT / "docker-compose.test.yml"),
+        ]
+    )
     merged.write_text(rendered.stdout)
     compose = ["docker-compose", "--no-ansi", "-p", PROJECT, "--env-file", str(tmp_path / ".env"), "-f", str(merged)]
     services = run(compose + ["config", "--services"]).stdout.split()
@@ -228,11 +267,12 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
             if up.returncode == 0:
                 break
             log(f"docker-compose up exited {up.returncode} (attempt {attempt}): {up.stderr.strip()[-300:]}")
-            for name, (status, health, _) in states(compose).items():
+            for name, (_status, health, _) in states(compose).items():
                 if health == "unhealthy":
                     ids = run(compose + ["ps", "-q", name]).stdout.split()
-                    checks = run(["docker", "inspect", "--format", "{{json .State.Health.Log}}", *ids],
-                                 check=False).stdout
+                    checks = run(
+                        ["docker", "inspect", "--format", "{{json .State.Health.Log}}", *ids], check=False
+                    ).stdout
                     log(f"{name} unhealthy: {checks[-600:]}")
             time.sleep(5)
         wait_healthy(compose, services, timeout=600)
@@ -248,8 +288,9 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         token = api("POST", "/auth/token", {"username": "admin", "password": env["AIRFLOW_ADMIN_PASSWORD"]})
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         api("PATCH", "/api/v2/dags/losses_backfill", {"is_paused": False}, auth)
-        run_id = api("POST", "/api/v2/dags/losses_backfill/dagRuns", {"logical_date": None, "conf": BACKFILL},
-                     auth)["dag_run_id"]
+        run_id = api("POST", "/api/v2/dags/losses_backfill/dagRuns", {"logical_date": None, "conf": BACKFILL}, auth)[
+            "dag_run_id"
+        ]
         log(f"triggered losses_backfill {run_id} over {BACKFILL['date_from']}..{BACKFILL['date_to']}")
         deadline = time.monotonic() + 600
         while True:
@@ -258,8 +299,12 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
                 break
             assert time.monotonic() < deadline, f"losses_backfill still {state} after 600s"
             time.sleep(3)
-        tis = query(airflow_db, "SELECT task_id, state, hostname, queue FROM task_instance "
-                                "WHERE dag_id = 'losses_backfill' AND run_id = %s ORDER BY task_id", (run_id,))
+        tis = query(
+            airflow_db,
+            "SELECT task_id, state, hostname, queue FROM task_instance "
+            "WHERE dag_id = 'losses_backfill' AND run_id = %s ORDER BY task_id",
+            (run_id,),
+        )
         for task_id, ti_state, host, queue in tis:
             log(f"task {task_id:<22} {ti_state:<8} on {host} (queue {queue})")
         assert state == "success", f"losses_backfill {run_id} ended {state}: {tis}"
@@ -268,14 +313,20 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         log(f"the scrape tasks of {run_id} ran on both workers: {', '.join(sorted(scrape_hosts))}")
 
         # the warehouse's marts (as the read-only role the analysts use) and the quarantine
-        [(days, first, last)] = query(env["ATTRITION_READER_DSN"],
-                                      "SELECT count(*), min(as_of)::text, max(as_of)::text FROM mart.daily_losses "
-                                      "WHERE as_of BETWEEN %s AND %s", (BACKFILL["date_from"], BACKFILL["date_to"]))
+        [(days, first, last)] = query(
+            env["ATTRITION_READER_DSN"],
+            "SELECT count(*), min(as_of)::text, max(as_of)::text FROM mart.daily_losses WHERE as_of BETWEEN %s AND %s",
+            (BACKFILL["date_from"], BACKFILL["date_to"]),
+        )
         assert days >= 85 and first == BACKFILL["date_from"] and last == BACKFILL["date_to"], (days, first, last)
-        assert query(env["ATTRITION_READER_DSN"], "SELECT vehicles_fuel_tanks FROM mart.daily_losses "
-                                                  "WHERE as_of = '2024-12-10'") == [(31037,)]
-        assert query(warehouse, "SELECT source, diagnosis FROM quality.quarantine WHERE as_of = '2024-12-10' "
-                                "AND category = 'vehicles_fuel_tanks'") == [("minfin", "spike_before")]
+        assert query(
+            env["ATTRITION_READER_DSN"], "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'"
+        ) == [(31037,)]
+        assert query(
+            warehouse,
+            "SELECT source, diagnosis FROM quality.quarantine WHERE as_of = '2024-12-10' "
+            "AND category = 'vehicles_fuel_tanks'",
+        ) == [("minfin", "spike_before")]
         log(f"mart.daily_losses: {days} days {first}..{last}; minfin's 31937 of 2024-12-10 quarantined")
 
         # the UI's health endpoint
@@ -286,8 +337,22 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         log(f"api-server health: {json.dumps(health)}")
 
         # the quarantine alert in the mail sink
-        mail = run(compose + ["exec", "-T", "mailsink", "attrition", "mailsink", "show", "--last", "5",
-                              "--dir", "/opt/attrition/.local/mail"], timeout=120).stdout
+        mail = run(
+            compose
+            + [
+                "exec",
+                "-T",
+                "mailsink",
+                "attrition",
+                "mailsink",
+                "show",
+                "--last",
+                "5",
+                "--dir",
+                "/opt/attrition/.local/mail",
+            ],
+            timeout=120,
+        ).stdout
         assert "31937" in mail and "vehicles_fuel_tanks" in mail and "minfin" in mail, mail[-3000:]
         log("the quarantine alert (minfin vehicles_fuel_tanks 2024-12-10 = 31937) reached the mail sink")
     except BaseException:
@@ -296,13 +361,18 @@ def test_compose_stack_backfills_over_replay_with_two_celery_workers(docker, tmp
         raise
     finally:
         run(compose + ["down", "-v", "--remove-orphans", "--timeout", "5"], check=False, timeout=300)
-        left = run(["docker", "ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]).stdout.split()
-        volumes = run(["docker", "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]).stdout.split()
+        left = run(
+            ["docker", "ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]
+        ).stdout.split()
+        volumes = run(
+            ["docker", "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"]
+        ).stdout.split()
         assert not left and not volumes, f"left behind: containers {left}, volumes {volumes}"
         log(f"brought down; no container or volume left; {time.monotonic() - started:.0f}s in all")
 
 
 # --- what needs no Docker: the merged file of the test stack, the build arguments of the images ---
+
 
 def load_render():
     import importlib.util
@@ -330,8 +400,9 @@ def test_the_merged_test_stack_is_on_host_networking_with_two_workers_on_per_sou
             assert other in services and "required" not in condition, (name, other)
     queues = {name: services[name]["command"][-1].split(",") for name in ("airflow-worker", "airflow-worker-2")}
     sources = ("mod", "minfin", "russianwarship")
-    assert sorted(q for qs in queues.values() for q in qs if q.startswith("scrape_")) == \
-        sorted(f"scrape_{s}" for s in sources)
+    assert sorted(q for qs in queues.values() for q in qs if q.startswith("scrape_")) == sorted(
+        f"scrape_{s}" for s in sources
+    )
     assert all("default" in qs and any(q.startswith("scrape_") for q in qs) for qs in queues.values())
     assert services["airflow-worker-2"]["hostname"] != services["airflow-worker"]["hostname"]
     assert services["airflow-worker-2"]["image"] == services["airflow-worker"]["image"]
@@ -339,8 +410,10 @@ def test_the_merged_test_stack_is_on_host_networking_with_two_workers_on_per_sou
         env = services[name]["environment"]
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://127.0.0.1:")
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://127.0.0.1:")
-    ports = [services[n]["environment"]["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"]
-             for n in ("airflow-worker", "airflow-worker-2")]
+    ports = [
+        services[n]["environment"]["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"]
+        for n in ("airflow-worker", "airflow-worker-2")
+    ]
     assert len(set(ports)) == 2
 
 
@@ -358,9 +431,11 @@ def test_variables_are_substituted_like_compose_v2_nested_defaults_included():
 def test_the_images_take_the_base_as_a_build_argument_with_the_public_images_by_default():
     import re
 
-    for dockerfile, public in (("docker/Dockerfile", "python:3.11-slim-bookworm"),
-                               ("docker/postgres/Dockerfile", "postgres:16-bookworm"),
-                               ("docker/redis/Dockerfile", "redis:7.2-bookworm")):
+    for dockerfile, public in (
+        ("docker/Dockerfile", "python:3.11-slim-bookworm"),
+        ("docker/postgres/Dockerfile", "postgres:16-bookworm"),
+        ("docker/redis/Dockerfile", "redis:7.2-bookworm"),
+    ):
         text = (ROOT / dockerfile).read_text()
         assert re.search(rf"^ARG BASE_IMAGE={re.escape(public)}$", text, re.M), dockerfile
         assert re.findall(r"^FROM .*$", text, re.M) == ["FROM ${BASE_IMAGE}"], dockerfile

@@ -1,16 +1,16 @@
 """The decision engine of the quality gate (etl.quality.consensus): hand-written series for every
 diagnosis, and the bundled replay snapshot (data/replay) with its real typos and official corrections."""
+
 from __future__ import annotations
 
 import csv
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from etl.quality.consensus import (Record, decide, load_official_corrections, majority_agreement,
-                                   monotonic_violations)
+from etl.quality.consensus import Record, decide, load_official_corrections, majority_agreement, monotonic_violations
 
 REPO = Path(__file__).resolve().parents[1]
 REPLAY = REPO / "data" / "replay"
@@ -23,8 +23,11 @@ def day(n: int) -> date:
 
 def series(source: str, values, category: str = "tanks", start: int = 0, increases=None) -> list[Record]:
     incs = increases or [None] * len(values)
-    return [Record(source, day(start + i), category, v, inc)
-            for i, (v, inc) in enumerate(zip(values, incs)) if v is not None]
+    return [
+        Record(source, day(start + i), category, v, inc)
+        for i, (v, inc) in enumerate(zip(values, incs, strict=False))
+        if v is not None
+    ]
 
 
 def quarantined(decision, **match):
@@ -32,15 +35,21 @@ def quarantined(decision, **match):
 
 
 def key(d):
-    return ({k: (a.value, a.status) for k, a in d.accepted.items()},
-            sorted((q.source, q.as_of, q.category, q.cumulative, q.diagnosis) for q in d.quarantine))
+    return (
+        {k: (a.value, a.status) for k, a in d.accepted.items()},
+        sorted((q.source, q.as_of, q.category, q.cumulative, q.diagnosis) for q in d.quarantine),
+    )
 
 
 # ------------------------------------------------------------------------------------ hand-written series
 
+
 def test_typo_low_blames_the_typo_not_the_next_day():
-    obs = series("mod", [100, 105, 110, 112]) + series("minfin", [100, 105, 11, 112]) \
+    obs = (
+        series("mod", [100, 105, 110, 112])
+        + series("minfin", [100, 105, 11, 112])
         + series("russianwarship", [100, 105, 110, 112])
+    )
     d = decide(obs, [])
     assert [(q.source, q.as_of, q.diagnosis) for q in d.quarantine] == [("minfin", day(2), "typo_low")]
     q = d.quarantine[0]
@@ -131,8 +140,12 @@ def test_backfilled_day_must_fit_between_both_neighbours():
 
 
 def test_true_tie_uses_priority_and_says_so():
-    obs = [Record("mod", day(0), "tanks", 100), Record("minfin", day(0), "tanks", 101),
-           Record("mod", day(1), "tanks", 110), Record("minfin", day(1), "tanks", 110)]
+    obs = [
+        Record("mod", day(0), "tanks", 100),
+        Record("minfin", day(0), "tanks", 101),
+        Record("mod", day(1), "tanks", 110),
+        Record("minfin", day(1), "tanks", 110),
+    ]
     a = decide(obs, []).accepted[(day(0), "tanks")]
     assert (a.value, a.status, a.note, a.sources_agreeing) == (100, "resolved", "priority_tiebreak", ("mod",))
     # evidence beats priority: mod's value would break monotonicity
@@ -142,29 +155,42 @@ def test_true_tie_uses_priority_and_says_so():
 
 
 def test_incremental_day_by_day_equals_full():
-    obs = (series("mod", [100, 104, 109, 80, 111, 113, 150, 116, 117], increases=[None, 4, 5, 5, 2, 2, 3, 3, 1])
-           + series("minfin", [100, 104, 109, 110, 111, 113, 114, 116, None])
-           + series("russianwarship", [100, 104, 109, 110, 111, 90, 114, 116, 117]))
+    obs = (
+        series("mod", [100, 104, 109, 80, 111, 113, 150, 116, 117], increases=[None, 4, 5, 5, 2, 2, 3, 3, 1])
+        + series("minfin", [100, 104, 109, 110, 111, 113, 114, 116, None])
+        + series("russianwarship", [100, 104, 109, 110, 111, 90, 114, 116, 117])
+    )
     full = decide(obs, [])
     d = None
     for n in range(9):
         d = decide([r for r in obs if r.as_of == day(n)], [], previous=d)
     assert key(d) == key(full)
-    assert {(q.source, q.as_of) for q in full.quarantine} == {("mod", day(3)), ("mod", day(6)),
-                                                             ("russianwarship", day(5))}
+    assert {(q.source, q.as_of) for q in full.quarantine} == {
+        ("mod", day(3)),
+        ("mod", day(6)),
+        ("russianwarship", day(5)),
+    }
 
 
 # ------------------------------------------------------------------------------------ the bundled snapshot
 
-@lru_cache(maxsize=None)
+
+@cache
 def snapshot():
     obs = []
     for source in ("mod", "minfin", "russianwarship"):
         with (REPLAY / f"{source}.csv").open(newline="") as fh:
             for r in csv.DictReader(fh):
                 inc = r.get("increase")
-                obs.append(Record(source, date.fromisoformat(r["as_of"]), r["category"], int(r["cumulative"]),
-                                  int(inc) if inc not in (None, "") else None))
+                obs.append(
+                    Record(
+                        source,
+                        date.fromisoformat(r["as_of"]),
+                        r["category"],
+                        int(r["cumulative"]),
+                        int(inc) if inc not in (None, "") else None,
+                    )
+                )
     with (REPLAY / "completed.csv").open(newline="") as fh:
         dependent = frozenset((r["source"], date.fromisoformat(r["as_of"]), r["category"]) for r in csv.DictReader(fh))
     corrections = load_official_corrections(REPO / "data" / "corrections.csv")
@@ -207,16 +233,21 @@ def test_snapshot_official_corrections_accepted_as_corrections():
                 a = d.accepted.get((c.as_of + timedelta(days=n), c.category))
                 if a and a.status == "correction":
                     assert a.flag and "registry" in a.flag
-            assert not [q for q in d.quarantine if q.category == c.category and q.as_of == c.as_of
-                        and q.diagnosis == "unresolved"]
+            assert not [
+                q
+                for q in d.quarantine
+                if q.category == c.category and q.as_of == c.as_of and q.diagnosis == "unresolved"
+            ]
 
 
 def test_snapshot_majority_metric_and_monotonic():
     obs, dependent, _, d = snapshot()
     match, cells, bad = majority_agreement(d.accepted, obs, dependent)
     match_all, cells_all, _ = majority_agreement(d.accepted, obs)
-    print(f"\nmajority agreement: {match}/{cells} = {match / cells:.5%} (copied cells not counted as votes); "
-          f"{match_all}/{cells_all} = {match_all / cells_all:.5%} counting them")
+    print(
+        f"\nmajority agreement: {match}/{cells} = {match / cells:.5%} (copied cells not counted as votes); "
+        f"{match_all}/{cells_all} = {match_all / cells_all:.5%} counting them"
+    )
     assert match / cells >= 0.999, bad[:10]
     assert monotonic_violations(d.accepted) == []
 
@@ -242,9 +273,13 @@ def test_repo_corrections_match_the_dataset(shared_dir):
 
 # ------------------------------------------------------------------------------------ who decides (verdicts)
 
+
 def test_a_record_outvoted_by_two_agreeing_sources_that_fit_the_days_around_is_settled_by_the_gate():
-    obs = series("mod", [100, 105, 110, 112]) + series("minfin", [100, 105, 11, 112]) \
+    obs = (
+        series("mod", [100, 105, 110, 112])
+        + series("minfin", [100, 105, 11, 112])
         + series("russianwarship", [100, 105, 110, 112])
+    )
     [q] = decide(obs, []).quarantine
     assert (q.source, q.diagnosis, q.verdict) == ("minfin", "typo_low", "rejected")
     assert q.evidence["settled_by"]["sources"] == ["mod", "russianwarship"]
@@ -260,8 +295,11 @@ def test_one_source_against_one_and_unresolved_days_wait_for_a_person():
 
 
 def test_a_reopened_record_waits_for_a_person_whatever_the_evidence():
-    obs = series("mod", [100, 105, 110, 112]) + series("minfin", [100, 105, 11, 112]) \
+    obs = (
+        series("mod", [100, 105, 110, 112])
+        + series("minfin", [100, 105, 11, 112])
         + series("russianwarship", [100, 105, 110, 112])
+    )
     [q] = decide(obs, [], reopened=[("minfin", day(2), "tanks")]).quarantine
     assert (q.verdict, q.evidence.get("reopened")) == ("open", True)
 

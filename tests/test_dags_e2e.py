@@ -1,5 +1,6 @@
 """The bulletin DAGs end to end with real Airflow (`airflow dags test`), real spiders over the replay
 server on loopback, and a real warehouse."""
+
 from __future__ import annotations
 
 import contextlib
@@ -10,10 +11,10 @@ from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
-
 from helpers import REPO, cut_snapshot, dags_test
-from etl.replay.server import ReplayServer
+
 from etl.losses.crawl import replay_env as spiders_at
+from etl.replay.server import ReplayServer
 
 pytestmark = pytest.mark.airflow
 BUNDLED = REPO / "data" / "replay"
@@ -57,8 +58,9 @@ def test_backfill_loads_every_day_of_every_source_and_rerunning_changes_nothing(
 
 def test_backfill_form_rejects_an_inverted_range(airflow_env, small_snapshot, db):
     with ReplayServer(small_snapshot) as srv:
-        proc = dags_test(airflow_env, "losses_backfill", {"date_from": DAYS[-1], "date_to": DAYS[0]},
-                         replay_env(srv, db))
+        proc = dags_test(
+            airflow_env, "losses_backfill", {"date_from": DAYS[-1], "date_to": DAYS[0]}, replay_env(srv, db)
+        )
     assert proc.returncode != 0
     assert f"date_from {DAYS[-1]} is after date_to {DAYS[0]}: swap them" in proc.stdout
     assert one(db, "SELECT count(*) FROM raw.fetch") == [(0,)]
@@ -77,8 +79,9 @@ def test_bad_documents_fail_the_run_keep_the_raw_documents_and_load_the_rest(air
         }
         for url, (fault, opts, _) in faults.items():
             srv.add_fault(urlsplit(url).path, fault, **opts)
-        proc = dags_test(airflow_env, "losses_backfill", {"date_from": DAYS[0], "date_to": DAYS[-1]},
-                         replay_env(srv, db))
+        proc = dags_test(
+            airflow_env, "losses_backfill", {"date_from": DAYS[0], "date_to": DAYS[-1]}, replay_env(srv, db)
+        )
     assert proc.returncode != 0
     assert "4 document(s) of run" in proc.stdout and "could not be read" in proc.stdout, proc.stdout[-4000:]
     for url, (fault, _, field) in faults.items():
@@ -99,8 +102,12 @@ def test_failing_fetches_fail_the_run_naming_source_and_url_and_load_nothing(air
         srv.add_fault(urlsplit(http500).path, "http500")
         srv.add_fault(urlsplit(hang).path, "hang", hang_seconds=20)
         srv.add_fault(urlsplit(oversize).path, "oversize")
-        proc = dags_test(airflow_env, "losses_backfill", {"date_from": DAYS[0], "date_to": DAYS[-1]},
-                         {**replay_env(srv, db), "ATTRITION_DOWNLOAD_TIMEOUT": "3"})
+        proc = dags_test(
+            airflow_env,
+            "losses_backfill",
+            {"date_from": DAYS[0], "date_to": DAYS[-1]},
+            {**replay_env(srv, db), "ATTRITION_DOWNLOAD_TIMEOUT": "3"},
+        )
     out = proc.stdout
     assert proc.returncode != 0
     assert f"mod: {http500}: HTTP 500" in out, out[-4000:]
@@ -115,16 +122,16 @@ def test_failing_fetches_fail_the_run_naming_source_and_url_and_load_nothing(air
 
 def test_daily_loads_the_target_day_and_reports_a_missing_bulletin(airflow_env, small_snapshot, db):
     with ReplayServer(small_snapshot) as srv:
-        ok = dags_test(airflow_env, "losses_daily", {"target_date": DAYS[-1], "deadline": "14:00"},
-                       replay_env(srv, db))
+        ok = dags_test(airflow_env, "losses_daily", {"target_date": DAYS[-1], "deadline": "14:00"}, replay_env(srv, db))
         assert ok.returncode == 0, ok.stdout[-4000:]
         assert f"bulletin of {DAYS[-1]} loaded from minfin, mod, russianwarship" in ok.stdout
         latest = one(db, "SELECT DISTINCT as_of::text FROM mart.latest")
         assert latest == [(DAYS[-1],)]
 
         # a day no source has published, its deadline long past: "bulletin missing", an alert per source
-        missing = dags_test(airflow_env, "losses_daily", {"target_date": "2023-06-04", "deadline": "14:00"},
-                            replay_env(srv, db))
+        missing = dags_test(
+            airflow_env, "losses_daily", {"target_date": "2023-06-04", "deadline": "14:00"}, replay_env(srv, db)
+        )
     assert missing.returncode != 0
     assert "bulletin missing" in missing.stdout
     kinds = one(db, "SELECT kind, details->>'source' FROM quality.alert WHERE kind = 'missing_bulletin' ORDER BY 2")
@@ -138,8 +145,11 @@ def test_daily_quarantines_a_typo_and_emails_it_once_however_often_the_day_is_re
 
     snapshot = cut_snapshot(tmp_path, ("2024-12-08", "2024-12-09", "2024-12-10", "2024-12-11"))
     with ReplayServer(snapshot) as srv, MailSink(directory=tmp_path / "mail") as sink:
-        env = {**replay_env(srv, db), "AIRFLOW_CONN_SMTP_DEFAULT": smtp_conn_value(sink.port),
-               "ATTRITION_AIRFLOW_URL": "http://airflow.example:8080"}
+        env = {
+            **replay_env(srv, db),
+            "AIRFLOW_CONN_SMTP_DEFAULT": smtp_conn_value(sink.port),
+            "ATTRITION_AIRFLOW_URL": "http://airflow.example:8080",
+        }
         conf = {"target_date": "2024-12-11", "deadline": "23:59"}
         run = dags_test(airflow_env, "losses_daily", conf, env)
         assert run.returncode == 0, run.stdout[-4000:]
@@ -156,8 +166,11 @@ def test_daily_quarantines_a_typo_and_emails_it_once_however_often_the_day_is_re
         assert again.returncode == 0, again.stdout[-4000:]
         assert len(sink.messages()) == 1  # the same incidents: no second e-mail
     assert one(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]
-    assert one(db, "SELECT source, diagnosis, status FROM quality.quarantine WHERE as_of = '2024-12-10' "
-                   "AND category = 'vehicles_fuel_tanks'") == [("minfin", "spike_before", "rejected")]  # by the gate
+    assert one(
+        db,
+        "SELECT source, diagnosis, status FROM quality.quarantine WHERE as_of = '2024-12-10' "
+        "AND category = 'vehicles_fuel_tanks'",
+    ) == [("minfin", "spike_before", "rejected")]  # by the gate
     assert one(db, "SELECT count(*) FROM quality.alert WHERE notified_at IS NULL") == [(0,)]
 
 
@@ -165,20 +178,29 @@ def test_quarantine_review_dag_accepts_a_record_from_the_trigger_form(airflow_en
     snapshot = cut_snapshot(tmp_path, ("2024-12-08", "2024-12-09", "2024-12-10", "2024-12-11"))
     with ReplayServer(snapshot) as srv:
         env = replay_env(srv, db)
-        assert dags_test(airflow_env, "losses_backfill", {"date_from": "2024-12-08", "date_to": "2024-12-11"},
-                         env).returncode == 0
-        [(qid,)] = one(db, "SELECT id FROM quality.quarantine WHERE as_of = '2024-12-10' AND source = 'minfin' "
-                           "AND category = 'vehicles_fuel_tanks'")
+        assert (
+            dags_test(
+                airflow_env, "losses_backfill", {"date_from": "2024-12-08", "date_to": "2024-12-11"}, env
+            ).returncode
+            == 0
+        )
+        [(qid,)] = one(
+            db,
+            "SELECT id FROM quality.quarantine WHERE as_of = '2024-12-10' AND source = 'minfin' "
+            "AND category = 'vehicles_fuel_tanks'",
+        )
         # two agreeing sources outvote it: the gate rejected it, nothing awaits a person; an operator may still decide
         listed = dags_test(airflow_env, "quarantine_review", {"action": "list"}, env)
         assert listed.returncode == 0 and "0 record(s) awaiting a person" in listed.stdout
         missing_id = dags_test(airflow_env, "quarantine_review", {"action": "reject"}, env)
         assert missing_id.returncode != 0 and "reject needs quarantine_id" in missing_id.stdout
-        rejected = dags_test(airflow_env, "quarantine_review",
-                             {"action": "reject", "quarantine_id": qid, "note": "minfin typo"}, env)
+        rejected = dags_test(
+            airflow_env, "quarantine_review", {"action": "reject", "quarantine_id": qid, "note": "minfin typo"}, env
+        )
         assert rejected.returncode == 0, rejected.stdout[-4000:]
-    assert one(db, "SELECT status, note, decided_by FROM quality.quarantine WHERE id = %s", (qid,)) == \
-        [("rejected", "minfin typo", "dag_test (quarantine_review)")]
+    assert one(db, "SELECT status, note, decided_by FROM quality.quarantine WHERE id = %s", (qid,)) == [
+        ("rejected", "minfin typo", "dag_test (quarantine_review)")
+    ]
     assert one(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]
 
 
@@ -199,9 +221,13 @@ def majority(dependent: set) -> dict:
     return {k: v for k, vs in votes.items() for v in set(vs) if vs.count(v) >= 2}
 
 
-MINFIN_TYPOS = [("2023-08-29", "vehicles_fuel_tanks", 7409), ("2024-09-24", "vehicles_fuel_tanks", 15175),
-                ("2024-12-10", "vehicles_fuel_tanks", 31937), ("2023-04-23", "special_equipment", 399),
-                ("2024-08-26", "tanks", 8581)]
+MINFIN_TYPOS = [
+    ("2023-08-29", "vehicles_fuel_tanks", 7409),
+    ("2024-09-24", "vehicles_fuel_tanks", 15175),
+    ("2024-12-10", "vehicles_fuel_tanks", 31937),
+    ("2023-04-23", "special_equipment", 399),
+    ("2024-08-26", "tanks", 8581),
+]
 
 
 def test_backfill_of_the_whole_bundled_snapshot_loads_every_day_it_holds(airflow_env, db):
@@ -209,41 +235,65 @@ def test_backfill_of_the_whole_bundled_snapshot_loads_every_day_it_holds(airflow
     the gate quarantines the known typos on their own day, accepts the official corrections, and the
     marts agree with the majority of the three series."""
     with ReplayServer(BUNDLED) as srv:
-        proc = dags_test(airflow_env, "losses_backfill", {"date_from": "2022-02-24", "date_to": "2026-08-08"},
-                         replay_env(srv, db), timeout=1200)
+        proc = dags_test(
+            airflow_env,
+            "losses_backfill",
+            {"date_from": "2022-02-24", "date_to": "2026-08-08"},
+            replay_env(srv, db),
+            timeout=1200,
+        )
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "could not be parsed" not in proc.stdout
     for source in ("minfin", "mod", "russianwarship"):
-        loaded = {r[0] for r in one(db, "SELECT DISTINCT as_of::text FROM core.observation WHERE source = %s",
-                                    (source,))}
+        loaded = {
+            r[0] for r in one(db, "SELECT DISTINCT as_of::text FROM core.observation WHERE source = %s", (source,))
+        }
         assert loaded == snapshot_days(source), source
     # mod's series has multi-month gaps: reported, not filled
     assert "2023-07-23..2023-12-19" in proc.stdout
-    assert one(db, "SELECT count(*) FROM core.observation WHERE source = 'mod' "
-                   "AND as_of BETWEEN '2023-07-23' AND '2023-12-19'") == [(0,)]
+    assert one(
+        db, "SELECT count(*) FROM core.observation WHERE source = 'mod' AND as_of BETWEEN '2023-07-23' AND '2023-12-19'"
+    ) == [(0,)]
     days = one(db, "SELECT count(*), min(as_of)::text, max(as_of)::text FROM mart.daily_losses")
-    assert days == [(len(snapshot_days("minfin") | snapshot_days("mod") | snapshot_days("russianwarship")),
-                     "2022-02-24", "2026-08-08")]
+    assert days == [
+        (
+            len(snapshot_days("minfin") | snapshot_days("mod") | snapshot_days("russianwarship")),
+            "2022-02-24",
+            "2026-08-08",
+        )
+    ]
 
     # every minfin typo is quarantined on its own day, not on its neighbour's
-    quarantined = {(str(d), c, v): diag for d, c, v, diag in one(
-        db, "SELECT as_of, category, cumulative, diagnosis FROM quality.quarantine "
-            "WHERE source = 'minfin' AND status = 'open'")}
+    quarantined = {
+        (str(d), c, v): diag
+        for d, c, v, diag in one(
+            db,
+            "SELECT as_of, category, cumulative, diagnosis FROM quality.quarantine "
+            "WHERE source = 'minfin' AND status = 'open'",
+        )
+    }
     for typo in MINFIN_TYPOS:
         assert quarantined.get(typo) in ("typo_low", "spike_before"), typo
         day = date.fromisoformat(typo[0])
-        assert one(db, "SELECT count(*) FROM quality.quarantine WHERE source = 'minfin' AND category = %s "
-                       "AND as_of IN (%s, %s)", (typo[1], day - timedelta(days=1), day + timedelta(days=1))) == [(0,)]
+        assert one(
+            db,
+            "SELECT count(*) FROM quality.quarantine WHERE source = 'minfin' AND category = %s AND as_of IN (%s, %s)",
+            (typo[1], day - timedelta(days=1), day + timedelta(days=1)),
+        ) == [(0,)]
     # the official corrections are accepted as such
-    corrections = one(db, "SELECT as_of::text, category, cumulative, correction_flag FROM mart.daily_losses_long "
-                          "WHERE correction")
+    corrections = one(
+        db, "SELECT as_of::text, category, cumulative, correction_flag FROM mart.daily_losses_long WHERE correction"
+    )
     assert ("2022-10-13", "armored_vehicles", 5167) in [c[:3] for c in corrections]
     assert ("2024-11-30", "special_equipment", 3617) in [c[:3] for c in corrections]
     assert all("registry" in c[3] or "sources_agree" in c[3] or "printed_increase" in c[3] for c in corrections)
     # the accepted series never decreases except on those corrections
-    assert one(db, """SELECT count(*) FROM (SELECT cumulative < lag(cumulative) OVER w AS down, correction
+    assert one(
+        db,
+        """SELECT count(*) FROM (SELECT cumulative < lag(cumulative) OVER w AS down, correction
                                            FROM mart.daily_losses_long WINDOW w AS (PARTITION BY category ORDER BY as_of)) x
-                      WHERE down AND NOT correction""") == [(0,)]
+                      WHERE down AND NOT correction""",
+    ) == [(0,)]
     # the marts equal the majority of the three series on at least 99.9% of the cells where two agree
     with open(BUNDLED / "completed.csv", newline="", encoding="utf-8") as fh:
         dependent = {(r["source"], r["as_of"], r["category"]) for r in csv.DictReader(fh)}

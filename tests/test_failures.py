@@ -2,6 +2,7 @@
 marts refresh, a bad setting, a bad snapshot row, a source down in the CLI path, two runs at once,
 the reader role trying to write.  Each ends in one line naming what failed and what to do (never a
 traceback), raises one alert per incident, and a re-run converges."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,9 +20,7 @@ from types import SimpleNamespace
 
 import psycopg2
 import pytest
-
 from helpers import REPO, VENV_BIN, free_port, run_cli, sql
-
 
 D0 = date(2025, 3, 1)
 
@@ -56,11 +55,13 @@ def archive(dsn: str, pages, source: str = "mod") -> list[int]:
     ids = []
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
         for url, body, ctype in pages:
-            cur.execute("""INSERT INTO raw.document (source, url, fetched_at, http_status, content_type, sha256,
+            cur.execute(
+                """INSERT INTO raw.document (source, url, fetched_at, http_status, content_type, sha256,
                                                      size_bytes, body)
                            VALUES (%s, %s, now(), 200, %s, %s, %s, %s)
                            ON CONFLICT (sha256) DO UPDATE SET url = EXCLUDED.url RETURNING id""",
-                        (source, url, ctype, hashlib.sha256(body).hexdigest(), len(body), body))
+                (source, url, ctype, hashlib.sha256(body).hexdigest(), len(body), body),
+            )
             ids.append(cur.fetchone()[0])
     return ids
 
@@ -72,8 +73,11 @@ def counts(dsn: str) -> tuple[int, int]:
 def put(dsn: str, source: str, day: int, values: dict[str, int]) -> None:
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
         for category, value in values.items():
-            cur.execute("INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
-                        "VALUES (%s, %s, %s, %s, 1)", (source, D0 + timedelta(days=day), category, value))
+            cur.execute(
+                "INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
+                "VALUES (%s, %s, %s, %s, 1)",
+                (source, D0 + timedelta(days=day), category, value),
+            )
 
 
 def cli_env(dsn: str, **extra) -> dict:
@@ -83,8 +87,9 @@ def cli_env(dsn: str, **extra) -> dict:
 # ---------------------------------------------------------------------------------------------
 # a bad setting, a bad snapshot row, a number out of range: one line, exit 2 / 1
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, value", [("ATTRITION_PG_PORT", "abc"), ("ATTRITION_PG_PORT", "70000"),
-                                         ("ATTRITION_PG_PORT", "-1")])
+@pytest.mark.parametrize(
+    "name, value", [("ATTRITION_PG_PORT", "abc"), ("ATTRITION_PG_PORT", "70000"), ("ATTRITION_PG_PORT", "-1")]
+)
 def test_a_bad_setting_is_one_line_exit_2(name, value):
     proc = run_cli("db", "status", env={name: value}, check=False)
     line = one_line_error(proc, 2)
@@ -94,23 +99,31 @@ def test_a_bad_setting_is_one_line_exit_2(name, value):
 
 def test_a_bad_lock_wait_setting_is_one_line(db):
     archive(db, mod_pages(1))
-    proc = run_cli("rebuild", "--sources", "mod", "--no-notify", env=cli_env(db, ATTRITION_RUN_LOCK_WAIT="soon"),
-                   check=False)
+    proc = run_cli(
+        "rebuild", "--sources", "mod", "--no-notify", env=cli_env(db, ATTRITION_RUN_LOCK_WAIT="soon"), check=False
+    )
     assert "ATTRITION_RUN_LOCK_WAIT='soon' is not a number >= 0" in one_line_error(proc, 2)
 
 
 SNAPSHOT_HEADER = ["as_of", "category", "cumulative", "increase"]
 
 
-@pytest.mark.parametrize("row, field, problem", [
-    (["2024-13-01", "tanks", "5000", ""], "as_of", "'2024-13-01' is not a date like 2024-01-31"),
-    (["2024-01-02", "tankz", "5000", ""], "category", "unknown category 'tankz'"),
-    (["2024-01-02", "tanks", "-5000", ""], "cumulative", "'-5000' is not a whole number >= 0"),
-    (["2024-01-02", "tanks", "5e3", ""], "cumulative", "'5e3' is not a whole number >= 0"),
-    (["2024-01-02", "tanks", "5000", "+x"], "increase", "'+x' is not a whole number"),
-    (["2024-01-02", "tanks", "", ""], "cumulative", "empty or missing cell"),
-    (["2024-01-01", "tanks", "5000", ""], "as_of, category", "a second row for 2024-01-01 tanks (the first is line 2)"),
-])
+@pytest.mark.parametrize(
+    "row, field, problem",
+    [
+        (["2024-13-01", "tanks", "5000", ""], "as_of", "'2024-13-01' is not a date like 2024-01-31"),
+        (["2024-01-02", "tankz", "5000", ""], "category", "unknown category 'tankz'"),
+        (["2024-01-02", "tanks", "-5000", ""], "cumulative", "'-5000' is not a whole number >= 0"),
+        (["2024-01-02", "tanks", "5e3", ""], "cumulative", "'5e3' is not a whole number >= 0"),
+        (["2024-01-02", "tanks", "5000", "+x"], "increase", "'+x' is not a whole number"),
+        (["2024-01-02", "tanks", "", ""], "cumulative", "empty or missing cell"),
+        (
+            ["2024-01-01", "tanks", "5000", ""],
+            "as_of, category",
+            "a second row for 2024-01-01 tanks (the first is line 2)",
+        ),
+    ],
+)
 def test_a_bad_snapshot_row_is_named_by_file_line_and_field(tmp_path: Path, row, field, problem):
     with open(tmp_path / "mod.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -124,13 +137,13 @@ def test_a_bad_snapshot_row_is_named_by_file_line_and_field(tmp_path: Path, row,
 
 
 def test_a_number_out_of_range_is_one_line(db):
-    from etl.warehouse.db import transaction
     from etl.errors import NumberOutOfRange
+    from etl.warehouse.db import transaction
 
     with pytest.raises(NumberOutOfRange) as caught:
         with transaction(db, run_id="run-big") as conn, conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE t (n bigint)")
-            cur.execute("INSERT INTO t VALUES (%s)", (10 ** 30,))
+            cur.execute("INSERT INTO t VALUES (%s)", (10**30,))
     line = str(caught.value)
     assert "\n" not in line and "a number is out of range for the warehouse (bigint out of range)" in line
     assert "nothing of run run-big was loaded" in line
@@ -197,15 +210,21 @@ def test_the_postmaster_killed_mid_load_loads_nothing_and_a_rerun_converges(own_
     blocker = psycopg2.connect(dsn)
     with blocker.cursor() as cur:
         cur.execute("BEGIN; LOCK TABLE core.observation IN EXCLUSIVE MODE")
-    proc = subprocess.Popen([str(VENV_BIN / "attrition"), "rebuild", "--sources", "mod", "--no-notify"],
-                            env={**os.environ, **cli_env(dsn, ATTRITION_ALERT_SPOOL=str(spool))}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "attrition"), "rebuild", "--sources", "mod", "--no-notify"],
+        env={**os.environ, **cli_env(dsn, ATTRITION_ALERT_SPOOL=str(spool))},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
+
         def load_waits() -> bool:
             with contextlib.closing(psycopg2.connect(dsn)) as c, c.cursor() as cur:
                 cur.execute("""SELECT count(*) FROM pg_locks l JOIN pg_class r ON r.oid = l.relation
                                WHERE NOT l.granted AND r.relname = 'observation'""")
                 return cur.fetchone()[0] > 0
+
         _wait_for(load_waits, what="the load to reach core.observation")
         postmaster = own_cluster.running_pid()
         os.kill(postmaster, signal.SIGKILL)
@@ -230,20 +249,20 @@ def test_the_postmaster_killed_mid_load_loads_nothing_and_a_rerun_converges(own_
 
 
 def test_a_lost_connection_in_a_transaction_names_the_run(db):
-    from etl.warehouse.db import transaction
     from etl.errors import WarehouseLost
+    from etl.warehouse.db import transaction
 
     with pytest.raises(WarehouseLost) as caught:
         with transaction(db, run_id="run-7") as conn, conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE t (n int)")
             cur.execute("INSERT INTO t VALUES (1)")
-            sql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = %s",
-                (conn.get_backend_pid(),))
+            sql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = %s", (conn.get_backend_pid(),))
             cur.execute("INSERT INTO t VALUES (2)")
     line = str(caught.value)
     assert "\n" not in line and line.startswith("warehouse: ")
-    assert line.endswith("nothing of run run-7 was loaded; run it again once the warehouse is up "
-                         "(`attrition db status`)")
+    assert line.endswith(
+        "nothing of run run-7 was loaded; run it again once the warehouse is up (`attrition db status`)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,18 +281,30 @@ def test_the_process_killed_during_the_marts_refresh_leaves_them_readable_and_th
     blocker = psycopg2.connect(db)  # a reader of mart.latest: the refresh waits for it, half-way through
     with blocker.cursor() as cur:
         cur.execute("BEGIN; SELECT count(*) FROM mart.latest")
-    proc = subprocess.Popen([str(VENV_BIN / "attrition"), "validate", "--no-notify"],
-                            env={**os.environ, **cli_env(db)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "attrition"), "validate", "--no-notify"],
+        env={**os.environ, **cli_env(db)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
+
         def refresh_waits() -> bool:
-            rows = sql(db, """SELECT a.pid FROM pg_locks l JOIN pg_class r ON r.oid = l.relation
+            rows = sql(
+                db,
+                """SELECT a.pid FROM pg_locks l JOIN pg_class r ON r.oid = l.relation
                               JOIN pg_stat_activity a ON a.pid = l.pid
-                              WHERE NOT l.granted AND r.relname = 'latest' AND a.query LIKE 'REFRESH%%'""")
+                              WHERE NOT l.granted AND r.relname = 'latest' AND a.query LIKE 'REFRESH%%'""",
+            )
             return bool(rows)
+
         _wait_for(refresh_waits, timeout=300, what="the refresh to reach mart.latest")
-        backend = sql(db, """SELECT a.pid FROM pg_locks l JOIN pg_class r ON r.oid = l.relation
+        backend = sql(
+            db,
+            """SELECT a.pid FROM pg_locks l JOIN pg_class r ON r.oid = l.relation
                              JOIN pg_stat_activity a ON a.pid = l.pid
-                             WHERE NOT l.granted AND r.relname = 'latest'""")[0][0]
+                             WHERE NOT l.granted AND r.relname = 'latest'""",
+        )[0][0]
         # mart.daily_losses_long is already refreshed in that transaction; kill the process now
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
@@ -284,8 +315,10 @@ def test_the_process_killed_during_the_marts_refresh_leaves_them_readable_and_th
         blocker.close()
         if proc.poll() is None:
             proc.kill()
-    _wait_for(lambda: not sql(db, "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)),
-              what="the killed run's backend to end")
+    _wait_for(
+        lambda: not sql(db, "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)),
+        what="the killed run's backend to end",
+    )
     assert sql(db, "SELECT as_of, cumulative FROM mart.daily_losses_long ORDER BY as_of") == before
     assert sql(db, "SELECT count(*) FROM mart.daily_losses")[0][0] == 3
     assert sql(db, "SELECT as_of FROM mart.latest LIMIT 1")[0][0] == D0 + timedelta(days=2)
@@ -302,8 +335,9 @@ def test_two_runs_never_share_a_run_id():
     from etl.warehouse.runlock import new_run_id
 
     ids: list[str] = []
-    threads = [threading.Thread(target=lambda: ids.extend(new_run_id("cli-backfill") for _ in range(500)))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: ids.extend(new_run_id("cli-backfill") for _ in range(500))) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -348,9 +382,14 @@ def test_a_second_run_over_the_same_source_waits_saying_so_then_loads(db):
     t.start()
     _wait_for(lambda: said, what="the second run to say it waits")
     assert said[0] == "attrition: another run of mod 2024-01..06 (run-A) is in progress; waiting up to 1800 s for it"
-    _wait_for(lambda: sql(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-                              " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")[0][0],
-              what="the second run to block on the run lock")
+    _wait_for(
+        lambda: sql(
+            db,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )[0][0],
+        what="the second run to block on the run lock",
+    )
     assert counts(db) == (0, 0)  # waiting, not interleaving
     holder.commit()
     t.join(60)
@@ -367,16 +406,19 @@ def test_a_run_that_waits_too_long_fails_in_one_line_and_loads_nothing(db):
     holder = psycopg2.connect(db)
     lock_sources(holder.cursor(), {"mod": (date(2024, 1, 1), date(2024, 6, 30))}, "run-A")
     try:
-        proc = run_cli("rebuild", "--sources", "mod", "--no-notify", env=cli_env(db, ATTRITION_RUN_LOCK_WAIT="1"),
-                       check=False)
+        proc = run_cli(
+            "rebuild", "--sources", "mod", "--no-notify", env=cli_env(db, ATTRITION_RUN_LOCK_WAIT="1"), check=False
+        )
     finally:
         holder.rollback()
         holder.close()
     assert "another run of mod 2024-01..06 (run-A) is in progress; waiting up to 1 s for it" in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("attrition: run lock")]
-    assert lines == ["attrition: run lock: another run of mod 2024-01..06 (run-A) is in progress; waited 1 s for it; "
-                     "nothing of run rebuild was loaded; run it again when the other run has ended (or raise "
-                     "ATTRITION_RUN_LOCK_WAIT) [alert recorded, not sent (--no-notify)]"], proc.stderr
+    assert lines == [
+        "attrition: run lock: another run of mod 2024-01..06 (run-A) is in progress; waited 1 s for it; "
+        "nothing of run rebuild was loaded; run it again when the other run has ended (or raise "
+        "ATTRITION_RUN_LOCK_WAIT) [alert recorded, not sent (--no-notify)]"
+    ], proc.stderr
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert counts(db) == (0, 0)
     assert sql(db, "SELECT kind, details ->> 'source' FROM quality.alert") == [("run_lock_timeout", "run lock")]
@@ -406,8 +448,7 @@ def test_the_warehouse_unreachable_spools_the_alert_and_the_next_delivery_record
 
     spool = tmp_path / "alerts.jsonl"
     gone = f"postgresql://attrition:x@127.0.0.1:{free_port()}/attrition"
-    proc = run_cli("validate", env={"ATTRITION_WAREHOUSE_DSN": gone, "ATTRITION_ALERT_SPOOL": str(spool)},
-                   check=False)
+    proc = run_cli("validate", env={"ATTRITION_WAREHOUSE_DSN": gone, "ATTRITION_ALERT_SPOOL": str(spool)}, check=False)
     line = one_line_error(proc, 1)
     assert line.startswith("attrition: warehouse: cannot connect to the warehouse at ")
     assert f"[alert spooled to {spool}: it is sent by the next delivery that reaches the warehouse]" in line
@@ -451,16 +492,19 @@ def test_every_dag_has_a_failure_callback_that_alerts_once_with_the_run_link(db,
 # ---------------------------------------------------------------------------------------------
 # the reader cannot write
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("statement", [
-    "CREATE TEMP TABLE scratch (n int)",
-    "CREATE TEMPORARY TABLE scratch AS SELECT * FROM mart.latest",
-    "CREATE TABLE public.scratch (n int)",
-    "CREATE SCHEMA scratch",
-    "SELECT lo_create(0)",
-    "SELECT lo_from_bytea(0, 'x')",
-    "INSERT INTO core.observation (source, as_of, category, cumulative) VALUES ('mod', '2024-01-01', 'tanks', 1)",
-    "REFRESH MATERIALIZED VIEW mart.latest",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TEMP TABLE scratch (n int)",
+        "CREATE TEMPORARY TABLE scratch AS SELECT * FROM mart.latest",
+        "CREATE TABLE public.scratch (n int)",
+        "CREATE SCHEMA scratch",
+        "SELECT lo_create(0)",
+        "SELECT lo_from_bytea(0, 'x')",
+        "INSERT INTO core.observation (source, as_of, category, cumulative) VALUES ('mod', '2024-01-01', 'tanks', 1)",
+        "REFRESH MATERIALIZED VIEW mart.latest",
+    ],
+)
 def test_the_reader_cannot_write_even_in_a_read_write_transaction(warehouse, db, statement):
     reader = warehouse.dsn(reader=True, dbname=db.rsplit("/", 1)[1])
     with contextlib.closing(psycopg2.connect(reader)) as conn, conn.cursor() as cur:
@@ -475,10 +519,14 @@ def test_the_reader_cannot_write_even_in_a_read_write_transaction(warehouse, db,
 
 def test_the_reader_has_no_temporary_privilege(warehouse, db):
     name = db.rsplit("/", 1)[1]
-    rows = sql(db, "SELECT has_database_privilege('attrition_reader', %s, 'TEMPORARY'), "
-                   "has_database_privilege('attrition_reader', %s, 'CREATE'), "
-                   "has_database_privilege('attrition_reader', %s, 'CONNECT'), "
-                   "has_database_privilege(current_user, %s, 'TEMPORARY')", (name, name, name, name))
+    rows = sql(
+        db,
+        "SELECT has_database_privilege('attrition_reader', %s, 'TEMPORARY'), "
+        "has_database_privilege('attrition_reader', %s, 'CREATE'), "
+        "has_database_privilege('attrition_reader', %s, 'CONNECT'), "
+        "has_database_privilege(current_user, %s, 'TEMPORARY')",
+        (name, name, name, name),
+    )
     assert rows == [(False, False, True, True)]
 
 
@@ -494,8 +542,10 @@ def test_a_task_fails_with_one_line_and_keeps_airflow_s_own_exceptions():
 
     with pytest.raises(WarehouseLost) as caught:
         lost([[1]], "manual__2026-12-02T08:00:00+00:00")
-    assert str(caught.value).startswith("warehouse: the connection to the warehouse was lost during a transaction "
-                                        "(server closed the connection unexpectedly | This probably means ...)")
+    assert str(caught.value).startswith(
+        "warehouse: the connection to the warehouse was lost during a transaction "
+        "(server closed the connection unexpectedly | This probably means ...)"
+    )
     assert "nothing of run manual__2026-12-02T08:00:00+00:00 was loaded; run it again" in str(caught.value)
 
     @one_line_errors
@@ -520,17 +570,28 @@ def test_a_task_failing_for_good_alerts_with_its_message(db, monkeypatch):
 
     monkeypatch.setenv("ATTRITION_WAREHOUSE_DSN", db)
     ti = SimpleNamespace(dag_id="losses_backfill", task_id="scrape_mod", run_id="manual__2026-12-02")
-    task_failed({"ti": ti, "run_id": ti.run_id, "exception": AirflowFailException(
-        "mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries\nThe documents fetched before "
-        "the error are kept in raw.document")})
+    task_failed(
+        {
+            "ti": ti,
+            "run_id": ti.run_id,
+            "exception": AirflowFailException(
+                "mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries\nThe documents fetched before "
+                "the error are kept in raw.document"
+            ),
+        }
+    )
     rows = sql(db, "SELECT kind, subject, details ->> 'problem', run_url FROM quality.alert")
     assert len(rows) == 1
     kind, subject, problem, run_url = rows[0]
     assert kind == "task_failure" and run_url.endswith("/dags/losses_backfill/runs/manual__2026-12-02")
-    assert subject.startswith("[attrition] losses_backfill.scrape_mod failed: mod: http://127.0.0.1:9/mil.gov.ua"
-                              "/en/news/: HTTP 503 after 3 retries | The documents fetched before")
-    assert problem == ("mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries | The documents fetched "
-                       "before the error are kept in raw.document")
+    assert subject.startswith(
+        "[attrition] losses_backfill.scrape_mod failed: mod: http://127.0.0.1:9/mil.gov.ua"
+        "/en/news/: HTTP 503 after 3 retries | The documents fetched before"
+    )
+    assert problem == (
+        "mod: http://127.0.0.1:9/mil.gov.ua/en/news/: HTTP 503 after 3 retries | The documents fetched "
+        "before the error are kept in raw.document"
+    )
 
 
 @pytest.mark.airflow
@@ -539,6 +600,7 @@ def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_
     from urllib.parse import urlsplit
 
     from helpers import cut_snapshot, dags_test
+
     from etl.losses.crawl import replay_env
     from etl.replay.server import ReplayServer
 
@@ -546,10 +608,16 @@ def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_
     with ReplayServer(cut_snapshot(tmp_path, days)) as srv:
         oversize = srv.urls["russianwarship"] + "/api/v2/statistics"
         srv.add_fault(urlsplit(oversize).path, "oversize")
-        proc = dags_test(airflow_env, "losses_backfill",
-                         {"date_from": days[0], "date_to": days[-1], "sources": ["russianwarship"]},
-                         {**replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": db,
-                          "ATTRITION_AIRFLOW_URL": "http://airflow.example:8080"})
+        proc = dags_test(
+            airflow_env,
+            "losses_backfill",
+            {"date_from": days[0], "date_to": days[-1], "sources": ["russianwarship"]},
+            {
+                **replay_env(srv.urls),
+                "ATTRITION_WAREHOUSE_DSN": db,
+                "ATTRITION_AIRFLOW_URL": "http://airflow.example:8080",
+            },
+        )
     assert proc.returncode != 0
     rows = sql(db, "SELECT kind, details ->> 'where', run_url, details ->> 'problem' FROM quality.alert")
     assert len(rows) == 1, (rows, proc.stdout[-3000:])

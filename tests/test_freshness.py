@@ -1,6 +1,7 @@
 """Freshness (issue 16 point 3/4): the replay holds back the newest day and publishes it later, answering
 conditional GETs with 304 while nothing changed; the daily DAG waits with reschedule-mode sensors; the
 accepted-series asset links losses_daily/losses_backfill to news_claims.  Real HTTP over loopback."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ def _get(url: str, headers: dict | None = None):
 
 def _post(url: str, body: dict | None = None) -> dict:
     data = json.dumps(body or {}).encode()
-    with urlopen(Request(url, data=data, method="POST", headers={"Content-Type": "application/json"}),
-                 timeout=10) as resp:
+    with urlopen(
+        Request(url, data=data, method="POST", headers={"Content-Type": "application/json"}), timeout=10
+    ) as resp:
         return json.loads(resp.read())
 
 
@@ -92,6 +94,7 @@ def test_dags_wait_by_reschedule_sensors_and_share_the_asset(tmp_path, monkeypat
 
 # --------------------------------------------------------------------------- real Airflow: losses_daily waits
 
+
 def _snapshot_ending_today(out):
     """The bundled snapshot's last three days of each source, relabelled to end on today (Kyiv): a target day
     whose deadline (23:59 Kyiv) has not passed, so the sensor waits instead of reporting it missing."""
@@ -99,6 +102,7 @@ def _snapshot_ending_today(out):
     from datetime import timedelta
 
     from helpers import REPO
+
     from etl.losses.ingest import kyiv_today
 
     today = kyiv_today()
@@ -125,17 +129,20 @@ def _fetched_sources(dsn: str) -> set[str]:
 
 
 @pytest.mark.airflow
-@pytest.mark.xfail(run=False, strict=False, reason="unfinished (issue 16): in the helper's one run the sensors kept "
-                   "poking without seeing the published day within 6 minutes (the same seen in bench --freshness); "
-                   "not yet diagnosed")
-def test_daily_started_before_the_bulletin_succeeds_once_published_without_a_failed_attempt(
-        airflow_env, db, tmp_path):
+@pytest.mark.xfail(
+    run=False,
+    strict=False,
+    reason="unfinished (issue 16): in the helper's one run the sensors kept "
+    "poking without seeing the published day within 6 minutes (the same seen in bench --freshness); "
+    "not yet diagnosed",
+)
+def test_daily_started_before_the_bulletin_succeeds_once_published_without_a_failed_attempt(airflow_env, db, tmp_path):
     import subprocess
     import time
 
     import psycopg2
-
     from helpers import VENV_BIN
+
     from etl.losses.crawl import replay_env
 
     snapshot, today = _snapshot_ending_today(tmp_path)
@@ -143,8 +150,13 @@ def test_daily_started_before_the_bulletin_succeeds_once_published_without_a_fai
         assert srv.held_day == today
         env = {**airflow_env, **replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": db, "ATTRITION_POLL_SECONDS": "5"}
         conf = json.dumps({"target_date": today.isoformat(), "deadline": "23:59"})
-        proc = subprocess.Popen([str(VENV_BIN / "airflow"), "dags", "test", "losses_daily", "-c", conf], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "airflow"), "dags", "test", "losses_daily", "-c", conf],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         limit = time.monotonic() + 600
         while _fetched_sources(db) != {"mod", "minfin", "russianwarship"} and proc.poll() is None:
             assert time.monotonic() < limit, "no poke reached the replay"

@@ -1,6 +1,7 @@
 """The quality gate day by day: spikes retracted when the next day exposes them, low typos firmed up
 from 'unresolved', official corrections accepted with a flag, operators' decisions, and a check that
 raises stopping the gate without touching the marts."""
+
 from __future__ import annotations
 
 import contextlib
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-
 from helpers import cut_snapshot, run_cli, sql
+
 from etl.quality.gate import GateError, validate
 
 D0 = date(2025, 3, 1)
@@ -23,26 +24,45 @@ def put(dsn: str, source: str, day: int | date, values: dict[str, int]) -> None:
     as_of = day if isinstance(day, date) else D0 + timedelta(days=day)
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
         for category, value in values.items():
-            cur.execute("UPDATE core.observation SET superseded_at = now() WHERE source = %s AND as_of = %s "
-                        "AND category = %s AND superseded_at IS NULL RETURNING revision", (source, as_of, category))
+            cur.execute(
+                "UPDATE core.observation SET superseded_at = now() WHERE source = %s AND as_of = %s "
+                "AND category = %s AND superseded_at IS NULL RETURNING revision",
+                (source, as_of, category),
+            )
             prev = cur.fetchone()
-            cur.execute("INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
-                        "VALUES (%s, %s, %s, %s, %s)", (source, as_of, category, value, prev[0] + 1 if prev else 1))
+            cur.execute(
+                "INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (source, as_of, category, value, prev[0] + 1 if prev else 1),
+            )
 
 
 def mart(dsn: str, category: str = "tanks"):
-    return sql(dsn, "SELECT as_of - %s, cumulative, status, correction, correction_flag FROM mart.daily_losses_long "
-                    "WHERE category = %s ORDER BY as_of", (D0, category))
+    return sql(
+        dsn,
+        "SELECT as_of - %s, cumulative, status, correction, correction_flag FROM mart.daily_losses_long "
+        "WHERE category = %s ORDER BY as_of",
+        (D0, category),
+    )
 
 
 def quarantine(dsn: str):
-    return sql(dsn, "SELECT id, source, as_of - %s, cumulative, diagnosis, status FROM quality.quarantine "
-                    "WHERE expectation LIKE 'observations_monotonic.%%' ORDER BY id", (D0,))
+    return sql(
+        dsn,
+        "SELECT id, source, as_of - %s, cumulative, diagnosis, status FROM quality.quarantine "
+        "WHERE expectation LIKE 'observations_monotonic.%%' ORDER BY id",
+        (D0,),
+    )
 
 
 def run(dsn: str, day_from: int, day_to: int):
-    return validate(dsn, date_from=D0 + timedelta(days=day_from), date_to=D0 + timedelta(days=day_to),
-                    run_id=f"test-{day_from}-{day_to}", notify=False)
+    return validate(
+        dsn,
+        date_from=D0 + timedelta(days=day_from),
+        date_to=D0 + timedelta(days=day_to),
+        run_id=f"test-{day_from}-{day_to}",
+        notify=False,
+    )
 
 
 def test_a_spike_is_accepted_until_later_days_expose_it_then_retracted(db):
@@ -61,10 +81,19 @@ def test_a_spike_is_accepted_until_later_days_expose_it_then_retracted(db):
     put(db, "minfin", 5, {"tanks": 3050})  # the series goes on from 3040: 3930 was the spike
     result = run(db, 5, 5)
     assert [r[:2] for r in mart(db)] == [(0, 3000), (1, 3010), (2, 3020), (4, 3040), (5, 3050)]
-    assert quarantine(db) == [(1, "minfin", 4, 3040, "unresolved", "resolved"),  # cleared by the evidence
-                              (2, "minfin", 3, 3930, "spike_before", "open")]  # the culprit: the spike's own day
-    assert result.retracted == [{"as_of": str(D0 + timedelta(days=3)), "category": "tanks", "value_before": 3930,
-                                 "value_after": None, "reason": "spike_before"}]
+    assert quarantine(db) == [
+        (1, "minfin", 4, 3040, "unresolved", "resolved"),  # cleared by the evidence
+        (2, "minfin", 3, 3930, "spike_before", "open"),
+    ]  # the culprit: the spike's own day
+    assert result.retracted == [
+        {
+            "as_of": str(D0 + timedelta(days=3)),
+            "category": "tanks",
+            "value_before": 3930,
+            "value_after": None,
+            "reason": "spike_before",
+        }
+    ]
     assert sql(db, "SELECT value_before, value_after FROM quality.retraction") == [(3930, None)]
     kinds = sql(db, "SELECT kind FROM quality.alert ORDER BY id")
     assert kinds == [("quarantine",), ("quarantine",), ("retraction",)]
@@ -86,8 +115,10 @@ def test_a_low_value_on_the_newest_day_is_unresolved_until_the_next_day_says_typ
     assert [r[:2] for r in mart(db, "aircraft")] == [(0, 500), (1, 510), (2, 520), (4, 530)]
     assert [x["diagnosis"] for x in result.quarantined] == ["typo_low"]
     subjects = [r[0] for r in sql(db, "SELECT subject FROM quality.alert ORDER BY id")]
-    assert subjects == [f"[attrition] quarantined russianwarship aircraft {D0 + timedelta(days=3)} = 52 (unresolved)",
-                        f"[attrition] quarantined russianwarship aircraft {D0 + timedelta(days=3)} = 52 (typo_low)"]
+    assert subjects == [
+        f"[attrition] quarantined russianwarship aircraft {D0 + timedelta(days=3)} = 52 (unresolved)",
+        f"[attrition] quarantined russianwarship aircraft {D0 + timedelta(days=3)} = 52 (typo_low)",
+    ]
 
 
 def test_other_sources_of_the_day_outvote_a_typo_and_the_disagreement_is_visible(db):
@@ -104,11 +135,16 @@ def test_other_sources_of_the_day_outvote_a_typo_and_the_disagreement_is_visible
     put(db, "mod", 3, {"tanks": 4003})
     put(db, "russianwarship", 3, {"tanks": 4003})
     run(db, 3, 3)
-    row = sql(db, "SELECT cumulative, status, disagreement, dissent, sources_agreeing FROM mart.daily_losses_long "
-                  "WHERE category = 'tanks' AND as_of = %s", (D0 + timedelta(days=3),))
+    row = sql(
+        db,
+        "SELECT cumulative, status, disagreement, dissent, sources_agreeing FROM mart.daily_losses_long "
+        "WHERE category = 'tanks' AND as_of = %s",
+        (D0 + timedelta(days=3),),
+    )
     assert row == [(4003, "majority", True, {"minfin": 4004}, ["mod", "russianwarship"])]
-    assert sql(db, "SELECT disagreements FROM mart.daily_losses WHERE as_of = %s", (D0 + timedelta(days=3),)) \
-        == [(["tanks"],)]
+    assert sql(db, "SELECT disagreements FROM mart.daily_losses WHERE as_of = %s", (D0 + timedelta(days=3),)) == [
+        (["tanks"],)
+    ]
     assert sql(db, "SELECT count(*) FROM quality.alert WHERE kind = 'source_disagreement'") == [(1,)]
 
 
@@ -119,19 +155,22 @@ def test_an_official_correction_from_the_registry_is_accepted_with_a_flag(db):
     put(db, "mod", day, {"special_equipment": 3617})
     put(db, "mod", day + timedelta(days=1), {"special_equipment": 3620})
     result = validate(db, notify=False)
-    rows = sql(db, "SELECT as_of, cumulative, increase, correction, correction_flag FROM mart.daily_losses_long "
-                   "ORDER BY as_of")
+    rows = sql(
+        db, "SELECT as_of, cumulative, increase, correction, correction_flag FROM mart.daily_losses_long ORDER BY as_of"
+    )
     assert rows[1] == (day, 3617, -83, True, "registry")
     assert sql(db, "SELECT corrections FROM mart.daily_losses WHERE as_of = %s", (day,)) == [(["special_equipment"],)]
     assert result.checks["accepted_monotonic"]["outcome"] == "passed"
-    assert sql(db, "SELECT diagnosis, status, decided_by FROM quality.quarantine") == \
-        [("official_correction", "accepted", "gate")]
+    assert sql(db, "SELECT diagnosis, status, decided_by FROM quality.quarantine") == [
+        ("official_correction", "accepted", "gate")
+    ]
     # the same decrease without a registry entry is held back on the newest day
     put(db, "mod", 40, {"special_equipment": 5000})
     put(db, "mod", 41, {"special_equipment": 4900})
     validate(db, notify=False)
-    assert sql(db, "SELECT diagnosis, status FROM quality.quarantine WHERE as_of = %s", (D0 + timedelta(days=41),)) \
-        == [("unresolved", "open")]
+    assert sql(db, "SELECT diagnosis, status FROM quality.quarantine WHERE as_of = %s", (D0 + timedelta(days=41),)) == [
+        ("unresolved", "open")
+    ]
 
 
 def test_operators_accept_and_reject_from_the_command_line(db):
@@ -150,13 +189,15 @@ def test_operators_accept_and_reject_from_the_command_line(db):
     assert [a["cumulative"] for a in shown["accepted_around"]] == [600, 610, 620]
 
     # the operator checked the bulletin: an official correction
-    out = run_cli("quarantine", "accept", str(q[0]), "--note", "GS bulletin checked", "--by", "olena",
-                  "--no-notify", env=env).stdout
+    out = run_cli(
+        "quarantine", "accept", str(q[0]), "--note", "GS bulletin checked", "--by", "olena", "--no-notify", env=env
+    ).stdout
     assert f"quarantine {q[0]} (mod helicopters {D0 + timedelta(days=3)} = 580): accepted by olena" in out
     assert "recorded as an operator correction (-40)" in out
     assert mart(db, "helicopters")[-1] == (3, 580, "correction", True, "operator")
-    assert sql(db, "SELECT status, decided_by, note FROM quality.quarantine WHERE id = %s", (q[0],)) == \
-        [("accepted", "olena", "GS bulletin checked")]
+    assert sql(db, "SELECT status, decided_by, note FROM quality.quarantine WHERE id = %s", (q[0],)) == [
+        ("accepted", "olena", "GS bulletin checked")
+    ]
     assert sql(db, "SELECT as_of - %s, delta FROM quality.correction WHERE origin = 'operator'", (D0,)) == [(3, -40)]
     put(db, "mod", 4, {"helicopters": 585})  # later days build on the accepted value
     run(db, 4, 4)
@@ -188,8 +229,9 @@ def test_a_check_that_raises_stops_the_gate_and_the_marts_stay_as_they_were(db):
     assert mart(db) == before
     assert sql(db, "SELECT count(*) FROM core.accepted WHERE as_of = %s", (D0 + timedelta(days=2),)) == [(0,)]
     assert sql(db, "SELECT kind, severity FROM quality.alert") == [("validation_error", "error")]
-    assert sql(db, "SELECT outcome FROM quality.validation_run WHERE suite = 'observations_monotonic' "
-                   "ORDER BY id DESC LIMIT 1") == [("error",)]
+    assert sql(
+        db, "SELECT outcome FROM quality.validation_run WHERE suite = 'observations_monotonic' ORDER BY id DESC LIMIT 1"
+    ) == [("error",)]
     run(db, 2, 2)  # fixed: the next run goes through
     assert mart(db)[-1][:2] == (2, 720)
 
@@ -211,10 +253,23 @@ def test_validate_prints_a_summary_and_the_reader_sees_the_quarantine(db, wareho
 def test_backfill_from_a_replay_goes_through_the_gate_without_airflow(db, tmp_path):
     """`attrition backfill --replay`: crawl a replay snapshot, load it, validate it; no Airflow."""
     snapshot = cut_snapshot(tmp_path, ("2024-12-08", "2024-12-09", "2024-12-10", "2024-12-11"))
-    proc = run_cli("backfill", "--replay", "--data", str(snapshot), "--from", "2024-12-08", "--to", "2024-12-11",
-                   "--no-notify", env={"ATTRITION_WAREHOUSE_DSN": db})
+    proc = run_cli(
+        "backfill",
+        "--replay",
+        "--data",
+        str(snapshot),
+        "--from",
+        "2024-12-08",
+        "--to",
+        "2024-12-11",
+        "--no-notify",
+        env={"ATTRITION_WAREHOUSE_DSN": db},
+    )
     assert json.loads(proc.stdout)["sources"]["minfin"]["days"] == 4
     assert "quality gate 2024-12-08..2024-12-11" in proc.stderr
-    assert sql(db, "SELECT source, cumulative, diagnosis, status, decided_by FROM mart.quarantined_records "
-                   "WHERE as_of = '2024-12-10'") == [("minfin", 31937, "spike_before", "rejected", "gate")]
+    assert sql(
+        db,
+        "SELECT source, cumulative, diagnosis, status, decided_by FROM mart.quarantined_records "
+        "WHERE as_of = '2024-12-10'",
+    ) == [("minfin", 31937, "spike_before", "rejected", "gate")]
     assert sql(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]

@@ -3,6 +3,7 @@
 GX is imported once per process (the runner caches its ephemeral context), so the first test
 pays the ~3 s import and the context creation; the others reuse them.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,6 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 from psycopg2.extras import execute_values
-
 
 DAY0 = date(2024, 1, 1)
 DAYS = 60
@@ -37,8 +37,12 @@ def load(dsn: str, rows=None, *, skip=()) -> None:
                     inc = value(cat, n) - value(cat, n - 1) if n else None
                     rows.append((source, day, cat, value(cat, n), inc))
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        execute_values(cur, "INSERT INTO core.observation (source, as_of, category, cumulative, increase) VALUES %s",
-                       rows, page_size=5000)
+        execute_values(
+            cur,
+            "INSERT INTO core.observation (source, as_of, category, cumulative, increase) VALUES %s",
+            rows,
+            page_size=5000,
+        )
     conn.close()
 
 
@@ -64,8 +68,11 @@ def test_clean_history_passes_writes_docs_and_runs(db, tmp_path):
     assert report.data_docs_path is not None and report.data_docs_path.name == "index.html"
     assert report.data_docs_path.is_file()
     assert "observations_monotonic" in report.data_docs_path.read_text()
-    runs = execute(db, "SELECT suite, outcome, date_from, date_to, sources, statistics, data_docs_path, finished_at "
-                       "FROM quality.validation_run ORDER BY id")
+    runs = execute(
+        db,
+        "SELECT suite, outcome, date_from, date_to, sources, statistics, data_docs_path, finished_at "
+        "FROM quality.validation_run ORDER BY id",
+    )
     assert [(r[0], r[1]) for r in runs] == [("observations_schema", "passed"), ("observations_monotonic", "passed")]
     for r in runs:
         assert (r[2], r[3], r[4]) == (LAST - timedelta(days=6), LAST, SOURCES)
@@ -79,8 +86,12 @@ def test_decrease_and_backfilled_day_are_checked_on_both_sides(db, tmp_path):
     load(db, skip={("minfin", backfilled)})
     # a decrease on `day`: it is below its previous day, and that previous day (also in scope) is
     # above its next one; both ends of the broken step are reported, the quarantine diagnoses which is wrong
-    execute(db, "UPDATE core.observation SET cumulative = cumulative - 50, increase = NULL "
-                "WHERE source = 'mod' AND category = 'tanks' AND as_of = %s", (day,))
+    execute(
+        db,
+        "UPDATE core.observation SET cumulative = cumulative - 50, increase = NULL "
+        "WHERE source = 'mod' AND category = 'tanks' AND as_of = %s",
+        (day,),
+    )
     # the backfilled day fits below its previous day? no: it is above the NEXT day already loaded
     n = (backfilled - DAY0).days
     rows = [("minfin", backfilled, cat, value(cat, n), None) for cat in STEP]
@@ -91,7 +102,9 @@ def test_decrease_and_backfilled_day_are_checked_on_both_sides(db, tmp_path):
     mono = report.expectation("cumulative_monotonic")
     assert mono.status == "failed"
     assert [(r["source"], r["as_of"], r["category"], r["problem"]) for r in mono.unexpected_rows] == [
-        ("mod", day - timedelta(days=1), "tanks", "above_next"), ("mod", day, "tanks", "below_previous")]
+        ("mod", day - timedelta(days=1), "tanks", "above_next"),
+        ("mod", day, "tanks", "below_previous"),
+    ]
     row = mono.unexpected_rows[1]
     assert row["prev_cumulative"] == value("tanks", DAYS - 5) and row["next_as_of"] == day + timedelta(days=1)
 
@@ -109,8 +122,12 @@ def test_decrease_and_backfilled_day_are_checked_on_both_sides(db, tmp_path):
 
 
 def test_all_unexpected_rows_are_returned_beyond_200(db, tmp_path):
-    rows = [(source, DAY0 + timedelta(days=n), cat, 1_000_000 - n, None)
-            for source in SOURCES for cat in STEP for n in range(DAYS)]
+    rows = [
+        (source, DAY0 + timedelta(days=n), cat, 1_000_000 - n, None)
+        for source in SOURCES
+        for cat in STEP
+        for n in range(DAYS)
+    ]
     load(db, rows)
     report = run(db, tmp_path, date_from=DAY0, date_to=LAST)
     mono = report.expectation("cumulative_monotonic")
@@ -121,8 +138,12 @@ def test_all_unexpected_rows_are_returned_beyond_200(db, tmp_path):
 def test_increase_mismatch(db, tmp_path):
     load(db)
     day = LAST - timedelta(days=1)
-    execute(db, "UPDATE core.observation SET increase = increase + 3 "
-                "WHERE source = 'minfin' AND category = 'artillery' AND as_of = %s", (day,))
+    execute(
+        db,
+        "UPDATE core.observation SET increase = increase + 3 "
+        "WHERE source = 'minfin' AND category = 'artillery' AND as_of = %s",
+        (day,),
+    )
     report = run(db, tmp_path)
     exp = report.expectation("increase_matches_difference")
     assert exp.status == "failed"
@@ -139,13 +160,18 @@ def test_category_outside_validity(db, tmp_path):
     exp = report.expectation("category_valid_on_date")
     assert exp.status == "failed"
     assert [(r["source"], r["as_of"], r["category"], r["valid_to"]) for r in exp.unexpected_rows] == [
-        ("mod", LAST, "pow", date(2022, 4, 27))]
+        ("mod", LAST, "pow", date(2022, 4, 27))
+    ]
 
 
 def test_implausible_spike(db, tmp_path):
     load(db)
-    execute(db, "UPDATE core.observation SET cumulative = cumulative + 500, increase = NULL "
-                "WHERE source = 'mod' AND category = 'tanks' AND as_of = %s", (LAST,))
+    execute(
+        db,
+        "UPDATE core.observation SET cumulative = cumulative + 500, increase = NULL "
+        "WHERE source = 'mod' AND category = 'tanks' AND as_of = %s",
+        (LAST,),
+    )
     exp = run(db, tmp_path).expectation("daily_increase_plausible")
     assert exp.status == "failed"
     assert [(r["as_of"], r["category"]) for r in exp.unexpected_rows] == [(LAST, "tanks")]
@@ -165,7 +191,9 @@ def test_gap_and_stale_newest_day(db, tmp_path):
     fresh = stale.expectation("bulletin_fresh")
     assert fresh.status == "failed"
     assert sorted((r["source"], r["as_of"], r["days_behind"]) for r in fresh.unexpected_rows) == [
-        ("minfin", LAST, 5), ("mod", LAST, 5)]
+        ("minfin", LAST, 5),
+        ("mod", LAST, 5),
+    ]
     assert stale.outcome == "failed"
 
 
@@ -174,10 +202,17 @@ def test_broken_query_is_an_error_not_a_verdict(db, tmp_path):
     suite = {
         "suite": "broken_suite",
         "expectations": [
-            {"name": "broken", "type": "unexpected_rows", "description": "reads a table that does not exist",
-             "query": ["SELECT c.source FROM {batch} AS c JOIN core.no_such_table t ON t.id = c.id"]},
-            {"name": "fine", "type": "unexpected_rows",
-             "query": ["SELECT c.source FROM {batch} AS c JOIN core.source s ON s.code = c.source WHERE false"]},
+            {
+                "name": "broken",
+                "type": "unexpected_rows",
+                "description": "reads a table that does not exist",
+                "query": ["SELECT c.source FROM {batch} AS c JOIN core.no_such_table t ON t.id = c.id"],
+            },
+            {
+                "name": "fine",
+                "type": "unexpected_rows",
+                "query": ["SELECT c.source FROM {batch} AS c JOIN core.source s ON s.code = c.source WHERE false"],
+            },
             {"name": "no_such_column", "type": "expect_column_values_to_not_be_null", "kwargs": {"column": "nope"}},
         ],
     }
@@ -198,8 +233,9 @@ def test_scope_is_validated(db, tmp_path):
     from etl.quality.gx_runner import run_suites
 
     with pytest.raises(ValueError, match="unknown sources"):
-        run_suites(db, date_from=DAY0, date_to=LAST, sources=["mod'; DROP TABLE core.observation; --"],
-                   data_docs_dir=tmp_path)
+        run_suites(
+            db, date_from=DAY0, date_to=LAST, sources=["mod'; DROP TABLE core.observation; --"], data_docs_dir=tmp_path
+        )
     with pytest.raises(ValueError, match="date_from"):
         run_suites(db, date_from="2024-01-01' OR '1'='1", date_to=LAST, sources=SOURCES, data_docs_dir=tmp_path)
     with pytest.raises(ValueError, match="after"):

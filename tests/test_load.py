@@ -1,4 +1,5 @@
 """Loading parsed documents into core (and, through the quality gate, the marts): idempotence, revisions, atomicity."""
+
 from __future__ import annotations
 
 import contextlib
@@ -8,18 +9,29 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 
-from etl.warehouse.raw_archive import store_document
 from etl.losses.ingest import IngestError, ingest, rebuild
 from etl.quality.gate import validate
+from etl.warehouse.raw_archive import store_document
 
 # russianwarship API keys for the categories reported in mid-2023
 KEYS = {
-    "personnel_units": "personnel", "tanks": "tanks", "armoured_fighting_vehicles": "armored_vehicles",
-    "artillery_systems": "artillery", "mlrs": "mlrs", "aa_warfare_systems": "air_defense", "planes": "aircraft",
-    "helicopters": "helicopters", "vehicles_fuel_tanks": "vehicles_fuel_tanks", "warships_cutters": "ships_boats",
-    "cruise_missiles": "cruise_missiles", "uav_systems": "drones", "special_military_equip": "special_equipment",
+    "personnel_units": "personnel",
+    "tanks": "tanks",
+    "armoured_fighting_vehicles": "armored_vehicles",
+    "artillery_systems": "artillery",
+    "mlrs": "mlrs",
+    "aa_warfare_systems": "air_defense",
+    "planes": "aircraft",
+    "helicopters": "helicopters",
+    "vehicles_fuel_tanks": "vehicles_fuel_tanks",
+    "warships_cutters": "ships_boats",
+    "cruise_missiles": "cruise_missiles",
+    "uav_systems": "drones",
+    "special_military_equip": "special_equipment",
 }
-BASE = {key: 100 * (i + 1) for i, key in enumerate(KEYS)}  # within etl.losses.parsers.validate.BOUNDS (ships_boats <= 10,000)
+BASE = {
+    key: 100 * (i + 1) for i, key in enumerate(KEYS)
+}  # within etl.losses.parsers.validate.BOUNDS (ships_boats <= 10,000)
 DAY0 = date(2023, 6, 1)
 
 
@@ -32,8 +44,14 @@ def api_page(days: range, override: dict | None = None) -> bytes:
         for (d, key), value in (override or {}).items():
             if d == n:
                 stats[key] = value
-        records.append({"date": day.isoformat(), "day": 463 + n, "stats": stats,
-                        "increase": {key: (5 if key == "tanks" else 1) for key in KEYS}})
+        records.append(
+            {
+                "date": day.isoformat(),
+                "day": 463 + n,
+                "stats": stats,
+                "increase": {key: (5 if key == "tanks" else 1) for key in KEYS},
+            }
+        )
     return json.dumps({"message": "ok", "data": {"paging": {"offset": 0, "limit": 50}, "records": records}}).encode()
 
 
@@ -78,11 +96,17 @@ def test_a_changed_value_is_a_new_revision_and_both_are_kept(db):
     assert result.revised == 1 and result.inserted == 0
     assert result.revisions[0]["old"]["cumulative"] == BASE["tanks"] + 5
     assert result.revisions[0]["new"]["cumulative"] == BASE["tanks"] + 6
-    history = rows(db, """SELECT revision, cumulative, superseded_at IS NOT NULL FROM core.observation
-                          WHERE category = 'tanks' AND as_of = %s ORDER BY revision""", (DAY0 + timedelta(days=1),))
+    history = rows(
+        db,
+        """SELECT revision, cumulative, superseded_at IS NOT NULL FROM core.observation
+                          WHERE category = 'tanks' AND as_of = %s ORDER BY revision""",
+        (DAY0 + timedelta(days=1),),
+    )
     assert history == [(1, BASE["tanks"] + 5, True), (2, BASE["tanks"] + 6, False)]
     validate(db, notify=False)
-    assert rows(db, "SELECT tanks FROM mart.daily_losses WHERE as_of = %s", (DAY0 + timedelta(days=1),)) == [(BASE["tanks"] + 6,)]
+    assert rows(db, "SELECT tanks FROM mart.daily_losses WHERE as_of = %s", (DAY0 + timedelta(days=1),)) == [
+        (BASE["tanks"] + 6,)
+    ]
 
 
 def test_one_unparseable_document_is_left_out_the_rest_is_loaded_and_an_alert_raised(db):
@@ -99,8 +123,9 @@ def test_one_unparseable_document_is_left_out_the_rest_is_loaded_and_an_alert_ra
     assert rows(db, "SELECT count(DISTINCT as_of) FROM core.observation") == [(2,)]  # the good document's days
     assert rows(db, "SELECT count(*) FROM raw.document") == [(2,)]  # the raw documents are kept
     alerts = rows(db, "SELECT kind, subject, details->>'url' FROM quality.alert")
-    assert alerts == [("parse_failure", "[attrition] russianwarship: cannot parse http://127.0.0.1/bad",
-                       "http://127.0.0.1/bad")]
+    assert alerts == [
+        ("parse_failure", "[attrition] russianwarship: cannot parse http://127.0.0.1/bad", "http://127.0.0.1/bad")
+    ]
     with pytest.raises(IngestError) as again:  # the same incident again: still one alert, nothing new loaded
         ingest([good, bad], dsn=db, run_id="test-run-retry")
     assert again.value.result.unchanged == 2 * len(KEYS)
@@ -118,7 +143,9 @@ def test_a_document_the_warehouse_refuses_is_left_out_by_its_own_savepoint(db):
         cur.execute("""CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
                        BEGIN IF NEW.url = 'http://127.0.0.1/b' THEN RAISE EXCEPTION 'test refusal'; END IF;
                        RETURN NEW; END $$""")
-        cur.execute("CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()")
+        cur.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()"
+        )
     result = ingest([a, b], dsn=db, run_id="refused", raise_failures=False)
     assert [(f["url"], f["field"]) for f in result.failed] == [("http://127.0.0.1/b", "load")]
     assert "test refusal" in result.failed[0]["problem"]

@@ -6,6 +6,7 @@ Crawls are real (`scrapy crawl` subprocesses over loopback against etl.replay.se
 real, freshly migrated warehouse.  The fixtures in tests/fixtures/parsers/modgov are ours (the shapes
 ../shared/reference/live-sources.md describes, figures made up).
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,14 +16,14 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-
 from helpers import sql as query
-from etl.losses.crawl import CrawlError, crawl
-from etl.domain.model import ParseError
-from etl.losses.parsers import parse_document
-from etl.losses.parsers import mod as modparser
-from etl.replay.server import DEFAULT_DATA_DIR, ReplayServer
 from test_spiders import write_snapshot
+
+from etl.domain.model import ParseError
+from etl.losses.crawl import CrawlError, crawl
+from etl.losses.parsers import mod as modparser
+from etl.losses.parsers import parse_document
+from etl.replay.server import DEFAULT_DATA_DIR, ReplayServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers" / "modgov"
 SWITCH = date(2024, 10, 7)
@@ -31,12 +32,15 @@ SEARCH = "/mod.gov.ua/lookup/search"
 
 def fetch_rows(dsn: str) -> list[tuple]:
     """(url, outcome, discovered_by, document_id, error) of the mod source, in order."""
-    return query(dsn, "SELECT url, outcome, discovered_by, document_id, error FROM raw.fetch WHERE source = 'mod' "
-                      "ORDER BY id")
+    return query(
+        dsn, "SELECT url, outcome, discovered_by, document_id, error FROM raw.fetch WHERE source = 'mod' ORDER BY id"
+    )
 
 
 def docs(dsn: str, ids) -> list[tuple]:
-    rows = query(dsn, "SELECT id, url, content_type, body FROM raw.document WHERE id = ANY(%s) ORDER BY id", (list(ids),))
+    rows = query(
+        dsn, "SELECT id, url, content_type, body FROM raw.document WHERE id = ANY(%s) ORDER BY id", (list(ids),)
+    )
     return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
 
@@ -62,6 +66,7 @@ def csv_days(path: Path) -> set[date]:
 
 
 # --------------------------------------------------------------------------- the whole mod.gov.ua era
+
 
 def test_mod_era_backfill_goes_through_the_search_api_and_loads_every_day(db):
     from etl.losses.load import fetch_documents, load, parse_documents
@@ -104,7 +109,8 @@ def test_mod_era_backfill_with_the_search_api_down_falls_back_to_the_sitemap(db)
     e = err.value
     assert "/lookup/search" in e.url and "HTTP 500" in e.problem  # the crawl says what failed
     assert "falling back to the sitemap" in e.result.log_tail or any(
-        "falling back to the sitemap" in line for line in e.result.log_tail.splitlines())
+        "falling back to the sitemap" in line for line in e.result.log_tail.splitlines()
+    )
     rows = fetch_rows(db)
     assert {r[2] for r in rows if r[3] is not None} == {"sitemap"}
     assert [r[1] for r in rows if r[2] == "search_api"] == ["error", "error"]
@@ -187,14 +193,17 @@ def test_the_pattern_fallback_never_guesses_before_2026(server, db):
     from scrapers.spiders.mod import pattern_from, pattern_path, slug_day
 
     assert pattern_from("en") == date(2026, 1, 1) and pattern_from("uk") == date(2026, 1, 20)
-    assert pattern_path("mod", "en", date(2026, 5, 1)) == \
-        "/en/news/total-russian-combat-losses-in-ukraine-as-of-may-1-2026"
+    assert (
+        pattern_path("mod", "en", date(2026, 5, 1))
+        == "/en/news/total-russian-combat-losses-in-ukraine-as-of-may-1-2026"
+    )
     assert slug_day("/news/boiovi-vtraty-voroha-na-9-bereznia-2026-roku") == date(2026, 3, 9)
     assert slug_day("/en/news/total-russian-combat-losses-in-ukraine-as-of-july-12-2026") == date(2026, 7, 12)
     assert slug_day("/news/zagalni-bojovi-vtrati-rosiyan-za-dobu-1160-osib-7-rszv-ta-14-tankiv") is None
 
 
 # --------------------------------------------------------------------------- the replay's search endpoint
+
 
 def post(url: str, body: dict | bytes) -> tuple[int, dict]:
     import urllib.error
@@ -235,6 +244,7 @@ def test_replay_search_endpoint_pages_by_locale_and_tag(server):
 
 # --------------------------------------------------------------------------- the parser on the real shapes
 
+
 def test_real_english_bulletin_shape():
     url = "https://mod.gov.ua/en/news/total-russian-combat-losses-in-ukraine-as-of-may-4-2026"
     obs = {o.category: o for o in parse_document("mod", (FIXTURES / "en-2026-05-04.html").read_bytes(), url)}
@@ -259,14 +269,20 @@ def test_real_ukrainian_bulletin_shape():
 
 
 def reply(*sources: dict) -> bytes:
-    return json.dumps({"hits": {"total": {"value": len(sources)}, "hits": [{"_source": s} for s in sources]}},
-                      ensure_ascii=False).encode()
+    return json.dumps(
+        {"hits": {"total": {"value": len(sources)}, "hits": [{"_source": s} for s in sources]}}, ensure_ascii=False
+    ).encode()
 
 
 def article(day: date, content: str, lang: str = "uk", title: str | None = None) -> dict:
-    return {"title": title or f"Бойові втрати ворога на {day.day} травня {day.year} року",
-            "slug": f"bojovi-vtrati-voroga-na-{day.day}-travnya-{day.year}-roku", "locale": lang,
-            "publishedAt": f"{day.isoformat()}T06:00:00.000Z", "type": "news", "content": content}
+    return {
+        "title": title or f"Бойові втрати ворога на {day.day} травня {day.year} року",
+        "slug": f"bojovi-vtrati-voroga-na-{day.day}-travnya-{day.year}-roku",
+        "locale": lang,
+        "publishedAt": f"{day.isoformat()}T06:00:00.000Z",
+        "type": "news",
+        "content": content,
+    }
 
 
 SEARCH_URL = "https://mod.gov.ua/lookup/search?search_type=dfs_query_then_fetch#locale=uk&from=0&size=50"
@@ -274,16 +290,25 @@ SEARCH_URL = "https://mod.gov.ua/lookup/search?search_type=dfs_query_then_fetch#
 
 def body_of(fixture: str) -> str:
     html = (FIXTURES / fixture).read_text(encoding="utf-8")
-    return html[html.index("<p>"): html.index("</ul>") + 5]
+    return html[html.index("<p>") : html.index("</ul>") + 5]
 
 
 def test_search_reply_carries_many_bulletins_and_skips_other_news():
     content = body_of("uk-2026-05-04.html")
-    other = {"title": "Міністр зустрівся з партнерами", "slug": "ministr", "locale": "uk",
-             "publishedAt": "2026-05-04T08:00:00.000Z", "content": "<p>Новина без цифр.</p>"}
+    other = {
+        "title": "Міністр зустрівся з партнерами",
+        "slug": "ministr",
+        "locale": "uk",
+        "publishedAt": "2026-05-04T08:00:00.000Z",
+        "content": "<p>Новина без цифр.</p>",
+    }
     day5 = content.replace("по 04.05.26", "по 05.05.26").replace("12 026 (+1)", "12 030 (+4)")
-    obs = parse_document("mod", reply(article(date(2026, 5, 5), day5), other, article(date(2026, 5, 4), content)),
-                         SEARCH_URL, "application/json; charset=utf-8")
+    obs = parse_document(
+        "mod",
+        reply(article(date(2026, 5, 5), day5), other, article(date(2026, 5, 4), content)),
+        SEARCH_URL,
+        "application/json; charset=utf-8",
+    )
     by = {(o.as_of, o.category): o.cumulative for o in obs}
     assert by[(date(2026, 5, 4), "tanks")] == 12_026 and by[(date(2026, 5, 5), "tanks")] == 12_030
     assert {o.as_of for o in obs} == {date(2026, 5, 4), date(2026, 5, 5)}
@@ -299,8 +324,7 @@ def test_a_bad_bulletin_in_a_search_reply_is_refused_naming_the_article():
     with pytest.raises(ParseError, match="hits.hits"):
         parse_document("mod", b'{"results": []}', SEARCH_URL, "application/json")
     with pytest.raises(ParseError, match="no loss bulletin among the search hits"):
-        parse_document("mod", reply({"title": "x", "slug": "y", "content": "<p>z</p>"}), SEARCH_URL,
-                       "application/json")
+        parse_document("mod", reply({"title": "x", "slug": "y", "content": "<p>z</p>"}), SEARCH_URL, "application/json")
 
 
 def test_english_search_reply_dates_by_title_when_no_period_is_stated():
@@ -321,7 +345,7 @@ def test_the_last_resort_guesses_both_2026_slug_families(db):
             run(srv, db, date_from=lo, date_to=hi)
         want_urls = {srv.bulletin_url(lo + timedelta(days=i), lang) for i in range(4) for lang in ("en", "uk")}
     pages = docs(db, err.value.result.document_ids)
-    assert {srv.base_url + p[1][len(srv.base_url):] for p in pages} == want_urls
+    assert {srv.base_url + p[1][len(srv.base_url) :] for p in pages} == want_urls
     assert any("boiovi-vtraty-voroha-na-9-bereznia-2026-roku" in p[1] for p in pages)
     rows = fetch_rows(db)
     assert {r[2] for r in rows if r[3] is not None} == {"url_pattern"}
@@ -337,8 +361,11 @@ def test_the_2026_patterns_give_the_real_ukrainian_slugs(shared_dir):
     from scrapers.spiders.mod import pattern_from, pattern_path, pattern_path_alt
 
     rows = json.loads((shared_dir / "reference" / "datasets" / "orc-losses" / "russian-losses.json").read_text())
-    real = {date.fromisoformat(r["date"][:10]): r["sourceUri"].split("mod.gov.ua", 1)[1]
-            for r in rows if "mod.gov.ua/news/" in (r.get("sourceUri") or "")}
+    real = {
+        date.fromisoformat(r["date"][:10]): r["sourceUri"].split("mod.gov.ua", 1)[1]
+        for r in rows
+        if "mod.gov.ua/news/" in (r.get("sourceUri") or "")
+    }
     days = [d for d in real if d >= pattern_from("uk")]
     assert len(days) > 200
     hit = [d for d in days if real[d] in (pattern_path("mod", "uk", d), pattern_path_alt(d))]

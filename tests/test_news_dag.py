@@ -1,14 +1,25 @@
 """The news_claims DAG end to end: real Airflow (`airflow dags test`), the news spiders over the news
 replay server on loopback, a real warehouse."""
+
 from __future__ import annotations
 
 import pytest
-
 from helpers import dags_test
-from test_news_pipeline import (CORPUS, ITALIAN, KI_DAILY, KI_GARBLED, NEWSWEEK, NEWSWEEK_NO_DATE, WRONG_TANKS,
-                                fixture_series, query, seed_series)
-from etl.warehouse.migrate import migrate
+from test_news_pipeline import (
+    CORPUS,
+    ITALIAN,
+    KI_DAILY,
+    KI_GARBLED,
+    NEWSWEEK,
+    NEWSWEEK_NO_DATE,
+    WRONG_TANKS,
+    fixture_series,
+    query,
+    seed_series,
+)
+
 from etl.news.replay import NewsReplayServer
+from etl.warehouse.migrate import migrate
 
 pytestmark = pytest.mark.airflow
 
@@ -23,8 +34,11 @@ def db(fresh_db) -> str:
 
 
 def env_for(srv: NewsReplayServer, db: str) -> dict:
-    return {"ATTRITION_WAREHOUSE_DSN": db, "ATTRITION_KYIV_INDEPENDENT_BASE_URL": srv.kyiv_independent_base,
-            "ATTRITION_FAST": "1"}
+    return {
+        "ATTRITION_WAREHOUSE_DSN": db,
+        "ATTRITION_KYIV_INDEPENDENT_BASE_URL": srv.kyiv_independent_base,
+        "ATTRITION_FAST": "1",
+    }
 
 
 def test_news_claims_stores_the_claims_and_records_the_mismatch(airflow_env, db):

@@ -4,6 +4,7 @@ No database here: the bulletin series comes from tests/fixtures/news/series.csv 
 bundled snapshot).  The seeds in ../shared/seeds are read in place (realdata); the expected claims
 below were written from their text.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO
+
 from etl.news import numbers
 from etl.news.article import ArticleError, from_html, from_text
 from etl.news.cli import main as claims_main
@@ -21,8 +22,14 @@ from etl.news.extract import extract
 from etl.news.series import BulletinSeries
 
 FIXTURES = REPO / "tests" / "fixtures" / "news"
-GS, RU, UK, NATO, US, OTHER = ("ua_general_staff", "ru_defense_ministry", "uk_defence_ministry", "nato",
-                               "us_intelligence", "other")
+GS, RU, UK, NATO, US, OTHER = (
+    "ua_general_staff",
+    "ru_defense_ministry",
+    "uk_defence_ministry",
+    "nato",
+    "us_intelligence",
+    "other",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +43,44 @@ def snapshot_series() -> BulletinSeries:
 
 
 def rows(claims, *keys):
-    keys = keys or ("claimant", "subject", "category", "measure", "value", "low", "high", "qualifier",
-                    "period_start", "as_of", "date_method")
+    keys = keys or (
+        "claimant",
+        "subject",
+        "category",
+        "measure",
+        "value",
+        "low",
+        "high",
+        "qualifier",
+        "period_start",
+        "as_of",
+        "date_method",
+    )
     return [tuple(getattr(c, k) for k in keys) for c in claims]
 
 
 # --------------------------------------------------------------------------- numbers
 
-@pytest.mark.parametrize("text,value", [
-    ("574,690", 574690), ("574 690", 574690), ("574\u202f690", 574690), ("1.099.530", 1099530), ("16’095", 16095),
-    ("one", 1), ("twenty-five", 25), ("п’ять", 5), ("ventitré", 23), ("un", 1), ("72 thousand", 72000),
-    ("1.2 million", 1200000), ("574,7 тис.", 574700), ("(+1 180)", 1180),
-])
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("574,690", 574690),
+        ("574 690", 574690),
+        ("574\u202f690", 574690),
+        ("1.099.530", 1099530),
+        ("16’095", 16095),
+        ("one", 1),
+        ("twenty-five", 25),
+        ("п’ять", 5),
+        ("ventitré", 23),
+        ("un", 1),
+        ("72 thousand", 72000),
+        ("1.2 million", 1200000),
+        ("574,7 тис.", 574700),
+        ("(+1 180)", 1180),
+    ],
+)
 def test_number_forms(text, value):
     found = [n for n in numbers.scan(text) if n.value is not None]
     assert found and found[0].value == value, (text, found)
@@ -60,8 +93,10 @@ def test_malformed_numbers_are_unparseable_not_guessed(text):
 
 
 def test_a_malformed_figure_is_a_claim_reported_as_unparseable():
-    text = ("Russia has lost 574,690 troops since the invasion began, the General Staff reported on July 28. "
-            "This number includes ,000 casualties over the past day.")
+    text = (
+        "Russia has lost 574,690 troops since the invasion began, the General Staff reported on July 28. "
+        "This number includes ,000 casualties over the past day."
+    )
     claims = extract(text, published=date(2024, 7, 28))
     bad = [c for c in claims if c.status == "unparseable"]
     assert len(bad) == 1 and bad[0].value is None and bad[0].measure == "daily_increase"
@@ -71,57 +106,90 @@ def test_a_malformed_figure_is_a_claim_reported_as_unparseable():
 
 # --------------------------------------------------------------------------- the extractor, by style
 
+
 def test_unrelated_numbers_are_not_claims():
-    text = ("KYIV (AP) - A drone attack killed 3 civilians and wounded 17 people in Odesa on Tuesday. The city "
-            "of 1 million people lost power for 12 hours. Ukraine's air force said it shot down 44 of 62 drones. "
-            "Congress approved a $61 billion aid package; inflation fell to 5.1%. Some 2,000 residents were "
-            "evacuated, and 150 prisoners of war were exchanged.")
+    text = (
+        "KYIV (AP) - A drone attack killed 3 civilians and wounded 17 people in Odesa on Tuesday. The city "
+        "of 1 million people lost power for 12 hours. Ukraine's air force said it shot down 44 of 62 drones. "
+        "Congress approved a $61 billion aid package; inflation fell to 5.1%. Some 2,000 residents were "
+        "evacuated, and 150 prisoners of war were exchanged."
+    )
     assert extract(text, published=date(2024, 9, 12)) == []
 
 
 def test_ukrainian_bulletin_lines_give_totals_and_increases(series):
-    text = ("Загальні бойові втрати противника з 24.02.22 по 28.07.24 орієнтовно становлять:\n"
-            "особового складу ‒ близько 574690 (+1180) осіб,\nтанків ‒ 8344 (+13) од,\n"
-            "підводні човни ‒ 1 (0) од\n\nГенштаб ЗСУ")
+    text = (
+        "Загальні бойові втрати противника з 24.02.22 по 28.07.24 орієнтовно становлять:\n"
+        "особового складу ‒ близько 574690 (+1180) осіб,\nтанків ‒ 8344 (+13) од,\n"
+        "підводні човни ‒ 1 (0) од\n\nГенштаб ЗСУ"
+    )
     got = rows(extract(text, series=series), "claimant", "category", "measure", "value", "qualifier", "as_of")
     d = date(2024, 7, 28)
-    assert got == [(GS, "personnel", "cumulative", 574690, "about", d), (GS, "personnel", "daily_increase", 1180, None, d),
-                   (GS, "tanks", "cumulative", 8344, None, d), (GS, "tanks", "daily_increase", 13, None, d),
-                   (GS, "submarines", "cumulative", 1, None, d), (GS, "submarines", "daily_increase", 0, None, d)]
+    assert got == [
+        (GS, "personnel", "cumulative", 574690, "about", d),
+        (GS, "personnel", "daily_increase", 1180, None, d),
+        (GS, "tanks", "cumulative", 8344, None, d),
+        (GS, "tanks", "daily_increase", 13, None, d),
+        (GS, "submarines", "cumulative", 1, None, d),
+        (GS, "submarines", "daily_increase", 0, None, d),
+    ]
 
 
 def test_italian_words_and_dotted_thousands():
-    text = ("Secondo lo Stato maggiore ucraino, la Russia ha perso circa 574.690 soldati, di cui 1.180 nelle ultime "
-            "24 ore, oltre a 28 navi e un sottomarino. Il bollettino è di domenica.")
-    got = rows(extract(text, published=date(2024, 7, 28)), "claimant", "category", "measure", "value", "as_of",
-               "date_method")
+    text = (
+        "Secondo lo Stato maggiore ucraino, la Russia ha perso circa 574.690 soldati, di cui 1.180 nelle ultime "
+        "24 ore, oltre a 28 navi e un sottomarino. Il bollettino è di domenica."
+    )
+    got = rows(
+        extract(text, published=date(2024, 7, 28)), "claimant", "category", "measure", "value", "as_of", "date_method"
+    )
     d = date(2024, 7, 28)
-    assert got == [(GS, "personnel", "cumulative", 574690, d, "weekday"), (GS, "personnel", "daily_increase", 1180, d, "weekday"),
-                   (GS, "ships_boats", "cumulative", 28, d, "weekday"), (GS, "submarines", "cumulative", 1, d, "weekday")]
+    assert got == [
+        (GS, "personnel", "cumulative", 574690, d, "weekday"),
+        (GS, "personnel", "daily_increase", 1180, d, "weekday"),
+        (GS, "ships_boats", "cumulative", 28, d, "weekday"),
+        (GS, "submarines", "cumulative", 1, d, "weekday"),
+    ]
 
 
 def test_several_claimants_in_one_text():
-    text = ("Ukraine's General Staff said on Monday Russia had lost 868,230 troops. The UK Ministry of Defence "
-            "said on Sunday Russian casualties probably stand at around 800,000. NATO estimated that 7,000 to "
-            "15,000 Russian soldiers had been killed in the first month. Mediazona has confirmed the names of "
-            "95,000 Russian soldiers killed. Russia's Defense Ministry claimed on Monday that Ukraine had lost "
-            "more than 1,000,000 troops.")
-    got = rows(extract(text, published=date(2025, 2, 24)), "claimant", "subject", "category", "measure", "value",
-               "low", "high", "qualifier")
-    assert got == [(GS, "ru_forces", "personnel", "cumulative", 868230, None, None, None),
-                   (UK, "ru_forces", "casualties_total", "cumulative", 800000, None, None, "about"),
-                   (NATO, "ru_forces", "killed", "estimate_range", None, 7000, 15000, None),
-                   (OTHER, "ru_forces", "killed", "cumulative", 95000, None, None, None),
-                   (RU, "ua_forces", "casualties_total", "cumulative", 1000000, None, None, "more_than")]
+    text = (
+        "Ukraine's General Staff said on Monday Russia had lost 868,230 troops. The UK Ministry of Defence "
+        "said on Sunday Russian casualties probably stand at around 800,000. NATO estimated that 7,000 to "
+        "15,000 Russian soldiers had been killed in the first month. Mediazona has confirmed the names of "
+        "95,000 Russian soldiers killed. Russia's Defense Ministry claimed on Monday that Ukraine had lost "
+        "more than 1,000,000 troops."
+    )
+    got = rows(
+        extract(text, published=date(2025, 2, 24)),
+        "claimant",
+        "subject",
+        "category",
+        "measure",
+        "value",
+        "low",
+        "high",
+        "qualifier",
+    )
+    assert got == [
+        (GS, "ru_forces", "personnel", "cumulative", 868230, None, None, None),
+        (UK, "ru_forces", "casualties_total", "cumulative", 800000, None, None, "about"),
+        (NATO, "ru_forces", "killed", "estimate_range", None, 7000, 15000, None),
+        (OTHER, "ru_forces", "killed", "cumulative", 95000, None, None, None),
+        (RU, "ua_forces", "casualties_total", "cumulative", 1000000, None, None, "more_than"),
+    ]
 
 
 def test_weekday_without_publication_date_is_dated_by_the_series(series):
-    text = ("Russian forces lost 850 troops over the past 24 hours, Ukraine's military said on Friday, bringing "
-            "Moscow's reported losses since the start of the invasion to 357,520.")
+    text = (
+        "Russian forces lost 850 troops over the past 24 hours, Ukraine's military said on Friday, bringing "
+        "Moscow's reported losses since the start of the invasion to 357,520."
+    )
     claims = extract(text, series=series)
     assert rows(claims, "measure", "value", "as_of", "date_method", "date_text") == [
         ("daily_increase", 850, date(2023, 12, 29), "series_match", "Friday"),
-        ("cumulative", 357520, date(2023, 12, 29), "series_match", "Friday")]
+        ("cumulative", 357520, date(2023, 12, 29), "series_match", "Friday"),
+    ]
     # without the series the day cannot be known: unresolved, never guessed
     assert {c.date_method for c in extract(text)} == {"unresolved"}
 
@@ -133,23 +201,32 @@ def test_explicit_date_beats_weekday_and_series(series):
 
 
 def test_period_increase_since_a_day():
-    text = ("Russian forces have lost 4,540 soldiers since February 3, according to data released Friday by "
-            "Kyiv's military.")
+    text = (
+        "Russian forces have lost 4,540 soldiers since February 3, according to data released Friday by "
+        "Kyiv's military."
+    )
     (claim,) = extract(text, published=date(2024, 2, 9))
     assert (claim.measure, claim.period_start, claim.as_of, claim.date_method) == (
-        "period_increase", date(2024, 2, 3), date(2024, 2, 9), "weekday")
+        "period_increase",
+        date(2024, 2, 3),
+        date(2024, 2, 9),
+        "weekday",
+    )
 
 
 def test_comparison_with_the_series(series):
-    text = ("Russia has lost 812,670 troops since Feb. 24, 2022, the General Staff said on Jan. 15, including 1,580 "
-            "over the past day. It also lost 9,999 tanks and more than 20,000 armored fighting vehicles.")
+    text = (
+        "Russia has lost 812,670 troops since Feb. 24, 2022, the General Staff said on Jan. 15, including 1,580 "
+        "over the past day. It also lost 9,999 tanks and more than 20,000 armored fighting vehicles."
+    )
     claims = extract(text, published=date(2025, 1, 15), series=series)
     mismatches = compare(claims, series)
     assert rows(claims, "category", "measure", "value", "bulletin_value", "comparison") == [
         ("personnel", "cumulative", 812670, 812670, "match"),
         ("personnel", "daily_increase", 1580, 1580, "match"),
         ("tanks", "cumulative", 9999, 9780, "mismatch"),
-        ("armored_vehicles", "cumulative", 20000, 20348, "consistent")]
+        ("armored_vehicles", "cumulative", 20000, 20348, "consistent"),
+    ]
     assert [c.category for c in mismatches] == ["tanks"]
     assert judge(72000, "about", 72480) == "consistent" and judge(700, "up_to", 701) == "mismatch"
 
@@ -175,20 +252,39 @@ def test_scoring_command_prints_precision_and_recall(capsys):
 
 # --------------------------------------------------------------------------- the article reader
 
+
 def _page(head: str, body: str) -> bytes:
-    return f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+    )
 
 
-PARAS = "<p>Russia has lost 574,690 troops since Feb. 24, 2022, the General Staff said.</p><p>It also lost 8,344 tanks.</p>"
+PARAS = (
+    "<p>Russia has lost 574,690 troops since Feb. 24, 2022, the General Staff said.</p><p>It also lost 8,344 tanks.</p>"
+)
 
 
-@pytest.mark.parametrize("head,body,expected", [
-    ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"H\", "
-     "\"datePublished\": \"2024-07-28T09:00:00+03:00\"}</script>", f"<article>{PARAS}</article>", date(2024, 7, 28)),
-    ("<meta property='og:title' content='H'><meta property='article:published_time' content='2024-07-27T23:30:00Z'>",
-     f"<div class='article-body'>{PARAS}</div>", date(2024, 7, 28)),  # 23:30 UTC is the 28th in Kyiv
-    ("<title>H</title>", f"<article><time datetime='2024-07-28'>28 July</time>{PARAS}</article>", date(2024, 7, 28)),
-])
+@pytest.mark.parametrize(
+    "head,body,expected",
+    [
+        (
+            '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "headline": "H", '
+            '"datePublished": "2024-07-28T09:00:00+03:00"}</script>',
+            f"<article>{PARAS}</article>",
+            date(2024, 7, 28),
+        ),
+        (
+            "<meta property='og:title' content='H'><meta property='article:published_time' content='2024-07-27T23:30:00Z'>",
+            f"<div class='article-body'>{PARAS}</div>",
+            date(2024, 7, 28),
+        ),  # 23:30 UTC is the 28th in Kyiv
+        (
+            "<title>H</title>",
+            f"<article><time datetime='2024-07-28'>28 July</time>{PARAS}</article>",
+            date(2024, 7, 28),
+        ),
+    ],
+)
 def test_published_date_and_text_come_from_metadata(head, body, expected):
     art = from_html(_page(head, body), url="http://x/a", source="news_article")
     assert art.published_date == expected
@@ -197,20 +293,40 @@ def test_published_date_and_text_come_from_metadata(head, body, expected):
 
 
 def test_json_ld_article_body_is_used_and_navigation_is_not():
-    ld = json.dumps({"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, {
-        "@type": "NewsArticle", "headline": "H", "datePublished": "2024-07-28",
-        "articleBody": "Russia has lost 574,690 troops, the General Staff said.\n\nIt also lost 8,344 tanks."}]})
-    page = _page(f"<script type='application/ld+json'>{ld}</script>",
-                 "<nav><p>Menu: 1,000 tanks of stories</p></nav><div>rendered later</div>")
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebPage"},
+                {
+                    "@type": "NewsArticle",
+                    "headline": "H",
+                    "datePublished": "2024-07-28",
+                    "articleBody": "Russia has lost 574,690 troops, the General Staff said.\n\nIt also lost 8,344 tanks.",
+                },
+            ],
+        }
+    )
+    page = _page(
+        f"<script type='application/ld+json'>{ld}</script>",
+        "<nav><p>Menu: 1,000 tanks of stories</p></nav><div>rendered later</div>",
+    )
     art = from_html(page, url="http://x/a", source="news_article")
     assert art.text == "H\n\nRussia has lost 574,690 troops, the General Staff said.\n\nIt also lost 8,344 tanks."
 
 
-@pytest.mark.parametrize("head,body,field", [
-    ("<meta property='og:title' content='H'>", f"<article>{PARAS}</article>", "published date"),
-    ("<meta property='article:published_time' content='2024-07-28'>", "<div id='app'></div>", "article body"),
-    ("<meta property='article:published_time' content='last Sunday'>", f"<article>{PARAS}</article>", "published date"),
-])
+@pytest.mark.parametrize(
+    "head,body,field",
+    [
+        ("<meta property='og:title' content='H'>", f"<article>{PARAS}</article>", "published date"),
+        ("<meta property='article:published_time' content='2024-07-28'>", "<div id='app'></div>", "article body"),
+        (
+            "<meta property='article:published_time' content='last Sunday'>",
+            f"<article>{PARAS}</article>",
+            "published date",
+        ),
+    ],
+)
 def test_bad_pages_are_errors_naming_source_url_and_field(head, body, field):
     with pytest.raises(ArticleError) as err:
         from_html(_page(head, body), url="http://x/redesigned", source="news_article")
@@ -226,15 +342,34 @@ def test_plain_text_header_and_seed_forms():
 
 # --------------------------------------------------------------------------- attrition claims
 
+
 def test_cli_prints_json_lines_with_the_claim_keys(tmp_path, capsys):
     page = tmp_path / "a.html"
-    page.write_bytes(_page("<meta property='og:title' content='H'><meta property='article:published_time' "
-                           "content='2025-01-15T08:00:00+02:00'>", f"<article>{PARAS}</article>"))
+    page.write_bytes(
+        _page(
+            "<meta property='og:title' content='H'><meta property='article:published_time' "
+            "content='2025-01-15T08:00:00+02:00'>",
+            f"<article>{PARAS}</article>",
+        )
+    )
     text = FIXTURES / "corpus" / "11_many_claimants_2025-02-24.txt"
     assert claims_main([str(page), str(text), "--series", str(FIXTURES / "series.csv")]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert {"claimant", "subject", "category", "measure", "value", "low", "high", "period_start", "qualifier",
-            "as_of", "date_method", "span", "evidence"} <= set(lines[0])
+    assert {
+        "claimant",
+        "subject",
+        "category",
+        "measure",
+        "value",
+        "low",
+        "high",
+        "period_start",
+        "qualifier",
+        "as_of",
+        "date_method",
+        "span",
+        "evidence",
+    } <= set(lines[0])
     assert [line["value"] for line in lines if line["file"] == str(page)] == [574690, 8344]
     many = [line for line in lines if line["file"] == str(text)]
     assert {line["claimant"] for line in many} == {GS, UK, OTHER, RU}
@@ -270,8 +405,19 @@ def test_cli_exits_1_on_unreadable_input_naming_it(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- the seeds (../shared/seeds)
 
-SEED_KEYS = ("claimant", "subject", "category", "measure", "value", "low", "high", "qualifier", "period_start",
-             "as_of", "date_method")
+SEED_KEYS = (
+    "claimant",
+    "subject",
+    "category",
+    "measure",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "period_start",
+    "as_of",
+    "date_method",
+)
 
 
 def _seed(shared_dir: Path, prefix: str) -> Path:
@@ -287,9 +433,20 @@ def _seed_claims(shared_dir, prefix, series, published=None):
 @pytest.mark.realdata
 def test_seed_000_twelve_general_staff_totals_and_the_days_increase(shared_dir, snapshot_series):
     d, m = date(2024, 7, 28), "explicit"
-    totals = [("personnel", 574690), ("tanks", 8344), ("armored_vehicles", 16095), ("vehicles_fuel_tanks", 21572),
-              ("artillery", 15936), ("mlrs", 1127), ("air_defense", 906), ("aircraft", 363), ("helicopters", 326),
-              ("drones", 12766), ("ships_boats", 28), ("submarines", 1)]
+    totals = [
+        ("personnel", 574690),
+        ("tanks", 8344),
+        ("armored_vehicles", 16095),
+        ("vehicles_fuel_tanks", 21572),
+        ("artillery", 15936),
+        ("mlrs", 1127),
+        ("air_defense", 906),
+        ("aircraft", 363),
+        ("helicopters", 326),
+        ("drones", 12766),
+        ("ships_boats", 28),
+        ("submarines", 1),
+    ]
     expected = [(GS, "ru_forces", cat, "cumulative", v, None, None, None, None, d, m) for cat, v in totals]
     expected.insert(1, (GS, "ru_forces", "personnel", "daily_increase", 1180, None, None, None, None, d, m))
     claims = _seed_claims(shared_dir, "000", snapshot_series)
@@ -303,14 +460,42 @@ def test_seed_001_thursday_dated_by_the_series_with_the_leaked_us_estimate(share
     gs = lambda cat, meas, v, ps=None: (GS, "ru_forces", cat, meas, v, None, None, None, ps, d, m)  # noqa: E731
     month = date(2024, 4, 1)
     expected = [
-        gs("personnel", "cumulative", 407240), gs("personnel", "period_increase", 20180, date(2024, 2, 1)),
-        gs("personnel", "daily_increase", 1160), gs("tanks", "daily_increase", 7),
-        gs("armored_vehicles", "daily_increase", 35), gs("artillery", "daily_increase", 41),
-        gs("drones", "daily_increase", 36), gs("tanks", "cumulative", 6523),
-        gs("armored_vehicles", "cumulative", 12373), gs("drones", "cumulative", 7596),
-        (US, "ua_forces", "casualties_total", "estimate_range", None, 124500, 131000, None, None, month.replace(year=2023),
-         "explicit"),
-        (US, "ua_forces", "killed", "estimate_range", None, 15500, 17500, None, None, month.replace(year=2023), "explicit"),
+        gs("personnel", "cumulative", 407240),
+        gs("personnel", "period_increase", 20180, date(2024, 2, 1)),
+        gs("personnel", "daily_increase", 1160),
+        gs("tanks", "daily_increase", 7),
+        gs("armored_vehicles", "daily_increase", 35),
+        gs("artillery", "daily_increase", 41),
+        gs("drones", "daily_increase", 36),
+        gs("tanks", "cumulative", 6523),
+        gs("armored_vehicles", "cumulative", 12373),
+        gs("drones", "cumulative", 7596),
+        (
+            US,
+            "ua_forces",
+            "casualties_total",
+            "estimate_range",
+            None,
+            124500,
+            131000,
+            None,
+            None,
+            month.replace(year=2023),
+            "explicit",
+        ),
+        (
+            US,
+            "ua_forces",
+            "killed",
+            "estimate_range",
+            None,
+            15500,
+            17500,
+            None,
+            None,
+            month.replace(year=2023),
+            "explicit",
+        ),
     ]
     claims = _seed_claims(shared_dir, "001", snapshot_series)
     assert rows(claims, *SEED_KEYS) == expected
@@ -345,24 +530,30 @@ def test_seed_003_period_since_february_3(shared_dir, snapshot_series):
     d, ps = date(2024, 2, 9), date(2024, 2, 3)
     claims = _seed_claims(shared_dir, "003", snapshot_series)
     assert rows(claims, "category", "measure", "value", "period_start", "as_of", "date_method") == [
-        ("personnel", "period_increase", 4540, ps, d, "series_match"), ("tanks", "period_increase", 42, ps, d, "series_match"),
+        ("personnel", "period_increase", 4540, ps, d, "series_match"),
+        ("tanks", "period_increase", 42, ps, d, "series_match"),
         ("armored_vehicles", "period_increase", 103, ps, d, "series_match"),
-        ("artillery", "period_increase", 104, ps, d, "series_match"), ("drones", "period_increase", 36, ps, d, "series_match"),
-        ("personnel", "cumulative", 393290, None, d, "series_match"), ("tanks", "cumulative", 6385, None, d, "series_match"),
+        ("artillery", "period_increase", 104, ps, d, "series_match"),
+        ("drones", "period_increase", 36, ps, d, "series_match"),
+        ("personnel", "cumulative", 393290, None, d, "series_match"),
+        ("tanks", "cumulative", 6385, None, d, "series_match"),
         ("armored_vehicles", "cumulative", 11921, None, d, "series_match"),
-        ("drones", "cumulative", 7209, None, d, "series_match")]
+        ("drones", "cumulative", 7209, None, d, "series_match"),
+    ]
     assert {c.claimant for c in claims} == {GS}
 
 
 @pytest.mark.realdata
 def test_seed_004_russian_figures_and_nato_estimates(shared_dir, snapshot_series):
     keys = ("claimant", "subject", "category", "measure", "value", "low", "high", "qualifier")
-    expected = [(RU, "ru_forces", "killed", "cumulative", 1351, None, None, None),
-                (RU, "ru_forces", "wounded", "cumulative", 3825, None, None, None),
-                (RU, "ru_forces", "killed", "cumulative", 500, None, None, "about"),
-                (RU, "ru_forces", "wounded", "cumulative", 1600, None, None, "about"),
-                (NATO, "ru_forces", "killed", "estimate_range", None, 7000, 15000, "about"),
-                (NATO, "ru_forces", "casualties_total", "cumulative", 40000, None, None, "up_to")]
+    expected = [
+        (RU, "ru_forces", "killed", "cumulative", 1351, None, None, None),
+        (RU, "ru_forces", "wounded", "cumulative", 3825, None, None, None),
+        (RU, "ru_forces", "killed", "cumulative", 500, None, None, "about"),
+        (RU, "ru_forces", "wounded", "cumulative", 1600, None, None, "about"),
+        (NATO, "ru_forces", "killed", "estimate_range", None, 7000, 15000, "about"),
+        (NATO, "ru_forces", "casualties_total", "cumulative", 40000, None, None, "up_to"),
+    ]
     undated = _seed_claims(shared_dir, "004", snapshot_series)
     assert rows(undated, *keys) == expected
     assert {c.date_method for c in undated} == {"unresolved"}  # no publication date, no General Staff figure
@@ -370,8 +561,13 @@ def test_seed_004_russian_figures_and_nato_estimates(shared_dir, snapshot_series
     dated = _seed_claims(shared_dir, "004", snapshot_series, published=date(2022, 3, 25))
     assert rows(dated, *keys) == expected
     assert [(c.as_of, c.date_method) for c in dated] == [
-        (date(2022, 3, 25), "weekday"), (date(2022, 3, 25), "weekday"), (date(2022, 3, 2), "explicit"),
-        (date(2022, 3, 2), "explicit"), (date(2022, 3, 23), "weekday"), (date(2022, 3, 23), "weekday")]
+        (date(2022, 3, 25), "weekday"),
+        (date(2022, 3, 25), "weekday"),
+        (date(2022, 3, 2), "explicit"),
+        (date(2022, 3, 2), "explicit"),
+        (date(2022, 3, 23), "weekday"),
+        (date(2022, 3, 23), "weekday"),
+    ]
 
 
 @pytest.mark.realdata

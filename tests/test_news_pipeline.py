@@ -5,6 +5,7 @@ on loopback, which renders our own fixture articles (tests/fixtures/news/corpus)
 page plus RSS, Atom and sitemap listings.  The accepted bulletin series is put in the warehouse from
 tests/fixtures/news/series.csv (see seed_series).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,13 +14,13 @@ from datetime import date
 
 import psycopg2
 import pytest
-
 from helpers import REPO
+
 from etl.losses.crawl import CrawlError
-from etl.warehouse.migrate import migrate
 from etl.news.crawl import crawl_news
 from etl.news.replay import NewsReplayServer
 from etl.news.store import process_documents
+from etl.warehouse.migrate import migrate
 
 FIXTURES = REPO / "tests" / "fixtures" / "news"
 CORPUS = FIXTURES / "corpus"
@@ -49,10 +50,13 @@ def seed_series(dsn: str, rows: list[tuple[date, str, int]]) -> None:
         if cur.fetchone()[0]:
             cur.executemany(
                 "INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, sources_agreeing, "
-                "sources_reporting) VALUES (%s, %s, %s, 'single_source', 'mod', '{mod}', '{mod}')", rows)
+                "sources_reporting) VALUES (%s, %s, %s, 'single_source', 'mod', '{mod}', '{mod}')",
+                rows,
+            )
         else:
-            cur.executemany("INSERT INTO core.observation (source, as_of, category, cumulative) "
-                            "VALUES ('mod', %s, %s, %s)", rows)
+            cur.executemany(
+                "INSERT INTO core.observation (source, as_of, category, cumulative) VALUES ('mod', %s, %s, %s)", rows
+            )
         cur.execute("REFRESH MATERIALIZED VIEW mart.daily_losses_long")
 
 
@@ -80,8 +84,15 @@ def server():
 
 
 def crawl_all(srv: NewsReplayServer, db: str, run_id: str = "t", **kw) -> list[int]:
-    ki = crawl_news("news_kyiv_independent", run_id=run_id, dsn=db, fast=True, timeout=300,
-                    kyiv_independent_base=srv.kyiv_independent_base, **kw)
+    ki = crawl_news(
+        "news_kyiv_independent",
+        run_id=run_id,
+        dsn=db,
+        fast=True,
+        timeout=300,
+        kyiv_independent_base=srv.kyiv_independent_base,
+        **kw,
+    )
     feeds = [srv.feed_url("newsweek"), srv.feed_url("ap", atom=True), srv.feed_url("generic")]
     generic = crawl_news("news_article", run_id=run_id, dsn=db, fast=True, timeout=300, args={"feeds": feeds}, **kw)
     return ki.document_ids + generic.document_ids
@@ -100,40 +111,61 @@ def test_spiders_archive_the_articles_and_claims_are_stored_compared_and_alerted
     assert (result.documents, result.articles) == (6, 5)
     # bad input: named by source, URL and field; the raw documents are kept
     errors = sorted(map(str, result.errors))
-    assert errors == sorted([
-        f"news_article: {server.url_of(NEWSWEEK_NO_DATE)}: published date: no published date in the page's "
-        "metadata (JSON-LD datePublished, article:published_time, <time datetime>)",
-        f"news_kyiv_independent: {server.url_of(KI_GARBLED)}: claim 2: personnel value: figure ',000' starts with a "
-        "separator (digits missing)"])
+    assert errors == sorted(
+        [
+            f"news_article: {server.url_of(NEWSWEEK_NO_DATE)}: published date: no published date in the page's "
+            "metadata (JSON-LD datePublished, article:published_time, <time datetime>)",
+            f"news_kyiv_independent: {server.url_of(KI_GARBLED)}: claim 2: personnel value: figure ',000' starts with a "
+            "separator (digits missing)",
+        ]
+    )
     assert query(db, "SELECT count(*) FROM raw.document WHERE url = %s", (server.url_of(NEWSWEEK_NO_DATE),)) == [(1,)]
 
     # the claims, with their dates and comparisons, in the mart
-    ki = query(db, "SELECT category, measure, value, as_of, date_method, bulletin_value, comparison FROM mart.news_claims "
-                   "WHERE url = %s ORDER BY claim_id", (server.url_of(KI_DAILY),))
+    ki = query(
+        db,
+        "SELECT category, measure, value, as_of, date_method, bulletin_value, comparison FROM mart.news_claims "
+        "WHERE url = %s ORDER BY claim_id",
+        (server.url_of(KI_DAILY),),
+    )
     day = date(2025, 1, 15)
-    assert ki[:3] == [("personnel", "cumulative", 812670, day, "explicit", 812670, "match"),
-                      ("personnel", "daily_increase", 1580, day, "explicit", 1580, "match"),
-                      ("tanks", "cumulative", 9780, day, "explicit", WRONG_TANKS, "mismatch")]
+    assert ki[:3] == [
+        ("personnel", "cumulative", 812670, day, "explicit", 812670, "match"),
+        ("personnel", "daily_increase", 1580, day, "explicit", 1580, "match"),
+        ("tanks", "cumulative", 9780, day, "explicit", WRONG_TANKS, "mismatch"),
+    ]
     assert len(ki) == 13 and {r[6] for r in ki[3:]} == {"match"}
-    italian = query(db, "SELECT language, count(*), min(as_of), max(date_method) FROM mart.news_claims WHERE url = %s "
-                        "GROUP BY language", (server.url_of(ITALIAN),))
+    italian = query(
+        db,
+        "SELECT language, count(*), min(as_of), max(date_method) FROM mart.news_claims WHERE url = %s "
+        "GROUP BY language",
+        (server.url_of(ITALIAN),),
+    )
     assert italian == [("it", 12, date(2024, 9, 12), "weekday")]
     garbled = query(db, "SELECT status, value, problem FROM mart.news_claims WHERE status = 'unparseable'")
     assert garbled == [("unparseable", None, "figure ',000' starts with a separator (digits missing)")]
-    others = query(db, "SELECT claimant, subject, category, value FROM mart.news_claims "
-                       "WHERE claimant <> 'ua_general_staff' ORDER BY value")
-    assert others == [("ru_defense_ministry", "ua_forces", "casualties_total", 1760),
-                      ("us_intelligence", "ru_forces", "casualties_total", 600000)]
+    others = query(
+        db,
+        "SELECT claimant, subject, category, value FROM mart.news_claims "
+        "WHERE claimant <> 'ua_general_staff' ORDER BY value",
+    )
+    assert others == [
+        ("ru_defense_ministry", "ua_forces", "casualties_total", 1760),
+        ("us_intelligence", "ru_forces", "casualties_total", 600000),
+    ]
 
     # the mismatch is an alert and never changes the series
     alerts = query(db, "SELECT kind, severity, details->>'url', details->>'category' FROM quality.alert ORDER BY kind")
-    assert alerts == [("news_mismatch", "warning", server.url_of(KI_DAILY), "tanks"),
-                      ("news_parse_failure", "error", server.url_of(NEWSWEEK_NO_DATE), None),
-                      ("news_unparseable", "warning", server.url_of(KI_GARBLED), None)]
+    assert alerts == [
+        ("news_mismatch", "warning", server.url_of(KI_DAILY), "tanks"),
+        ("news_parse_failure", "error", server.url_of(NEWSWEEK_NO_DATE), None),
+        ("news_unparseable", "warning", server.url_of(KI_GARBLED), None),
+    ]
     body = query(db, "SELECT body FROM quality.alert WHERE kind = 'news_mismatch'")[0][0]
     assert "the article says 9780" in body and f"series has {WRONG_TANKS}" in body and "unchanged" in body
-    assert query(db, "SELECT cumulative FROM mart.daily_losses_long WHERE as_of = %s AND category = 'tanks'",
-                 (day,)) == [(WRONG_TANKS,)]
+    assert query(
+        db, "SELECT cumulative FROM mart.daily_losses_long WHERE as_of = %s AND category = 'tanks'", (day,)
+    ) == [(WRONG_TANKS,)]
 
     # again: nothing changes, no second alert
     before = query(db, "SELECT id, xmin::text FROM core.claim ORDER BY id")
@@ -158,39 +190,61 @@ def test_a_series_correction_reaches_the_comparison_but_claims_stay(server, db):
         cur.execute("REFRESH MATERIALIZED VIEW mart.daily_losses_long")
     again = process_documents(ids, dsn=db)
     assert again.written == 1  # only the Kyiv Independent article's comparison changed
-    assert query(db, "SELECT comparison FROM mart.news_claims WHERE category = 'tanks' AND value = 9780") == [("match",)]
+    assert query(db, "SELECT comparison FROM mart.news_claims WHERE category = 'tanks' AND value = 9780") == [
+        ("match",)
+    ]
 
 
 def test_redesigned_page_and_feed_faults_are_named(server, db):
     server.add_fault(server.url_of(ITALIAN), "redesign")
     server.add_fault("/feeds/ap.atom", "empty")
-    ki = crawl_news("news_kyiv_independent", run_id="f", dsn=db, fast=True, timeout=300,
-                    kyiv_independent_base=server.kyiv_independent_base)
+    ki = crawl_news(
+        "news_kyiv_independent",
+        run_id="f",
+        dsn=db,
+        fast=True,
+        timeout=300,
+        kyiv_independent_base=server.kyiv_independent_base,
+    )
     with pytest.raises(CrawlError) as err:
-        crawl_news("news_article", run_id="f", dsn=db, fast=True, timeout=300,
-                   args={"feeds": [server.feed_url("ap", atom=True), server.feed_url("generic")]})
+        crawl_news(
+            "news_article",
+            run_id="f",
+            dsn=db,
+            fast=True,
+            timeout=300,
+            args={"feeds": [server.feed_url("ap", atom=True), server.feed_url("generic")]},
+        )
     assert str(err.value) == f"news_article: {server.feed_url('ap', atom=True)}: feed unusable: empty feed"
     fetched = err.value.result.document_ids  # the generic feed's article was still archived
     result = process_documents(ki.document_ids + fetched, dsn=db)
     assert [str(e).split(": ")[:3] for e in result.errors if "article body" in str(e)] == [
-        ["news_article", server.url_of(ITALIAN), "article body"]]
+        ["news_article", server.url_of(ITALIAN), "article body"]
+    ]
     assert query(db, "SELECT count(*) FROM raw.document WHERE url = %s", (server.url_of(ITALIAN),)) == [(1,)]
 
 
 def test_kyiv_independent_backfill_reads_the_sitemap_for_the_range(server, db):
-    result = crawl_news("news_kyiv_independent", run_id="b", dsn=db, fast=True, timeout=300,
-                        kyiv_independent_base=server.kyiv_independent_base,
-                        date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    result = crawl_news(
+        "news_kyiv_independent",
+        run_id="b",
+        dsn=db,
+        fast=True,
+        timeout=300,
+        kyiv_independent_base=server.kyiv_independent_base,
+        date_from=date(2025, 1, 1),
+        date_to=date(2025, 1, 31),
+    )
     urls = [u for (u,) in query(db, "SELECT url FROM raw.document WHERE id = ANY(%s)", (result.document_ids,))]
     assert urls == [server.url_of(KI_DAILY)]
     assert query(db, "SELECT url FROM raw.fetch WHERE outcome = 'navigation'")[0][0].endswith("/sitemap-posts.xml")
 
 
 def test_article_urls_without_a_feed(server, db):
-    result = crawl_news("news_article", run_id="u", dsn=db, fast=True, timeout=300,
-                        args={"urls": [server.url_of(AP)]})
+    result = crawl_news("news_article", run_id="u", dsn=db, fast=True, timeout=300, args={"urls": [server.url_of(AP)]})
     assert len(result.document_ids) == 1
     stored = process_documents(result.document_ids, dsn=db)
     assert stored.errors == [] and stored.articles == 1
     assert query(db, "SELECT title, published_at::date FROM core.news_article") == [
-        ("Russia presses offensive near Kharkiv as Ukraine reports heavy enemy losses", date(2024, 5, 10))]
+        ("Russia presses offensive near Kharkiv as Ukraine reports heavy enemy losses", date(2024, 5, 10))
+    ]

@@ -1,5 +1,6 @@
 """The claims extractor's stages, each on its own (etl.news.text, clauses, numbers, mentions, bind, dating,
 claim), the compact gold format and the corpus parts.  No warehouse, no network."""
+
 from __future__ import annotations
 
 import ast
@@ -32,6 +33,7 @@ def _pick(claims: list[dict], value: int) -> dict:
 
 # --------------------------------------------------------------------------- the rule: small stages
 
+
 def test_no_stage_over_80_lines_and_no_module_over_500():
     for path in sorted((REPO / "etl" / "news").glob("*.py")):
         source = path.read_text(encoding="utf-8")
@@ -43,6 +45,7 @@ def test_no_stage_over_80_lines_and_no_module_over_500():
 
 # --------------------------------------------------------------------------- normalisation
 
+
 def test_fold_keeps_offsets_and_unifies_spaces_quotes_dashes():
     raw = "танків\u00a0—\u202f10\u2009123 «Генштаб» п’ять"
     folded = fold(raw)
@@ -52,9 +55,10 @@ def test_fold_keeps_offsets_and_unifies_spaces_quotes_dashes():
 
 # --------------------------------------------------------------------------- sentences and clauses
 
+
 def test_a_list_item_is_its_own_sentence():
     text = fold("Russian losses:\n\n• tanks: 10,338 (+8)\n\n• drones: 29,870 (+101)\n- artillery - 24,640")
-    got = [text[s.start:s.end] for s in sentences(text)]
+    got = [text[s.start : s.end] for s in sentences(text)]
     assert got[:3] == ["Russian losses:", "tanks: 10,338 (+8)", "drones: 29,870 (+101)"]
     assert len(got) == 4 and got[3].endswith("artillery - 24,640")
 
@@ -78,32 +82,50 @@ def test_sentence_analysis_finds_cues_markers_and_report_dates():
 
 # --------------------------------------------------------------------------- number mentions
 
-@pytest.mark.parametrize("text,value", [
-    ("over 1 million troops", 1_000_000), ("1.2 million", 1_200_000), ("півтора мільйона", 1_500_000),
-    ("1,1 milioni", 1_100_000), ("half a million", 500_000), ("a million casualties", 1_000_000),
-    ("понад мільйон", 1_000_000), ("два мільйони", 2_000_000), ("un milione e mezzo", 1_500_000),
-    ("seven tanks", 7), ("п'ять танків", 5), ("tre elicotteri", 3), ("29,2 тис. осіб", 29_200),
-    ("1 083 430", 1_083_430), ("1.153.200", 1_153_200),
-])
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("over 1 million troops", 1_000_000),
+        ("1.2 million", 1_200_000),
+        ("півтора мільйона", 1_500_000),
+        ("1,1 milioni", 1_100_000),
+        ("half a million", 500_000),
+        ("a million casualties", 1_000_000),
+        ("понад мільйон", 1_000_000),
+        ("два мільйони", 2_000_000),
+        ("un milione e mezzo", 1_500_000),
+        ("seven tanks", 7),
+        ("п'ять танків", 5),
+        ("tre elicotteri", 3),
+        ("29,2 тис. осіб", 29_200),
+        ("1 083 430", 1_083_430),
+        ("1.153.200", 1_153_200),
+    ],
+)
 def test_number_mentions_with_words_and_rounded_forms(text, value):
     found = numbers.scan(fold(text))
     assert found and found[0].value == value
-    assert fold(text)[found[0].start:found[0].end] == found[0].text
+    assert fold(text)[found[0].start : found[0].end] == found[0].text
 
 
 # --------------------------------------------------------------------------- category lexicon and list syntax
 
-@pytest.mark.parametrize("line,kind,value", [
-    ("Russia lost 11 tanks.", "tanks", 11),
-    ("tanks - 8,344 (+12)", "tanks", 8344),
-    ("carri armati: 10.431", "tanks", 10431),
-    ("танків - 10 123 (+5) од", "tanks", 10123),
-    ("10 620 tanks (+7)", "tanks", 10620),
-    ("22 120 armoured combat automobiles (+11)", "armored_vehicles", 22120),
-    ("Sono 862.930 i soldati russi morti o feriti", "people", 862930),
-    ("two Russian Ka-52 helicopters", "helicopters", 2),
-    ("Ukraine's documented tank losses stand at 1,260", "tanks", 1260),
-])
+
+@pytest.mark.parametrize(
+    "line,kind,value",
+    [
+        ("Russia lost 11 tanks.", "tanks", 11),
+        ("tanks - 8,344 (+12)", "tanks", 8344),
+        ("carri armati: 10.431", "tanks", 10431),
+        ("танків - 10 123 (+5) од", "tanks", 10123),
+        ("10 620 tanks (+7)", "tanks", 10620),
+        ("22 120 armoured combat automobiles (+11)", "armored_vehicles", 22120),
+        ("Sono 862.930 i soldati russi morti o feriti", "people", 862930),
+        ("two Russian Ka-52 helicopters", "helicopters", 2),
+        ("Ukraine's documented tank losses stand at 1,260", "tanks", 1260),
+    ],
+)
 def test_figures_bind_to_the_category_lexicon_through_list_syntax(line, kind, value):
     text = fold(line)
     (s,) = sentences(text)
@@ -118,9 +140,12 @@ def test_a_bracket_after_the_noun_is_the_days_increase():
 
 # --------------------------------------------------------------------------- claimant, subject, reported speech
 
+
 def test_claimant_is_bound_to_its_sentence_and_does_not_leak():
-    text = ("Russia's Defense Ministry said on Tuesday that Ukraine had lost about 1,400 troops over the past day. "
-            "Ukraine's General Staff, in its own report, said Russia had lost 1,030 troops.")
+    text = (
+        "Russia's Defense Ministry said on Tuesday that Ukraine had lost about 1,400 troops over the past day. "
+        "Ukraine's General Staff, in its own report, said Russia had lost 1,030 troops."
+    )
     claims = _one(text, published=date(2025, 11, 18))
     ru, gs = _pick(claims, 1400), _pick(claims, 1030)
     assert (ru["claimant"], ru["subject"], ru["category"]) == ("ru_defense_ministry", "ua_forces", "casualties_total")
@@ -128,8 +153,10 @@ def test_claimant_is_bound_to_its_sentence_and_does_not_leak():
 
 
 def test_reported_speech_carries_the_claimant_forward():
-    text = ("Secondo lo Stato maggiore ucraino, le perdite russe hanno raggiunto 812.670 uomini. "
-            "Il rapporto conta anche 9.780 carri armati distrutti.")
+    text = (
+        "Secondo lo Stato maggiore ucraino, le perdite russe hanno raggiunto 812.670 uomini. "
+        "Il rapporto conta anche 9.780 carri armati distrutti."
+    )
     claims = _one(text)
     assert {c["claimant"] for c in claims} == {"ua_general_staff"}
     assert _pick(claims, 9780)["category"] == "tanks"
@@ -143,14 +170,21 @@ def test_a_list_keeps_the_side_of_the_item_before():
 
 # --------------------------------------------------------------------------- measure from cue words
 
-@pytest.mark.parametrize("sentence,measure", [
-    ("Russia lost 1,040 soldiers in the past day, the General Staff said.", "daily_increase"),
-    ("Russia lost 1.250 soldati nelle ultime 24 ore, secondo lo Stato maggiore.", "daily_increase"),
-    ("The General Staff said Russia lost 7,350 soldiers since Nov. 11.", "period_increase"),
-    ("The General Staff said Russia has lost 900,000 troops since the start of the invasion.", "cumulative"),
-    ("The General Staff said the Defense Forces destroyed another 16 tanks.", "daily_increase"),
-    ("Ukraine's General Staff said Russia lost 1,010 personnel, bringing its total to 1,170,200.", "daily_increase"),
-])
+
+@pytest.mark.parametrize(
+    "sentence,measure",
+    [
+        ("Russia lost 1,040 soldiers in the past day, the General Staff said.", "daily_increase"),
+        ("Russia lost 1.250 soldati nelle ultime 24 ore, secondo lo Stato maggiore.", "daily_increase"),
+        ("The General Staff said Russia lost 7,350 soldiers since Nov. 11.", "period_increase"),
+        ("The General Staff said Russia has lost 900,000 troops since the start of the invasion.", "cumulative"),
+        ("The General Staff said the Defense Forces destroyed another 16 tanks.", "daily_increase"),
+        (
+            "Ukraine's General Staff said Russia lost 1,010 personnel, bringing its total to 1,170,200.",
+            "daily_increase",
+        ),
+    ],
+)
 def test_measure_from_cue_words(sentence, measure):
     claims = _one(sentence, published=date(2025, 11, 18))
     assert claims[0]["measure"] == measure
@@ -158,15 +192,20 @@ def test_measure_from_cue_words(sentence, measure):
 
 # --------------------------------------------------------------------------- dates per claim
 
+
 def test_explicit_date_in_the_same_words_beats_the_weekday():
-    claims = _one("Secondo lo Stato maggiore ucraino, giovedì 12 giugno le perdite russe hanno toccato quota "
-                  "1.000.500 uomini.", published=date(2025, 6, 13))
+    claims = _one(
+        "Secondo lo Stato maggiore ucraino, giovedì 12 giugno le perdite russe hanno toccato quota 1.000.500 uomini.",
+        published=date(2025, 6, 13),
+    )
     assert (claims[0]["as_of"], claims[0]["date_method"]) == ("2025-06-12", "explicit")
 
 
 def test_dateline_beats_the_weekday_and_each_claim_says_which_it_used():
-    text = ("KYIV, Jan 15 (wire) - Ukraine's General Staff said on Wednesday that Russia had lost 812,670 soldiers "
-            "since the start of the war, 1,580 of them in the past day.")
+    text = (
+        "KYIV, Jan 15 (wire) - Ukraine's General Staff said on Wednesday that Russia had lost 812,670 soldiers "
+        "since the start of the war, 1,580 of them in the past day."
+    )
     claims = _one(text, published=date(2025, 1, 16))
     assert {(c["as_of"], c["date_method"]) for c in claims} == {("2025-01-15", "explicit")}
 
@@ -178,30 +217,39 @@ def test_weekday_and_explicit_beat_the_series_match():
     assert (by_weekday[0]["as_of"], by_weekday[0]["date_method"]) == ("2024-09-12", "weekday")
     undated = _one("The General Staff says Russia has lost 630,200 troops since the invasion began.", series=series)
     assert (undated[0]["as_of"], undated[0]["date_method"]) == ("2024-09-12", "series_match")
-    stated = _one("As of Sept. 11, the General Staff said Russia had lost 630,200 troops.", series=series,
-                  published=date(2024, 9, 13))
+    stated = _one(
+        "As of Sept. 11, the General Staff said Russia had lost 630,200 troops.",
+        series=series,
+        published=date(2024, 9, 13),
+    )
     assert (stated[0]["as_of"], stated[0]["date_method"]) == ("2024-09-11", "explicit")
 
 
 def test_the_ledes_day_dates_undated_general_staff_figures():
-    text = ("Five civilians were wounded when drones hit Zaporizhzhia on Tuesday morning, officials said.\n\n"
-            "Ukraine's General Staff said Russian losses over the past day amounted to 960 soldiers.")
+    text = (
+        "Five civilians were wounded when drones hit Zaporizhzhia on Tuesday morning, officials said.\n\n"
+        "Ukraine's General Staff said Russian losses over the past day amounted to 960 soldiers."
+    )
     claims = _one("title: Drone strike\n\n" + text, published=date(2025, 9, 23))
     assert [(c["value"], c["as_of"], c["date_method"]) for c in claims] == [(960, "2025-09-23", "weekday")]
 
 
 # --------------------------------------------------------------------------- exclusions
 
-@pytest.mark.parametrize("text", [
-    "Russia launched 117 drones and two ballistic missiles at Ukraine overnight, the air force said.",
-    "A drone strike injured four civilians, including a child, the governor said on Friday.",
-    "Ukraine and Russia exchanged 185 prisoners of war each on Thursday.",
-    "The Kremlin mobilised 300,000 reservists in 2022, officials said.",
-    "Russia will spend 13 trillion rubles, or 6.3% of GDP, on defence; a tank costs $4.5 million.",
-    "On day 1,308 of the full-scale war, Kyiv's military reported heavy fighting.",
-    "A NATO official said Russia was losing about 1,000 soldiers a day on average.",
-    "The Soviet Union lost about 15,000 troops in Afghanistan.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia launched 117 drones and two ballistic missiles at Ukraine overnight, the air force said.",
+        "A drone strike injured four civilians, including a child, the governor said on Friday.",
+        "Ukraine and Russia exchanged 185 prisoners of war each on Thursday.",
+        "The Kremlin mobilised 300,000 reservists in 2022, officials said.",
+        "Russia will spend 13 trillion rubles, or 6.3% of GDP, on defence; a tank costs $4.5 million.",
+        "On day 1,308 of the full-scale war, Kyiv's military reported heavy fighting.",
+        "A NATO official said Russia was losing about 1,000 soldiers a day on average.",
+        "The Soviet Union lost about 15,000 troops in Afghanistan.",
+    ],
+)
 def test_exclusions_give_no_claims(text):
     assert _one(text, published=date(2025, 3, 14)) == []
 
@@ -214,10 +262,16 @@ def test_pipeline_stages_compose():
 
 # --------------------------------------------------------------------------- gold format and corpus parts
 
+
 def test_compact_gold_lines():
     g = parse_line('us ru killed range 100000-120000 about 2024-12 explicit "100,000 and 120,000"')
-    assert (g["claimant"], g["low"], g["high"], g["as_of"], g["as_of_precision"]) == \
-        ("us_intelligence", 100000, 120000, "2024-12-01", "month")
+    assert (g["claimant"], g["low"], g["high"], g["as_of"], g["as_of_precision"]) == (
+        "us_intelligence",
+        100000,
+        120000,
+        "2024-12-01",
+        "month",
+    )
     g = parse_line('gs ru tanks period 78 - 2024-07-28 explicit from=2024-07-22 "78 tanks"')
     assert (g["measure"], g["period_start"], g["qualifier"]) == ("period_increase", "2024-07-22", None)
     with pytest.raises(GoldError):

@@ -1,4 +1,5 @@
 """Alert notifications: real SMTP (the loopback mail sink), real HTTP endpoints, a real warehouse."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,11 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
 import pytest
-
 from helpers import REPO, free_port
-from etl.warehouse.alerts import record_alert
-from etl.warehouse import notify
+
 from etl.local.mailsink import MailSink, message_text, register, smtp_conn_value
+from etl.warehouse import notify
+from etl.warehouse.alerts import record_alert
 from etl.warehouse.notify import AlertDeliveryError, deliver_pending
 
 RUN_URL = "http://127.0.0.1:8080/dags/losses_daily/runs/scheduled__2024-03-01T05:00:00+00:00?try=1&tab=logs"
@@ -28,9 +29,16 @@ DOCS_URL = "http://127.0.0.1:8080/data-docs/validations/losses_20240301.html"
 @pytest.fixture(autouse=True)
 def alert_env(monkeypatch, isolated_env):
     """No alert setting leaks in from the environment; Airflow's home stays in the session's folder."""
-    for var in ("AIRFLOW_CONN_SMTP_DEFAULT", "AIRFLOW_CONN_ATTRITION_SLACK", "AIRFLOW_CONN_ATTRITION_WEBHOOK",
-                "ATTRITION_SMTP_CONN_ID", "ATTRITION_ALERT_EMAIL_TO", "ATTRITION_ALERT_EMAIL_FROM",
-                "ATTRITION_ALERT_DIGEST_OVER", "ATTRITION_MAILSINK_PORT"):
+    for var in (
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        "AIRFLOW_CONN_ATTRITION_SLACK",
+        "AIRFLOW_CONN_ATTRITION_WEBHOOK",
+        "ATTRITION_SMTP_CONN_ID",
+        "ATTRITION_ALERT_EMAIL_TO",
+        "ATTRITION_ALERT_EMAIL_FROM",
+        "ATTRITION_ALERT_DIGEST_OVER",
+        "ATTRITION_MAILSINK_PORT",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AIRFLOW_HOME", str(isolated_env / "airflow-notify"))
 
@@ -82,12 +90,23 @@ def quarantine_alert(dsn: str, as_of: str = "2024-03-01", quarantine_id: int = 5
     """Record a quarantine alert (as the quality gate would), with its run URL and Data Docs link."""
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         alert_id = record_alert(
-            cur, "quarantine", f"quarantine:mod:{as_of}:tanks", f"[attrition] mod {as_of} tanks quarantined",
+            cur,
+            "quarantine",
+            f"quarantine:mod:{as_of}:tanks",
+            f"[attrition] mod {as_of} tanks quarantined",
             "mod's cumulative count of tanks jumped by 1,000 in a day and was kept out of the accepted series.",
-            {"source": "mod", "as_of": as_of, "category": "tanks", "cumulative": 7700, "diagnosis": "typo_high",
-             "expectation": "increase_within_plausible_range",
-             "neighbours": {"2024-02-29": 6700, "2024-03-02": 6710}, "quarantine_id": quarantine_id},
-            run_url=RUN_URL)
+            {
+                "source": "mod",
+                "as_of": as_of,
+                "category": "tanks",
+                "cumulative": 7700,
+                "diagnosis": "typo_high",
+                "expectation": "increase_within_plausible_range",
+                "neighbours": {"2024-02-29": 6700, "2024-03-02": 6710},
+                "quarantine_id": quarantine_id,
+            },
+            run_url=RUN_URL,
+        )
         cur.execute("UPDATE quality.alert SET data_docs_url = %s WHERE id = %s", (DOCS_URL, alert_id))
     conn.close()
     return alert_id
@@ -182,9 +201,15 @@ def test_more_alerts_than_the_threshold_come_as_one_digest(db, sink, monkeypatch
     assert len(sink.messages()) == 2  # at or under the threshold: one mail each
 
     backfill = [quarantine_alert(db, f"2024-04-0{day}", quarantine_id=10 + day) for day in range(1, 5)]
-    backfill.append(other_alert(db, "parse_failure", "parse_failure:minfin:x", "[attrition] minfin: cannot parse "
-                                "https://index.minfin.com.ua/ua/russian-invading/casualties/2024-04/",
-                                {"source": "minfin", "field": "tanks", "problem": "garbled number"}))
+    backfill.append(
+        other_alert(
+            db,
+            "parse_failure",
+            "parse_failure:minfin:x",
+            "[attrition] minfin: cannot parse https://index.minfin.com.ua/ua/russian-invading/casualties/2024-04/",
+            {"source": "minfin", "field": "tanks", "problem": "garbled number"},
+        )
+    )
 
     report = deliver_pending(db)
 
@@ -194,7 +219,7 @@ def test_more_alerts_than_the_threshold_come_as_one_digest(db, sink, monkeypatch
     digest = sink.messages()[-1]
     assert digest["Subject"] == "[attrition] 5 data-quality alerts: 4 quarantine, 1 parse failure"
     text = message_text(digest)
-    for alert_id, day in zip(backfill, range(1, 5)):
+    for alert_id, day in zip(backfill, range(1, 5), strict=False):
         assert f"#{alert_id} [error] [attrition] mod 2024-04-0{day} tanks quarantined" in text
     assert "garbled number" in text and RUN_URL in text and DOCS_URL in text
     # it opens with the counts by kind and source; each record awaiting a person links to its Required Action
@@ -208,10 +233,13 @@ def test_more_alerts_than_the_threshold_come_as_one_digest(db, sink, monkeypatch
 
 
 def test_slack_and_webhook_channels_post_to_their_connections(db, sink, endpoint, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_ATTRITION_SLACK", json.dumps(
-        {"conn_type": "slackwebhook", "host": endpoint.url, "password": "services/T000/B000/not-a-secret"}))
-    monkeypatch.setenv("AIRFLOW_CONN_ATTRITION_WEBHOOK", json.dumps(
-        {"conn_type": "http", "host": f"{endpoint.url}/hooks/attrition"}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ATTRITION_SLACK",
+        json.dumps({"conn_type": "slackwebhook", "host": endpoint.url, "password": "services/T000/B000/not-a-secret"}),
+    )
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ATTRITION_WEBHOOK", json.dumps({"conn_type": "http", "host": f"{endpoint.url}/hooks/attrition"})
+    )
     alert_id = quarantine_alert(db)
 
     report = deliver_pending(db)
@@ -276,15 +304,23 @@ def test_concurrent_deliveries_send_each_alert_once(db, sink):
     assert len(sink.messages()) == 5
 
 
-CLI = ("import argparse, sys\nfrom etl.local.mailsink import register\n"
-       "parser = argparse.ArgumentParser(prog='attrition')\nregister(parser.add_subparsers())\n"
-       "args = parser.parse_args(sys.argv[1:])\nsys.exit(args.func(args))\n")
+CLI = (
+    "import argparse, sys\nfrom etl.local.mailsink import register\n"
+    "parser = argparse.ArgumentParser(prog='attrition')\nregister(parser.add_subparsers())\n"
+    "args = parser.parse_args(sys.argv[1:])\nsys.exit(args.func(args))\n"
+)
 
 
 def mailsink_cli(*args: str, **popen) -> subprocess.Popen:
     """``attrition mailsink ARGS`` through :func:`etl.local.mailsink.register`, as etl/cli/__init__.py wires it."""
-    return subprocess.Popen([sys.executable, "-c", CLI, "mailsink", *args], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-c", CLI, "mailsink", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
 
 
 def test_mailsink_serve_saves_mail_until_sigterm_and_show_prints_it(tmp_path):
@@ -305,8 +341,11 @@ def test_mailsink_serve_saves_mail_until_sigterm_and_show_prints_it(tmp_path):
                 assert time.monotonic() < deadline and proc.poll() is None, "the mail sink did not start"
                 time.sleep(0.1)
         with client:
-            client.sendmail("attrition@localhost", ["ops@example.org"],
-                            b"Subject: hello\r\nContent-Type: text/html\r\n\r\n<pre>from the test &amp; co</pre>\r\n")
+            client.sendmail(
+                "attrition@localhost",
+                ["ops@example.org"],
+                b"Subject: hello\r\nContent-Type: text/html\r\n\r\n<pre>from the test &amp; co</pre>\r\n",
+            )
     finally:
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)

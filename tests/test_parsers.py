@@ -1,4 +1,5 @@
 """Unit tests of etl.losses.parsers on small hand-written documents (tests/fixtures/parsers and inline)."""
+
 from __future__ import annotations
 
 import json
@@ -40,19 +41,22 @@ def refused(source: str, body: bytes, url: str, field: str) -> ParseError:
 # ----------------------------------------------------------------------------------- common
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("3759", 3759),
-    ("199 460", 199460),
-    ("199\u00a0460", 199460),
-    ("199\u2009460", 199460),
-    ("199\u202f460", 199460),
-    ("1,234,567", 1234567),
-    ("0", 0),
-    ("12..5", None),
-    ("3 7x9", None),
-    ("12 3456", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("3759", 3759),
+        ("199 460", 199460),
+        ("199\u00a0460", 199460),
+        ("199\u2009460", 199460),
+        ("199\u202f460", 199460),
+        ("1,234,567", 1234567),
+        ("0", 0),
+        ("12..5", None),
+        ("3 7x9", None),
+        ("12 3456", None),
+        ("", None),
+    ],
+)
 def test_parse_number(text, expected):
     assert common.parse_number(text) == expected
 
@@ -64,11 +68,22 @@ def test_loss_line_dash_variants(dash):
     assert (item.category, item.cumulative, item.increase, item.qualifier) == ("tanks", 1170, 25, None)
 
 
-@pytest.mark.parametrize("value, qualifier", [
-    ("about 19600", "about"), ("близько 19600", "about"), ("около 19600", "about"), ("aprx. 19600", "about"),
-    ("понад 19600", "more_than"), ("більше 19600", "more_than"), ("более 19600", "more_than"),
-    ("more than 19600", "more_than"), ("до 19600", "about"), ("up to 19600", "about"), ("19600", None),
-])
+@pytest.mark.parametrize(
+    "value, qualifier",
+    [
+        ("about 19600", "about"),
+        ("близько 19600", "about"),
+        ("около 19600", "about"),
+        ("aprx. 19600", "about"),
+        ("понад 19600", "more_than"),
+        ("більше 19600", "more_than"),
+        ("более 19600", "more_than"),
+        ("more than 19600", "more_than"),
+        ("до 19600", "about"),
+        ("up to 19600", "about"),
+        ("19600", None),
+    ],
+)
 def test_qualifiers(value, qualifier):
     [item] = common.parse_loss_line(f"personnel \u2012 {value} people", "mod", URL)
     assert (item.cumulative, item.qualifier) == (19600, qualifier)
@@ -93,15 +108,20 @@ def test_bilingual_label_and_second_item():
     assert (item.category, item.qualifier) == ("personnel", "about")
     items = common.parse_loss_line("Особовий склад \u2014 близько 5300 осіб, понад 200 полоненими", "minfin", URL)
     assert [(i.category, i.cumulative, i.qualifier) for i in items] == [
-        ("personnel", 5300, "about"), ("pow", 200, "more_than")]
+        ("personnel", 5300, "about"),
+        ("pow", 200, "more_than"),
+    ]
 
 
-@pytest.mark.parametrize("line", [
-    "The total losses from 24.02 to 12.04 were approximately:",
-    "Data are being updated.",
-    "Разом переможемо! Наша сила - в правді!",
-    "",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The total losses from 24.02 to 12.04 were approximately:",
+        "Data are being updated.",
+        "Разом переможемо! Наша сила - в правді!",
+        "",
+    ],
+)
 def test_prose_is_not_a_loss_line(line):
     assert common.parse_loss_line(line, "mod", URL) is None
 
@@ -190,10 +210,18 @@ def test_minfin_windows_1251_page():
 MINFIN_DAY = """<html><body><ul class="see-also"><li class="gold"><span class="black">{day}</span>
 <div class="casualties"><div><ul>{items}</ul></div></div></li></ul></body></html>"""
 MINFIN_ITEMS = [
-    "Танки&nbsp;&mdash; 3759 <small>(+3)</small>", "ББМ&nbsp;&mdash; 7336", "Гармати&nbsp;&mdash; 3137",
-    "РСЗВ&nbsp;&mdash; 562", "Засоби ППО&nbsp;&mdash; 316", "Літаки&nbsp;&mdash; 308", "Гелікоптери&nbsp;&mdash; 294",
-    "БПЛА&nbsp;&mdash; 2720", "Крилаті ракети&nbsp;&mdash; 973", "Кораблі (катери)&nbsp;&mdash; 18",
-    "Автомобілі та автоцистерни&nbsp;&mdash; 6034", "Спеціальна техніка&nbsp;&mdash; 407",
+    "Танки&nbsp;&mdash; 3759 <small>(+3)</small>",
+    "ББМ&nbsp;&mdash; 7336",
+    "Гармати&nbsp;&mdash; 3137",
+    "РСЗВ&nbsp;&mdash; 562",
+    "Засоби ППО&nbsp;&mdash; 316",
+    "Літаки&nbsp;&mdash; 308",
+    "Гелікоптери&nbsp;&mdash; 294",
+    "БПЛА&nbsp;&mdash; 2720",
+    "Крилаті ракети&nbsp;&mdash; 973",
+    "Кораблі (катери)&nbsp;&mdash; 18",
+    "Автомобілі та автоцистерни&nbsp;&mdash; 6034",
+    "Спеціальна техніка&nbsp;&mdash; 407",
     "Особовий склад&nbsp;&mdash; близько 199460 осіб <small>(+580)</small>",
 ]
 
@@ -250,7 +278,11 @@ def test_mod_english_before_the_merge():
     assert got["fuel_tanks"].cumulative == 76
     assert got["srbm_launchers"].cumulative == 4
     assert "vehicles_fuel_tanks" not in got and "cruise_missiles" not in got
-    assert (got["personnel"].cumulative, got["personnel"].qualifier, got["personnel"].increase) == (20900, "about", None)
+    assert (got["personnel"].cumulative, got["personnel"].qualifier, got["personnel"].increase) == (
+        20900,
+        "about",
+        None,
+    )
     assert got["ships_boats"].cumulative == 8  # "boats / cutters"
     assert got["artillery"].cumulative == 397  # &mdash;
     assert len(obs) == 14
@@ -265,9 +297,21 @@ def test_mod_english_after_the_merge():
     assert got["armored_vehicles"].cumulative == 4076  # comma thousands separator
     assert (got["vehicles_fuel_tanks"].cumulative, got["vehicles_fuel_tanks"].increase) == (2998, 5)
     assert got["mlrs"].increase == 0
-    assert set(got) == {"personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft",
-                        "helicopters", "drones", "cruise_missiles", "ships_boats", "vehicles_fuel_tanks",
-                        "special_equipment"}
+    assert set(got) == {
+        "personnel",
+        "tanks",
+        "armored_vehicles",
+        "artillery",
+        "mlrs",
+        "air_defense",
+        "aircraft",
+        "helicopters",
+        "drones",
+        "cruise_missiles",
+        "ships_boats",
+        "vehicles_fuel_tanks",
+        "special_equipment",
+    }
 
 
 def test_mod_ukrainian_page_date_from_text_and_ukrainian_month():
@@ -294,11 +338,18 @@ def test_mod_gov_ua_generic_layout():
 
 
 MOD_LINES_EN = [
-    "personnel &#8210; about 30950 (+100) persons were liquidated,", "tanks &#8210; 1367 (+4),",
-    "APV &#8210; 3366 (+12),", "artillery systems &ndash; 661 (+14),", "MLRS &#8210; 207 (+0),",
-    "Anti-aircraft warfare systems &#8210; 95 (+0),", "aircraft &ndash; 210 (+0),", "helicopters &ndash; 175 (+0),",
-    "UAV operational-tactical level &#8210; 535 (+14),", "cruise missiles &#8210; 121 (+1),",
-    "warships / boats &#8210; 13 (+0),", "vehicles and fuel tanks &#8210; 2329 (+4),",
+    "personnel &#8210; about 30950 (+100) persons were liquidated,",
+    "tanks &#8210; 1367 (+4),",
+    "APV &#8210; 3366 (+12),",
+    "artillery systems &ndash; 661 (+14),",
+    "MLRS &#8210; 207 (+0),",
+    "Anti-aircraft warfare systems &#8210; 95 (+0),",
+    "aircraft &ndash; 210 (+0),",
+    "helicopters &ndash; 175 (+0),",
+    "UAV operational-tactical level &#8210; 535 (+14),",
+    "cruise missiles &#8210; 121 (+1),",
+    "warships / boats &#8210; 13 (+0),",
+    "vehicles and fuel tanks &#8210; 2329 (+4),",
     "special equipment &#8210; 51 (+0).",
 ]
 
@@ -306,8 +357,10 @@ MOD_LINES_EN = [
 def mod_page(lines=MOD_LINES_EN, h1="Enemy losses from 24.02 to 03.06", date_span="2022-06-03 07:00:00") -> bytes:
     span = f'<span class="aticle-date">{date_span}</span>' if date_span else ""
     body = "".join(f"<p>{line}</p>" for line in lines)
-    return (f"<html><head><title>t</title></head><body><div id='article'><h1>{h1}</h1>{span}"
-            f"<div id='aticle-content'><p>Intro sentence.</p>{body}</div></div></body></html>").encode()
+    return (
+        f"<html><head><title>t</title></head><body><div id='article'><h1>{h1}</h1>{span}"
+        f"<div id='aticle-content'><p>Intro sentence.</p>{body}</div></div></body></html>"
+    ).encode()
 
 
 def test_mod_minimal_page_parses():
@@ -323,8 +376,11 @@ def test_mod_date_precedence():
     obs = parse_document("mod", mod_page(date_span="2022-06-04 06:00:00"), URL)
     assert {o.as_of for o in obs} == {date(2022, 6, 3)}
     # the slug gives day and month, the URL date the year
-    obs = parse_document("mod", mod_page(h1="Losses", date_span=None),
-                         "https://www.mil.gov.ua/en/news/2022/06/03/losses-from-24-02-to-03-06/")
+    obs = parse_document(
+        "mod",
+        mod_page(h1="Losses", date_span=None),
+        "https://www.mil.gov.ua/en/news/2022/06/03/losses-from-24-02-to-03-06/",
+    )
     assert {o.as_of for o in obs} == {date(2022, 6, 3)}
 
 
@@ -340,8 +396,10 @@ def test_mod_empty_page(body):
 
 def test_mod_redesigned_page():
     # the figures moved into an image / a table without label-dash-number lines
-    body = (b"<html><body><div id='aticle-content'><img src='losses.png' alt='losses'>"
-            b"<table><tr><td>tanks</td><td>1367</td></tr></table></div></body></html>")
+    body = (
+        b"<html><body><div id='aticle-content'><img src='losses.png' alt='losses'>"
+        b"<table><tr><td>tanks</td><td>1367</td></tr></table></div></body></html>"
+    )
     refused("mod", body, URL, "page")
 
 
@@ -352,7 +410,9 @@ def test_mod_missing_category():
 
 
 def test_mod_cumulative_missing_is_garbled():
-    lines = [("vehicles and fuel tanks &#8210; (+2)." if line.startswith("vehicles") else line) for line in MOD_LINES_EN]
+    lines = [
+        ("vehicles and fuel tanks &#8210; (+2)." if line.startswith("vehicles") else line) for line in MOD_LINES_EN
+    ]
     refused("mod", mod_page(lines), URL, "category:vehicles_fuel_tanks")
 
 
@@ -379,16 +439,32 @@ def test_mod_unknown_label():
 
 RW_URL = "https://russianwarship.rip/api/v2/statistics?offset=0&limit=2"
 STATS_2023 = {
-    "personnel_units": 199460, "tanks": 3759, "armoured_fighting_vehicles": 7336, "artillery_systems": 3137,
-    "mlrs": 562, "aa_warfare_systems": 316, "planes": 308, "helicopters": 294, "vehicles_fuel_tanks": 6034,
-    "warships_cutters": 18, "cruise_missiles": 973, "uav_systems": 2720, "special_military_equip": 407,
-    "atgm_srbm_systems": 4, "submarines": 0,
+    "personnel_units": 199460,
+    "tanks": 3759,
+    "armoured_fighting_vehicles": 7336,
+    "artillery_systems": 3137,
+    "mlrs": 562,
+    "aa_warfare_systems": 316,
+    "planes": 308,
+    "helicopters": 294,
+    "vehicles_fuel_tanks": 6034,
+    "warships_cutters": 18,
+    "cruise_missiles": 973,
+    "uav_systems": 2720,
+    "special_military_equip": 407,
+    "atgm_srbm_systems": 4,
+    "submarines": 0,
 }
 
 
 def rw_body(stats=STATS_2023, day="2023-05-15", increase=None, wrap="record") -> bytes:
-    record = {"date": day, "day": 446, "resource": "https://example.test/r", "stats": stats,
-              "increase": increase if increase is not None else {k: 0 for k in stats}}
+    record = {
+        "date": day,
+        "day": 446,
+        "resource": "https://example.test/r",
+        "stats": stats,
+        "increase": increase if increase is not None else {k: 0 for k in stats},
+    }
     if wrap == "record":
         doc = {"message": "ok", "data": record}
     elif wrap == "records":
@@ -433,10 +509,15 @@ def test_russianwarship_nonzero_before_valid_is_kept_with_a_note():
     got = {o.category: o for o in parse_document("russianwarship", rw_body(stats, day="2022-04-10"), RW_URL)}
     missiles = got["cruise_missiles"]
     assert missiles.cumulative == 5
-    assert missiles.note == ("out_of_validity: printed on 2022-04-10, outside the category's validity "
-                             "2022-05-01..")
+    assert missiles.note == ("out_of_validity: printed on 2022-04-10, outside the category's validity 2022-05-01..")
     assert got["tanks"].note is None and got["tanks"].to_json().keys() == {
-        "as_of", "category", "cumulative", "increase", "qualifier", "source"}
+        "as_of",
+        "category",
+        "cumulative",
+        "increase",
+        "qualifier",
+        "source",
+    }
     assert missiles.to_json()["note"] == missiles.note
 
 
@@ -460,8 +541,12 @@ def test_russianwarship_string_numbers_and_missing_increase():
 def _two_blocks(second_items) -> bytes:
     block = '<li class="gold"><span class="black">15.05.2023</span><div class="casualties"><ul>{}</ul></div></li>'
     items = lambda its: "".join(f"<li>{i}</li>" for i in its)  # noqa: E731
-    return ('<html><body><ul class="see-also">' + block.format(items(MINFIN_ITEMS))
-            + block.format(items(second_items)) + "</ul></body></html>").encode()
+    return (
+        '<html><body><ul class="see-also">'
+        + block.format(items(MINFIN_ITEMS))
+        + block.format(items(second_items))
+        + "</ul></body></html>"
+    ).encode()
 
 
 def test_minfin_month_page_repeating_the_newest_day_identically_parses():

@@ -11,12 +11,13 @@ Every disagreement is listed in a KNOWN_* table with the numbers; the test asser
 there and that the reference really says what the table claims, so a fixed reference or a parser
 change shows up.  Cell counts are asserted exactly (they are the numbers in the report).
 """
+
 from __future__ import annotations
 
 import csv
 import json
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,21 @@ from etl.replay.snapshot import MINFIN_COLUMNS
 pytestmark = pytest.mark.realdata
 
 PETRO_EQUIPMENT = {
-    "aircraft": "aircraft", "helicopter": "helicopters", "tank": "tanks", "APC": "armored_vehicles",
-    "field artillery": "artillery", "MRL": "mlrs", "military auto": "military_vehicles", "fuel tank": "fuel_tanks",
-    "drone": "drones", "naval ship": "ships_boats", "anti-aircraft warfare": "air_defense",
-    "special equipment": "special_equipment", "mobile SRBM system": "srbm_launchers",
-    "vehicles and fuel tanks": "vehicles_fuel_tanks", "cruise missiles": "cruise_missiles",
+    "aircraft": "aircraft",
+    "helicopter": "helicopters",
+    "tank": "tanks",
+    "APC": "armored_vehicles",
+    "field artillery": "artillery",
+    "MRL": "mlrs",
+    "military auto": "military_vehicles",
+    "fuel tank": "fuel_tanks",
+    "drone": "drones",
+    "naval ship": "ships_boats",
+    "anti-aircraft warfare": "air_defense",
+    "special equipment": "special_equipment",
+    "mobile SRBM system": "srbm_launchers",
+    "vehicles and fuel tanks": "vehicles_fuel_tanks",
+    "cruise missiles": "cruise_missiles",
     "submarines": "submarines",
 }
 # (day, category) -> (page figure, reference figure).  mil.gov.ua pages vs PETRO.
@@ -46,23 +57,23 @@ KNOWN_MOD_VS_PETRO = {
 # The printed "(+N)" against PETRO's day-over-day difference: the bulletins' own arithmetic slips
 # (the (+N) is the General Staff's daily figure, the totals were revised).  (page +N, PETRO diff).
 KNOWN_MOD_INCREASE_VS_PETRO = {
-    ("2022-04-30", "drones"): (4, 3),              # 229 -> 232 printed as (+4)
+    ("2022-04-30", "drones"): (4, 3),  # 229 -> 232 printed as (+4)
     ("2022-05-25", "vehicles_fuel_tanks"): (5, 4),  # 2213 -> 2217 printed as (+5)
     ("2022-05-31", "vehicles_fuel_tanks"): (11, 17),  # 2258 -> 2275 printed as (+11)
-    ("2022-06-15", "helicopters"): (1, 0),          # PETRO has 179 on both 06-14 and 06-15
-    ("2022-07-05", "armored_vehicles"): (18, 28),   # 3744 -> 3772 printed as (+18)
-    ("2022-07-07", "artillery"): (3, 9),            # 806 -> 815 printed as (+3)
+    ("2022-06-15", "helicopters"): (1, 0),  # PETRO has 179 on both 06-14 and 06-15
+    ("2022-07-05", "armored_vehicles"): (18, 28),  # 3744 -> 3772 printed as (+18)
+    ("2022-07-07", "artillery"): (3, 9),  # 806 -> 815 printed as (+3)
 }
 # minfin pages vs PETRO.  The first days of the war were revised later: PETRO (and ROMAN) carry the
 # later figures, the saved minfin page kept what the bulletins said on the day.
 KNOWN_MINFIN_VS_PETRO = {
     ("2022-02-26", "aircraft"): (16, 27),
-    ("2022-02-26", "armored_vehicles"): (540, 706),   # page: "до 540"
+    ("2022-02-26", "armored_vehicles"): (540, 706),  # page: "до 540"
     ("2022-02-26", "helicopters"): (18, 26),
-    ("2022-02-26", "personnel"): (3000, 4300),        # page: "більше 3000 осіб"
-    ("2022-02-26", "tanks"): (100, 146),              # page: "більше 100"
-    ("2022-02-27", "air_defense"): (1, 0),            # page: "ЗРК БУК — 1"; PETRO starts AA at 0
-    ("2022-02-27", "pow"): (200, 0),                  # page: "понад 200 полоненими"; PETRO's POW starts 03-01
+    ("2022-02-26", "personnel"): (3000, 4300),  # page: "більше 3000 осіб"
+    ("2022-02-26", "tanks"): (100, 146),  # page: "більше 100"
+    ("2022-02-27", "air_defense"): (1, 0),  # page: "ЗРК БУК — 1"; PETRO starts AA at 0
+    ("2022-02-27", "pow"): (200, 0),  # page: "понад 200 полоненими"; PETRO's POW starts 03-01
     ("2022-02-28", "air_defense"): (1, 5),
     ("2022-02-28", "pow"): (200, 0),
     ("2022-02-28", "tanks"): (191, 150),
@@ -79,13 +90,13 @@ KNOWN_MINFIN_VS_ROMAN = {
     ("2022-02-28", "air_defense"): (1, 5),
     ("2022-02-28", "tanks"): (191, 150),
     ("2023-04-19", "vehicles_fuel_tanks"): (5692, 5655),  # ROMAN's 04-18 is 5676, 04-22 is 5718
-    ("2023-04-23", "special_equipment"): (339, 399),     # digits swapped; ROMAN's 04-24 is 339
+    ("2023-04-23", "special_equipment"): (339, 399),  # digits swapped; ROMAN's 04-24 is 339
     ("2023-05-07", "personnel"): (194430, 194330),
     ("2023-05-09", "vehicles_fuel_tanks"): (5969, 5669),  # ROMAN's 05-08 is 5958, 05-10 is 5974
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def petro(shared: Path) -> dict[tuple[str, str], int]:
     base = shared / "reference" / "datasets" / "2022-Ukraine-Russia-War-Dataset"
     out: dict[tuple[str, str], int] = {}
@@ -100,13 +111,15 @@ def petro(shared: Path) -> dict[tuple[str, str], int]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def petro_qualifier(shared: Path) -> dict[str, str]:
     base = shared / "reference" / "datasets" / "2022-Ukraine-Russia-War-Dataset"
-    return {row["date"]: row.get("personnel*") for row in json.loads((base / "russia_losses_personnel.json").read_text())}
+    return {
+        row["date"]: row.get("personnel*") for row in json.loads((base / "russia_losses_personnel.json").read_text())
+    }
 
 
-@lru_cache(maxsize=None)
+@cache
 def roman(shared: Path) -> dict[tuple[str, str], int]:
     path = shared / "reference" / "datasets" / "russian-Losses-in-Ukraine" / "russia_losses.csv"
     out = {}
@@ -118,7 +131,7 @@ def roman(shared: Path) -> dict[tuple[str, str], int]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def raku(shared: Path) -> dict[tuple[str, str], int]:
     path = shared / "reference" / "datasets" / "raku-ukr-mod-data" / "ukr-mod-data.csv"
     out = {}
@@ -198,8 +211,10 @@ def test_mod_increases_match_petro_day_over_day(shared_dir):
         for o in parse_file("mod", path):
             if o.increase is None:
                 continue
-            today, yesterday = ref.get((o.as_of.isoformat(), o.category)), ref.get(
-                ((o.as_of - timedelta(days=1)).isoformat(), o.category))
+            today, yesterday = (
+                ref.get((o.as_of.isoformat(), o.category)),
+                ref.get(((o.as_of - timedelta(days=1)).isoformat(), o.category)),
+            )
             if today is None or yesterday is None:
                 continue
             key = (o.as_of.isoformat(), o.category)
@@ -250,7 +265,11 @@ def test_mod_ukrainian_page_is_the_2022_07_08_bulletin(shared_dir):
     path = shared_dir / "reference" / "pages" / "mil.gov.ua" / "uk-2022" / "combat-losses-2022-08-07.html"
     obs = {o.category: o for o in parse_file("mod", path)}
     assert {o.as_of for o in obs.values()} == {date(2022, 7, 8)}
-    assert (obs["tanks"].cumulative, obs["armored_vehicles"].cumulative, obs["personnel"].cumulative) == (1637, 3811, 36900)
+    assert (obs["tanks"].cumulative, obs["armored_vehicles"].cumulative, obs["personnel"].cumulative) == (
+        1637,
+        3811,
+        36900,
+    )
 
 
 def test_mod_second_captures_and_raku_fixtures_agree(shared_dir):
@@ -297,7 +316,9 @@ def test_minfin_pages_match_petro_and_roman(shared_dir):
     assert (matched_r, absent_r) == (636 - len(KNOWN_MINFIN_VS_ROMAN) - 3, 3) == (622, 3)
     early = {(o.as_of, o.category): o for o in month}
     assert (early[(date(2022, 2, 28), "pow")].qualifier, early[(date(2022, 2, 25), "tanks")].qualifier) == (
-        "more_than", "about")
+        "more_than",
+        "about",
+    )
 
 
 def test_minfin_increases_match_petro_day_over_day(shared_dir):
@@ -328,15 +349,15 @@ KNOWN_RW_VS_PETRO = {
     ("2022-02-27", "artillery"): (49, 50),
     ("2022-02-27", "personnel"): (4300, 4500),
     ("2022-02-27", "tanks"): (146, 150),
-    ("2022-02-28", "tanks"): (191, 150),            # the minfin page and orc-losses print 191 too
-    ("2022-03-10", "tanks"): (317, 335),            # the API repeats 03-09's 317; minfin and orc-losses 335
-    ("2022-03-11", "personnel"): (12226, 12000),    # the API alone: minfin, orc-losses "more than 12000"
+    ("2022-02-28", "tanks"): (191, 150),  # the minfin page and orc-losses print 191 too
+    ("2022-03-10", "tanks"): (317, 335),  # the API repeats 03-09's 317; minfin and orc-losses 335
+    ("2022-03-11", "personnel"): (12226, 12000),  # the API alone: minfin, orc-losses "more than 12000"
     ("2022-03-12", "personnel"): (12226, 12000),
     ("2022-03-13", "personnel"): (12226, 12000),
-    ("2022-04-04", "drones"): (92, 91),             # orc-losses 92 (the bulletin), minfin 91
+    ("2022-04-04", "drones"): (92, 91),  # orc-losses 92 (the bulletin), minfin 91
     ("2022-05-25", "vehicles_fuel_tanks"): (2218, 2217),  # minfin 2218, orc-losses 2217
-    ("2022-09-12", "artillery"): (1269, 1263),      # minfin and orc-losses 1269: PETRO's slip
-    ("2022-09-12", "tanks"): (2168, 2169),          # minfin and orc-losses 2168: PETRO's slip
+    ("2022-09-12", "artillery"): (1269, 1263),  # minfin and orc-losses 1269: PETRO's slip
+    ("2022-09-12", "tanks"): (2168, 2169),  # minfin and orc-losses 2168: PETRO's slip
     # 2022-10-12: the API has minfin's figures (air defence, artillery, missiles, drones, ships, special
     # equipment, vehicles), PETRO orc-losses'; its armoured vehicles 5156 = 5181 - 25, the official
     # correction of 2022-10-13 applied a day early; helicopters 234 is the API's alone (all others 235).
@@ -352,7 +373,7 @@ KNOWN_RW_VS_PETRO = {
 }
 # The pre-merge vehicles_fuel_tanks (stored with a note) against PETRO's military vehicles + fuel tanks.
 KNOWN_RW_PRE_MERGE_VS_PETRO = {
-    "2022-02-27": (90, 190),   # the 24-26 February bulletin again: 30 vehicles + 60 fuel tanks (orc-losses 30)
+    "2022-02-27": (90, 190),  # the 24-26 February bulletin again: 30 vehicles + 60 fuel tanks (orc-losses 30)
     "2022-03-03": (415, 434),  # the API repeats 03-02's 415; PETRO 374 + 60
 }
 
@@ -384,7 +405,12 @@ def test_russianwarship_real_replies_parse_and_match_petro(shared_dir):
     assert (len(plain), matched, absent) == (2485, 2463, 0)
     # the 2022-02-25 zeros (artillery, MLRS, vehicles...: not in that day's bulletin) are not observations
     assert {o.category for o in plain if o.as_of == date(2022, 2, 25)} == {
-        "personnel", "tanks", "armored_vehicles", "aircraft", "helicopters"}
+        "personnel",
+        "tanks",
+        "armored_vehicles",
+        "aircraft",
+        "helicopters",
+    }
     # kept with a note: the SRBM launcher of 2022-02-27 and the 63 pre-merge merged vehicle counts
     srbm = [o for o in noted if o.category == "srbm_launchers"]
     assert [(o.as_of, o.cumulative) for o in srbm] == [(date(2022, 2, 27), 1)]

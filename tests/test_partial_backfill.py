@@ -1,19 +1,20 @@
 """One unreadable document no longer sinks a run; long crawls resume, show progress and stay polite
 (issue 10, points 4 and 5).  Real spiders over the replay on loopback, a real warehouse."""
+
 from __future__ import annotations
 
 import contextlib
 import time
 import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
-
 from helpers import run_cli
+
 from etl.losses.crawl import CrawlError, crawl, crawl_timeout, replay_env
 from etl.replay.server import ReplayServer
 
@@ -54,8 +55,16 @@ def test_one_unreadable_document_per_source_loads_everything_else_and_fails_nami
     replay.add_fault(urlsplit(minfin_url).path, "garbled", category="tanks")
     replay.add_fault(RW_API, "garbled", category="tanks", times=1)  # the first API page only
 
-    proc = run_cli("backfill", "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--no-notify",
-                   env=spider_env(replay, db, ATTRITION_PROGRESS_SECONDS="1"), check=False)
+    proc = run_cli(
+        "backfill",
+        "--from",
+        FIRST.isoformat(),
+        "--to",
+        LAST.isoformat(),
+        "--no-notify",
+        env=spider_env(replay, db, ATTRITION_PROGRESS_SECONDS="1"),
+        check=False,
+    )
     err = proc.stderr
     assert proc.returncode == 1, err[-3000:]
     assert "Traceback" not in err
@@ -69,18 +78,30 @@ def test_one_unreadable_document_per_source_loads_everything_else_and_fails_nami
     # everything else is loaded: every day from mod (its Ukrainian page of 06-10 stands) and minfin (its
     # Ukrainian June page), the second API page's days from russianwarship
     served = {s: len([d for d in replay.series[s].order if FIRST <= d <= LAST]) for s in ("mod", "minfin")}
-    loaded = dict(rows(db, "SELECT source, count(DISTINCT as_of) FROM core.observation WHERE as_of BETWEEN %s AND %s "
-                           "GROUP BY source", (FIRST, LAST)))
+    loaded = dict(
+        rows(
+            db,
+            "SELECT source, count(DISTINCT as_of) FROM core.observation WHERE as_of BETWEEN %s AND %s GROUP BY source",
+            (FIRST, LAST),
+        )
+    )
     assert loaded == {**served, "russianwarship": 2}
-    assert rows(db, "SELECT count(*) FROM mart.daily_losses WHERE as_of BETWEEN %s AND %s",
-                (FIRST, LAST)) == [(52,)]  # the gate ran on what loaded
+    assert rows(db, "SELECT count(*) FROM mart.daily_losses WHERE as_of BETWEEN %s AND %s", (FIRST, LAST)) == [
+        (52,)
+    ]  # the gate ran on what loaded
     # the three are kept in raw, one alert each naming source, URL and field
     for url in (mod_url, minfin_url, rw_url):
         assert rows(db, "SELECT count(*) FROM raw.document WHERE url = %s", (url,)) == [(1,)], url
-    alerts = rows(db, "SELECT details->>'source', details->>'url', details->>'field' FROM quality.alert "
-                      "WHERE kind = 'parse_failure' ORDER BY 1")
-    assert alerts == [("minfin", minfin_url, "category:tanks"), ("mod", mod_url, "category:tanks"),
-                      ("russianwarship", rw_url, "category:tanks")]
+    alerts = rows(
+        db,
+        "SELECT details->>'source', details->>'url', details->>'field' FROM quality.alert "
+        "WHERE kind = 'parse_failure' ORDER BY 1",
+    )
+    assert alerts == [
+        ("minfin", minfin_url, "category:tanks"),
+        ("mod", mod_url, "category:tanks"),
+        ("russianwarship", rw_url, "category:tanks"),
+    ]
     assert rows(db, "SELECT count(*) FROM quality.alert WHERE kind = 'parse_failure'") == [(3,)]
 
     # progress: requests done, documents archived, days covered, time left, per source
@@ -131,9 +152,12 @@ def test_a_failed_backfill_run_again_skips_what_it_archived(replay, db):
     assert len(result.document_ids) == 1  # only the bulletin it lacked was fetched
     assert len(result.not_modified) == 9
     assert rows(db, "SELECT count(*) FROM raw.document WHERE body = ''::bytea") == [(0,)]  # none re-fetched
-    second = rows(db, """SELECT outcome, count(*) FROM raw.fetch WHERE run_id = 'resume-1'
+    second = rows(
+        db,
+        """SELECT outcome, count(*) FROM raw.fetch WHERE run_id = 'resume-1'
                          AND id > (SELECT max(id) FROM raw.fetch WHERE run_id = 'resume-1' AND outcome = 'error')
-                         AND document_id IS NOT NULL GROUP BY 1 ORDER BY 1""")
+                         AND document_id IS NOT NULL GROUP BY 1 ORDER BY 1""",
+    )
     assert second == [("new", 1), ("not_modified", 9)]
     # another run (another run id) fetches them all again, conditionally
     replay.clear_faults()
@@ -145,15 +169,31 @@ def test_retry_after_is_honoured_on_429_and_503(replay, db):
     """Backoff is off (fast), yet the retry waits for the Retry-After the server asked for."""
     day = date(2023, 6, 1)
     replay.add_fault(RW_API, "http429", retry_after=2, times=1)
-    result = crawl("russianwarship", date_from=day, date_to=day, run_id="retry-after-429", base_urls=replay.urls,
-                   dsn=db, fast=True, progress=False)
+    result = crawl(
+        "russianwarship",
+        date_from=day,
+        date_to=day,
+        run_id="retry-after-429",
+        base_urls=replay.urls,
+        dsn=db,
+        fast=True,
+        progress=False,
+    )
     assert result.document_ids and result.seconds >= 2.0
     assert "Retry-After 2: waiting 2.0s" in result.log_tail or "'attrition/retry_after': 1" in result.log_tail
 
     replay.add_fault(RW_API, "http503", retry_after=1.5, times=1)
     started = time.monotonic()
-    result = crawl("russianwarship", date_from=day, date_to=day, run_id="retry-after-503", base_urls=replay.urls,
-                   dsn=db, fast=True, progress=False)
+    result = crawl(
+        "russianwarship",
+        date_from=day,
+        date_to=day,
+        run_id="retry-after-503",
+        base_urls=replay.urls,
+        dsn=db,
+        fast=True,
+        progress=False,
+    )
     assert (result.document_ids or result.not_modified) and time.monotonic() - started >= 1.5
     assert "'attrition/retry_after': 1" in result.log_tail
 
@@ -164,9 +204,9 @@ def test_retry_after_values():
     assert retry_after_seconds(b"120") == 120.0
     assert retry_after_seconds("0") == 0.0
     now = time.time()
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    when = format_datetime(datetime.fromtimestamp(now + 60, tz=timezone.utc), usegmt=True)
+    when = format_datetime(datetime.fromtimestamp(now + 60, tz=UTC), usegmt=True)
     assert 55 <= retry_after_seconds(when.encode(), now=now) <= 61
     assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
 

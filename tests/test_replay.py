@@ -3,6 +3,7 @@
 Real HTTP over loopback with urllib; never the internet.  Server tests use small CSVs written here;
 tests reading ../shared are marked realdata.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,13 +19,14 @@ from parsel import Selector
 
 from etl.domain import categories
 from etl.domain.categories import BY_CODE
-from etl.replay.server import (MINFIN_LABELS, MOD_LABELS, ReplayServer, load_series, mil_en_path)
+from etl.replay.server import MINFIN_LABELS, MOD_LABELS, ReplayServer, load_series, mil_en_path
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "data" / "replay"
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def fetch(url: str, headers: dict | None = None, timeout: float = 10, method: str = "GET", data: bytes | None = None):
     """(status, headers, body) for any status; 304/404/500 come back as values, not exceptions."""
@@ -47,8 +49,19 @@ def day_rows(day: str, figures: dict[str, int]) -> list[list]:
     return [[day, code, n] for code, n in figures.items()]
 
 
-BASE = {"personnel": 1000, "tanks": 100, "armored_vehicles": 200, "artillery": 50, "mlrs": 20, "air_defense": 10,
-        "aircraft": 30, "helicopters": 25, "drones": 40, "ships_boats": 5, "special_equipment": 8}
+BASE = {
+    "personnel": 1000,
+    "tanks": 100,
+    "armored_vehicles": 200,
+    "artillery": 50,
+    "mlrs": 20,
+    "air_defense": 10,
+    "aircraft": 30,
+    "helicopters": 25,
+    "drones": 40,
+    "ships_boats": 5,
+    "special_equipment": 8,
+}
 
 
 def later(figs: dict[str, int], step: int) -> dict[str, int]:
@@ -60,28 +73,44 @@ def data_dir(tmp_path: Path) -> Path:
     """A tiny snapshot: pre-merge days, post-merge days, a gap in mod, an explicit increase column in minfin."""
     old = {**BASE, "military_vehicles": 1400, "fuel_tanks": 76, "srbm_launchers": 4}
     new = {k: v for k, v in BASE.items()} | {"vehicles_fuel_tanks": 1800, "cruise_missiles": 84}
-    minfin = (day_rows("2022-04-29", old) + day_rows("2022-04-30", later(old, 1))
-              + day_rows("2022-05-01", new) + day_rows("2022-05-02", later(new, 2))
-              + day_rows("2022-06-10", later(new, 5)))
+    minfin = (
+        day_rows("2022-04-29", old)
+        + day_rows("2022-04-30", later(old, 1))
+        + day_rows("2022-05-01", new)
+        + day_rows("2022-05-02", later(new, 2))
+        + day_rows("2022-06-10", later(new, 5))
+    )
     # explicit increase for one row; the others are blank (computed)
     minfin = [r + [""] for r in minfin]
     for r in minfin:
         if r[0] == "2022-05-02" and r[1] == "tanks":
             r[3] = 7
     write_csv(tmp_path / "minfin.csv", ["as_of", "category", "cumulative", "increase"], minfin)
-    mod = (day_rows("2022-04-26", {k: v for k, v in old.items() if k != "pow"})
-           + day_rows("2022-12-31", later(new, 3)) + day_rows("2023-01-15", later(new, 4))
-           + day_rows("2023-03-08", later(new, 5))
-           # gap 2023-03-09 .. 2024-10-06
-           + day_rows("2024-10-07", later(new, 6) | {"submarines": 1})
-           + day_rows("2026-08-22", later(new, 7) | {"submarines": 2, "ground_robots": 900}))
+    mod = (
+        day_rows("2022-04-26", {k: v for k, v in old.items() if k != "pow"})
+        + day_rows("2022-12-31", later(new, 3))
+        + day_rows("2023-01-15", later(new, 4))
+        + day_rows("2023-03-08", later(new, 5))
+        # gap 2023-03-09 .. 2024-10-06
+        + day_rows("2024-10-07", later(new, 6) | {"submarines": 1})
+        + day_rows("2026-08-22", later(new, 7) | {"submarines": 2, "ground_robots": 900})
+    )
     write_csv(tmp_path / "mod.csv", ["as_of", "category", "cumulative"], mod)
-    write_csv(tmp_path / "mod_urls.csv", ["as_of", "url"], [
-        ["2022-04-26", "https://www.mil.gov.ua/news/2022/04/26/vtrati-okupantiv-stanovlyat-(test)-–-genshtab/"],
-        ["2026-08-22", "https://mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"],
-    ])
-    rw = (day_rows("2022-04-29", old) + day_rows("2022-04-30", later(old, 1))
-          + day_rows("2022-05-01", new) + day_rows("2022-05-02", later(new, 1)) + day_rows("2022-05-03", later(new, 2)))
+    write_csv(
+        tmp_path / "mod_urls.csv",
+        ["as_of", "url"],
+        [
+            ["2022-04-26", "https://www.mil.gov.ua/news/2022/04/26/vtrati-okupantiv-stanovlyat-(test)-–-genshtab/"],
+            ["2026-08-22", "https://mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"],
+        ],
+    )
+    rw = (
+        day_rows("2022-04-29", old)
+        + day_rows("2022-04-30", later(old, 1))
+        + day_rows("2022-05-01", new)
+        + day_rows("2022-05-02", later(new, 1))
+        + day_rows("2022-05-03", later(new, 2))
+    )
     write_csv(tmp_path / "russianwarship.csv", ["as_of", "category", "cumulative"], rw)
     return tmp_path
 
@@ -98,6 +127,7 @@ def text_of(sel) -> str:
 
 # --------------------------------------------------------------------------- snapshot loading
 
+
 def test_increase_is_the_difference_to_the_previous_day_in_the_file(data_dir: Path):
     s = load_series(data_dir / "minfin.csv", "minfin")
     assert s.days[date(2022, 4, 29)]["tanks"].increase is None  # first day: nothing to print
@@ -106,8 +136,9 @@ def test_increase_is_the_difference_to_the_previous_day_in_the_file(data_dir: Pa
     assert s.days[date(2022, 5, 1)]["vehicles_fuel_tanks"].increase is None  # absent the day before
     m = load_series(data_dir / "mod.csv", "mod")
     # across the gap: the previous day present in the file
-    assert m.days[date(2024, 10, 7)]["tanks"].increase == (m.days[date(2024, 10, 7)]["tanks"].cumulative
-                                                           - m.days[date(2023, 3, 8)]["tanks"].cumulative)
+    assert m.days[date(2024, 10, 7)]["tanks"].increase == (
+        m.days[date(2024, 10, 7)]["tanks"].cumulative - m.days[date(2023, 3, 8)]["tanks"].cumulative
+    )
 
 
 def test_bad_csv_is_refused(tmp_path: Path):
@@ -132,14 +163,21 @@ def test_mod_labels_resolve_to_their_category(lang):
 
 
 def test_mil_slug_tail_changes_on_2023_01_01_and_2023_03_03():
-    assert mil_en_path(date(2022, 8, 8)).endswith("/2022/08/08/the-total-combat-losses-of-the-enemy-from-24-02-to-08-08/")
+    assert mil_en_path(date(2022, 8, 8)).endswith(
+        "/2022/08/08/the-total-combat-losses-of-the-enemy-from-24-02-to-08-08/"
+    )
     assert mil_en_path(date(2022, 12, 31)).endswith("-from-24-02-to-31-12/")
-    assert mil_en_path(date(2023, 1, 3)).endswith("/2023/01/03/the-total-combat-losses-of-the-enemy-from-24-02-22-to-03-01-23/")
+    assert mil_en_path(date(2023, 1, 3)).endswith(
+        "/2023/01/03/the-total-combat-losses-of-the-enemy-from-24-02-22-to-03-01-23/"
+    )
     assert mil_en_path(date(2023, 3, 2)).endswith("-from-24-02-22-to-02-03-23/")
-    assert mil_en_path(date(2023, 3, 8)).endswith("/2023/03/08/the-total-combat-losses-of-the-enemy-from-24-02-2022-to-08-03-2023/")
+    assert mil_en_path(date(2023, 3, 8)).endswith(
+        "/2023/03/08/the-total-combat-losses-of-the-enemy-from-24-02-2022-to-08-03-2023/"
+    )
 
 
 # --------------------------------------------------------------------------- minfin
+
 
 def minfin_days(body: bytes) -> dict[str, dict[str, str]]:
     sel = Selector(text=body.decode("utf-8"))
@@ -202,6 +240,7 @@ def test_minfin_main_page_links_the_months_it_does_not_show_whole(tmp_path: Path
 
 # --------------------------------------------------------------------------- mod
 
+
 def bulletin_lines(body: bytes) -> list[str]:
     sel = Selector(text=body.decode("utf-8"))
     return [text_of(p) for p in sel.css("#aticle-content > p, .article-content > p, .article-content li")]
@@ -216,8 +255,9 @@ def test_mod_english_bulletin_on_mil_gov_ua(server):
     f = s.days[date(2023, 1, 15)]
     lines = bulletin_lines(body)
     assert lines[0] == "The total combat losses of the enemy from 24.02.22 to 15.01.23 were approximately:"
-    assert lines[1] == (f"personnel ‒ about {f['personnel'].cumulative} (+{f['personnel'].increase}) "
-                        "persons were liquidated,")
+    assert lines[1] == (
+        f"personnel ‒ about {f['personnel'].cumulative} (+{f['personnel'].increase}) persons were liquidated,"
+    )
     assert f"tanks ‒ {f['tanks'].cumulative} (+{f['tanks'].increase})," in lines
     assert f"artillery systems – {f['artillery'].cumulative} (+{f['artillery'].increase})," in lines
     assert lines[-2].endswith(".") and lines[-2].startswith("special equipment ‒ ")
@@ -229,7 +269,9 @@ def test_mod_english_bulletin_on_mil_gov_ua(server):
 
 def test_mod_ukrainian_bulletin_uses_the_real_slug(server):
     url = server.bulletin_url(date(2022, 4, 26), "uk")
-    assert url.startswith(server.urls["mod_mil"] + "/news/2022/04/26/vtrati-okupantiv-stanovlyat-(test)-%E2%80%93-genshtab/")
+    assert url.startswith(
+        server.urls["mod_mil"] + "/news/2022/04/26/vtrati-okupantiv-stanovlyat-(test)-%E2%80%93-genshtab/"
+    )
     status, _, body = fetch(url)
     assert status == 200
     lines = bulletin_lines(body)
@@ -238,20 +280,33 @@ def test_mod_ukrainian_bulletin_uses_the_real_slug(server):
     # the real host name works too (www.mil.gov.ua), as does the unencoded dash
     assert fetch(url.replace("/mil.gov.ua/", "/www.mil.gov.ua/"))[0] == 200
     # mod.gov.ua since 2024-10-07: real slug from mod_urls.csv, generated otherwise
-    assert server.bulletin_url(date(2026, 8, 22), "uk") == server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"
-    assert server.bulletin_url(date(2024, 10, 7), "uk") == server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-7-zhovtnya-2024-roku"
+    assert (
+        server.bulletin_url(date(2026, 8, 22), "uk")
+        == server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"
+    )
+    assert (
+        server.bulletin_url(date(2024, 10, 7), "uk")
+        == server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-7-zhovtnya-2024-roku"
+    )
     status, _, body = fetch(server.bulletin_url(date(2026, 8, 22), "uk"))
     lines = bulletin_lines(body)
     # mod.gov.ua's real shape: one <li> per figure, ";" between items, "." after the last
     assert status == 200 and "підводні човни ‒ 2 (+1) од;" in lines
     assert lines[-2] == "наземні робототехнічні комплекси ‒ 900 од."  # first day of the category in the file
     status, _, body = fetch(server.bulletin_url(date(2026, 8, 22), "en"))
-    assert status == 200 and bulletin_lines(body)[0].startswith("The total combat losses of the enemy from 24.02.2022 to 22.08.2026")
+    assert status == 200 and bulletin_lines(body)[0].startswith(
+        "The total combat losses of the enemy from 24.02.2022 to 22.08.2026"
+    )
 
 
 def test_mod_unknown_day_is_404(server):
     assert fetch(server.urls["mod_mil"] + mil_en_path(date(2023, 5, 1)))[0] == 404  # in the gap
-    assert fetch(server.urls["mod_mil"] + "/en/news/2023/01/15/the-total-combat-losses-of-the-enemy-from-24-02-to-15-01/")[0] == 404
+    assert (
+        fetch(server.urls["mod_mil"] + "/en/news/2023/01/15/the-total-combat-losses-of-the-enemy-from-24-02-to-15-01/")[
+            0
+        ]
+        == 404
+    )
     assert fetch(server.urls["mod"] + "/news/bojovi-vtrati-voroga-na-8-zhovtnya-2024-roku")[0] == 404
 
 
@@ -259,7 +314,9 @@ def test_mod_gov_ua_news_page_holds_no_list(server):
     """As on the real site, mod.gov.ua's news list is not in the HTML (the search API fills it)."""
     for path in ("/news", "/en/news"):
         status, _, body = fetch(server.urls["mod"] + path)
-        assert status == 200 and not any("/news/" in h for h in Selector(text=body.decode()).css("a::attr(href)").getall())
+        assert status == 200 and not any(
+            "/news/" in h for h in Selector(text=body.decode()).css("a::attr(href)").getall()
+        )
 
 
 @pytest.mark.parametrize("site,path,lang", [("mod_mil", "/en/news/", "en"), ("mod_mil", "/news/", "uk")])
@@ -285,6 +342,7 @@ def test_mod_listing_pages_chain_to_every_bulletin(server, site, path, lang, mon
 
 
 # --------------------------------------------------------------------------- russianwarship
+
 
 def test_russianwarship_day_latest_and_unknown(server):
     rw = server.urls["russianwarship"] + "/api/v2/statistics"
@@ -331,8 +389,9 @@ def test_russianwarship_paging_follows_next_url_to_the_end(server):
         url = data["paging"]["next_url"]
     assert dates == ["2022-04-29", "2022-04-30", "2022-05-01", "2022-05-02", "2022-05-03"]
     assert totals == {5}
-    status, _, body = fetch(server.urls["russianwarship"]
-                            + "/api/v2/statistics?limit=1&date_from=2022-04-30&date_to=2022-05-02")
+    status, _, body = fetch(
+        server.urls["russianwarship"] + "/api/v2/statistics?limit=1&date_from=2022-04-30&date_to=2022-05-02"
+    )
     data = json.loads(body)["data"]
     assert data["paging"]["total"] == 3 and data["records"][0]["date"] == "2022-04-30"
     assert "date_from=2022-04-30" in data["paging"]["next_url"] and "offset=1" in data["paging"]["next_url"]
@@ -342,15 +401,19 @@ def test_russianwarship_paging_follows_next_url_to_the_end(server):
 
 # --------------------------------------------------------------------------- conditional GET
 
-@pytest.mark.parametrize("path", [
-    "/index.minfin.com.ua/ua/russian-invading/casualties/",
-    "/index.minfin.com.ua/en/russian-invading/casualties/2022-05/",
-    "/mil.gov.ua/en/news/2023/03/08/the-total-combat-losses-of-the-enemy-from-24-02-2022-to-08-03-2023/",
-    "/mil.gov.ua/en/news/",
-    "/mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku",
-    "/russianwarship.rip/api/v2/statistics/2022-05-01",
-    "/russianwarship.rip/api/v2/statistics?limit=2",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/index.minfin.com.ua/ua/russian-invading/casualties/",
+        "/index.minfin.com.ua/en/russian-invading/casualties/2022-05/",
+        "/mil.gov.ua/en/news/2023/03/08/the-total-combat-losses-of-the-enemy-from-24-02-2022-to-08-03-2023/",
+        "/mil.gov.ua/en/news/",
+        "/mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku",
+        "/russianwarship.rip/api/v2/statistics/2022-05-01",
+        "/russianwarship.rip/api/v2/statistics?limit=2",
+    ],
+)
 def test_conditional_get_answers_304(server, path):
     status, headers, body = fetch(server.base_url + path)
     assert status == 200 and body
@@ -384,8 +447,9 @@ def test_fault_by_query_flag_and_control_endpoint(server):
     assert fetch(server.base_url + RW_DAY + "?_fault=http500")[0] == 500
     assert fetch(server.base_url + RW_DAY)[0] == 200
     spec = json.dumps({"path": "/mil.gov.ua/*", "kind": "http500"}).encode()
-    status, _, body = fetch(server.urls["control"] + "/faults", {"Content-Type": "application/json"},
-                            method="POST", data=spec)
+    status, _, body = fetch(
+        server.urls["control"] + "/faults", {"Content-Type": "application/json"}, method="POST", data=spec
+    )
     assert status == 201 and json.loads(body)["faults"][0]["kind"] == "http500"
     assert fetch(server.urls["mod_mil"] + "/en/news/")[0] == 500
     assert fetch(server.urls["mod"] + "/news")[0] == 200  # other prefixes untouched
@@ -427,7 +491,7 @@ def test_fault_missing_category_and_garbled_number(server):
     _, _, body = fetch(server.base_url + MINFIN_MAIN + "?_fault=missing&_category=tanks")
     assert not any(t.startswith("Танки") for day in minfin_days(body).values() for t in day)
     assert any(t.startswith("ББМ") for t in minfin_days(body)["02.05.2022"])
-    server.add_fault(server.bulletin_url(date(2023, 1, 15))[len(server.base_url):], "garbled", category="tanks")
+    server.add_fault(server.bulletin_url(date(2023, 1, 15))[len(server.base_url) :], "garbled", category="tanks")
     lines = bulletin_lines(fetch(server.bulletin_url(date(2023, 1, 15)))[2])
     tanks = next(line for line in lines if line.startswith("tanks ‒ "))
     assert "O" in tanks.split("‒")[1]
@@ -447,6 +511,7 @@ def test_head_and_unknown_paths(server):
 
 
 # --------------------------------------------------------------------------- the bundled snapshot
+
 
 def read_long(path: Path) -> dict[tuple[str, str], int]:
     with path.open(newline="", encoding="utf-8") as fh:
@@ -517,7 +582,7 @@ def test_snapshot_keeps_the_mod_gap(built):
 def test_snapshot_categories_only_within_their_validity(built):
     out, _ = built
     for source in ("minfin", "mod", "russianwarship"):
-        for (day, code) in read_long(out / f"{source}.csv"):
+        for day, code in read_long(out / f"{source}.csv"):
             assert BY_CODE[code].valid_on(date.fromisoformat(day)), (source, day, code)
     rw = read_long(out / "russianwarship.csv")
     assert rw[("2022-04-27", "pow")] and ("2022-04-28", "pow") not in rw
@@ -580,10 +645,15 @@ def test_snapshot_does_not_zero_fill(built, shared_dir):
     mod = read_long(out / "mod.csv")
     completed = read_completed(out / "completed.csv")
     src = json.loads((shared_dir / "reference/datasets/orc-losses/russian-losses.json").read_text())
-    nulls = [(r["date"], k) for r in src for k in ("rocketSystems", "specialEquipment", "missiles", "submarines")
-             if r[k] is None]
+    nulls = [
+        (r["date"], k)
+        for r in src
+        for k in ("rocketSystems", "specialEquipment", "missiles", "submarines")
+        if r[k] is None
+    ]
     assert nulls
     from etl.replay.snapshot import MOD_COLUMNS
+
     for day, column in nulls:
         key = (day, MOD_COLUMNS[column])
         # a null is either left blank or (a leading null: the field not kept yet) completed and listed
@@ -602,6 +672,7 @@ def test_snapshot_does_not_zero_fill(built, shared_dir):
 
 # --------------------------------------------------------------------------- round trips through etl.losses.parsers
 
+
 def _parse(source: str, url: str):
     from etl.losses.parsers import parse_document
 
@@ -615,13 +686,18 @@ def api_figures(series, day: date) -> dict:
     no fuel-tank, POW or military-vehicle field (before 2022-05-01 its vehicles_fuel_tanks is the two
     summed), and a 0 on a day the category is not required is no observation."""
     figs = series.days[day]
-    out = {code: (f.cumulative, f.increase) for code, f in figs.items()
-           if code not in ("fuel_tanks", "pow", "military_vehicles")
-           and not (f.cumulative == 0 and not BY_CODE[code].required_on(day))}
+    out = {
+        code: (f.cumulative, f.increase)
+        for code, f in figs.items()
+        if code not in ("fuel_tanks", "pow", "military_vehicles")
+        and not (f.cumulative == 0 and not BY_CODE[code].required_on(day))
+    }
     if day < categories.MERGE_DAY and "military_vehicles" in figs and "fuel_tanks" in figs:
         v, t = figs["military_vehicles"], figs["fuel_tanks"]
-        out["vehicles_fuel_tanks"] = (v.cumulative + t.cumulative,
-                                      None if v.increase is None or t.increase is None else v.increase + t.increase)
+        out["vehicles_fuel_tanks"] = (
+            v.cumulative + t.cumulative,
+            None if v.increase is None or t.increase is None else v.increase + t.increase,
+        )
     return out
 
 
@@ -635,8 +711,9 @@ def _compare(observations, series):
                 mismatches.append((day, code, (cum, inc), api_figures(series, day).get(code)))
             continue
         f = series.days[day].get(code)
-        expected = None if f is None else (
-            f.cumulative, None if series.source == "minfin" and f.increase == 0 else f.increase)
+        expected = (
+            None if f is None else (f.cumulative, None if series.source == "minfin" and f.increase == 0 else f.increase)
+        )
         if expected != (cum, inc):
             mismatches.append((day, code, (cum, inc), f))
     return got, mismatches
@@ -674,6 +751,7 @@ def test_parsers_read_the_rendered_russianwarship_api(server):
 
 
 # --------------------------------------------------------------------------- every page of a snapshot
+
 
 def _get(srv: ReplayServer, path: str) -> tuple[bytes, str]:
     """GET on a fresh connection (a kept-alive one waits out delayed ACKs: 40 ms a request)."""
@@ -791,8 +869,10 @@ def test_bundled_snapshot_completed_cells_are_listed_and_hand_kept():
     assert minfin[("2024-09-24", "vehicles_fuel_tanks")] == 15175
     assert minfin[("2023-04-23", "special_equipment")] == 399
     assert minfin[("2024-08-26", "tanks")] == 8581
-    assert not any(s == "minfin" and (d, c) in {("2024-12-10", "vehicles_fuel_tanks"), ("2024-08-26", "tanks")}
-                   for s, d, c in completed)
+    assert not any(
+        s == "minfin" and (d, c) in {("2024-12-10", "vehicles_fuel_tanks"), ("2024-08-26", "tanks")}
+        for s, d, c in completed
+    )
     mod_days = sorted({d for d, _ in mod})
     assert "2023-07-22" in mod_days and "2023-12-20" in mod_days
     assert not [d for d in mod_days if "2023-07-22" < d < "2023-12-20"]
@@ -812,9 +892,14 @@ def test_minfin_latest_month_page_parses():
 
 
 def test_replay_server_ignores_completed_csv(data_dir: Path):
-    write_csv(data_dir / "completed.csv", ["source", "as_of", "category", "cumulative", "taken_from"],
-              [["minfin", "2022-05-02", "tanks", 424242, "hand-kept dataset"],
-               ["mod", "1999-01-01", "no_such_category", "x", "hand-kept dataset"]])
+    write_csv(
+        data_dir / "completed.csv",
+        ["source", "as_of", "category", "cumulative", "taken_from"],
+        [
+            ["minfin", "2022-05-02", "tanks", 424242, "hand-kept dataset"],
+            ["mod", "1999-01-01", "no_such_category", "x", "hand-kept dataset"],
+        ],
+    )
     with ReplayServer(data_dir) as srv:
         _, _, body = fetch(srv.urls["minfin"] + "/ua/russian-invading/casualties/")
         assert b"424242" not in body
@@ -824,12 +909,31 @@ def test_replay_server_ignores_completed_csv(data_dir: Path):
 # --------------------------------------------------------------------------- the completion rule (small datasets)
 
 HEX40 = "0123456789abcdef" * 2 + "01234567"
-D = {n: date.fromisoformat(s) for n, s in (("pre1", "2022-04-26"), ("pre2", "2022-04-30"), ("may1", "2022-05-01"),
-                                            ("may10", "2022-05-10"), ("may11", "2022-05-11"),
-                                            ("robots1", "2026-05-03"), ("robots2", "2026-05-04"))}
+D = {
+    n: date.fromisoformat(s)
+    for n, s in (
+        ("pre1", "2022-04-26"),
+        ("pre2", "2022-04-30"),
+        ("may1", "2022-05-01"),
+        ("may10", "2022-05-10"),
+        ("may11", "2022-05-11"),
+        ("robots1", "2026-05-03"),
+        ("robots2", "2026-05-04"),
+    )
+}
 # what every dataset agrees on (category codes), per day: grows a little each day
-COMMON = {"personnel": 23000, "tanks": 1000, "armored_vehicles": 2400, "artillery": 430, "mlrs": 150,
-          "air_defense": 77, "aircraft": 190, "helicopters": 155, "drones": 230, "ships_boats": 8}
+COMMON = {
+    "personnel": 23000,
+    "tanks": 1000,
+    "armored_vehicles": 2400,
+    "artillery": 430,
+    "mlrs": 150,
+    "air_defense": 77,
+    "aircraft": 190,
+    "helicopters": 155,
+    "drones": 230,
+    "ships_boats": 8,
+}
 
 
 def _common(day: date) -> dict[str, int]:
@@ -839,33 +943,67 @@ def _common(day: date) -> dict[str, int]:
 
 def _mod_record(day: date, **fields) -> dict:
     c = _common(day)
-    rec = {"date": day.isoformat(), "sourceUri": f"https://www.mil.gov.ua/news/{day:%Y/%m/%d}/test/",
-           "personnel": c["personnel"], "tanks": c["tanks"], "afvs": c["armored_vehicles"],
-           "artillery": c["artillery"], "airDefense": c["air_defense"], "rocketSystems": c["mlrs"],
-           "unarmoredVehicles": None, "fixedWingAircraft": c["aircraft"], "rotaryWingAircraft": c["helicopters"],
-           "uavs": c["drones"], "ships": c["ships_boats"], "submarines": None, "specialEquipment": None,
-           "missiles": None}
+    rec = {
+        "date": day.isoformat(),
+        "sourceUri": f"https://www.mil.gov.ua/news/{day:%Y/%m/%d}/test/",
+        "personnel": c["personnel"],
+        "tanks": c["tanks"],
+        "afvs": c["armored_vehicles"],
+        "artillery": c["artillery"],
+        "airDefense": c["air_defense"],
+        "rocketSystems": c["mlrs"],
+        "unarmoredVehicles": None,
+        "fixedWingAircraft": c["aircraft"],
+        "rotaryWingAircraft": c["helicopters"],
+        "uavs": c["drones"],
+        "ships": c["ships_boats"],
+        "submarines": None,
+        "specialEquipment": None,
+        "missiles": None,
+    }
     rec.update(fields)
     return rec
 
 
 def _minfin_row(day: date, **fields) -> dict:
     c = _common(day)
-    row = {"date": day.isoformat(), "day": (day - date(2022, 2, 24)).days + 1, "personnel": c["personnel"],
-           "tanks": c["tanks"], "apv": c["armored_vehicles"], "artillery": c["artillery"], "mlrs": c["mlrs"],
-           "aaws": c["air_defense"], "aircrafts": c["aircraft"], "helicopters": c["helicopters"],
-           "uav": c["drones"], "cruise_missiles": "", "warships": c["ships_boats"], "vehicles_fuel_tanks": "",
-           "special_equipment": "", "submarines": ""}
+    row = {
+        "date": day.isoformat(),
+        "day": (day - date(2022, 2, 24)).days + 1,
+        "personnel": c["personnel"],
+        "tanks": c["tanks"],
+        "apv": c["armored_vehicles"],
+        "artillery": c["artillery"],
+        "mlrs": c["mlrs"],
+        "aaws": c["air_defense"],
+        "aircrafts": c["aircraft"],
+        "helicopters": c["helicopters"],
+        "uav": c["drones"],
+        "cruise_missiles": "",
+        "warships": c["ships_boats"],
+        "vehicles_fuel_tanks": "",
+        "special_equipment": "",
+        "submarines": "",
+    }
     row.update(fields)
     return row
 
 
 def _hand_kept(day: date, **fields) -> dict:
     c = _common(day)
-    rec = {"date": day.isoformat(), "day": (day - date(2022, 2, 24)).days + 1, "aircraft": c["aircraft"],
-           "helicopter": c["helicopters"], "tank": c["tanks"], "APC": c["armored_vehicles"],
-           "field artillery": c["artillery"], "MRL": c["mlrs"], "drone": c["drones"],
-           "naval ship": c["ships_boats"], "anti-aircraft warfare": c["air_defense"]}
+    rec = {
+        "date": day.isoformat(),
+        "day": (day - date(2022, 2, 24)).days + 1,
+        "aircraft": c["aircraft"],
+        "helicopter": c["helicopters"],
+        "tank": c["tanks"],
+        "APC": c["armored_vehicles"],
+        "field artillery": c["artillery"],
+        "MRL": c["mlrs"],
+        "drone": c["drones"],
+        "naval ship": c["ships_boats"],
+        "anti-aircraft warfare": c["air_defense"],
+    }
     rec.update(fields)
     return rec
 
@@ -881,8 +1019,11 @@ def small_shared(tmp_path: Path) -> Path:
     """
     root = tmp_path / "shared"
     base = root / "reference" / "datasets"
-    for name, repo in (("orc-losses", "test/orc"), ("russian-Losses-in-Ukraine", "test/minfin"),
-                       ("2022-Ukraine-Russia-War-Dataset", "test/hand-kept")):
+    for name, repo in (
+        ("orc-losses", "test/orc"),
+        ("russian-Losses-in-Ukraine", "test/minfin"),
+        ("2022-Ukraine-Russia-War-Dataset", "test/hand-kept"),
+    ):
         (base / name).mkdir(parents=True)
         (base / name / "SOURCES.md").write_text(f"Repository: {repo}, commit {HEX40} (test).\n", encoding="utf-8")
     mod = [
@@ -900,10 +1041,12 @@ def small_shared(tmp_path: Path) -> Path:
         _minfin_row(D["pre2"], special_equipment=32),
         _minfin_row(D["may1"], special_equipment=32, cruise_missiles=84, vehicles_fuel_tanks=1796, uav=""),
         _minfin_row(D["may10"], special_equipment=41, cruise_missiles=94, vehicles_fuel_tanks=1980, tanks=9999),
-        _minfin_row(D["robots1"], special_equipment=4151, cruise_missiles=4579, vehicles_fuel_tanks=93556,
-                    submarines=2),
-        _minfin_row(D["robots2"], special_equipment=4152, cruise_missiles=4580, vehicles_fuel_tanks=93600,
-                    submarines=2),
+        _minfin_row(
+            D["robots1"], special_equipment=4151, cruise_missiles=4579, vehicles_fuel_tanks=93556, submarines=2
+        ),
+        _minfin_row(
+            D["robots2"], special_equipment=4152, cruise_missiles=4580, vehicles_fuel_tanks=93600, submarines=2
+        ),
     ]
     with (base / "russian-Losses-in-Ukraine" / "russia_losses.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(minfin[0]))
@@ -914,13 +1057,31 @@ def small_shared(tmp_path: Path) -> Path:
         _hand_kept(D["pre1"], **pre),
         _hand_kept(D["pre2"], **{**pre, "military auto": 1701, "special equipment": 32}),
         _hand_kept(D["may1"], **{"vehicles and fuel tanks": 1796, "cruise missiles": 84, "special equipment": 32}),
-        _hand_kept(D["may10"], **{"vehicles and fuel tanks": 1980, "cruise missiles": 94, "special equipment": 41,
-                                  "tank": 1171}),
-        _hand_kept(D["robots1"], **{"vehicles and fuel tanks": 93556, "cruise missiles": 4579,
-                                    "special equipment": 4151, "submarines": 2, "ground robotic systems": 1306}),
+        _hand_kept(
+            D["may10"],
+            **{"vehicles and fuel tanks": 1980, "cruise missiles": 94, "special equipment": 41, "tank": 1171},
+        ),
+        _hand_kept(
+            D["robots1"],
+            **{
+                "vehicles and fuel tanks": 93556,
+                "cruise missiles": 4579,
+                "special equipment": 4151,
+                "submarines": 2,
+                "ground robotic systems": 1306,
+            },
+        ),
     ]
-    personnel = [{"date": r["date"], "day": r["day"], "personnel": _common(date.fromisoformat(r["date"]))["personnel"],
-                  "personnel*": "about", **({"POW": 489} if r["date"] <= "2022-04-27" else {})} for r in equipment]
+    personnel = [
+        {
+            "date": r["date"],
+            "day": r["day"],
+            "personnel": _common(date.fromisoformat(r["date"]))["personnel"],
+            "personnel*": "about",
+            **({"POW": 489} if r["date"] <= "2022-04-27" else {}),
+        }
+        for r in equipment
+    ]
     hk = base / "2022-Ukraine-Russia-War-Dataset"
     (hk / "russia_losses_equipment.json").write_text(json.dumps(equipment), encoding="utf-8")
     (hk / "russia_losses_personnel.json").write_text(json.dumps(personnel), encoding="utf-8")
@@ -940,16 +1101,21 @@ def test_completion_fills_only_what_the_dataset_has_no_field_for(small_build):
     completed = read_completed(out / "completed.csv")
     iso = {k: d.isoformat() for k, d in D.items()}
     assert completed == {
-        ("minfin", iso["pre1"], "military_vehicles"): 1643, ("minfin", iso["pre1"], "fuel_tanks"): 76,
+        ("minfin", iso["pre1"], "military_vehicles"): 1643,
+        ("minfin", iso["pre1"], "fuel_tanks"): 76,
         ("minfin", iso["pre1"], "srbm_launchers"): 4,
-        ("minfin", iso["pre2"], "military_vehicles"): 1701, ("minfin", iso["pre2"], "fuel_tanks"): 76,
+        ("minfin", iso["pre2"], "military_vehicles"): 1701,
+        ("minfin", iso["pre2"], "fuel_tanks"): 76,
         ("minfin", iso["pre2"], "srbm_launchers"): 4,
         ("minfin", iso["robots1"], "ground_robots"): 1306,
-        ("mod", iso["pre1"], "fuel_tanks"): 76, ("mod", iso["pre1"], "special_equipment"): 31,
+        ("mod", iso["pre1"], "fuel_tanks"): 76,
+        ("mod", iso["pre1"], "special_equipment"): 31,
         ("mod", iso["pre1"], "srbm_launchers"): 4,
-        ("mod", iso["pre2"], "fuel_tanks"): 76, ("mod", iso["pre2"], "special_equipment"): 32,
+        ("mod", iso["pre2"], "fuel_tanks"): 76,
+        ("mod", iso["pre2"], "special_equipment"): 32,
         ("mod", iso["pre2"], "srbm_launchers"): 4,
-        ("mod", iso["may1"], "cruise_missiles"): 84, ("mod", iso["may1"], "special_equipment"): 32,
+        ("mod", iso["may1"], "cruise_missiles"): 84,
+        ("mod", iso["may1"], "special_equipment"): 32,
         ("mod", iso["robots1"], "ground_robots"): 1306,
     }
     mod, minfin = read_long(out / "mod.csv"), read_long(out / "minfin.csv")
@@ -969,8 +1135,12 @@ def test_days_still_incomplete_are_left_out_and_listed(small_build):
     out, summaries = small_build
     mod, minfin = summaries["mod"], summaries["minfin"]
     # a blank in a column that already holds figures is never completed: the day goes
-    assert mod.left_out[D["may11"]] == [("special_equipment", "blank in orc-losses (an existing field: never completed)")]
-    assert minfin.left_out[D["may1"]] == [("drones", "blank in russian-Losses-in-Ukraine (an existing field: never completed)")]
+    assert mod.left_out[D["may11"]] == [
+        ("special_equipment", "blank in orc-losses (an existing field: never completed)")
+    ]
+    assert minfin.left_out[D["may1"]] == [
+        ("drones", "blank in russian-Losses-in-Ukraine (an existing field: never completed)")
+    ]
     # no series has ground robots on 2026-05-04
     assert [c for c, _ in mod.left_out[D["robots2"]]] == ["ground_robots"]
     assert "has no field for it and the hand-kept dataset has no figure" in mod.left_out[D["robots2"]][0][1]

@@ -2,6 +2,7 @@
 server, DAG processor) over the session's PostgreSQL: the gate settles what two agreeing sources
 outvote, one request per record awaiting a person, an answer through the REST API applies the
 decision, and a request whose record was decided elsewhere closes itself."""
+
 from __future__ import annotations
 
 import contextlib
@@ -11,8 +12,8 @@ from datetime import date, timedelta
 
 import psycopg2
 import pytest
-
 from conftest import sql
+
 from etl.local.embedded import free_port
 
 D0 = date(2025, 5, 1)
@@ -24,13 +25,20 @@ def put(dsn: str, source: str, values: dict[str, list[int]]) -> None:
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
         for category, series in values.items():
             for i, value in enumerate(series):
-                cur.execute("INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
-                            "VALUES (%s, %s, %s, %s, 1)", (source, D0 + timedelta(days=i), category, value))
+                cur.execute(
+                    "INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
+                    "VALUES (%s, %s, %s, %s, 1)",
+                    (source, D0 + timedelta(days=i), category, value),
+                )
 
 
 def record(dsn: str, category: str):
-    return sql(dsn, "SELECT id, source, status, decided_by, diagnosis FROM quality.quarantine "
-                    "WHERE category = %s AND expectation LIKE 'observations_monotonic.%%'", (category,))
+    return sql(
+        dsn,
+        "SELECT id, source, status, decided_by, diagnosis FROM quality.quarantine "
+        "WHERE category = %s AND expectation LIKE 'observations_monotonic.%%'",
+        (category,),
+    )
 
 
 def wait(what: str, check, timeout: float = 300, every: float = 3):
@@ -53,12 +61,15 @@ def airflow(warehouse, db, monkeypatch):
     monkeypatch.setenv("ATTRITION_AIRFLOW_PORT", str(port))
     name = f"airflow_hitl_{free_port()}"
     warehouse.ensure_database(name, owner="airflow")
-    extra = {"ATTRITION_WAREHOUSE_DSN": db, "ATTRITION_REVIEW_RECHECK_SECONDS": "45",
-             "ATTRITION_AIRFLOW_URL": f"http://127.0.0.1:{port}",
-             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-             "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "5"}
+    extra = {
+        "ATTRITION_WAREHOUSE_DSN": db,
+        "ATTRITION_REVIEW_RECHECK_SECONDS": "45",
+        "ATTRITION_AIRFLOW_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "5",
+    }
     stack.start_airflow(warehouse.dsn(user="airflow", dbname=name), extra_env=extra, timeout=600)
     try:
         client = stack.AirflowClient(stack.airflow_port(), stack.airflow_login())
@@ -78,11 +89,26 @@ def test_one_required_action_per_record_awaiting_a_person_answered_through_the_a
     from etl.quality.gate import validate
 
     put(db, "mod", {"tanks": [4000, 4001, 4002, 4003, 4004]})
-    put(db, "russianwarship", {"tanks": [4000, 4001, 4002, 4003, 4004], "aircraft": [100, 101, 102, 103, 104],
-                               "helicopters": [200, 201, 202, 203, 204], "drones": [300, 301, 302, 303, 304]})
-    put(db, "minfin", {"tanks": [4000, 4001, 4900, 4003, 4004],  # outvoted by two agreeing sources
-                       "aircraft": [100, 101, 52, 103, 104],  # one against one: a person decides
-                       "helicopters": [200, 201, 202, 20, 204], "drones": [300, 31, 302, 303, 304]})
+    put(
+        db,
+        "russianwarship",
+        {
+            "tanks": [4000, 4001, 4002, 4003, 4004],
+            "aircraft": [100, 101, 102, 103, 104],
+            "helicopters": [200, 201, 202, 203, 204],
+            "drones": [300, 301, 302, 303, 304],
+        },
+    )
+    put(
+        db,
+        "minfin",
+        {
+            "tanks": [4000, 4001, 4900, 4003, 4004],  # outvoted by two agreeing sources
+            "aircraft": [100, 101, 52, 103, 104],  # one against one: a person decides
+            "helicopters": [200, 201, 202, 20, 204],
+            "drones": [300, 31, 302, 303, 304],
+        },
+    )
     validate(db, notify=False)
     [(_, _, status, by, diagnosis)] = record(db, "tanks")
     assert (status, by, diagnosis) == ("rejected", "gate", "spike_before")
@@ -102,15 +128,19 @@ def test_one_required_action_per_record_awaiting_a_person_answered_through_the_a
     with contextlib.closing(psycopg2.connect(db)) as conn, conn.cursor() as cur:
         listed = {r["id"]: r for r in review.open_requests(cur)}
     assert set(listed) == {aircraft, helicopters, drones}
-    assert all(r["ui_url"].startswith(f"{client.base}/dags/{DAG}/runs/") and "/required_actions?map_index=" in
-               r["ui_url"] for r in listed.values())
+    assert all(
+        r["ui_url"].startswith(f"{client.base}/dags/{DAG}/runs/") and "/required_actions?map_index=" in r["ui_url"]
+        for r in listed.values()
+    )
 
     # answered through the REST API: Reject value + a note (a little after the request opened: an answer
     # within seconds of the task parking races Airflow's own bookkeeping of the parked workload)
     time.sleep(15)
     ti = listed[aircraft]
-    path = (f"/dags/{DAG}/dagRuns/{urllib.parse.quote(ti['run_id'])}/taskInstances/{ti['task_id']}/"
-            f"{ti['map_index']}/hitlDetails")
+    path = (
+        f"/dags/{DAG}/dagRuns/{urllib.parse.quote(ti['run_id'])}/taskInstances/{ti['task_id']}/"
+        f"{ti['map_index']}/hitlDetails"
+    )
     client.call("PATCH", path, {"chosen_options": ["Reject value"], "params_input": {"note": "a typo for 102"}})
 
     # decided elsewhere (the CLI): its request closes itself at its next look; the drones request waits on

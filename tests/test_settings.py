@@ -1,4 +1,5 @@
 """The settings table (etl.config.SETTINGS): README states it, the code reads only it, values are validated."""
+
 from __future__ import annotations
 
 import ast
@@ -28,8 +29,14 @@ def test_readme_holds_exactly_the_tables_rows():
 
 
 def test_the_markdown_command_prints_the_rows():
-    proc = subprocess.run([sys.executable, "-m", "etl.config", "--markdown"], capture_output=True, text=True,
-                          cwd=REPO, check=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl.config", "--markdown"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+        timeout=60,
+    )
     assert proc.stdout.strip() == markdown_table()
 
 
@@ -42,16 +49,30 @@ def test_no_code_reads_an_attrition_setting_from_the_environment():
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             key = None
-            if isinstance(node, ast.Call) and node.args and (
+            if (
+                isinstance(node, ast.Call)
+                and node.args
+                and (
                     ast.unparse(node.func) in ("os.getenv", "getenv")
-                    or (isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop")
-                        and ast.unparse(node.func.value) in ("os.environ", "environ"))):
+                    or (
+                        isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("get", "pop")
+                        and ast.unparse(node.func.value) in ("os.environ", "environ")
+                    )
+                )
+            ):
                 key = node.args[0]
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
-                    and ast.unparse(node.value) in ("os.environ", "environ"):
+            elif (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.ctx, ast.Load)
+                and ast.unparse(node.value) in ("os.environ", "environ")
+            ):
                 key = node.slice
-            elif isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
-                    and ast.unparse(node.comparators[0]) in ("os.environ", "environ"):
+            elif (
+                isinstance(node, ast.Compare)
+                and isinstance(node.ops[0], (ast.In, ast.NotIn))
+                and ast.unparse(node.comparators[0]) in ("os.environ", "environ")
+            ):
                 key = node.left
             if isinstance(key, ast.Constant) and str(key.value).startswith("ATTRITION_"):
                 found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)}")
@@ -72,16 +93,19 @@ def test_every_setting_the_code_names_is_declared_and_every_declared_one_is_used
     assert unused == [], f"SETTINGS declares settings no code reads: {unused}"
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("ATTRITION_PG_PORT", "abc", "a whole number (1..65535)"),
-    ("ATTRITION_PG_PORT", "70000", "a whole number (1..65535)"),
-    ("ATTRITION_MOD_DAILY_DAYS", "0", "a whole number (1..)"),
-    ("ATTRITION_RUN_LOCK_WAIT", "soon", "a number >= 0"),
-    ("ATTRITION_DOWNLOAD_TIMEOUT", "0.5", "a number >= 1"),
-    ("ATTRITION_TODAY", "tomorrow", "a date like 2026-08-08"),
-    ("ATTRITION_FAST", "maybe", "1 or 0 (true/false, yes/no, on/off)"),
-    ("ATTRITION_SOURCES", "sometimes", "one of auto, live, replay"),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("ATTRITION_PG_PORT", "abc", "a whole number (1..65535)"),
+        ("ATTRITION_PG_PORT", "70000", "a whole number (1..65535)"),
+        ("ATTRITION_MOD_DAILY_DAYS", "0", "a whole number (1..)"),
+        ("ATTRITION_RUN_LOCK_WAIT", "soon", "a number >= 0"),
+        ("ATTRITION_DOWNLOAD_TIMEOUT", "0.5", "a number >= 1"),
+        ("ATTRITION_TODAY", "tomorrow", "a date like 2026-08-08"),
+        ("ATTRITION_FAST", "maybe", "1 or 0 (true/false, yes/no, on/off)"),
+        ("ATTRITION_SOURCES", "sometimes", "one of auto, live, replay"),
+    ],
+)
 def test_a_malformed_value_is_one_line_naming_setting_value_and_expectation(monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingError) as caught:

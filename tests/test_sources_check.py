@@ -1,4 +1,5 @@
 """`attrition sources check` against the replay, its alerts, and the DAG sources_check (issue 10, point 6)."""
+
 from __future__ import annotations
 
 import ast
@@ -10,7 +11,6 @@ import sys
 
 import psycopg2
 import pytest
-
 from helpers import REPO, run_cli
 
 CATEGORIES_ON_LAST_DAY = 15  # the bundled snapshot's last day (2026-08-08): what every source prints
@@ -36,10 +36,15 @@ def test_replay_check_passes_and_reports_every_source(fresh_db):
         assert line.split()[1:6] == ["ok", "yes", "2026-08-08", "yes", str(CATEGORIES_ON_LAST_DAY)], line
         assert "agree" in line and "differ" not in line
     assert "all sources answered and parsed" in table[-1]
-    recorded = rows(fresh_db, "SELECT source, status, reachable, parsed, newest_day::text, cardinality(categories), "
-                              "mode, alert_id FROM quality.source_check ORDER BY source")
-    assert recorded == [(s, "ok", True, True, "2026-08-08", CATEGORIES_ON_LAST_DAY, "replay", None)
-                        for s in ("minfin", "mod", "russianwarship")]
+    recorded = rows(
+        fresh_db,
+        "SELECT source, status, reachable, parsed, newest_day::text, cardinality(categories), "
+        "mode, alert_id FROM quality.source_check ORDER BY source",
+    )
+    assert recorded == [
+        (s, "ok", True, True, "2026-08-08", CATEGORIES_ON_LAST_DAY, "replay", None)
+        for s in ("minfin", "mod", "russianwarship")
+    ]
     assert rows(fresh_db, "SELECT count(*) FROM quality.alert") == [(0,)]
     # the pages fetched are archived like any other fetch, nothing is loaded
     assert rows(fresh_db, "SELECT count(*) > 0 FROM raw.document") == [(True,)]
@@ -63,8 +68,11 @@ def test_a_redesigned_source_fails_the_check_by_name_and_raises_one_source_chang
     kind, severity, subject, source, field = alerts[0]
     assert (kind, severity, source, field) == ("source_changed", "error", "minfin", "page")
     assert "minfin" in subject and "no longer parses" in subject
-    checks = rows(fresh_db, "SELECT status, reachable, parsed, alert_id IS NOT NULL FROM quality.source_check "
-                            "WHERE source = 'minfin' ORDER BY id")
+    checks = rows(
+        fresh_db,
+        "SELECT status, reachable, parsed, alert_id IS NOT NULL FROM quality.source_check "
+        "WHERE source = 'minfin' ORDER BY id",
+    )
     assert checks == [("changed", True, False, True), ("changed", True, False, False)]
 
     # the site is fixed, then breaks again: a new incident, a new alert
@@ -91,8 +99,21 @@ def test_json_output_shape(fresh_db):
     assert out["run_id"].startswith("cli-sources-check-")
     by_source = {s["source"]: s for s in out["sources"]}
     assert list(by_source) == ["mod", "minfin", "russianwarship"]
-    keys = {"source", "status", "reachable", "parsed", "newest_day", "categories", "url", "document_ids", "problem",
-            "problem_field", "agreement", "alert_id", "seconds"}
+    keys = {
+        "source",
+        "status",
+        "reachable",
+        "parsed",
+        "newest_day",
+        "categories",
+        "url",
+        "document_ids",
+        "problem",
+        "problem_field",
+        "agreement",
+        "alert_id",
+        "seconds",
+    }
     assert all(set(s) == keys for s in out["sources"])
     mod = by_source["mod"]
     assert mod["status"] == "ok" and mod["newest_day"] == "2026-08-08" and "tanks" in mod["categories"]
@@ -131,19 +152,27 @@ def test_the_dag_is_thin_and_imports(tmp_path):
     path = REPO / "dags" / "sources_check.py"
     tree = ast.parse(path.read_text())
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    assert {n.module for n in top_imports if isinstance(n, ast.ImportFrom)} <= {"__future__", "datetime", "airflow.sdk", "etl.warehouse.failures"}
+    assert {n.module for n in top_imports if isinstance(n, ast.ImportFrom)} <= {
+        "__future__",
+        "datetime",
+        "airflow.sdk",
+        "etl.warehouse.failures",
+    }
     assert not [n for n in top_imports if isinstance(n, ast.Import)]
     assert len(path.read_text().splitlines()) < 80
     assert "from etl.losses.sources_check import run_task" in path.read_text()
-    script = ("import json, sys; sys.path.insert(0, 'dags'); from airflow.dag_processing.dagbag import DagBag\n"
-              "bag = DagBag(dag_folder='dags/sources_check.py')\n"
-              "d = bag.dags['sources_check']\n"
-              "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},"
-              " 'tasks': [t.task_id for t in d.tasks], 'schedule': d.timetable.expression,"
-              " 'catchup': d.catchup, 'tags': sorted(d.tags)}))")
+    script = (
+        "import json, sys; sys.path.insert(0, 'dags'); from airflow.dag_processing.dagbag import DagBag\n"
+        "bag = DagBag(dag_folder='dags/sources_check.py')\n"
+        "d = bag.dags['sources_check']\n"
+        "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},"
+        " 'tasks': [t.task_id for t in d.tasks], 'schedule': d.timetable.expression,"
+        " 'catchup': d.catchup, 'tags': sorted(d.tags)}))"
+    )
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, env=env,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     assert info["errors"] == {}
@@ -154,14 +183,15 @@ def test_the_dag_is_thin_and_imports(tmp_path):
 
 @pytest.mark.airflow
 def test_the_dag_passes_against_the_replay(airflow_env, fresh_db):
+    from helpers import dags_test
+
     from etl.losses.crawl import replay_env
     from etl.replay.server import ReplayServer
 
-    from helpers import dags_test
-
     with ReplayServer() as srv:
-        proc = dags_test(airflow_env, "sources_check", extra_env={**replay_env(srv.urls),
-                                                                    "ATTRITION_WAREHOUSE_DSN": fresh_db})
+        proc = dags_test(
+            airflow_env, "sources_check", extra_env={**replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": fresh_db}
+        )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "all sources answered and parsed" in proc.stdout
     assert rows(fresh_db, "SELECT DISTINCT mode, status FROM quality.source_check") == [("replay", "ok")]

@@ -5,6 +5,7 @@ database per test); never the internet.  Most tests use small snapshot CSVs writ
 per source backfills the whole bundled snapshot (data/replay) and checks every day was fetched.
 Every crawl runs `scrapy crawl` as a subprocess through etl.losses.crawl.crawl(..., fast=True).
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from helpers import free_port
+from helpers import sql as query
 
-from helpers import free_port, sql as query
 from etl.domain import categories
 from etl.losses.crawl import CrawlError, CrawlResult, crawl
 from etl.replay.server import DEFAULT_DATA_DIR, ReplayServer
@@ -25,6 +27,7 @@ RUN = "test-run"
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def write_snapshot(path: Path, source: str, first: date, last: date, skip: tuple[date, ...] = ()) -> list[date]:
     """``<path>/<source>.csv`` with every category required on each day of first..last (less ``skip``)."""
@@ -82,15 +85,19 @@ def query_exec(dsn: str, sql: str, params=()) -> None:
 def fetch_rows(dsn: str, source: str | None = None) -> list[tuple]:
     """(url, outcome, http_status, document_id, error, run_id) in insertion order."""
     where, params = ("WHERE source = %s", (source,)) if source else ("", ())
-    return query(dsn, f"SELECT url, outcome, http_status, document_id, error, run_id FROM raw.fetch {where} "
-                      f"ORDER BY id", params)
+    return query(
+        dsn, f"SELECT url, outcome, http_status, document_id, error, run_id FROM raw.fetch {where} ORDER BY id", params
+    )
 
 
 def documents(dsn: str, ids=None) -> list[tuple]:
     """(id, source, url, http_status, content_type, headers, sha256, size_bytes, body)."""
     sql = "SELECT id, source, url, http_status, content_type, headers, sha256, size_bytes, body FROM raw.document"
-    rows = query(dsn, sql + (" WHERE id = ANY(%s)" if ids is not None else "") + " ORDER BY id",
-                 (list(ids),) if ids is not None else ())
+    rows = query(
+        dsn,
+        sql + (" WHERE id = ANY(%s)" if ids is not None else "") + " ORDER BY id",
+        (list(ids),) if ids is not None else (),
+    )
     return [(*r[:8], bytes(r[8])) for r in rows]
 
 
@@ -117,13 +124,14 @@ def csv_days(path: Path) -> set[date]:
 
 # --------------------------------------------------------------------------- byte-exact archive, dedup, 304
 
+
 def test_minfin_daily_lands_main_pages_byte_exact_then_conditional_get(server, db):
     res = run("minfin", server, db)
     docs = documents(db)
     assert sorted(d[0] for d in docs) == sorted(res.document_ids) and len(docs) == 2
     urls = {server.urls["minfin"] + f"/{lang}/russian-invading/casualties/" for lang in ("ua", "en")}
     assert {d[2] for d in docs} == urls
-    for doc_id, source, url, status, ctype, headers, sha, size, body in docs:
+    for _doc_id, source, url, status, ctype, headers, sha, size, body in docs:
         assert source == "minfin" and status == 200 and ctype == "text/html; charset=utf-8"
         assert body == http_get(url)  # byte-exact
         assert sha == hashlib.sha256(body).hexdigest() and size == len(body)
@@ -152,8 +160,11 @@ def test_a_changed_page_is_fetched_again_despite_old_validators(server, db, snap
     # a stale ETag/Last-Modified: the server's page is newer, so it answers 200 and the body is archived
     query_exec(db, "UPDATE raw.fetch SET etag = '\"stale\"', last_modified = 'Mon, 01 Jan 2024 00:00:00 GMT'")
     query_exec(db, "DELETE FROM raw.fetch WHERE outcome = 'new'")  # keep only a row with stale validators...
-    query_exec(db, "INSERT INTO raw.fetch (source, url, outcome, document_id, etag, last_modified) "
-                   "SELECT source, url, 'duplicate', id, '\"stale\"', 'Mon, 01 Jan 2024 00:00:00 GMT' FROM raw.document")
+    query_exec(
+        db,
+        "INSERT INTO raw.fetch (source, url, outcome, document_id, etag, last_modified) "
+        "SELECT source, url, 'duplicate', id, '\"stale\"', 'Mon, 01 Jan 2024 00:00:00 GMT' FROM raw.document",
+    )
     res = run("russianwarship", server, db, run_id="stale")
     assert res.not_modified == [] and len(res.document_ids) == 1
     assert fetch_rows(db)[-1][1] == "duplicate"  # same body as archived: 200 again, no second copy
@@ -161,23 +172,28 @@ def test_a_changed_page_is_fetched_again_despite_old_validators(server, db, snap
 
 # --------------------------------------------------------------------------- minfin backfill
 
+
 def test_minfin_backfill_fetches_the_months_of_the_range(server, db):
     base = server.urls["minfin"]
     # early August only: the main page (2024-08-25..) is navigation, the month page is the document
     res = run("minfin", server, db, date_from=date(2024, 8, 2), date_to=date(2024, 8, 10))
     docs = documents(db, res.document_ids)
     assert {d[2] for d in docs} == {f"{base}/{lang}/russian-invading/casualties/2024-08/" for lang in ("ua", "en")}
-    assert (f"{base}/ua/russian-invading/casualties/", "navigation", None) in {(r[0], r[1], r[3]) for r in fetch_rows(db)}
+    assert (f"{base}/ua/russian-invading/casualties/", "navigation", None) in {
+        (r[0], r[1], r[3]) for r in fetch_rows(db)
+    }
     assert days_in("minfin", docs) >= {date(2024, 8, 2) + timedelta(days=i) for i in range(9)}
     # a range reaching the main page's days: main pages archived too, month 2024-08 (partly shown)
     # again, unchanged since the first run (304)
     res = run("minfin", server, db, date_from=date(2024, 8, 20), date_to=date(2024, 9, 30), run_id="r2")
     assert {d[2] for d in documents(db, res.document_ids)} == {
-        f"{base}/{lang}/russian-invading/casualties/" for lang in ("ua", "en")}
+        f"{base}/{lang}/russian-invading/casualties/" for lang in ("ua", "en")
+    }
     assert set(res.not_modified) == {f"{base}/{lang}/russian-invading/casualties/2024-08/" for lang in ("ua", "en")}
 
 
 # --------------------------------------------------------------------------- mod
+
 
 def test_mod_backfill_discovers_bulletins_on_both_sites_and_stops_paging(server, db):
     lo, hi = date(2024, 9, 25), date(2024, 10, 8)
@@ -189,8 +205,9 @@ def test_mod_backfill_discovers_bulletins_on_both_sites_and_stops_paging(server,
     pages = [d for d in docs if "/lookup/search" not in d[2]]
     replies = [d for d in docs if "/lookup/search" in d[2]]
     assert len(pages) == 2 * len(mil_days) and len(replies) == 2
-    assert {(server.base_url + d[2][len(server.base_url):]) for d in pages} == {
-        server.bulletin_url(day, lang) for day in mil_days for lang in ("en", "uk")}
+    assert {(server.base_url + d[2][len(server.base_url) :]) for d in pages} == {
+        server.bulletin_url(day, lang) for day in mil_days for lang in ("en", "uk")
+    }
     assert days_in("mod", docs) >= want
     rows = fetch_rows(db)
     listings = [r for r in rows if "/news" in r[0] and r[0].rstrip("/").endswith(("news", "page=2"))]
@@ -218,6 +235,7 @@ def test_mod_daily_fetches_the_newest_bulletins(server, db):
 
 # --------------------------------------------------------------------------- russianwarship
 
+
 def test_russianwarship_daily_and_paged_backfill(server, db):
     res = run("russianwarship", server, db)
     (latest,) = documents(db, res.document_ids)
@@ -233,13 +251,14 @@ def test_russianwarship_daily_and_paged_backfill(server, db):
 
 # --------------------------------------------------------------------------- failures
 
+
 def error_rows(db: str) -> list[tuple]:
     return [r for r in fetch_rows(db) if r[1] == "error"]
 
 
 def test_http_500_after_retries_is_a_crawl_error_and_the_rest_is_kept(server, db):
     bad = server.bulletin_url(date(2024, 10, 2), "en")
-    server.add_fault(bad[len(server.base_url):], "http500")
+    server.add_fault(bad[len(server.base_url) :], "http500")
     with pytest.raises(CrawlError) as err:
         run("mod", server, db, date_from=date(2024, 10, 1), date_to=date(2024, 10, 3))
     e = err.value
@@ -269,8 +288,14 @@ def test_a_timeout_is_a_crawl_error(server, db):
 def test_a_hanging_source_is_given_up_after_two_timeouts(server, db):
     server.add_fault("/index.minfin.com.ua/*", "hang", hang_seconds=5)
     with pytest.raises(CrawlError) as err:  # main page times out, so do the month pages of the fallback
-        run("minfin", server, db, date_from=date(2024, 1, 1), date_to=date(2024, 10, 8),
-            settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 0})
+        run(
+            "minfin",
+            server,
+            db,
+            date_from=date(2024, 1, 1),
+            date_to=date(2024, 10, 8),
+            settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 0},
+        )
     assert err.value.url == server.urls["minfin"] + "/ua/russian-invading/casualties/"
     assert err.value.problem.startswith("timeout after 1s")
     assert len(error_rows(db)) == 2  # then the host counts as down: the rest is skipped, not timed out
@@ -302,8 +327,13 @@ def test_a_dead_source_fails_promptly_naming_source_and_url(server, db):
     run("russianwarship", server, db)  # an earlier, successful run
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     with pytest.raises(CrawlError) as err:
-        crawl("russianwarship", run_id="dead", base_urls={"russianwarship": dead + "/russianwarship.rip"}, dsn=db,
-              timeout=120)  # politeness settings as in production
+        crawl(
+            "russianwarship",
+            run_id="dead",
+            base_urls={"russianwarship": dead + "/russianwarship.rip"},
+            dsn=db,
+            timeout=120,
+        )  # politeness settings as in production
     e = err.value
     assert e.source == "russianwarship" and e.url == dead + "/russianwarship.rip/api/v2/statistics/latest"
     assert "connection refused" in e.problem and e.result.finish_reason == "source_unreachable"
@@ -314,8 +344,16 @@ def test_a_dead_source_fails_promptly_naming_source_and_url(server, db):
 def test_dead_mod_backfill_stops_at_the_first_unreachable_listing(server, db):
     dead = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(CrawlError) as err:
-        crawl("mod", run_id="dead", date_from=date(2024, 9, 1), date_to=date(2024, 10, 10), dsn=db, fast=True,
-              base_urls={"mod_mil": dead + "/mil.gov.ua", "mod": dead + "/mod.gov.ua"}, timeout=120)
+        crawl(
+            "mod",
+            run_id="dead",
+            date_from=date(2024, 9, 1),
+            date_to=date(2024, 10, 10),
+            dsn=db,
+            fast=True,
+            base_urls={"mod_mil": dead + "/mil.gov.ua", "mod": dead + "/mod.gov.ua"},
+            timeout=120,
+        )
     assert err.value.source == "mod" and err.value.url.startswith(dead) and "connection refused" in err.value.problem
     assert err.value.result.finish_reason == "source_unreachable"
     assert len(error_rows(db)) <= 4  # not one per guessed bulletin URL
@@ -329,8 +367,9 @@ def test_an_unreachable_listing_falls_back_to_the_known_url_patterns(server, db)
     assert err.value.url == listing and "HTTP 500" in err.value.problem
     assert "falling back to the known URL patterns" in err.value.result.log_tail
     docs = documents(db, err.value.result.document_ids)
-    assert {d[2] for d in docs} == {server.bulletin_url(date(2024, 9, d), lang) for d in (20, 21, 22)
-                                    for lang in ("en", "uk")}
+    assert {d[2] for d in docs} == {
+        server.bulletin_url(date(2024, 9, d), lang) for d in (20, 21, 22) for lang in ("en", "uk")
+    }
 
 
 def test_a_redesigned_listing_is_an_error_and_falls_back(server, db):
@@ -353,14 +392,16 @@ def test_listing_filter_and_dates():
     assert is_bulletin("/news/bojovi-vtrati-voroga-na-1-travnya-2025-roku", "")
     assert is_bulletin("/news/2024/05/01/x/", "Загальні бойові втрати противника з 24.02.2022 по 01.05.2024")
     assert not is_bulletin("/en/news/2024/05/01/minister-met-partners/", "Minister met partners in Brussels")
-    assert item_day("", "/news/bojovi-vtrati-voroga-na-1-travnya-2025-roku",
-                    "Бойові втрати ворога на 1 травня 2025 року") == date(2025, 5, 1)
+    assert item_day(
+        "", "/news/bojovi-vtrati-voroga-na-1-travnya-2025-roku", "Бойові втрати ворога на 1 травня 2025 року"
+    ) == date(2025, 5, 1)
     assert item_day("", "/en/news/x", "The total combat losses of the enemy as of 7 October 2024") == date(2024, 10, 7)
     assert item_day("2022-12-30 09:00", "/en/news/2022/12/29/x/", "") == date(2022, 12, 30)
     assert pattern_path("mil", "en", date(2023, 3, 8)).endswith("-from-24-02-2022-to-08-03-2023/")
 
 
 # --------------------------------------------------------------------------- the whole bundled snapshot
+
 
 @pytest.mark.parametrize("source", ["minfin", "mod", "russianwarship"])
 def test_whole_history_backfill_of_the_bundled_snapshot(source, db):
@@ -374,7 +415,16 @@ def test_whole_history_backfill_of_the_bundled_snapshot(source, db):
 
 
 def test_no_warehouse_is_a_crawl_error_naming_it(server):
-    with pytest.raises(CrawlError, match=r"^minfin: .*raw archive unavailable: (warehouse: )?cannot connect to the warehouse at "
-                                         r"postgresql://nobody:\*\*\*@127\.0\.0\.1:1/nodb"):
-        crawl("minfin", run_id="x", base_urls=server.urls, dsn="postgresql://nobody:pw@127.0.0.1:1/nodb", fast=True,
-              timeout=120)
+    with pytest.raises(
+        CrawlError,
+        match=r"^minfin: .*raw archive unavailable: (warehouse: )?cannot connect to the warehouse at "
+        r"postgresql://nobody:\*\*\*@127\.0\.0\.1:1/nodb",
+    ):
+        crawl(
+            "minfin",
+            run_id="x",
+            base_urls=server.urls,
+            dsn="postgresql://nobody:pw@127.0.0.1:1/nodb",
+            fast=True,
+            timeout=120,
+        )

@@ -1,4 +1,5 @@
 """`attrition up` / `attrition down` (behind `make up` / `make down`) with real Airflow standalone."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli, stack_env
 
 
@@ -42,9 +42,12 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         assert "Data Docs       " in out and "data_docs/index.html" in out
 
         # the printed login works against the API
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/auth/token", method="POST",
-                                     data=json.dumps({"username": login[0], "password": login[1]}).encode(),
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/auth/token",
+            method="POST",
+            data=json.dumps({"username": login[0], "password": login[1]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert json.loads(resp.read())["access_token"]
 
@@ -52,8 +55,11 @@ def test_up_serves_the_ui_prints_logins_and_down_leaves_nothing_running(tmp_path
         assert f"http://127.0.0.1:{port}/" in again
         pids = tmp_path / "local" / "run" / "airflow.pid"
         family = _family(int(pids.read_text()))
-        pg_pid = int((Path(json.loads(run_cli("db", "status", env=env).stdout)["data_dir"]) / "postmaster.pid")
-                     .read_text().split()[0])
+        pg_pid = int(
+            (Path(json.loads(run_cli("db", "status", env=env).stdout)["data_dir"]) / "postmaster.pid")
+            .read_text()
+            .split()[0]
+        )
         family |= _family(pg_pid) | _family(int((tmp_path / "local" / "run" / "mailsink.pid").read_text()))
         assert len(family) > 3
     finally:
@@ -87,6 +93,7 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
     import subprocess
 
     from helpers import VENV_BIN, cut_snapshot
+
     from etl.local.airflow_client import AirflowClient
 
     snapshot = tmp_path / "snapshot"
@@ -95,8 +102,9 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
     env = {**stack_env(tmp_path / "local"), "ATTRITION_REPLAY_DATA": str(snapshot)}
     port = int(env["ATTRITION_AIRFLOW_PORT"])
     try:
-        proc = subprocess.run([str(VENV_BIN / "attrition"), "up"], capture_output=True, text=True,
-                              env={**os.environ, **env}, timeout=2400)
+        proc = subprocess.run(
+            [str(VENV_BIN / "attrition"), "up"], capture_output=True, text=True, env={**os.environ, **env}, timeout=2400
+        )
         out = proc.stdout
         assert proc.returncode == 0, out[-4000:] + proc.stderr[-4000:]
         assert "sources_check success" in out and "losses_backfill success" in out and "losses_daily success" in out
@@ -106,8 +114,14 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
         login = next(line for line in out.splitlines() if "Airflow UI" in line).split("login ")[1].split(" / ")
         client = AirflowClient(port, (login[0], login[1].split()[0]))
         dags = {d["dag_id"]: d for d in client.call("GET", "/dags?limit=100")["dags"]}
-        assert set(dags) >= {"sources_check", "losses_daily", "losses_backfill", "news_claims", "quarantine_review",
-                             "warehouse_migrate"}
+        assert set(dags) >= {
+            "sources_check",
+            "losses_daily",
+            "losses_backfill",
+            "news_claims",
+            "quarantine_review",
+            "warehouse_migrate",
+        }
         assert dags["news_claims"]["is_paused"] is True
         assert "Paused" in (dags["news_claims"].get("description") or "")
         assert [d for d, info in dags.items() if info["is_paused"] and d != "news_claims"] == []

@@ -1,6 +1,7 @@
 """The Attrition page's parts without a running Airflow: its queries, the one chart spec, the page's HTML,
 `attrition chart` (PNG, SVG, HTML, offline) and the refusal of requests without Airflow's login.
 The page answering 200 to a logged-in client of a real Airflow is in tests/test_browser.py."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,11 @@ D0 = date(2025, 3, 1)
 
 def put(dsn: str, source: str, day: int, values: dict[str, int]) -> None:
     for category, value in values.items():
-        sql(dsn, "INSERT INTO core.observation (source, as_of, category, cumulative, revision) "
-                 "VALUES (%s, %s, %s, %s, 1)", (source, D0 + timedelta(days=day), category, value))
+        sql(
+            dsn,
+            "INSERT INTO core.observation (source, as_of, category, cumulative, revision) VALUES (%s, %s, %s, %s, 1)",
+            (source, D0 + timedelta(days=day), category, value),
+        )
 
 
 @pytest.fixture
@@ -28,9 +32,12 @@ def loaded(db):
         put(db, "mod", day, {"tanks": 3990 if day == 4 else 4000 + day})
         put(db, "russianwarship", day, {"tanks": 4000 + day})
         put(db, "minfin", day, {"tanks": 4100 if day == 1 else 4000 + day})
-    sql(db, "INSERT INTO raw.fetch (source, url, outcome, http_status, error) VALUES "
-            "('minfin', 'http://127.0.0.1:1/x', 'error', 503, 'HTTP 503 <b>busy</b>'), "
-            "('mod', 'http://127.0.0.1:1/y', 'not_modified', 304, NULL)")
+    sql(
+        db,
+        "INSERT INTO raw.fetch (source, url, outcome, http_status, error) VALUES "
+        "('minfin', 'http://127.0.0.1:1/x', 'error', 503, 'HTTP 503 <b>busy</b>'), "
+        "('mod', 'http://127.0.0.1:1/y', 'not_modified', 304, NULL)",
+    )
     validate(db, date_from=D0, date_to=D0 + timedelta(days=4), run_id="test-ui", notify=False)
     return db
 
@@ -42,8 +49,9 @@ def test_the_series_has_the_accepted_values_every_source_and_the_quarantined_rec
         fresh = data.freshness(cur)
     assert [r["cumulative"] for r in series["accepted"]] == [4000, 4001, 4002, 4003]
     assert len(series["observed"]) == 12
-    assert [(q["source"], q["cumulative"], q["diagnosis"]) for q in series["quarantined"]] == \
-        [("minfin", 4100, "spike_before")]
+    assert [(q["source"], q["cumulative"], q["diagnosis"]) for q in series["quarantined"]] == [
+        ("minfin", 4100, "spike_before")
+    ]
     assert records and all(r["ui_url"] == "/required_actions?response_received=false" for r in records)
     assert {r["source"] for r in fresh} == {"mod", "minfin", "russianwarship"}
     minfin = next(r for r in fresh if r["source"] == "minfin")
@@ -61,10 +69,16 @@ def test_the_spec_marks_sources_quarantined_points_and_corrections_with_tooltips
     kinds = {r["kind"] for r in rows}
     assert {"accepted", "source", "quarantined"} <= kinds
     spike = next(r for r in rows if r["kind"] == "quarantined" and r["value"] == 4100)
-    assert spike["source"] == "minfin" and spike["diagnosis"] == "spike_before" and spike["decision"].split()[0] in ("open", "rejected")
+    assert (
+        spike["source"] == "minfin"
+        and spike["diagnosis"] == "spike_before"
+        and spike["decision"].split()[0] in ("open", "rejected")
+    )
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "circle", "point"]
-    assert all({t["title"] for t in layer["encoding"]["tooltip"]} >= {"value", "source", "diagnosis", "decision"}
-               for layer in spec["layer"])
+    assert all(
+        {t["title"] for t in layer["encoding"]["tooltip"]} >= {"value", "source", "diagnosis", "decision"}
+        for layer in spec["layer"]
+    )
     assert spec["title"].startswith("Tanks: accepted cumulative count, 2025-03-01 to")
 
 
@@ -80,12 +94,25 @@ def test_attrition_chart_writes_png_svg_and_html_offline(loaded, tmp_path):
     html = (tmp_path / "t.html").read_text()
     assert "vegaEmbed" in html and "cdn.jsdelivr" not in html and "https://" not in html.split("<body", 1)[1][:2000]
     bad = run_cli("chart", "tank", "--out", str(tmp_path / "x.png"), env=env, check=False)
-    assert bad.returncode == 2 and bad.stderr.startswith("attrition: unknown category 'tank'") \
+    assert (
+        bad.returncode == 2
+        and bad.stderr.startswith("attrition: unknown category 'tank'")
         and "Traceback" not in bad.stderr
+    )
     bad = run_cli("chart", "tanks", "--out", str(tmp_path / "x.pdf"), env=env, check=False)
     assert bad.returncode == 2 and ".png, .svg or .html" in bad.stderr
-    empty = run_cli("chart", "tanks", "--from", "2020-01-01", "--to", "2020-01-02", "--out", str(tmp_path / "e.png"),
-                    env=env, check=False)
+    empty = run_cli(
+        "chart",
+        "tanks",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-02",
+        "--out",
+        str(tmp_path / "e.png"),
+        env=env,
+        check=False,
+    )
     assert empty.returncode == 2 and "nothing to draw" in empty.stderr
 
 
@@ -117,6 +144,7 @@ def test_the_plugin_refuses_requests_without_airflows_login(tmp_path, monkeypatc
     assert AttritionPlugin.external_views[0]["name"] == "Attrition"
     from importlib.metadata import entry_points
 
-    assert [e.value for e in entry_points(group="airflow.plugins") if e.name == "attrition"] == \
-        ["etl.ui.plugin:AttritionPlugin"]
+    assert [e.value for e in entry_points(group="airflow.plugins") if e.name == "attrition"] == [
+        "etl.ui.plugin:AttritionPlugin"
+    ]
     assert json.dumps(page.jsonable([{"d": D0}])) == '[{"d": "2025-03-01"}]'

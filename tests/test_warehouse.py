@@ -1,4 +1,5 @@
 """The warehouse: embedded cluster, migrations, schemas, the reader role, comments."""
+
 from __future__ import annotations
 
 import contextlib
@@ -7,10 +8,10 @@ import subprocess
 
 import psycopg2
 import pytest
+from helpers import free_port, run_cli
 from psycopg2 import errors
 from psycopg2.extensions import parse_dsn
 
-from helpers import free_port, run_cli
 from etl.warehouse import migrate as migrate_module
 from etl.warehouse.migrate import MigrationError, available, migrate, view_files
 
@@ -43,8 +44,13 @@ def test_migrations_apply_from_empty_then_are_a_no_op(fresh_db):
 
 def _views(dsn: str) -> dict:
     """{view: (oid, checksum row version)} of every view file's view."""
-    return dict(query(dsn, """
-        SELECT v.name, (to_regclass(v.name)::oid::text, v.xmin::text) FROM public.view_checksum v"""))
+    return dict(
+        query(
+            dsn,
+            """
+        SELECT v.name, (to_regclass(v.name)::oid::text, v.xmin::text) FROM public.view_checksum v""",
+        )
+    )
 
 
 @pytest.fixture
@@ -64,13 +70,17 @@ def _edit(path, old: str, new: str) -> None:
 
 def test_a_changed_view_file_is_reapplied_on_the_next_migrate_and_only_it(db, views_dir, warehouse):
     before = _views(db)
-    _edit(views_dir / "07_mart.news_claims.sql", "Identifier of the claim (core.claim.id).",
-          "Identifier of the claim (core.claim.id), edited.")
+    _edit(
+        views_dir / "07_mart.news_claims.sql",
+        "Identifier of the claim (core.claim.id).",
+        "Identifier of the claim (core.claim.id), edited.",
+    )
     assert migrate(db) == ["views/07_mart.news_claims.sql"]
     after = _views(db)
     assert {name for name in before if before[name] != after[name]} == {"mart.news_claims"}
     assert query(db, "SELECT col_description('mart.news_claims'::regclass, 1)") == [
-        ("Identifier of the claim (core.claim.id), edited.",)]
+        ("Identifier of the claim (core.claim.id), edited.",)
+    ]
     reader = warehouse.dsn(reader=True, dbname=parse_dsn(db)["dbname"])
     assert query(reader, "SELECT count(*) FROM mart.news_claims") == [(0,)]
     assert migrate(db) == []
@@ -78,12 +88,18 @@ def test_a_changed_view_file_is_reapplied_on_the_next_migrate_and_only_it(db, vi
 
 def test_a_view_read_by_later_views_is_reapplied_with_them(db, views_dir, warehouse):
     with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, "
-                    "sources_agreeing, sources_reporting) VALUES (%s, 'tanks', 5, 'single_source', 'mod', "
-                    "'{mod}', '{mod}')", ("2024-01-01",))
+        cur.execute(
+            "INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, "
+            "sources_agreeing, sources_reporting) VALUES (%s, 'tanks', 5, 'single_source', 'mod', "
+            "'{mod}', '{mod}')",
+            ("2024-01-01",),
+        )
     _edit(views_dir / "03_mart.daily_losses_long.sql", "a.note\nFROM", "a.note, a.decided_at\nFROM")
-    assert migrate(db) == ["views/03_mart.daily_losses_long.sql", "views/04_mart.daily_losses.sql",
-                           "views/05_mart.latest.sql"]
+    assert migrate(db) == [
+        "views/03_mart.daily_losses_long.sql",
+        "views/04_mart.daily_losses.sql",
+        "views/05_mart.latest.sql",
+    ]
     # re-created populated (they read core.accepted at once), with their unique indexes and the reader's grant
     assert query(db, "SELECT as_of::text, tanks FROM mart.daily_losses") == [("2024-01-01", 5)]
     reader = warehouse.dsn(reader=True, dbname=parse_dsn(db)["dbname"])
@@ -113,8 +129,11 @@ def test_views_live_in_their_files_not_in_new_migrations():
     """From migration 0010 on, a view is changed by editing its file in etl/warehouse/views/."""
     import re
 
-    restated = [m.path.name for m in available() if m.version >= "0010"
-                and re.search(r"CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?VIEW", m.sql, re.IGNORECASE)]
+    restated = [
+        m.path.name
+        for m in available()
+        if m.version >= "0010" and re.search(r"CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?VIEW", m.sql, re.IGNORECASE)
+    ]
     assert restated == []
     for vf in view_files():
         assert re.search(rf"CREATE\s+(MATERIALIZED\s+)?VIEW\s+{re.escape(vf.name)}\b", vf.sql), vf.path.name
@@ -137,12 +156,27 @@ def test_a_migration_changed_after_it_ran_is_refused(fresh_db):
 
 
 def test_category_contract_is_in_the_warehouse(dsn):
-    rows = dict((r[0], r[1:]) for r in query(
-        dsn, "SELECT code, valid_from::text, valid_to::text FROM core.category"))
+    rows = dict((r[0], r[1:]) for r in query(dsn, "SELECT code, valid_from::text, valid_to::text FROM core.category"))
     assert set(rows) == {
-        "personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft", "helicopters",
-        "drones", "cruise_missiles", "ships_boats", "submarines", "vehicles_fuel_tanks", "special_equipment",
-        "ground_robots", "military_vehicles", "fuel_tanks", "srbm_launchers", "pow",
+        "personnel",
+        "tanks",
+        "armored_vehicles",
+        "artillery",
+        "mlrs",
+        "air_defense",
+        "aircraft",
+        "helicopters",
+        "drones",
+        "cruise_missiles",
+        "ships_boats",
+        "submarines",
+        "vehicles_fuel_tanks",
+        "special_equipment",
+        "ground_robots",
+        "military_vehicles",
+        "fuel_tanks",
+        "srbm_launchers",
+        "pow",
     }
     assert rows["vehicles_fuel_tanks"] == ("2022-05-01", None)
     assert rows["military_vehicles"][1] == rows["fuel_tanks"][1] == "2022-04-30"
@@ -179,16 +213,22 @@ def test_reader_can_select_mart_and_nothing_else(warehouse):
 
 
 def test_every_user_facing_relation_and_mart_column_is_commented(dsn):
-    uncommented = query(dsn, """
+    uncommented = query(
+        dsn,
+        """
         SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname IN ('raw', 'core', 'quality', 'mart') AND c.relkind IN ('r', 'v', 'm', 'p')
-          AND obj_description(c.oid, 'pg_class') IS NULL""")
+          AND obj_description(c.oid, 'pg_class') IS NULL""",
+    )
     assert uncommented == []
-    columns = query(dsn, """
+    columns = query(
+        dsn,
+        """
         SELECT c.relname || '.' || a.attname FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'mart' AND c.relkind IN ('r', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-          AND col_description(c.oid, a.attnum) IS NULL""")
+          AND col_description(c.oid, a.attnum) IS NULL""",
+    )
     assert columns == []
 
 

@@ -5,6 +5,7 @@ One module per command group, each with ``register(sub)`` adding its subcommands
 Heavy modules (psycopg2, Airflow, GX, Scrapy) are imported inside the commands
 that need them, so `attrition --help` answers at once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         note = ""
         if args.command in failures.ALERTING_COMMANDS and code == 1 and not _alerted_elsewhere(exc):
             try:
-                note = failures.alert_failure(exc, where=f"attrition {args.command}",
-                                              notify=not getattr(args, "no_notify", False))
+                note = failures.alert_failure(
+                    exc, where=f"attrition {args.command}", notify=not getattr(args, "no_notify", False)
+                )
             except Exception as err:  # noqa: BLE001 - never hide the failure behind its alert's
                 note = f"the alert could not be raised: {err}"
         elif args.command in failures.ALERTING_COMMANDS and code == 1 and not getattr(args, "no_notify", False):

@@ -1,5 +1,6 @@
 """`attrition chart CATEGORY [--from D] [--to D] --out FILE.png|svg|html`: the Attrition page's chart
 (etl.ui.chart, the same spec) as a file, rendered offline by vl-convert."""
+
 from __future__ import annotations
 
 import argparse
@@ -34,19 +35,25 @@ def _chart(args: argparse.Namespace) -> int:
     with data.reading() as cur:
         series = data.series(cur, args.category, date_from, date_to)
     if not series["accepted"]:
-        raise ConfigError(f"no accepted {args.category} value between {date_from or 'the start'} and "
-                          f"{date_to or 'the end'}: nothing to draw (is the warehouse loaded? attrition backfill)")
+        raise ConfigError(
+            f"no accepted {args.category} value between {date_from or 'the start'} and "
+            f"{date_to or 'the end'}: nothing to draw (is the warehouse loaded? attrition backfill)"
+        )
     chart.render(chart.spec(series), out)
-    print(f"wrote {out} ({len(series['accepted'])} accepted days, {len(series['quarantined'])} quarantined, "
-          f"{len(series['corrections'])} corrections)")
+    print(
+        f"wrote {out} ({len(series['accepted'])} accepted days, {len(series['quarantined'])} quarantined, "
+        f"{len(series['corrections'])} corrections)"
+    )
     return 0
 
 
 def register(subparsers) -> None:
     chart = subparsers.add_parser(
-        "chart", help="draw a category's accepted series as PNG, SVG or HTML (the Attrition page's chart)",
+        "chart",
+        help="draw a category's accepted series as PNG, SVG or HTML (the Attrition page's chart)",
         description="The chart of the Attrition page as a file, for articles: the accepted series, every source's "
-                    "values, quarantined records and corrections. Rendered offline (vl-convert).")
+        "values, quarantined records and corrections. Rendered offline (vl-convert).",
+    )
     chart.add_argument("category", help="category code, e.g. tanks (see mart.categories)")
     chart.add_argument("--from", dest="date_from", help="first day (default: the first accepted)")
     chart.add_argument("--to", dest="date_to", help="last day (default: the newest accepted)")

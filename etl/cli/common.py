@@ -1,4 +1,5 @@
 """What several command groups share."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,9 +16,11 @@ def unreadable(exc, notify: bool = True) -> int:
     print(json.dumps(exc.result.summary(), indent=2, default=str))
     if exc.gate is not None:
         print(exc.gate.summary(), file=sys.stderr)
-    print(f"attrition: {len(exc.result.failed)} document(s) could not be read; the other {exc.result.documents} "
-          "were loaded (the unreadable ones are kept in raw.document, one parse_failure alert each):",
-          file=sys.stderr)
+    print(
+        f"attrition: {len(exc.result.failed)} document(s) could not be read; the other {exc.result.documents} "
+        "were loaded (the unreadable ones are kept in raw.document, one parse_failure alert each):",
+        file=sys.stderr,
+    )
     for line in exc.result.failure_lines():
         print(f"attrition: {line}", file=sys.stderr)
     return 1

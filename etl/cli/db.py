@@ -1,4 +1,5 @@
 """`attrition db`: the warehouse (embedded or configured): up, down, status, url, migrate, destroy."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,13 +8,19 @@ import sys
 
 
 def register(sub) -> None:
-    db = sub.add_parser("db", help="the warehouse: up | down | status | url | migrate",
-                        description="Manage the warehouse. Without ATTRITION_WAREHOUSE_DSN or AIRFLOW_CONN_WAREHOUSE "
-                                    "the project runs its own PostgreSQL under .local/ on 127.0.0.1.")
-    db.add_argument("action", choices=list(ACTIONS),
-                    help="up: start (and create) the embedded cluster and migrate; down: stop it; status: show it; "
-                         "url: print the DSN; migrate: apply pending migrations and changed view files; destroy: "
-                         "stop it and delete its data (with --yes)")
+    db = sub.add_parser(
+        "db",
+        help="the warehouse: up | down | status | url | migrate",
+        description="Manage the warehouse. Without ATTRITION_WAREHOUSE_DSN or AIRFLOW_CONN_WAREHOUSE "
+        "the project runs its own PostgreSQL under .local/ on 127.0.0.1.",
+    )
+    db.add_argument(
+        "action",
+        choices=list(ACTIONS),
+        help="up: start (and create) the embedded cluster and migrate; down: stop it; status: show it; "
+        "url: print the DSN; migrate: apply pending migrations and changed view files; destroy: "
+        "stop it and delete its data (with --yes)",
+    )
     db.add_argument("--yes", action="store_true", help="with destroy: really delete the data")
     db.add_argument("--reader", action="store_true", help="with url: the read-only DSN (role attrition_reader)")
     db.set_defaults(func=_db)

@@ -1,5 +1,6 @@
 """`attrition export [--out DIR]`: the accepted series as CSV, JSON and Parquet (docs/exports.md);
 and :func:`after_gate`, which the run commands call once their quality gate succeeded."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,13 @@ def after_gate() -> None:
 
 def register(subparsers) -> None:
     export = subparsers.add_parser(
-        "export", help="write the accepted series as CSV, JSON and Parquet with a data dictionary",
+        "export",
+        help="write the accepted series as CSV, JSON and Parquet with a data dictionary",
         description="Write mart.daily_losses (wide) and mart.daily_losses_long (long) as CSV, JSON and Parquet, "
-                    "with data_dictionary.json/.md from the warehouse's comments, into ATTRITION_EXPORT_DIR "
-                    "(default .local/exports/). The layout is a contract: docs/exports.md.")
-    export.add_argument("--out", default=None, help="folder to write to (default ATTRITION_EXPORT_DIR or .local/exports)")
+        "with data_dictionary.json/.md from the warehouse's comments, into ATTRITION_EXPORT_DIR "
+        "(default .local/exports/). The layout is a contract: docs/exports.md.",
+    )
+    export.add_argument(
+        "--out", default=None, help="folder to write to (default ATTRITION_EXPORT_DIR or .local/exports)"
+    )
     export.set_defaults(func=_export)

@@ -1,4 +1,5 @@
 """`attrition parse`: parse saved bulletin documents, print observations as JSON lines."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,14 +10,20 @@ from etl.domain.model import SOURCES
 
 
 def register(sub) -> None:
-    parse = sub.add_parser("parse", help="parse saved bulletin documents; print observations as JSON lines",
-                           description="Parse documents of one source and print one JSON object per observation "
-                                       "(keys as_of, category, cumulative, increase, qualifier, source). A document "
-                                       "that cannot be parsed is reported on stderr with source, URL and field; "
-                                       "the exit status is then 1.")
+    parse = sub.add_parser(
+        "parse",
+        help="parse saved bulletin documents; print observations as JSON lines",
+        description="Parse documents of one source and print one JSON object per observation "
+        "(keys as_of, category, cumulative, increase, qualifier, source). A document "
+        "that cannot be parsed is reported on stderr with source, URL and field; "
+        "the exit status is then 1.",
+    )
     parse.add_argument("--source", required=True, choices=SOURCES)
-    parse.add_argument("--url", help="the URL the document came from (default: its file:// URL); the mod parser "
-                                     "reads the date from it when the page does not state one")
+    parse.add_argument(
+        "--url",
+        help="the URL the document came from (default: its file:// URL); the mod parser "
+        "reads the date from it when the page does not state one",
+    )
     parse.add_argument("--content-type", help="the Content-Type it was served with (for its charset)")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=_parse)
@@ -47,6 +54,9 @@ def _parse(args: argparse.Namespace) -> int:
         from etl.losses.source_keys import new_keys_of
 
         for key in new_keys_of(args.source, path.read_bytes(), url, args.content_type):
-            print(f"attrition: {args.source}: {url}: new key {key.key!r} ({key.first_day}..{key.last_day}): "
-                  + (f"read as {key.category}" if key.category else "read past, not stored"), file=sys.stderr)
+            print(
+                f"attrition: {args.source}: {url}: new key {key.key!r} ({key.first_day}..{key.last_day}): "
+                + (f"read as {key.category}" if key.category else "read past, not stored"),
+                file=sys.stderr,
+            )
     return 1 if failed else 0

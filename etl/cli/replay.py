@@ -1,14 +1,18 @@
 """`attrition replay serve`: the offline replay of the three sources (etl/replay/)."""
+
 from __future__ import annotations
 
 import argparse
 
 
 def register(sub) -> None:
-    replay = sub.add_parser("replay", help="serve the three sources from a data snapshot on loopback (offline mode)",
-                            description="Render minfin pages, mod bulletins and the russianwarship API from a "
-                                        "snapshot (one CSV per source: as_of, category, cumulative[, increase]; see "
-                                        "docs/replay.md) on 127.0.0.1, for tests and offline runs.")
+    replay = sub.add_parser(
+        "replay",
+        help="serve the three sources from a data snapshot on loopback (offline mode)",
+        description="Render minfin pages, mod bulletins and the russianwarship API from a "
+        "snapshot (one CSV per source: as_of, category, cumulative[, increase]; see "
+        "docs/replay.md) on 127.0.0.1, for tests and offline runs.",
+    )
     replay_sub = replay.add_subparsers(dest="replay_command", required=True, metavar="ACTION")
     replay_serve = replay_sub.add_parser("serve", help="serve until Ctrl-C")
     replay_serve.add_argument("--data", default=None, help="snapshot folder (default: the bundled data/replay)")

@@ -1,6 +1,7 @@
 """`attrition review requests | reopen ID`: the records awaiting a person and their Required Actions.
 
 Wire it with ``register(subparsers)`` (the subparsers of the `attrition` parser)."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,10 @@ def _review(args: argparse.Namespace) -> int:
             print("no record awaits a person")
             return 0
         for r in rows:
-            print(f"#{r['id']} {r['source']} {r['category']} {r['as_of']} = {r['cumulative']}: {r['diagnosis']}\n"
-                  f"    {r['ui_url'] or '(no Required Action yet: the next quarantine_review run opens one)'}")
+            print(
+                f"#{r['id']} {r['source']} {r['category']} {r['as_of']} = {r['cumulative']}: {r['diagnosis']}\n"
+                f"    {r['ui_url'] or '(no Required Action yet: the next quarantine_review run opens one)'}"
+            )
         print(f"{len(rows)} record(s) awaiting a person")
         return 0
     if args.id is None:
@@ -30,17 +33,21 @@ def _review(args: argparse.Namespace) -> int:
         out = review.reopen(args.id, note=args.note, by=args.by)
     except review.ReviewError as exc:
         raise ConfigError(str(exc)) from None
-    print(f"quarantine {out['id']}: open again (reopened by {out['reopened_by']}); the next quarantine_review run "
-          "opens its Required Action")
+    print(
+        f"quarantine {out['id']}: open again (reopened by {out['reopened_by']}); the next quarantine_review run "
+        "opens its Required Action"
+    )
     return 0
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "review", help="records awaiting a person: requests | reopen ID",
+        "review",
+        help="records awaiting a person: requests | reopen ID",
         description="requests: the records awaiting a person, each with its Required Action in the Airflow UI "
-                    "(quarantine_review DAG). reopen ID: give a record the gate (or an operator) decided back to "
-                    "a person.")
+        "(quarantine_review DAG). reopen ID: give a record the gate (or an operator) decided back to "
+        "a person.",
+    )
     p.add_argument("action", choices=["requests", "reopen"])
     p.add_argument("id", nargs="?", type=int, help="with reopen: the quarantine id")
     p.add_argument("--note", help="with reopen: why")

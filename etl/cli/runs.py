@@ -1,4 +1,5 @@
 """`attrition backfill`, `rebuild` and `validate`: runs of the pipeline without Airflow."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,21 +13,27 @@ from etl.config import ConfigError
 
 
 def register(sub) -> None:
-    backfill = sub.add_parser("backfill", help="crawl and load a date range without Airflow",
-                              description="Crawl the sources over a date range (spiders as subprocesses), archive "
-                                          "the documents, and load every one that parses. Prints the per-source "
-                                          "days and gaps as JSON. A document that cannot be read is left out (kept "
-                                          "in raw, one alert); the exit status is then 1, with one line per such "
-                                          "document. Progress goes to stderr at least every 30 s; a re-run skips "
-                                          "what is already archived.")
+    backfill = sub.add_parser(
+        "backfill",
+        help="crawl and load a date range without Airflow",
+        description="Crawl the sources over a date range (spiders as subprocesses), archive "
+        "the documents, and load every one that parses. Prints the per-source "
+        "days and gaps as JSON. A document that cannot be read is left out (kept "
+        "in raw, one alert); the exit status is then 1, with one line per such "
+        "document. Progress goes to stderr at least every 30 s; a re-run skips "
+        "what is already archived.",
+    )
     backfill.add_argument("--from", dest="date_from", help="first day (default 2022-02-24)")
     backfill.add_argument("--to", dest="date_to", help="last day (default today, Kyiv)")
     backfill.add_argument("--sources", help="comma-separated: mod,minfin,russianwarship (default all)")
     backfill.add_argument("--replay", action="store_true", help="crawl a replay server started for this run")
     backfill.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
     backfill.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
-    backfill.add_argument("--run-id", help="the run id of a stopped backfill to resume: what it archived is "
-                                           "not fetched again (default: a new run id, printed at the start)")
+    backfill.add_argument(
+        "--run-id",
+        help="the run id of a stopped backfill to resume: what it archived is "
+        "not fetched again (default: a new run id, printed at the start)",
+    )
     backfill.set_defaults(func=_backfill)
 
     rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive, load it and run the quality gate")
@@ -35,10 +42,12 @@ def register(sub) -> None:
     rebuild.set_defaults(func=_rebuild)
 
     validate = sub.add_parser(
-        "validate", help="run the quality gate over what is loaded; print a summary",
+        "validate",
+        help="run the quality gate over what is loaded; print a summary",
         description="Run the data-quality gate (GX suites, consensus across sources, quarantine, alerts) over the "
-                    "loaded observations of a date range (default: everything loaded), refresh the marts and "
-                    "print what it decided. Exit status 1 when a check could not run (nothing changed then).")
+        "loaded observations of a date range (default: everything loaded), refresh the marts and "
+        "print what it decided. Exit status 1 when a check could not run (nothing changed then).",
+    )
     validate.add_argument("--from", dest="date_from", help="first day (default: the first day loaded)")
     validate.add_argument("--to", dest="date_to", help="last day (default: the last day loaded)")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -67,8 +76,11 @@ def _backfill(args: argparse.Namespace) -> int:
         date_to = date.fromisoformat(args.date_to) if args.date_to else kyiv_today()
         date_from = date.fromisoformat(args.date_from) if args.date_from else WAR_START
         run_id = args.run_id or new_run_id("cli-backfill")
-        print(f"backfill {date_from}..{date_to} ({', '.join(sources)}), run {run_id}; if it is stopped, "
-              f"`attrition backfill ... --run-id {run_id}` resumes it, skipping what it archived", file=sys.stderr)
+        print(
+            f"backfill {date_from}..{date_to} ({', '.join(sources)}), run {run_id}; if it is stopped, "
+            f"`attrition backfill ... --run-id {run_id}` resumes it, skipping what it archived",
+            file=sys.stderr,
+        )
         try:
             result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify, run_id=run_id)
         except IngestError as exc:
@@ -102,8 +114,9 @@ def _validate(args: argparse.Namespace) -> int:
         date_to = date.fromisoformat(args.date_to) if args.date_to else None
     except ValueError as exc:
         raise ConfigError(f"--from / --to must be dates like 2024-12-10: {exc}") from None
-    result = validate(date_from=date_from, date_to=date_to, notify=not args.no_notify,
-                      run_id=f"cli-validate-{os.getpid()}")
+    result = validate(
+        date_from=date_from, date_to=date_to, notify=not args.no_notify, run_id=f"cli-validate-{os.getpid()}"
+    )
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
     export.after_gate()
     return 0

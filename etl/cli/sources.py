@@ -1,31 +1,42 @@
 """`attrition sources check`: is every source still there and still readable?"""
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
+from datetime import UTC
 
 from etl.config import ConfigError
 
 
 def register(sub) -> None:
-    sources = sub.add_parser("sources", help="check the live sources: sources check [--replay] [--json] [--strict]",
-                             description="Is every source still there and still readable?")
+    sources = sub.add_parser(
+        "sources",
+        help="check the live sources: sources check [--replay] [--json] [--strict]",
+        description="Is every source still there and still readable?",
+    )
     sources_sub = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
     sources_check = sources_sub.add_parser(
-        "check", help="fetch each source's newest bulletin, parse it, compare the sources",
+        "check",
+        help="fetch each source's newest bulletin, parse it, compare the sources",
         description="Politely fetch each source's newest bulletin (its spider's daily run: robots.txt, one request "
-                    "a second per domain), parse it (nothing is loaded) and print per source: reachable, newest day, "
-                    "parsed, categories, agreement with the other sources. Each outcome is a row of "
-                    "quality.source_check; a source that answers but no longer parses raises one source_changed "
-                    "alert, one that does not answer one source_unreachable alert. Exit status 1 when a source is "
-                    "changed or unreachable (with --strict also when the sources' figures differ).")
+        "a second per domain), parse it (nothing is loaded) and print per source: reachable, newest day, "
+        "parsed, categories, agreement with the other sources. Each outcome is a row of "
+        "quality.source_check; a source that answers but no longer parses raises one source_changed "
+        "alert, one that does not answer one source_unreachable alert. Exit status 1 when a source is "
+        "changed or unreachable (with --strict also when the sources' figures differ).",
+    )
     sources_check.add_argument("--replay", action="store_true", help="check a replay server started for this run")
     sources_check.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
-    sources_check.add_argument("--fault", action="append", metavar="NAME",
-                               help="with --replay: redesign-SOURCE (the source's pages in a new markup) or "
-                                    "down-SOURCE (HTTP 500); repeatable")
+    sources_check.add_argument(
+        "--fault",
+        action="append",
+        metavar="NAME",
+        help="with --replay: redesign-SOURCE (the source's pages in a new markup) or "
+        "down-SOURCE (HTTP 500); repeatable",
+    )
     sources_check.add_argument("--sources", help="comma-separated: mod,minfin,russianwarship (default all)")
     sources_check.add_argument("--json", action="store_true", help="print the result as JSON")
     sources_check.add_argument("--strict", action="store_true", help="also fail when the sources' figures differ")
@@ -35,13 +46,13 @@ def register(sub) -> None:
 
 def _sources(args: argparse.Namespace) -> int:
     import contextlib
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from etl.losses.sources_check import apply_replay_fault, check
 
     if args.fault and not args.replay:
         raise ConfigError("--fault needs --replay (faults are the replay's)")
-    run_id = f"cli-sources-check-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}"
+    run_id = f"cli-sources-check-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
     with contextlib.ExitStack() as stack:
         base_urls = None
         if args.replay:
@@ -57,14 +68,21 @@ def _sources(args: argparse.Namespace) -> int:
             os.environ.update(replay_env(server.urls))
             base_urls = server.urls
             print(f"checking the replay of {server.data_dir} at {server.base_url}", file=sys.stderr)
-        result = check(run_id=run_id, mode="replay" if args.replay else "live", base_urls=base_urls,
-                       sources=args.sources.split(",") if args.sources else None, strict=args.strict,
-                       notify=not args.no_notify)
+        result = check(
+            run_id=run_id,
+            mode="replay" if args.replay else "live",
+            base_urls=base_urls,
+            sources=args.sources.split(",") if args.sources else None,
+            strict=args.strict,
+            notify=not args.no_notify,
+        )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:
         print(result.report())
     for failed in result.failures:
-        print(f"attrition: sources check: {failed.source} {failed.status}: {failed.problem or 'figures differ'}",
-              file=sys.stderr)
+        print(
+            f"attrition: sources check: {failed.source} {failed.status}: {failed.problem or 'figures differ'}",
+            file=sys.stderr,
+        )
     return 0 if result.ok else 1

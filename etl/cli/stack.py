@@ -1,4 +1,5 @@
 """`attrition up` and `attrition down`: the local stack (etl/local/stack.py)."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,9 @@ import sys
 def register(sub) -> None:
     up = sub.add_parser("up", help="start the warehouse and Airflow standalone (what `make up` runs)")
     up.add_argument("--no-airflow", action="store_true", help="start the warehouse only")
-    up.add_argument("--no-load", action="store_true",
-                    help="start everything but do not run the backfill and losses_daily")
+    up.add_argument(
+        "--no-load", action="store_true", help="start everything but do not run the backfill and losses_daily"
+    )
     up.set_defaults(func=_up)
 
     down = sub.add_parser("down", help="stop what `attrition up` started (what `make down` runs)")
@@ -22,8 +24,11 @@ def _up(args: argparse.Namespace) -> int:
     summary = stack.up(with_airflow=not args.no_airflow, load=not (args.no_load or args.no_airflow))
     stack.print_summary(summary)
     if stack.job_failed(summary):
-        print("\nattrition: the main job failed; open the Airflow UI for the failed task's log "
-              "(the stack stays up for that; `make down` stops it)", file=sys.stderr)
+        print(
+            "\nattrition: the main job failed; open the Airflow UI for the failed task's log "
+            "(the stack stays up for that; `make down` stops it)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -11,6 +11,7 @@
 The news extractor (etl/news/dates.py) has month tables of its own (locative, Italian,
 abbreviations) for free text; they are not the sources' calendar.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -19,18 +20,69 @@ from etl.config import setting
 
 WAR_START = date(2022, 2, 24)
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
-MONTHS_UK = ("Січень", "Лютий", "Березень", "Квітень", "Травень", "Червень", "Липень", "Серпень", "Вересень",
-             "Жовтень", "Листопад", "Грудень")
-MONTHS_UK_GEN = ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
-                 "жовтня", "листопада", "грудня")
-MONTHS_UK_GEN_LATIN = ("sichnya", "lyutogo", "bereznya", "kvitnya", "travnya", "chervnya", "lipnya", "serpnya",
-                       "veresnya", "zhovtnya", "listopada", "grudnya")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTHS_UK = (
+    "Січень",
+    "Лютий",
+    "Березень",
+    "Квітень",
+    "Травень",
+    "Червень",
+    "Липень",
+    "Серпень",
+    "Вересень",
+    "Жовтень",
+    "Листопад",
+    "Грудень",
+)
+MONTHS_UK_GEN = (
+    "січня",
+    "лютого",
+    "березня",
+    "квітня",
+    "травня",
+    "червня",
+    "липня",
+    "серпня",
+    "вересня",
+    "жовтня",
+    "листопада",
+    "грудня",
+)
+MONTHS_UK_GEN_LATIN = (
+    "sichnya",
+    "lyutogo",
+    "bereznya",
+    "kvitnya",
+    "travnya",
+    "chervnya",
+    "lipnya",
+    "serpnya",
+    "veresnya",
+    "zhovtnya",
+    "listopada",
+    "grudnya",
+)
 
 # lower-case name -> month number: English, Ukrainian genitive and nominative
-MONTH_NUMBERS = {name.lower(): number for table in (MONTHS_EN, MONTHS_UK_GEN, MONTHS_UK)
-                 for number, name in enumerate(table, start=1)}
+MONTH_NUMBERS = {
+    name.lower(): number
+    for table in (MONTHS_EN, MONTHS_UK_GEN, MONTHS_UK)
+    for number, name in enumerate(table, start=1)
+}
 
 
 def month_number(name: str) -> int | None:

@@ -1,4 +1,5 @@
 """What parsers yield and loaders take: one cumulative count of one category on one day."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

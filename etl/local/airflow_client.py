@@ -1,5 +1,6 @@
 """Airflow standalone for the local stack: its environment, start and stop, health and login, and the
 few REST calls `attrition up` makes (:class:`AirflowClient`)."""
+
 from __future__ import annotations
 
 import json
@@ -32,21 +33,27 @@ def airflow_env(metadata_dsn: str | None = None, home: Path | None = None) -> di
     default :func:`airflow_home`)."""
     home = home or airflow_home()
     env = dict(os.environ)
-    env.update({
-        "AIRFLOW_HOME": str(home),
-        "ATTRITION_HOME": str(project_home()),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(project_home() / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": env.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False"),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin"),
-        "AIRFLOW__API__HOST": AIRFLOW_HOST,
-        "AIRFLOW__API__PORT": str(airflow_port()),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{AIRFLOW_HOST}:{airflow_port()}/execution/",
-        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        # standalone starts its components as `airflow ...` from PATH: make it this venv's
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "/usr/bin:/bin")]),
-    })
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "ATTRITION_HOME": str(project_home()),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(project_home() / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": env.get(
+                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False"
+            ),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": env.get(
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin"
+            ),
+            "AIRFLOW__API__HOST": AIRFLOW_HOST,
+            "AIRFLOW__API__PORT": str(airflow_port()),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{AIRFLOW_HOST}:{airflow_port()}/execution/",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            # standalone starts its components as `airflow ...` from PATH: make it this venv's
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "/usr/bin:/bin")]),
+        }
+    )
     if metadata_dsn:
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = metadata_dsn.replace("postgresql://", "postgresql+psycopg2://", 1)
     return env
@@ -86,10 +93,16 @@ def start_airflow(metadata_dsn: str | None, extra_env: dict | None = None, timeo
         raise RuntimeError(f"something else already answers on {AIRFLOW_HOST}:{port}; set ATTRITION_AIRFLOW_PORT")
     home = airflow_home()
     home.mkdir(parents=True, exist_ok=True)
-    proc, log_path = spawn("airflow", [venv_bin("airflow"), "standalone"], "airflow-standalone.log",
-                            env={**airflow_env(metadata_dsn), **(extra_env or {})}, cwd=str(home))
-    wait_ready("airflow", "airflow standalone", proc, log_path,
-                lambda: _healthy(_health(port)) and airflow_login(), timeout, 2)
+    proc, log_path = spawn(
+        "airflow",
+        [venv_bin("airflow"), "standalone"],
+        "airflow-standalone.log",
+        env={**airflow_env(metadata_dsn), **(extra_env or {})},
+        cwd=str(home),
+    )
+    wait_ready(
+        "airflow", "airflow standalone", proc, log_path, lambda: _healthy(_health(port)) and airflow_login(), timeout, 2
+    )
     return {"reused": False, "pid": proc.pid, "port": port, "log": str(log_path)}
 
 
@@ -103,16 +116,20 @@ class AirflowClient:
     def __init__(self, port: int, login: tuple[str, str]):
         self.base = f"http://{AIRFLOW_HOST}:{port}"
         body = json.dumps({"username": login[0], "password": login[1]}).encode()
-        req = urllib.request.Request(f"{self.base}/auth/token", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.base}/auth/token", data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=15) as resp:
             self.token = json.loads(resp.read())["access_token"]
 
     def call(self, method: str, path: str, payload: dict | None = None) -> dict:
         data = json.dumps(payload).encode() if payload is not None else None
-        req = urllib.request.Request(f"{self.base}/api/v2{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json",
-                                              "Authorization": f"Bearer {self.token}"})
+        req = urllib.request.Request(
+            f"{self.base}/api/v2{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
+        )
         for attempt in range(4):  # a busy machine's API server can be slow to answer: retry reads and PATCHes
             try:
                 with urllib.request.urlopen(req, timeout=60) as resp:

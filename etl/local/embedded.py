@@ -16,6 +16,7 @@ to ``/var/lib/attrition/clusters/<hash>`` instead, and ``state.json`` records wh
 Passwords are generated on first start and kept in ``.local/pg/state.json``
 (mode 0600); nothing secret is in the repository.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -125,7 +126,7 @@ class EmbeddedPostgres:
         self.port = embedded_port(self.state, port)  # a malformed ATTRITION_PG_PORT: one line, exit 2
 
     @classmethod
-    def default(cls) -> "EmbeddedPostgres":
+    def default(cls) -> EmbeddedPostgres:
         return cls(embedded_base())
 
     # ---- state -----------------------------------------------------------------
@@ -174,24 +175,47 @@ class EmbeddedPostgres:
             name = "postgres" if _user_exists("postgres") else "attrition"
         if not _user_exists(name):
             created = subprocess.run(
-                ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-                 "--shell", "/usr/sbin/nologin", name],
-                capture_output=True, text=True,
+                [
+                    "useradd",
+                    "--system",
+                    "--user-group",
+                    "--no-create-home",
+                    "--home-dir",
+                    "/nonexistent",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    name,
+                ],
+                capture_output=True,
+                text=True,
             )
             if created.returncode != 0:
                 name = "nobody"
         entry = pwd.getpwnam(name)
         return OsUser(name, entry.pw_uid, entry.pw_gid)
 
-    def _run(self, args: list, user: OsUser | None, check: bool = True, cwd: Path | None = None,
-             new_session: bool = False) -> subprocess.CompletedProcess:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "LANG": "C",
-               "HOME": str(cwd or self.cluster_dir), "TZ": "UTC"}
+    def _run(
+        self, args: list, user: OsUser | None, check: bool = True, cwd: Path | None = None, new_session: bool = False
+    ) -> subprocess.CompletedProcess:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LC_ALL": "C",
+            "LANG": "C",
+            "HOME": str(cwd or self.cluster_dir),
+            "TZ": "UTC",
+        }
         kwargs: dict = {}
         if user is not None:
             kwargs = {"user": user.uid, "group": user.gid, "extra_groups": []}
-        proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env,
-                              cwd=str(cwd or self.cluster_dir), start_new_session=new_session, **kwargs)
+        proc = subprocess.run(
+            [str(a) for a in args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(cwd or self.cluster_dir),
+            start_new_session=new_session,
+            **kwargs,
+        )
         if check and proc.returncode != 0:
             raise EmbeddedError(
                 f"{Path(str(args[0])).name} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}".rstrip()
@@ -311,12 +335,28 @@ class EmbeddedPostgres:
         if user is not None:
             os.chown(pwfile, user.uid, user.gid)
         try:
-            self._run([bindir / "initdb", "-D", self.data_dir, "-U", SUPERUSER, f"--pwfile={pwfile}",
-                       "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-instructions"], user)
+            self._run(
+                [
+                    bindir / "initdb",
+                    "-D",
+                    self.data_dir,
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-instructions",
+                ],
+                user,
+            )
         finally:
             pwfile.unlink(missing_ok=True)
         with open(self.data_dir / "postgresql.conf", "a") as fh:
-            fh.write("\n# attrition: listen settings are kept in attrition.conf\ninclude_if_exists = 'attrition.conf'\n")
+            fh.write(
+                "\n# attrition: listen settings are kept in attrition.conf\ninclude_if_exists = 'attrition.conf'\n"
+            )
 
     def _write_conf(self, user: OsUser | None) -> None:
         conf = self.data_dir / "attrition.conf"
@@ -334,21 +374,28 @@ class EmbeddedPostgres:
                 f"port {self.port} on {HOST} is taken by another program; set ATTRITION_PG_PORT to a free port"
             )
         self._write_conf(user)
-        proc = self._run([bindir / "pg_ctl", "-D", self.data_dir, "-l", self.log_file, "-w", "-t", "60", "start"],
-                         user, check=False, new_session=True)
+        proc = self._run(
+            [bindir / "pg_ctl", "-D", self.data_dir, "-l", self.log_file, "-w", "-t", "60", "start"],
+            user,
+            check=False,
+            new_session=True,
+        )
         if proc.returncode != 0:
             tail = ""
             with contextlib.suppress(OSError):
                 tail = "\n".join(self.log_file.read_text(errors="replace").splitlines()[-15:])
-            raise EmbeddedError(f"PostgreSQL did not start (pg_ctl exit {proc.returncode}); log {self.log_file}:\n{tail}")
+            raise EmbeddedError(
+                f"PostgreSQL did not start (pg_ctl exit {proc.returncode}); log {self.log_file}:\n{tail}"
+            )
 
     def down(self) -> bool:
         """Stop the cluster; returns whether it was running."""
         if self.running_pid() is None:
             return False
         user = self._os_user()
-        self._run([Path(self.state["bindir"]) / "pg_ctl", "-D", self.data_dir, "-m", "fast", "-w", "-t", "60",
-                   "stop"], user)
+        self._run(
+            [Path(self.state["bindir"]) / "pg_ctl", "-D", self.data_dir, "-m", "fast", "-w", "-t", "60", "stop"], user
+        )
         return True
 
     def destroy(self) -> None:
@@ -408,8 +455,10 @@ class EmbeddedPostgres:
         from psycopg2 import sql
 
         with contextlib.closing(self._admin_connect(DATABASE)) as conn, conn.cursor() as cur:
-            cur.execute(sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD %s").format(sql.Identifier(READER_ROLE)),
-                        (self.password(READER_ROLE),))
+            cur.execute(
+                sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD %s").format(sql.Identifier(READER_ROLE)),
+                (self.password(READER_ROLE),),
+            )
 
 
 def _user_exists(name: str) -> bool:

@@ -15,6 +15,7 @@ form keeps them real booleans.
 Heavy imports (aiosmtpd) happen in :meth:`MailSink.start`, so importing this module for the
 CLI's argument parser costs nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,11 +25,10 @@ import html
 import itertools
 import json
 import logging
-import os
 import re
 import signal
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -57,8 +57,14 @@ def smtp_conn_value(port: int, host: str = DEFAULT_HOST) -> str:
 
     Plain SMTP: no STARTTLS, no SSL, no login.
     """
-    return json.dumps({"conn_type": "smtp", "host": host, "port": port,
-                       "extra": {"disable_tls": True, "disable_ssl": True, "timeout": 10}})
+    return json.dumps(
+        {
+            "conn_type": "smtp",
+            "host": host,
+            "port": port,
+            "extra": {"disable_tls": True, "disable_ssl": True, "timeout": 10},
+        }
+    )
 
 
 class _Handler:
@@ -69,11 +75,12 @@ class _Handler:
         self._sequence = sequence
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{next(self._sequence):06d}.eml"
         # The envelope (who it was really sent to, Bcc included) as headers, like a local MTA's Delivered-To.
-        envelope_headers = (f"X-MailFrom: {envelope.mail_from}\r\n"
-                            f"X-RcptTo: {', '.join(envelope.rcpt_tos)}\r\n").encode()
+        envelope_headers = (
+            f"X-MailFrom: {envelope.mail_from}\r\nX-RcptTo: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
         content = envelope.original_content or envelope.content
         partial = self.directory / f".{name}.part"
         partial.write_bytes(envelope_headers + content)
@@ -115,8 +122,12 @@ class MailSink:
             def _create_server(self):
                 return self._bind()
 
-        controller = _Controller(_Handler(self.directory, self._sequence), hostname=self.host, port=self.port,
-                                 server_hostname="attrition-mailsink")
+        controller = _Controller(
+            _Handler(self.directory, self._sequence),
+            hostname=self.host,
+            port=self.port,
+            server_hostname="attrition-mailsink",
+        )
         controller.start()
         self._controller = controller
         return self
@@ -169,8 +180,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, directory: Path | 
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with MailSink(host, port, directory) as sink:
-            print(f"attrition mailsink: SMTP on {sink.host}:{sink.port}, saving messages to {sink.directory}",
-                  flush=True)
+            print(
+                f"attrition mailsink: SMTP on {sink.host}:{sink.port}, saving messages to {sink.directory}", flush=True
+            )
             print(f"  AIRFLOW_CONN_SMTP_DEFAULT='{sink.conn_value()}'", flush=True)
             stopping.wait()
     finally:
@@ -185,7 +197,7 @@ def _serve_command(args: argparse.Namespace) -> int:
 
 def _show_command(args: argparse.Namespace) -> int:
     sink = MailSink(directory=args.dir)
-    paths = sink.files()[-args.last:] if args.last > 0 else []
+    paths = sink.files()[-args.last :] if args.last > 0 else []
     if not paths:
         print(f"no mail in {sink.directory}")
         return 0
@@ -204,20 +216,28 @@ def register(subparsers) -> None:
     """Add ``mailsink serve [--port 8025] [--dir DIR]`` and ``mailsink show [--last N] [--dir DIR]``
     to the ``attrition`` command's subparsers."""
     mailsink = subparsers.add_parser(
-        "mailsink", help="a local SMTP server keeping every mail it receives (for alert e-mails offline)",
+        "mailsink",
+        help="a local SMTP server keeping every mail it receives (for alert e-mails offline)",
         description="Receive mail over plain SMTP on loopback and save each message as an .eml file "
-                    "(name: UTC arrival time), so the alert e-mails can be read without a mail provider. "
-                    "See docs/alerts.md.")
+        "(name: UTC arrival time), so the alert e-mails can be read without a mail provider. "
+        "See docs/alerts.md.",
+    )
     actions = mailsink.add_subparsers(dest="mailsink_command", required=True, metavar="ACTION")
     serve_parser = actions.add_parser("serve", help="serve until Ctrl-C (or SIGTERM)")
-    serve_parser.add_argument("--port", type=int, default=default_port(),
-                              help=f"port (default {DEFAULT_PORT}, or ATTRITION_MAILSINK_PORT)")
+    serve_parser.add_argument(
+        "--port", type=int, default=default_port(), help=f"port (default {DEFAULT_PORT}, or ATTRITION_MAILSINK_PORT)"
+    )
     serve_parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    serve_parser.add_argument("--dir", type=Path, default=None,
-                              help="folder for the .eml files (default <ATTRITION_LOCAL_DIR or .local>/mail)")
+    serve_parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="folder for the .eml files (default <ATTRITION_LOCAL_DIR or .local>/mail)",
+    )
     serve_parser.set_defaults(func=_serve_command)
     show_parser = actions.add_parser("show", help="print the newest messages the sink saved, as text")
     show_parser.add_argument("--last", type=int, default=1, help="how many of the newest messages (default 1)")
-    show_parser.add_argument("--dir", type=Path, default=None,
-                             help="folder of the .eml files (default <ATTRITION_LOCAL_DIR or .local>/mail)")
+    show_parser.add_argument(
+        "--dir", type=Path, default=None, help="folder of the .eml files (default <ATTRITION_LOCAL_DIR or .local>/mail)"
+    )
     show_parser.set_defaults(func=_show_command)

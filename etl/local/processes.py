@@ -1,5 +1,6 @@
 """The background processes of the local stack: started in their own session with a PID file in
 .local/run/ and a log in .local/logs/, waited for until ready, stopped with everything below them."""
+
 from __future__ import annotations
 
 import contextlib
@@ -62,8 +63,15 @@ def spawn(name: str, cmd: list[str], log_name: str, env: dict | None = None, cwd
     log_path = local_dir() / "logs" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     (run_dir() / f"{name}.pid").write_text(str(proc.pid))
     return proc, log_path
 

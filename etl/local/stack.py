@@ -6,6 +6,7 @@ the embedded cluster, LocalExecutor), waits until Airflow answers, prints the
 addresses and logins, and returns.  ``down`` stops what ``up`` started, by PID:
 SIGINT for Airflow (SIGTERM would orphan its children), then the cluster.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,12 @@ def start_replay(data_dir: str | None = None, timeout: float = 60) -> dict:
 
     port = replay_port()
     base = f"http://{AIRFLOW_HOST}:{port}"
-    urls = {"minfin": base + MINFIN_PREFIX, "mod_mil": base + MIL_PREFIX, "mod": base + MOD_PREFIX,
-            "russianwarship": base + RW_PREFIX}  # ReplayServer.urls of the server started here
+    urls = {
+        "minfin": base + MINFIN_PREFIX,
+        "mod_mil": base + MIL_PREFIX,
+        "mod": base + MOD_PREFIX,
+        "russianwarship": base + RW_PREFIX,
+    }  # ReplayServer.urls of the server started here
     pid = running_pid("replay")
     if pid is not None:
         return {"reused": True, "pid": pid, "urls": urls, "latest": _replay_latest(urls)}
@@ -128,8 +133,8 @@ SCHEDULED_DAGS = ("sources_check", "losses_daily", "news_claims")
 
 OFFLINE_PAUSED = {
     "news_claims": "it reads the live news sites and the sources are the replay (offline); unpause it in the UI "
-                   "once the machine is online, or point ATTRITION_KYIV_INDEPENDENT_BASE_URL / ATTRITION_NEWS_FEEDS "
-                   "at a news replay (python -m etl.news.replay)",
+    "once the machine is online, or point ATTRITION_KYIV_INDEPENDENT_BASE_URL / ATTRITION_NEWS_FEEDS "
+    "at a news replay (python -m etl.news.replay)",
 }
 
 
@@ -146,7 +151,7 @@ def dag_pause_plan(mode: str, load: bool) -> dict[str, str | None]:
     return plan
 
 
-def apply_pauses(client: "AirflowClient", plan: dict[str, str | None], dag_ids) -> dict[str, bool]:
+def apply_pauses(client: AirflowClient, plan: dict[str, str | None], dag_ids) -> dict[str, bool]:
     """Pause / unpause ``dag_ids`` as ``plan`` says; returns dag_id -> paused."""
     done = {}
     for dag_id in dag_ids:
@@ -186,8 +191,11 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     first = WAR_START.isoformat()
     if newest:  # the history is there: catch up from a week before the newest day loaded
         first = max(WAR_START, date.fromisoformat(newest) - timedelta(days=7)).isoformat()
-    print(f"backfilling {first}..{last} from the {'live sites' if mode == 'live' else 'replay snapshot'} "
-          f"(DAG losses_backfill) ...", flush=True)
+    print(
+        f"backfilling {first}..{last} from the {'live sites' if mode == 'live' else 'replay snapshot'} "
+        f"(DAG losses_backfill) ...",
+        flush=True,
+    )
     backfill = client.run("losses_backfill", {"date_from": first, "date_to": last})
     summary["backfill"] = {"run_id": backfill["dag_run_id"], "state": backfill["state"], "range": [first, last]}
     print(f"  losses_backfill {backfill['state']}", flush=True)
@@ -200,10 +208,14 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     summary["failed_runs"] = failed_runs(client, earlier)
 
 
-def failed_runs(client: "AirflowClient", earlier: dict[str, set[str]]) -> list[str]:
+def failed_runs(client: AirflowClient, earlier: dict[str, set[str]]) -> list[str]:
     """The failed runs ("dag_id run_id") of these DAGs that are not in ``earlier`` (runs before this `up`)."""
-    return [f"{dag_id} {r['dag_run_id']}" for dag_id, old in earlier.items() for r in client.runs(dag_id)
-            if r["state"] == "failed" and r["dag_run_id"] not in old]
+    return [
+        f"{dag_id} {r['dag_run_id']}"
+        for dag_id, old in earlier.items()
+        for r in client.runs(dag_id)
+        if r["state"] == "failed" and r["dag_run_id"] not in old
+    ]
 
 
 def up(with_airflow: bool = True, load: bool = True) -> dict:
@@ -227,10 +239,12 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     extra_env: dict[str, str] = {}
     if summary["sources"] == "replay":
         summary["replay"] = start_replay(setting("ATTRITION_REPLAY_DATA"))
-        extra_env = {**replay_env(summary["replay"]["urls"]),
-                     # the snapshot is frozen: its last day stands for "today", so runs triggered
-                     # from the UI with default parameters target a day the replay serves
-                     "ATTRITION_TODAY": str(setting("ATTRITION_TODAY") or summary["replay"]["latest"])}
+        extra_env = {
+            **replay_env(summary["replay"]["urls"]),
+            # the snapshot is frozen: its last day stands for "today", so runs triggered
+            # from the UI with default parameters target a day the replay serves
+            "ATTRITION_TODAY": str(setting("ATTRITION_TODAY") or summary["replay"]["latest"]),
+        }
     if not os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT") and not is_set("ATTRITION_SMTP_CONN_ID"):
         summary["mailsink"] = start_mailsink()  # no mail server configured: alerts go to a local sink
         extra_env["AIRFLOW_CONN_SMTP_DEFAULT"] = summary["mailsink"]["conn"]
@@ -254,8 +268,11 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
     summary["dag_pauses"] = dag_pause_plan(summary["sources"], load)
     client = AirflowClient(airflow_port(), summary["airflow_login"])
     # the DAGs whose runs do not wait for the main job: manual ones, and those that stay paused
-    apply_pauses(client, summary["dag_pauses"],
-                 [d for d, why in summary["dag_pauses"].items() if d in MANUAL_DAGS or why is not None])
+    apply_pauses(
+        client,
+        summary["dag_pauses"],
+        [d for d, why in summary["dag_pauses"].items() if d in MANUAL_DAGS or why is not None],
+    )
     if load:
         load_history(summary)
     return summary
@@ -264,8 +281,12 @@ def up(with_airflow: bool = True, load: bool = True) -> dict:
 def down() -> dict:
     from etl.local.embedded import EmbeddedPostgres
 
-    return {"airflow_stopped": stop_airflow(), "replay_stopped": stop_pidfile("replay"),
-            "mailsink_stopped": stop_pidfile("mailsink"), "warehouse_stopped": EmbeddedPostgres.default().down()}
+    return {
+        "airflow_stopped": stop_airflow(),
+        "replay_stopped": stop_pidfile("replay"),
+        "mailsink_stopped": stop_pidfile("mailsink"),
+        "warehouse_stopped": EmbeddedPostgres.default().down(),
+    }
 
 
 __all__ = ["up", "down", "print_summary", "job_failed", "airflow_env", "AirflowClient"]

@@ -1,4 +1,5 @@
 """What `attrition up` prints when the stack is up (:func:`print_summary`), and whether its main job failed."""
+
 from __future__ import annotations
 
 import sys
@@ -38,9 +39,11 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
         w("  Sources         the live sites\n")
     if "backfill" in summary:
         b, d = summary["backfill"], summary["daily"]
-        w(f"  Main job        sources_check: {summary['check']['state']}; "
-          f"losses_backfill {b['range'][0]}..{b['range'][1]}: {b['state']}; "
-          f"losses_daily {d['target_date']}: {d['state']}\n")
+        w(
+            f"  Main job        sources_check: {summary['check']['state']}; "
+            f"losses_backfill {b['range'][0]}..{b['range'][1]}: {b['state']}; "
+            f"losses_daily {d['target_date']}: {d['state']}\n"
+        )
     for failed in summary.get("failed_runs") or []:
         w(f"  Failed run      {failed}\n")
     for dag_id, why in (summary.get("dag_pauses") or {}).items():
@@ -52,17 +55,28 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
         import textwrap
 
         figures = ", ".join(f"{label} {value:,}" + (f" (+{inc:,})" if inc else "") for label, value, inc in rows)
-        w(textwrap.fill(f"{day}: {figures}", width=100, initial_indent="  Newest bulletin ",
-                        subsequent_indent=" " * 18) + "\n")
-    w(f"  Quarantine      {state['open_quarantine']} open record(s) kept out of the marts"
-      + (" (attrition quarantine list)" if state["open_quarantine"] else "") + "\n")
+        w(
+            textwrap.fill(
+                f"{day}: {figures}", width=100, initial_indent="  Newest bulletin ", subsequent_indent=" " * 18
+            )
+            + "\n"
+        )
+    w(
+        f"  Quarantine      {state['open_quarantine']} open record(s) kept out of the marts"
+        + (" (attrition quarantine list)" if state["open_quarantine"] else "")
+        + "\n"
+    )
     if "mailsink" in summary:
         m = summary["mailsink"]
-        w(f"  Alerts          {state['alerts']} recorded, {state['notified']} e-mailed to the SMTP sink on "
-          f"127.0.0.1:{m['port']}; read them in {m['dir']}/ (attrition mailsink show)\n")
+        w(
+            f"  Alerts          {state['alerts']} recorded, {state['notified']} e-mailed to the SMTP sink on "
+            f"127.0.0.1:{m['port']}; read them in {m['dir']}/ (attrition mailsink show)\n"
+        )
     elif "airflow_url" in summary:
-        w(f"  Alerts          {state['alerts']} recorded, {state['notified']} sent through the configured "
-          "Airflow connections (docs/alerts.md)\n")
+        w(
+            f"  Alerts          {state['alerts']} recorded, {state['notified']} sent through the configured "
+            "Airflow connections (docs/alerts.md)\n"
+        )
     if summary.get("data_docs"):
         w(f"  Data Docs       {summary['data_docs']}\n")
     if "airflow_url" in summary:
@@ -77,5 +91,6 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
 
 
 def job_failed(summary: dict) -> bool:
-    return bool(summary.get("failed_runs")) or any(summary.get(part, {}).get("state") == "failed"
-                                                   for part in ("check", "backfill", "daily"))
+    return bool(summary.get("failed_runs")) or any(
+        summary.get(part, {}).get("state") == "failed" for part in ("check", "backfill", "daily")
+    )

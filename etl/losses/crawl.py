@@ -20,6 +20,7 @@ run's is 900 s, ``ATTRITION_CRAWL_TIMEOUT`` overrides both (0: none, the Airflow
 progress line at least every 30 s.  A crawl that was stopped or failed, run again under the same
 run id, skips what it already archived (:class:`scrapers.middlewares.ArchivedSkipMiddleware`).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,6 @@ from datetime import date
 from pathlib import Path
 
 from etl.config import project_home, setting
-
 from etl.domain.model import SOURCES
 from etl.errors import MessageError, one_line
 
@@ -82,13 +82,14 @@ class CrawlError(MessageError):
 
     kind = "source_failure"
 
-    def __init__(self, source: str, url: str | None, problem: str, result: "CrawlResult | None" = None):
+    def __init__(self, source: str, url: str | None, problem: str, result: CrawlResult | None = None):
         super().__init__(f"{source}: {url or '(no URL)'}: {problem}")
         self.source, self.url, self.problem, self.result = source, url, problem, result
 
     def summary(self) -> str:
-        return one_line(f"{self}; the documents fetched before it are kept in raw.document; run again once the "
-                        "source answers")
+        return one_line(
+            f"{self}; the documents fetched before it are kept in raw.document; run again once the source answers"
+        )
 
     def details(self) -> dict:
         return {"source": self.source, "url": self.url, "problem": self.problem}
@@ -113,13 +114,26 @@ class CrawlResult:
         return self.returncode == 0 and not self.errors and bool(self.document_ids or self.not_modified)
 
 
-def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, object], settings: dict,
-               fast: bool, timeout: float | None, progress=None) -> tuple[CrawlResult, str, bool, bool]:
+def run_spider(
+    spider: str,
+    *,
+    run_id: str,
+    dsn: str,
+    spider_args: dict[str, object],
+    settings: dict,
+    fast: bool,
+    timeout: float | None,
+    progress=None,
+) -> tuple[CrawlResult, str, bool, bool]:
     """``python -m scrapy crawl SPIDER`` in a child process: returns (result, log text, timed out,
     manifest written).  Raises nothing: the callers judge the outcome.  ``timeout`` None: no bound;
     ``progress`` (an :class:`etl.losses.progress.CrawlProgress`) is asked for a line while it runs."""
-    env = {**os.environ, "ATTRITION_WAREHOUSE_DSN": dsn, "ATTRITION_RUN_ID": run_id,  # the run id's one way in
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "ATTRITION_WAREHOUSE_DSN": dsn,
+        "ATTRITION_RUN_ID": run_id,  # the run id's one way in
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(project_home()), os.environ.get("PYTHONPATH")])),
+    }
     if fast:
         env["ATTRITION_FAST"] = "1"
     env.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -151,12 +165,20 @@ def run_spider(spider: str, *, run_id: str, dsn: str, spider_args: dict[str, obj
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else None
 
     if progress is not None:
-        progress.emit(final=True, state="stopped (timeout)" if timed_out else
-                      ("finished" if returncode == 0 else f"scrapy exited {returncode}"))
+        progress.emit(
+            final=True,
+            state="stopped (timeout)"
+            if timed_out
+            else ("finished" if returncode == 0 else f"scrapy exited {returncode}"),
+        )
         progress.close()
-    result = CrawlResult(source=spider, run_id=run_id, returncode=returncode,
-                         log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
-                         seconds=round(time.monotonic() - started, 3))
+    result = CrawlResult(
+        source=spider,
+        run_id=run_id,
+        returncode=returncode,
+        log_tail="\n".join(log_text.splitlines()[-LOG_TAIL_LINES:]),
+        seconds=round(time.monotonic() - started, 3),
+    )
     if manifest is not None:
         result.document_ids = list(manifest.get("documents", []))
         result.not_modified = list(manifest.get("not_modified", []))
@@ -181,10 +203,20 @@ def _wait(proc: subprocess.Popen, timeout: float | None, progress) -> int:
             progress.maybe_emit()
 
 
-def crawl(source: str, *, date_from: date | None = None, date_to: date | None = None, run_id: str,
-          base_urls: dict[str, str] | None = None, dsn: str | None = None, fast: bool = False,
-          timeout: float | None = None, lang: str | None = None, settings: dict[str, object] | None = None,
-          progress: bool = True) -> CrawlResult:
+def crawl(
+    source: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    run_id: str,
+    base_urls: dict[str, str] | None = None,
+    dsn: str | None = None,
+    fast: bool = False,
+    timeout: float | None = None,
+    lang: str | None = None,
+    settings: dict[str, object] | None = None,
+    progress: bool = True,
+) -> CrawlResult:
     """Crawl ``source`` (minfin, mod, russianwarship) into the raw archive; raises :class:`CrawlError`.
 
     Without ``date_from``/``date_to`` it is the daily run (the latest bulletins), with them a backfill.
@@ -217,34 +249,63 @@ def crawl(source: str, *, date_from: date | None = None, date_to: date | None = 
 
         tracker = CrawlProgress(source, run_id, dsn, date_from, date_to)
     result, log_text, timed_out, has_manifest = run_spider(
-        source, run_id=run_id, dsn=dsn, spider_args={"date_from": date_from and date_from.isoformat(),
-                                                     "date_to": date_to and date_to.isoformat(), "lang": lang},
-        settings=extra, fast=fast, timeout=timeout, progress=tracker)
+        source,
+        run_id=run_id,
+        dsn=dsn,
+        spider_args={
+            "date_from": date_from and date_from.isoformat(),
+            "date_to": date_to and date_to.isoformat(),
+            "lang": lang,
+        },
+        settings=extra,
+        fast=fast,
+        timeout=timeout,
+        progress=tracker,
+    )
     start_url = _start_url(source, extra)
-    raise_for_outcome(source, start_url, result, log_text, timed_out=timed_out, has_manifest=has_manifest,
-                      timeout=timeout)
+    raise_for_outcome(
+        source, start_url, result, log_text, timed_out=timed_out, has_manifest=has_manifest, timeout=timeout
+    )
     if not (result.document_ids or result.not_modified):
-        scope = (f" for {date_from or '…'}..{date_to or '…'}" if (date_from or date_to) else "")
-        raise CrawlError(source, start_url, f"fetched nothing usable{scope} "
-                                            f"(finish reason {result.finish_reason})", result)
+        scope = f" for {date_from or '…'}..{date_to or '…'}" if (date_from or date_to) else ""
+        raise CrawlError(
+            source, start_url, f"fetched nothing usable{scope} (finish reason {result.finish_reason})", result
+        )
     return result
 
 
-def raise_for_outcome(spider: str, url: str | None, result: CrawlResult, log_text: str, *, timed_out: bool,
-                      has_manifest: bool, timeout: float | None) -> None:
+def raise_for_outcome(
+    spider: str,
+    url: str | None,
+    result: CrawlResult,
+    log_text: str,
+    *,
+    timed_out: bool,
+    has_manifest: bool,
+    timeout: float | None,
+) -> None:
     """Raise :class:`CrawlError` for what fails any crawl (the values :func:`run_spider` returns): a
     timeout, a fetch error (named by its own URL, else ``url``), or a run that exited without its manifest
     or with a non-zero status."""
     if timed_out:
-        raise CrawlError(spider, url, f"crawl did not finish within {timeout:g}s (stopped); what it archived is "
-                                      "kept, and a re-run under the same run id skips it", result)
+        raise CrawlError(
+            spider,
+            url,
+            f"crawl did not finish within {timeout:g}s (stopped); what it archived is "
+            "kept, and a re-run under the same run id skips it",
+            result,
+        )
     if result.errors:
         first = result.errors[0]
         more = f" (and {len(result.errors) - 1} more error(s))" if len(result.errors) > 1 else ""
         raise CrawlError(spider, first.get("url") or url, f"{first.get('error')}{more}", result)
     if not has_manifest or result.returncode != 0:
-        raise CrawlError(spider, url, f"scrapy exited {result.returncode} without a complete run:\n"
-                                      f"{last_error_lines(log_text)}", result)
+        raise CrawlError(
+            spider,
+            url,
+            f"scrapy exited {result.returncode} without a complete run:\n{last_error_lines(log_text)}",
+            result,
+        )
 
 
 def _start_url(source: str, extra: dict) -> str:
@@ -264,4 +325,4 @@ def last_error_lines(log_text: str, n: int = 15) -> str:
     lines = log_text.splitlines()
     errors = [i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line]
     start = errors[0] if errors else max(0, len(lines) - n)
-    return "\n".join(lines[start:start + n])
+    return "\n".join(lines[start : start + n])

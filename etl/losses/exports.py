@@ -7,6 +7,7 @@ gets ``daily_losses.{csv,json,parquet}`` (wide: one row per day, one column per 
 ``data_dictionary.{json,md}`` generated from the warehouse's COMMENT ON of both views and their columns.
 Every file is written to a temporary name and renamed, so a reader never sees half a file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,10 @@ from pathlib import Path
 from psycopg2 import sql
 
 # (file stem, relation, sort order): the contract's files, in the order the dictionary lists them
-TABLES = (("daily_losses", "daily_losses", ("as_of",)),
-          ("daily_losses_long", "daily_losses_long", ("as_of", "category")))
+TABLES = (
+    ("daily_losses", "daily_losses", ("as_of",)),
+    ("daily_losses_long", "daily_losses_long", ("as_of", "category")),
+)
 FORMATS = ("csv", "json", "parquet")
 LIST_SEPARATOR = ";"
 
@@ -50,8 +53,11 @@ def describe(cur, relation: str) -> dict:
 
 
 def fetch(cur, relation: str, order: tuple[str, ...]) -> tuple[list[str], list[tuple]]:
-    cur.execute(sql.SQL("SELECT * FROM {}.{} ORDER BY {}").format(
-        sql.Identifier("mart"), sql.Identifier(relation), sql.SQL(", ").join(map(sql.Identifier, order))))
+    cur.execute(
+        sql.SQL("SELECT * FROM {}.{} ORDER BY {}").format(
+            sql.Identifier("mart"), sql.Identifier(relation), sql.SQL(", ").join(map(sql.Identifier, order))
+        )
+    )
     return [d[0] for d in cur.description], cur.fetchall()
 
 
@@ -79,8 +85,13 @@ def arrow_type(pg_type: str):
 
     if pg_type.endswith("[]"):
         return pa.list_(arrow_type(pg_type[:-2]))
-    return {"date": pa.date32(), "bigint": pa.int64(), "integer": pa.int32(), "boolean": pa.bool_(),
-            "jsonb": pa.string()}.get(pg_type, pa.string())
+    return {
+        "date": pa.date32(),
+        "bigint": pa.int64(),
+        "integer": pa.int32(),
+        "boolean": pa.bool_(),
+        "jsonb": pa.string(),
+    }.get(pg_type, pa.string())
 
 
 def write_csv(path: Path, names: list[str], rows: list[tuple]) -> None:
@@ -91,7 +102,7 @@ def write_csv(path: Path, names: list[str], rows: list[tuple]) -> None:
 
 
 def write_json(path: Path, names: list[str], rows: list[tuple]) -> None:
-    records = [{n: _json_value(v) for n, v in zip(names, row)} for row in rows]
+    records = [{n: _json_value(v) for n, v in zip(names, row, strict=False)} for row in rows]
     path.write_text(json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
@@ -106,8 +117,10 @@ def write_parquet(path: Path, names: list[str], rows: list[tuple], columns: list
         if types[name] == "jsonb":
             values = [None if v is None else json.dumps(v, sort_keys=True, ensure_ascii=False) for v in values]
         arrays.append(pa.array(values, type=arrow_type(types[name])))
-    fields = [pa.field(n, a.type, metadata={"description": next(c["description"] for c in columns if c["name"] == n)})
-              for n, a in zip(names, arrays)]
+    fields = [
+        pa.field(n, a.type, metadata={"description": next(c["description"] for c in columns if c["name"] == n)})
+        for n, a in zip(names, arrays, strict=False)
+    ]
     pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), path)
 
 
@@ -126,10 +139,11 @@ def write_table(out: Path, stem: str, names: list[str], rows: list[tuple], colum
 def dictionary_markdown(dictionary: dict) -> str:
     lines = [f"# Data dictionary of the attrition exports ({dictionary['exported_at']})", ""]
     for table in dictionary["files"]:
-        heading = (f"## {table['stem']}.{{csv,json,parquet}} (from {table['relation']}, {table['rows']} rows, "
-                   f"sorted by {', '.join(table['sort'])})")
-        lines += [heading, "", table["description"], "",
-                  "| column | type | description |", "|---|---|---|"]
+        heading = (
+            f"## {table['stem']}.{{csv,json,parquet}} (from {table['relation']}, {table['rows']} rows, "
+            f"sorted by {', '.join(table['sort'])})"
+        )
+        lines += [heading, "", table["description"], "", "| column | type | description |", "|---|---|---|"]
         lines += [f"| {c['name']} | {c['type']} | {c['description'].replace('|', '/')} |" for c in table["columns"]]
         lines.append("")
     return "\n".join(lines)
@@ -152,11 +166,14 @@ def export(out: Path | None = None, dsn: str | None = None) -> dict:
     for stem, meta, sort, names, rows in tables:
         write_table(out, stem, names, rows, meta["columns"])
         files += [f"{stem}.{fmt}" for fmt in FORMATS]
-        entries.append({"stem": stem, **meta, "sort": list(sort), "rows": len(rows),
-                        "list_separator_in_csv": LIST_SEPARATOR})
+        entries.append(
+            {"stem": stem, **meta, "sort": list(sort), "rows": len(rows), "list_separator_in_csv": LIST_SEPARATOR}
+        )
     dictionary = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "files": entries}
-    _replace(out / "data_dictionary.json",
-             lambda p: p.write_text(json.dumps(dictionary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
+    _replace(
+        out / "data_dictionary.json",
+        lambda p: p.write_text(json.dumps(dictionary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"),
+    )
     _replace(out / "data_dictionary.md", lambda p: p.write_text(dictionary_markdown(dictionary), encoding="utf-8"))
     files += ["data_dictionary.json", "data_dictionary.md"]
     return {"dir": str(out), "files": files, "rows": {e["stem"]: e["rows"] for e in entries}}

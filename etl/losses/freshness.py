@@ -7,6 +7,7 @@ deadline: the poke says "not done" and the sensor (reschedule mode) gives its wo
 poke, ``ATTRITION_POLL_SECONDS`` later (default 120) — no failed attempt in the UI.  After the deadline
 (Kyiv time) the poke fails for good with "bulletin missing" and records the alert, as the retries did.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,15 +7,16 @@ a run: every document that parses is loaded (etl.losses.load.load_documents); ea
 raw.document, raises one ``parse_failure`` alert naming source, URL and field, and is listed in the
 run's LoadResult.failed; the run then fails (IngestError) with that list, after the rest is loaded.
 """
+
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from etl.domain.calendar import KYIV, WAR_START, kyiv_today  # noqa: F401 - re-exported for the CLI
-from etl.domain.model import SOURCES, ParseError
+from etl.domain.model import SOURCES
 from etl.errors import MessageError, one_line
-from etl.losses.load import LoadResult, fetch_documents, load, parse_documents
+from etl.losses.load import LoadResult, fetch_documents, parse_documents
 
 
 class IngestError(MessageError):
@@ -30,11 +31,12 @@ class IngestError(MessageError):
     def __init__(self, result: LoadResult, gate=None):
         self.result, self.gate = result, gate
         lines = result.failure_lines()
-        shown = lines[:self.SHOWN]
+        shown = lines[: self.SHOWN]
         more = f"\n… and {len(lines) - self.SHOWN} more (see quality.alert)" if len(lines) > self.SHOWN else ""
-        super().__init__(f"{len(lines)} document(s) could not be read; the other {result.documents} were loaded "
-                         "(the unreadable ones are kept in raw.document, one parse_failure alert each):\n"
-                         + "\n".join(shown) + more)
+        super().__init__(
+            f"{len(lines)} document(s) could not be read; the other {result.documents} were loaded "
+            "(the unreadable ones are kept in raw.document, one parse_failure alert each):\n" + "\n".join(shown) + more
+        )
 
     @property
     def errors(self) -> list[dict]:
@@ -57,18 +59,37 @@ def record_failures(cur, failed: list[dict], run_id: str | None) -> None:
     from etl.warehouse.alerts import record_alert
 
     for f in failed:
-        key = "parse_failure:" + hashlib.sha256(
-            f"{f['source']}|{f['url']}|{f['field']}|{f['problem']}".encode()).hexdigest()[:24]
-        record_alert(cur, "parse_failure", key, f"[attrition] {f['source']}: cannot parse {f['url']}",
-                     f"{f['source']}: {f['url']}: {f['field']}: {f['problem']}\n\nThe raw document is kept in "
-                     f"raw.document (id {f.get('document_id')}); it was left out of run {run_id}, whose other "
-                     "documents were loaded.",
-                     {"source": f["source"], "url": f["url"], "field": f["field"], "problem": f["problem"],
-                      "document_id": f.get("document_id"), "run_id": run_id})
+        key = (
+            "parse_failure:"
+            + hashlib.sha256(f"{f['source']}|{f['url']}|{f['field']}|{f['problem']}".encode()).hexdigest()[:24]
+        )
+        record_alert(
+            cur,
+            "parse_failure",
+            key,
+            f"[attrition] {f['source']}: cannot parse {f['url']}",
+            f"{f['source']}: {f['url']}: {f['field']}: {f['problem']}\n\nThe raw document is kept in "
+            f"raw.document (id {f.get('document_id')}); it was left out of run {run_id}, whose other "
+            "documents were loaded.",
+            {
+                "source": f["source"],
+                "url": f["url"],
+                "field": f["field"],
+                "problem": f["problem"],
+                "document_id": f.get("document_id"),
+                "run_id": run_id,
+            },
+        )
 
 
-def ingest(document_ids: list[int] | None = None, *, sources: list[str] | None = None, dsn: str | None = None,
-           run_id: str | None = None, raise_failures: bool = True) -> LoadResult:
+def ingest(
+    document_ids: list[int] | None = None,
+    *,
+    sources: list[str] | None = None,
+    dsn: str | None = None,
+    run_id: str | None = None,
+    raise_failures: bool = True,
+) -> LoadResult:
     """Parse the given archived documents (or all of ``sources``) and load every one that parses.
 
     A document that does not parse (or that the warehouse refuses) is left out: it stays in
@@ -77,9 +98,8 @@ def ingest(document_ids: list[int] | None = None, *, sources: list[str] | None =
     :class:`IngestError` carrying the result is raised; without it the result is returned and the
     caller fails the run once it has done the rest (the DAGs' ``check_documents`` task, the CLI).
     """
-    from etl.warehouse.db import transaction
     from etl.losses.load import failure_of, load_documents
-
+    from etl.warehouse.db import transaction
     from etl.warehouse.runlock import lock_sources, spans_of
 
     with transaction(dsn, run_id=run_id) as conn, conn.cursor() as cur:
@@ -107,8 +127,9 @@ def rebuild(dsn: str | None = None, sources: list[str] | None = None, *, notify:
     return result, gate
 
 
-def crawl_source(source: str, *, date_from: date | None, date_to: date | None, run_id: str,
-                 dsn: str | None = None) -> list[int]:
+def crawl_source(
+    source: str, *, date_from: date | None, date_to: date | None, run_id: str, dsn: str | None = None
+) -> list[int]:
     """Run one spider (subprocess); returns the ids of every archived document this run saw.
 
     That includes the documents a conditional GET found unchanged (HTTP 304): re-running a range
@@ -121,9 +142,12 @@ def crawl_source(source: str, *, date_from: date | None, date_to: date | None, r
     conn = connect(dsn)
     try:
         with conn.cursor() as cur:
-            cur.execute("""SELECT DISTINCT document_id FROM raw.fetch
+            cur.execute(
+                """SELECT DISTINCT document_id FROM raw.fetch
                            WHERE run_id = %s AND source = %s AND document_id IS NOT NULL
-                           ORDER BY document_id""", (run_id, source))
+                           ORDER BY document_id""",
+                (run_id, source),
+            )
             return [r[0] for r in cur.fetchall()]
     finally:
         conn.close()
@@ -153,23 +177,29 @@ def deadline_passed(target: date, deadline: str, now: datetime | None = None) ->
     return (now or datetime.now(tz=KYIV)) >= limit
 
 
-
-def backfill(date_from: date, date_to: date, sources: list[str] | None = None, *, dsn: str | None = None,
-             run_id: str | None = None, notify: bool = True):
+def backfill(
+    date_from: date,
+    date_to: date,
+    sources: list[str] | None = None,
+    *,
+    dsn: str | None = None,
+    run_id: str | None = None,
+    notify: bool = True,
+):
     """Crawl the sources over the range (in parallel, one subprocess each), load every document that
     parses, then run the quality gate over the range.  Returns (LoadResult, GateResult); raises
     :class:`IngestError` (with both) after the gate when a document could not be read."""
-    from etl.quality.gate import validate
-
     from concurrent.futures import ThreadPoolExecutor
 
+    from etl.quality.gate import validate
     from etl.warehouse.runlock import new_run_id
 
     run_id = run_id or new_run_id("cli-backfill")  # unique: never shared by two runs started together
     sources = list(sources or SOURCES)
     with ThreadPoolExecutor(max_workers=len(sources)) as pool:
-        futures = [pool.submit(crawl_source, s, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
-                   for s in sources]
+        futures = [
+            pool.submit(crawl_source, s, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn) for s in sources
+        ]
         ids = [i for f in futures for i in f.result()]
     result = ingest(ids, dsn=dsn, run_id=run_id, raise_failures=False)
     gate = validate(dsn, date_from=date_from, date_to=date_to, run_id=run_id, notify=notify)

@@ -17,10 +17,11 @@ A missing "(+N)" in a later document does not count as a different value.  An ob
 ``note`` (a category printed outside its validity, see etl.losses.parsers.finalize) is stored with it; the
 keys a source printed that the parser does not know are recorded by :mod:`etl.losses.source_keys`.
 """
+
 from __future__ import annotations
 
-from collections import defaultdict
 import os
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
@@ -52,7 +53,7 @@ class LoadResult:
     # the documents left out: {"source", "url", "field", "problem", "document_id"} each (see module doc)
     failed: list[dict] = field(default_factory=list)
 
-    def merge(self, other: "LoadResult") -> "LoadResult":
+    def merge(self, other: LoadResult) -> LoadResult:
         """Add ``other`` (a later load of the same run) to this result."""
         self.documents += other.documents
         self.observations += other.observations
@@ -75,7 +76,7 @@ class LoadResult:
         out: dict[str, list[tuple[date, date]]] = {}
         for source, days in self.days.items():
             missing = []
-            for before, after in zip(days, days[1:]):
+            for before, after in zip(days, days[1:], strict=False):
                 if (after - before).days > 1:
                     missing.append((before + timedelta(days=1), after - timedelta(days=1)))
             out[source] = missing
@@ -114,8 +115,7 @@ def fetch_documents(cur, ids: list[int] | None = None, sources: list[str] | None
         clauses.append("source = ANY(%s)")
         params.append(list(sources))
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    cur.execute(f"SELECT id, source, url, content_type, body FROM raw.document {where} ORDER BY fetched_at, id",
-                params)
+    cur.execute(f"SELECT id, source, url, content_type, body FROM raw.document {where} ORDER BY fetched_at, id", params)
     return [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
 
 
@@ -172,7 +172,7 @@ def parse_workers() -> int:
 def _parse_slice(bounds: tuple[int, int]) -> list:
     """In a worker: parse ``_TO_PARSE[a:b]``; plain tuples back (cheaper to pickle than objects)."""
     out = []
-    for doc in _TO_PARSE[bounds[0]:bounds[1]]:
+    for doc in _TO_PARSE[bounds[0] : bounds[1]]:
         try:
             out.append([tuple(getattr(o, f) for f in _OBS_FIELDS) for o in parse_one(doc)])
         except ParseError as exc:
@@ -203,7 +203,7 @@ def _parse_all(documents: list[Document]) -> list:
     finally:
         _TO_PARSE = []
     outcomes = []
-    for doc, raw in zip(documents, (r for chunk in chunks for r in chunk)):
+    for doc, raw in zip(documents, (r for chunk in chunks for r in chunk), strict=False):
         if isinstance(raw, tuple):
             err = ParseError(*raw)
             err.document_id = doc.id
@@ -222,7 +222,7 @@ def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, lis
     naming source, URL and field)."""
     ahead = {doc.id: _PARSED_AHEAD.pop(doc.id) for doc in documents if doc.id in _PARSED_AHEAD}
     todo = [doc for doc in documents if doc.id not in ahead]
-    ahead.update(zip((doc.id for doc in todo), _parse_all(todo)))
+    ahead.update(zip((doc.id for doc in todo), _parse_all(todo), strict=False))
     parsed, errors = [], []
     for doc in documents:
         outcome = ahead[doc.id]
@@ -234,8 +234,13 @@ def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, lis
 
 
 def failure_of(error: ParseError, document_id: int | None = None) -> dict:
-    return {"source": error.source, "url": error.url, "field": error.field, "problem": error.problem,
-            "document_id": document_id}
+    return {
+        "source": error.source,
+        "url": error.url,
+        "field": error.field,
+        "problem": error.problem,
+        "document_id": document_id,
+    }
 
 
 def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
@@ -262,8 +267,9 @@ def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> Loa
         except refused as exc:
             cur.execute("ROLLBACK TO SAVEPOINT attrition_load_one")
             problem = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()[0]
-            result.failed.append(failure_of(ParseError(doc.source, doc.url, "load", f"refused by the warehouse: "
-                                                                                    f"{problem}"), doc.id))
+            result.failed.append(
+                failure_of(ParseError(doc.source, doc.url, "load", f"refused by the warehouse: {problem}"), doc.id)
+            )
             continue
         cur.execute("RELEASE SAVEPOINT attrition_load_one")
         result.merge(one)
@@ -279,8 +285,20 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     staged = []
     for doc, observations in parsed:
         for obs in observations:
-            staged.append((len(staged), obs.source, obs.as_of, obs.category, obs.cumulative, obs.increase,
-                           obs.qualifier, doc.id, doc.url, obs.note))
+            staged.append(
+                (
+                    len(staged),
+                    obs.source,
+                    obs.as_of,
+                    obs.category,
+                    obs.cumulative,
+                    obs.increase,
+                    obs.qualifier,
+                    doc.id,
+                    doc.url,
+                    obs.note,
+                )
+            )
     result.observations = len(staged)
     if not staged:
         return result
@@ -289,17 +307,19 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
         days[row[1]].add(row[2])
     result.days = {source: sorted(d) for source, d in days.items()}
     _stage(cur, staged)
-    cur.execute("""
+    cur.execute(
+        """
         INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
         SELECT DISTINCT source, as_of, document_id, url, %s FROM stage_obs
-        ON CONFLICT (source, as_of, document_id) DO NOTHING""", (PARSER_VERSION,))
+        ON CONFLICT (source, as_of, document_id) DO NOTHING""",
+        (PARSER_VERSION,),
+    )
     cur.execute("""
         SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase, o.qualifier
         FROM core.observation o
         JOIN (SELECT DISTINCT source, as_of, category FROM stage_obs) k USING (source, as_of, category)
         WHERE o.superseded_at IS NULL""")
-    current = {(r[1], r[2], r[3]): {"id": r[0], "revision": r[4], "value": (r[5], r[6], r[7])}
-               for r in cur.fetchall()}
+    current = {(r[1], r[2], r[3]): {"id": r[0], "revision": r[4], "value": (r[5], r[6], r[7])} for r in cur.fetchall()}
 
     new_rows, superseded = [], []
     for row in staged:  # in document order: a later document's different value is the newer revision
@@ -318,11 +338,16 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
                 superseded.append(cur_row["id"])
             else:  # an earlier row of this same run: mark it superseded on insert
                 new_rows[cur_row["index"]] = new_rows[cur_row["index"]][:-1] + (True,)
-            result.revisions.append({
-                "source": key[0], "as_of": key[1].isoformat(), "category": key[2],
-                "old": {"cumulative": cur_row["value"][0], "increase": cur_row["value"][1]},
-                "new": {"cumulative": value[0], "increase": value[1]}, "revision": revision,
-            })
+            result.revisions.append(
+                {
+                    "source": key[0],
+                    "as_of": key[1].isoformat(),
+                    "category": key[2],
+                    "old": {"cumulative": cur_row["value"][0], "increase": cur_row["value"][1]},
+                    "new": {"cumulative": value[0], "increase": value[1]},
+                    "revision": revision,
+                }
+            )
         new_rows.append((*key, revision, *value, row[7], row[9], False))
         current[key] = {"id": None, "index": len(new_rows) - 1, "revision": revision, "value": value}
 

@@ -12,9 +12,9 @@ time left, estimated from the share of the range covered so far (or, before any 
 from the expected number of requests).  Lines go to stderr (the terminal; the Airflow task log
 captures it), flushed.  The interval is ``ATTRITION_PROGRESS_SECONDS`` (default 30).
 """
+
 from __future__ import annotations
 
-import os
 import sys
 import time
 from datetime import date
@@ -52,8 +52,17 @@ def _fmt_seconds(seconds: float) -> str:
 
 
 class CrawlProgress:
-    def __init__(self, source: str, run_id: str, dsn: str, date_from: date | None = None,
-                 date_to: date | None = None, *, every: float | None = None, out=None):
+    def __init__(
+        self,
+        source: str,
+        run_id: str,
+        dsn: str,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        *,
+        every: float | None = None,
+        out=None,
+    ):
         self.source, self.run_id, self.dsn = source, run_id, dsn
         self.date_from, self.date_to = date_from, date_to
         self.every = interval() if every is None else every
@@ -87,14 +96,19 @@ class CrawlProgress:
         from etl.losses.load import Document, parse_ahead
 
         with self._cursor() as cur:
-            cur.execute("""SELECT count(*), count(DISTINCT document_id), count(*) FILTER (WHERE outcome = 'error'),
+            cur.execute(
+                """SELECT count(*), count(DISTINCT document_id), count(*) FILTER (WHERE outcome = 'error'),
                                   count(*) FILTER (WHERE outcome = 'not_modified')
-                           FROM raw.fetch WHERE run_id = %s AND source = %s""", (self.run_id, self.source))
+                           FROM raw.fetch WHERE run_id = %s AND source = %s""",
+                (self.run_id, self.source),
+            )
             requests, documents, errors, unchanged = cur.fetchone()
-            cur.execute("""SELECT d.id, d.source, d.url, d.content_type, d.body FROM raw.document d
+            cur.execute(
+                """SELECT d.id, d.source, d.url, d.content_type, d.body FROM raw.document d
                            WHERE d.id IN (SELECT document_id FROM raw.fetch WHERE run_id = %s AND source = %s
                                           AND document_id IS NOT NULL) AND NOT (d.id = ANY(%s))""",
-                        (self.run_id, self.source, list(self._parsed)))
+                (self.run_id, self.source, list(self._parsed)),
+            )
             docs = [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
         self._parsed.update(d.id for d in docs)
         # parsed once: the load of this process takes these outcomes as they are (etl.losses.load.parse_ahead);
@@ -102,8 +116,13 @@ class CrawlProgress:
         parsed = parse_ahead(docs)
         for _doc, observations in parsed:
             self.days.update(o.as_of for o in observations if self._in_range(o.as_of))
-        return {"requests": requests, "documents": documents, "errors": errors, "not_modified": unchanged,
-                "days": len(self.days)}
+        return {
+            "requests": requests,
+            "documents": documents,
+            "errors": errors,
+            "not_modified": unchanged,
+            "days": len(self.days),
+        }
 
     def _in_range(self, day: date) -> bool:
         return (self.date_from is None or day >= self.date_from) and (self.date_to is None or day <= self.date_to)
@@ -139,9 +158,11 @@ class CrawlProgress:
             extra.append(f"{snap['not_modified']} unchanged or already archived")
         if snap["errors"]:
             extra.append(f"{snap['errors']} error(s)")
-        return (f"progress {self.source}: {snap['requests']} request(s) done"
-                + (f" ({', '.join(extra)})" if extra else "")
-                + f", {snap['documents']} document(s) archived, {days}, {_fmt_seconds(elapsed)} elapsed, {left}")
+        return (
+            f"progress {self.source}: {snap['requests']} request(s) done"
+            + (f" ({', '.join(extra)})" if extra else "")
+            + f", {snap['documents']} document(s) archived, {days}, {_fmt_seconds(elapsed)} elapsed, {left}"
+        )
 
     def emit(self, final: bool = False, state: str | None = None) -> str | None:
         self.last_emit = time.monotonic()

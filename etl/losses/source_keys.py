@@ -8,6 +8,7 @@ every such key in ``core.source_key`` (first and last day, last value, documents
 a re-run, a retried task or a later reply with the same key raises nothing new.  A key whose value
 is 0 is recorded too (a new field often starts at 0).
 """
+
 from __future__ import annotations
 
 import json
@@ -51,11 +52,17 @@ def record_new_keys(cur, parsed) -> list[dict]:
                     documents = t.documents + 1,
                     last_seen_at = now()
                 """,
-                (doc.source, k.key, k.category, k.first_day, k.last_day, value, doc.id, doc.id, incident))
-            read = (f"read as the category {k.category}" if k.category else
-                    "not read: no category alias names it, so nothing of it was stored")
+                (doc.source, k.key, k.category, k.first_day, k.last_day, value, doc.id, doc.id, incident),
+            )
+            read = (
+                f"read as the category {k.category}"
+                if k.category
+                else "not read: no category alias names it, so nothing of it was stored"
+            )
             alert_id = record_alert(
-                cur, "new_source_key", incident,
+                cur,
+                "new_source_key",
+                incident,
                 f"[attrition] new {doc.source} key: {k.key}",
                 f"{doc.source} printed the key {k.key!r}, which the parser does not know, in {doc.url} "
                 f"({k.first_day}..{k.last_day}, {k.days} day(s), last value {k.last_value!r}); it was {read}. "
@@ -63,7 +70,9 @@ def record_new_keys(cur, parsed) -> list[dict]:
                 "if it names one, add the key as an alias in etl/domain/categories.py and run attrition rebuild; "
                 "core.source_key / mart.new_source_keys keep every unknown key.",
                 {"source": doc.source, "url": doc.url, "document_id": doc.id, **k.to_json()},
-                severity="info" if k.category else "warning")
-            seen.append({"source": doc.source, "url": doc.url, **k.to_json(), "new": alert_id is not None,
-                         "alert_id": alert_id})
+                severity="info" if k.category else "warning",
+            )
+            seen.append(
+                {"source": doc.source, "url": doc.url, **k.to_json(), "new": alert_id is not None, "alert_id": alert_id}
+            )
     return seen

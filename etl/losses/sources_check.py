@@ -22,6 +22,7 @@ a failure only with ``strict`` (the quality gate decides what the figures are).
     result.ok            # no source changed or unreachable (and, strict, none disagrees)
     print(result.report())
 """
+
 from __future__ import annotations
 
 import sys
@@ -77,22 +78,35 @@ class CheckResult:
         return not self.failures
 
     def as_dict(self) -> dict:
-        return {"run_id": self.run_id, "mode": self.mode, "strict": self.strict, "ok": self.ok,
-                "failed": [s.source for s in self.failures], "sources": [s.as_dict() for s in self.sources]}
+        return {
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "strict": self.strict,
+            "ok": self.ok,
+            "failed": [s.source for s in self.failures],
+            "sources": [s.as_dict() for s in self.sources],
+        }
 
     def report(self) -> str:
-        lines = [f"{'source':<15} {'status':<12} {'reachable':<9} {'newest day':<10}  {'parsed':<6} "
-                 f"{'categories':>10}  agreement"]
+        lines = [
+            f"{'source':<15} {'status':<12} {'reachable':<9} {'newest day':<10}  {'parsed':<6} "
+            f"{'categories':>10}  agreement"
+        ]
         for s in self.sources:
             agree = "; ".join(_agreement_text(other, a) for other, a in s.agreement.items()) or "-"
-            lines.append(f"{s.source:<15} {s.status:<12} {'yes' if s.reachable else 'NO':<9} "
-                         f"{s.newest_day.isoformat() if s.newest_day else '-':<10}  {'yes' if s.parsed else 'NO':<6} "
-                         f"{len(s.categories):>10}  {agree}")
+            lines.append(
+                f"{s.source:<15} {s.status:<12} {'yes' if s.reachable else 'NO':<9} "
+                f"{s.newest_day.isoformat() if s.newest_day else '-':<10}  {'yes' if s.parsed else 'NO':<6} "
+                f"{len(s.categories):>10}  {agree}"
+            )
         for s in self.sources:
             if s.problem:
                 lines.append(f"{s.source}: {s.status}: {s.problem}")
-        verdict = ("all sources answered and parsed" if self.ok else
-                   "FAILED: " + ", ".join(f"{s.source} ({s.status})" for s in self.failures))
+        verdict = (
+            "all sources answered and parsed"
+            if self.ok
+            else "FAILED: " + ", ".join(f"{s.source} ({s.status})" for s in self.failures)
+        )
         lines.append(f"sources check {self.run_id} ({self.mode}): {verdict}")
         return "\n".join(lines)
 
@@ -107,18 +121,21 @@ def _agreement_text(other: str, a: dict) -> str:
 
 
 def _documents_of_run(cur, run_id: str, source: str) -> list[int]:
-    cur.execute("""SELECT DISTINCT document_id FROM raw.fetch
+    cur.execute(
+        """SELECT DISTINCT document_id FROM raw.fetch
                    WHERE run_id = %s AND source = %s AND document_id IS NOT NULL ORDER BY document_id""",
-                (run_id, source))
+        (run_id, source),
+    )
     return [r[0] for r in cur.fetchall()]
 
 
-def check_source(source: str, *, run_id: str, dsn: str, base_urls: dict | None = None,
-                 timeout: float = 900) -> SourceResult:
+def check_source(
+    source: str, *, run_id: str, dsn: str, base_urls: dict | None = None, timeout: float = 900
+) -> SourceResult:
     """Crawl ``source``'s newest pages (its daily run) and parse them; nothing is loaded or recorded."""
     from etl.losses.crawl import CrawlError, crawl
-    from etl.warehouse.db import transaction
     from etl.losses.load import fetch_documents, parse_documents
+    from etl.warehouse.db import transaction
 
     started = time.monotonic()
     res = SourceResult(source)
@@ -179,8 +196,8 @@ def record(results: list[SourceResult], *, run_id: str, mode: str, dsn: str, dag
     """One quality.source_check row per source; one alert per incident of a changed or unreachable source."""
     import json
 
-    from etl.warehouse.alerts import record_alert
     from etl.config import airflow_run_url
+    from etl.warehouse.alerts import record_alert
     from etl.warehouse.db import transaction
 
     run_url = airflow_run_url(dag_id, run_id) if dag_id else None
@@ -190,46 +207,89 @@ def record(results: list[SourceResult], *, run_id: str, mode: str, dsn: str, dag
                 """INSERT INTO quality.source_check (run_id, mode, source, status, reachable, parsed, newest_day,
                        categories, url, document_ids, problem, agreement, seconds)
                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
-                (run_id, mode, r.source, r.status, r.reachable, r.parsed, r.newest_day, r.categories, r.url,
-                 r.document_ids, r.problem, json.dumps(r.agreement), r.seconds))
+                (
+                    run_id,
+                    mode,
+                    r.source,
+                    r.status,
+                    r.reachable,
+                    r.parsed,
+                    r.newest_day,
+                    r.categories,
+                    r.url,
+                    r.document_ids,
+                    r.problem,
+                    json.dumps(r.agreement),
+                    r.seconds,
+                ),
+            )
             row_id = cur.fetchone()[0]
             if r.status not in FAILED:
                 continue
             # the incident began with the first check in this state since the last check in another state
-            cur.execute("""SELECT min(id) FROM quality.source_check
+            cur.execute(
+                """SELECT min(id) FROM quality.source_check
                            WHERE source = %s AND mode = %s AND status = %s
                              AND id > coalesce((SELECT max(id) FROM quality.source_check
                                                 WHERE source = %s AND mode = %s AND status <> %s), 0)""",
-                        (r.source, mode, r.status, r.source, mode, r.status))
+                (r.source, mode, r.status, r.source, mode, r.status),
+            )
             since = cur.fetchone()[0] or row_id
             kind = ALERT_KIND[r.status]
             where = f" ({mode})" if mode != "live" else ""
             if r.status == "changed":
                 subject = f"[attrition] {r.source}{where} answers but its bulletin no longer parses (redesign?)"
-                body = (f"The sources check fetched {r.source}'s newest pages and could not read them:\n{r.problem}\n\n"
-                        f"The pages are kept in raw.document (ids {', '.join(map(str, r.document_ids)) or 'none'}). "
-                        f"This is the earliest warning of a redesign: compare the page with what "
-                        f"scrapers/spiders/{r.source}.py and etl/losses/parsers/{r.source}.py expect, fix them, then "
-                        f"`attrition rebuild --sources {r.source}`. losses_daily will fail on this source "
-                        "until then; the other sources are loaded regardless.")
+                body = (
+                    f"The sources check fetched {r.source}'s newest pages and could not read them:\n{r.problem}\n\n"
+                    f"The pages are kept in raw.document (ids {', '.join(map(str, r.document_ids)) or 'none'}). "
+                    f"This is the earliest warning of a redesign: compare the page with what "
+                    f"scrapers/spiders/{r.source}.py and etl/losses/parsers/{r.source}.py expect, fix them, then "
+                    f"`attrition rebuild --sources {r.source}`. losses_daily will fail on this source "
+                    "until then; the other sources are loaded regardless."
+                )
             else:
                 subject = f"[attrition] {r.source}{where} does not answer"
-                body = (f"The sources check could not fetch {r.source}'s newest pages:\n{r.problem}\n\n"
-                        "Check the network and the site (DNS, HTTP status, robots.txt). The other sources are "
-                        "loaded regardless.")
-            alert_id = record_alert(cur, kind, f"{kind}:{mode}:{r.source}:{since}", subject, body,
-                                    {"source": r.source, "url": r.url, "field": r.problem_field, "problem": r.problem,
-                                     "mode": mode, "run_id": run_id, "source_check_id": row_id,
-                                     "incident_since_check": since},
-                                    severity="error" if r.status == "changed" else "warning", run_url=run_url)
+                body = (
+                    f"The sources check could not fetch {r.source}'s newest pages:\n{r.problem}\n\n"
+                    "Check the network and the site (DNS, HTTP status, robots.txt). The other sources are "
+                    "loaded regardless."
+                )
+            alert_id = record_alert(
+                cur,
+                kind,
+                f"{kind}:{mode}:{r.source}:{since}",
+                subject,
+                body,
+                {
+                    "source": r.source,
+                    "url": r.url,
+                    "field": r.problem_field,
+                    "problem": r.problem,
+                    "mode": mode,
+                    "run_id": run_id,
+                    "source_check_id": row_id,
+                    "incident_since_check": since,
+                },
+                severity="error" if r.status == "changed" else "warning",
+                run_url=run_url,
+            )
             r.alert_id = alert_id
             if alert_id is not None:
                 cur.execute("UPDATE quality.source_check SET alert_id = %s WHERE id = %s", (alert_id, row_id))
 
 
-def check(*, run_id: str, mode: str, dsn: str | None = None, base_urls: dict | None = None,
-          sources: list[str] | None = None, strict: bool = False, notify: bool = True,
-          dag_id: str | None = None, timeout: float = 900) -> CheckResult:
+def check(
+    *,
+    run_id: str,
+    mode: str,
+    dsn: str | None = None,
+    base_urls: dict | None = None,
+    sources: list[str] | None = None,
+    strict: bool = False,
+    notify: bool = True,
+    dag_id: str | None = None,
+    timeout: float = 900,
+) -> CheckResult:
     """Check every source (in parallel, one spider subprocess each), record the outcome, raise and send alerts."""
     from etl.config import warehouse_dsn
     from etl.warehouse.migrate import migrate
@@ -238,8 +298,9 @@ def check(*, run_id: str, mode: str, dsn: str | None = None, base_urls: dict | N
     migrate(dsn)
     chosen = [s for s in SOURCES if s in (sources or SOURCES)]
     with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-        results = list(pool.map(lambda s: check_source(s, run_id=run_id, dsn=dsn, base_urls=base_urls,
-                                                       timeout=timeout), chosen))
+        results = list(
+            pool.map(lambda s: check_source(s, run_id=run_id, dsn=dsn, base_urls=base_urls, timeout=timeout), chosen)
+        )
     compare(results)
     record(results, run_id=run_id, mode=mode, dsn=dsn, dag_id=dag_id)
     if notify and any(r.alert_id for r in results):
@@ -251,6 +312,7 @@ def check(*, run_id: str, mode: str, dsn: str | None = None, base_urls: dict | N
 
 # ---- replay faults for the check --------------------------------------------------------------------
 
+
 def replay_fault_names() -> list[str]:
     return [f"{kind}-{s}" for kind in ("redesign", "down") for s in SOURCES]
 
@@ -259,7 +321,7 @@ def apply_replay_fault(server, name: str) -> None:
     """``redesign-<source>``: every page of the source in markup no parser was written for (the replay's
     ``redesign`` fault on all its paths); ``down-<source>``: every page of it answers HTTP 500."""
     sites = {"minfin": ["minfin"], "mod": ["mod_mil", "mod"], "russianwarship": ["russianwarship"]}
-    prefixes = {s: [server.urls[k][len(server.base_url):] for k in keys] for s, keys in sites.items()}
+    prefixes = {s: [server.urls[k][len(server.base_url) :] for k in keys] for s, keys in sites.items()}
     kind, _, source = name.partition("-")
     if kind not in ("redesign", "down") or source not in prefixes:
         raise ValueError(f"unknown fault {name!r}; expected one of {', '.join(replay_fault_names())}")
@@ -268,6 +330,7 @@ def apply_replay_fault(server, name: str) -> None:
 
 
 # ---- the DAG's task ---------------------------------------------------------------------------------
+
 
 def run_task(run_id: str, strict: bool = False) -> dict:
     """sources_check's task: the check against wherever the spiders point (live, or the replay under
@@ -283,6 +346,9 @@ def run_task(run_id: str, strict: bool = False) -> dict:
     result = check(run_id=run_id, mode=mode, strict=strict, dag_id="sources_check")
     print(result.report())
     if not result.ok:
-        raise AirflowFailException(result.report().splitlines()[-1] + "\n"
-                                   + "\n".join(f"{s.source}: {s.problem}" for s in result.failures if s.problem))
+        raise AirflowFailException(
+            result.report().splitlines()[-1]
+            + "\n"
+            + "\n".join(f"{s.source}: {s.problem}" for s in result.failures if s.problem)
+        )
     return result.as_dict()

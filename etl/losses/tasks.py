@@ -1,8 +1,9 @@
 """Callables behind the DAGs' tasks.  DAG files stay thin and import this lazily."""
+
 from __future__ import annotations
 
-from etl.warehouse.failures import one_line_errors  # a task fails with one line (etl.warehouse.failures)
 from etl.domain.model import SOURCES
+from etl.warehouse.failures import one_line_errors  # a task fails with one line (etl.warehouse.failures)
 
 
 @one_line_errors
@@ -15,7 +16,9 @@ def migrate_warehouse() -> dict:
     ran = migrate(dsn)
     versions = applied(dsn)
     result = {"warehouse": redact(dsn), "applied_now": ran, "schema_version": versions[-1][0] if versions else None}
-    print(f"warehouse {result['warehouse']}: schema version {result['schema_version']}, applied now: {ran or 'nothing'}")
+    print(
+        f"warehouse {result['warehouse']}: schema version {result['schema_version']}, applied now: {ran or 'nothing'}"
+    )
     return result
 
 
@@ -71,8 +74,10 @@ def scrape_range(source: str, params: dict, run_id: str) -> list[int]:
     try:
         ids = crawl_source(source, date_from=date_from, date_to=date_to, run_id=run_id)
     except CrawlError as exc:
-        raise AirflowFailException(f"{exc}\nThe documents fetched before the error are kept in raw.document; "
-                                   "fix the source or the network and clear this task to retry.") from None
+        raise AirflowFailException(
+            f"{exc}\nThe documents fetched before the error are kept in raw.document; "
+            "fix the source or the network and clear this task to retry."
+        ) from None
     print(f"{source}: {len(ids)} document(s) archived for {date_from}..{date_to}")
     return ids
 
@@ -92,8 +97,9 @@ def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_
     from etl.losses.ingest import BulletinMissing, crawl_source, days_in_documents, deadline_passed
 
     try:
-        ids = crawl_source(source, date_from=target_day - timedelta(days=SCRAPE_DAYS_BACK), date_to=target_day,
-                           run_id=run_id)
+        ids = crawl_source(
+            source, date_from=target_day - timedelta(days=SCRAPE_DAYS_BACK), date_to=target_day, run_id=run_id
+        )
     except CrawlError as exc:
         if deadline_passed(target_day, deadline):
             _alert_missing(source, target_day, run_id, str(exc))
@@ -108,23 +114,28 @@ def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_
         _alert_missing(source, target_day, run_id, f"newest day published: {newest}")
         raise AirflowFailException(
             f"bulletin missing: {source} has not published the bulletin of {target_day} by {deadline} Kyiv time "
-            f"(newest day it shows: {newest}). Check the source; the other sources are loaded regardless.")
+            f"(newest day it shows: {newest}). Check the source; the other sources are loaded regardless."
+        )
     raise BulletinMissing(f"{source}: the bulletin of {target_day} is not out yet (newest: {newest}); will retry")
 
 
 def _alert_missing(source: str, target_day, run_id: str, why: str) -> None:
-    from etl.warehouse.alerts import record_alert
     from etl.config import airflow_run_url
+    from etl.warehouse.alerts import record_alert
     from etl.warehouse.db import transaction
 
     with transaction() as conn, conn.cursor() as cur:
-        record_alert(cur, "missing_bulletin", f"missing_bulletin:{source}:{target_day}",
-                     f"[attrition] bulletin of {target_day} missing from {source}",
-                     f"{source} had not published the bulletin of {target_day} by the deadline. {why}\n"
-                     "The other sources were loaded regardless. If the source has moved or changed, see its "
-                     "spider's log in the run.",
-                     {"source": source, "as_of": str(target_day), "run_id": run_id},
-                     run_url=airflow_run_url("losses_daily", run_id))
+        record_alert(
+            cur,
+            "missing_bulletin",
+            f"missing_bulletin:{source}:{target_day}",
+            f"[attrition] bulletin of {target_day} missing from {source}",
+            f"{source} had not published the bulletin of {target_day} by the deadline. {why}\n"
+            "The other sources were loaded regardless. If the source has moved or changed, see its "
+            "spider's log in the run.",
+            {"source": source, "as_of": str(target_day), "run_id": run_id},
+            run_url=airflow_run_url("losses_daily", run_id),
+        )
     _deliver_alerts()
 
 
@@ -153,13 +164,17 @@ def parse_and_load(document_id_lists: list, run_id: str) -> dict:
     if result.failed:
         _deliver_alerts()
     summary = result.summary()
-    print(f"loaded {summary['documents']} document(s): {summary['inserted']} new, {summary['revised']} revised, "
-          f"{summary['unchanged']} unchanged observations")
+    print(
+        f"loaded {summary['documents']} document(s): {summary['inserted']} new, {summary['revised']} revised, "
+        f"{summary['unchanged']} unchanged observations"
+    )
     for revision in summary["revisions"]:
         print(f"revised: {revision}")
     if result.failed:
-        print(f"{len(result.failed)} document(s) could not be read and were left out (kept in raw.document, "
-              "one parse_failure alert each); check_documents fails the run with them:")
+        print(
+            f"{len(result.failed)} document(s) could not be read and were left out (kept in raw.document, "
+            "one parse_failure alert each); check_documents fails the run with them:"
+        )
         for line in result.failure_lines():
             print(line)
     return summary
@@ -180,7 +195,8 @@ def check_documents(summary: dict | None, run_id: str) -> dict:
             f"{len(failed)} document(s) of run {run_id} could not be read; the other {summary.get('documents', 0)} "
             "were loaded and validated. The unreadable ones are kept in raw.document with one parse_failure "
             "alert each (quality.alert); fix the parser or the source, then attrition rebuild --sources S:\n"
-            + "\n".join(lines))
+            + "\n".join(lines)
+        )
     print(f"every document of run {run_id} was read ({summary.get('documents', 0)})")
     return {"documents": summary.get("documents", 0), "failed": 0}
 
@@ -197,11 +213,12 @@ def validate_loaded(date_from, date_to, dag_id: str, run_id: str) -> dict:
 
     date_from, date_to = (d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (date_from, date_to))
     try:
-        result = validate(date_from=date_from, date_to=date_to, run_id=run_id,
-                          run_url=airflow_run_url(dag_id, run_id))
+        result = validate(date_from=date_from, date_to=date_to, run_id=run_id, run_url=airflow_run_url(dag_id, run_id))
     except GateError as exc:
-        raise AirflowFailException(f"quality gate: {exc}\nNothing reached the marts. See quality.validation_run and "
-                                   "the Data Docs; fix the cause and clear this task.") from None
+        raise AirflowFailException(
+            f"quality gate: {exc}\nNothing reached the marts. See quality.validation_run and "
+            "the Data Docs; fix the cause and clear this task."
+        ) from None
     print(result.summary())
     from etl.losses.exports import export, summary_line
 
@@ -213,9 +230,14 @@ def report_coverage(summary: dict) -> dict:
     """Print each source's days and the gaps in them (a gap is reported, never filled)."""
     for source, info in summary.get("sources", {}).items():
         gaps = info["gaps"]
-        print(f"{source}: {info['days']} day(s) {info['first']}..{info['last']}; "
-              + (f"{len(gaps)} gap(s): " + ", ".join(a if a == b else f"{a}..{b}" for a, b in gaps) if gaps
-                 else "no gaps"))
+        print(
+            f"{source}: {info['days']} day(s) {info['first']}..{info['last']}; "
+            + (
+                f"{len(gaps)} gap(s): " + ", ".join(a if a == b else f"{a}..{b}" for a, b in gaps)
+                if gaps
+                else "no gaps"
+            )
+        )
     return summary
 
 
@@ -240,14 +262,24 @@ def check_bulletin(target_day, run_id: str) -> dict:
     if not have:
         raise AirflowFailException(f"bulletin missing: no source has the bulletin of {target_day} (run {run_id})")
     if not accepted:
-        raise AirflowFailException(f"the bulletin of {target_day} was loaded from {', '.join(have)} but every record "
-                                   f"of it is quarantined: see attrition quarantine list")
+        raise AirflowFailException(
+            f"the bulletin of {target_day} was loaded from {', '.join(have)} but every record "
+            f"of it is quarantined: see attrition quarantine list"
+        )
     lacking = sorted(set(SOURCES) - set(have))
-    print(f"bulletin of {target_day} loaded from {', '.join(have)}"
-          + (f"; not (yet) from {', '.join(lacking)}" if lacking else "")
-          + f"; {accepted} categories accepted" + (f", {quarantined} record(s) quarantined" if quarantined else ""))
-    return {"as_of": str(target_day), "sources": have, "lacking": lacking, "accepted": accepted,
-            "quarantined": quarantined}
+    print(
+        f"bulletin of {target_day} loaded from {', '.join(have)}"
+        + (f"; not (yet) from {', '.join(lacking)}" if lacking else "")
+        + f"; {accepted} categories accepted"
+        + (f", {quarantined} record(s) quarantined" if quarantined else "")
+    )
+    return {
+        "as_of": str(target_day),
+        "sources": have,
+        "lacking": lacking,
+        "accepted": accepted,
+        "quarantined": quarantined,
+    }
 
 
 def daily_target(params: dict, run_after=None):
@@ -274,16 +306,23 @@ def review_quarantine(params: dict, run_id: str, user: str | None) -> dict:
     if action == "list":
         rows = review.list_records(status="open")
         for r in rows:
-            print(f"#{r['id']} {r['source']} {r['category']} {r['as_of']} = {r['cumulative']}: {r['diagnosis']} "
-                  f"({(r['evidence'] or {}).get('why', '')})")
+            print(
+                f"#{r['id']} {r['source']} {r['category']} {r['as_of']} = {r['cumulative']}: {r['diagnosis']} "
+                f"({(r['evidence'] or {}).get('why', '')})"
+            )
         print(f"{len(rows)} open record(s); trigger again with action accept or reject and a quarantine_id")
         return {"open": len(rows)}
     if not qid:
         raise AirflowFailException(f"{action} needs quarantine_id: trigger with action list to see the ids")
     try:
-        outcome = review.decide(int(qid), action, note=params.get("note") or None,
-                                by=f"{user or 'airflow'} (quarantine_review)", run_id=run_id,
-                                run_url=airflow_run_url("quarantine_review", run_id))
+        outcome = review.decide(
+            int(qid),
+            action,
+            note=params.get("note") or None,
+            by=f"{user or 'airflow'} (quarantine_review)",
+            run_id=run_id,
+            run_url=airflow_run_url("quarantine_review", run_id),
+        )
     except review.ReviewError as exc:
         raise AirflowFailException(str(exc)) from None
     gate = outcome.pop("gate")

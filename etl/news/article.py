@@ -20,6 +20,7 @@ may have no published date.
 
 Errors name the source, the URL and the field (:class:`ArticleError`, an :class:`etl.domain.model.ParseError`).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,14 +31,39 @@ from email.utils import parsedate_to_datetime
 
 from etl.domain.model import ParseError
 
-ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
-                 "backgroundnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "liveblogposting"}
-BODY_SELECTORS = ("[itemprop=articleBody]", "article .article-body", "article .post-content", "article .entry-content",
-                  ".article-body", ".article__body", ".article-content", ".post-content", ".entry-content",
-                  ".story-body", ".news-text", "#article-body", "article", "main")
+ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "blogposting",
+    "backgroundnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "liveblogposting",
+}
+BODY_SELECTORS = (
+    "[itemprop=articleBody]",
+    "article .article-body",
+    "article .post-content",
+    "article .entry-content",
+    ".article-body",
+    ".article__body",
+    ".article-content",
+    ".post-content",
+    ".entry-content",
+    ".story-body",
+    ".news-text",
+    "#article-body",
+    "article",
+    "main",
+)
 SKIP_TAGS = {"script", "style", "nav", "aside", "footer", "form", "noscript", "svg", "iframe", "button"}
-SKIP_CLASS = re.compile(r"\b(?:related|newsletter|share|social|promo|advert|ad-|subscribe|comments?|tags|byline|"
-                        r"breadcrumbs?|read-also|recommend)\b", re.I)
+SKIP_CLASS = re.compile(
+    r"\b(?:related|newsletter|share|social|promo|advert|ad-|subscribe|comments?|tags|byline|"
+    r"breadcrumbs?|read-also|recommend)\b",
+    re.I,
+)
 MIN_BODY_CHARS = 80
 
 
@@ -77,8 +103,11 @@ def parse_published(value: str) -> datetime:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return datetime.combine(date.fromisoformat(text), datetime.min.time())
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1) if "T" not in text
-                                      and re.match(r"\d{4}-\d{2}-\d{2} \d", text) else text.replace("Z", "+00:00"))
+        return datetime.fromisoformat(
+            text.replace("Z", "+00:00").replace(" ", "T", 1)
+            if "T" not in text and re.match(r"\d{4}-\d{2}-\d{2} \d", text)
+            else text.replace("Z", "+00:00")
+        )
     except ValueError:
         pass
     try:
@@ -93,8 +122,9 @@ _HEADER = re.compile(r"^(title|published|date|url|lang|language|site|source|auth
 _SEED_DATE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b")
 
 
-def from_text(content: str, *, source: str | None = None, url: str | None = None,
-              published: datetime | date | None = None) -> Article:
+def from_text(
+    content: str, *, source: str | None = None, url: str | None = None, published: datetime | date | None = None
+) -> Article:
     meta: dict[str, str] = {}
     for line in content.split("\n"):  # the header: key: value lines up to the first blank line
         m = _HEADER.match(line.strip()) if line.strip() else None
@@ -115,12 +145,19 @@ def from_text(content: str, *, source: str | None = None, url: str | None = None
             m = _SEED_DATE.match(content)
             if m:
                 when = datetime.combine(date.fromisoformat(m.group(1)), datetime.min.time())
-    return Article(source=source or meta.get("site") or meta.get("source"), url=url or meta.get("url"),
-                   title=meta.get("title"), text=content, published=when,
-                   language=meta.get("lang") or meta.get("language"), kind="text")
+    return Article(
+        source=source or meta.get("site") or meta.get("source"),
+        url=url or meta.get("url"),
+        title=meta.get("title"),
+        text=content,
+        published=when,
+        language=meta.get("lang") or meta.get("language"),
+        kind="text",
+    )
 
 
 # --------------------------------------------------------------------------- HTML
+
 
 def _decode(body: bytes, content_type: str | None) -> str:
     from w3lib.encoding import html_to_unicode
@@ -208,8 +245,10 @@ def _body_from_dom(tree) -> list[str]:
         for root in roots:
             paragraphs = []
             for el in root.iter("p", "li", "figcaption", "blockquote", "h2", "h3", "pre"):
-                if _skipped(el, root) or (el.tag in ("p", "li") and any(
-                        a.tag in ("blockquote", "li") for a in el.iterancestors() if a is not root)):
+                if _skipped(el, root) or (
+                    el.tag in ("p", "li")
+                    and any(a.tag in ("blockquote", "li") for a in el.iterancestors() if a is not root)
+                ):
                     continue
                 text = _block_text(el)
                 if not text:
@@ -240,16 +279,22 @@ def from_html(body: bytes | str, *, url: str, source: str, content_type: str | N
         title = _block_text(h1[0]) if h1 else (tree.findtext(".//title") or "").strip() or None
     title = _clean(str(title)) if title else None
 
-    raw_published = (art.get("datePublished") or _meta(tree, "article:published_time", "datePublished",
-                                                      "og:published_time"))
+    raw_published = art.get("datePublished") or _meta(
+        tree, "article:published_time", "datePublished", "og:published_time"
+    )
     if not raw_published:
-        times = tree.xpath("//article//time[@datetime]/@datetime | //*[@itemprop='datePublished']/@datetime"
-                           " | //time[@datetime]/@datetime")
+        times = tree.xpath(
+            "//article//time[@datetime]/@datetime | //*[@itemprop='datePublished']/@datetime"
+            " | //time[@datetime]/@datetime"
+        )
         raw_published = times[0] if times else None
     if not raw_published:
-        raise ArticleError(source, url, "published date",
-                           "no published date in the page's metadata (JSON-LD datePublished, "
-                           "article:published_time, <time datetime>)")
+        raise ArticleError(
+            source,
+            url,
+            "published date",
+            "no published date in the page's metadata (JSON-LD datePublished, article:published_time, <time datetime>)",
+        )
     try:
         published = parse_published(str(raw_published))
     except ValueError:
@@ -261,17 +306,27 @@ def from_html(body: bytes | str, *, url: str, source: str, content_type: str | N
     else:
         paragraphs = _body_from_dom(tree)
     if not paragraphs:
-        raise ArticleError(source, url, "article body",
-                           "no article body (no JSON-LD articleBody, no paragraphs in an article element); "
-                           "page redesigned?")
+        raise ArticleError(
+            source,
+            url,
+            "article body",
+            "no article body (no JSON-LD articleBody, no paragraphs in an article element); page redesigned?",
+        )
     head = (title + "\n\n") if title else ""
     text = head + "\n\n".join(paragraphs)
     language = art.get("inLanguage") or tree.get("lang") or _meta(tree, "og:locale")
     if isinstance(language, dict):
         language = language.get("name")
-    return Article(source=source, url=url, title=title, text=text, published=published,
-                   language=(str(language).split("-")[0].split("_")[0].lower() if language else None),
-                   kind="html", body_start=len(head))
+    return Article(
+        source=source,
+        url=url,
+        title=title,
+        text=text,
+        published=published,
+        language=(str(language).split("-")[0].split("_")[0].lower() if language else None),
+        kind="html",
+        body_start=len(head),
+    )
 
 
 def looks_like_html(data: bytes | str, name: str = "") -> bool:

@@ -12,6 +12,7 @@
 
 The state carried from sentence to sentence is :class:`State`.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,9 @@ _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,40}$", re.I)
-_BREAKDOWN = re.compile(r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I)
+_BREAKDOWN = re.compile(
+    r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I
+)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
@@ -39,16 +42,24 @@ _BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
-_RATE = re.compile(r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
-                   r"|на день|на місяць|на рік)", re.I)
+_RATE = re.compile(
+    r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
+    r"|на день|на місяць|на рік)",
+    re.I,
+)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
 _PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
-_PERIODS = {"start": "mention", "period_month_mention": "month_mention", "period_year": "year",
-            "period_month": "month", "period_vague": "unknown"}
+_PERIODS = {
+    "start": "mention",
+    "period_month_mention": "month_mention",
+    "period_year": "year",
+    "period_month": "month",
+    "period_vague": "unknown",
+}
 
 
 @dataclass
@@ -109,18 +120,23 @@ def owner(p: SentenceInfo, d: dates_mod.DateMention) -> Cue | None:
     """The claimant cue a date belongs to: the nearest one ("Russia on Friday said ..., NATO put ...")."""
     if not p.cues:
         return None
-    return min(p.cues, key=lambda q: 0 if q.start <= d.start < q.end else
-               min(abs(d.start - q.end), abs(q.start - d.end)))
+    return min(
+        p.cues, key=lambda q: 0 if q.start <= d.start < q.end else min(abs(d.start - q.end), abs(q.start - d.end))
+    )
 
 
 # --------------------------------------------------------------------------- exclusions
 
+
 def excluded(st: State, se: Sent, c: Candidate) -> bool:
     """Civilians, an average rate, or a figure in a sentence that is not about losses."""
     norm, s, p = st.norm, se.p.s, se.p
-    window = norm[max(s.start, c.start - 40):min(s.end, c.end + 30)]
-    civil = [m for m in _CIVILIAN.finditer(window) if not (_PEOPLE_PLAIN.fullmatch(m.group()) and
-                                                          (c.label_first or military_people(norm, s, c.start)))]
+    window = norm[max(s.start, c.start - 40) : min(s.end, c.end + 30)]
+    civil = [
+        m
+        for m in _CIVILIAN.finditer(window)
+        if not (_PEOPLE_PLAIN.fullmatch(m.group()) and (c.label_first or military_people(norm, s, c.start)))
+    ]
     if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",) or side_story(norm, s.start, s.end):
         return True
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
@@ -133,30 +149,33 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
     if _BREAKDOWN.search(norm, c.start, group[1]):
         return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
-    if c.kind in ("drones", "cruise_missiles") and c.bracket is None and \
-            _SHOT_DOWN.search(norm, group[0], c.start):
+    if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
     if c.bracket is None and _RATE.match(norm, c.end, s.end):
         return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
-    accepted = p.loss or (c.label_first and (se.in_list or c.bracket is not None)) or \
-        (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff")) or \
-        (c.inherit and (c.bringing or se.claims or st.prev_claim is not None)) or _report_goes_on(st, se, c)
+    accepted = (
+        p.loss
+        or (c.label_first and (se.in_list or c.bracket is not None))
+        or (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff"))
+        or (c.inherit and (c.bringing or se.claims or st.prev_claim is not None))
+        or _report_goes_on(st, se, c)
+    )
     return not (accepted or (se.in_list and (c.label_first or c.start - s.start <= 3)))
 
 
 def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
-    """"The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
+    """ "The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
     if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.cues or se.p.not_loss_only:
         return False
     if se.p.s.index - st.prev_claim.sentence > 2:
         return False
     if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
         return True  # "Carri armati: 10.431." right after the figures it goes on from
-    return bool(_REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end) or
-                _ALSO.search(st.norm, se.p.s.start, c.start))
+    return bool(_REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end) or _ALSO.search(st.norm, se.p.s.start, c.start))
 
 
 # --------------------------------------------------------------------------- claimant, category, subject
+
 
 def claimant_of(st: State, se: Sent, c: Candidate) -> tuple[Cue | None, str | None, str | None]:
     cue, _ = nearest(se.p.cues, c.start, lambda x: x.start, lambda x: x.end)
@@ -192,7 +211,9 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
                 base = listed[len(listed) - len(later) + k]
         if base is None and c.bringing:
             # "the total stood at 868,230" with no figure before it: the claimant's people count
-            said = claimant != "ua_general_staff" and _KILLED_WORD.search(st.norm, max(se.p.s.start, c.start - 60), c.start)
+            said = claimant != "ua_general_staff" and _KILLED_WORD.search(
+                st.norm, max(se.p.s.start, c.start - 60), c.start
+            )
             return "people", people_category(claimant, "casualties", said and said.group(1).lower())
         if base is None:
             return None
@@ -204,12 +225,15 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
 
 def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     p, norm = se.p, st.norm
-    subs = [x for x in p.subjects if x[1] <= c.start and not any(o.start <= x[0] < o.end for o in se.cands if o is not c)]
+    subs = [
+        x for x in p.subjects if x[1] <= c.start and not any(o.start <= x[0] < o.end for o in se.cands if o is not c)
+    ]
     if subs:
         near = max(subs, key=lambda x: x[1])
         subject = near[2]
-        if subject in lx.SUBJECTS and (_AGENT.match(norm, near[1], c.start) or
-                                       _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])):
+        if subject in lx.SUBJECTS and (
+            _AGENT.match(norm, near[1], c.start) or _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])
+        ):
             # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
             subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
         return subject
@@ -220,10 +244,12 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
 
 def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> str:
     subject = c.subject_hint
-    on = re.compile(lx.INFLICTED_ON, re.I).match(st.norm, c.end, se.p.s.end)  # "inflicted losses of 1,300 servicemen on Ukrainian troops"
-    if on and re.search(r"inflict", st.norm[max(se.p.s.start, c.start - 60):c.start], re.I):
+    on = re.compile(lx.INFLICTED_ON, re.I).match(
+        st.norm, c.end, se.p.s.end
+    )  # "inflicted losses of 1,300 servicemen on Ukrainian troops"
+    if on and re.search(r"inflict", st.norm[max(se.p.s.start, c.start - 60) : c.start], re.I):
         return "ua_forces" if on.group(1).lower().startswith(("ukrain", "україн")) else "ru_forces"
-    if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start:c.end]):
+    if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start : c.end]):
         subject = "ru_forces"
     if subject is None and kind == "inherit" and se.claims:
         subject = se.claims[-1].subject  # "1,020 of them", "dei quali": a part of the figure before
@@ -235,8 +261,11 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
             named = [x for x in se.p.subjects if prev.span[1] <= x[0] < c.start]
             if not named:
                 subject = prev.subject
-    if subject == "ru_forces" and claimant == "ru_defense_ministry" and \
-            _ENEMY.search(st.norm, max(se.p.s.start, c.start - 50), c.end):
+    if (
+        subject == "ru_forces"
+        and claimant == "ru_defense_ministry"
+        and _ENEMY.search(st.norm, max(se.p.s.start, c.start - 50), c.end)
+    ):
         return "ua_forces"  # Moscow's "enemy" is Ukraine
     if subject is not None:
         return subject
@@ -251,6 +280,7 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
 
 # --------------------------------------------------------------------------- measure
 
+
 def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
     """The measure marker of the figure's clause (nearest before it; after it only within its clause)."""
     p, norm = se.p, st.norm
@@ -259,14 +289,19 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
     if c.bringing or _BRINGING.search(norm, group[0], c.start):
         return Marker(c.start, c.start, "cumulative")
     if in_group:
+
         def distance(mk: Marker) -> int:
             if mk.end <= c.start:
                 return c.start - mk.end
             # a marker after a comma opens another clause, unless a list of figures runs up to it
-            clause = "," in norm[c.end:mk.start] and not any(
-                c.end < o.start < mk.start and not o.inherit for o in se.cands) and not _listed(st, se, c)
+            clause = (
+                "," in norm[c.end : mk.start]
+                and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
+                and not _listed(st, se, c)
+            )
             return max(0, mk.start - c.end) + (1000 if clause else 0)
-        strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start:mk.end])] or in_group
+
+        strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start : mk.end])] or in_group
         marker = min(strong, key=distance)
         if marker.kind == "start" and any(mk.kind == "daily" for mk in in_group):
             # "in the 24 hours between Saturday July 1 and Sunday July 2": a day, not a period
@@ -294,8 +329,12 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         if marker.kind == "daily":
             measure = "daily_increase"
         elif marker.kind in _PERIODS:
-            measure, period = "period_increase", PeriodSpec(_PERIODS[marker.kind], marker.mention
-                                                            if marker.kind in ("start", "period_month_mention") else None)
+            measure, period = (
+                "period_increase",
+                PeriodSpec(
+                    _PERIODS[marker.kind], marker.mention if marker.kind in ("start", "period_month_mention") else None
+                ),
+            )
         elif marker.kind == "period_same":
             # "in the same period": the period of the figures before it (the past day, or since a day)
             last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
@@ -307,11 +346,19 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         base = se.claims[-1] if se.claims else st.prev_claim
         if base is not None and base.measure == "cumulative" and _PAST_DAY.search(st.norm, c.start, se.p.s.end):
             measure = "daily_increase"
-    if marker is None and measure == "cumulative" and c.bracket is None and st.measures_seen.get(entity) == {"daily_increase"} and \
-            _ALSO.search(st.norm, se.p.s.start, c.start):
+    if (
+        marker is None
+        and measure == "cumulative"
+        and c.bracket is None
+        and st.measures_seen.get(entity) == {"daily_increase"}
+        and _ALSO.search(st.norm, se.p.s.start, c.start)
+    ):
         measure = "daily_increase"  # "He said Russian forces had also destroyed three tanks" after the day's figures
-    if marker is None and measure == "cumulative" and (_total_follows(st, se, c) or _another(st, se) or
-                                                       _MORE_IN.match(st.norm, c.number.end, c.end)):
+    if (
+        marker is None
+        and measure == "cumulative"
+        and (_total_follows(st, se, c) or _another(st, se) or _MORE_IN.match(st.norm, c.number.end, c.end))
+    ):
         measure = "daily_increase"  # "Russia lost 1,010 personnel, bringing its total to 1,170,200"
     if c.low is not None:
         measure = "estimate_range"
@@ -319,15 +366,18 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
 
 
 def _another(st: State, se: Sent) -> bool:
-    """"destroyed another 16 tanks, 40 ...": the figures of the list add to the totals (the day's)."""
+    """ "destroyed another 16 tanks, 40 ...": the figures of the list add to the totals (the day's)."""
     first = se.cands[0].start
     return bool(_ANOTHER.search(st.norm, max(se.p.s.start, first - 25), first))
 
 
 def _total_follows(st: State, se: Sent, c: Candidate) -> bool:
     """A General Staff figure followed in its sentence by the total it brings: the day's increase."""
-    if c.inherit or c.bringing or not (se.p.cues and se.p.cues[0].claimant == "ua_general_staff" or
-                                       st.ctx_claimant == "ua_general_staff"):
+    if (
+        c.inherit
+        or c.bringing
+        or not (se.p.cues and se.p.cues[0].claimant == "ua_general_staff" or st.ctx_claimant == "ua_general_staff")
+    ):
         return False
     later = [o for o in se.cands if o.start > c.end]
     if not later or any(mk.kind == "daily" for mk in se.p.markers):
@@ -336,6 +386,7 @@ def _total_follows(st: State, se: Sent, c: Candidate) -> bool:
 
 
 # --------------------------------------------------------------------------- report date
+
 
 def explicit_first(mentions: list[dates_mod.DateMention]) -> list[dates_mod.DateMention]:
     """A stated day wins over a weekday or "yesterday" in the same words: "giovedì 12 giugno", "on Friday, May 9"."""
@@ -381,19 +432,31 @@ def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
         else:
             continue
         old = st.ctx_date.get(cue.entity)
-        if old is not None and old.mention is not None and old.mention.kind == "date" and \
-                found.mention is not None and found.mention.kind in ("weekday", "relative"):
+        if (
+            old is not None
+            and old.mention is not None
+            and old.mention.kind == "date"
+            and found.mention is not None
+            and found.mention.kind in ("weekday", "relative")
+        ):
             continue  # a stated day of the claimant's report wins over a weekday said later
         st.ctx_date[cue.entity] = found
         st.first_date.setdefault(cue.entity, found)
-    if not p.cues and not p.attribution_blocked and spec is not None and spec.mention is not None \
-            and st.ctx_entity and _REPORT_NOUN.search(st.norm, p.s.start, p.s.end):
+    if (
+        not p.cues
+        and not p.attribution_blocked
+        and spec is not None
+        and spec.mention is not None
+        and st.ctx_entity
+        and _REPORT_NOUN.search(st.norm, p.s.start, p.s.end)
+    ):
         # "The bulletin is of Sunday": the date of the report the text is quoting
         st.ctx_date[st.ctx_entity] = spec
         st.first_date.setdefault(st.ctx_entity, spec)
 
 
 # --------------------------------------------------------------------------- claims of a sentence
+
 
 def _is_round(value: int | None) -> bool:
     return value is not None and value >= 100 and value % 100 == 0
@@ -404,13 +467,38 @@ def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how:
     (claimant, entity), (kind, category, subject), (measure, period, marked), (spec, own_date) = who, what, how, when
     status = "unparseable" if c.problem or (c.value is None and c.low is None) else "ok"
     problem = (c.problem or f"figure {c.number.text!r} could not be read") if status == "unparseable" else None
-    common = dict(claimant=claimant, subject=subject, category=category, period_start=None, as_of=None,
-                  as_of_precision=None, date_method="unresolved", date_reference=None, date_text=None, kind=kind,
-                  sentence=se.p.s.index, date_spec=spec, own_date=own_date, entity=entity)
-    claim = Claim(measure=measure, value=None if status == "unparseable" else c.value, low=c.low, high=c.high,
-                  qualifier=c.qualifier, span=(c.start, c.end), evidence=st.text[c.start:c.end],
-                  number_text=c.number.text, status=status, problem=problem, period_spec=period,
-                  rounded=bool(c.qualifier) or _is_round(c.value), measure_marked=marked, **common)
+    common = dict(
+        claimant=claimant,
+        subject=subject,
+        category=category,
+        period_start=None,
+        as_of=None,
+        as_of_precision=None,
+        date_method="unresolved",
+        date_reference=None,
+        date_text=None,
+        kind=kind,
+        sentence=se.p.s.index,
+        date_spec=spec,
+        own_date=own_date,
+        entity=entity,
+    )
+    claim = Claim(
+        measure=measure,
+        value=None if status == "unparseable" else c.value,
+        low=c.low,
+        high=c.high,
+        qualifier=c.qualifier,
+        span=(c.start, c.end),
+        evidence=st.text[c.start : c.end],
+        number_text=c.number.text,
+        status=status,
+        problem=problem,
+        period_spec=period,
+        rounded=bool(c.qualifier) or _is_round(c.value),
+        measure_marked=marked,
+        **common,
+    )
     if c.bracket is None or c.bracket_span is None or measure != "daily_increase":
         se.claims.append(claim)
     if c.bracket is not None and c.bracket_span is not None:
@@ -419,11 +507,22 @@ def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how:
         a, b = c.bracket_span
         if 0 <= a - c.number.start <= 40:
             a = c.number.start  # the evidence of "8,887 (+4)" is the total with its increase
-        se.claims.append(Claim(
-            measure="daily_increase", value=bval if ok else None, low=None, high=None, qualifier=None,
-            span=(a, b), evidence=st.text[a:b], number_text=c.bracket.text,
-            status="ok" if ok else "unparseable",
-            problem=None if ok else (c.bracket.problem or "increase could not be read"), period_spec=None, **common))
+        se.claims.append(
+            Claim(
+                measure="daily_increase",
+                value=bval if ok else None,
+                low=None,
+                high=None,
+                qualifier=None,
+                span=(a, b),
+                evidence=st.text[a:b],
+                number_text=c.bracket.text,
+                status="ok" if ok else "unparseable",
+                problem=None if ok else (c.bracket.problem or "increase could not be read"),
+                period_spec=None,
+                **common,
+            )
+        )
 
 
 def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
@@ -446,8 +545,9 @@ def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
         st.prev_period = period
     if measure in ("daily_increase", "period_increase"):
         st.last_measure[entity] = measure
-    st.measures_seen.setdefault(entity, set()).update(cl.measure for cl in se.claims if cl.entity == entity and
-                                                      cl.sentence not in st.heads)
+    st.measures_seen.setdefault(entity, set()).update(
+        cl.measure for cl in se.claims if cl.entity == entity and cl.sentence not in st.heads
+    )
     st.last_subject[claimant] = subject
 
 
@@ -465,15 +565,16 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
     elif se.claims:
         st.ctx_claimant, st.ctx_entity = se.claims[-1].claimant, se.claims[-1].entity
     if se.spec is not None:
-        st.last_sentence_spec = se.spec if se.spec.mention is None or not p.report_dates else \
-            st.spec_for(p.report_dates[0])
+        st.last_sentence_spec = (
+            se.spec if se.spec.mention is None or not p.report_dates else st.spec_for(p.report_dates[0])
+        )
         if any(_is_at_the_time(d) for d in p.report_dates):
             st.last_sentence_spec = se.spec
         if not p.cues and se.claims:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start:p.s.end]):
+    elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start : p.s.end]):
         st.list_header = None
 
 
@@ -481,11 +582,16 @@ def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Cl
     """The claims of one sentence, given what the text said before it (``st``, updated)."""
     spec = sentence_spec(st, p)
     note_cue_dates(st, p, spec)
-    colon = st.norm[p.s.start:p.s.end].rstrip().endswith(":")
+    colon = st.norm[p.s.start : p.s.end].rstrip().endswith(":")
     is_header = colon and bool(p.loss or p.cues)
     # "Russia has also lost significant equipment. The numbers include:" - the loss sentence before heads the list
-    borrowed = colon and not is_header and st.prev_info is not None and st.prev_info.loss and \
-        st.prev_info.s.paragraph == p.s.paragraph
+    borrowed = (
+        colon
+        and not is_header
+        and st.prev_info is not None
+        and st.prev_info.loss
+        and st.prev_info.s.paragraph == p.s.paragraph
+    )
     # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
     in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
     se = Sent(p, cands, spec, in_list)

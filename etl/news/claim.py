@@ -1,4 +1,5 @@
 """The claim record the extractor produces, and the date and period records its stages share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,9 +64,29 @@ class Claim:
     entity: str = field(default="", repr=False)
     headline: bool = field(default=False, repr=False)
 
-    KEYS = ("claimant", "subject", "category", "measure", "value", "low", "high", "period_start", "qualifier",
-            "as_of", "as_of_precision", "date_method", "date_reference", "date_text", "span", "evidence",
-            "number_text", "status", "problem", "bulletin_value", "comparison")
+    KEYS = (
+        "claimant",
+        "subject",
+        "category",
+        "measure",
+        "value",
+        "low",
+        "high",
+        "period_start",
+        "qualifier",
+        "as_of",
+        "as_of_precision",
+        "date_method",
+        "date_reference",
+        "date_text",
+        "span",
+        "evidence",
+        "number_text",
+        "status",
+        "problem",
+        "bulletin_value",
+        "comparison",
+    )
 
     def to_json(self) -> dict:
         out = {}
@@ -79,8 +100,17 @@ class Claim:
         return out
 
     def key(self) -> tuple:
-        return (self.claimant, self.subject, self.category, self.measure, self.value, self.low, self.high,
-                self.period_start, self.as_of)
+        return (
+            self.claimant,
+            self.subject,
+            self.category,
+            self.measure,
+            self.value,
+            self.low,
+            self.high,
+            self.period_start,
+            self.as_of,
+        )
 
 
 # --------------------------------------------------------------------------- one claim per figure
@@ -99,8 +129,7 @@ def _compatible(a: Claim, b: Claim) -> bool:
 
 
 def _info(c: Claim) -> tuple:
-    return (not c.headline, c.own_date, c.period_start is not None, c.qualifier is None, c.status == "ok",
-            -c.sentence)
+    return (not c.headline, c.own_date, c.period_start is not None, c.qualifier is None, c.status == "ok", -c.sentence)
 
 
 def _close(a: Claim, b: Claim) -> bool:
@@ -132,8 +161,13 @@ def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
     if not a.headline or a.status != "ok" or a.value is None:
         return False
     family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
-    return any(not b.headline and b.claimant == a.claimant and b.category in family and
-               (b.value == a.value or a.rounded and _close(a, b)) for b in claims)
+    return any(
+        not b.headline
+        and b.claimant == a.claimant
+        and b.category in family
+        and (b.value == a.value or a.rounded and _close(a, b))
+        for b in claims
+    )
 
 
 def dedup(claims: list[Claim]) -> list[Claim]:
@@ -143,8 +177,12 @@ def dedup(claims: list[Claim]) -> list[Claim]:
         for j, b in enumerate(claims):
             if i == j or i in drop or j in drop or not _compatible(a, b):
                 continue
-            if a.category == b.category and a.measure == b.measure and (a.value, a.low, a.high) == \
-                    (b.value, b.low, b.high) and a.status == b.status == "ok":
+            if (
+                a.category == b.category
+                and a.measure == b.measure
+                and (a.value, a.low, a.high) == (b.value, b.low, b.high)
+                and a.status == b.status == "ok"
+            ):
                 drop.add(j if _info(a) >= _info(b) else i)
                 continue
             if a.status != "ok" or b.status != "ok":
@@ -164,8 +202,14 @@ def _rounds_a_total(a: Claim, claims: list[Claim]) -> bool:
         return False
     family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
     for b in claims:
-        if b is a or b.status != "ok" or b.value is None or b.category not in family or b.subject != a.subject or \
-                not (a.headline or a.claimant == b.claimant):
+        if (
+            b is a
+            or b.status != "ok"
+            or b.value is None
+            or b.category not in family
+            or b.subject != a.subject
+            or not (a.headline or a.claimant == b.claimant)
+        ):
             continue
         below = b.value >= a.value if a.qualifier == "more_than" else True
         if below and _zeros(a.value) > _zeros(b.value) and abs(b.value - a.value) <= 0.01 * b.value:

@@ -7,6 +7,7 @@ states for a report, and its clauses (:func:`clauses`: cut at "while", ";", "inc
 A claimant cue is bound to its sentence; :mod:`etl.news.bind` carries it to later sentences only
 through reported speech ("the ministry said", "according to the report").
 """
+
 from __future__ import annotations
 
 import re
@@ -25,15 +26,28 @@ _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
 _SUBJECT_MASKS = re.compile(lx.SUBJECT_MASKS, re.I)
 _LOSS = re.compile(r"(?<![\w])(?:" + lx.LOSS_TRIGGERS + r")(?![\w])", re.I)
 _NOT_LOSS = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])", re.I)
-_MARKERS = [(re.compile(r"(?<![\w'])(?:" + p + r")(?![\w])", re.I), kind) for p, kind in (
-    (lx.DAILY, "daily"), (lx.PERIOD_SAME, "period_same"), (lx.PERIOD_YEAR, "period_year"),
-    (lx.PERIOD_MONTH, "period_month"), (lx.PERIOD_VAGUE, "period_vague"), (lx.CUMULATIVE, "cumulative"))]
+_MARKERS = [
+    (re.compile(r"(?<![\w'])(?:" + p + r")(?![\w])", re.I), kind)
+    for p, kind in (
+        (lx.DAILY, "daily"),
+        (lx.PERIOD_SAME, "period_same"),
+        (lx.PERIOD_YEAR, "period_year"),
+        (lx.PERIOD_MONTH, "period_month"),
+        (lx.PERIOD_VAGUE, "period_vague"),
+        (lx.CUMULATIVE, "cumulative"),
+    )
+]
 _GROUP_SPLIT = re.compile(lx.GROUP_SPLIT, re.I)
-_INHERIT_WORD = re.compile(r"including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|зокрема"
-                           r"|di cui", re.I)
+_INHERIT_WORD = re.compile(
+    r"including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|зокрема"
+    r"|di cui",
+    re.I,
+)
 _MONTH_WORD = "|".join(dates_mod.MONTHS_UK_GEN + dates_mod.MONTHS_EN + dates_mod.MONTHS_IT)
-_START_BEFORE = re.compile(r"(?:since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
-                           rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$")
+_START_BEFORE = re.compile(
+    r"(?:since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
+    rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$"
+)
 _END_BEFORE = re.compile(r"(?:to|through|until|till|and|по|до|al|e|a)\s+$")
 _MONTH_BEFORE = re.compile(r"(?:in|throughout|during|for|over|у|в|a|nel|nel mese di)\s+$")
 
@@ -88,13 +102,16 @@ def non_overlapping(found: list[tuple[int, int, str]]) -> list[tuple[int, int, s
 
 def claimant_cues(norm: str, s: Sentence) -> tuple[list[Cue], bool]:
     """The claimant cues of a sentence, and whether it names someone who is not a claimant."""
-    text = norm[s.start:s.end]
+    text = norm[s.start : s.end]
     kept = non_overlapping(find_all(_CUES, text, s.start))
     blocked = bool(_NOT_ATTR.search(text))
     cues = []
     for a, b, c in kept:
-        if c == "ua_general_staff" and (_LOSER_AFTER.match(norm, b, s.end) or _LOSSES_OF.search(norm, s.start, a)) and \
-                not re.search(r"general staff|генштаб|stato maggiore", norm[a:b], re.I):
+        if (
+            c == "ua_general_staff"
+            and (_LOSER_AFTER.match(norm, b, s.end) or _LOSSES_OF.search(norm, s.start, a))
+            and not re.search(r"general staff|генштаб|stato maggiore", norm[a:b], re.I)
+        ):
             continue
         if blocked and [m for m in _NOT_ATTR.finditer(text) if abs(m.start() + s.start - a) < 80]:
             continue
@@ -104,7 +121,7 @@ def claimant_cues(norm: str, s: Sentence) -> tuple[list[Cue], bool]:
 
 
 def subject_cues(norm: str, s: Sentence, cues: list[Cue]) -> list[tuple[int, int, str]]:
-    text = norm[s.start:s.end]
+    text = norm[s.start : s.end]
     masks = [(c.start, c.end) for c in cues]
     masks += [(m.start() + s.start, m.end() + s.start) for m in _SUBJECT_MASKS.finditer(text)]
     out = []
@@ -125,23 +142,30 @@ def _is_war_start(d: dates_mod.DateMention) -> bool:
     return False
 
 
-def _date_role(norm: str, s: Sentence, d: dates_mod.DateMention, prev_role: str | None,
-               first_number: int | None) -> str:
-    pre = norm[max(s.start, d.start - 40):d.start].lower()
+def _date_role(
+    norm: str, s: Sentence, d: dates_mod.DateMention, prev_role: str | None, first_number: int | None
+) -> str:
+    pre = norm[max(s.start, d.start - 40) : d.start].lower()
     role = "report"
     if _START_BEFORE.search(pre) or d.opens:
         role = "start"
     elif prev_role == "start" and _END_BEFORE.search(pre):
         role = "report"
-    elif d.kind in ("month", "year") and _MONTH_BEFORE.search(pre) and first_number is not None and first_number < d.start:
+    elif (
+        d.kind in ("month", "year")
+        and _MONTH_BEFORE.search(pre)
+        and first_number is not None
+        and first_number < d.start
+    ):
         role = "period_month"
     if _is_war_start(d) and role != "report" or (_is_war_start(d) and d.kind == "date"):
         role = "war_start"
     return role
 
 
-def classify_dates(norm: str, s: Sentence, mentions: list[dates_mod.DateMention],
-                   first_number: int | None) -> tuple[list[Marker], list[dates_mod.DateMention]]:
+def classify_dates(
+    norm: str, s: Sentence, mentions: list[dates_mod.DateMention], first_number: int | None
+) -> tuple[list[Marker], list[dates_mod.DateMention]]:
     """A sentence's dates: the start of a period, a month counted over, the war's start, or a report day."""
     markers, report = [], []
     prev_role = None
@@ -168,17 +192,21 @@ def clauses(norm: str, s: Sentence) -> list[tuple[int, int]]:
                 cuts.append(nxt.start())
     cuts.append(s.end)
     cuts = sorted(set(cuts))
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
-def measure_markers(norm: str, s: Sentence, date_markers: list[Marker],
-                    brackets: list[tuple[int, int]]) -> list[Marker]:
+def measure_markers(
+    norm: str, s: Sentence, date_markers: list[Marker], brackets: list[tuple[int, int]]
+) -> list[Marker]:
     """The cue words of how a figure counts ("over the past day", "since ...", "in total"), in order."""
     markers = date_markers[:]
     for rx, kind in _MARKERS:
         for m in rx.finditer(norm, s.start, s.end):
-            if not any(m.start() < mk.end and mk.start < m.end() for mk in markers if mk.kind == "cumulative"
-                       and mk.mention is None):
+            if not any(
+                m.start() < mk.end and mk.start < m.end()
+                for mk in markers
+                if mk.kind == "cumulative" and mk.mention is None
+            ):
                 markers.append(Marker(m.start(), m.end(), kind))
     markers = [mk for mk in markers if not any(a <= mk.start and mk.end <= b for a, b in brackets)]
     markers.sort(key=lambda mk: mk.start)
@@ -186,21 +214,38 @@ def measure_markers(norm: str, s: Sentence, date_markers: list[Marker],
 
 
 def _in_brackets(norm: str, s: Sentence, pos: int) -> bool:
-    before = norm[s.start:pos]
+    before = norm[s.start : pos]
     return before.rfind("(") > before.rfind(")")
 
 
-def analyse(norm: str, s: Sentence, all_dates: list[dates_mod.DateMention], first_number: int | None,
-            brackets: list[tuple[int, int]]) -> SentenceInfo:
+def analyse(
+    norm: str,
+    s: Sentence,
+    all_dates: list[dates_mod.DateMention],
+    first_number: int | None,
+    brackets: list[tuple[int, int]],
+) -> SentenceInfo:
     """Everything :mod:`etl.news.bind` needs to know about one sentence besides its figures."""
-    stext = norm[s.start:s.end]
+    stext = norm[s.start : s.end]
     cues, blocked = claimant_cues(norm, s)
     dms = [d for d in all_dates if s.start <= d.start and d.end <= s.end]
     date_markers, report = classify_dates(norm, s, dms, first_number)
     markers = measure_markers(norm, s, date_markers, brackets)
-    report = [d for d in report if not any(d.start < mk.end and mk.start < d.end for mk in markers)
-              and not _in_brackets(norm, s, d.start)]  # "(14 solo ieri)" dates its figure, not the report
+    report = [
+        d
+        for d in report
+        if not any(d.start < mk.end and mk.start < d.end for mk in markers) and not _in_brackets(norm, s, d.start)
+    ]  # "(14 solo ieri)" dates its figure, not the report
     loss_hits = [m for m in _LOSS.finditer(stext) if not any(c.start <= m.start() + s.start < c.end for c in cues)]
     not_loss = bool(_NOT_LOSS.search(stext))
-    return SentenceInfo(s, cues, subject_cues(norm, s, cues), markers, report, clauses(norm, s),
-                        bool(loss_hits), not_loss and not loss_hits, blocked)
+    return SentenceInfo(
+        s,
+        cues,
+        subject_cues(norm, s, cues),
+        markers,
+        report,
+        clauses(norm, s),
+        bool(loss_hits),
+        not_loss and not loss_hits,
+        blocked,
+    )

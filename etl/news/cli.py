@@ -17,6 +17,7 @@ running, else goes without; ``warehouse``; ``none``; or a CSV file / replay snap
 Exit status 1 when a file is not a readable article (named on stderr with its field) or holds a
 figure that cannot be read (printed with ``status: unparseable``, and named on stderr).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,11 +26,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-DESCRIPTION = ("Read loss claims from news articles (plain text or HTML) and print them as JSON lines: claimant, "
-               "subject, category, measure, value or low/high, period_start, qualifier, as_of with the way it was "
-               "found (date_method), the evidence span. HTML articles take their text and published date from the "
-               "page's metadata (JSON-LD, Open Graph, <time>); plain-text files may start with 'title:', "
-               "'published:' lines.")
+DESCRIPTION = (
+    "Read loss claims from news articles (plain text or HTML) and print them as JSON lines: claimant, "
+    "subject, category, measure, value or low/high, period_start, qualifier, as_of with the way it was "
+    "found (date_method), the evidence span. HTML articles take their text and published date from the "
+    "page's metadata (JSON-LD, Open Graph, <time>); plain-text files may start with 'title:', "
+    "'published:' lines."
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,15 +41,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="the URL the article came from (default: its file name)")
     p.add_argument("--source", default="file", help="source name used in messages (default: file)")
     p.add_argument("--content-type", help="Content-Type an HTML file was served with (for its charset)")
-    p.add_argument("--series", default="auto",
-                   help="bulletin series for dating and checking General Staff figures: auto (default), warehouse, "
-                        "none, or a CSV file / snapshot folder (as_of,category,cumulative)")
+    p.add_argument(
+        "--series",
+        default="auto",
+        help="bulletin series for dating and checking General Staff figures: auto (default), warehouse, "
+        "none, or a CSV file / snapshot folder (as_of,category,cumulative)",
+    )
     p.add_argument("--no-compare", action="store_true", help="do not compare with the series (comparison stays null)")
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("claims", help="read loss claims from news articles; print them as JSON lines",
-                              description=DESCRIPTION)
+    p = subparsers.add_parser(
+        "claims", help="read loss claims from news articles; print them as JSON lines", description=DESCRIPTION
+    )
     add_arguments(p)
     p.set_defaults(func=run)
     return p
@@ -63,10 +70,14 @@ def _series(choice: str):
         dsn = configured_dsn() or embedded_running_dsn()
         if dsn is None:
             if choice == "warehouse":
-                raise SystemExit("attrition claims: no warehouse configured or running (attrition db up, or "
-                                 "ATTRITION_WAREHOUSE_DSN)")
-            print("attrition claims: no warehouse: figures are dated from the text only (--series PATH to use a "
-                  "series file)", file=sys.stderr)
+                raise SystemExit(
+                    "attrition claims: no warehouse configured or running (attrition db up, or ATTRITION_WAREHOUSE_DSN)"
+                )
+            print(
+                "attrition claims: no warehouse: figures are dated from the text only (--series PATH to use a "
+                "series file)",
+                file=sys.stderr,
+            )
             return None
         try:
             return BulletinSeries.from_warehouse(dsn)
@@ -93,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             published = date.fromisoformat(args.published)
         except ValueError:
-            print(f"attrition claims: --published must be a date like 2024-07-28, not {args.published!r}",
-                  file=sys.stderr)
+            print(
+                f"attrition claims: --published must be a date like 2024-07-28, not {args.published!r}", file=sys.stderr
+            )
             return 2
     series = _series(args.series)
     status = 0
@@ -108,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
                 if published is not None and article.published is None:
                     article.published = published
             else:
-                article = from_text(data.decode("utf-8", errors="replace"), source=args.source, url=url,
-                                    published=published)
+                article = from_text(
+                    data.decode("utf-8", errors="replace"), source=args.source, url=url, published=published
+                )
         except ArticleError as exc:
             print(f"attrition claims: {exc}", file=sys.stderr)
             status = 1
@@ -120,8 +133,10 @@ def run(args: argparse.Namespace) -> int:
         for seq, claim in enumerate(claims, start=1):
             out.write(json.dumps({"file": name, **claim.to_json()}, ensure_ascii=False) + "\n")
             if claim.status == "unparseable":
-                print(f"attrition claims: {args.source}: {url}: claim {seq}: {claim.category} value: {claim.problem}",
-                      file=sys.stderr)
+                print(
+                    f"attrition claims: {args.source}: {url}: claim {seq}: {claim.category} value: {claim.problem}",
+                    file=sys.stderr,
+                )
                 status = 1
     out.flush()
     return status

@@ -13,6 +13,7 @@ claimants' estimates are ``not_compared``.
 
 Nothing here writes to the series; :mod:`etl.news.store` turns mismatches into alerts.
 """
+
 from __future__ import annotations
 
 from etl.news.extract import Claim
@@ -28,16 +29,22 @@ def judge(value: int, qualifier: str | None, series_value: int) -> str:
         return "consistent" if series_value < value else "mismatch"
     if qualifier == "about":
         zeros = len(str(value)) - len(str(value).rstrip("0"))
-        tolerance = max(value * 0.01, 10 ** zeros / 2 if zeros else 0)
+        tolerance = max(value * 0.01, 10**zeros / 2 if zeros else 0)
         return "consistent" if abs(series_value - value) <= tolerance else "mismatch"
     return "mismatch"
 
 
 def comparable(claim: Claim) -> bool:
-    return (claim.claimant == "ua_general_staff" and claim.subject == "ru_forces" and claim.status == "ok"
-            and claim.category not in PEOPLE_CATEGORIES and claim.value is not None
-            and claim.measure in ("cumulative", "daily_increase")
-            and claim.as_of is not None and claim.as_of_precision == "day")
+    return (
+        claim.claimant == "ua_general_staff"
+        and claim.subject == "ru_forces"
+        and claim.status == "ok"
+        and claim.category not in PEOPLE_CATEGORIES
+        and claim.value is not None
+        and claim.measure in ("cumulative", "daily_increase")
+        and claim.as_of is not None
+        and claim.as_of_precision == "day"
+    )
 
 
 def compare(claims: list[Claim], series) -> list[Claim]:

@@ -7,6 +7,7 @@ spiders of :data:`etl.news.sources.SPIDERS`.  A crawl that fetched nothing is no
 day's article may not be out yet); fetch errors are: :class:`etl.losses.crawl.CrawlError` names the spider,
 the URL and the problem, with the result (what was archived before) on it.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,10 +16,19 @@ from etl.losses.crawl import CrawlResult, raise_for_outcome, run_spider
 from etl.news.sources import KYIV_INDEPENDENT_SETTING, SPIDERS
 
 
-def crawl_news(spider: str, *, run_id: str, args: dict | None = None, dsn: str | None = None,
-               date_from: date | None = None, date_to: date | None = None, fast: bool = False,
-               timeout: float = 900, settings: dict | None = None,
-               kyiv_independent_base: str | None = None) -> CrawlResult:
+def crawl_news(
+    spider: str,
+    *,
+    run_id: str,
+    args: dict | None = None,
+    dsn: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    fast: bool = False,
+    timeout: float = 900,
+    settings: dict | None = None,
+    kyiv_independent_base: str | None = None,
+) -> CrawlResult:
     if spider not in SPIDERS:
         raise ValueError(f"unknown news spider {spider!r}; expected one of {', '.join(SPIDERS)}")
     if dsn is None:
@@ -27,10 +37,13 @@ def crawl_news(spider: str, *, run_id: str, args: dict | None = None, dsn: str |
         dsn = warehouse_dsn()
     extra = {KYIV_INDEPENDENT_SETTING: kyiv_independent_base.rstrip("/")} if kyiv_independent_base else {}
     extra.update(settings or {})
-    spider_args = {**(args or {}), "date_from": date_from and date_from.isoformat(),
-                   "date_to": date_to and date_to.isoformat()}
-    result, log_text, timed_out, has_manifest = run_spider(spider, run_id=run_id, dsn=dsn, spider_args=spider_args,
-                                                           settings=extra, fast=fast, timeout=timeout)
-    raise_for_outcome(spider, None, result, log_text, timed_out=timed_out, has_manifest=has_manifest,
-                      timeout=timeout)
+    spider_args = {
+        **(args or {}),
+        "date_from": date_from and date_from.isoformat(),
+        "date_to": date_to and date_to.isoformat(),
+    }
+    result, log_text, timed_out, has_manifest = run_spider(
+        spider, run_id=run_id, dsn=dsn, spider_args=spider_args, settings=extra, fast=fast, timeout=timeout
+    )
+    raise_for_outcome(spider, None, result, log_text, timed_out=timed_out, has_manifest=has_manifest, timeout=timeout)
     return result

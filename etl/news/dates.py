@@ -12,40 +12,148 @@ A mention is one of:
 A day or month without a year takes the year that puts it on or before the reference day (the
 publication date, or the bulletin day found by the series match) and closest to it.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december")
+MONTHS_EN = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 MONTHS_EN_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTHS_UK_GEN = ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
-                 "жовтня", "листопада", "грудня")
-MONTHS_UK_LOC = ("січні", "лютому", "березні", "квітні", "травні", "червні", "липні", "серпні", "вересні",
-                 "жовтні", "листопаді", "грудні")
-MONTHS_UK_NOM = ("січень", "лютий", "березень", "квітень", "травень", "червень", "липень", "серпень", "вересень",
-                 "жовтень", "листопад", "грудень")
-MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
-             "novembre", "dicembre")
+MONTHS_UK_GEN = (
+    "січня",
+    "лютого",
+    "березня",
+    "квітня",
+    "травня",
+    "червня",
+    "липня",
+    "серпня",
+    "вересня",
+    "жовтня",
+    "листопада",
+    "грудня",
+)
+MONTHS_UK_LOC = (
+    "січні",
+    "лютому",
+    "березні",
+    "квітні",
+    "травні",
+    "червні",
+    "липні",
+    "серпні",
+    "вересні",
+    "жовтні",
+    "листопаді",
+    "грудні",
+)
+MONTHS_UK_NOM = (
+    "січень",
+    "лютий",
+    "березень",
+    "квітень",
+    "травень",
+    "червень",
+    "липень",
+    "серпень",
+    "вересень",
+    "жовтень",
+    "листопад",
+    "грудень",
+)
+MONTHS_IT = (
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+)
 # Italian agency datelines: "KIEV, 6 NOV -", "ROMA, 20 GIU -"
 MONTHS_IT_ABBR = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
 WEEKDAYS = {
     # Monday = 0
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "понеділок": 0, "понеділка": 0, "вівторок": 1, "вівторка": 1, "середа": 2, "середу": 2, "середи": 2,
-    "четвер": 3, "четверга": 3, "п'ятниця": 4, "п'ятницю": 4, "п'ятниці": 4, "п’ятниця": 4, "п’ятницю": 4,
-    "п’ятниці": 4, "субота": 5, "суботу": 5, "суботи": 5, "неділя": 6, "неділю": 6, "неділі": 6,
-    "lunedì": 0, "lunedi": 0, "martedì": 1, "martedi": 1, "mercoledì": 2, "mercoledi": 2, "giovedì": 3,
-    "giovedi": 3, "venerdì": 4, "venerdi": 4, "sabato": 5, "domenica": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "понеділок": 0,
+    "понеділка": 0,
+    "вівторок": 1,
+    "вівторка": 1,
+    "середа": 2,
+    "середу": 2,
+    "середи": 2,
+    "четвер": 3,
+    "четверга": 3,
+    "п'ятниця": 4,
+    "п'ятницю": 4,
+    "п'ятниці": 4,
+    "п’ятниця": 4,
+    "п’ятницю": 4,
+    "п’ятниці": 4,
+    "субота": 5,
+    "суботу": 5,
+    "суботи": 5,
+    "неділя": 6,
+    "неділю": 6,
+    "неділі": 6,
+    "lunedì": 0,
+    "lunedi": 0,
+    "martedì": 1,
+    "martedi": 1,
+    "mercoledì": 2,
+    "mercoledi": 2,
+    "giovedì": 3,
+    "giovedi": 3,
+    "venerdì": 4,
+    "venerdi": 4,
+    "sabato": 5,
+    "domenica": 6,
 }
-RELATIVE = {"today": 0, "this morning": 0, "tonight": 0, "yesterday": -1, "last night": -1, "сьогодні": 0,
-            "вчора": -1, "учора": -1, "oggi": 0, "stamattina": 0, "ieri": -1}
-VAGUE = (r"last (?:week|month|year)|earlier this (?:week|month|year)|this (?:week|month|year)|at the time"
-         r"|a (?:week|month|year) ago"
-         r"|recently|previously|минулого (?:тижня|місяця|року)|на минулому тижні|раніше|la settimana scorsa"
-         r"|il mese scorso|la scorsa settimana|цього (?:тижня|місяця)|questo mese|questa settimana")
+RELATIVE = {
+    "today": 0,
+    "this morning": 0,
+    "tonight": 0,
+    "yesterday": -1,
+    "last night": -1,
+    "сьогодні": 0,
+    "вчора": -1,
+    "учора": -1,
+    "oggi": 0,
+    "stamattina": 0,
+    "ieri": -1,
+}
+VAGUE = (
+    r"last (?:week|month|year)|earlier this (?:week|month|year)|this (?:week|month|year)|at the time"
+    r"|a (?:week|month|year) ago"
+    r"|recently|previously|минулого (?:тижня|місяця|року)|на минулому тижні|раніше|la settimana scorsa"
+    r"|il mese scorso|la scorsa settimana|цього (?:тижня|місяця)|questo mese|questa settimana"
+)
 
 
 def _month_number(word: str) -> int | None:
@@ -62,8 +170,10 @@ def _month_number(word: str) -> int | None:
     return None
 
 
-_EN_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-             r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_EN_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
 _UK_MONTH_GEN = "(?:" + "|".join(MONTHS_UK_GEN) + ")"
 _UK_MONTH_LOC = "(?:" + "|".join(MONTHS_UK_LOC + MONTHS_UK_NOM) + ")"
 _IT_MONTH = "(?:" + "|".join(MONTHS_IT) + ")"
@@ -73,29 +183,66 @@ _YEAR = r"(?:19|20)\d{2}"
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"), "date"),
     (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>20\d{2}|\d{2})(?![\d])"), "date"),
-    (re.compile(rf"\b(?P<mon>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"), "date"),
-    (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR}))?\b"), "date"),
-    (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
-                re.I), "date"),
+    (
+        re.compile(rf"\b(?P<mon>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"),
+        "date",
+    ),
+    (
+        re.compile(
+            rf"(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR}))?\b"
+        ),
+        "date",
+    ),
+    (
+        re.compile(
+            rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I
+        ),
+        "date",
+    ),
     (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date"),
     (re.compile(rf"(?<![\w])(?:primo|1°|1º)\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date_first"),
     (re.compile(r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>GEN|FEB|MAR|APR|MAG|GIU|LUG|AGO|SET|OTT|NOV|DIC)\b"), "date"),
     # an agency dateline in lower case: "Kiev, 28 giu 09:35 - (Agenzia Nova)"
-    (re.compile(r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic)\b"
-                r"(?=\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]{1,40}\)\s*)?-)"), "date"),
+    (
+        re.compile(
+            r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic)\b"
+            r"(?=\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]{1,40}\)\s*)?-)"
+        ),
+        "date",
+    ),
     (re.compile(rf"\b(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<y>{_YEAR})\b", re.I), "month"),
-    (re.compile(rf"(?<![\w])(?:у|в)\s+(?P<mon>{_UK_MONTH_LOC})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I),
-     "month"),
-    (re.compile(rf"\b(?:in|throughout|during|since|of|until|from)\s+(?:early\s+|late\s+|mid-?)?(?P<mon>{_EN_MONTH})\b(?!\s*\d)"),
-     "month"),
+    (
+        re.compile(rf"(?<![\w])(?:у|в)\s+(?P<mon>{_UK_MONTH_LOC})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I),
+        "month",
+    ),
+    (
+        re.compile(
+            rf"\b(?:in|throughout|during|since|of|until|from)\s+(?:early\s+|late\s+|mid-?)?(?P<mon>{_EN_MONTH})\b(?!\s*\d)"
+        ),
+        "month",
+    ),
     (re.compile(rf"\b(?:a|ad|nel|nel mese di|da|dal|fino a)\s+(?P<mon>{_IT_MONTH})\b(?!\s*\d)", re.I), "month"),
-    (re.compile(r"(?<![\w])(?:in|since|of|from|until|by|у|в|з|від|до|nel|dal|del|entro)\s+(?P<y>20[12]\d)\b(?![-./,]\d)",
-                re.I), "year"),
+    (
+        re.compile(
+            r"(?<![\w])(?:in|since|of|from|until|by|у|в|з|від|до|nel|dal|del|entro)\s+(?P<y>20[12]\d)\b(?![-./,]\d)",
+            re.I,
+        ),
+        "year",
+    ),
     (re.compile(r"(?<![\w.,])(?P<y>20[12]\d)\s*(?:року|р\.|рік)"), "year"),
-    (re.compile(r"(?<![\w'’])(?P<wd>" + "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
-                + r")(?![\w'’])", re.I), "weekday"),
-    (re.compile(r"(?<![\w])(?P<rel>" + "|".join(sorted(RELATIVE, key=len, reverse=True)) + r")(?![\w])", re.I),
-     "relative"),
+    (
+        re.compile(
+            r"(?<![\w'’])(?P<wd>"
+            + "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
+            + r")(?![\w'’])",
+            re.I,
+        ),
+        "weekday",
+    ),
+    (
+        re.compile(r"(?<![\w])(?P<rel>" + "|".join(sorted(RELATIVE, key=len, reverse=True)) + r")(?![\w])", re.I),
+        "relative",
+    ),
     (re.compile(rf"(?<![\w])(?P<vague>{VAGUE})(?![\w])", re.I), "vague"),
 ]
 
@@ -123,13 +270,16 @@ class DateMention:
 _SHARED_MONTH = re.compile(
     rf"(?<![\w])(?:з|із|від|from|between|dal|tra il|fra il)\s+(?P<d1>\d{{1,2}})\s*(?:-|по|до|to|and|through|al|e il)\s*"
     rf"(?P<d2>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
-    re.I)
+    re.I,
+)
 
 # "Aug. 18-24", "18-24 серпня", "18-24 agosto": a range of days without a preposition
 _DAY_RANGE = re.compile(
     rf"(?<![\w])(?:(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<d1>\d{{1,2}})\s*[-–—]\s*(?P<d2>\d{{1,2}})(?![\d,.]\d|\d)"
     rf"|(?P<e1>\d{{1,2}})\s*[-–—]\s*(?P<e2>\d{{1,2}})\s+(?P<mon2>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH}))"
-    rf"(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I)
+    rf"(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
+    re.I,
+)
 
 
 def _day_ranges(text: str, out: list, taken: list) -> None:
@@ -147,8 +297,8 @@ def _day_ranges(text: str, out: list, taken: list) -> None:
         if d1 >= d2:
             continue
         a = m.start("mon") if m.group("d1") else m.start(g1)
-        out.append(DateMention(a, m.end(g1), text[a:m.end(g1)], "date", year, month, d1, opens=True))
-        out.append(DateMention(m.start(g2), m.end(), text[m.start(g2):m.end()], "date", year, month, d2))
+        out.append(DateMention(a, m.end(g1), text[a : m.end(g1)], "date", year, month, d1, opens=True))
+        out.append(DateMention(m.start(g2), m.end(), text[m.start(g2) : m.end()], "date", year, month, d2))
         taken.append((m.start(), m.end()))
 
 
@@ -167,8 +317,9 @@ def scan(text: str) -> list[DateMention]:
         except (TypeError, ValueError):
             continue
         out.append(DateMention(m.start("d1"), m.end("d1"), m.group("d1"), "date", year, month, int(m.group("d1"))))
-        out.append(DateMention(m.start("d2"), m.end(), text[m.start("d2"):m.end()], "date", year, month,
-                               int(m.group("d2"))))
+        out.append(
+            DateMention(m.start("d2"), m.end(), text[m.start("d2") : m.end()], "date", year, month, int(m.group("d2")))
+        )
         taken.append((m.start("d1"), m.end()))
     _day_ranges(text, out, taken)
     for rx, kind in _PATTERNS:
@@ -196,8 +347,9 @@ def scan(text: str) -> list[DateMention]:
                         date(y or 2024, month, day)
                     except ValueError:
                         continue
-                mention = DateMention(a, b, text[a:b], kind, y, month, day,
-                                      last_year=y is None and bool(_LAST_YEAR.match(text, b)))
+                mention = DateMention(
+                    a, b, text[a:b], kind, y, month, day, last_year=y is None and bool(_LAST_YEAR.match(text, b))
+                )
             elif kind == "weekday":
                 mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
             elif kind == "relative":
@@ -211,6 +363,7 @@ def scan(text: str) -> list[DateMention]:
 
 
 # --------------------------------------------------------------------------- resolution
+
 
 def with_year(month: int, day: int, reference: date, slack_days: int = 2) -> date | None:
     """The day ``month``/``day`` in the year that puts it on or before ``reference`` (+ slack), closest to it."""

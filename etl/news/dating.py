@@ -8,6 +8,7 @@ report).  They are resolved in this order, and each claim says which one it used
 3. ``series_match``: General Staff totals with no date of their own, matched against the accepted series;
    a series-matched day then anchors the article's weekdays when it has no publication date.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,11 +29,19 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
     """The story's dateline ("MOSCOW/KYIV, Dec 19 - ..."): the first sentence's date before a dash."""
     norm = st.norm
     for p in prepared:
-        m = _DATELINE.match(norm[p.s.start:p.s.end])
+        m = _DATELINE.match(norm[p.s.start : p.s.end])
         if not m:
             continue
-        d = next((x for x in all_dates if x.kind == "date" and p.s.start + m.end() <= x.start
-                  and re.match(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end:p.s.end])), None)
+        d = next(
+            (
+                x
+                for x in all_dates
+                if x.kind == "date"
+                and p.s.start + m.end() <= x.start
+                and re.match(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end : p.s.end])
+            ),
+            None,
+        )
         if d is not None and d.start - p.s.start - m.end() < 3:
             return st.spec_for(d)
         return None
@@ -62,8 +71,12 @@ def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: Da
             cl.date_spec = before
             continue
         daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
-        cl.date_spec = st.first_date.get(cl.entity) or line or (lede if daily else None) or \
-            shared_none.setdefault(cl.entity, DateSpec())
+        cl.date_spec = (
+            st.first_date.get(cl.entity)
+            or line
+            or (lede if daily else None)
+            or shared_none.setdefault(cl.entity, DateSpec())
+        )
 
 
 _SAME_DAY = re.compile(lx.SAME_DAY, re.I)
@@ -73,9 +86,9 @@ def same_day_as_before(st: State, claims: list[Claim], cl: Claim) -> DateSpec | 
     """The date of the figure before, for one another claimant gives "over the same period" / "nella stessa
     giornata" (the sentence of ``cl`` names that period, no day)."""
     norm = st.norm
-    starts = [m.end() for m in re.finditer(r"[.!?]\s|\n", norm[:cl.span[0]])]
-    end = re.search(r"[.!?](?:\s|$)|\n", norm[cl.span[1]:])
-    sentence = norm[starts[-1] if starts else 0:cl.span[1] + (end.start() if end else len(norm))]
+    starts = [m.end() for m in re.finditer(r"[.!?]\s|\n", norm[: cl.span[0]])]
+    end = re.search(r"[.!?](?:\s|$)|\n", norm[cl.span[1] :])
+    sentence = norm[starts[-1] if starts else 0 : cl.span[1] + (end.start() if end else len(norm))]
     if not _SAME_DAY.search(sentence):
         return None
     prev = [c for c in claims if c.span[0] < cl.span[0] and c.date_spec is not None and c.date_spec.mention is not None]
@@ -96,9 +109,16 @@ def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | 
 
 def series_day(group: list[Claim], series, published: date | None) -> date | None:
     """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
-    totals = [c for c in group if c.claimant == "ua_general_staff" and c.measure == "cumulative"
-              and c.value is not None and c.qualifier in (None, "about", "more_than") and c.subject == "ru_forces"
-              and c.category not in lx.PEOPLE_CATEGORIES]
+    totals = [
+        c
+        for c in group
+        if c.claimant == "ua_general_staff"
+        and c.measure == "cumulative"
+        and c.value is not None
+        and c.qualifier in (None, "about", "more_than")
+        and c.subject == "ru_forces"
+        and c.category not in lx.PEOPLE_CATEGORIES
+    ]
     personnel = [c for c in totals if c.category == "personnel"]
     if not personnel:
         return None  # the personnel figure is what identifies the day
@@ -137,8 +157,12 @@ def _by_dateline(specs: list[DateSpec], line: DateSpec | None, published: date |
     if line.resolved is None:
         return
     for spec in specs:
-        if spec is line or spec.resolved is not None or spec.mention is None or \
-                spec.mention.kind not in ("weekday", "relative"):
+        if (
+            spec is line
+            or spec.resolved is not None
+            or spec.mention is None
+            or spec.mention.kind not in ("weekday", "relative")
+        ):
             continue
         _resolve_spec(spec, line.resolved, "dateline")
         if spec.resolved == line.resolved:
@@ -218,8 +242,14 @@ def day_figures(claims: list[Claim], series, published: date | None) -> None:
         return
     for cl in claims:
         day = cl.as_of or published
-        if cl.claimant != "ua_general_staff" or cl.subject != "ru_forces" or cl.measure != "cumulative" \
-                or cl.value is None or day is None or cl.category in lx.PEOPLE_CATEGORIES:
+        if (
+            cl.claimant != "ua_general_staff"
+            or cl.subject != "ru_forces"
+            or cl.measure != "cumulative"
+            or cl.value is None
+            or day is None
+            or cl.category in lx.PEOPLE_CATEGORIES
+        ):
             continue
         floor = series.latest_before(day, cl.category)
         if floor is not None and cl.value * 20 <= floor:

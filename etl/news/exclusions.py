@@ -7,16 +7,21 @@
   prisoners taken (category ``pow``) is.
 * a **short list item** the lexicon does not know ("41,901 vehicles and tanks") does not end its list.
 """
+
 from __future__ import annotations
 
 import re
 
 SIDE_STORY = re.compile(
     r"\W*(?:read (?:also|more)|see also|also read|related|more on this|читайте (?:також|більше)|дивіться також"
-    r"|leggi anche|leggi pure|potrebbe interessarti)\b", re.I)
+    r"|leggi anche|leggi pure|potrebbe interessarti)\b",
+    re.I,
+)
 PRISONER_SWAP = re.compile(
     r"(?<![\w])(?:(?:prisoner )?(?:swap|exchange)|freed|released from captivity|brought (?:\w+ )?home|returned home"
-    r"|those returned|обмін\w*|повернул\w* додому|scambi\w*|liberat[io])(?![\w])", re.I)
+    r"|those returned|обмін\w*|повернул\w* додому|scambi\w*|liberat[io])(?![\w])",
+    re.I,
+)
 
 
 def side_story(norm: str, start: int, end: int) -> bool:

@@ -25,6 +25,7 @@ The pipeline, one small named stage each (docs/news.md has the long form):
 A figure that cannot be read (",000", "57469O") is still a claim, with ``status`` ``unparseable``, no
 value and the ``problem``: it is reported, never guessed.
 """
+
 from __future__ import annotations
 
 import re
@@ -74,7 +75,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
         # a bulletin list ("танків - 11 230 (+2) од") that names no one is the General Staff's own text
         st.first_cue = st.first_entity = "ua_general_staff"
     claims: list[Claim] = []
-    for p, cands in zip(prepared, cands_by_sentence):
+    for p, cands in zip(prepared, cands_by_sentence, strict=False):
         claims.extend(bind_sentence(st, p, cands))
     line = dateline(st, prepared, all_dates)
     fill_undated(st, claims, line, lede_date(st, prepared))
@@ -90,8 +91,8 @@ def headlines(norm: str, prepared: list[SentenceInfo]) -> set[int]:
     "key: value" lines without a title) the first line of the body."""
     heads = {0}
     header = [p for p in prepared if p.s.paragraph == 0]
-    texts = [norm[p.s.start:p.s.end] for p in header]
-    heads |= {p.s.index for p, t in zip(header, texts) if t.lower().startswith("title:")}
+    texts = [norm[p.s.start : p.s.end] for p in header]
+    heads |= {p.s.index for p, t in zip(header, texts, strict=False) if t.lower().startswith("title:")}
     if texts and all(_HEADER.match(t) for t in texts) and not any(t.lower().startswith("title:") for t in texts):
         body = [p for p in prepared if p.s.paragraph == 1]
         heads |= {body[0].s.index} if body else set()

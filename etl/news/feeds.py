@@ -1,4 +1,5 @@
 """RSS 2.0, Atom and sitemap listings: the article URLs the news spiders follow."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,10 @@ from etl.errors import InputError
 from etl.news.article import parse_published
 
 # Titles and summaries of loss reports (en, uk, it): what the generic spider follows by default.
-DEFAULT_MATCH = (r"loss|lost|loses|casualt|troops|soldiers|killed|General Staff|втрат|ліквід|Генштаб|perdit|pers[oi]"
-                 r"|soldati|Stato maggiore")
+DEFAULT_MATCH = (
+    r"loss|lost|loses|casualt|troops|soldiers|killed|General Staff|втрат|ліквід|Генштаб|perdit|pers[oi]"
+    r"|soldati|Stato maggiore"
+)
 
 
 class FeedError(InputError):
@@ -74,8 +77,14 @@ def parse_feed(body: bytes) -> list[FeedItem]:
                 continue
             link = _text(el, "link") or _text(el, "guid")
             if link:
-                items.append(FeedItem(link, _text(el, "title"), _text(el, "description"),
-                                      _when(_text(el, "pubdate") or _text(el, "date"))))
+                items.append(
+                    FeedItem(
+                        link,
+                        _text(el, "title"),
+                        _text(el, "description"),
+                        _when(_text(el, "pubdate") or _text(el, "date")),
+                    )
+                )
     elif kind == "feed":
         for el in root:
             if _local(el.tag) != "entry":
@@ -86,8 +95,14 @@ def parse_feed(body: bytes) -> list[FeedItem]:
                     href = c.get("href") or ""
                     break
             if href:
-                items.append(FeedItem(href, _text(el, "title"), _text(el, "summary") or _text(el, "content"),
-                                      _when(_text(el, "published") or _text(el, "updated"))))
+                items.append(
+                    FeedItem(
+                        href,
+                        _text(el, "title"),
+                        _text(el, "summary") or _text(el, "content"),
+                        _when(_text(el, "published") or _text(el, "updated")),
+                    )
+                )
     elif kind == "urlset":
         for el in root:
             if _local(el.tag) == "url" and _text(el, "loc"):

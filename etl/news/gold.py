@@ -16,6 +16,7 @@ for an unparseable figure), qualifier (``-``, ``about``, ``more``, ``upto``), as
 (period_start), and the evidence text in quotes (a piece of text the extracted span must contain).
 An article with no claims has a block header and no lines.  Lines starting with ``#`` are comments.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -23,13 +24,24 @@ from pathlib import Path
 
 from etl.errors import InputError
 
-CLAIMANT = {"gs": "ua_general_staff", "rumod": "ru_defense_ministry", "ukmod": "uk_defence_ministry",
-            "nato": "nato", "us": "us_intelligence", "other": "other"}
+CLAIMANT = {
+    "gs": "ua_general_staff",
+    "rumod": "ru_defense_ministry",
+    "ukmod": "uk_defence_ministry",
+    "nato": "nato",
+    "us": "us_intelligence",
+    "other": "other",
+}
 SUBJECT = {"ru": "ru_forces", "ua": "ua_forces"}
 MEASURE = {"cum": "cumulative", "day": "daily_increase", "period": "period_increase", "range": "estimate_range"}
 QUALIFIER = {"-": None, "about": "about", "more": "more_than", "upto": "up_to"}
-METHOD = {"explicit": "explicit", "weekday": "weekday", "relative": "relative", "series": "series_match",
-          "-": "unresolved"}
+METHOD = {
+    "explicit": "explicit",
+    "weekday": "weekday",
+    "relative": "relative",
+    "series": "series_match",
+    "-": "unresolved",
+}
 
 
 class GoldError(InputError):
@@ -67,10 +79,22 @@ def parse_line(line: str) -> dict:
         number = int(value)
     day, precision = _as_of(as_of)
     try:
-        return {"claimant": CLAIMANT[claimant], "subject": SUBJECT[subject], "category": category,
-                "measure": MEASURE[measure], "value": number, "low": low, "high": high,
-                "qualifier": QUALIFIER[qualifier], "period_start": period, "as_of": day, "as_of_precision": precision,
-                "date_method": METHOD[method], "evidence": evidence[0], "status": status}
+        return {
+            "claimant": CLAIMANT[claimant],
+            "subject": SUBJECT[subject],
+            "category": category,
+            "measure": MEASURE[measure],
+            "value": number,
+            "low": low,
+            "high": high,
+            "qualifier": QUALIFIER[qualifier],
+            "period_start": period,
+            "as_of": day,
+            "as_of_precision": precision,
+            "date_method": METHOD[method],
+            "evidence": evidence[0],
+            "status": status,
+        }
     except KeyError as exc:
         raise GoldError(f"gold line has an unknown code {exc}: {line!r}") from None
 

@@ -7,6 +7,7 @@ to a category: a category word after the figure ("574,690 troops", "one submarin
 been injured"), or a figure taking the category of the one before ("including 1,180 over the past day").
 Ranges, qualifiers ("over", "близько", "circa") and a bracketed daily increase "(+N)" are read here.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,17 @@ from etl.news.text import Sentence
 _NOUNS = lx.compile_table(lx.NOUNS)
 _MODIFIER = re.compile(r"(?:" + lx.MODIFIERS + r")\s+", re.I)
 _MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIFIER_SUBJECT]
-_VERB_AFTER = [(re.compile(r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*))?\s*(?:of them\s+|of those\s+"
-                           r"|з них\s+)?(?:" + p + r")(?![\w])", re.I), k)
-               for p, k in lx.VERB_AFTER]
+_VERB_AFTER = [
+    (
+        re.compile(
+            r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*))?\s*(?:of them\s+|of those\s+"
+            r"|з них\s+)?(?:" + p + r")(?![\w])",
+            re.I,
+        ),
+        k,
+    )
+    for p, k in lx.VERB_AFTER
+]
 _QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
 _QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
 _INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
@@ -35,17 +44,23 @@ _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
-_INCREASE_AFTER = re.compile(r"\s*(?:added|in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
-                             r" (?:напередодні|добою раніше))(?![\w])", re.I)
+_INCREASE_AFTER = re.compile(
+    r"\s*(?:added|in più|more than (?:the day before|a day earlier|the previous day)|більше,? ніж"
+    r" (?:напередодні|добою раніше))(?![\w])",
+    re.I,
+)
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
-_BRINGING_PRE = re.compile(r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
-                           r"|losses|casualties|figure|number)\b"
-                           r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-                           r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
-                           r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
-                           r"|\bport[ao](?: così| quindi)? a\s*$", re.I)  # "che porta così a circa 1.689.900 il totale"
+_BRINGING_PRE = re.compile(
+    r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
+    r"|losses|casualties|figure|number)\b"
+    r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
+    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+    r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
+    r"|\bport[ao](?: così| quindi)? a\s*$",
+    re.I,
+)  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
 _TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
 _BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
@@ -55,16 +70,76 @@ _LABEL_SEP = re.compile(
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?|ha raggiunto(?: quota)?"
     r"|(?:have|has|had)(?: probably| likely| now)?"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di|è pari a|sono|a|pari a|hanno raggiunto"
-    r"|hanno toccato quota|quota)\s+|\s+)$", re.I)
+    r"|hanno toccato quota|quota)\s+|\s+)$",
+    re.I,
+)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?|unità)(?![\w])", re.I)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
-    "since", "in", "over", "on", "as", "during", "according", "and", "with", "from", "by", "per", "until", "this",
-    "so", "at", "after", "for", "of", "the", "persons", "people", "units", "pcs", "од", "осіб", "одиниць", "з", "за",
-    "у", "в", "на", "станом", "та", "і", "й", "dal", "dall", "nelle", "nel", "in", "e", "secondo", "a", "ha", "have",
-    "has", "had", "while", "but", "or", "said", "says", "reported", "including", "of", "than", "now", "yesterday",
-    "today", "only", "just", "according", "compared", "up", "людей",
+    "since",
+    "in",
+    "over",
+    "on",
+    "as",
+    "during",
+    "according",
+    "and",
+    "with",
+    "from",
+    "by",
+    "per",
+    "until",
+    "this",
+    "so",
+    "at",
+    "after",
+    "for",
+    "of",
+    "the",
+    "persons",
+    "people",
+    "units",
+    "pcs",
+    "од",
+    "осіб",
+    "одиниць",
+    "з",
+    "за",
+    "у",
+    "в",
+    "на",
+    "станом",
+    "та",
+    "і",
+    "й",
+    "dal",
+    "dall",
+    "nelle",
+    "nel",
+    "e",
+    "secondo",
+    "a",
+    "ha",
+    "have",
+    "has",
+    "had",
+    "while",
+    "but",
+    "or",
+    "said",
+    "says",
+    "reported",
+    "including",
+    "than",
+    "now",
+    "yesterday",
+    "today",
+    "only",
+    "just",
+    "compared",
+    "up",
+    "людей",
 }
 
 
@@ -90,6 +165,7 @@ class Candidate:
 
 # --------------------------------------------------------------------------- the category lexicon
 
+
 def _match_noun(norm: str, pos: int, end: int) -> tuple[str, int] | None:
     best = None
     for rx, kind in _NOUNS:
@@ -104,7 +180,11 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
     p = pos
     while p < end and norm[p] in ' "':
         p += 1
-    of = re.match(r"(?:di|d')\s*", norm[p:end], re.I) if re.search(r"milion[ei]\s*$", norm[max(0, p - 9):p], re.I) else None
+    of = (
+        re.match(r"(?:di|d')\s*", norm[p:end], re.I)
+        if re.search(r"milion[ei]\s*$", norm[max(0, p - 9) : p], re.I)
+        else None
+    )
     p += of.end() if of else 0  # "1,2 milioni di uomini"
     subject = None
     for _ in range(3):
@@ -117,8 +197,12 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
             if mm and _match_noun(norm, noun_end + mm.end(), end) and kind not in lx.PEOPLE_KINDS:
                 return None, p, None
             # trailing adjective in Italian / Ukrainian: "soldati russi", "військових РФ"
-            tail = re.match(r"\s+(?:della |di |dell')?(russ[aoie]|ucrain[aoie]|Russia|Ucraina|nemic[oi]|рф|РФ|росії"
-                            r"|України|ворога)(?![\w])", rest, re.I)
+            tail = re.match(
+                r"\s+(?:della |di |dell')?(russ[aoie]|ucrain[aoie]|Russia|Ucraina|nemic[oi]|рф|РФ|росії"
+                r"|України|ворога)(?![\w])",
+                rest,
+                re.I,
+            )
             if tail and subject is None:
                 subject = "ukr" if tail.group(1).lower().startswith("ucr") or tail.group(1) == "України" else "ru"
                 subject = {"ru": "ru_forces", "ukr": "ua_forces"}[subject]
@@ -137,15 +221,15 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
 
 def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int, bool]:
     """(kind, label start, bulletin style) of a category label right before the number."""
-    pre = norm[max(sent_start, start - 90):start]
+    pre = norm[max(sent_start, start - 90) : start]
     base = start - len(pre)
     sep = _LABEL_SEP.search(pre)
     if not sep:
         return None, start, False
-    head = pre[:sep.start()]
+    head = pre[: sep.start()]
     tail = _LABEL_TAIL.search(head)
     if tail and tail.start() < len(head):
-        head = head[:tail.start()]
+        head = head[: tail.start()]
     bulletin = bool(re.search(r"[-:=]", sep.group()))
     best = None
     for rx, kind in _NOUNS:
@@ -161,7 +245,7 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
 
 
 def _qualifier_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int]:
-    pre = norm[max(sent_start, start - 30):start]
+    pre = norm[max(sent_start, start - 30) : start]
     for rx, q in _QUAL_BEFORE:
         m = rx.search(pre)
         if m:
@@ -182,33 +266,35 @@ def _follower_ok(norm: str, pos: int, end: int) -> bool:
     m = re.match(r"\s*(?:\(\s*[+\d][^)]*\)\s*)?([^\W\d_]+)", rest)
     if not m:
         return True
-    if rest[:m.start(1)].strip(" ") and re.match(r"\s*[,.;:)\-]", rest):
+    if rest[: m.start(1)].strip(" ") and re.match(r"\s*[,.;:)\-]", rest):
         return True
     return m.group(1).lower() in _FOLLOWERS
 
 
 # --------------------------------------------------------------------------- the figure's own parts
 
+
 def _not_a_count(norm: str, s: Sentence, n: numbers_mod.NumberMention) -> bool:
     """Money, a share, a number ("#3", "№ 5"), a time of day: never a loss figure."""
-    pre = norm[max(s.start, n.start - 12):n.start]
+    pre = norm[max(s.start, n.start - 12) : n.start]
     if _CURRENCY.search(pre) or _NOT_COUNT.match(norm, n.end, s.end):
         return True
     if n.start >= 1 and norm[n.start - 1] in "#№":
         return True
-    return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end:n.end + 6], re.I))  # a time: 3:55 AM
+    return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end : n.end + 6], re.I))  # a time: 3:55 AM
 
 
-def _range(norm: str, s: Sentence, n: numbers_mod.NumberMention,
-           nxt: numbers_mod.NumberMention | None) -> tuple[int, int] | None:
+def _range(
+    norm: str, s: Sentence, n: numbers_mod.NumberMention, nxt: numbers_mod.NumberMention | None
+) -> tuple[int, int] | None:
     """(low, high) when ``n`` opens a range with the next mention: 7,000 to 15,000 / between 7 and 15 thousand."""
     if nxt is None or n.value is None or nxt.value is None:
         return None
-    conn = norm[n.end:nxt.start]
+    conn = norm[n.end : nxt.start]
     if not _RANGE_CONN.fullmatch(conn):
         return None
     word = conn.strip().lower()
-    before = norm[max(s.start, n.start - 40):n.start]
+    before = norm[max(s.start, n.start - 40) : n.start]
     if word in ("and", "e", "a", "або", "or") and not _RANGE_BEFORE.search(before):
         return None  # "11 tanks and nine" is two figures; "between 7 and 15" is a range
     if _RISE_BEFORE.search(before):
@@ -228,12 +314,12 @@ def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int |
     if bm:
         for j in range(i + 1, min(i + 3, len(nums))):
             if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
-                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end:s.end], re.I)
+                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end : s.end], re.I)
                 if close:
                     return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
                 break
         return None, None
-    m0 = re.match(r"\s*\(\s*0\s*\)", norm[at:s.end])
+    m0 = re.match(r"\s*\(\s*0\s*\)", norm[at : s.end])
     if m0:
         for j in range(i + 1, min(i + 2, len(nums))):
             if nums[j].start < at + m0.end():
@@ -242,6 +328,7 @@ def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int |
 
 
 # --------------------------------------------------------------------------- binding a figure to a category
+
 
 @dataclass
 class _Figure:
@@ -285,8 +372,12 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     label_first = inherit = bringing = False
     verb_kind = None
     lkind, lstart, bulletin = label_before(norm, f.qual_start, s.start)
-    if kind is not None and lkind is not None and bulletin and (
-            lkind == kind or (kind in lx.PEOPLE_KINDS and lkind in lx.PEOPLE_KINDS)):
+    if (
+        kind is not None
+        and lkind is not None
+        and bulletin
+        and (lkind == kind or (kind in lx.PEOPLE_KINDS and lkind in lx.PEOPLE_KINDS))
+    ):
         label_first, start, kind = True, lstart, lkind  # "особового складу - близько 878070 (+1350) осіб"
     if kind is None and lkind and (bulletin or _follower_ok(norm, f.after, s.end)):
         kind, label_first, start, end = lkind, bulletin, lstart, f.after
@@ -302,17 +393,25 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     if kind is None and _PEOPLE_PLAIN.match(norm, f.after, s.end) and military_people(norm, s, f.qual_start):
         kind, end = "people", _PEOPLE_PLAIN.match(norm, f.after, s.end).end()
     if kind is None:
-        pre_long = norm[max(s.start, f.qual_start - 120):f.qual_start]
-        if _INHERIT_BEFORE.search(pre_long[-50:]) or _INCREASE_BEFORE.search(pre_long[-20:]) or \
-                _INCREASE_AFTER.match(norm, f.after, s.end) or _INHERIT_AFTER.match(norm, f.after, s.end) or \
-                _TOTAL_AFTER.match(norm, f.after, s.end) and re.search(r"\w,\s*$", pre_long):
-            if _REGIONAL_AFTER.search(norm[f.after:s.end]):
+        pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
+        if (
+            _INHERIT_BEFORE.search(pre_long[-50:])
+            or _INCREASE_BEFORE.search(pre_long[-20:])
+            or _INCREASE_AFTER.match(norm, f.after, s.end)
+            or _INHERIT_AFTER.match(norm, f.after, s.end)
+            or _TOTAL_AFTER.match(norm, f.after, s.end)
+            and re.search(r"\w,\s*$", pre_long)
+        ):
+            if _REGIONAL_AFTER.search(norm[f.after : s.end]):
                 return None  # "including up to 600 in the Kursk region": a breakdown, not a total
             kind, inherit, end = "inherit", True, f.after
         elif _BRINGING_PRE.search(pre_long):
             kind, inherit, bringing, end = "inherit", True, True, f.after
-        elif _RESPECTIVELY.search(pre_long) and re.search(r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
-                                                           norm[max(s.start, f.qual_start - 40):f.qual_start], re.I):
+        elif _RESPECTIVELY.search(pre_long) and re.search(
+            r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
+            norm[max(s.start, f.qual_start - 40) : f.qual_start],
+            re.I,
+        ):
             kind, inherit, end = "inherit", True, f.after  # "... respectively to 3,751 and 7,307"
     if kind is None:
         return None
@@ -324,15 +423,18 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
         said = _LABEL_VERB.search(norm, lo, f.qual_start) if kind == "people" and start < f.qual_start else None
         if verb_kind is None and said:  # "the number of soldiers killed at around 60,000"
             verb_kind = "killed" if said.group(1).lower() in ("killed", "dead") else "wounded"
-        if verb_kind is None and kind == "people" and \
-                _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40):f.n.start]):
+        if (
+            verb_kind is None
+            and kind == "people"
+            and _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40) : f.n.start])
+        ):
             verb_kind = "killed"
     return kind, start, end, subj, verb_kind, label_first, inherit, bringing
 
 
 def military_people(norm: str, s: Sentence, start: int) -> bool:
-    """"The Ukrainian army had lost 215 thousand people": people an army lost are soldiers, not civilians."""
-    return bool(_MILITARY_LOSER.search(norm[max(s.start, start - 110):start]))
+    """ "The Ukrainian army had lost 215 thousand people": people an army lost are soldiers, not civilians."""
+    return bool(_MILITARY_LOSER.search(norm[max(s.start, start - 110) : start]))
 
 
 def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) -> list[Candidate]:
@@ -355,6 +457,24 @@ def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) ->
         problem = n.problem
         if n.decimal and f.value is None and problem is None and f.low is None:
             problem = f"figure {n.text!r} is a fraction, not a count"
-        out.append(Candidate(start, max(end, f.after), f.value, f.low, f.high, kind, f.qualifier, n, problem, subj,
-                             verb_kind, label_first, f.bracket, f.bracket_span, inherit, bringing))
+        out.append(
+            Candidate(
+                start,
+                max(end, f.after),
+                f.value,
+                f.low,
+                f.high,
+                kind,
+                f.qualifier,
+                n,
+                problem,
+                subj,
+                verb_kind,
+                label_first,
+                f.bracket,
+                f.bracket_span,
+                inherit,
+                bringing,
+            )
+        )
     return out

@@ -4,6 +4,7 @@ one submarine / дві / due, and malformed ones (",000", "1,00,0", "57469O") re
 :func:`scan` returns every mention with its character span; a mention whose text cannot be read as a
 count has ``value=None`` and ``problem`` saying why (the extractor reports it, never guesses).
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,14 @@ _MULTIPLIERS = [
 # Rounded figures in words: "half a million", "півтора мільйона", "a million", "un milione e mezzo"
 _MILLION = r"(?:million|мільйон(?:а|ів|и)?|milion[ei])"
 _ROUNDED = [
-    (re.compile(rf"(?<![\w])(?:one and a half|a million and a half|півтора|півтори)\s+{_MILLION}(?![\w])"
-                rf"|(?<![\w])(?:un|one|a)\s+{_MILLION}\s+(?:e mezzo|and a half)(?![\w])", re.I), 1_500_000),
+    (
+        re.compile(
+            rf"(?<![\w])(?:one and a half|a million and a half|півтора|півтори)\s+{_MILLION}(?![\w])"
+            rf"|(?<![\w])(?:un|one|a)\s+{_MILLION}\s+(?:e mezzo|and a half)(?![\w])",
+            re.I,
+        ),
+        1_500_000,
+    ),
     (re.compile(rf"(?<![\w])(?:half a|пів|mezzo)\s*{_MILLION}(?![\w])|(?<![\w])півмільйона(?![\w])", re.I), 500_000),
     (re.compile(r"(?<![\w])(?:півтори|півтора)\s+тисяч[іи]?(?![\w])", re.I), 1_500),
     (re.compile(rf"(?<![\w])(?:a|un)\s+{_MILLION}(?![\w])|(?<![\w])(?<!\d )мільйон(?![\w])", re.I), 1_000_000),
@@ -56,25 +63,118 @@ _ROUNDED = [
 
 # --------------------------------------------------------------------------- words
 
-_EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-             "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-            "ninety": 90}
-_UK_WORDS = {
-    "один": 1, "одна": 1, "одне": 1, "одну": 1, "одного": 1, "одній": 1, "два": 2, "дві": 2, "двох": 2, "три": 3,
-    "трьох": 3, "чотири": 4, "чотирьох": 4, "п'ять": 5, "п’ять": 5, "пʼять": 5, "шість": 6, "сім": 7, "вісім": 8,
-    "дев'ять": 9, "дев’ять": 9, "девʼять": 9, "десять": 10, "одинадцять": 11, "дванадцять": 12,
-    "тринадцять": 13, "чотирнадцять": 14, "п'ятнадцять": 15, "п’ятнадцять": 15, "шістнадцять": 16,
-    "сімнадцять": 17, "вісімнадцять": 18, "дев'ятнадцять": 19, "дев’ятнадцять": 19, "двадцять": 20,
-    "тридцять": 30, "сорок": 40, "п'ятдесят": 50, "п’ятдесят": 50, "шістдесят": 60, "сімдесят": 70,
-    "вісімдесят": 80, "дев'яносто": 90, "дев’яносто": 90, "сто": 100,
+_EN_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
-_IT_UNITS = {"uno": 1, "un": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7,
-             "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "tredici": 13, "quattordici": 14,
-             "quindici": 15, "sedici": 16, "diciassette": 17, "diciotto": 18, "diciannove": 19}
-_IT_TENS = {"venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70,
-            "ottanta": 80, "novanta": 90}
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_UK_WORDS = {
+    "один": 1,
+    "одна": 1,
+    "одне": 1,
+    "одну": 1,
+    "одного": 1,
+    "одній": 1,
+    "два": 2,
+    "дві": 2,
+    "двох": 2,
+    "три": 3,
+    "трьох": 3,
+    "чотири": 4,
+    "чотирьох": 4,
+    "п'ять": 5,
+    "п’ять": 5,
+    "пʼять": 5,
+    "шість": 6,
+    "сім": 7,
+    "вісім": 8,
+    "дев'ять": 9,
+    "дев’ять": 9,
+    "девʼять": 9,
+    "десять": 10,
+    "одинадцять": 11,
+    "дванадцять": 12,
+    "тринадцять": 13,
+    "чотирнадцять": 14,
+    "п'ятнадцять": 15,
+    "п’ятнадцять": 15,
+    "шістнадцять": 16,
+    "сімнадцять": 17,
+    "вісімнадцять": 18,
+    "дев'ятнадцять": 19,
+    "дев’ятнадцять": 19,
+    "двадцять": 20,
+    "тридцять": 30,
+    "сорок": 40,
+    "п'ятдесят": 50,
+    "п’ятдесят": 50,
+    "шістдесят": 60,
+    "сімдесят": 70,
+    "вісімдесят": 80,
+    "дев'яносто": 90,
+    "дев’яносто": 90,
+    "сто": 100,
+}
+_IT_UNITS = {
+    "uno": 1,
+    "un": 1,
+    "una": 1,
+    "due": 2,
+    "tre": 3,
+    "quattro": 4,
+    "cinque": 5,
+    "sei": 6,
+    "sette": 7,
+    "otto": 8,
+    "nove": 9,
+    "dieci": 10,
+    "undici": 11,
+    "dodici": 12,
+    "tredici": 13,
+    "quattordici": 14,
+    "quindici": 15,
+    "sedici": 16,
+    "diciassette": 17,
+    "diciotto": 18,
+    "diciannove": 19,
+}
+_IT_TENS = {
+    "venti": 20,
+    "trenta": 30,
+    "quaranta": 40,
+    "cinquanta": 50,
+    "sessanta": 60,
+    "settanta": 70,
+    "ottanta": 80,
+    "novanta": 90,
+}
 
 
 def _italian_words() -> dict[str, int]:
@@ -102,9 +202,13 @@ _EN_SEQ = re.compile(
 _UK_TENS = [w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100]
 _UK_UNITS = [w for w, v in _UK_WORDS.items() if v < 10]
 _OTHER_WORD = re.compile(  # "сорок чотири": Ukrainian tens and units are two words
-    r"(?<![\w'’ʼ])(?:(?:" + "|".join(re.escape(w) for w in _UK_TENS) + r")\s+(?:"
-    + "|".join(re.escape(w) for w in sorted(_UK_UNITS, key=len, reverse=True)) + r")|"
-    + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True)) + r")(?![\w'’ʼ])",
+    r"(?<![\w'’ʼ])(?:(?:"
+    + "|".join(re.escape(w) for w in _UK_TENS)
+    + r")\s+(?:"
+    + "|".join(re.escape(w) for w in sorted(_UK_UNITS, key=len, reverse=True))
+    + r")|"
+    + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True))
+    + r")(?![\w'’ʼ])",
     re.I,
 )
 
@@ -129,6 +233,7 @@ def _en_value(text: str) -> int | None:
 
 
 # --------------------------------------------------------------------------- digits
+
 
 def parse_figure(text: str) -> tuple[int | None, float | None, str | None]:
     """(integer value, decimal value, problem) of a digit blob such as ``574,690`` or ``1.2``.
@@ -177,8 +282,11 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
     for m in _GARBLED.finditer(text):
         if skipped(m.start(), m.end()):
             continue
-        out.append(NumberMention(m.start(), m.end(), m.group(), None,
-                                 f"figure {m.group()!r} has a letter where a digit belongs"))
+        out.append(
+            NumberMention(
+                m.start(), m.end(), m.group(), None, f"figure {m.group()!r} has a letter where a digit belongs"
+            )
+        )
         taken.append((m.start(), m.end()))
     for m in _TYS.finditer(text):
         if not skipped(m.start(), m.end()):
@@ -199,8 +307,16 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
                     base = value if value is not None else dec
                     value, dec, end = int(round(base * factor)), None, mm.end()
                     break
-        out.append(NumberMention(a, end, text[a:end], value if problem is None and dec is None else None,
-                                 problem, decimal=dec is not None))
+        out.append(
+            NumberMention(
+                a,
+                end,
+                text[a:end],
+                value if problem is None and dec is None else None,
+                problem,
+                decimal=dec is not None,
+            )
+        )
         taken.append((a, end))
     for rx, value in _ROUNDED:
         for m in rx.finditer(text):
@@ -214,8 +330,11 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
             a, b = m.start(), m.end()
             if skipped(a, b) or any(a < e and s < b for s, e in taken):
                 continue
-            value = _en_value(m.group()) if rx is _EN_SEQ else \
-                sum(_SIMPLE_WORDS.get(w, -10**9) for w in m.group().lower().split())
+            value = (
+                _en_value(m.group())
+                if rx is _EN_SEQ
+                else sum(_SIMPLE_WORDS.get(w, -(10**9)) for w in m.group().lower().split())
+            )
             if value is None or value < 0:
                 continue
             end = b

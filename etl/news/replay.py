@@ -24,6 +24,7 @@ Faults (``add_fault(path, kind)``): ``http500``, ``empty``, ``redesign`` (a page
 or metadata body), ``nodate`` (published metadata removed), ``garbled`` (the first figure of the body
 printed with a letter O for a zero).  Only the standard library is used.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,7 +32,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,8 +80,8 @@ class ReplayArticle:
 
 def _when(a: ReplayArticle) -> datetime:
     if a.published is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return a.published if a.published.tzinfo else a.published.replace(tzinfo=timezone.utc)
+        return datetime.min.replace(tzinfo=UTC)
+    return a.published if a.published.tzinfo else a.published.replace(tzinfo=UTC)
 
 
 def _digits(text: str) -> str:
@@ -99,11 +100,19 @@ def load_article(path: Path) -> ReplayArticle:
     body = raw.partition("\n\n")[2]
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     title = art.title or path.stem
-    return ReplayArticle(path.stem, art.source if art.source in SITES else "generic",
-                         title, art.published, art.language or "en", paragraphs, slugify(title))
+    return ReplayArticle(
+        path.stem,
+        art.source if art.source in SITES else "generic",
+        title,
+        art.published,
+        art.language or "en",
+        paragraphs,
+        slugify(title),
+    )
 
 
 # --------------------------------------------------------------------------- pages
+
 
 def _iso(dt: datetime | None) -> str:
     return dt.isoformat() if dt else ""
@@ -123,7 +132,7 @@ def _garble(paragraphs: list[str]) -> list[str]:
             m = re.search(r"\d[\d,. ]*0", p)
             if m:
                 zero = m.end() - 1
-                p = p[:zero] + "O" + p[zero + 1:]
+                p = p[:zero] + "O" + p[zero + 1 :]
                 done = True
         out.append(p)
     return out
@@ -134,88 +143,121 @@ def render(article: ReplayArticle, fault: str | None = None) -> str:
     published = None if fault == "nodate" else article.published
     title = escape(article.title)
     lang = escape(article.language)
-    nav = ('<header class="site"><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>')
-    footer = '<footer><p>Our own replay page for tests. Figures are the publishers\'; sentences are ours.</p></footer>'
+    nav = '<header class="site"><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>'
+    footer = "<footer><p>Our own replay page for tests. Figures are the publishers'; sentences are ours.</p></footer>"
     body_html = "".join(_paragraph_html(p) for p in paragraphs)
     if fault == "redesign":
-        return (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-                f"<meta property=\"article:published_time\" content=\"{_iso(published)}\"></head><body>{nav}"
-                f"<div id=\"app\" data-hydrate=\"story\"></div><script>window.__STORY__ = null;</script>{footer}"
-                f"</body></html>")
+        return (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="article:published_time" content="{_iso(published)}"></head><body>{nav}'
+            f'<div id="app" data-hydrate="story"></div><script>window.__STORY__ = null;</script>{footer}'
+            f"</body></html>"
+        )
     site = article.site
     if site == "kyiv_independent":
-        ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
-              "author": {"@type": "Organization", "name": "news desk"}}
+        ld = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "author": {"@type": "Organization", "name": "news desk"},
+        }
         if published:
             ld["datePublished"] = _iso(published)
-        return (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-                f"<script type=\"application/ld+json\">{json.dumps(ld, ensure_ascii=False)}</script></head>"
-                f"<body class=\"post-template\">{nav}<main class=\"site-main\"><article class=\"post\">"
-                f"<header class=\"post-header\"><h1 class=\"post-title\">{title}</h1></header>"
-                f"<section class=\"gh-content\">{body_html}</section>"
-                f"<aside class=\"related\"><p>Read also: 1,000 more stories you may like</p></aside>"
-                f"</article></main>{footer}</body></html>")
+        return (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head>'
+            f'<body class="post-template">{nav}<main class="site-main"><article class="post">'
+            f'<header class="post-header"><h1 class="post-title">{title}</h1></header>'
+            f'<section class="gh-content">{body_html}</section>'
+            f'<aside class="related"><p>Read also: 1,000 more stories you may like</p></aside>'
+            f"</article></main>{footer}</body></html>"
+        )
     if site == "newsweek":
-        meta = f"<meta property=\"og:title\" content=\"{title}\">"
+        meta = f'<meta property="og:title" content="{title}">'
         if published:
-            meta += f"<meta property=\"article:published_time\" content=\"{_iso(published)}\">"
-        return (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title} - Newsweek</title>"
-                f"{meta}</head><body>{nav}<h1>{title}</h1><div class=\"byline\">By a reporter</div>"
-                f"<div class=\"article-body\">{body_html}<div class=\"newsletter\"><p>Subscribe for 1 dollar"
-                f"</p></div></div>{footer}</body></html>")
+            meta += f'<meta property="article:published_time" content="{_iso(published)}">'
+        return (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} - Newsweek</title>'
+            f'{meta}</head><body>{nav}<h1>{title}</h1><div class="byline">By a reporter</div>'
+            f'<div class="article-body">{body_html}<div class="newsletter"><p>Subscribe for 1 dollar'
+            f"</p></div></div>{footer}</body></html>"
+        )
     if site == "ukrinform":
-        when = (f"<time datetime=\"{_iso(published)}\">{published:%d.%m.%Y %H:%M}</time>" if published else "")
-        return (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
-                f"<body>{nav}<article><header><h1>{title}</h1>{when}</header>{body_html}</article>{footer}"
-                f"</body></html>")
+        when = f'<time datetime="{_iso(published)}">{published:%d.%m.%Y %H:%M}</time>' if published else ""
+        return (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body>{nav}<article><header><h1>{title}</h1>{when}</header>{body_html}</article>{footer}"
+            f"</body></html>"
+        )
     if site == "ap":
-        ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
-              "articleBody": "\n\n".join(paragraphs), "inLanguage": article.language}
+        ld = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "articleBody": "\n\n".join(paragraphs),
+            "inLanguage": article.language,
+        }
         if published:
             ld["datePublished"] = _iso(published)
-        return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title} | AP News</title>"
-                f"<script type=\"application/ld+json\">{json.dumps([ld], ensure_ascii=False)}</script></head>"
-                f"<body>{nav}<div class=\"Page-content\"><h1>{title}</h1><div class=\"RichTextStoryBody\">{body_html}"
-                f"</div></div>{footer}</body></html>")
-    meta = f"<meta property=\"og:title\" content=\"{title}\"><meta property=\"og:locale\" content=\"{lang}\">"
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title} | AP News</title>'
+            f'<script type="application/ld+json">{json.dumps([ld], ensure_ascii=False)}</script></head>'
+            f'<body>{nav}<div class="Page-content"><h1>{title}</h1><div class="RichTextStoryBody">{body_html}'
+            f"</div></div>{footer}</body></html>"
+        )
+    meta = f'<meta property="og:title" content="{title}"><meta property="og:locale" content="{lang}">'
     if published:
-        meta += f"<meta property=\"article:published_time\" content=\"{_iso(published)}\">"
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title>{meta}</head><body>{nav}"
-            f"<article><h1>{title}</h1>{body_html}</article>{footer}</body></html>")
+        meta += f'<meta property="article:published_time" content="{_iso(published)}">'
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{meta}</head><body>{nav}'
+        f"<article><h1>{title}</h1>{body_html}</article>{footer}</body></html>"
+    )
 
 
 def rss(site: str, articles: list[ReplayArticle], origin: str) -> str:
     items = "".join(
         f"<item><title>{escape(a.title)}</title><link>{escape(origin + a.path)}</link>"
-        f"<guid isPermaLink=\"true\">{escape(origin + a.path)}</guid>"
+        f'<guid isPermaLink="true">{escape(origin + a.path)}</guid>'
         + (f"<pubDate>{format_datetime(_when(a))}</pubDate>" if a.published else "")
         + f"<description>{escape(a.paragraphs[0][:200] if a.paragraphs else '')}</description></item>"
-        for a in articles)
-    return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>{escape(site)}</title>"
-            f"<link>{escape(origin)}/{SITES.get(site, site)}/</link><description>replay feed</description>{items}"
-            f"</channel></rss>")
+        for a in articles
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{escape(site)}</title>'
+        f"<link>{escape(origin)}/{SITES.get(site, site)}/</link><description>replay feed</description>{items}"
+        f"</channel></rss>"
+    )
 
 
 def atom(site: str, articles: list[ReplayArticle], origin: str) -> str:
     entries = "".join(
-        f"<entry><title>{escape(a.title)}</title><link rel=\"alternate\" href=\"{escape(origin + a.path)}\"/>"
+        f'<entry><title>{escape(a.title)}</title><link rel="alternate" href="{escape(origin + a.path)}"/>'
         f"<id>{escape(origin + a.path)}</id>"
         + (f"<published>{_iso(a.published)}</published><updated>{_iso(a.published)}</updated>" if a.published else "")
         + f"<summary>{escape(a.paragraphs[0][:200] if a.paragraphs else '')}</summary></entry>"
-        for a in articles)
-    return (f"<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"
-            f"<title>{escape(site)}</title><id>{escape(origin)}/{escape(site)}</id>{entries}</feed>")
+        for a in articles
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(site)}</title><id>{escape(origin)}/{escape(site)}</id>{entries}</feed>"
+    )
 
 
 def sitemap(articles: list[ReplayArticle], origin: str) -> str:
-    urls = "".join(f"<url><loc>{escape(origin + a.path)}</loc>"
-                   + (f"<lastmod>{_iso(a.published)}</lastmod>" if a.published else "") + "</url>"
-                   for a in articles)
-    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-            f"<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>")
+    urls = "".join(
+        f"<url><loc>{escape(origin + a.path)}</loc>"
+        + (f"<lastmod>{_iso(a.published)}</lastmod>" if a.published else "")
+        + "</url>"
+        for a in articles
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
 
 
 # --------------------------------------------------------------------------- the server
+
 
 @dataclass
 class _Fault:
@@ -227,7 +269,7 @@ class _Fault:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "attrition-news-replay/1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format, *args):  # noqa: A002
         pass
@@ -260,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    app: "NewsReplayServer"
+    app: NewsReplayServer
 
 
 class NewsReplayServer:
@@ -277,7 +319,7 @@ class NewsReplayServer:
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_folder(cls, folder: str | Path, names: list[str] | None = None, **kw) -> "NewsReplayServer":
+    def from_folder(cls, folder: str | Path, names: list[str] | None = None, **kw) -> NewsReplayServer:
         paths = sorted(Path(folder).glob("*.txt"))
         if names is not None:
             paths = [p for p in paths if p.name in names or p.stem in names]
@@ -343,10 +385,14 @@ class NewsReplayServer:
         return 404, f"<html><body><h1>404</h1><p>{escape(path)}</p></body></html>".encode(), html
 
     # -- lifecycle
-    def start(self) -> "NewsReplayServer":
+    def start(self) -> NewsReplayServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name="attrition-news-replay", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="attrition-news-replay",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -357,7 +403,7 @@ class NewsReplayServer:
             self._thread = None
         self._httpd.server_close()
 
-    def __enter__(self) -> "NewsReplayServer":
+    def __enter__(self) -> NewsReplayServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -369,12 +415,16 @@ def main(argv: list[str] | None = None) -> int:
     import time
 
     ap = argparse.ArgumentParser(prog="python -m etl.news.replay", description="Serve news fixtures on loopback.")
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "news" / "corpus"))
+    ap.add_argument(
+        "--data", default=str(Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "news" / "corpus")
+    )
     ap.add_argument("--port", type=int, default=8766)
     args = ap.parse_args(argv)
     srv = NewsReplayServer.from_folder(args.data, port=args.port).start()
-    print(f"news replay on {srv.base_url}: Kyiv Independent {srv.kyiv_independent_base}, feeds "
-          + ", ".join(srv.feed_url(s) for s in SITES))
+    print(
+        f"news replay on {srv.base_url}: Kyiv Independent {srv.kyiv_independent_base}, feeds "
+        + ", ".join(srv.feed_url(s) for s in SITES)
+    )
     try:
         while True:
             time.sleep(3600)

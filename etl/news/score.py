@@ -34,6 +34,7 @@ below its targets.  ``--real DIR`` (or ``ATTRITION_REAL_ARTICLES``) scores real 
 repository (``DIR/test/*.txt`` + ``DIR/test/gold.txt`` + ``DIR/series.csv``) instead of printing the
 recorded figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,22 @@ from pathlib import Path
 
 from etl.config import setting
 
-FIELDS = ("claimant", "subject", "category", "measure", "value", "low", "high", "qualifier", "period_start", "as_of",
-          "as_of_precision", "date_method", "status", "evidence")
+FIELDS = (
+    "claimant",
+    "subject",
+    "category",
+    "measure",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "period_start",
+    "as_of",
+    "as_of_precision",
+    "date_method",
+    "status",
+    "evidence",
+)
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "news"
 REAL_TARGETS = (0.95, 0.90)  # whole claims on real published articles (issue 13)
 
@@ -89,8 +104,9 @@ def _align(predicted: list[dict], gold: list[dict], text: str) -> list[tuple[int
     pairs = []
     for gi, g in enumerate(gold):
         for pi, p in enumerate(predicted):
-            figure = (p["value"], p["low"], p["high"]) == (g["value"], g["low"], g["high"]) and \
-                (g["value"] is not None or g["low"] is not None)
+            figure = (p["value"], p["low"], p["high"]) == (g["value"], g["low"], g["high"]) and (
+                g["value"] is not None or g["low"] is not None
+            )
             evidence = _field_ok("evidence", p, g, text)
             if not (figure or evidence):
                 continue
@@ -152,18 +168,23 @@ def _score_article(score: Score, path: Path, gold: list[dict], series, verbose: 
                 right += 1
             elif verbose:
                 got = predicted[pi]["evidence"] if f == "evidence" else predicted[pi].get(f)
-                score.differences.append(f"{name}: claim {gold[gi]['evidence']!r}: {f} is {got!r}, "
-                                         f"expected {gold[gi].get(f)!r}")
+                score.differences.append(
+                    f"{name}: claim {gold[gi]['evidence']!r}: {f} is {got!r}, expected {gold[gi].get(f)!r}"
+                )
         score.claims_right += right == len(FIELDS)
     if verbose:
         for gi in sorted(set(range(len(gold))) - {g for g, _ in pairs}):
-            score.differences.append(f"{name}: missed {gold[gi]['claimant']} {gold[gi]['category']} "
-                                     f"{gold[gi]['measure']} {gold[gi]['value'] or (gold[gi]['low'], gold[gi]['high'])}"
-                                     f" ({gold[gi]['evidence']!r})")
+            score.differences.append(
+                f"{name}: missed {gold[gi]['claimant']} {gold[gi]['category']} "
+                f"{gold[gi]['measure']} {gold[gi]['value'] or (gold[gi]['low'], gold[gi]['high'])}"
+                f" ({gold[gi]['evidence']!r})"
+            )
         for pi in sorted(set(range(len(predicted))) - {p for _, p in pairs}):
             p = predicted[pi]
-            score.differences.append(f"{name}: spurious {p['claimant']} {p['category']} {p['measure']} "
-                                     f"{p['value'] or (p['low'], p['high'])} ({p['evidence']!r})")
+            score.differences.append(
+                f"{name}: spurious {p['claimant']} {p['category']} {p['measure']} "
+                f"{p['value'] or (p['low'], p['high'])} ({p['evidence']!r})"
+            )
 
 
 def real_figures(folder: Path = DEFAULT_DIR) -> dict | None:
@@ -174,14 +195,22 @@ def real_figures(folder: Path = DEFAULT_DIR) -> dict | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m etl.news.score", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--fixtures", type=Path, default=DEFAULT_DIR,
-                    help="folder with corpus/, gold.json and series.csv (default tests/fixtures/news)")
+    ap.add_argument(
+        "--fixtures",
+        type=Path,
+        default=DEFAULT_DIR,
+        help="folder with corpus/, gold.json and series.csv (default tests/fixtures/news)",
+    )
     ap.add_argument("--min-precision", type=float, default=0.98)
     ap.add_argument("--min-recall", type=float, default=0.95)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every differing field, miss and spurious claim")
     ap.add_argument("--part", choices=("dev", "test", "both", "real"), default="both")
-    ap.add_argument("--real", type=Path, default=setting("ATTRITION_REAL_ARTICLES"),
-                    help="folder of real articles kept outside the repository (test/ + test/gold.txt + series.csv)")
+    ap.add_argument(
+        "--real",
+        type=Path,
+        default=setting("ATTRITION_REAL_ARTICLES"),
+        help="folder of real articles kept outside the repository (test/ + test/gold.txt + series.csv)",
+    )
     ap.add_argument("--strict", action="store_true", help="exit 1 when a part is below its targets")
     args = ap.parse_args(argv)
     ok = True
@@ -204,12 +233,16 @@ def _print_recorded(real: dict | None) -> bool:
     if not real:
         return True
     p, r = real["precision"], real["recall"]
-    print(f"[real] published articles (odd months; recorded {real['scored_on']}, not re-computed: their text is not "
-          f"in the repository): {real['articles']} articles from {len(real['outlets'])} outlets, "
-          f"{real['gold_claims']} gold claims; fields precision {real['field_precision']:.3f}, recall "
-          f"{real['field_recall']:.3f}")
-    print(f"  [real] {'whole claims':<16}{p:>10.3f}{r:>9.3f}   {_mark(p, r, REAL_TARGETS)} (targets: precision >= "
-          f"{REAL_TARGETS[0]}, recall >= {REAL_TARGETS[1]})")
+    print(
+        f"[real] published articles (odd months; recorded {real['scored_on']}, not re-computed: their text is not "
+        f"in the repository): {real['articles']} articles from {len(real['outlets'])} outlets, "
+        f"{real['gold_claims']} gold claims; fields precision {real['field_precision']:.3f}, recall "
+        f"{real['field_recall']:.3f}"
+    )
+    print(
+        f"  [real] {'whole claims':<16}{p:>10.3f}{r:>9.3f}   {_mark(p, r, REAL_TARGETS)} (targets: precision >= "
+        f"{REAL_TARGETS[0]}, recall >= {REAL_TARGETS[1]})"
+    )
     return _mark(p, r, REAL_TARGETS) == "PASS"
 
 
@@ -217,8 +250,10 @@ def _report(label: str, args, folder: Path, part: str, targets: tuple[float, flo
     started = time.perf_counter()
     score = score_corpus(folder, args.verbose, part)
     seconds = time.perf_counter() - started
-    print(f"[{label}] news claims extraction on {score.articles} articles: {score.gold} gold claims, "
-          f"{score.predicted} extracted, {score.aligned} aligned ({seconds:.2f}s)")
+    print(
+        f"[{label}] news claims extraction on {score.articles} articles: {score.gold} gold claims, "
+        f"{score.predicted} extracted, {score.aligned} aligned ({seconds:.2f}s)"
+    )
     if args.verbose or label == "dev":
         print(f"  {'field':<16}{'precision':>10}{'recall':>9}")
         for f in FIELDS:
@@ -226,8 +261,10 @@ def _report(label: str, args, folder: Path, part: str, targets: tuple[float, flo
     p, r = score.precision(), score.recall()
     print(f"  [{label}] {'all fields':<16}{p:>10.3f}{r:>9.3f}")
     cp, cr = score.claim_precision(), score.claim_recall()
-    print(f"  [{label}] {'whole claims':<16}{cp:>10.3f}{cr:>9.3f}   {_mark(cp, cr, targets)} (targets: precision >= "
-          f"{targets[0]}, recall >= {targets[1]}; a claim counts when every field is right)")
+    print(
+        f"  [{label}] {'whole claims':<16}{cp:>10.3f}{cr:>9.3f}   {_mark(cp, cr, targets)} (targets: precision >= "
+        f"{targets[0]}, recall >= {targets[1]}; a claim counts when every field is right)"
+    )
     for line in score.differences:
         print("  - " + line)
     return _mark(cp, cr, targets) == "PASS"

@@ -5,6 +5,7 @@ belong to the bulletin pipeline).  Offline, the same series can come from CSV fi
 snapshot format (``as_of,category,cumulative[,increase]``); with several files the first one that has a
 (day, category) wins, as the source priority does in the warehouse.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -64,7 +65,7 @@ class BulletinSeries:
     # -- constructors ------------------------------------------------------------------------
 
     @classmethod
-    def from_csv(cls, *paths: str | Path) -> "BulletinSeries":
+    def from_csv(cls, *paths: str | Path) -> BulletinSeries:
         series = cls(name=",".join(Path(p).name for p in paths))
         for path in paths:
             with open(path, newline="", encoding="utf-8") as fh:
@@ -74,14 +75,15 @@ class BulletinSeries:
                     raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
                 for lineno, row in enumerate(reader, start=2):
                     try:
-                        series._add(date.fromisoformat(row["as_of"].strip()), row["category"].strip(),
-                                    int(row["cumulative"]))
+                        series._add(
+                            date.fromisoformat(row["as_of"].strip()), row["category"].strip(), int(row["cumulative"])
+                        )
                     except ValueError as exc:
                         raise ValueError(f"{path}:{lineno}: {exc}") from None
         return series
 
     @classmethod
-    def from_dir(cls, folder: str | Path) -> "BulletinSeries":
+    def from_dir(cls, folder: str | Path) -> BulletinSeries:
         """A replay snapshot folder: mod.csv, minfin.csv, russianwarship.csv in the sources' priority."""
         from etl.domain.model import SOURCES
 
@@ -92,12 +94,12 @@ class BulletinSeries:
         return cls.from_csv(*paths)
 
     @classmethod
-    def from_cursor(cls, cur) -> "BulletinSeries":
+    def from_cursor(cls, cur) -> BulletinSeries:
         cur.execute("SELECT as_of, category, cumulative FROM mart.daily_losses_long")
         return cls(cur.fetchall(), name="mart.daily_losses_long")
 
     @classmethod
-    def from_warehouse(cls, dsn: str | None = None) -> "BulletinSeries":
+    def from_warehouse(cls, dsn: str | None = None) -> BulletinSeries:
         from etl.warehouse.db import connect
 
         conn = connect(dsn, application_name="attrition-news")

@@ -9,6 +9,7 @@ DAG form).
   space-separated); default :data:`DEFAULT_FEEDS`.
 * ``ATTRITION_NEWS_URLS``: article URLs the generic spider fetches as they are (default none).
 """
+
 from __future__ import annotations
 
 import re

@@ -19,6 +19,7 @@ Alerts (``quality.alert``, one row per incident):
 Unparseable figures and unreadable pages are also returned in ``errors`` (source, URL, field) so the
 caller can fail the run after the other articles were stored.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,10 +33,31 @@ from etl.news.extract import EXTRACTOR_VERSION, Claim, extract
 
 logger = logging.getLogger(__name__)
 
-CLAIM_COLUMNS = ("seq", "claimant", "subject", "category", "measure", "value", "low", "high", "qualifier",
-                 "period_start", "as_of", "as_of_precision", "date_method", "date_reference", "date_text",
-                 "span_start", "span_end", "evidence", "number_text", "status", "problem", "bulletin_value",
-                 "comparison")
+CLAIM_COLUMNS = (
+    "seq",
+    "claimant",
+    "subject",
+    "category",
+    "measure",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "period_start",
+    "as_of",
+    "as_of_precision",
+    "date_method",
+    "date_reference",
+    "date_text",
+    "span_start",
+    "span_end",
+    "evidence",
+    "number_text",
+    "status",
+    "problem",
+    "bulletin_value",
+    "comparison",
+)
 
 
 @dataclass
@@ -52,10 +74,18 @@ class ProcessResult:
     series_days: int = 0
 
     def summary(self) -> dict:
-        return {"documents": self.documents, "articles": self.articles, "claims": self.claims,
-                "written": self.written, "unchanged": self.unchanged, "by_claimant": self.by_claimant,
-                "comparisons": self.comparisons, "mismatches": self.mismatches,
-                "errors": [str(e) for e in self.errors], "series_values": self.series_days}
+        return {
+            "documents": self.documents,
+            "articles": self.articles,
+            "claims": self.claims,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "by_claimant": self.by_claimant,
+            "comparisons": self.comparisons,
+            "mismatches": self.mismatches,
+            "errors": [str(e) for e in self.errors],
+            "series_values": self.series_days,
+        }
 
 
 def read_article(source: str, url: str, body: bytes, content_type: str | None):
@@ -84,9 +114,31 @@ def load_series(cur):
 
 
 def _claim_row(seq: int, c: Claim) -> tuple:
-    return (seq, c.claimant, c.subject, c.category, c.measure, c.value, c.low, c.high, c.qualifier, c.period_start,
-            c.as_of, c.as_of_precision, c.date_method, c.date_reference, c.date_text, c.span[0], c.span[1],
-            c.evidence, c.number_text, c.status, c.problem, c.bulletin_value, c.comparison or "not_compared")
+    return (
+        seq,
+        c.claimant,
+        c.subject,
+        c.category,
+        c.measure,
+        c.value,
+        c.low,
+        c.high,
+        c.qualifier,
+        c.period_start,
+        c.as_of,
+        c.as_of_precision,
+        c.date_method,
+        c.date_reference,
+        c.date_text,
+        c.span[0],
+        c.span[1],
+        c.evidence,
+        c.number_text,
+        c.status,
+        c.problem,
+        c.bulletin_value,
+        c.comparison or "not_compared",
+    )
 
 
 def store_article(cur, document_id: int, article, claims: list[Claim]) -> tuple[int, bool]:
@@ -94,8 +146,17 @@ def store_article(cur, document_id: int, article, claims: list[Claim]) -> tuple[
     from psycopg2.extras import execute_values
 
     sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-    values = (article.source, article.url, article.title, article.published, article.published_date,
-              article.language, sha, EXTRACTOR_VERSION, len(claims))
+    values = (
+        article.source,
+        article.url,
+        article.title,
+        article.published,
+        article.published_date,
+        article.language,
+        sha,
+        EXTRACTOR_VERSION,
+        len(claims),
+    )
     cur.execute(
         """
         INSERT INTO core.news_article AS a (document_id, source, url, title, published_at, published_date, language,
@@ -122,13 +183,15 @@ def store_article(cur, document_id: int, article, claims: list[Claim]) -> tuple[
         row = cur.fetchone()
     article_id = row[0]
     new_rows = [_claim_row(i, c) for i, c in enumerate(claims, start=1)]
-    cur.execute(f"SELECT {', '.join(CLAIM_COLUMNS)} FROM core.claim WHERE article_id = %s ORDER BY seq",
-                (article_id,))
+    cur.execute(f"SELECT {', '.join(CLAIM_COLUMNS)} FROM core.claim WHERE article_id = %s ORDER BY seq", (article_id,))
     if [tuple(r) for r in cur.fetchall()] != new_rows:
         cur.execute("DELETE FROM core.claim WHERE article_id = %s", (article_id,))
         if new_rows:
-            execute_values(cur, f"INSERT INTO core.claim (article_id, {', '.join(CLAIM_COLUMNS)}) VALUES %s",
-                           [(article_id, *r) for r in new_rows])
+            execute_values(
+                cur,
+                f"INSERT INTO core.claim (article_id, {', '.join(CLAIM_COLUMNS)}) VALUES %s",
+                [(article_id, *r) for r in new_rows],
+            )
         if not written:
             cur.execute("UPDATE core.news_article SET extracted_at = now() WHERE id = %s", (article_id,))
         written = True
@@ -144,39 +207,68 @@ def _figure(c: Claim) -> str:
     return f"{q}{c.value}"
 
 
-def record_claim_alerts(cur, source: str, url: str, claims: list[Claim], run_id: str | None,
-                        run_url: str | None) -> list[dict]:
+def record_claim_alerts(
+    cur, source: str, url: str, claims: list[Claim], run_id: str | None, run_url: str | None
+) -> list[dict]:
     from etl.warehouse.alerts import record_alert
 
     mismatches = []
     for seq, c in enumerate(claims, start=1):
         if c.comparison == "mismatch":
-            detail = {"source": source, "url": url, "claim_seq": seq, "as_of": c.as_of, "category": c.category,
-                      "measure": c.measure, "value": c.value, "qualifier": c.qualifier,
-                      "bulletin_value": c.bulletin_value, "evidence": c.evidence, "date_method": c.date_method,
-                      "run_id": run_id}
+            detail = {
+                "source": source,
+                "url": url,
+                "claim_seq": seq,
+                "as_of": c.as_of,
+                "category": c.category,
+                "measure": c.measure,
+                "value": c.value,
+                "qualifier": c.qualifier,
+                "bulletin_value": c.bulletin_value,
+                "evidence": c.evidence,
+                "date_method": c.date_method,
+                "run_id": run_id,
+            }
             mismatches.append(detail)
             what = "the day's increase" if c.measure == "daily_increase" else "the cumulative count"
             record_alert(
-                cur, "news_mismatch", "news_mismatch:" + _key(url, c.as_of, c.category, c.measure, c.value),
+                cur,
+                "news_mismatch",
+                "news_mismatch:" + _key(url, c.as_of, c.category, c.measure, c.value),
                 f"[attrition] {source}: news figure for {c.category} on {c.as_of} differs from the bulletin series",
                 f"{source}: {url}: {c.category} ({c.measure}) as of {c.as_of}: the article says {_figure(c)} "
-                f"(\"{c.evidence}\"), the accepted bulletin series has {c.bulletin_value} as {what}. "
+                f'("{c.evidence}"), the accepted bulletin series has {c.bulletin_value} as {what}. '
                 f"The date was found by {c.date_method}. The series is unchanged.",
-                detail, severity="warning", run_url=run_url)
+                detail,
+                severity="warning",
+                run_url=run_url,
+            )
         if c.status == "unparseable":
             record_alert(
-                cur, "news_unparseable", "news_unparseable:" + _key(url, c.span, c.number_text),
+                cur,
+                "news_unparseable",
+                "news_unparseable:" + _key(url, c.span, c.number_text),
                 f"[attrition] {source}: unreadable figure in {url}",
                 f"{source}: {url}: claim {seq} ({c.claimant} {c.category} {c.measure}): {c.problem}. "
                 f"The claim is stored as unparseable; no value was guessed.",
-                {"source": source, "url": url, "claim_seq": seq, "field": f"claim {seq}: value",
-                 "problem": c.problem, "evidence": c.evidence, "run_id": run_id}, severity="warning", run_url=run_url)
+                {
+                    "source": source,
+                    "url": url,
+                    "claim_seq": seq,
+                    "field": f"claim {seq}: value",
+                    "problem": c.problem,
+                    "evidence": c.evidence,
+                    "run_id": run_id,
+                },
+                severity="warning",
+                run_url=run_url,
+            )
     return mismatches
 
 
-def process_documents(document_ids: list[int], *, dsn: str | None = None, run_id: str | None = None,
-                      run_url: str | None = None) -> ProcessResult:
+def process_documents(
+    document_ids: list[int], *, dsn: str | None = None, run_id: str | None = None, run_url: str | None = None
+) -> ProcessResult:
     """Read, extract, compare and store the claims of the given archived news documents."""
     from etl.warehouse.alerts import record_alert
     from etl.warehouse.db import connect
@@ -192,8 +284,9 @@ def process_documents(document_ids: list[int], *, dsn: str | None = None, run_id
                 cur.execute("SELECT source, url, content_type, body FROM raw.document WHERE id = %s", (document_id,))
                 row = cur.fetchone()
                 if row is None:
-                    result.errors.append(ParseError("news", f"raw.document {document_id}", "document",
-                                                    "not in the archive"))
+                    result.errors.append(
+                        ParseError("news", f"raw.document {document_id}", "document", "not in the archive")
+                    )
                     continue
                 source, url, content_type, body = row[0], row[1], row[2], bytes(row[3])
                 result.documents += 1
@@ -201,13 +294,24 @@ def process_documents(document_ids: list[int], *, dsn: str | None = None, run_id
                     article = read_article(source, url, body, content_type)
                 except ArticleError as exc:
                     result.errors.append(exc)
-                    record_alert(cur, "news_parse_failure",
-                                 "news_parse_failure:" + _key(exc.source, exc.url, exc.field, exc.problem),
-                                 f"[attrition] {exc.source}: cannot read the article {exc.url}",
-                                 f"{exc}\n\nThe raw document is kept in raw.document (id {document_id}); "
-                                 f"no claims were stored for it.",
-                                 {"source": exc.source, "url": exc.url, "field": exc.field, "problem": exc.problem,
-                                  "document_id": document_id, "run_id": run_id}, severity="error", run_url=run_url)
+                    record_alert(
+                        cur,
+                        "news_parse_failure",
+                        "news_parse_failure:" + _key(exc.source, exc.url, exc.field, exc.problem),
+                        f"[attrition] {exc.source}: cannot read the article {exc.url}",
+                        f"{exc}\n\nThe raw document is kept in raw.document (id {document_id}); "
+                        f"no claims were stored for it.",
+                        {
+                            "source": exc.source,
+                            "url": exc.url,
+                            "field": exc.field,
+                            "problem": exc.problem,
+                            "document_id": document_id,
+                            "run_id": run_id,
+                        },
+                        severity="error",
+                        run_url=run_url,
+                    )
                     continue
                 claims = extract(article.text, published=article.published_date, series=series)
                 compare(claims, series)

@@ -1,4 +1,5 @@
 """Callables behind the ``news_claims`` DAG (dags/news_claims.py imports this lazily inside its tasks)."""
+
 from __future__ import annotations
 
 DAG_ID = "news_claims"
@@ -47,12 +48,15 @@ def crawl(spider: str, params: dict, run_id: str) -> dict:
         errors = []
     except CrawlError as exc:
         result = exc.result
-        errors = [{"spider": spider, "url": e.get("url"), "error": e.get("error")}
-                  for e in (result.errors if result is not None and result.errors else [])] or \
-            [{"spider": spider, "url": exc.url, "error": exc.problem}]
+        errors = [
+            {"spider": spider, "url": e.get("url"), "error": e.get("error")}
+            for e in (result.errors if result is not None and result.errors else [])
+        ] or [{"spider": spider, "url": exc.url, "error": exc.problem}]
     ids = list(result.document_ids) if result is not None else []
-    print(f"{spider}: {len(ids)} document(s) archived, {len(result.not_modified) if result else 0} unchanged (304), "
-          f"{len(errors)} error(s)")
+    print(
+        f"{spider}: {len(ids)} document(s) archived, {len(result.not_modified) if result else 0} unchanged (304), "
+        f"{len(errors)} error(s)"
+    )
     for e in errors:
         print(f"{e['spider']}: {e['url']}: {e['error']}")
     return {"spider": spider, "document_ids": ids, "errors": errors}
@@ -76,12 +80,16 @@ def extract(crawls: list, params: dict, run_id: str) -> dict:
     fetch_errors = [e for c in crawls for e in c.get("errors", [])]
     result = process_documents(ids, run_id=run_id, run_url=airflow_run_url(DAG_ID, run_id))
     summary = result.summary()
-    print(f"news: {result.documents} document(s), {result.articles} article(s), {result.claims} claim(s) "
-          f"({result.written} article(s) written, {result.unchanged} unchanged); by claimant: {result.by_claimant}; "
-          f"comparison with the bulletin series: {result.comparisons}")
+    print(
+        f"news: {result.documents} document(s), {result.articles} article(s), {result.claims} claim(s) "
+        f"({result.written} article(s) written, {result.unchanged} unchanged); by claimant: {result.by_claimant}; "
+        f"comparison with the bulletin series: {result.comparisons}"
+    )
     for m in result.mismatches:
-        print(f"news_mismatch: {m['source']}: {m['url']}: {m['category']} {m['measure']} as of {m['as_of']}: "
-              f"article {m['value']}, series {m['bulletin_value']}")
+        print(
+            f"news_mismatch: {m['source']}: {m['url']}: {m['category']} {m['measure']} as of {m['as_of']}: "
+            f"article {m['value']}, series {m['bulletin_value']}"
+        )
     from etl.warehouse.notify import deliver_pending
 
     print(deliver_pending().summary())  # the alerts just recorded (mismatches, unreadable pages), once each
@@ -89,5 +97,6 @@ def extract(crawls: list, params: dict, run_id: str) -> dict:
     if problems:
         raise AirflowFailException(
             f"{len(problems)} problem(s); the readable articles' claims were stored, the raw documents are kept:\n"
-            + "\n".join(problems))
+            + "\n".join(problems)
+        )
     return summary

@@ -1,16 +1,37 @@
 """Text helpers: a same-length normalized copy of an article, and its sentences with offsets."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 # one character for one character, so offsets into the normalized text are offsets into the original
-_FOLD = str.maketrans({
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\t": " ",
-    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
-})
+_FOLD = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2007": " ",
+        "\t": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -21,10 +42,65 @@ def fold(text: str) -> str:
 
 
 ABBREVIATIONS = {
-    "col", "gen", "lt", "maj", "sgt", "capt", "cpt", "adm", "mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "approx",
-    "est", "inc", "co", "corp", "vs", "etc", "e.g", "i.e", "fig", "ca", "тис", "млн", "ст", "ім", "р", "див", "ген",
-    "полк", "грн", "sig", "gen.le", "mld", "mln", "pp", "op", "cit", "al",
+    "col",
+    "gen",
+    "lt",
+    "maj",
+    "sgt",
+    "capt",
+    "cpt",
+    "adm",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "sen",
+    "rep",
+    "gov",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "no",
+    "nos",
+    "approx",
+    "est",
+    "inc",
+    "co",
+    "corp",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "fig",
+    "ca",
+    "тис",
+    "млн",
+    "ст",
+    "ім",
+    "р",
+    "див",
+    "ген",
+    "полк",
+    "грн",
+    "sig",
+    "gen.le",
+    "mld",
+    "mln",
+    "pp",
+    "op",
+    "cit",
+    "al",
 }
 
 
@@ -37,7 +113,7 @@ class Sentence:
     line: int
 
     def text(self, source: str) -> str:
-        return source[self.start:self.end]
+        return source[self.start : self.end]
 
 
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
@@ -46,7 +122,7 @@ _BULLET_SPLIT = re.compile(r"\s[*•▪·]\s")
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the period at ``dot`` ends an abbreviation (Col., Feb., U.S.) rather than a sentence."""
-    m = re.search(r"([\w.]+)$", text[max(0, dot - 12):dot])
+    m = re.search(r"([\w.]+)$", text[max(0, dot - 12) : dot])
     if not m:
         return False
     word = m.group(1)
@@ -76,7 +152,7 @@ def sentences(text: str) -> list[Sentence]:
         for m in _BULLET_SPLIT.finditer(raw_line):
             cuts.append(m.start() + 1)
         cuts.append(len(raw_line))
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in zip(cuts, cuts[1:], strict=False):
             piece_start = a
             for m in _BOUNDARY.finditer(raw_line, a, b):
                 end = m.end()

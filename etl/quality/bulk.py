@@ -1,6 +1,7 @@
 """Bulk writes in COPY's text format: every bulk write of the load and the gate goes through
 ``cursor.copy_expert("COPY <staging table> FROM STDIN", copy_buffer(rows))`` and then one set-wise
 INSERT ... SELECT (an order of magnitude faster than execute_values for 100,000 rows)."""
+
 from __future__ import annotations
 
 import io

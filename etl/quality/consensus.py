@@ -63,24 +63,49 @@ by source priority, and by keeping earlier days (a new day does not overturn an 
 on equal evidence). The decision depends only on the merged observations, so one call over the
 full history equals incremental calls that pass the previous Decision.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
-from typing import Collection, Iterable, Mapping
 
 from etl.quality.consensus_chain import Cand, best_chain, candidates
 from etl.quality.consensus_diagnosis import quarantine as _quarantine
 from etl.quality.consensus_model import (  # noqa: F401 - the engine's vocabulary, re-exported
-    ANCHOR, CORRECTION_LABELS, DIAGNOSES, EARLY_DAYS, MAX_SKIP, OFFICIAL_INCREASE, PRIORITY, STATUSES, VERDICTS,
-    Accepted, Correction, Decision, Quarantined, Record, Retracted, as_date, correction_of, load_official_corrections,
-    record_of)
+    ANCHOR,
+    CORRECTION_LABELS,
+    DIAGNOSES,
+    EARLY_DAYS,
+    MAX_SKIP,
+    OFFICIAL_INCREASE,
+    PRIORITY,
+    STATUSES,
+    VERDICTS,
+    Accepted,
+    Correction,
+    Decision,
+    Quarantined,
+    Record,
+    Retracted,
+    as_date,
+    correction_of,
+    load_official_corrections,
+    record_of,
+)
 
 
-def decide(observations: Iterable, corrections: Iterable, previous: Decision | None = None,
-           *, dependent: Collection = (), forced: Collection = (), anchors: Mapping | None = None,
-           reopened: Collection = ()) -> Decision:
+def decide(
+    observations: Iterable,
+    corrections: Iterable,
+    previous: Decision | None = None,
+    *,
+    dependent: Collection = (),
+    forced: Collection = (),
+    anchors: Mapping | None = None,
+    reopened: Collection = (),
+) -> Decision:
     """Accepted series, quarantine and retractions for the merged observations.
 
     ``observations``: records with source, as_of, category, cumulative, increase (Record, tuples,
@@ -97,8 +122,9 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
     ``reopened``: (source, as_of, category) keys of records an operator reopened: a person decides
     them (verdict ``open``) even where the evidence would settle them.
     """
-    merged, anchor_cells, forced, dep, registry = _inputs(observations, corrections, previous, dependent, forced,
-                                                          anchors)
+    merged, anchor_cells, forced, dep, registry = _inputs(
+        observations, corrections, previous, dependent, forced, anchors
+    )
     by_cat: dict[str, dict[date, list[Record]]] = defaultdict(lambda: defaultdict(list))
     for r in merged.values():
         by_cat[r.category][r.as_of].append(r)
@@ -110,17 +136,24 @@ def decide(observations: Iterable, corrections: Iterable, previous: Decision | N
         days = sorted(cells)
         cands = [candidates(cells[d], dep, forced) for d in days]
         path = best_chain(days, cands, registry.get(cat, []))
-        chosen, unresolved_days = _accept(cat, days, cands, path, anchor_cells, registry.get(cat, []), accepted,
-                                          applied)
-        quarantine.extend(q for q in _quarantine(cat, days, cells, chosen, unresolved_days, registry.get(cat, []))
-                          if q.source != ANCHOR and (q.as_of, cat) not in anchor_cells)
+        chosen, unresolved_days = _accept(
+            cat, days, cands, path, anchor_cells, registry.get(cat, []), accepted, applied
+        )
+        quarantine.extend(
+            q
+            for q in _quarantine(cat, days, cells, chosen, unresolved_days, registry.get(cat, []))
+            if q.source != ANCHOR and (q.as_of, cat) not in anchor_cells
+        )
     retracted = []
     if previous is not None:
         retracted, quarantine = _retract(previous, accepted, quarantine)
     reopened = frozenset((s, as_date(d), c) for s, d, c in reopened)
-    quarantine = [replace(q, verdict="open", evidence={**q.evidence, "reopened": True})
-                  if q.verdict == "rejected" and (q.source, q.as_of, q.category) in reopened else q
-                  for q in quarantine]
+    quarantine = [
+        replace(q, verdict="open", evidence={**q.evidence, "reopened": True})
+        if q.verdict == "rejected" and (q.source, q.as_of, q.category) in reopened
+        else q
+        for q in quarantine
+    ]
     quarantine.sort(key=lambda q: (q.as_of, q.category, q.source))
     merged = {k: r for k, r in merged.items() if r.source != ANCHOR}
     return Decision(accepted, quarantine, retracted, applied, merged, dep)
@@ -181,8 +214,13 @@ def _accept(cat, days, cands, path, anchor_cells, registry, accepted, applied):
         note = ""
         if status == "resolved":
             nxt = next((cands[i2][k2].value for i2, k2, _, p2 in path if i2 > i and not p2), None)
-            fits = [o for o in others if o.weight == c.weight
-                    and (prev_acc is None or o.value >= prev_acc) and (nxt is None or o.value <= nxt)]
+            fits = [
+                o
+                for o in others
+                if o.weight == c.weight
+                and (prev_acc is None or o.value >= prev_acc)
+                and (nxt is None or o.value <= nxt)
+            ]
             if fits:
                 note = "priority_tiebreak"
         if c.operator and not why:
@@ -192,9 +230,17 @@ def _accept(cat, days, cands, path, anchor_cells, registry, accepted, applied):
         accepted[(days[i], cat)] = Accepted(c.value, c.sources, status, why, note)
         if why:
             before = days[_prev_index(chosen, i)]
-            applied.append({"as_of": days[i], "category": cat, "previous": (before, prev_acc), "value": c.value,
-                            "change": c.value - prev_acc, "evidence": why,
-                            "registry": [(d, x) for d, x in registry if before <= d <= days[i]]})
+            applied.append(
+                {
+                    "as_of": days[i],
+                    "category": cat,
+                    "previous": (before, prev_acc),
+                    "value": c.value,
+                    "change": c.value - prev_acc,
+                    "evidence": why,
+                    "registry": [(d, x) for d, x in registry if before <= d <= days[i]],
+                }
+            )
         prev_acc = c.value
     return chosen, unresolved_days
 
@@ -207,10 +253,22 @@ def _retract(previous: Decision, accepted: dict, quarantine: list[Quarantined]):
         if now is None or now.value != old.value:
             retracted.append(Retracted(key[0], key[1], old, now))
     withdrawn = {(r.as_of, r.category, r.previous.value) for r in retracted}
-    quarantine = [q if (q.as_of, q.category, q.cumulative) not in withdrawn
-                  else Quarantined(q.source, q.as_of, q.category, q.cumulative, q.expectation, q.neighbours,
-                                   q.diagnosis, {**q.evidence, "retracted": True}, q.verdict)
-                  for q in quarantine]
+    quarantine = [
+        q
+        if (q.as_of, q.category, q.cumulative) not in withdrawn
+        else Quarantined(
+            q.source,
+            q.as_of,
+            q.category,
+            q.cumulative,
+            q.expectation,
+            q.neighbours,
+            q.diagnosis,
+            {**q.evidence, "retracted": True},
+            q.verdict,
+        )
+        for q in quarantine
+    ]
     return retracted, quarantine
 
 
@@ -218,11 +276,12 @@ def _prev_index(chosen: dict, i: int) -> int:
     return max(j for j in chosen if j < i)
 
 
-
 # ---------------------------------------------------------------------------------------------- checks
 
-def majority_agreement(accepted: Mapping[tuple[date, str], Accepted], observations: Iterable,
-                       dependent: Collection = ()) -> tuple[int, int, list]:
+
+def majority_agreement(
+    accepted: Mapping[tuple[date, str], Accepted], observations: Iterable, dependent: Collection = ()
+) -> tuple[int, int, list]:
     """(matching, cells, mismatches) over the cells where two or more independent sources agree."""
     votes: dict[tuple[date, str], dict[int, set]] = defaultdict(lambda: defaultdict(set))
     for obj in observations:

@@ -1,11 +1,13 @@
 """The chain of the decision engine: per category, the candidates of each day and the Viterbi pass
 that picks the accepted series (see :mod:`etl.quality.consensus` for the algorithm)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Collection
+from typing import Any
 
 from etl.quality.consensus_model import ANCHOR, MAX_SKIP, OFFICIAL_INCREASE, PRIORITY, Record
 
@@ -42,14 +44,23 @@ def candidates(recs: list[Record], dependent: Collection, forced: Collection = (
         by_value[r.cumulative].append(r)
     out = []
     for value, rs in by_value.items():
-        indep = sorted({r.source for r in rs if (r.source, r.as_of, r.category) not in dependent
-                        and r.source != ANCHOR},
-                       key=lambda s: (-_prio(s), s))
+        indep = sorted(
+            {r.source for r in rs if (r.source, r.as_of, r.category) not in dependent and r.source != ANCHOR},
+            key=lambda s: (-_prio(s), s),
+        )
         pinned = any(r.source == ANCHOR for r in rs)
         operator = any((r.source, r.as_of, r.category) in forced for r in rs)
         weight = (len(indep) or 1) + (_FORCED_WEIGHT if pinned or operator else 0)
-        out.append(Cand(value, rs, weight, tuple(indep) or tuple(sorted({r.source for r in rs})),
-                         max(_prio(r.source) for r in rs), operator))
+        out.append(
+            Cand(
+                value,
+                rs,
+                weight,
+                tuple(indep) or tuple(sorted({r.source for r in rs})),
+                max(_prio(r.source) for r in rs),
+                operator,
+            )
+        )
     out.sort(key=lambda c: (-c.weight, -c.pri, c.value))
     return out
 
@@ -63,8 +74,10 @@ def _justify(p_day: date, p: int, day: date, cand: Cand, registry: dict, prev_op
     allowance = sum(d for r_day, d in registry if p_day <= r_day <= day and d < 0)
     if allowance and drop >= allowance:
         why.append("registry")
-    if any(r.source in OFFICIAL_INCREASE and r.increase is not None and r.increase < 0 and drop >= r.increase
-           for r in cand.records):
+    if any(
+        r.source in OFFICIAL_INCREASE and r.increase is not None and r.increase < 0 and drop >= r.increase
+        for r in cand.records
+    ):
         why.append("printed_increase")
     if len(cand.sources) >= 2 and cand.weight >= 2:
         why.append("sources_agree")
@@ -130,4 +143,3 @@ def best_chain(days: list[date], cands: list[list[Cand]], registry: list[tuple[d
         i, k = j, k2
     path.reverse()
     return path
-

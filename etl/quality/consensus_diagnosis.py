@@ -1,6 +1,7 @@
 """The quarantine of the decision engine: for every record the chain did not take, its accepted
 neighbours, its diagnosis and the evidence, and whether the evidence settles it (see
 :mod:`etl.quality.consensus` for the diagnoses and the verdicts)."""
+
 from __future__ import annotations
 
 import bisect
@@ -12,8 +13,9 @@ from etl.quality.consensus_model import EARLY_DAYS, Quarantined
 SETTLING_SOURCES = 2  # independent sources agreeing on the accepted value: enough to reject a lone record
 
 
-def quarantine(cat: str, days: list[date], cells: dict, chosen: dict, unresolved_days: set, registry: list
-               ) -> list[Quarantined]:
+def quarantine(
+    cat: str, days: list[date], cells: dict, chosen: dict, unresolved_days: set, registry: list
+) -> list[Quarantined]:
     """The records of ``cat`` that the chain (``chosen``: day index -> (candidate, justification)) left out."""
     acc_days = sorted(chosen)
     own: dict[str, list[tuple[date, int]]] = defaultdict(list)
@@ -57,54 +59,86 @@ def _one(cat, days, cells, chosen, acc_days, own, unresolved_days, registry, i, 
     evidence = {
         "accepted": acc[0].value if acc else None,
         "other_sources": {o.source: o.cumulative for o in cells[d] if o.source != r.source},
-        "own_prev": own_prev, "own_next": own_next,
+        "own_prev": own_prev,
+        "own_next": own_next,
         "printed_increase": r.increase,
     }
     neighbours = {"prev": prev, "next": nxt}
     if not (low or high or own_low or own_high or i in unresolved_days):
         # fits between its neighbours: a disagreement, unless its own "(+N)" contradicts it
-        if (r.increase is not None and prev is not None and d - prev[0] == timedelta(days=1)
-                and r.cumulative - r.increase != prev[1] and acc is not None
-                and acc[0].value - prev[1] == r.increase):
+        if (
+            r.increase is not None
+            and prev is not None
+            and d - prev[0] == timedelta(days=1)
+            and r.cumulative - r.increase != prev[1]
+            and acc is not None
+            and acc[0].value - prev[1] == r.increase
+        ):
             evidence["why"] = "its printed increase fits the accepted value, not its cumulative"
             diagnosis = "typo_low" if r.cumulative < acc[0].value else "spike_before"
-            return Quarantined(r.source, d, cat, r.cumulative, "increase_matches_difference", neighbours, diagnosis,
-                               evidence, _verdict(diagnosis, acc, prev, nxt, evidence))
+            return Quarantined(
+                r.source,
+                d,
+                cat,
+                r.cumulative,
+                "increase_matches_difference",
+                neighbours,
+                diagnosis,
+                evidence,
+                _verdict(diagnosis, acc, prev, nxt, evidence),
+            )
         return None
     lo = prev[0] if prev is not None and low else d  # a low record: a correction since the day before
     hi = d if low or nxt is None else nxt[0]  # a high one: a correction up to the day after
     window = [(rd, x) for rd, x in registry if lo <= rd <= hi and x < 0]
-    corr_near = any(chosen[k][1] for k in chosen
-                    if (prev_i is None or k > prev_i) and (next_i is None or k <= next_i))
+    corr_near = any(chosen[k][1] for k in chosen if (prev_i is None or k > prev_i) and (next_i is None or k <= next_i))
     if i in unresolved_days:
         diagnosis, why = "unresolved", "an unjustified decrease no skip could avoid"
     elif low:
         diagnosis, why = _diagnose_low(days, chosen, acc, prev, nxt, window, i, r)
     elif high:
-        diagnosis, why = (("official_correction", "higher, before an official correction was applied")
-                          if corr_near or window else ("spike_before", "higher than the accepted day after it"))
+        diagnosis, why = (
+            ("official_correction", "higher, before an official correction was applied")
+            if corr_near or window
+            else ("spike_before", "higher than the accepted day after it")
+        )
     else:
         diagnosis, why = "unresolved", "breaks its own source's neighbours only"
     evidence["why"] = why
     if window:
         evidence["registry"] = window
-    return Quarantined(r.source, d, cat, r.cumulative, "monotonic_cumulative", neighbours, diagnosis, evidence,
-                       _verdict(diagnosis, acc, prev, nxt, evidence))
+    return Quarantined(
+        r.source,
+        d,
+        cat,
+        r.cumulative,
+        "monotonic_cumulative",
+        neighbours,
+        diagnosis,
+        evidence,
+        _verdict(diagnosis, acc, prev, nxt, evidence),
+    )
 
 
 def _diagnose_low(days, chosen, acc, prev, nxt, window, i, r) -> tuple[str, str]:
     """A record lower than the accepted day before it: a typo, an official correction, or unresolved."""
     d = days[i]
-    early = [days[k] for k in chosen if chosen[k][1] and "registry" in chosen[k][1]
-             and timedelta(0) < days[k] - d <= timedelta(days=EARLY_DAYS)
-             and chosen[k][0].value == r.cumulative]
+    early = [
+        days[k]
+        for k in chosen
+        if chosen[k][1]
+        and "registry" in chosen[k][1]
+        and timedelta(0) < days[k] - d <= timedelta(days=EARLY_DAYS)
+        and chosen[k][0].value == r.cumulative
+    ]
     if window and r.cumulative - prev[1] >= sum(x for _, x in window):
         return "official_correction", "lower, within an official correction of a neighbouring day"
     if early:
         return "official_correction", f"the corrected figure of {early[0].isoformat()}, printed early"
     if acc is not None or (nxt is not None and nxt[1] >= prev[1]):
-        return "typo_low", ("the other sources of the day" if acc is not None
-                            else "the next accepted day returns to the level")
+        return "typo_low", (
+            "the other sources of the day" if acc is not None else "the next accepted day returns to the level"
+        )
     return "unresolved", "no later day yet to tell a low typo from a spike before it"
 
 
@@ -125,7 +159,9 @@ def _verdict(diagnosis: str, acc, prev, nxt, evidence: dict) -> str:
         return "open"
     evidence["settled_by"] = {
         "rule": f"outvoted by {len(cand.sources)} agreeing sources; their value fits the accepted days around it",
-        "sources": list(cand.sources), "value": cand.value,
-        "prev": prev, "next": nxt,
+        "sources": list(cand.sources),
+        "value": cand.value,
+        "prev": prev,
+        "next": nxt,
     }
     return "rejected"

@@ -1,17 +1,18 @@
 """The vocabulary of the decision engine (:mod:`etl.quality.consensus`): its inputs (records, the
 official corrections registry), its outputs (accepted cells, quarantined records, retractions) and
 its constants. Pure Python, no database."""
+
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from etl.domain.model import SOURCES
-
 
 PRIORITY = SOURCES  # fallback order, used only to break true ties
 STATUSES = ("agreed", "single_source", "majority", "resolved", "correction")
@@ -41,7 +42,6 @@ CORRECTION_LABELS = {
     "cruise missiles": "cruise_missiles",
     "personnel": "personnel",
 }
-
 
 
 class Record(NamedTuple):
@@ -106,6 +106,7 @@ class Decision:
 
 # ---------------------------------------------------------------------------------------------- inputs
 
+
 def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -116,14 +117,20 @@ def record_of(obj: Any) -> Record:
     if isinstance(obj, Mapping):
         get = obj.get
     elif hasattr(obj, "cumulative"):
+
         def get(key, default=None):
             return getattr(obj, key, default)
     else:
         inc = None if len(obj) < 5 or obj[4] is None else int(obj[4])
         return Record(obj[0], as_date(obj[1]), obj[2], int(obj[3]), inc)
     inc = get("increase")
-    return Record(get("source"), as_date(get("as_of")), get("category"), int(get("cumulative")),
-                  None if inc in (None, "") else int(inc))
+    return Record(
+        get("source"),
+        as_date(get("as_of")),
+        get("category"),
+        int(get("cumulative")),
+        None if inc in (None, "") else int(inc),
+    )
 
 
 def correction_of(obj: Any) -> Correction:
@@ -140,8 +147,10 @@ def load_official_corrections(path: str | Path) -> list[Correction]:
     path = Path(path)
     if path.suffix == ".csv":
         with path.open(newline="", encoding="utf-8") as fh:
-            return [Correction(date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or "")
-                    for r in csv.DictReader(fh)]
+            return [
+                Correction(date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or "")
+                for r in csv.DictReader(fh)
+            ]
     out = []
     for entry in json.loads(path.read_text(encoding="utf-8")):
         day = date.fromisoformat(entry["date"])
@@ -153,4 +162,3 @@ def load_official_corrections(path: str | Path) -> list[Correction]:
             if delta:
                 out.append(Correction(day, code, delta, f"day {entry.get('day')}"))
     return out
-

@@ -27,13 +27,13 @@
    a mart longer than a second.
 5. **Notifications** of the new alerts (:mod:`etl.warehouse.notify`), with the run URL and the Data Docs.
 """
+
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from etl.domain.model import SOURCES
@@ -52,9 +52,21 @@ ENGINE_EXPECTATION = {
 MONOTONIC = ENGINE_EXPECTATION["monotonic_cumulative"]
 MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")  # in this order: latest reads long
 CONCURRENT_MARTS = ("mart.daily_losses_long", "mart.daily_losses")  # they have a unique index
-ACCEPTED_COLUMNS = ("as_of", "category", "cumulative", "status", "correction_flag", "accepted_source",
-                    "sources_agreeing", "sources_reporting", "dissent", "reported_increase", "qualifier", "note",
-                    "validation_run_id")
+ACCEPTED_COLUMNS = (
+    "as_of",
+    "category",
+    "cumulative",
+    "status",
+    "correction_flag",
+    "accepted_source",
+    "sources_agreeing",
+    "sources_reporting",
+    "dissent",
+    "reported_increase",
+    "qualifier",
+    "note",
+    "validation_run_id",
+)
 
 
 class GateError(MessageError):
@@ -117,18 +129,23 @@ class GateResult:
             f"{self.open_quarantine} open in the window",
         ]
         for q in self.quarantined[:20]:
-            lines.append(f"    #{q['id']} {q['source']} {q['category']} {q['as_of']} = {q['cumulative']}: "
-                         f"{q['diagnosis']} ({q['why']})")
+            lines.append(
+                f"    #{q['id']} {q['source']} {q['category']} {q['as_of']} = {q['cumulative']}: "
+                f"{q['diagnosis']} ({q['why']})"
+            )
         if len(self.quarantined) > 20:
             lines.append(f"    ... and {len(self.quarantined) - 20} more (attrition quarantine list)")
         if self.out_of_validity:
-            lines.append(f"  out of validity: {len(self.out_of_validity)} figure(s) printed outside their category's "
-                         "dates, kept out of the accepted series (mart.quarantined_records, diagnosis out_of_validity)")
+            lines.append(
+                f"  out of validity: {len(self.out_of_validity)} figure(s) printed outside their category's "
+                "dates, kept out of the accepted series (mart.quarantined_records, diagnosis out_of_validity)"
+            )
             for o in self.out_of_validity[:10]:
                 lines.append(f"    {o['source']} {o['category']} {o['as_of']} = {o['cumulative']}")
         for r in self.retracted[:20]:
-            lines.append(f"  retracted: {r['category']} {r['as_of']} {r['value_before']} -> {r['value_after']} "
-                         f"({r['reason']})")
+            lines.append(
+                f"  retracted: {r['category']} {r['as_of']} {r['value_before']} -> {r['value_after']} ({r['reason']})"
+            )
         lines.append(f"  alerts: {len(self.alerts)} new" + (f"; {self.delivery}" if self.delivery else ""))
         if self.data_docs:
             lines.append(f"  Data Docs: {self.data_docs}")
@@ -139,14 +156,22 @@ class GateResult:
 
 
 # ---------------------------------------------------------------------------------------------------
-def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: date | None = None,
-             sources: list[str] | None = None, run_id: str | None = None, run_url: str | None = None,
-             docs_dir: Path | None = None, notify: bool = True) -> GateResult:
+def validate(
+    dsn: str | None = None,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sources: list[str] | None = None,
+    run_id: str | None = None,
+    run_url: str | None = None,
+    docs_dir: Path | None = None,
+    notify: bool = True,
+) -> GateResult:
     """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
     from etl.config import warehouse_dsn
-    from etl.warehouse.db import connect
     from etl.quality.gate_decision import decide_and_write
     from etl.quality.gx_runner import run_suites
+    from etl.warehouse.db import connect
 
     started = time.perf_counter()
     dsn = dsn or warehouse_dsn()
@@ -155,8 +180,9 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
     conn = connect(dsn)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)",
-                        (sources,))
+            cur.execute(
+                "SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)", (sources,)
+            )
             first, last = cur.fetchone()
         if first is None:
             return GateResult(date_from, date_to, outcome="nothing_loaded")
@@ -167,15 +193,30 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
         result = GateResult(date_from, date_to)
 
         # 1. the checks
-        report = run_suites(dsn, date_from=date_from, date_to=date_to, sources=sources, data_docs_dir=docs_dir,
-                            suites=CANDIDATE_SUITES, airflow_run_id=run_id, build_docs=False)
+        report = run_suites(
+            dsn,
+            date_from=date_from,
+            date_to=date_to,
+            sources=sources,
+            data_docs_dir=docs_dir,
+            suites=CANDIDATE_SUITES,
+            airflow_run_id=run_id,
+            build_docs=False,
+        )
         result.data_docs = data_docs_url(report.data_docs_path)
         result.checks = _checks(report)
         monotonic_run = next(s.validation_run_id for s in report.suites if s.suite == "observations_monotonic")
         result.validation_run_id = monotonic_run
         if report.errors:
-            _fail(dsn, result, run_id, run_url, notify, "validation_error",
-                  "the checks could not run: " + "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors))
+            _fail(
+                dsn,
+                result,
+                run_id,
+                run_url,
+                notify,
+                "validation_error",
+                "the checks could not run: " + "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors),
+            )
         schema_bad = _schema_bad(report)
 
         # 2. the decision, 3. the writes
@@ -186,15 +227,29 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
             decide_and_write(cur, result, lo, hi, schema_bad, monotonic_run, run_id, run_url)
 
         # 4. the accepted series' own suite, then the marts
-        accepted_report = run_suites(dsn, date_from=result.window[0], date_to=result.window[1], sources=sources,
-                                     data_docs_dir=docs_dir, suites=(ACCEPTED_SUITE,), airflow_run_id=run_id)
+        accepted_report = run_suites(
+            dsn,
+            date_from=result.window[0],
+            date_to=result.window[1],
+            sources=sources,
+            data_docs_dir=docs_dir,
+            suites=(ACCEPTED_SUITE,),
+            airflow_run_id=run_id,
+        )
         result.checks.update(_checks(accepted_report))
         result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
         if accepted_report.outcome != "passed":
             bad = accepted_report.errors or accepted_report.failed
-            _fail(dsn, result, run_id, run_url, notify, "gate_failure",
-                  "the accepted series failed its suite, the marts were not refreshed: "
-                  + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad))
+            _fail(
+                dsn,
+                result,
+                run_id,
+                run_url,
+                notify,
+                "gate_failure",
+                "the accepted series failed its suite, the marts were not refreshed: "
+                + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad),
+            )
         with conn, conn.cursor() as cur:
             refresh_marts(cur)
             result.outcome = "quarantined" if result.open_quarantine else "passed"
@@ -203,12 +258,25 @@ def validate(dsn: str | None = None, *, date_from: date | None = None, date_to: 
                 "INSERT INTO quality.validation_run (suite, started_at, finished_at, date_from, date_to, sources, "
                 "outcome, statistics, data_docs_path, airflow_run_id) "
                 "VALUES ('quality_gate', now() - %s * interval '1 second', now(), %s, %s, %s, %s, %s, %s, %s)",
-                (result.seconds, date_from, date_to, sources, "passed" if result.outcome == "passed" else "failed",
-                 json.dumps(_gate_statistics(result)), str(accepted_report.data_docs_path or ""), run_id))
-            cur.execute("UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
-                        (result.data_docs, result.alerts))
-            cur.execute("UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
-                        (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]))
+                (
+                    result.seconds,
+                    date_from,
+                    date_to,
+                    sources,
+                    "passed" if result.outcome == "passed" else "failed",
+                    json.dumps(_gate_statistics(result)),
+                    str(accepted_report.data_docs_path or ""),
+                    run_id,
+                ),
+            )
+            cur.execute(
+                "UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
+                (result.data_docs, result.alerts),
+            )
+            cur.execute(
+                "UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
+                (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]),
+            )
     finally:
         conn.close()
     if notify:
@@ -265,19 +333,32 @@ def _schema_bad(report) -> dict:
 
 
 def _checks(report) -> dict:
-    return {s.suite: {"outcome": s.outcome, "validation_run_id": s.validation_run_id,
-                      "failed": {e.name: e.unexpected_count for e in s.expectations if e.status == "failed"},
-                      "errors": {e.name: e.error for e in s.expectations if e.status == "error"}}
-            for s in report.suites}
+    return {
+        s.suite: {
+            "outcome": s.outcome,
+            "validation_run_id": s.validation_run_id,
+            "failed": {e.name: e.unexpected_count for e in s.expectations if e.status == "failed"},
+            "errors": {e.name: e.error for e in s.expectations if e.status == "error"},
+        }
+        for s in report.suites
+    }
 
 
 def _gate_statistics(result: GateResult) -> dict:
-    return {"accepted": result.accepted, "changed": result.changed, "corrections": result.corrections,
-            "disagreements": result.disagreements, "quarantined": len(result.quarantined),
-            "out_of_validity": len(result.out_of_validity),
-            "open_quarantine": result.open_quarantine, "resolved": len(result.resolved),
-            "retracted": len(result.retracted), "alerts": len(result.alerts),
-            "window": [str(d) for d in result.window], "checks": result.checks}
+    return {
+        "accepted": result.accepted,
+        "changed": result.changed,
+        "corrections": result.corrections,
+        "disagreements": result.disagreements,
+        "quarantined": len(result.quarantined),
+        "out_of_validity": len(result.out_of_validity),
+        "open_quarantine": result.open_quarantine,
+        "resolved": len(result.resolved),
+        "retracted": len(result.retracted),
+        "alerts": len(result.alerts),
+        "window": [str(d) for d in result.window],
+        "checks": result.checks,
+    }
 
 
 def _deliver(dsn: str) -> str:
@@ -291,13 +372,18 @@ def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, mes
     from etl.warehouse.db import transaction
 
     with transaction(dsn) as conn, conn.cursor() as cur:
-        key = f"{kind}:{run_id or datetime.now(timezone.utc).isoformat()}:{result.date_from}:{result.date_to}"
-        record_alert(cur, kind, key, f"[attrition] quality gate {kind.replace('_', ' ')} "
-                     f"({result.date_from}..{result.date_to})",
-                     f"{message}\n\nNothing reached the marts. Fix the cause, then re-run the validate task "
-                     f"(or attrition validate --from {result.date_from} --to {result.date_to}).",
-                     {"date_from": result.date_from, "date_to": result.date_to, "checks": result.checks},
-                     severity="error", run_url=run_url)
+        key = f"{kind}:{run_id or datetime.now(UTC).isoformat()}:{result.date_from}:{result.date_to}"
+        record_alert(
+            cur,
+            kind,
+            key,
+            f"[attrition] quality gate {kind.replace('_', ' ')} ({result.date_from}..{result.date_to})",
+            f"{message}\n\nNothing reached the marts. Fix the cause, then re-run the validate task "
+            f"(or attrition validate --from {result.date_from} --to {result.date_to}).",
+            {"date_from": result.date_from, "date_to": result.date_to, "checks": result.checks},
+            severity="error",
+            run_url=run_url,
+        )
     if notify:
         _deliver(dsn)
     raise GateError(message)

@@ -1,6 +1,7 @@
 """The gate's steps 2 and 3 (see etl.quality.gate): the decision over the window and the writes
 (core.accepted through COPY, the quarantine through etl.quality.quarantine_sync, the retractions
 and the alerts), all in the caller's transaction."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,13 +10,14 @@ from typing import Any
 
 from etl.domain.model import SOURCES
 from etl.quality.bulk import copy_buffer
-from etl.quality.quarantine_sync import sync_quarantine
 from etl.quality.gate import ACCEPTED_COLUMNS, ENGINE_EXPECTATION, MONOTONIC, OUT_OF_VALIDITY, GateResult
+from etl.quality.quarantine_sync import sync_quarantine
 
 
 @dataclass
 class GateRun:
     """What every step of one gate run writes with: the cursor (one transaction) and the run's ids."""
+
     cur: Any
     result: GateResult
     run_ref: int  # quality.validation_run id of the monotonic suite
@@ -25,14 +27,23 @@ class GateRun:
     def alert(self, kind: str, key: str, subject: str, body: str, details: dict, severity: str) -> None:
         from etl.warehouse.alerts import record_alert
 
-        alert_id = record_alert(self.cur, kind, key, subject, body, {**details, "run_id": self.run_id},
-                                severity=severity, run_url=self.run_url)
+        alert_id = record_alert(
+            self.cur,
+            kind,
+            key,
+            subject,
+            body,
+            {**details, "run_id": self.run_id},
+            severity=severity,
+            run_url=self.run_url,
+        )
         if alert_id:
             self.result.alerts.append(alert_id)
 
 
-def decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: dict, run_ref: int,
-                      run_id: str | None, run_url: str | None) -> None:
+def decide_and_write(
+    cur, result: GateResult, lo: date, hi: date, schema_bad: dict, run_ref: int, run_id: str | None, run_url: str | None
+) -> None:
     run = GateRun(cur, result, run_ref, run_id, run_url)
     obs, operator, decision = _decide(cur, lo, hi, schema_bad)
     by_cell: dict[tuple[date, str], list[dict]] = {}
@@ -42,10 +53,19 @@ def decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: di
     wanted = _wanted_quarantine(decision, obs, by_cell, schema_bad, operator)
     sync_quarantine(run, lo, hi, wanted)
     result.out_of_validity = sorted(
-        ({"source": w["obs"]["source"], "as_of": str(w["obs"]["as_of"]), "category": w["obs"]["category"],
-          "cumulative": w["obs"]["cumulative"], "note": w["obs"].get("note")}
-         for w in wanted.values() if w["diagnosis"] == "out_of_validity"),
-        key=lambda o: (o["as_of"], o["category"], o["source"]))
+        (
+            {
+                "source": w["obs"]["source"],
+                "as_of": str(w["obs"]["as_of"]),
+                "category": w["obs"]["category"],
+                "cumulative": w["obs"]["cumulative"],
+                "note": w["obs"].get("note"),
+            }
+            for w in wanted.values()
+            if w["diagnosis"] == "out_of_validity"
+        ),
+        key=lambda o: (o["as_of"], o["category"], o["source"]),
+    )
     _record_retractions(run, before, rows, wanted, by_cell, operator)
     _alert_disagreements(run, rows, wanted)
     cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
@@ -54,38 +74,62 @@ def decide_and_write(cur, result: GateResult, lo: date, hi: date, schema_bad: di
 
 def _decide(cur, lo: date, hi: date, schema_bad: dict):
     """The decision over [lo, hi]: observations, operators' decisions, anchors, the registry."""
+    from etl.domain.categories import BY_CODE
     from etl.quality.consensus import Record, decide
 
-    from etl.domain.categories import BY_CODE
-
-    cur.execute("""SELECT id, source, as_of, category, cumulative, increase, qualifier, note
-                   FROM core.current_observation WHERE as_of BETWEEN %s AND %s""", (lo, hi))
-    obs = {(s, d, c): {"id": i, "source": s, "as_of": d, "category": c, "cumulative": v, "increase": inc,
-                       "qualifier": q, "note": n}
-           for i, s, d, c, v, inc, q, n in cur.fetchall()}
+    cur.execute(
+        """SELECT id, source, as_of, category, cumulative, increase, qualifier, note
+                   FROM core.current_observation WHERE as_of BETWEEN %s AND %s""",
+        (lo, hi),
+    )
+    obs = {
+        (s, d, c): {
+            "id": i,
+            "source": s,
+            "as_of": d,
+            "category": c,
+            "cumulative": v,
+            "increase": inc,
+            "qualifier": q,
+            "note": n,
+        }
+        for i, s, d, c, v, inc, q, n in cur.fetchall()
+    }
     # a figure outside its category's validity never enters the decision, whether or not this run's
     # checks (which cover the scope, not the whole window) flagged it
     for k, o in obs.items():
         cat = BY_CODE.get(o["category"])
         if cat is not None and not cat.valid_on(o["as_of"]):
             schema_bad.setdefault(k, OUT_OF_VALIDITY)
-    cur.execute("""SELECT q.observation_id, q.status FROM quality.quarantine q
+    cur.execute(
+        """SELECT q.observation_id, q.status FROM quality.quarantine q
                    WHERE q.status IN ('accepted', 'rejected') AND q.decided_by IS DISTINCT FROM 'gate'
-                     AND q.as_of BETWEEN %s AND %s""", (lo, hi))
+                     AND q.as_of BETWEEN %s AND %s""",
+        (lo, hi),
+    )
     operator = dict(cur.fetchall())
     forced = [k for k, o in obs.items() if operator.get(o["id"]) == "accepted"]
-    records = [Record(o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"])
-               for k, o in obs.items() if k not in schema_bad and operator.get(o["id"]) != "rejected"]
+    records = [
+        Record(o["source"], o["as_of"], o["category"], o["cumulative"], o["increase"])
+        for k, o in obs.items()
+        if k not in schema_bad and operator.get(o["id"]) != "rejected"
+    ]
     anchors = {}
     for cmp, order, day in (("<", "DESC", lo), (">", "ASC", hi)):
-        cur.execute(f"""SELECT DISTINCT ON (category) as_of, category, cumulative FROM core.accepted
-                        WHERE as_of {cmp} %s ORDER BY category, as_of {order}""", (day,))
+        cur.execute(
+            f"""SELECT DISTINCT ON (category) as_of, category, cumulative FROM core.accepted
+                        WHERE as_of {cmp} %s ORDER BY category, as_of {order}""",
+            (day,),
+        )
         anchors.update({(d, c): v for d, c, v in cur.fetchall()})
     # the published registry; an operator's corrections are in it too, but they act through `forced`
     cur.execute("SELECT as_of, category, delta FROM quality.correction WHERE origin = 'registry'")
     corrections = cur.fetchall()
-    cur.execute("""SELECT source, as_of, category FROM quality.quarantine WHERE status = 'open'
-                   AND decided_by <> 'gate' AND as_of BETWEEN %s AND %s""", (lo, hi))
+    cur.execute(
+        """SELECT source, as_of, category FROM quality.quarantine WHERE status = 'open'
+                   AND decided_by <> 'gate' AND as_of BETWEEN %s AND %s""",
+        (lo, hi),
+    )
     reopened = cur.fetchall()  # an operator reopened them: a person decides, whatever the evidence
     return obs, operator, decide(records, corrections, forced=forced, anchors=anchors, reopened=reopened)
 
@@ -93,33 +137,39 @@ def _decide(cur, lo: date, hi: date, schema_bad: dict):
 def _write_accepted(run: GateRun, lo: date, hi: date, decision, by_cell: dict):
     """core.accepted in [lo, hi] as decided: only what changed is written.  Returns (before, rows)."""
     cur, result = run.cur, run.result
-    cur.execute(f"SELECT {', '.join(ACCEPTED_COLUMNS[:-1])} FROM core.accepted WHERE as_of BETWEEN %s AND %s",
-                (lo, hi))
-    before = {(r[0], r[1]): dict(zip(ACCEPTED_COLUMNS[:-1], r)) for r in cur.fetchall()}
+    cur.execute(f"SELECT {', '.join(ACCEPTED_COLUMNS[:-1])} FROM core.accepted WHERE as_of BETWEEN %s AND %s", (lo, hi))
+    before = {(r[0], r[1]): dict(zip(ACCEPTED_COLUMNS[:-1], r, strict=False)) for r in cur.fetchall()}
     rows = {}
     for (d, c), a in decision.accepted.items():
         cell = sorted(by_cell.get((d, c), []), key=lambda o: SOURCES.index(o["source"]))
         agreeing = [o for o in cell if o["cumulative"] == a.value]
         src = next((o for o in agreeing if o["source"] in a.sources_agreeing), agreeing[0] if agreeing else None)
         rows[(d, c)] = {
-            "as_of": d, "category": c, "cumulative": a.value, "status": a.status, "correction_flag": a.flag,
+            "as_of": d,
+            "category": c,
+            "cumulative": a.value,
+            "status": a.status,
+            "correction_flag": a.flag,
             "accepted_source": src["source"] if src else a.sources_agreeing[0],
             "sources_agreeing": [o["source"] for o in agreeing],
             "sources_reporting": [o["source"] for o in cell],
             "dissent": {o["source"]: o["cumulative"] for o in cell if o["cumulative"] != a.value},
-            "reported_increase": src["increase"] if src else None, "qualifier": src["qualifier"] if src else None,
+            "reported_increase": src["increase"] if src else None,
+            "qualifier": src["qualifier"] if src else None,
             "note": a.note or None,
         }
     changed = [r for k, r in rows.items() if before.get(k) != r]  # both: the columns of core.accepted
     if changed:  # COPY into a staging table, then one upsert: 20,000 rows in a fraction of a second
         cur.execute("CREATE TEMP TABLE accepted_stage (LIKE core.accepted INCLUDING DEFAULTS) ON COMMIT DROP")
-        cur.copy_expert(f"COPY accepted_stage ({', '.join(ACCEPTED_COLUMNS)}) FROM STDIN",
-                        copy_buffer([[r[c] for c in ACCEPTED_COLUMNS[:-1]] + [run.run_ref] for r in changed]))
+        cur.copy_expert(
+            f"COPY accepted_stage ({', '.join(ACCEPTED_COLUMNS)}) FROM STDIN",
+            copy_buffer([[r[c] for c in ACCEPTED_COLUMNS[:-1]] + [run.run_ref] for r in changed]),
+        )
         cur.execute(f"""
-            INSERT INTO core.accepted ({', '.join(ACCEPTED_COLUMNS)})
-            SELECT {', '.join(ACCEPTED_COLUMNS)} FROM accepted_stage
+            INSERT INTO core.accepted ({", ".join(ACCEPTED_COLUMNS)})
+            SELECT {", ".join(ACCEPTED_COLUMNS)} FROM accepted_stage
             ON CONFLICT (category, as_of) DO UPDATE SET
-                {', '.join(f'{c} = EXCLUDED.{c}' for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""")
+                {", ".join(f"{c} = EXCLUDED.{c}" for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""")
     for d, c in (k for k in before if k not in rows):
         cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
     result.accepted, result.changed = len(rows), len(changed)
@@ -143,19 +193,35 @@ def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, ope
         # explained by an official correction: resolved; settled by the evidence: rejected; else open (a person)
         status = q.verdict
         wanted[(o["id"], ENGINE_EXPECTATION[q.expectation])] = {
-            "obs": o, "diagnosis": q.diagnosis, "neighbours": q.neighbours, "evidence": evidence, "status": status}
+            "obs": o,
+            "diagnosis": q.diagnosis,
+            "neighbours": q.neighbours,
+            "evidence": evidence,
+            "status": status,
+        }
     for key, expectation in schema_bad.items():
         o = obs.get(key)
         if o is None:
             continue
         if expectation == OUT_OF_VALIDITY:  # the category contract keeps it out: explained, not suspect
             wanted[(o["id"], expectation)] = {
-                "obs": o, "diagnosis": "out_of_validity", "neighbours": {}, "status": "resolved",
-                "evidence": {"why": o.get("note") or f"printed on {o['as_of']}, outside the category's validity",
-                             "note": o.get("note")}}
+                "obs": o,
+                "diagnosis": "out_of_validity",
+                "neighbours": {},
+                "status": "resolved",
+                "evidence": {
+                    "why": o.get("note") or f"printed on {o['as_of']}, outside the category's validity",
+                    "note": o.get("note"),
+                },
+            }
             continue
-        wanted[(o["id"], expectation)] = {"obs": o, "diagnosis": "unresolved", "neighbours": {}, "status": "open",
-                                          "evidence": {"why": f"fails {expectation}"}}
+        wanted[(o["id"], expectation)] = {
+            "obs": o,
+            "diagnosis": "unresolved",
+            "neighbours": {},
+            "status": "open",
+            "evidence": {"why": f"fails {expectation}"},
+        }
     series_of = {}
     for (d, c), a in decision.accepted.items():
         if a.status != "correction":
@@ -165,51 +231,95 @@ def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, ope
         prev = series[i - 1] if i else None
         for o in by_cell.get((d, c), []):
             if o["cumulative"] == a.value:
-                wanted.setdefault((o["id"], MONOTONIC), {
-                    "obs": o, "diagnosis": "official_correction", "status": "accepted",
-                    "neighbours": {"prev": prev, "next": series[i + 1] if i + 1 < len(series) else None},
-                    "evidence": {"why": f"a decrease confirmed by {a.flag.replace('+', ', ')}", "flag": a.flag,
-                                 "change": a.value - prev[1] if prev else None}})
+                wanted.setdefault(
+                    (o["id"], MONOTONIC),
+                    {
+                        "obs": o,
+                        "diagnosis": "official_correction",
+                        "status": "accepted",
+                        "neighbours": {"prev": prev, "next": series[i + 1] if i + 1 < len(series) else None},
+                        "evidence": {
+                            "why": f"a decrease confirmed by {a.flag.replace('+', ', ')}",
+                            "flag": a.flag,
+                            "change": a.value - prev[1] if prev else None,
+                        },
+                    },
+                )
     return {k: w for k, w in wanted.items() if operator.get(k[0]) is None}
 
 
 def _record_retractions(run: GateRun, before: dict, rows: dict, wanted: dict, by_cell: dict, operator: dict) -> None:
     """quality.retraction (and an alert) for every accepted value that changed or went."""
-    reasons = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["cumulative"]): w["diagnosis"]
-               for w in wanted.values()}
+    reasons = {
+        (w["obs"]["as_of"], w["obs"]["category"], w["obs"]["cumulative"]): w["diagnosis"] for w in wanted.values()
+    }
     for k in [k for k in before if k not in rows or rows[k]["cumulative"] != before[k]["cumulative"]]:
         old, new = before[k], rows.get(k)
         reason = reasons.get((k[0], k[1], old["cumulative"])) or (
-            "operator decision" if any(operator.get(o["id"]) for o in by_cell.get(k, [])) else "new evidence")
-        run.cur.execute("""INSERT INTO quality.retraction (as_of, category, value_before, status_before, value_after,
+            "operator decision" if any(operator.get(o["id"]) for o in by_cell.get(k, [])) else "new evidence"
+        )
+        run.cur.execute(
+            """INSERT INTO quality.retraction (as_of, category, value_before, status_before, value_after,
                                                            status_after, reason, validation_run_id)
                            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
-                        (k[0], k[1], old["cumulative"], old["status"], new and new["cumulative"],
-                         new and new["status"], reason, run.run_ref))
-        item = {"as_of": str(k[0]), "category": k[1], "value_before": old["cumulative"],
-                "value_after": new and new["cumulative"], "reason": reason}
+            (
+                k[0],
+                k[1],
+                old["cumulative"],
+                old["status"],
+                new and new["cumulative"],
+                new and new["status"],
+                reason,
+                run.run_ref,
+            ),
+        )
+        item = {
+            "as_of": str(k[0]),
+            "category": k[1],
+            "value_before": old["cumulative"],
+            "value_after": new and new["cumulative"],
+            "reason": reason,
+        }
         run.result.retracted.append(item)
-        run.alert("retraction", f"retraction:{k[1]}:{k[0]}:{old['cumulative']}->{new and new['cumulative']}",
-                  f"[attrition] retracted {k[1]} {k[0]}: {old['cumulative']} -> "
-                  f"{new['cumulative'] if new else 'no accepted value'}",
-                  f"The accepted value of {k[1]} on {k[0]} was {old['cumulative']} ({old['status']}); new evidence "
-                  f"({reason}) replaced it with {new['cumulative'] if new else 'nothing'}. The marts now show the "
-                  "new value.", item, "warning")
+        run.alert(
+            "retraction",
+            f"retraction:{k[1]}:{k[0]}:{old['cumulative']}->{new and new['cumulative']}",
+            f"[attrition] retracted {k[1]} {k[0]}: {old['cumulative']} -> "
+            f"{new['cumulative'] if new else 'no accepted value'}",
+            f"The accepted value of {k[1]} on {k[0]} was {old['cumulative']} ({old['status']}); new evidence "
+            f"({reason}) replaced it with {new['cumulative'] if new else 'nothing'}. The marts now show the "
+            "new value.",
+            item,
+            "warning",
+        )
 
 
 def _alert_disagreements(run: GateRun, rows: dict, wanted: dict) -> None:
     """An alert per accepted cell where a source printed another value the quarantine does not explain."""
-    quarantined_cells = {(w["obs"]["as_of"], w["obs"]["category"], w["obs"]["source"])
-                         for w in wanted.values() if w["status"] in ("open", "rejected")}
+    quarantined_cells = {
+        (w["obs"]["as_of"], w["obs"]["category"], w["obs"]["source"])
+        for w in wanted.values()
+        if w["status"] in ("open", "rejected")
+    }
     for (d, c), r in sorted(rows.items()):
         dissent = {s: v for s, v in r["dissent"].items() if (d, c, s) not in quarantined_cells}
         if not dissent or r["status"] == "correction":
             continue
         values = ", ".join(f"{s}={v}" for s, v in sorted(dissent.items()))
-        run.alert("source_disagreement", f"disagreement:{c}:{d}:{r['cumulative']}:{values}",
-                  f"[attrition] sources disagree: {c} {d}",
-                  f"For {c} on {d} the gate accepted {r['cumulative']} ({r['status']}, from "
-                  f"{', '.join(r['sources_agreeing'])}); {values} printed otherwise. The other values fit the "
-                  "neighbouring days, so nothing was quarantined; mart.daily_losses_long shows the disagreement.",
-                  {"as_of": str(d), "category": c, "accepted": r["cumulative"], "status": r["status"],
-                   "sources_agreeing": r["sources_agreeing"], "dissent": dissent}, "info")
+        run.alert(
+            "source_disagreement",
+            f"disagreement:{c}:{d}:{r['cumulative']}:{values}",
+            f"[attrition] sources disagree: {c} {d}",
+            f"For {c} on {d} the gate accepted {r['cumulative']} ({r['status']}, from "
+            f"{', '.join(r['sources_agreeing'])}); {values} printed otherwise. The other values fit the "
+            "neighbouring days, so nothing was quarantined; mart.daily_losses_long shows the disagreement.",
+            {
+                "as_of": str(d),
+                "category": c,
+                "accepted": r["cumulative"],
+                "status": r["status"],
+                "sources_agreeing": r["sources_agreeing"],
+                "dissent": dissent,
+            },
+            "info",
+        )

@@ -1,5 +1,6 @@
 """What the GX runner (etl.quality.gx_runner) reports: per expectation passed, failed (with all its
 offending rows) or error, per suite, per run; and how GX's results are read into that report."""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
 
 # ---------------------------------------------------------------------------------------------
 # Report
@@ -25,9 +27,15 @@ class ExpectationOutcome:
     observed_value: Any = None
 
     def as_dict(self) -> dict:
-        return {"suite": self.suite, "name": self.name, "type": self.type, "status": self.status,
-                "unexpected_count": self.unexpected_count, "error": self.error,
-                "observed_value": _jsonable(self.observed_value)}
+        return {
+            "suite": self.suite,
+            "name": self.name,
+            "type": self.type,
+            "status": self.status,
+            "unexpected_count": self.unexpected_count,
+            "error": self.error,
+            "observed_value": _jsonable(self.observed_value),
+        }
 
 
 @dataclass
@@ -42,10 +50,13 @@ class SuiteOutcome:
     @property
     def statistics(self) -> dict:
         counts = {s: sum(e.status == s for e in self.expectations) for s in ("passed", "failed", "error")}
-        return {"evaluated_expectations": len(self.expectations), **counts,
-                "unexpected_rows": sum(e.unexpected_count or 0 for e in self.expectations),
-                "seconds": round(self.seconds, 3),
-                "expectations": {e.name: e.as_dict() for e in self.expectations}}
+        return {
+            "evaluated_expectations": len(self.expectations),
+            **counts,
+            "unexpected_rows": sum(e.unexpected_count or 0 for e in self.expectations),
+            "seconds": round(self.seconds, 3),
+            "expectations": {e.name: e.as_dict() for e in self.expectations},
+        }
 
 
 @dataclass
@@ -100,8 +111,13 @@ def _exception_text(result) -> str | None:
                 message = node.get("exception_message") or ""
                 tb = (node.get("exception_traceback") or "").strip().splitlines()
                 last = tb[-1] if tb else ""
-                found.append(last if last and message in last else f"{message} ({last})" if last else message
-                             or "exception without message")
+                found.append(
+                    last
+                    if last and message in last
+                    else f"{message} ({last})"
+                    if last
+                    else message or "exception without message"
+                )
             else:
                 for v in node.values():
                     walk(v)
@@ -113,10 +129,13 @@ def _exception_text(result) -> str | None:
 
 
 def _rows_by_ids(cur, ids: list) -> list[dict]:
-    cur.execute("SELECT id, source, as_of, category, cumulative, increase FROM core.observation "
-                "WHERE id = ANY (%s) ORDER BY source, category, as_of", (list(ids),))
+    cur.execute(
+        "SELECT id, source, as_of, category, cumulative, increase FROM core.observation "
+        "WHERE id = ANY (%s) ORDER BY source, category, as_of",
+        (list(ids),),
+    )
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=False)) for r in cur.fetchall()]
 
 
 def _column_map_rows(result, engine_conn, cur) -> list[dict] | None:
@@ -148,8 +167,16 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
         for e in batch_specs:
             r = by_name.get(e.name)
             if r is None:
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description,
-                                              error="GX returned no result for this expectation"))
+                out.append(
+                    ExpectationOutcome(
+                        spec.name,
+                        e.name,
+                        e.type,
+                        "error",
+                        e.description,
+                        error="GX returned no result for this expectation",
+                    )
+                )
                 continue
             err = _exception_text(r)
             res = r.result or {}
@@ -158,9 +185,17 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
                 out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description, error=err))
                 continue
             if r.success:
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "passed", e.description,
-                                              unexpected_count=res.get("unexpected_count", 0 if e.query else None),
-                                              observed_value=res.get("observed_value")))
+                out.append(
+                    ExpectationOutcome(
+                        spec.name,
+                        e.name,
+                        e.type,
+                        "passed",
+                        e.description,
+                        unexpected_count=res.get("unexpected_count", 0 if e.query else None),
+                        observed_value=res.get("observed_value"),
+                    )
+                )
                 continue
             try:
                 if e.type == "unexpected_rows":
@@ -178,11 +213,29 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
                         rows = _column_map_rows(r, engine, cur) or []
                     conn.rollback()
             except Exception as exc:  # noqa: BLE001 - fetching the rows failed: an error, not a verdict
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description,
-                                              error=f"fetching unexpected rows: {type(exc).__name__}: {exc}"))
+                out.append(
+                    ExpectationOutcome(
+                        spec.name,
+                        e.name,
+                        e.type,
+                        "error",
+                        e.description,
+                        error=f"fetching unexpected rows: {type(exc).__name__}: {exc}",
+                    )
+                )
                 continue
-            out.append(ExpectationOutcome(spec.name, e.name, e.type, "failed", e.description, unexpected_count=count,
-                                          unexpected_rows=rows, observed_value=res.get("observed_value")))
+            out.append(
+                ExpectationOutcome(
+                    spec.name,
+                    e.name,
+                    e.type,
+                    "failed",
+                    e.description,
+                    unexpected_count=count,
+                    unexpected_rows=rows,
+                    observed_value=res.get("observed_value"),
+                )
+            )
     finally:
         if engine is not None:
             engine.close()

@@ -18,18 +18,27 @@ are then built from two fixed templates whose only substituted value is that row
 sources checked against ``core.source`` beforehand, so a bad scope is refused early with a clear
 message.
 """
+
 from __future__ import annotations
+
 import re
 import threading
 import time
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from etl.quality.gx_results import (ExpectationOutcome, SuiteOutcome, ValidationReport, _collect,  # noqa: F401
-                                    _jsonable)
-from etl.quality.gx_suites import (BATCH_QUERIES, EXPECTATIONS_DIR, ExpectationSpec, SuiteDefinitionError,  # noqa: F401
-                                   SuiteSpec, _gx_expectation, load_suite)
+from etl.quality.gx_results import ExpectationOutcome, SuiteOutcome, ValidationReport, _collect, _jsonable  # noqa: F401
+from etl.quality.gx_suites import (  # noqa: F401
+    BATCH_QUERIES,
+    EXPECTATIONS_DIR,
+    ExpectationSpec,
+    SuiteDefinitionError,
+    SuiteSpec,
+    _gx_expectation,
+    load_suite,
+)
 
 DEFAULT_SUITES = ("observations_schema", "observations_monotonic")
 
@@ -66,9 +75,15 @@ def sqlalchemy_url(dsn: str) -> str:
 
     params = parse_dsn(dsn)
     query = {k: v for k, v in params.items() if k not in ("host", "port", "user", "password", "dbname")}
-    return URL.create("postgresql+psycopg2", username=params.get("user"), password=params.get("password"),
-                      host=params.get("host"), port=int(params["port"]) if params.get("port") else None,
-                      database=params.get("dbname"), query=query).render_as_string(hide_password=False)
+    return URL.create(
+        "postgresql+psycopg2",
+        username=params.get("user"),
+        password=params.get("password"),
+        host=params.get("host"),
+        port=int(params["port"]) if params.get("port") else None,
+        database=params.get("dbname"),
+        query=query,
+    ).render_as_string(hide_password=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,14 +104,20 @@ def _context(data_docs_dir: Path):
     with _CONTEXT_LOCK:
         if _CONTEXT is None or _CONTEXT[0] != data_docs_dir:
             import great_expectations as gx
-            from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
-                                                                    ProgressBarsConfig)
+            from great_expectations.data_context.types.base import (
+                DataContextConfig,
+                InMemoryStoreBackendDefaults,
+                ProgressBarsConfig,
+            )
 
             config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
             config.stores[config.validation_results_store_name] = {
                 "class_name": "ValidationResultsStore",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(data_docs_dir / RESULTS_SUBDIR)}}
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir / RESULTS_SUBDIR),
+                },
+            }
             ctx = gx.get_context(project_config=config, mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
             _CONTEXT = (data_docs_dir, ctx)
@@ -129,9 +150,17 @@ def _datasource(ctx, dsn: str):
 # ---------------------------------------------------------------------------------------------
 # The runner
 # ---------------------------------------------------------------------------------------------
-def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, data_docs_dir,
-               suites: Iterable[str | Path] | None = None, airflow_run_id: str | None = None,
-               build_docs: bool = True) -> ValidationReport:
+def run_suites(
+    dsn: str,
+    *,
+    date_from,
+    date_to,
+    sources: Iterable[str] | None,
+    data_docs_dir,
+    suites: Iterable[str | Path] | None = None,
+    airflow_run_id: str | None = None,
+    build_docs: bool = True,
+) -> ValidationReport:
     """Validate the candidate observations of a scope with every suite; see the module docstring.
 
     ``suites``: suite names under expectations/ or paths to suite files (default: all of
@@ -145,8 +174,10 @@ def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, d
     date_from, date_to = _as_date(date_from, "date_from"), _as_date(date_to, "date_to")
     if date_from > date_to:
         raise ValueError(f"date_from {date_from} is after date_to {date_to}")
-    specs = [load_suite(s if isinstance(s, Path) or str(s).endswith(".json") else EXPECTATIONS_DIR / f"{s}.json")
-             for s in (suites or DEFAULT_SUITES)]
+    specs = [
+        load_suite(s if isinstance(s, Path) or str(s).endswith(".json") else EXPECTATIONS_DIR / f"{s}.json")
+        for s in (suites or DEFAULT_SUITES)
+    ]
     data_docs_dir = Path(data_docs_dir).resolve()
     data_docs_dir.mkdir(parents=True, exist_ok=True)
 
@@ -160,16 +191,25 @@ def run_suites(dsn: str, *, date_from, date_to, sources: Iterable[str] | None, d
         datasource = _datasource(ctx, dsn)
         for spec in specs:
             outcomes.append(_run_suite(ctx, datasource, conn, spec, date_from, date_to, sources, airflow_run_id))
-        docs_index = _build_docs(ctx, data_docs_dir) if build_docs or any(o.outcome == "error" for o in outcomes) \
-            else None
+        docs_index = (
+            _build_docs(ctx, data_docs_dir) if build_docs or any(o.outcome == "error" for o in outcomes) else None
+        )
         with conn, conn.cursor() as cur:
             for s in outcomes:
-                cur.execute("UPDATE quality.validation_run SET data_docs_path = %s WHERE id = %s",
-                            (str(docs_index) if docs_index else None, s.validation_run_id))
+                cur.execute(
+                    "UPDATE quality.validation_run SET data_docs_path = %s WHERE id = %s",
+                    (str(docs_index) if docs_index else None, s.validation_run_id),
+                )
     finally:
         conn.close()
-    return ValidationReport(date_from=date_from, date_to=date_to, sources=sources, suites=outcomes,
-                            data_docs_path=docs_index, seconds=time.perf_counter() - started)
+    return ValidationReport(
+        date_from=date_from,
+        date_to=date_to,
+        sources=sources,
+        suites=outcomes,
+        data_docs_path=docs_index,
+        seconds=time.perf_counter() - started,
+    )
 
 
 _SUITES: dict[tuple, tuple[Any, dict]] = {}  # (context, GX suite name, its specs) -> (suite, expectations)
@@ -194,8 +234,11 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
 
     t0 = time.perf_counter()
     with conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO quality.validation_run (suite, date_from, date_to, sources, airflow_run_id) "
-                    "VALUES (%s, %s, %s, %s, %s) RETURNING id", (spec.name, date_from, date_to, sources, airflow_run_id))
+        cur.execute(
+            "INSERT INTO quality.validation_run (suite, date_from, date_to, sources, airflow_run_id) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (spec.name, date_from, date_to, sources, airflow_run_id),
+        )
         run_id = cur.fetchone()[0]
     if not isinstance(run_id, int):  # the one value formatted into the batch query
         raise TypeError(f"validation_run id {run_id!r} is not an int")
@@ -213,35 +256,55 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             assets.append((gx_name, asset_name))
             suite, gx_exps = _suite(ctx, gx_name, spec, batch_specs)
             vd = ctx.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=gx_name, data=batch_def, suite=suite))
+                gx.ValidationDefinition(name=gx_name, data=batch_def, suite=suite)
+            )
             try:
-                result = vd.run(result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["id"],
-                                               "return_unexpected_index_query": True, "partial_unexpected_count": 20},
-                                run_id=_gx_run_id(run_id, batch))
+                result = vd.run(
+                    result_format={
+                        "result_format": "COMPLETE",
+                        "unexpected_index_column_names": ["id"],
+                        "return_unexpected_index_query": True,
+                        "partial_unexpected_count": 20,
+                    },
+                    run_id=_gx_run_id(run_id, batch),
+                )
             except Exception as exc:  # noqa: BLE001 - the batch itself could not be validated
                 msg = f"{type(exc).__name__}: {exc}"
                 suite_error = suite_error or msg
-                outcomes += [ExpectationOutcome(spec.name, e.name, e.type, "error", e.description, error=msg)
-                             for e in batch_specs]
+                outcomes += [
+                    ExpectationOutcome(spec.name, e.name, e.type, "error", e.description, error=msg)
+                    for e in batch_specs
+                ]
                 continue
             outcomes += _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn)
     finally:
         # The per-run assets (their query names this run's id) go; the validation results stay in
         # the context's results store for the Data Docs.
         for vd_name, asset_name in assets:
-            for drop in (lambda: ctx.validation_definitions.delete(vd_name), lambda: datasource.delete_asset(asset_name)):
+            for drop in (
+                lambda: ctx.validation_definitions.delete(vd_name),
+                lambda: datasource.delete_asset(asset_name),
+            ):
                 try:
                     drop()
                 except Exception:  # noqa: BLE001 - cleanup only
                     pass
 
-    outcome = ("error" if suite_error or any(o.status == "error" for o in outcomes)
-               else "failed" if any(o.status == "failed" for o in outcomes) else "passed")
+    outcome = (
+        "error"
+        if suite_error or any(o.status == "error" for o in outcomes)
+        else "failed"
+        if any(o.status == "failed" for o in outcomes)
+        else "passed"
+    )
     so = SuiteOutcome(spec.name, outcome, run_id, outcomes, time.perf_counter() - t0, suite_error)
     errors = "\n".join(f"{o.name}: {o.error}" for o in outcomes if o.status == "error") or suite_error
     with conn, conn.cursor() as cur:
-        cur.execute("UPDATE quality.validation_run SET finished_at = now(), outcome = %s, statistics = %s, error = %s "
-                    "WHERE id = %s", (outcome, Json(_jsonable(so.statistics)), errors, run_id))
+        cur.execute(
+            "UPDATE quality.validation_run SET finished_at = now(), outcome = %s, statistics = %s, error = %s "
+            "WHERE id = %s",
+            (outcome, Json(_jsonable(so.statistics)), errors, run_id),
+        )
     return so
 
 

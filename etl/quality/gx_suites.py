@@ -1,5 +1,6 @@
 """The suite files of ``expectations/*.json`` (the project format, see expectations/README.md): reading and
 checking them, the batches they validate, and the GX expectation each entry becomes."""
+
 from __future__ import annotations
 
 import json
@@ -113,12 +114,22 @@ def load_suite(path: Path | str) -> SuiteSpec:
             # GX substitutes `{batch}` by a bare "(subquery)" when the query has a JOIN and by
             # "(subquery) AS subselect" otherwise; we alias it ourselves, so demand the JOIN form.
             if not _JOIN.search(query) or not re.search(r"\{batch\}\s+AS\s+\w+", query):
-                raise SuiteDefinitionError(f"{where}: write '{{batch}} AS alias' and join something "
-                                           "(GX aliases {batch} itself in queries without JOIN)")
+                raise SuiteDefinitionError(
+                    f"{where}: write '{{batch}} AS alias' and join something "
+                    "(GX aliases {batch} itself in queries without JOIN)"
+                )
         elif not re.fullmatch(r"expect(_[a-z0-9]+)+", etype or ""):
             raise SuiteDefinitionError(f"{where}: type must be 'unexpected_rows' or a GX expect_* name")
-        specs.append(ExpectationSpec(name=ename, type=etype, batch=batch, description=exp.get("description", ""),
-                                     kwargs=dict(exp.get("kwargs") or {}), query=query))
+        specs.append(
+            ExpectationSpec(
+                name=ename,
+                type=etype,
+                batch=batch,
+                description=exp.get("description", ""),
+                kwargs=dict(exp.get("kwargs") or {}),
+                query=query,
+            )
+        )
     if not specs:
         raise SuiteDefinitionError(f"{path}: no expectations")
     return SuiteSpec(name=name, description=doc.get("description", ""), expectations=tuple(specs))
@@ -129,8 +140,9 @@ def _gx_expectation(spec: ExpectationSpec):
 
     meta = {"attrition_name": spec.name}
     if spec.type == "unexpected_rows":
-        return gxe.UnexpectedRowsExpectation(unexpected_rows_query=spec.query, description=spec.description or None,
-                                             meta=meta)
+        return gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=spec.query, description=spec.description or None, meta=meta
+        )
     cls_name = "".join(part.capitalize() for part in spec.type.split("_"))
     cls = getattr(gxe, cls_name, None)
     if cls is None:

@@ -10,6 +10,7 @@ record was decided elsewhere (the CLI, the gate, another request).
 
 No Airflow import here: the DAG file holds the operator and calls these.
 """
+
 from __future__ import annotations
 
 from etl.warehouse.alert_links import chart_url
@@ -19,8 +20,10 @@ OPTIONS = (ACCEPT, REJECT)
 
 
 def subject(rec: dict) -> str:
-    return (f"{rec['source']} {rec['category']} {rec['as_of']} = {rec['cumulative']:,}: {rec['diagnosis']} "
-            f"(quarantine #{rec['id']})")
+    return (
+        f"{rec['source']} {rec['category']} {rec['as_of']} = {rec['cumulative']:,}: {rec['diagnosis']} "
+        f"(quarantine #{rec['id']})"
+    )
 
 
 def body(rec: dict, sources: list[tuple], around: list[tuple]) -> str:
@@ -28,10 +31,17 @@ def body(rec: dict, sources: list[tuple], around: list[tuple]) -> str:
     increase, the chart."""
     ev = rec.get("evidence") or {}
     inc = rec.get("increase")
-    lines = [f"**{rec['source']}** printed **{rec['category']} = {rec['cumulative']:,}** for **{rec['as_of']}**"
-             + (f" (printed increase **{inc:+,}**)." if inc is not None else " (no printed increase)."),
-             "", f"Diagnosis: `{rec['diagnosis']}` — {ev.get('why') or 'see the evidence'}.", "",
-             "**The sources that day**", "", "| source | cumulative | printed increase |", "|---|---:|---:|"]
+    lines = [
+        f"**{rec['source']}** printed **{rec['category']} = {rec['cumulative']:,}** for **{rec['as_of']}**"
+        + (f" (printed increase **{inc:+,}**)." if inc is not None else " (no printed increase)."),
+        "",
+        f"Diagnosis: `{rec['diagnosis']}` — {ev.get('why') or 'see the evidence'}.",
+        "",
+        "**The sources that day**",
+        "",
+        "| source | cumulative | printed increase |",
+        "|---|---:|---:|",
+    ]
     for src, value, increase in sources:
         mark = " (this record)" if src == rec["source"] else ""
         lines.append(f"| {src}{mark} | {value:,} | {'' if increase is None else f'{increase:+,}'} |")
@@ -41,10 +51,16 @@ def body(rec: dict, sources: list[tuple], around: list[tuple]) -> str:
     if not around:
         lines.append("| — | no accepted value nearby | |")
     chart = chart_url(rec["category"], rec["as_of"])
-    lines += ["", f"[Chart of {rec['category']} around {rec['as_of']}]({chart})", "",
-              (f"**{ACCEPT}**: the value is right (a decrease becomes an official correction flagged `operator`). "
-               f"**{REJECT}**: keep it out for good. The gate then runs again over the day and the marts follow. "
-               f"Same as `attrition quarantine accept|reject {rec['id']}`.")]
+    lines += [
+        "",
+        f"[Chart of {rec['category']} around {rec['as_of']}]({chart})",
+        "",
+        (
+            f"**{ACCEPT}**: the value is right (a decrease becomes an official correction flagged `operator`). "
+            f"**{REJECT}**: keep it out for good. The gate then runs again over the day and the marts follow. "
+            f"Same as `attrition quarantine accept|reject {rec['id']}`."
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -61,14 +77,20 @@ def pending(dsn: str | None = None, only: int | None = None) -> list[dict]:
             for rec in open_requests(cur):
                 if rec["ui_url"] is not None or (only is not None and rec["id"] != only):
                     continue
-                cur.execute("SELECT source, cumulative, increase FROM core.current_observation "
-                            "WHERE as_of = %s AND category = %s ORDER BY source", (rec["as_of"], rec["category"]))
+                cur.execute(
+                    "SELECT source, cumulative, increase FROM core.current_observation "
+                    "WHERE as_of = %s AND category = %s ORDER BY source",
+                    (rec["as_of"], rec["category"]),
+                )
                 sources = cur.fetchall()
-                cur.execute("SELECT as_of, cumulative, status FROM core.accepted WHERE category = %s "
-                            "AND as_of BETWEEN %s - 3 AND %s + 3 ORDER BY as_of",
-                            (rec["category"], rec["as_of"], rec["as_of"]))
-                out.append({"quarantine_id": rec["id"], "subject": subject(rec),
-                            "body": body(rec, sources, cur.fetchall())})
+                cur.execute(
+                    "SELECT as_of, cumulative, status FROM core.accepted WHERE category = %s "
+                    "AND as_of BETWEEN %s - 3 AND %s + 3 ORDER BY as_of",
+                    (rec["category"], rec["as_of"], rec["as_of"]),
+                )
+                out.append(
+                    {"quarantine_id": rec["id"], "subject": subject(rec), "body": body(rec, sources, cur.fetchall())}
+                )
             return out
     finally:
         conn.close()
@@ -80,8 +102,9 @@ def _status(cur, qid: int) -> tuple[str, str | None]:
     return (row[0], row[1]) if row else ("missing", None)
 
 
-def register(qid: int, dag_id: str, run_id: str, task_id: str, map_index: int, ui_url: str,
-             dsn: str | None = None) -> bool:
+def register(
+    qid: int, dag_id: str, run_id: str, task_id: str, map_index: int, ui_url: str, dsn: str | None = None
+) -> bool:
     """Record the request (and link the record's alert to it). False, and nothing recorded, when the
     record no longer waits for a person or another request already asks for it: the caller ends at once."""
     from etl.warehouse.db import transaction
@@ -91,19 +114,25 @@ def register(qid: int, dag_id: str, run_id: str, task_id: str, map_index: int, u
         row = cur.fetchone()
         if row is None or row[0] != "open":
             return False
-        cur.execute("""SELECT 1 FROM quality.review_request WHERE quarantine_id = %s AND closed_at IS NULL
+        cur.execute(
+            """SELECT 1 FROM quality.review_request WHERE quarantine_id = %s AND closed_at IS NULL
                          AND (dag_id, run_id, task_id, map_index) <> (%s, %s, %s, %s)""",
-                    (qid, dag_id, run_id, task_id, map_index))
+            (qid, dag_id, run_id, task_id, map_index),
+        )
         if cur.fetchone():  # another run asked first: one request per record
             return False
-        cur.execute("""INSERT INTO quality.review_request (quarantine_id, dag_id, run_id, task_id, map_index, ui_url)
+        cur.execute(
+            """INSERT INTO quality.review_request (quarantine_id, dag_id, run_id, task_id, map_index, ui_url)
                        VALUES (%s, %s, %s, %s, %s, %s)
                        ON CONFLICT (dag_id, run_id, task_id, map_index)
                        DO UPDATE SET ui_url = EXCLUDED.ui_url, closed_at = NULL, closed_by = NULL""",
-                    (qid, dag_id, run_id, task_id, map_index, ui_url))
-        cur.execute("""UPDATE quality.alert SET details = details || jsonb_build_object('ui_url', %s::text)
+            (qid, dag_id, run_id, task_id, map_index, ui_url),
+        )
+        cur.execute(
+            """UPDATE quality.alert SET details = details || jsonb_build_object('ui_url', %s::text)
                        WHERE incident_key = (SELECT incident_key FROM quality.quarantine WHERE id = %s)""",
-                    (ui_url, qid))
+            (ui_url, qid),
+        )
         return True
 
 
@@ -111,9 +140,11 @@ def close(dag_id: str, run_id: str, task_id: str, map_index: int, by: str, dsn: 
     from etl.warehouse.db import transaction
 
     with transaction(dsn) as conn, conn.cursor() as cur:
-        cur.execute("""UPDATE quality.review_request SET closed_at = now(), closed_by = %s
+        cur.execute(
+            """UPDATE quality.review_request SET closed_at = now(), closed_by = %s
                        WHERE (dag_id, run_id, task_id, map_index) = (%s, %s, %s, %s) AND closed_at IS NULL""",
-                    (by, dag_id, run_id, task_id, map_index))
+            (by, dag_id, run_id, task_id, map_index),
+        )
 
 
 def close_if_decided(qid: int, ref: tuple, dsn: str | None = None) -> str | None:
@@ -134,8 +165,15 @@ def close_if_decided(qid: int, ref: tuple, dsn: str | None = None) -> str | None
     return by
 
 
-def answer(qid: int, chosen: str, note: str | None, user: str | None, ref: tuple, run_url: str | None = None,
-           dsn: str | None = None) -> dict:
+def answer(
+    qid: int,
+    chosen: str,
+    note: str | None,
+    user: str | None,
+    ref: tuple,
+    run_url: str | None = None,
+    dsn: str | None = None,
+) -> dict:
     """Apply the person's answer (the same as ``attrition quarantine accept|reject``), close the request."""
     from etl.quality.review import ReviewError, decide
 
@@ -145,8 +183,15 @@ def answer(qid: int, chosen: str, note: str | None, user: str | None, ref: tuple
     if decided:
         return {"id": qid, "applied": False, "closed_by": decided}
     by = user or "airflow"
-    outcome = decide(qid, "accept" if chosen == ACCEPT else "reject", note=note or None, by=by, dsn=dsn,
-                     run_id=ref[1], run_url=run_url)
+    outcome = decide(
+        qid,
+        "accept" if chosen == ACCEPT else "reject",
+        note=note or None,
+        by=by,
+        dsn=dsn,
+        run_id=ref[1],
+        run_url=run_url,
+    )
     close(*ref, by=by, dsn=dsn)
     gate = outcome.pop("gate")
     return {**outcome, "applied": True, "closed_by": by, "gate": gate.summary()}
@@ -164,8 +209,10 @@ def form_action(params: dict, run_id: str, user: str | None, dsn: str | None = N
         todo = pending(dsn)
         for req in todo:
             print(f"#{req['quarantine_id']} {req['subject']}")
-        print(f"{len(todo)} record(s) awaiting a person without a Required Action"
-              + ("; opening one each" if action == "review" else ""))
+        print(
+            f"{len(todo)} record(s) awaiting a person without a Required Action"
+            + ("; opening one each" if action == "review" else "")
+        )
         return todo if action == "review" else []
     if not qid:
         raise review.ReviewError(f"{action} needs quarantine_id: trigger with action list to see the ids")
@@ -173,8 +220,15 @@ def form_action(params: dict, run_id: str, user: str | None, dsn: str | None = N
     if action == "reopen":
         review.reopen(int(qid), note=params.get("note"), by=by, dsn=dsn)
         return pending(dsn, only=int(qid))
-    outcome = review.decide(int(qid), action, note=params.get("note") or None, by=by, run_id=run_id,
-                            run_url=airflow_run_url("quarantine_review", run_id), dsn=dsn)
+    outcome = review.decide(
+        int(qid),
+        action,
+        note=params.get("note") or None,
+        by=by,
+        run_id=run_id,
+        run_url=airflow_run_url("quarantine_review", run_id),
+        dsn=dsn,
+    )
     print(f"quarantine {qid}: {outcome['status']}")
     print(outcome.pop("gate").summary())
     return []

@@ -1,10 +1,11 @@
 """The replay's shared parts: site prefixes and constants, snapshot loading, faults, page helpers."""
+
 from __future__ import annotations
 
 import csv
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
@@ -33,8 +34,8 @@ FAULT_KINDS = ("http500", "hang", "oversize", "empty", "redesign", "missing", "g
 
 from etl.domain.calendar import MONTHS_EN, MONTHS_UK, MONTHS_UK_GEN, MONTHS_UK_GEN_LATIN  # noqa: E402,F401 - re-exported
 
-
 # --------------------------------------------------------------------------- snapshot loading
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -99,6 +100,7 @@ def load_mod_urls(path: Path) -> dict[date, str]:
 
 # --------------------------------------------------------------------------- faults
 
+
 @dataclass
 class Fault:
     """A deliberate misbehaviour of one path (exact, or a prefix when it ends with ``*``)."""
@@ -146,8 +148,9 @@ def signed(n: int) -> str:
 
 # --------------------------------------------------------------------------- shared page helpers
 
+
 def _http_date(day: date, hour: int = 7) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -169,8 +172,12 @@ def json_page(obj, last_modified: datetime | None, status: int = 200) -> Page:
 
 
 def not_found_html(path: str) -> Page:
-    return html_page(f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head>"
-                     f"<body><h1>404 Not Found</h1><p>{escape(path)}</p></body></html>", None, 404)
+    return html_page(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head>'
+        f"<body><h1>404 Not Found</h1><p>{escape(path)}</p></body></html>",
+        None,
+        404,
+    )
 
 
 def redirect(location: str) -> Page:
@@ -193,12 +200,14 @@ def _num(code: str, n: int, variant: Variant) -> str:
 def _redesigned_table(day: date, figs: list[tuple[str, Figure]], lang: str) -> str:
     """The 'redesign' fault: the same figures in markup no parser was written for."""
     rows = "".join(
-        f"<div class=\"stat-card\" data-key=\"{code}\"><div class=\"stat-card__name\">"
+        f'<div class="stat-card" data-key="{code}"><div class="stat-card__name">'
         f"{escape(BY_CODE[code].label_uk if lang == 'uk' else BY_CODE[code].label_en)}</div>"
-        f"<div class=\"stat-card__value\">{f.cumulative:,}</div>"
-        + (f"<div class=\"stat-card__delta\">{signed(f.increase)}</div>" if f.increase is not None else "")
+        f'<div class="stat-card__value">{f.cumulative:,}</div>'
+        + (f'<div class="stat-card__delta">{signed(f.increase)}</div>' if f.increase is not None else "")
         + "</div>"
         for code, f in figs
     )
-    return (f"<section class=\"losses-v2\"><header class=\"losses-v2__date\">{day.isoformat()}</header>"
-            f"<div class=\"losses-v2__grid\">{rows}</div></section>")
+    return (
+        f'<section class="losses-v2"><header class="losses-v2__date">{day.isoformat()}</header>'
+        f'<div class="losses-v2__grid">{rows}</div></section>'
+    )

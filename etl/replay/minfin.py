@@ -1,4 +1,5 @@
 """index.minfin.com.ua's casualties pages, rendered from the minfin snapshot."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,10 +25,27 @@ from etl.replay.common import (
 
 # --------------------------------------------------------------------------- minfin
 
-MINFIN_ORDER = ("tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft", "helicopters",
-                "drones", "cruise_missiles", "ships_boats", "submarines", "vehicles_fuel_tanks",
-                "military_vehicles", "fuel_tanks", "srbm_launchers", "special_equipment", "ground_robots",
-                "personnel", "pow")
+MINFIN_ORDER = (
+    "tanks",
+    "armored_vehicles",
+    "artillery",
+    "mlrs",
+    "air_defense",
+    "aircraft",
+    "helicopters",
+    "drones",
+    "cruise_missiles",
+    "ships_boats",
+    "submarines",
+    "vehicles_fuel_tanks",
+    "military_vehicles",
+    "fuel_tanks",
+    "srbm_launchers",
+    "special_equipment",
+    "ground_robots",
+    "personnel",
+    "pow",
+)
 
 # code -> (label, abbreviation title or None); labels are the words the site prints.
 MINFIN_LABELS = {
@@ -76,16 +94,28 @@ MINFIN_LABELS = {
 }
 
 MINFIN_TEXT = {
-    "ua": {"title": "Втрати російської армії в Україні", "month_title": "Втрати Росії в Україні",
-           "about": "близько", "people": "осіб", "people_hint": "ліквідовано", "see_also": "Див. також:",
-           "crumbs": ("Індекси", "Війна в Україні", "Втрати Росії"),
-           "intro": "Щоденні дані Генерального штабу ЗСУ про втрати ворога, наростаючим підсумком.",
-           "links": ("Втрати Росії в Україні", "Санкції", "Допомога Україні")},
-    "en": {"title": "Losses of the Russian army in Ukraine", "month_title": "Russian losses in Ukraine",
-           "about": "about", "people": "people", "people_hint": "liquidated", "see_also": "See also:",
-           "crumbs": ("Indexes", "War in Ukraine", "Russian losses"),
-           "intro": "Daily figures of the General Staff of Ukraine on enemy losses, cumulative totals.",
-           "links": ("Russian losses in Ukraine", "Sanctions", "Support for Ukraine")},
+    "ua": {
+        "title": "Втрати російської армії в Україні",
+        "month_title": "Втрати Росії в Україні",
+        "about": "близько",
+        "people": "осіб",
+        "people_hint": "ліквідовано",
+        "see_also": "Див. також:",
+        "crumbs": ("Індекси", "Війна в Україні", "Втрати Росії"),
+        "intro": "Щоденні дані Генерального штабу ЗСУ про втрати ворога, наростаючим підсумком.",
+        "links": ("Втрати Росії в Україні", "Санкції", "Допомога Україні"),
+    },
+    "en": {
+        "title": "Losses of the Russian army in Ukraine",
+        "month_title": "Russian losses in Ukraine",
+        "about": "about",
+        "people": "people",
+        "people_hint": "liquidated",
+        "see_also": "See also:",
+        "crumbs": ("Indexes", "War in Ukraine", "Russian losses"),
+        "intro": "Daily figures of the General Staff of Ukraine on enemy losses, cumulative totals.",
+        "links": ("Russian losses in Ukraine", "Sanctions", "Support for Ukraine"),
+    },
 }
 
 
@@ -99,7 +129,7 @@ class MinfinSite:
     def _label(self, lang: str, code: str) -> str:
         label, title = MINFIN_LABELS[lang].get(code, (BY_CODE[code].label_en, None))
         if title:
-            return f"<abbr class=\"idx-help\" title=\"{escape(title)}\">{escape(label)}</abbr>"
+            return f'<abbr class="idx-help" title="{escape(title)}">{escape(label)}</abbr>'
         return escape(label)
 
     def _day_block(self, lang: str, day: date, variant: Variant) -> str:
@@ -112,13 +142,17 @@ class MinfinSite:
             small = f" <small>({signed(f.increase)})</small>" if f.increase else ""
             num = _num(code, f.cumulative, variant)
             if code == "personnel":
-                value = (f"{text['about']} {num} <span class=\"idx-help\" title=\"{text['people_hint']}\">"
-                         f"{text['people']}</span>")
+                value = (
+                    f'{text["about"]} {num} <span class="idx-help" title="{text["people_hint"]}">'
+                    f"{text['people']}</span>"
+                )
             else:
                 value = num
             items.append(f"<li>{self._label(lang, code)}&nbsp;&mdash; {value}{small}</li>")
-        return (f"<li class=\"gold\"><span class=\"black\">{day:%d.%m.%Y}</span><div class=\"casualties\">\n"
-                f"<div><ul>{''.join(items)}</ul></div>\n</div></li>\n")
+        return (
+            f'<li class="gold"><span class="black">{day:%d.%m.%Y}</span><div class="casualties">\n'
+            f"<div><ul>{''.join(items)}</ul></div>\n</div></li>\n"
+        )
 
     def _frame(self, lang: str, title: str, crumbs_extra: str, content: str) -> str:
         text = MINFIN_TEXT[lang]
@@ -126,18 +160,18 @@ class MinfinSite:
         l1, l2, l3 = text["links"]
         html_lang = "uk" if lang == "ua" else "en"
         return (
-            f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
+            f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
             f"<title>{escape(title)} | index.minfin.com.ua</title>"
-            f"<base href=\"{MINFIN_PREFIX}/{lang}/\"></head>\n<body><div id=\"idx-wrapper\">\n"
-            f"<article id=\"idx-content\">\n<nav id=\"idx-breadcrumbs\"><ul>"
-            f"<li><a href=\"./\">{c1}</a></li><li><a href=\"russian-invading/\">{c2}</a></li>"
+            f'<base href="{MINFIN_PREFIX}/{lang}/"></head>\n<body><div id="idx-wrapper">\n'
+            f'<article id="idx-content">\n<nav id="idx-breadcrumbs"><ul>'
+            f'<li><a href="./">{c1}</a></li><li><a href="russian-invading/">{c2}</a></li>'
             f"{crumbs_extra or f'<li>{c3}</li>'}</ul></nav>\n"
-            f"<h1 class=\"headline\">{escape(title)}</h1>\n<div class=\"idx-intro\"><p>{text['intro']}</p></div>\n"
+            f'<h1 class="headline">{escape(title)}</h1>\n<div class="idx-intro"><p>{text["intro"]}</p></div>\n'
             f"{content}"
-            f"<ul class=\"see-also\"><li class=\"gold\"><span class=\"black\">{text['see_also']}</span><ul>"
-            f"<li><a href=\"russian-invading/casualties/\">{l1}</a></li>"
-            f"<li><a href=\"russian-invading/sanctions/\">{l2}</a></li>"
-            f"<li><a href=\"russian-invading/supporting-ukraine/\">{l3}</a></li></ul></li></ul>\n"
+            f'<ul class="see-also"><li class="gold"><span class="black">{text["see_also"]}</span><ul>'
+            f'<li><a href="russian-invading/casualties/">{l1}</a></li>'
+            f'<li><a href="russian-invading/sanctions/">{l2}</a></li>'
+            f'<li><a href="russian-invading/supporting-ukraine/">{l3}</a></li></ul></li></ul>\n'
             f"</article>\n</div></body></html>\n"
         )
 
@@ -150,12 +184,12 @@ class MinfinSite:
         shown_set = set(shown)
         blocks = "".join(self._day_block(lang, d, variant) for d in shown)
         links = "".join(
-            f"<div class=\"ajaxmonth\"><h4 class=\"normal\"><a href=\"russian-invading/casualties/{m}/\" "
-            f"id=\"a_month_{m}\">{self._month_name(lang, m)}</a></h4></div>\n"
+            f'<div class="ajaxmonth"><h4 class="normal"><a href="russian-invading/casualties/{m}/" '
+            f'id="a_month_{m}">{self._month_name(lang, m)}</a></h4></div>\n'
             for m in sorted(self.months, reverse=True)
             if not all(d in shown_set for d in self.months[m])
         )
-        content = f"<ul class=\"see-also\">{blocks}</ul>\n{links}"
+        content = f'<ul class="see-also">{blocks}</ul>\n{links}'
         lm = _http_date(shown[0]) if shown else None
         return html_page(self._frame(lang, MINFIN_TEXT[lang]["title"], "", content), lm)
 
@@ -164,13 +198,17 @@ class MinfinSite:
         if not days:
             return None
         latest = self.series.latest
-        crumbs = (f"<li><a href=\"russian-invading/casualties/\">{MINFIN_TEXT[lang]['crumbs'][2]}</a></li>"
-                  f"<li>{self._month_name(lang, month).lower()}</li>")
+        crumbs = (
+            f'<li><a href="russian-invading/casualties/">{MINFIN_TEXT[lang]["crumbs"][2]}</a></li>'
+            f"<li>{self._month_name(lang, month).lower()}</li>"
+        )
         # Like the real month pages: the newest day first, then the month's own days.
-        content = (f"<ul class=\"see-also\">{self._day_block(lang, latest, variant)}</ul>"
-                   f"<div class=\"ajaxmonth\"><h4>{self._month_name(lang, month)}</h4></div>\n"
-                   f"<ul class=\"see-also\">{''.join(self._day_block(lang, d, variant) for d in reversed(days))}"
-                   f"</ul>\n")
+        content = (
+            f'<ul class="see-also">{self._day_block(lang, latest, variant)}</ul>'
+            f'<div class="ajaxmonth"><h4>{self._month_name(lang, month)}</h4></div>\n'
+            f'<ul class="see-also">{"".join(self._day_block(lang, d, variant) for d in reversed(days))}'
+            f"</ul>\n"
+        )
         return html_page(self._frame(lang, MINFIN_TEXT[lang]["month_title"], crumbs, content), _http_date(latest))
 
     def route(self, rest: str, query: dict, variant: Variant) -> Page | None:

@@ -1,4 +1,5 @@
 """mil.gov.ua (until 2024-10-06) and mod.gov.ua (from 2024-10-07): bulletins, listings, tag, search, sitemap."""
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,12 @@ class ModSite:
     def __init__(self, series: Series, real_urls: dict[date, str]):
         self.series = series
         self.by_path: dict[tuple[str, str], Bulletin] = {}
-        self.listings: dict[tuple[str, str], list[Bulletin]] = {("mil", "en"): [], ("mil", "uk"): [],
-                                                                ("mod", "en"): [], ("mod", "uk"): []}
+        self.listings: dict[tuple[str, str], list[Bulletin]] = {
+            ("mil", "en"): [],
+            ("mil", "uk"): [],
+            ("mod", "en"): [],
+            ("mod", "uk"): [],
+        }
         self.bulletins: dict[tuple[date, str], Bulletin] = {}
         for day in series.order:
             site = "mil" if day < MOD_SITE_SWITCH else "mod"
@@ -151,8 +156,11 @@ class ModSite:
                 inc = f" ({'+' if f.increase >= 0 else '-'}{thousands(abs(f.increase), sep)})"
             dash = "\u2013" if code in ("artillery", "aircraft") else "\u2012"  # the figure dash, sometimes en dash
             if code == "personnel":
-                text = (f"approximately {num}{inc} persons" if b.lang == "en"
-                        else f"особового складу {dash} близько {num}{inc} осіб")
+                text = (
+                    f"approximately {num}{inc} persons"
+                    if b.lang == "en"
+                    else f"особового складу {dash} близько {num}{inc} осіб"
+                )
             elif b.lang == "en":
                 label = escape(MODGOV_LABELS_EN.get(code, BY_CODE[code].label_en))
                 text = f"<strong>{label}</strong> {dash} {num}{inc}" if i % 4 == 2 else f"{label} {dash} {num}{inc}"
@@ -162,7 +170,7 @@ class ModSite:
             items.append(text)
         lis = "".join(f"<li>{t}{';' if i < len(items) - 1 else '.'}</li>" for i, t in enumerate(items))
         if b.lang == "en":
-            intro = (f"The total combat losses of the enemy from 24.02.2022 to {d:%d.%m.%Y} are approximately:")
+            intro = f"The total combat losses of the enemy from 24.02.2022 to {d:%d.%m.%Y} are approximately:"
             outro = "<p>The data are being confirmed.</p>"
         else:
             intro = f"Загальні бойові втрати противника з 24.02.22 по {d:%d.%m.%y} орієнтовно склали:"
@@ -176,22 +184,25 @@ class ModSite:
         published = art.published_at if art else f"{b.day.isoformat()}T06:00:00.000Z"
         home = MOD_PREFIX + ("/en" if b.lang == "en" else "")
         html = (
-            f"<!DOCTYPE html>\n<html lang=\"{b.lang}\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title><meta property=\"og:title\" content=\"{escape(title)}\">"
-            f"<meta property=\"article:published_time\" content=\"{published}\"></head>\n<body>\n"
-            f"<div id=\"__next\"><header><a href=\"{home}\">Міністерство оборони України</a></header>\n"
+            f'<!DOCTYPE html>\n<html lang="{b.lang}"><head><meta charset="utf-8">'
+            f'<title>{escape(title)}</title><meta property="og:title" content="{escape(title)}">'
+            f'<meta property="article:published_time" content="{published}"></head>\n<body>\n'
+            f'<div id="__next"><header><a href="{home}">Міністерство оборони України</a></header>\n'
             f"<main><article><h1>{escape(title)}</h1>\n"
-            f"<time datetime=\"{published}\">{b.day:%d.%m.%Y}</time>\n"
-            f"<div class=\"article-content\">{self.modgov_content(b, variant)}</div>\n"
-            f"<a href=\"{MOD_PREFIX}{MODGOV_TAG_PATH}\">{escape(MODGOV_TAG)}</a></article></main></div>\n"
-            f"<script id=\"__NEXT_DATA__\" type=\"application/json\">{{\"page\":\"/news/[slug]\"}}</script>\n"
-            f"</body></html>\n")
+            f'<time datetime="{published}">{b.day:%d.%m.%Y}</time>\n'
+            f'<div class="article-content">{self.modgov_content(b, variant)}</div>\n'
+            f'<a href="{MOD_PREFIX}{MODGOV_TAG_PATH}">{escape(MODGOV_TAG)}</a></article></main></div>\n'
+            f'<script id="__NEXT_DATA__" type="application/json">{{"page":"/news/[slug]"}}</script>\n'
+            f"</body></html>\n"
+        )
         return html_page(html, _http_date(b.day))
 
     def other_news_page(self, art: Article) -> Page:
-        html = (f"<!DOCTYPE html>\n<html lang=\"{art.lang}\"><head><meta charset=\"utf-8\"><title>{escape(art.title)}"
-                f"</title></head>\n<body><div id=\"__next\"><main><article><h1>{escape(art.title)}</h1>"
-                f"<div class=\"article-content\">{self.other_content(art)}</div></article></main></div></body></html>\n")
+        html = (
+            f'<!DOCTYPE html>\n<html lang="{art.lang}"><head><meta charset="utf-8"><title>{escape(art.title)}'
+            f'</title></head>\n<body><div id="__next"><main><article><h1>{escape(art.title)}</h1>'
+            f'<div class="article-content">{self.other_content(art)}</div></article></main></div></body></html>\n'
+        )
         return html_page(html, _http_date(art.day))
 
     @staticmethod
@@ -216,9 +227,12 @@ class ModSite:
                 self.articles[lang].append(art)
                 self.article_of[(day, lang)] = art
                 if n % MODGOV_OTHER_NEWS_EVERY == 3:
-                    slug = (f"minister-met-partners-{day.isoformat()}" if lang == "en"
-                            else f"ministr-zustrivsya-z-partneramy-{day.isoformat()}")
-                    title = ("The Minister met partners" if lang == "en" else "Міністр зустрівся з партнерами")
+                    slug = (
+                        f"minister-met-partners-{day.isoformat()}"
+                        if lang == "en"
+                        else f"ministr-zustrivsya-z-partneramy-{day.isoformat()}"
+                    )
+                    title = "The Minister met partners" if lang == "en" else "Міністр зустрівся з партнерами"
                     other = Article(next_id, day, lang, slug, title, None)
                     next_id += 1
                     self.articles[lang].append(other)
@@ -239,8 +253,10 @@ class ModSite:
                 raise ValueError("the body is not a JSON object")
             frm, size = int(q.get("from", 0)), int(q.get("size", 10))
             if frm < 0 or size < 0 or frm + size > MODGOV_SEARCH_MAX_WINDOW:
-                raise ValueError(f"Result window is too large, from + size must be less than or equal to: "
-                                 f"[{MODGOV_SEARCH_MAX_WINDOW}] but was [{frm + size}]")
+                raise ValueError(
+                    f"Result window is too large, from + size must be less than or equal to: "
+                    f"[{MODGOV_SEARCH_MAX_WINDOW}] but was [{frm + size}]"
+                )
             terms = _es_terms(q.get("query") or {})
         except (ValueError, TypeError, UnicodeDecodeError) as exc:
             return json_page({"error": {"type": "parsing_exception", "reason": str(exc)}, "status": 400}, None, 400)
@@ -252,18 +268,27 @@ class ModSite:
         pool.sort(key=lambda a: (a.published_at, a.id), reverse=True)
         wanted = q.get("_source")
         hits = []
-        for art in pool[frm: frm + size]:
-            src = {"title": art.title, "slug": art.slug, "publishedAt": art.published_at, "locale": art.lang,
-                   "type": "news", "id": art.id, "tags": [MODGOV_TAG],
-                   "content": self.modgov_content(art.bulletin, variant) if art.bulletin else self.other_content(art)}
+        for art in pool[frm : frm + size]:
+            src = {
+                "title": art.title,
+                "slug": art.slug,
+                "publishedAt": art.published_at,
+                "locale": art.lang,
+                "type": "news",
+                "id": art.id,
+                "tags": [MODGOV_TAG],
+                "content": self.modgov_content(art.bulletin, variant) if art.bulletin else self.other_content(art),
+            }
             if isinstance(wanted, list):
                 src = {k: v for k, v in src.items() if k in wanted}
             stamp = int(datetime.fromisoformat(art.published_at.replace("Z", "+00:00")).timestamp() * 1000)
-            hits.append({"_index": "news", "_id": str(art.id), "_score": None, "_source": src,
-                         "sort": [stamp, art.id]})
-        reply = {"took": 2, "timed_out": False,
-                 "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
-                 "hits": {"total": {"value": len(pool), "relation": "eq"}, "max_score": None, "hits": hits}}
+            hits.append({"_index": "news", "_id": str(art.id), "_score": None, "_source": src, "sort": [stamp, art.id]})
+        reply = {
+            "took": 2,
+            "timed_out": False,
+            "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+            "hits": {"total": {"value": len(pool), "relation": "eq"}, "max_score": None, "hits": hits},
+        }
         if variant.kind == "redesign":
             reply = {"results": [h["_source"] for h in hits], "count": len(pool)}
         return json_page(reply, None)
@@ -273,10 +298,14 @@ class ModSite:
         rows = []
         for lang in ("uk", "en"):
             for art in self.articles[lang]:
-                rows.append(f"<url><loc>{escape(self.article_href(art))}</loc><lastmod>{art.published_at[:19]}"
-                            f"+00:00</lastmod></url>")
-        body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n" + "\n".join(rows) + "\n</urlset>\n")
+                rows.append(
+                    f"<url><loc>{escape(self.article_href(art))}</loc><lastmod>{art.published_at[:19]}"
+                    f"+00:00</lastmod></url>"
+                )
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n"
+        )
         latest = max((a.day for items in self.articles.values() for a in items), default=None)
         return Page(200, body.encode("utf-8"), "application/xml; charset=utf-8", _http_date(latest) if latest else None)
 
@@ -286,27 +315,37 @@ class ModSite:
         pages = max(1, -(-len(items) // TAG_PAGE_SIZE))
         if page_no < 1 or page_no > pages:
             return None
-        chunk = items[(page_no - 1) * TAG_PAGE_SIZE: page_no * TAG_PAGE_SIZE]
+        chunk = items[(page_no - 1) * TAG_PAGE_SIZE : page_no * TAG_PAGE_SIZE]
         cards = "".join(
-            f"<a href=\"{self.article_href(a)}\"><time datetime=\"{a.published_at}\">{a.day:%d.%m.%Y}</time>"
-            f"<span>{escape(a.title)}</span></a>\n" for a in chunk)
+            f'<a href="{self.article_href(a)}"><time datetime="{a.published_at}">{a.day:%d.%m.%Y}</time>'
+            f"<span>{escape(a.title)}</span></a>\n"
+            for a in chunk
+        )
         if variant.kind == "redesign":
-            cards = "".join(f"<button data-id=\"{a.id}\">{escape(a.title)}</button>\n" for a in chunk)
-        nxt = (f"<a rel=\"next\" href=\"{MOD_PREFIX}{MODGOV_TAG_PATH}?page={page_no + 1}\">&raquo;</a>"
-               if page_no < pages else "")
-        html = (f"<!DOCTYPE html>\n<html lang=\"uk\"><head><meta charset=\"utf-8\"><title>{escape(MODGOV_TAG)}"
-                f"</title></head>\n<body><div id=\"__next\"><main><h1>{escape(MODGOV_TAG)}</h1>\n{cards}"
-                f"<nav>{nxt}</nav></main></div></body></html>\n")
+            cards = "".join(f'<button data-id="{a.id}">{escape(a.title)}</button>\n' for a in chunk)
+        nxt = (
+            f'<a rel="next" href="{MOD_PREFIX}{MODGOV_TAG_PATH}?page={page_no + 1}">&raquo;</a>'
+            if page_no < pages
+            else ""
+        )
+        html = (
+            f'<!DOCTYPE html>\n<html lang="uk"><head><meta charset="utf-8"><title>{escape(MODGOV_TAG)}'
+            f'</title></head>\n<body><div id="__next"><main><h1>{escape(MODGOV_TAG)}</h1>\n{cards}'
+            f"<nav>{nxt}</nav></main></div></body></html>\n"
+        )
         return html_page(html, _http_date(chunk[0].day) if chunk else None)
 
     def news_shell(self, lang: str) -> Page:
         """``/news``, ``/en/news``: as on the real site, the list is not in the HTML (the browser fills it
         from the search endpoint)."""
         heading = "News" if lang == "en" else "Новини"
-        return html_page(f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{heading}"
-                         f"</title></head>\n<body><div id=\"__next\"><main><h1>{heading}</h1>"
-                         f"<div class=\"news-list\" data-source=\"{MOD_PREFIX}{MODGOV_SEARCH_PATH}\"></div></main></div>"
-                         f"<script src=\"/_next/static/chunks/news.js\"></script></body></html>\n", None)
+        return html_page(
+            f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{heading}'
+            f'</title></head>\n<body><div id="__next"><main><h1>{heading}</h1>'
+            f'<div class="news-list" data-source="{MOD_PREFIX}{MODGOV_SEARCH_PATH}"></div></main></div>'
+            f'<script src="/_next/static/chunks/news.js"></script></body></html>\n',
+            None,
+        )
 
     def bulletin_page(self, b: Bulletin, variant: Variant) -> Page:
         if b.site == "mod":
@@ -315,41 +354,48 @@ class ModSite:
         if variant.kind == "redesign":
             body = _redesigned_table(b.day, figs, b.lang)
         else:
-            pclass = " class=\"justifyfull\"" if b.lang == "uk" else ""
+            pclass = ' class="justifyfull"' if b.lang == "uk" else ""
             body = f"<p{pclass}>{escape(self._intro(b))}</p>\n" + "".join(
-                f"<p{pclass}>{escape(line)}</p>\n" for line in self._lines(b, variant))
-            closing = ("Дані уточнюються. Разом до перемоги!" if b.lang == "uk"
-                       else "The data are being updated. Together to victory!")
+                f"<p{pclass}>{escape(line)}</p>\n" for line in self._lines(b, variant)
+            )
+            closing = (
+                "Дані уточнюються. Разом до перемоги!"
+                if b.lang == "uk"
+                else "The data are being updated. Together to victory!"
+            )
             body += f"<p{pclass}>{closing}</p>\n"
         title = self._title(b)
         lm = _http_date(b.day)
         if b.site == "mil":
             site_name = "Міноборони" if b.lang == "uk" else "Ministry of Defence of Ukraine"
-            stamp = (f"{b.day:%Y-%m-%d} 09:00:00" if b.lang == "en"
-                     else f"{b.day.day:02d} {MONTHS_UK_GEN[b.day.month - 1]} {b.day.year}, 09:00")
+            stamp = (
+                f"{b.day:%Y-%m-%d} 09:00:00"
+                if b.lang == "en"
+                else f"{b.day.day:02d} {MONTHS_UK_GEN[b.day.month - 1]} {b.day.year}, 09:00"
+            )
             html = (
-                f"<!DOCTYPE html>\n<html lang=\"{b.lang}\"><head><meta charset=\"utf-8\">"
+                f'<!DOCTYPE html>\n<html lang="{b.lang}"><head><meta charset="utf-8">'
                 f"<title>{escape(title)} | {site_name}</title>"
-                f"<meta property=\"og:title\" content=\"{escape(title)}\"></head>\n<body>\n"
-                f"<div id=\"header\"><a href=\"{MIL_PREFIX}/{'en/' if b.lang == 'en' else ''}\">{site_name}</a></div>\n"
-                f"<div id=\"wrapper\"><div id=\"container\"><div id=\"colbase1\"><div id=\"article\">\n"
-                f"<div id=\"article_heading\"><h1>{escape(title)}</h1>\n"
-                f"<span class=\"aticle-date\">{stamp} |</span></div>\n"
-                f"<div id=\"aticle-content\">\n{body}<hr size=\"1\">\n</div>\n</div></div></div></div>\n"
-                f"<div id=\"footer\">&copy; MoD of Ukraine (replay)</div>\n</body></html>\n"
+                f'<meta property="og:title" content="{escape(title)}"></head>\n<body>\n'
+                f'<div id="header"><a href="{MIL_PREFIX}/{"en/" if b.lang == "en" else ""}">{site_name}</a></div>\n'
+                f'<div id="wrapper"><div id="container"><div id="colbase1"><div id="article">\n'
+                f'<div id="article_heading"><h1>{escape(title)}</h1>\n'
+                f'<span class="aticle-date">{stamp} |</span></div>\n'
+                f'<div id="aticle-content">\n{body}<hr size="1">\n</div>\n</div></div></div></div>\n'
+                f'<div id="footer">&copy; MoD of Ukraine (replay)</div>\n</body></html>\n'
             )
         else:
             html = (
-                f"<!DOCTYPE html>\n<html lang=\"{b.lang}\"><head><meta charset=\"utf-8\">"
+                f'<!DOCTYPE html>\n<html lang="{b.lang}"><head><meta charset="utf-8">'
                 f"<title>{escape(title)} | Міністерство оборони України</title>"
-                f"<meta property=\"og:title\" content=\"{escape(title)}\"></head>\n<body>\n"
-                f"<header class=\"site-header\"><a class=\"site-header__logo\" href=\"{MOD_PREFIX}/\">МОУ</a></header>\n"
-                f"<main class=\"site-main\"><article class=\"post\">\n"
-                f"<h1 class=\"post__title\">{escape(title)}</h1>\n"
-                f"<div class=\"post__meta\"><time datetime=\"{b.day.isoformat()}T09:00:00+03:00\">"
+                f'<meta property="og:title" content="{escape(title)}"></head>\n<body>\n'
+                f'<header class="site-header"><a class="site-header__logo" href="{MOD_PREFIX}/">МОУ</a></header>\n'
+                f'<main class="site-main"><article class="post">\n'
+                f'<h1 class="post__title">{escape(title)}</h1>\n'
+                f'<div class="post__meta"><time datetime="{b.day.isoformat()}T09:00:00+03:00">'
                 f"{b.day:%d.%m.%Y}</time></div>\n"
-                f"<div class=\"post__content\">\n{body}</div>\n</article></main>\n"
-                f"<footer class=\"site-footer\">&copy; Міністерство оборони України (replay)</footer>\n</body></html>\n"
+                f'<div class="post__content">\n{body}</div>\n</article></main>\n'
+                f'<footer class="site-footer">&copy; Міністерство оборони України (replay)</footer>\n</body></html>\n'
             )
         return html_page(html, lm)
 
@@ -360,29 +406,34 @@ class ModSite:
         pages = max(1, -(-len(items) // LISTING_PAGE_SIZE))
         if page_no < 1 or page_no > pages:
             return None
-        chunk = items[(page_no - 1) * LISTING_PAGE_SIZE: page_no * LISTING_PAGE_SIZE]
+        chunk = items[(page_no - 1) * LISTING_PAGE_SIZE : page_no * LISTING_PAGE_SIZE]
         base = (MIL_PREFIX if site == "mil" else MOD_PREFIX) + ("/en/news/" if lang == "en" else "/news/")
         if site == "mod":
             base = base.rstrip("/")
         entries = "".join(
-            f"<div class=\"news-item\"><span class=\"news-date\">{b.day:%Y-%m-%d} 09:00</span> "
-            f"<a class=\"news-title\" href=\"{self.href(b)}\">{escape(self._title(b))}</a></div>\n"
+            f'<div class="news-item"><span class="news-date">{b.day:%Y-%m-%d} 09:00</span> '
+            f'<a class="news-title" href="{self.href(b)}">{escape(self._title(b))}</a></div>\n'
             for b in chunk
         )
         if variant.kind == "redesign":
-            entries = "".join(f"<article class=\"card\"><h3>{escape(self._title(b))}</h3>"
-                              f"<button data-id=\"{b.day.isoformat()}\">&rarr;</button></article>\n" for b in chunk)
+            entries = "".join(
+                f'<article class="card"><h3>{escape(self._title(b))}</h3>'
+                f'<button data-id="{b.day.isoformat()}">&rarr;</button></article>\n'
+                for b in chunk
+            )
         nav = []
         if page_no > 1:
-            nav.append(f"<li class=\"prev\"><a rel=\"prev\" href=\"{base}?page={page_no - 1}\">&laquo;</a></li>")
-        nav.append(f"<li class=\"active\"><span>{page_no}</span></li>")
+            nav.append(f'<li class="prev"><a rel="prev" href="{base}?page={page_no - 1}">&laquo;</a></li>')
+        nav.append(f'<li class="active"><span>{page_no}</span></li>')
         if page_no < pages:
-            nav.append(f"<li class=\"next\"><a rel=\"next\" href=\"{base}?page={page_no + 1}\">&raquo;</a></li>")
+            nav.append(f'<li class="next"><a rel="next" href="{base}?page={page_no + 1}">&raquo;</a></li>')
         heading = "News" if lang == "en" else "Новини"
-        html = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{heading} | "
-                f"{'mil.gov.ua' if site == 'mil' else 'mod.gov.ua'}</title></head>\n<body>\n<h1>{heading}</h1>\n"
-                f"<div id=\"news-list\" class=\"news-list\">\n{entries}</div>\n"
-                f"<ul class=\"pagination\">{''.join(nav)}</ul>\n</body></html>\n")
+        html = (
+            f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{heading} | '
+            f"{'mil.gov.ua' if site == 'mil' else 'mod.gov.ua'}</title></head>\n<body>\n<h1>{heading}</h1>\n"
+            f'<div id="news-list" class="news-list">\n{entries}</div>\n'
+            f'<ul class="pagination">{"".join(nav)}</ul>\n</body></html>\n'
+        )
         lm = _http_date(chunk[0].day) if chunk else None
         return html_page(html, lm)
 

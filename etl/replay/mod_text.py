@@ -1,4 +1,5 @@
 """The wording and paths of the mil.gov.ua / mod.gov.ua bulletins (labels, slugs, titles), shared by the mod site."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,9 +9,27 @@ from etl.replay.common import MIL_SLUG_2023, MIL_SLUG_2023_03, MONTHS_EN, MONTHS
 
 # --------------------------------------------------------------------------- mod (mil.gov.ua / mod.gov.ua)
 
-MOD_ORDER = ("personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft",
-             "helicopters", "drones", "cruise_missiles", "ships_boats", "submarines", "military_vehicles",
-             "fuel_tanks", "vehicles_fuel_tanks", "special_equipment", "srbm_launchers", "ground_robots", "pow")
+MOD_ORDER = (
+    "personnel",
+    "tanks",
+    "armored_vehicles",
+    "artillery",
+    "mlrs",
+    "air_defense",
+    "aircraft",
+    "helicopters",
+    "drones",
+    "cruise_missiles",
+    "ships_boats",
+    "submarines",
+    "military_vehicles",
+    "fuel_tanks",
+    "vehicles_fuel_tanks",
+    "special_equipment",
+    "srbm_launchers",
+    "ground_robots",
+    "pow",
+)
 
 # code -> (label, dash, unit suffix); the dashes vary like the real bulletins' do.
 MOD_LABELS = {
@@ -88,22 +107,46 @@ def mod_uk_generated_path(day: date) -> str:
 
 def mod_en_path(day: date) -> str:
     """The real English pattern (live-sources.md): month in lower case, day not zero-padded."""
-    return (f"/en/news/total-russian-combat-losses-in-ukraine-as-of-{MONTHS_EN[day.month - 1].lower()}-{day.day}-"
-            f"{day.year}")
+    return (
+        f"/en/news/total-russian-combat-losses-in-ukraine-as-of-{MONTHS_EN[day.month - 1].lower()}-{day.day}-{day.year}"
+    )
 
 
 # mod.gov.ua's bulletin body (live-sources.md): one <li> per figure, "label ‒ 12 026 (+1);", personnel
 # without a dash ("approximately 1 391 950 (+1 290) persons."), the English labels other projects map.
 MODGOV_LABELS_EN = {
-    "tanks": "tanks", "armored_vehicles": "armored fighting vehicles", "artillery": "artillery systems",
-    "mlrs": "MLRS", "air_defense": "air defense assets", "aircraft": "aircraft", "helicopters": "helicopters",
-    "drones": "UAVs (operational-tactical level)", "cruise_missiles": "cruise missiles",
-    "ships_boats": "warships and boats", "submarines": "submarines", "vehicles_fuel_tanks": "vehicles and fuel tanks",
-    "special_equipment": "special equipment", "ground_robots": "unmanned ground vehicles",
+    "tanks": "tanks",
+    "armored_vehicles": "armored fighting vehicles",
+    "artillery": "artillery systems",
+    "mlrs": "MLRS",
+    "air_defense": "air defense assets",
+    "aircraft": "aircraft",
+    "helicopters": "helicopters",
+    "drones": "UAVs (operational-tactical level)",
+    "cruise_missiles": "cruise missiles",
+    "ships_boats": "warships and boats",
+    "submarines": "submarines",
+    "vehicles_fuel_tanks": "vehicles and fuel tanks",
+    "special_equipment": "special equipment",
+    "ground_robots": "unmanned ground vehicles",
 }
-MODGOV_ORDER_EN = ("personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft",
-                   "helicopters", "drones", "cruise_missiles", "ships_boats", "submarines", "vehicles_fuel_tanks",
-                   "special_equipment", "ground_robots")
+MODGOV_ORDER_EN = (
+    "personnel",
+    "tanks",
+    "armored_vehicles",
+    "artillery",
+    "mlrs",
+    "air_defense",
+    "aircraft",
+    "helicopters",
+    "drones",
+    "cruise_missiles",
+    "ships_boats",
+    "submarines",
+    "vehicles_fuel_tanks",
+    "special_equipment",
+    "ground_robots",
+)
 MODGOV_TAG = "Відсіч агресору"
 MODGOV_TAG_PATH = "/news/tag-vidsich-agresoru"
 MODGOV_SEARCH_PATH = "/lookup/search"
@@ -126,7 +169,7 @@ class Article:
     lang: str
     slug: str
     title: str
-    bulletin: "Bulletin | None"
+    bulletin: Bulletin | None
 
     @property
     def published_at(self) -> str:

@@ -1,4 +1,5 @@
 """The russianwarship.rip API v2, rendered from the russianwarship snapshot."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -76,9 +77,14 @@ class RussianwarshipAPI:
                 # the real API sums the two pre-merge categories into its vehicles_fuel_tanks (2022-03-01:
                 # 365 = 305 vehicles + 60 fuel tanks in the real replies of ../shared/reference/pages)
                 tanks = self.series.days[day].get("fuel_tanks")
-                f = None if tanks is None else Figure(
-                    f.cumulative + tanks.cumulative,
-                    None if f.increase is None or tanks.increase is None else f.increase + tanks.increase)
+                f = (
+                    None
+                    if tanks is None
+                    else Figure(
+                        f.cumulative + tanks.cumulative,
+                        None if f.increase is None or tanks.increase is None else f.increase + tanks.increase,
+                    )
+                )
             if not exists or f is None:
                 continue
             if variant.kind == "missing" and variant.category in (code, real_code):
@@ -87,11 +93,18 @@ class RussianwarshipAPI:
             stats[key] = garble(f.cumulative) if garbled else f.cumulative
             if f.increase is not None:
                 increase[key] = f.increase
-        rec = {"date": day.isoformat(), "day": (day - WAR_START).days + 1,
-               "resource": "https://www.facebook.com/GeneralStaff.ua", "stats": stats, "increase": increase}
+        rec = {
+            "date": day.isoformat(),
+            "day": (day - WAR_START).days + 1,
+            "resource": "https://www.facebook.com/GeneralStaff.ua",
+            "stats": stats,
+            "increase": increase,
+        }
         if variant.kind == "redesign":
-            rec = {"reportDate": day.isoformat(), "losses": [
-                {"term": k, "total": v, "delta": increase.get(k)} for k, v in stats.items()]}
+            rec = {
+                "reportDate": day.isoformat(),
+                "losses": [{"term": k, "total": v, "delta": increase.get(k)} for k, v in stats.items()],
+            }
         return rec
 
     def _envelope(self, data, variant: Variant) -> dict:
@@ -136,9 +149,10 @@ class RussianwarshipAPI:
                 raise ValueError("offset must be >= 0 and limit within 1..%d" % RW_MAX_LIMIT)
         except ValueError as exc:
             return json_page({"message": f"Invalid query: {exc}", "data": None}, None, 400)
-        days = [d for d in self.series.order
-                if (date_from is None or d >= date_from) and (date_to is None or d <= date_to)]
-        chunk = days[offset: offset + limit]
+        days = [
+            d for d in self.series.order if (date_from is None or d >= date_from) and (date_to is None or d <= date_to)
+        ]
+        chunk = days[offset : offset + limit]
         next_url = None
         if offset + limit < len(days):
             params = {"offset": offset + limit, "limit": limit}
@@ -147,7 +161,9 @@ class RussianwarshipAPI:
             if date_to:
                 params["date_to"] = date_to.isoformat()
             next_url = f"{origin}{RW_PREFIX}/api/v2/statistics?{urlencode(params)}"
-        data = {"paging": {"offset": offset, "limit": limit, "total": len(days), "next_url": next_url},
-                "records": [self.record(d, variant) for d in chunk]}
+        data = {
+            "paging": {"offset": offset, "limit": limit, "total": len(days), "next_url": next_url},
+            "records": [self.record(d, variant) for d in chunk],
+        }
         lm = _http_date(max(chunk)) if chunk else None
         return json_page(self._envelope(data, variant), lm)

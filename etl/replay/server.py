@@ -9,6 +9,7 @@ See docs/replay.md for the URL layout, the snapshot format and the fault switche
 
 Only the standard library is used (http.server in a daemon thread).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,7 @@ import json
 import socket
 import threading
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,7 +70,7 @@ from etl.replay.russianwarship import RussianwarshipAPI
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "attrition-replay/1"
-    server: "_HTTPServer"
+    server: _HTTPServer
 
     def log_message(self, format, *args):  # noqa: A002 - quiet unless asked
         if self.server.app.verbose:
@@ -104,8 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
             app.stopping.wait(fault.hang_seconds)
             self.close_connection = True
             return
-        variant = Variant(fault.kind, fault.category) if fault and fault.kind in ("missing", "garbled",
-                                                                                   "redesign") else FAITHFUL
+        variant = (
+            Variant(fault.kind, fault.category)
+            if fault and fault.kind in ("missing", "garbled", "redesign")
+            else FAITHFUL
+        )
         page = app.mod.search(raw, variant)
         if fault is not None and fault.kind == "empty":
             page = Page(200, b"", page.content_type, None)
@@ -161,8 +165,10 @@ class _Handler(BaseHTTPRequestHandler):
         fault = app.take_fault(path, query)
         if fault is not None:
             if fault.kind == "http500":
-                return self._send(html_page("<!DOCTYPE html><html><body><h1>500 Internal Server Error</h1>"
-                                            "</body></html>", None, 500), head)
+                return self._send(
+                    html_page("<!DOCTYPE html><html><body><h1>500 Internal Server Error</h1></body></html>", None, 500),
+                    head,
+                )
             if fault.kind == "hang":
                 app.stopping.wait(fault.hang_seconds)
                 self.close_connection = True
@@ -173,8 +179,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault.retry_after is not None:
                     page.headers["Retry-After"] = f"{fault.retry_after:g}"
                 return self._send(page, head)
-        variant = Variant(fault.kind, fault.category) if fault and fault.kind in ("missing", "garbled",
-                                                                                   "redesign") else FAITHFUL
+        variant = (
+            Variant(fault.kind, fault.category)
+            if fault and fault.kind in ("missing", "garbled", "redesign")
+            else FAITHFUL
+        )
         host = self.headers.get("Host") or f"{app.host}:{app.port}"
         page = app.render(path, query, variant, f"http://{host}")
         if app.latency > 0:  # a distant server: every page answer waits this long (see ReplayServer)
@@ -218,7 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (TypeError, ValueError):
                 return False
             if since.tzinfo is None:
-                since = since.replace(tzinfo=timezone.utc)
+                since = since.replace(tzinfo=UTC)
             return last_modified <= since
         return False
 
@@ -244,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    app: "ReplayServer"
+    app: ReplayServer
 
 
 class ReplayServer:
@@ -254,8 +263,15 @@ class ReplayServer:
     ``russianwarship`` to the loopback stand-in of each real origin (swap the spider's base URL).
     """
 
-    def __init__(self, data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 verbose: bool = False, latency: float = 0.0, hold: bool = False):
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+        latency: float = 0.0,
+        hold: bool = False,
+    ):
         self.data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
         self.host, self.verbose = host, verbose
         self.latency = float(latency)  # seconds added before every page answer (a live site's round trip)
@@ -281,8 +297,10 @@ class ReplayServer:
 
     def _build_sites(self, held_day: date | None) -> None:
         """(Re)build the three sites from the snapshot, leaving out every day from ``held_day`` on."""
-        series = {name: s if held_day is None else Series(name, {d: f for d, f in s.days.items() if d < held_day})
-                  for name, s in self._full_series.items()}
+        series = {
+            name: s if held_day is None else Series(name, {d: f for d, f in s.days.items() if d < held_day})
+            for name, s in self._full_series.items()
+        }
         with self._lock:
             self.series, self.held_day = series, held_day
             self.minfin = MinfinSite(series["minfin"])
@@ -310,8 +328,13 @@ class ReplayServer:
     @property
     def urls(self) -> dict[str, str]:
         b = self.base_url
-        return {"minfin": b + MINFIN_PREFIX, "mod_mil": b + MIL_PREFIX, "mod": b + MOD_PREFIX,
-                "russianwarship": b + RW_PREFIX, "control": b + CONTROL_PREFIX}
+        return {
+            "minfin": b + MINFIN_PREFIX,
+            "mod_mil": b + MIL_PREFIX,
+            "mod": b + MOD_PREFIX,
+            "russianwarship": b + RW_PREFIX,
+            "control": b + CONTROL_PREFIX,
+        }
 
     def bulletin_url(self, day: date, lang: str = "en") -> str | None:
         """The absolute URL of the mod bulletin of ``day`` (``lang`` 'en' or 'uk'), or None."""
@@ -320,10 +343,11 @@ class ReplayServer:
 
     # -- lifecycle
 
-    def start(self) -> "ReplayServer":
+    def start(self) -> ReplayServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="attrition-replay",
-                                            kwargs={"poll_interval": 0.1}, daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name="attrition-replay", kwargs={"poll_interval": 0.1}, daemon=True
+            )
             self._thread.start()
         return self
 
@@ -335,7 +359,7 @@ class ReplayServer:
             self._thread = None
         self._httpd.server_close()
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -394,8 +418,12 @@ class ReplayServer:
 
     def render(self, path: str, query: dict, variant: Variant, origin: str) -> Page:
         query = {k: v for k, v in query.items() if not k.startswith("_")}
-        key = (path, tuple(sorted((k, tuple(v)) for k, v in query.items())), variant,
-               origin if path.startswith(RW_PREFIX) else "")
+        key = (
+            path,
+            tuple(sorted((k, tuple(v)) for k, v in query.items())),
+            variant,
+            origin if path.startswith(RW_PREFIX) else "",
+        )
         page = self._cache.get(key)
         if page is None:
             page = self._route(path, query, variant, origin) or self._not_found(path)
@@ -411,15 +439,15 @@ class ReplayServer:
     def _route(self, path: str, query: dict, variant: Variant, origin: str) -> Page | None:
         for alias in MIL_ALIASES:
             if path.startswith(alias + "/"):
-                path = MIL_PREFIX + path[len(alias):]
+                path = MIL_PREFIX + path[len(alias) :]
         if path.startswith(MINFIN_PREFIX + "/"):
-            return self.minfin.route(path[len(MINFIN_PREFIX):], query, variant)
+            return self.minfin.route(path[len(MINFIN_PREFIX) :], query, variant)
         if path.startswith(MIL_PREFIX + "/"):
-            return self.mod.route("mil", path[len(MIL_PREFIX):], query, variant)
+            return self.mod.route("mil", path[len(MIL_PREFIX) :], query, variant)
         if path.startswith(MOD_PREFIX + "/"):
-            return self.mod.route("mod", path[len(MOD_PREFIX):], query, variant)
+            return self.mod.route("mod", path[len(MOD_PREFIX) :], query, variant)
         if path.startswith(RW_PREFIX + "/"):
-            return self.rw.route(path[len(RW_PREFIX):], query, variant, origin)
+            return self.rw.route(path[len(RW_PREFIX) :], query, variant, origin)
         if path == "/":
             return self._root()
         return None
@@ -428,21 +456,34 @@ class ReplayServer:
         rows = "".join(
             f"<li>{s}: {len(self.series[s])} days"
             + (f", {self.series[s].order[0]} to {self.series[s].latest}" if self.series[s].order else "")
-            + "</li>" for s in SOURCES)
-        links = ("<li><a href=\"/index.minfin.com.ua/ua/russian-invading/casualties/\">minfin (ua)</a></li>"
-                 "<li><a href=\"/index.minfin.com.ua/en/russian-invading/casualties/\">minfin (en)</a></li>"
-                 "<li><a href=\"/mil.gov.ua/en/news/\">mil.gov.ua news (en)</a></li>"
-                 "<li><a href=\"/mil.gov.ua/news/\">mil.gov.ua news (uk)</a></li>"
-                 "<li><a href=\"/mod.gov.ua/news\">mod.gov.ua news (uk)</a></li>"
-                 "<li><a href=\"/mod.gov.ua/en/news\">mod.gov.ua news (en)</a></li>"
-                 "<li><a href=\"/russianwarship.rip/api/v2/statistics/latest\">russianwarship latest</a></li>")
-        return html_page(f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>attrition replay</title>"
-                         f"</head><body><h1>attrition replay</h1><p>Data: {escape(str(self.data_dir))}</p>"
-                         f"<ul>{rows}</ul><ul>{links}</ul></body></html>", None)
+            + "</li>"
+            for s in SOURCES
+        )
+        links = (
+            '<li><a href="/index.minfin.com.ua/ua/russian-invading/casualties/">minfin (ua)</a></li>'
+            '<li><a href="/index.minfin.com.ua/en/russian-invading/casualties/">minfin (en)</a></li>'
+            '<li><a href="/mil.gov.ua/en/news/">mil.gov.ua news (en)</a></li>'
+            '<li><a href="/mil.gov.ua/news/">mil.gov.ua news (uk)</a></li>'
+            '<li><a href="/mod.gov.ua/news">mod.gov.ua news (uk)</a></li>'
+            '<li><a href="/mod.gov.ua/en/news">mod.gov.ua news (en)</a></li>'
+            '<li><a href="/russianwarship.rip/api/v2/statistics/latest">russianwarship latest</a></li>'
+        )
+        return html_page(
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>attrition replay</title>'
+            f"</head><body><h1>attrition replay</h1><p>Data: {escape(str(self.data_dir))}</p>"
+            f"<ul>{rows}</ul><ul>{links}</ul></body></html>",
+            None,
+        )
 
 
-def serve(data_dir: str | Path | None = None, port: int = 8000, host: str = "127.0.0.1",
-          verbose: bool = False, latency: float = 0.0, hold: bool = False) -> None:
+def serve(
+    data_dir: str | Path | None = None,
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    verbose: bool = False,
+    latency: float = 0.0,
+    hold: bool = False,
+) -> None:
     """Serve ``data_dir`` (default data/replay) on ``host:port`` until interrupted (the CLI entry);
     ``latency`` seconds are added before every page answer."""
     server = ReplayServer(data_dir, host=host, port=port, verbose=verbose, latency=latency, hold=hold)

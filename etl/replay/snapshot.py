@@ -23,6 +23,7 @@ Two rules make every rendered page parse (the parsers refuse a day lacking a req
    ``etl.losses.parsers.NEVER_REPORTS``) is left out of that source's CSV and listed, with the reason, in
    the build summary and SOURCES.md: a gap of the snapshot, visible as such.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,32 +46,67 @@ RW_PERSONNEL_FILE = Path("reference/datasets/2022-Ukraine-Russia-War-Dataset/rus
 
 # Column -> category code.  "vehicles" columns hold military vehicles only before 2022-05-01.
 MOD_COLUMNS = {
-    "personnel": "personnel", "tanks": "tanks", "afvs": "armored_vehicles", "artillery": "artillery",
-    "airDefense": "air_defense", "rocketSystems": "mlrs", "unarmoredVehicles": "vehicles_fuel_tanks",
-    "fixedWingAircraft": "aircraft", "rotaryWingAircraft": "helicopters", "uavs": "drones", "ships": "ships_boats",
-    "submarines": "submarines", "specialEquipment": "special_equipment", "missiles": "cruise_missiles",
+    "personnel": "personnel",
+    "tanks": "tanks",
+    "afvs": "armored_vehicles",
+    "artillery": "artillery",
+    "airDefense": "air_defense",
+    "rocketSystems": "mlrs",
+    "unarmoredVehicles": "vehicles_fuel_tanks",
+    "fixedWingAircraft": "aircraft",
+    "rotaryWingAircraft": "helicopters",
+    "uavs": "drones",
+    "ships": "ships_boats",
+    "submarines": "submarines",
+    "specialEquipment": "special_equipment",
+    "missiles": "cruise_missiles",
 }
 MINFIN_COLUMNS = {
-    "personnel": "personnel", "tanks": "tanks", "apv": "armored_vehicles", "artillery": "artillery", "mlrs": "mlrs",
-    "aaws": "air_defense", "aircrafts": "aircraft", "helicopters": "helicopters", "uav": "drones",
-    "cruise_missiles": "cruise_missiles", "warships": "ships_boats", "vehicles_fuel_tanks": "vehicles_fuel_tanks",
-    "special_equipment": "special_equipment", "submarines": "submarines",
+    "personnel": "personnel",
+    "tanks": "tanks",
+    "apv": "armored_vehicles",
+    "artillery": "artillery",
+    "mlrs": "mlrs",
+    "aaws": "air_defense",
+    "aircrafts": "aircraft",
+    "helicopters": "helicopters",
+    "uav": "drones",
+    "cruise_missiles": "cruise_missiles",
+    "warships": "ships_boats",
+    "vehicles_fuel_tanks": "vehicles_fuel_tanks",
+    "special_equipment": "special_equipment",
+    "submarines": "submarines",
 }
 RW_COLUMNS = {
-    "aircraft": "aircraft", "helicopter": "helicopters", "tank": "tanks", "APC": "armored_vehicles",
-    "field artillery": "artillery", "MRL": "mlrs", "military auto": "military_vehicles", "fuel tank": "fuel_tanks",
-    "drone": "drones", "naval ship": "ships_boats", "anti-aircraft warfare": "air_defense",
-    "special equipment": "special_equipment", "mobile SRBM system": "srbm_launchers",
-    "vehicles and fuel tanks": "vehicles_fuel_tanks", "cruise missiles": "cruise_missiles",
-    "submarines": "submarines", "ground robotic systems": "ground_robots",
-    "personnel": "personnel", "POW": "pow",
+    "aircraft": "aircraft",
+    "helicopter": "helicopters",
+    "tank": "tanks",
+    "APC": "armored_vehicles",
+    "field artillery": "artillery",
+    "MRL": "mlrs",
+    "military auto": "military_vehicles",
+    "fuel tank": "fuel_tanks",
+    "drone": "drones",
+    "naval ship": "ships_boats",
+    "anti-aircraft warfare": "air_defense",
+    "special equipment": "special_equipment",
+    "mobile SRBM system": "srbm_launchers",
+    "vehicles and fuel tanks": "vehicles_fuel_tanks",
+    "cruise missiles": "cruise_missiles",
+    "submarines": "submarines",
+    "ground robotic systems": "ground_robots",
+    "personnel": "personnel",
+    "POW": "pow",
 }
 
 Rows = dict[date, dict[str, int]]
 
 SOURCE_ORDER = ("minfin", "mod", "russianwarship")
-DATASET = {"mod": "orc-losses", "minfin": "russian-Losses-in-Ukraine",
-           "russianwarship": "2022-Ukraine-Russia-War-Dataset"}
+DATASET = {
+    "mod": "orc-losses",
+    "minfin": "russian-Losses-in-Ukraine",
+    "russianwarship": "2022-Ukraine-Russia-War-Dataset",
+}
 DONOR = "russianwarship"  # the hand-kept dataset: the only series with every category
 TAKEN_FROM = "hand-kept dataset"
 COMPLETED_FILE = "completed.csv"
@@ -99,10 +135,12 @@ class Summary:
         return sum(len(days) for days in self.completed.values())
 
     def describe(self) -> str:
-        lines = [f"{self.source}: {self.rows} rows, {self.days} days, {self.first} to {self.last}, "
-                 f"{len(self.gaps)} gap(s), {self.dropped_invalid} value(s) outside category validity dropped, "
-                 f"{self.completed_cells} cell(s) completed from the {TAKEN_FROM}, "
-                 f"{len(self.left_out)} incomplete day(s) left out"]
+        lines = [
+            f"{self.source}: {self.rows} rows, {self.days} days, {self.first} to {self.last}, "
+            f"{len(self.gaps)} gap(s), {self.dropped_invalid} value(s) outside category validity dropped, "
+            f"{self.completed_cells} cell(s) completed from the {TAKEN_FROM}, "
+            f"{len(self.left_out)} incomplete day(s) left out"
+        ]
         for before, after in sorted(self.gaps, key=lambda g: (g[1] - g[0]).days, reverse=True)[:8]:
             lines.append(f"  gap: {(after - before).days - 1} day(s) missing between {before} and {after}")
         if len(self.gaps) > 8:
@@ -115,8 +153,11 @@ class Summary:
 
     def completed_ranges(self) -> list[tuple[str, date, date, int]]:
         """(category, first day, last day, cells) per completed category, in category order."""
-        return [(code, min(days), max(days), len(days))
-                for code, days in sorted(self.completed.items(), key=lambda kv: ORDER[kv[0]]) if days]
+        return [
+            (code, min(days), max(days), len(days))
+            for code, days in sorted(self.completed.items(), key=lambda kv: ORDER[kv[0]])
+            if days
+        ]
 
     def left_out_runs(self) -> list[tuple[str, str]]:
         """The left-out days as ('a..b (n days)', reason), consecutive days with the same reason merged."""
@@ -169,7 +210,9 @@ def read_snapshot_rows(path: Path):
                     raise SnapshotError(path, lineno, "as_of", f"{text!r} is not a date like 2024-01-31") from None
                 code = row["category"].strip()
                 if code not in BY_CODE:
-                    raise SnapshotError(path, lineno, "category", f"unknown category {code!r} (see etl/domain/categories.py)")
+                    raise SnapshotError(
+                        path, lineno, "category", f"unknown category {code!r} (see etl/domain/categories.py)"
+                    )
                 text = row["cumulative"].strip()
                 if not re.fullmatch(r"\d+", text):
                     raise SnapshotError(path, lineno, "cumulative", f"{text!r} is not a whole number >= 0")
@@ -179,8 +222,12 @@ def read_snapshot_rows(path: Path):
                     raise SnapshotError(path, lineno, "increase", f"{text!r} is not a whole number")
                 increase = int(text) if text else None
                 if (day, code) in seen:
-                    raise SnapshotError(path, lineno, "as_of, category",
-                                        f"a second row for {day} {code} (the first is line {seen[(day, code)]})")
+                    raise SnapshotError(
+                        path,
+                        lineno,
+                        "as_of, category",
+                        f"a second row for {day} {code} (the first is line {seen[(day, code)]})",
+                    )
                 seen[(day, code)] = lineno
                 yield day, code, cumulative, increase
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -289,9 +336,14 @@ def leave_out_incomplete(rows: Rows, summary: Summary, dataset: str) -> None:
         if not missing:
             continue
         summary.left_out[day] = [
-            (code, f"{dataset} has no field for it and the {TAKEN_FROM} has no figure"
-             if has_no_field(summary, day, code) else f"blank in {dataset} (an existing field: never completed)")
-            for code in missing]
+            (
+                code,
+                f"{dataset} has no field for it and the {TAKEN_FROM} has no figure"
+                if has_no_field(summary, day, code)
+                else f"blank in {dataset} (an existing field: never completed)",
+            )
+            for code in missing
+        ]
         del rows[day]
     for code in list(summary.completed):
         summary.completed[code] = [d for d in summary.completed[code] if d in rows]
@@ -304,8 +356,10 @@ def write_completed(path: Path, all_rows: dict[str, Rows], summaries: dict[str, 
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["source", "as_of", "category", "cumulative", "taken_from"])
         for source in SOURCE_ORDER:
-            cells = sorted(((day, code) for code, days in summaries[source].completed.items() for day in days),
-                           key=lambda dc: (dc[0], ORDER[dc[1]]))
+            cells = sorted(
+                ((day, code) for code, days in summaries[source].completed.items() for day in days),
+                key=lambda dc: (dc[0], ORDER[dc[1]]),
+            )
             for day, code in cells:
                 w.writerow([source, day.isoformat(), code, all_rows[source][day][code], TAKEN_FROM])
 
@@ -324,7 +378,7 @@ def write_rows(path: Path, rows: Rows, summary: Summary) -> None:
     summary.days = len(days)
     if days:
         summary.first, summary.last = days[0], days[-1]
-    summary.gaps = [(a, b) for a, b in zip(days, days[1:]) if b - a > timedelta(days=1)]
+    summary.gaps = [(a, b) for a, b in zip(days, days[1:], strict=False) if b - a > timedelta(days=1)]
 
 
 def _provenance(shared: Path, dataset_dir: str) -> str:
@@ -343,7 +397,9 @@ def _span(s: Summary) -> str:
     gaps = f"{len(s.gaps)} gap(s)"
     if s.gaps:
         before, after = max(s.gaps, key=lambda g: (g[1] - g[0]).days)
-        gaps += f", largest {_days((after - before).days - 1)} ({before + timedelta(days=1)}..{after - timedelta(days=1)})"
+        gaps += (
+            f", largest {_days((after - before).days - 1)} ({before + timedelta(days=1)}..{after - timedelta(days=1)})"
+        )
     return f"{s.rows} rows, {s.days} days, {s.first} to {s.last}, {gaps}"
 
 
@@ -365,10 +421,14 @@ def _no_field(s: Summary) -> str:
 def write_sources_md(shared: Path, out: Path, summaries: dict[str, Summary]) -> None:
     completed_rows = "".join(
         f"| {source} | `{code}` | {n} | {first} | {last} |\n"
-        for source in SOURCE_ORDER for code, first, last, n in summaries[source].completed_ranges())
+        for source in SOURCE_ORDER
+        for code, first, last, n in summaries[source].completed_ranges()
+    )
     left_out_rows = "".join(
         f"| {source} | {days} | {reason} |\n"
-        for source in SOURCE_ORDER for days, reason in summaries[source].left_out_runs())
+        for source in SOURCE_ORDER
+        for days, reason in summaries[source].left_out_runs()
+    )
     none5, none3 = "| (none) | | | | |\n", "| (none) | | |\n"
     text = f"""# Replay snapshot: where the figures come from
 
@@ -380,16 +440,16 @@ No page, script or text of the original sites or repositories is included. The r
 
 | file | stands for | figures from | path in that repository |
 |---|---|---|---|
-| `mod.csv`, `mod_urls.csv` | mil.gov.ua / mod.gov.ua bulletins | {_provenance(shared, 'orc-losses')} | `russian-losses.json` (`sourceUri` gives `mod_urls.csv`) |
-| `minfin.csv` | index.minfin.com.ua | {_provenance(shared, 'russian-Losses-in-Ukraine')} | `data/russia_losses.csv` |
-| `russianwarship.csv` | russianwarship.rip API (the hand-kept dataset) | {_provenance(shared, '2022-Ukraine-Russia-War-Dataset')} | `data/russia_losses_equipment.json`, `data/russia_losses_personnel.json` |
+| `mod.csv`, `mod_urls.csv` | mil.gov.ua / mod.gov.ua bulletins | {_provenance(shared, "orc-losses")} | `russian-losses.json` (`sourceUri` gives `mod_urls.csv`) |
+| `minfin.csv` | index.minfin.com.ua | {_provenance(shared, "russian-Losses-in-Ukraine")} | `data/russia_losses.csv` |
+| `russianwarship.csv` | russianwarship.rip API (the hand-kept dataset) | {_provenance(shared, "2022-Ukraine-Russia-War-Dataset")} | `data/russia_losses_equipment.json`, `data/russia_losses_personnel.json` |
 | `completed.csv` | the cells of `mod.csv` / `minfin.csv` taken from the hand-kept dataset (not read by the replay server) | as `russianwarship.csv` | |
 
 Contents when built:
 
-- mod: {_span(summaries['mod'])}
-- minfin: {_span(summaries['minfin'])}
-- russianwarship: {_span(summaries['russianwarship'])}
+- mod: {_span(summaries["mod"])}
+- minfin: {_span(summaries["minfin"])}
+- russianwarship: {_span(summaries["russianwarship"])}
 
 The datasets disagree with each other and contain one-day typos; both are kept on purpose (the
 quality gate must catch them). Gaps in the mod series (largest 2023-07-22 to 2023-12-20) are kept,
@@ -404,8 +464,8 @@ earlier cells are null in every row, e.g. orc-losses `specialEquipment` and `mis
 2022-05-09; minfin's `vehicles_fuel_tanks` starts 2022-05-01, so it never holds the military
 vehicles reported until 2022-04-30). What each dataset has no field for, by category code:
 
-- mod (orc-losses): {_no_field(summaries['mod'])}
-- minfin (russian-Losses-in-Ukraine): {_no_field(summaries['minfin'])}
+- mod (orc-losses): {_no_field(summaries["mod"])}
+- minfin (russian-Losses-in-Ukraine): {_no_field(summaries["minfin"])}
 
 When the bulletins required the category that day (`etl.domain.categories.required_on`; POW never was), such a cell is completed with the hand-kept dataset's (`russianwarship.csv`) figure of the same day
 and category: official General Staff figures of that day's bulletin, which the real sites printed.

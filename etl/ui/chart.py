@@ -5,6 +5,7 @@ Layers: the accepted series (a line), every source's current value (small dots, 
 the quarantined records (red crosses, shaped by their status) and the official corrections (orange
 triangles).  Every mark's tooltip names the day, value, source, diagnosis and decision.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,24 +16,66 @@ from etl.domain.categories import BY_CODE
 FORMATS = ("png", "svg", "html")
 SOURCE_COLOURS = {"mod": "#4c78a8", "minfin": "#54a24b", "russianwarship": "#b279a2"}
 MARK_COLOURS = {"quarantined": "#e45756", "correction": "#f58518"}
-TOOLTIP = [("day", "day"), ("value", "value"), ("source", "source"), ("kind", "kind"),
-           ("diagnosis", "diagnosis"), ("decision", "decision")]
+TOOLTIP = [
+    ("day", "day"),
+    ("value", "value"),
+    ("source", "source"),
+    ("kind", "kind"),
+    ("diagnosis", "diagnosis"),
+    ("decision", "decision"),
+]
 
 
 def points(data: dict) -> list[dict]:
     """One flat row per mark (JSON-ready): kind accepted | source | quarantined | correction."""
-    rows = [{"as_of": str(r["as_of"]), "value": r["cumulative"], "source": r["accepted_source"], "kind": "accepted",
-             "diagnosis": None, "decision": f"accepted ({r['status']})"} for r in data["accepted"]]
-    rows += [{"as_of": str(r["as_of"]), "value": r["cumulative"], "source": r["source"], "kind": "source",
-              "diagnosis": None, "decision": None} for r in data["observed"]]
-    rows += [{"as_of": str(r["as_of"]), "value": r["cumulative"], "source": r["source"], "kind": "quarantined",
-              "diagnosis": r["diagnosis"], "id": r["id"],
-              "decision": r["status"] + (f" by {r['decided_by']}" if r.get("decided_by") else "")
-              + (f": {r['note']}" if r.get("note") else "") + (f" ({r['why']})" if r.get("why") else "")}
-             for r in data["quarantined"]]
-    rows += [{"as_of": str(r["as_of"]), "value": r["cumulative"], "source": r["accepted_source"],
-              "kind": "correction", "diagnosis": r["correction_flag"], "decision": "accepted as a correction"}
-             for r in data["corrections"]]
+    rows = [
+        {
+            "as_of": str(r["as_of"]),
+            "value": r["cumulative"],
+            "source": r["accepted_source"],
+            "kind": "accepted",
+            "diagnosis": None,
+            "decision": f"accepted ({r['status']})",
+        }
+        for r in data["accepted"]
+    ]
+    rows += [
+        {
+            "as_of": str(r["as_of"]),
+            "value": r["cumulative"],
+            "source": r["source"],
+            "kind": "source",
+            "diagnosis": None,
+            "decision": None,
+        }
+        for r in data["observed"]
+    ]
+    rows += [
+        {
+            "as_of": str(r["as_of"]),
+            "value": r["cumulative"],
+            "source": r["source"],
+            "kind": "quarantined",
+            "diagnosis": r["diagnosis"],
+            "id": r["id"],
+            "decision": r["status"]
+            + (f" by {r['decided_by']}" if r.get("decided_by") else "")
+            + (f": {r['note']}" if r.get("note") else "")
+            + (f" ({r['why']})" if r.get("why") else ""),
+        }
+        for r in data["quarantined"]
+    ]
+    rows += [
+        {
+            "as_of": str(r["as_of"]),
+            "value": r["cumulative"],
+            "source": r["accepted_source"],
+            "kind": "correction",
+            "diagnosis": r["correction_flag"],
+            "decision": "accepted as a correction",
+        }
+        for r in data["corrections"]
+    ]
     for r in rows:  # the tooltip's day as printed (as_of itself is parsed as a date for the axis)
         r["day"] = r["as_of"]
     return rows
@@ -53,20 +96,38 @@ def spec(data: dict, width: int = 900, height: int = 380) -> dict:
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=x_axis(len({r["as_of"] for r in data["accepted"]})),
         y=alt.Y("value:Q", title="cumulative count", scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip(f"{f}:{'Q' if f == 'value' else 'N'}", title=t, **({"format": ","} if f == "value" else {}))
-                 for f, t in TOOLTIP])
+        tooltip=[
+            alt.Tooltip(f"{f}:{'Q' if f == 'value' else 'N'}", title=t, **({"format": ","} if f == "value" else {}))
+            for f, t in TOOLTIP
+        ],
+    )
     line = base.transform_filter(alt.datum.kind == "accepted").mark_line(color="#333333", strokeWidth=1.5)
     legend = {**{s: c for s, c in SOURCE_COLOURS.items()}, **MARK_COLOURS}
     colour = alt.Color("label:N", title="marks", scale=alt.Scale(domain=list(legend), range=list(legend.values())))
-    sources = base.transform_filter(alt.datum.kind == "source").transform_calculate(label="datum.source") \
-        .mark_circle(size=14, opacity=0.55).encode(color=colour)
-    flagged = base.transform_filter("datum.kind == 'quarantined' || datum.kind == 'correction'") \
-        .transform_calculate(label="datum.kind").mark_point(size=90, filled=True, opacity=0.95).encode(
+    sources = (
+        base.transform_filter(alt.datum.kind == "source")
+        .transform_calculate(label="datum.source")
+        .mark_circle(size=14, opacity=0.55)
+        .encode(color=colour)
+    )
+    flagged = (
+        base.transform_filter("datum.kind == 'quarantined' || datum.kind == 'correction'")
+        .transform_calculate(label="datum.kind")
+        .mark_point(size=90, filled=True, opacity=0.95)
+        .encode(
             color=colour,
-            shape=alt.Shape("kind:N", title="flagged", scale=alt.Scale(domain=["quarantined", "correction"],
-                                                                        range=["cross", "triangle-down"])))
-    chart = alt.layer(line, sources, flagged).properties(width=width, height=height, title=title(data)) \
+            shape=alt.Shape(
+                "kind:N",
+                title="flagged",
+                scale=alt.Scale(domain=["quarantined", "correction"], range=["cross", "triangle-down"]),
+            ),
+        )
+    )
+    chart = (
+        alt.layer(line, sources, flagged)
+        .properties(width=width, height=height, title=title(data))
         .configure_legend(orient="bottom")
+    )
     return chart.to_dict()
 
 
@@ -74,8 +135,11 @@ def x_axis(days: int):
     """Days as dates (UTC, so no browser's time zone shifts them), never hours on a short range."""
     import altair as alt
 
-    axis = alt.Axis(format="%Y-%m-%d", labelAngle=-30, tickCount={"interval": "day", "step": max(1, days // 8)}) \
-        if days <= 62 else alt.Axis()
+    axis = (
+        alt.Axis(format="%Y-%m-%d", labelAngle=-30, tickCount={"interval": "day", "step": max(1, days // 8)})
+        if days <= 62
+        else alt.Axis()
+    )
     return alt.X("utcyearmonthdate(as_of):T", title="day (Kyiv)", axis=axis)
 
 

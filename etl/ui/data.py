@@ -1,4 +1,5 @@
 """Read-only queries behind the Attrition page and `attrition chart` (all parameterized)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -39,7 +40,7 @@ def reading(dsn: str | None = None):
 
 def _rows(cur) -> list[dict]:
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cur.fetchall()]
 
 
 def series(cur, category: str, date_from: date | None = None, date_to: date | None = None) -> dict:
@@ -48,17 +49,33 @@ def series(cur, category: str, date_from: date | None = None, date_to: date | No
     check_category(category)
     span = (category, date_from, date_from, date_to, date_to)
     where = "category = %s AND (%s::date IS NULL OR as_of >= %s) AND (%s::date IS NULL OR as_of <= %s)"
-    cur.execute(f"SELECT as_of, cumulative, increase, status, correction, correction_flag, accepted_source "
-                f"FROM mart.daily_losses_long WHERE {where} ORDER BY as_of", span)
+    cur.execute(
+        f"SELECT as_of, cumulative, increase, status, correction, correction_flag, accepted_source "
+        f"FROM mart.daily_losses_long WHERE {where} ORDER BY as_of",
+        span,
+    )
     accepted = _rows(cur)
-    cur.execute(f"SELECT as_of, source, cumulative, increase FROM core.current_observation WHERE {where} "
-                "ORDER BY as_of, source", span)
+    cur.execute(
+        f"SELECT as_of, source, cumulative, increase FROM core.current_observation WHERE {where} "
+        "ORDER BY as_of, source",
+        span,
+    )
     observed = _rows(cur)
-    cur.execute(f"SELECT id, as_of, source, cumulative, diagnosis, status, why, decided_by, note "
-                f"FROM mart.quarantined_records WHERE {where} ORDER BY as_of, source", span)
+    cur.execute(
+        f"SELECT id, as_of, source, cumulative, diagnosis, status, why, decided_by, note "
+        f"FROM mart.quarantined_records WHERE {where} ORDER BY as_of, source",
+        span,
+    )
     quarantined = _rows(cur)
-    return {"category": category, "from": date_from, "to": date_to, "accepted": accepted, "observed": observed,
-            "quarantined": quarantined, "corrections": [r for r in accepted if r["correction"]]}
+    return {
+        "category": category,
+        "from": date_from,
+        "to": date_to,
+        "accepted": accepted,
+        "observed": observed,
+        "quarantined": quarantined,
+        "corrections": [r for r in accepted if r["correction"]],
+    }
 
 
 # ---- records awaiting a person ----------------------------------------------------------------------
@@ -75,9 +92,11 @@ def required_actions_url(record: dict | None = None) -> str:
 
 def awaiting_person(cur, limit: int = 200) -> list[dict]:
     """The open quarantined records, newest first, each with the link to its Required Action."""
-    cur.execute("SELECT id, as_of, category, source, cumulative, increase, diagnosis, why, created_at "
-                "FROM mart.quarantined_records WHERE status = 'open' ORDER BY as_of DESC, category, source LIMIT %s",
-                (limit,))
+    cur.execute(
+        "SELECT id, as_of, category, source, cumulative, increase, diagnosis, why, created_at "
+        "FROM mart.quarantined_records WHERE status = 'open' ORDER BY as_of DESC, category, source LIMIT %s",
+        (limit,),
+    )
     records = _rows(cur)
     for r in records:
         r["ui_url"] = required_actions_url(r)

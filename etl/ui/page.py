@@ -1,6 +1,7 @@
 """The Attrition page's HTML: the chart (Vega-Lite, embedded from /attrition/static/vega.js, no CDN),
 the date range and category controls, the records awaiting a person and each source's freshness.
 Every value is HTML-escaped."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -59,32 +60,41 @@ def _cell(value, cls: str = "") -> str:
 
 
 def controls(category: str, date_from: date | None, date_to: date | None) -> str:
-    options = "".join(f"<option value='{escape(c.code)}'{' selected' if c.code == category else ''}>"
-                      f"{escape(c.label_en)}</option>" for c in CATEGORIES)
-    return (f"<form class='controls' method='get' action=''>"
-            f"<label>category<select name='category' id='category'>{options}</select></label>"
-            f"<label>from<input type='date' name='from' id='from' value='{date_from or ''}'></label>"
-            f"<label>to<input type='date' name='to' id='to' value='{date_to or ''}'></label>"
-            f"<button type='submit'>Show</button></form>")
+    options = "".join(
+        f"<option value='{escape(c.code)}'{' selected' if c.code == category else ''}>{escape(c.label_en)}</option>"
+        for c in CATEGORIES
+    )
+    return (
+        f"<form class='controls' method='get' action=''>"
+        f"<label>category<select name='category' id='category'>{options}</select></label>"
+        f"<label>from<input type='date' name='from' id='from' value='{date_from or ''}'></label>"
+        f"<label>to<input type='date' name='to' id='to' value='{date_to or ''}'></label>"
+        f"<button type='submit'>Show</button></form>"
+    )
 
 
 def records_table(records: list[dict]) -> str:
     if not records:
         return "<p id='awaiting-empty'>No record awaits a person.</p>"
-    head = ("<tr><th>id</th><th>day</th><th>category</th><th>source</th><th>value</th><th>diagnosis</th>"
-            "<th>why</th><th></th></tr>")
+    head = (
+        "<tr><th>id</th><th>day</th><th>category</th><th>source</th><th>value</th><th>diagnosis</th>"
+        "<th>why</th><th></th></tr>"
+    )
     rows = "".join(
         f"<tr data-record='{r['id']}'>{_cell(r['id'])}{_cell(r['as_of'])}"
         f"<td><a href='{escape(r['chart_url'])}'>{escape(r['category'])}</a></td>{_cell(r['source'])}"
         f"{_cell(r['cumulative'], 'num')}{_cell(r['diagnosis'])}{_cell(r['why'])}"
         f"<td><a class='required-action to-airflow' href='{escape(r['ui_url'])}'>Required Action</a></td></tr>"
-        for r in records)
+        for r in records
+    )
     return f"<table id='awaiting'>{head}{rows}</table>"
 
 
 def freshness_table(rows: list[dict]) -> str:
-    head = ("<tr><th>source</th><th>newest day</th><th>last successful fetch</th><th>last failure</th>"
-            "<th>last source check</th></tr>")
+    head = (
+        "<tr><th>source</th><th>newest day</th><th>last successful fetch</th><th>last failure</th>"
+        "<th>last source check</th></tr>"
+    )
     body = "".join(
         f"<tr data-source='{escape(r['source'])}'>{_cell(r['source'])}{_cell(r['newest_day'])}"
         f"{_cell(r['last_success'])}"
@@ -92,20 +102,23 @@ def freshness_table(rows: list[dict]) -> str:
         f"{(': ' + escape(_text(r['failure']))[:200]) if r['failure'] else ''}</td>"
         f"<td>{escape(_text(r['check_status']))} {escape(_text(r['last_check']))}"
         f"{(': ' + escape(_text(r['check_problem']))) if r['check_problem'] else ''}</td></tr>"
-        for r in rows)
+        for r in rows
+    )
     return f"<table id='freshness'>{head}{body}</table>"
 
 
 def render(category: str, date_from, date_to, records: list[dict], fresh: list[dict]) -> str:
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Attrition</title>"
-            f"<style>{STYLE}</style><script type='module' src='static/vega.js'></script></head><body>"
-            "<h1>Attrition: the accepted series</h1>"
-            "<p>Line: the accepted cumulative count; dots: each source's value; crosses: quarantined records; "
-            "triangles: official corrections. Hover a mark for its value, source, diagnosis and decision.</p>"
-            f"{controls(category, date_from, date_to)}<div id='chart'></div>"
-            f"<h2>Records awaiting a person ({len(records)})</h2>{records_table(records)}"
-            f"<h2>Sources</h2>{freshness_table(fresh)}"
-            f"<script type='module'>{SCRIPT}</script></body></html>")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Attrition</title>"
+        f"<style>{STYLE}</style><script type='module' src='static/vega.js'></script></head><body>"
+        "<h1>Attrition: the accepted series</h1>"
+        "<p>Line: the accepted cumulative count; dots: each source's value; crosses: quarantined records; "
+        "triangles: official corrections. Hover a mark for its value, source, diagnosis and decision.</p>"
+        f"{controls(category, date_from, date_to)}<div id='chart'></div>"
+        f"<h2>Records awaiting a person ({len(records)})</h2>{records_table(records)}"
+        f"<h2>Sources</h2>{freshness_table(fresh)}"
+        f"<script type='module'>{SCRIPT}</script></body></html>"
+    )
 
 
 def jsonable(rows: list[dict]) -> list[dict]:

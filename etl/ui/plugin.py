@@ -6,6 +6,7 @@ Every route sits behind Airflow's login: the request must carry Airflow's JWT, a
 clients get from POST /auth/token or as the ``_token`` cookie the UI's login sets (the same two ways
 ``airflow.api_fastapi.core_api.security.get_user`` accepts).  Without one: 401; with a bad one: 403.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -55,8 +56,7 @@ def _range(params) -> tuple[str, date | None, date | None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Attrition", dependencies=[Depends(logged_in)], docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(title="Attrition", dependencies=[Depends(logged_in)], docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/", response_class=HTMLResponse)
     def attrition_page(request: Request) -> HTMLResponse:
@@ -94,8 +94,9 @@ def create_app() -> FastAPI:
     def vega_bundle() -> Response:
         from etl.ui.chart import javascript_bundle
 
-        return Response(javascript_bundle(), media_type="text/javascript",
-                        headers={"Cache-Control": "private, max-age=86400"})
+        return Response(
+            javascript_bundle(), media_type="text/javascript", headers={"Cache-Control": "private, max-age=86400"}
+        )
 
     return app
 
@@ -106,8 +107,15 @@ def _plugin_class():
     class AttritionPlugin(AirflowPlugin):
         name = "attrition"
         fastapi_apps: ClassVar[list] = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Attrition"}]
-        external_views: ClassVar[list] = [{"name": "Attrition", "href": f"{URL_PREFIX}/", "destination": "nav",
-                           "url_route": "attrition", "nav_top_level": True}]
+        external_views: ClassVar[list] = [
+            {
+                "name": "Attrition",
+                "href": f"{URL_PREFIX}/",
+                "destination": "nav",
+                "url_route": "attrition",
+                "nav_top_level": True,
+            }
+        ]
 
     return AttritionPlugin
 

@@ -1,5 +1,6 @@
 """Where a reader acts on an alert (its Required Action, or its chart on the Attrition page) and the
 digest's opening counts; used by :mod:`etl.warehouse.notify` and the quarantine review."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -14,8 +15,9 @@ def chart_url(category: str, as_of: Any, days: int = 14) -> str:
     from etl.config import airflow_ui_url
 
     day = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)[:10])
-    query = urlencode({"category": category, "from": str(day - timedelta(days=days)),
-                       "to": str(day + timedelta(days=days))})
+    query = urlencode(
+        {"category": category, "from": str(day - timedelta(days=days)), "to": str(day + timedelta(days=days))}
+    )
     return f"{airflow_ui_url().rstrip('/')}/attrition/?{query}"
 
 

@@ -1,11 +1,20 @@
 """Alerts: one row in quality.alert per incident (retries of the same incident do not add rows)."""
+
 from __future__ import annotations
 
 import json
 
 
-def record_alert(cur, kind: str, incident_key: str, subject: str, body: str, details: dict | None = None,
-                 severity: str = "error", run_url: str | None = None) -> int | None:
+def record_alert(
+    cur,
+    kind: str,
+    incident_key: str,
+    subject: str,
+    body: str,
+    details: dict | None = None,
+    severity: str = "error",
+    run_url: str | None = None,
+) -> int | None:
     """Insert the alert unless this incident is already recorded; returns its id when new, else None."""
     cur.execute(
         """

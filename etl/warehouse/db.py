@@ -6,6 +6,7 @@
 large for its column (:class:`~etl.errors.NumberOutOfRange`).  Either way the transaction was rolled
 back by the server, so nothing of it is in the warehouse.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,10 +24,11 @@ def connect(dsn: str | None = None, application_name: str = "attrition"):
         return psycopg2.connect(dsn, application_name=application_name, connect_timeout=10)
     except psycopg2.OperationalError as exc:
         hint = "" if "://" in dsn and ":54329/" not in dsn else " (is the embedded warehouse up? `attrition db up`)"
-        raise WarehouseUnavailable(f"cannot connect to the warehouse at {redact(dsn)}{hint}: {exc}".strip(),
-                                   source="warehouse",
-                                   action="start it (`attrition db up`) or fix ATTRITION_WAREHOUSE_DSN, "
-                                          "then run again") from exc
+        raise WarehouseUnavailable(
+            f"cannot connect to the warehouse at {redact(dsn)}{hint}: {exc}".strip(),
+            source="warehouse",
+            action="start it (`attrition db up`) or fix ATTRITION_WAREHOUSE_DSN, then run again",
+        ) from exc
 
 
 def connection_lost(exc: BaseException, conn=None) -> bool:

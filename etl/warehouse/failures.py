@@ -13,13 +13,14 @@
 * :func:`task_failed` and :func:`dag_failed` are the ``on_failure_callback`` of every DAG: an
   unexpected crash of a task is never silent; the alert carries the run's link.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.errors import AttritionError, one_line
@@ -44,7 +45,7 @@ def _write_crash(exc: BaseException) -> Path | None:
     try:
         folder = crash_log_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"attrition-error-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{os.getpid()}.log"
+        path = folder / f"attrition-error-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}.log"
         path.write_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), encoding="utf-8")
         return path
     except OSError:
@@ -75,9 +76,14 @@ def describe(exc: BaseException, run_id: str | None = None) -> tuple[str, int]:
     if isinstance(exc, OSError):
         return one_line(f"{exc.strerror or exc}"), 1
     where = _write_crash(exc)
-    return (one_line(f"unexpected error {type(exc).__name__}: {exc}; "
-                     + (f"the traceback is in {where}; " if where else "")
-                     + "please report it (nothing of an unfinished transaction was committed)"), 1)
+    return (
+        one_line(
+            f"unexpected error {type(exc).__name__}: {exc}; "
+            + (f"the traceback is in {where}; " if where else "")
+            + "please report it (nothing of an unfinished transaction was committed)"
+        ),
+        1,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,8 +95,15 @@ def _kyiv_day() -> str:
     return datetime.now(tz=ZoneInfo("Europe/Kyiv")).date().isoformat()
 
 
-def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url: str | None = None,
-                 line: str | None = None, incident: str | None = None) -> dict:
+def alert_fields(
+    exc: BaseException,
+    *,
+    where: str,
+    run_id: str | None,
+    run_url: str | None = None,
+    line: str | None = None,
+    incident: str | None = None,
+) -> dict:
     """The quality.alert row for a failure: kind, incident key, subject, body, details."""
     exc = classify(exc, run_id)
     line = line or describe(exc, run_id)[0]
@@ -109,11 +122,19 @@ def alert_fields(exc: BaseException, *, where: str, run_id: str | None, run_url:
         digest = hashlib.sha256(what.encode()).hexdigest()[:16]
         incident = f"{kind}:{details.get('source') or where}:{digest}:{_kyiv_day()}"
     subject = f"[attrition] {where} failed: " + (line if len(line) <= 160 else line[:159] + "…")
-    body = (f"{where} failed" + (f" (run {run_id})" if run_id else "") + f":\n\n{line}\n\n"
-            "Nothing of an unfinished transaction was committed; documents fetched before the failure are kept in "
-            "raw.document. Fix the cause, then run it again.")
-    return {"kind": kind, "incident_key": incident, "subject": subject, "body": body, "details": details,
-            "run_url": run_url}
+    body = (
+        f"{where} failed" + (f" (run {run_id})" if run_id else "") + f":\n\n{line}\n\n"
+        "Nothing of an unfinished transaction was committed; documents fetched before the failure are kept in "
+        "raw.document. Fix the cause, then run it again."
+    )
+    return {
+        "kind": kind,
+        "incident_key": incident,
+        "subject": subject,
+        "body": body,
+        "details": details,
+        "run_url": run_url,
+    }
 
 
 def record(fields: dict, dsn: str | None = None) -> int | None:
@@ -122,12 +143,27 @@ def record(fields: dict, dsn: str | None = None) -> int | None:
     from etl.warehouse.db import transaction
 
     with transaction(dsn, application_name="attrition-alert") as conn, conn.cursor() as cur:
-        return record_alert(cur, fields["kind"], fields["incident_key"], fields["subject"], fields["body"],
-                            fields["details"], run_url=fields.get("run_url"))
+        return record_alert(
+            cur,
+            fields["kind"],
+            fields["incident_key"],
+            fields["subject"],
+            fields["body"],
+            fields["details"],
+            run_url=fields.get("run_url"),
+        )
 
 
-def alert_failure(exc: BaseException, *, where: str, run_id: str | None = None, run_url: str | None = None,
-                  dsn: str | None = None, notify: bool = True, incident: str | None = None) -> str:
+def alert_failure(
+    exc: BaseException,
+    *,
+    where: str,
+    run_id: str | None = None,
+    run_url: str | None = None,
+    dsn: str | None = None,
+    notify: bool = True,
+    incident: str | None = None,
+) -> str:
     """Record (once per incident) and send the alert of a failure; returns what became of it, in words.
 
     The warehouse unreachable: the alert is spooled (see the module doc) and the words say so.
@@ -151,8 +187,9 @@ def alert_failure(exc: BaseException, *, where: str, run_id: str | None = None, 
         report = deliver_pending(dsn)
     except Exception as exc2:  # delivery problems are reported, never raised over the original failure
         return f"alert recorded in quality.alert; delivery failed: {one_line(str(exc2))[:120]}"
-    sent = ("sent" if report.sent
-            else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)")
+    sent = (
+        "sent" if report.sent else "recorded in quality.alert (no channel delivered it: see attrition alerts deliver)"
+    )
     return ("alert " + sent) if new else "alert already raised for this incident"
 
 
@@ -216,8 +253,9 @@ def task_failed(context: dict) -> None:
         if _run_already_alerted(run_id, run_url, ERROR_KINDS_RAISED_BY_TASKS):
             outcome = _deliver_only()
         else:
-            outcome = alert_failure(exc, where=where, run_id=run_id, run_url=run_url,
-                                    incident=f"task_failure:{dag_id}:{run_id}:{task_id}")
+            outcome = alert_failure(
+                exc, where=where, run_id=run_id, run_url=run_url, incident=f"task_failure:{dag_id}:{run_id}:{task_id}"
+            )
     except Exception as err:  # a callback must never raise
         outcome = f"the alert could not be raised: {one_line(str(err))[:200]}"
     print(f"attrition: {where} failed: {line} ({outcome})", file=sys.stderr)
@@ -234,8 +272,13 @@ def dag_failed(context: dict) -> None:
         if _run_already_alerted(run_id, run_url, None):
             outcome = _deliver_only()
         else:
-            outcome = alert_failure(RuntimeError(reason), where=dag_id, run_id=run_id, run_url=run_url,
-                                    incident=f"dag_failure:{dag_id}:{run_id}")
+            outcome = alert_failure(
+                RuntimeError(reason),
+                where=dag_id,
+                run_id=run_id,
+                run_url=run_url,
+                incident=f"dag_failure:{dag_id}:{run_id}",
+            )
     except Exception as err:
         outcome = f"the alert could not be raised: {one_line(str(err))[:200]}"
     print(f"attrition: DAG run {dag_id} {run_id} failed: {reason} ({outcome})", file=sys.stderr)
@@ -263,17 +306,22 @@ def _run_already_alerted(run_id: str | None, run_url: str | None, kinds: tuple[s
 
     try:
         with transaction(application_name="attrition-alert") as conn, conn.cursor() as cur:
-            cur.execute("""SELECT 1 FROM quality.alert
+            cur.execute(
+                """SELECT 1 FROM quality.alert
                            WHERE (details ->> 'run_id' = %s OR run_url = %s) AND severity = 'error'
                              AND (%s::text[] IS NULL OR kind = ANY (%s::text[]))
-                           LIMIT 1""", (run_id, run_url, list(kinds) if kinds else None,
-                                        list(kinds) if kinds else None))
+                           LIMIT 1""",
+                (run_id, run_url, list(kinds) if kinds else None, list(kinds) if kinds else None),
+            )
             if cur.fetchone() is not None:
                 return True
             # a sources check that found a source changed or unreachable alerted once per incident
             # (source_changed / source_unreachable); a later day of the same incident adds no alert
-            cur.execute("""SELECT 1 FROM quality.source_check
-                           WHERE run_id = %s AND status IN ('changed', 'unreachable') LIMIT 1""", (run_id,))
+            cur.execute(
+                """SELECT 1 FROM quality.source_check
+                           WHERE run_id = %s AND status IN ('changed', 'unreachable') LIMIT 1""",
+                (run_id,),
+            )
             return cur.fetchone() is not None
     except Exception:
         return False

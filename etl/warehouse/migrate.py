@@ -15,6 +15,7 @@ failing file leaves every view as it was.  Unchanged files: nothing is done.
 After that, reference data that lives in code (the category contract) is synced; that step writes
 nothing when nothing changed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -206,8 +207,9 @@ def _apply_view(cur, vf: ViewFile, kind: str | None) -> None:
     if not cur.fetchone()[0]:
         raise MigrationError(f"view file {vf.path.name}: {vf.name} has no COMMENT ON; every view carries one")
     if kind == "m":
-        cur.execute("SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s",
-                    (vf.schema, vf.view))
+        cur.execute(
+            "SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s", (vf.schema, vf.view)
+        )
         if not cur.fetchone()[0]:
             cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(ident))
     if vf.schema == "mart":
@@ -295,8 +297,10 @@ def sync_corrections(cur) -> int:
 
     # the file's columns: as_of, category, delta, note (etl.quality.consensus reads it too, for the gate)
     with (project_home() / "data" / "corrections.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [(date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or None)
-                for r in csv.DictReader(fh)]
+        rows = [
+            (date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or None)
+            for r in csv.DictReader(fh)
+        ]
     execute_values(
         cur,
         """

@@ -19,6 +19,7 @@ More than ``ATTRITION_ALERT_DIGEST_OVER`` (default 10) pending alerts go out as 
 channel.  The pending rows are locked (``FOR UPDATE SKIP LOCKED``) while they are sent, so two
 concurrent calls never send the same alert.  Operator guide: docs/alerts.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,9 @@ from typing import Any
 
 from etl.config import SETTINGS, setting
 from etl.errors import MessageError
-from etl.warehouse.alert_links import alert_link, counts as _counts, needs_person as _needs_person
+from etl.warehouse.alert_links import alert_link
+from etl.warehouse.alert_links import counts as _counts
+from etl.warehouse.alert_links import needs_person as _needs_person
 
 SMTP_CONN_ID = SETTINGS["ATTRITION_SMTP_CONN_ID"].default
 SLACK_CONN_ID = "attrition_slack"
@@ -45,8 +48,24 @@ WEBHOOK_TIMEOUT = 30  # seconds, unless the connection's extra sets "timeout"
 SLACK_TEXT_LIMIT = 35_000  # Slack truncates a message's text at 40,000 characters
 
 # details keys shown in the What / Why / Where lines; every other key is listed after them
-_SHOWN_KEYS = {"source", "as_of", "category", "cumulative", "url", "diagnosis", "why", "problem", "reason",
-               "field", "expectation", "neighbours", "quarantine_id", "run_id", "delivery", "ui_url"}
+_SHOWN_KEYS = {
+    "source",
+    "as_of",
+    "category",
+    "cumulative",
+    "url",
+    "diagnosis",
+    "why",
+    "problem",
+    "reason",
+    "field",
+    "expectation",
+    "neighbours",
+    "quarantine_id",
+    "run_id",
+    "delivery",
+    "ui_url",
+}
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -79,11 +98,18 @@ class Alert:
 
     def fields(self) -> dict:
         """The alert as JSON-ready fields (the webhook's body)."""
-        return {"id": self.id, "kind": self.kind, "incident_key": self.incident_key, "severity": self.severity,
-                "subject": self.subject, "body": self.body,
-                "details": {k: v for k, v in self.details.items() if k != "delivery"},
-                "run_url": self.run_url, "data_docs_url": self.data_docs_url,
-                "created_at": self.created_at.isoformat()}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "incident_key": self.incident_key,
+            "severity": self.severity,
+            "subject": self.subject,
+            "body": self.body,
+            "details": {k: v for k, v in self.details.items() if k != "delivery"},
+            "run_url": self.run_url,
+            "data_docs_url": self.data_docs_url,
+            "created_at": self.created_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -141,28 +167,39 @@ def _action(alert: Alert) -> str:
     if d.get("quarantine_id") is not None:
         return f"attrition quarantine show {d['quarantine_id']}   (then accept or reject it)"
     if alert.kind == "missing_bulletin" and d.get("source") and d.get("as_of"):
-        return (f"check {d['source']}'s site; once the bulletin is out: attrition backfill --from {d['as_of']} "
-                f"--to {d['as_of']} --sources {d['source']} (or re-run losses_daily)")
+        return (
+            f"check {d['source']}'s site; once the bulletin is out: attrition backfill --from {d['as_of']} "
+            f"--to {d['as_of']} --sources {d['source']} (or re-run losses_daily)"
+        )
     if alert.kind == "parse_failure" and d.get("source"):
         return f"the document is kept in raw.document; after a parser fix: attrition rebuild --sources {d['source']}"
     if d.get("as_of") and d.get("category"):
-        return (f"compare the sources: SELECT * FROM mart.daily_losses_long "
-                f"WHERE as_of = '{d['as_of']}' AND category = '{d['category']}'")
+        return (
+            f"compare the sources: SELECT * FROM mart.daily_losses_long "
+            f"WHERE as_of = '{d['as_of']}' AND category = '{d['category']}'"
+        )
     return f"SELECT subject, body, details FROM quality.alert WHERE id = {alert.id}"
 
 
 def alert_text(alert: Alert) -> str:
     """The plain-text body of one alert: its message, then What / Why / Where, the links and how to act."""
     record = _record(alert)
-    facts = [("What", alert.kind.replace("_", " ") + (f": {record}" if record else "")),
-             ("Why", _why(alert) or "see the message above"),
-             ("Where", _where(alert) or "see the links below")]
+    facts = [
+        ("What", alert.kind.replace("_", " ") + (f": {record}" if record else "")),
+        ("Why", _why(alert) or "see the message above"),
+        ("Where", _where(alert) or "see the links below"),
+    ]
     if alert.details.get("neighbours"):
         facts.append(("Neighbours", _fmt(alert.details["neighbours"])))
-    facts += [("Run", alert.run_url or "(no run URL recorded)"),
-              ("Data Docs", alert.data_docs_url or "(no Data Docs for this alert)")]
-    facts += [(key, _fmt(value)) for key, value in alert.details.items()  # the gate repeats quarantine_id as id
-              if key not in _SHOWN_KEYS and not (key == "id" and value == alert.details.get("quarantine_id"))]
+    facts += [
+        ("Run", alert.run_url or "(no run URL recorded)"),
+        ("Data Docs", alert.data_docs_url or "(no Data Docs for this alert)"),
+    ]
+    facts += [
+        (key, _fmt(value))
+        for key, value in alert.details.items()  # the gate repeats quarantine_id as id
+        if key not in _SHOWN_KEYS and not (key == "id" and value == alert.details.get("quarantine_id"))
+    ]
     link = alert_link(alert)
     if link:
         facts.append((link[0], link[1]))
@@ -170,15 +207,22 @@ def alert_text(alert: Alert) -> str:
     width = max(len(label) for label, _ in facts) + 2
     lines = [alert.body.rstrip(), ""]
     lines += [f"{label + ':':<{width}}{value}" for label, value in facts]
-    lines += ["", f"alert #{alert.id} ({alert.severity}), raised {alert.created_at:%Y-%m-%d %H:%M %Z}, "
-                  f"incident {alert.incident_key}"]
+    lines += [
+        "",
+        f"alert #{alert.id} ({alert.severity}), raised {alert.created_at:%Y-%m-%d %H:%M %Z}, "
+        f"incident {alert.incident_key}",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def alert_message(alert: Alert) -> Message:
     text = alert_text(alert)
-    return Message(subject=alert.subject, text=text, payload={"digest": False, **alert.fields(), "text": text},
-                   headers={"X-Attrition-Alert-Id": str(alert.id), "X-Attrition-Incident": alert.incident_key})
+    return Message(
+        subject=alert.subject,
+        text=text,
+        payload={"digest": False, **alert.fields(), "text": text},
+        headers={"X-Attrition-Alert-Id": str(alert.id), "X-Attrition-Incident": alert.incident_key},
+    )
 
 
 def digest_message(alerts: list[Alert], threshold: int) -> Message:
@@ -187,8 +231,13 @@ def digest_message(alerts: list[Alert], threshold: int) -> Message:
     kinds = Counter(a.kind for a in alerts)
     by_kind = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.most_common())
     subject = f"[attrition] {len(alerts)} data-quality alerts: {by_kind}"
-    lines = [f"{len(alerts)} alerts in one digest: a delivery finding more than {threshold} pending alerts "
-             "sends one message instead of one each.", "", *_counts(alerts), ""]
+    lines = [
+        f"{len(alerts)} alerts in one digest: a delivery finding more than {threshold} pending alerts "
+        "sends one message instead of one each.",
+        "",
+        *_counts(alerts),
+        "",
+    ]
     # the records awaiting a person first, then the rest, each group in the order raised
     for alert in sorted(alerts, key=lambda a: (not _needs_person(a), a.id)):
         lines.append(f"#{alert.id} [{alert.severity}] {alert.subject}")
@@ -208,16 +257,23 @@ def digest_message(alerts: list[Alert], threshold: int) -> Message:
     if any(a.details.get("quarantine_id") is not None for a in alerts):
         lines.append("A quarantined record: attrition quarantine show <quarantine id>")
     text = "\n".join(lines) + "\n"
-    payload = {"digest": True, "subject": subject, "count": len(alerts), "text": text,
-               "alerts": [a.fields() for a in alerts]}
+    payload = {
+        "digest": True,
+        "subject": subject,
+        "count": len(alerts),
+        "text": text,
+        "alerts": [a.fields() for a in alerts],
+    }
     return Message(subject=subject, text=text, payload=payload, headers={"X-Attrition-Digest": str(len(alerts))})
 
 
 def _html(text: str) -> str:
     """The plain text as HTML (the SMTP notifier sends HTML): preformatted, with its URLs as links."""
     linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html.escape(text, quote=False))
-    return ('<html><body><pre style="font-family: ui-monospace, Menlo, Consolas, monospace; '
-            f'white-space: pre-wrap">{linked}</pre></body></html>')
+    return (
+        '<html><body><pre style="font-family: ui-monospace, Menlo, Consolas, monospace; '
+        f'white-space: pre-wrap">{linked}</pre></body></html>'
+    )
 
 
 def _slack_text(message: Message) -> str:
@@ -260,19 +316,29 @@ class Channel:
         if self.name == "email":
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-            return SmtpNotifier(to=email_recipients(), from_email=email_sender(), subject=message.subject,
-                                html_content=_html(message.text), smtp_conn_id=self.conn_id,
-                                custom_headers=message.headers)
+            return SmtpNotifier(
+                to=email_recipients(),
+                from_email=email_sender(),
+                subject=message.subject,
+                html_content=_html(message.text),
+                smtp_conn_id=self.conn_id,
+                custom_headers=message.headers,
+            )
         if self.name == "slack":
             from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
 
-            return SlackWebhookNotifier(slack_webhook_conn_id=self.conn_id, text=_slack_text(message),
-                                        unfurl_links=False)
+            return SlackWebhookNotifier(
+                slack_webhook_conn_id=self.conn_id, text=_slack_text(message), unfurl_links=False
+            )
         from airflow.providers.http.notifications.http import HttpNotifier
 
         timeout = self.conn.extra_dejson.get("timeout", WEBHOOK_TIMEOUT)
-        return HttpNotifier(http_conn_id=self.conn_id, json=message.payload, extra_options={"timeout": timeout},
-                            headers={"User-Agent": "attrition-alerts"})
+        return HttpNotifier(
+            http_conn_id=self.conn_id,
+            json=message.payload,
+            extra_options={"timeout": timeout},
+            headers={"User-Agent": "attrition-alerts"},
+        )
 
     def send(self, message: Message) -> None:
         # notify() rather than calling the notifier: calling it would render the alert's text as a
@@ -282,8 +348,7 @@ class Channel:
 
 def channel_conn_ids() -> list[tuple[str, str]]:
     """(channel, connection id) in delivery order."""
-    return [("email", setting("ATTRITION_SMTP_CONN_ID")),
-            ("slack", SLACK_CONN_ID), ("webhook", WEBHOOK_CONN_ID)]
+    return [("email", setting("ATTRITION_SMTP_CONN_ID")), ("slack", SLACK_CONN_ID), ("webhook", WEBHOOK_CONN_ID)]
 
 
 def configured_channels() -> tuple[list[Channel], list[str]]:
@@ -303,8 +368,9 @@ def configured_channels() -> tuple[list[Channel], list[str]]:
         except AirflowNotFoundException:
             variable = f"AIRFLOW_CONN_{conn_id.upper()}"
             if os.environ.get(variable):
-                warnings.append(f"{variable} is set but is not a valid Airflow connection (URI or JSON form): "
-                                f"channel {name} is off")
+                warnings.append(
+                    f"{variable} is set but is not a valid Airflow connection (URI or JSON form): channel {name} is off"
+                )
             continue
         channels.append(Channel(name, conn_id, conn))
     return channels, warnings
@@ -331,15 +397,18 @@ class DeliveryReport:
             if not self.pending:
                 lines.append(f"no undelivered alert (channels: {via})")
             elif self.sent:
-                lines.append(f"delivered {len(self.sent)} alert(s) via {via}" + (" as one digest" if self.digest
-                                                                                 else ""))
+                lines.append(
+                    f"delivered {len(self.sent)} alert(s) via {via}" + (" as one digest" if self.digest else "")
+                )
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
         for alert_id, channel, error in self.failed:
             groups[(channel, error)].append(alert_id)
         for (channel, error), ids in groups.items():
             shown = ", ".join(f"#{i}" for i in ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-            lines.append(f"alert delivery FAILED on {channel} for {len(ids)} alert(s) ({shown}): {error}; "
-                         "they stay undelivered and are retried on the next delivery")
+            lines.append(
+                f"alert delivery FAILED on {channel} for {len(ids)} alert(s) ({shown}): {error}; "
+                "they stay undelivered and are retried on the next delivery"
+            )
         return "\n".join(lines)
 
 
@@ -352,8 +421,9 @@ _SELECT_PENDING = """
 """
 
 
-def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
-                    raise_on_failure: bool = False) -> DeliveryReport:
+def deliver_pending(
+    dsn: str | None = None, *, now: datetime | None = None, raise_on_failure: bool = False
+) -> DeliveryReport:
     """Send every undelivered alert through every configured channel; mark what was sent.
 
     ``now`` is the delivery time recorded (default: the transaction's ``now()``).  A channel that
@@ -374,9 +444,11 @@ def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
             cur.execute("SELECT count(*) FROM quality.alert WHERE notified_at IS NULL")
             report.pending = cur.fetchone()[0]
             ids = ", ".join(conn_id for _, conn_id in channel_conn_ids())
-            report.warnings.append(f"no alert channel configured: {report.pending} alert(s) stay undelivered "
-                                   f"in quality.alert; define an Airflow connection {ids} "
-                                   "(e.g. AIRFLOW_CONN_SMTP_DEFAULT; see docs/alerts.md)")
+            report.warnings.append(
+                f"no alert channel configured: {report.pending} alert(s) stay undelivered "
+                f"in quality.alert; define an Airflow connection {ids} "
+                "(e.g. AIRFLOW_CONN_SMTP_DEFAULT; see docs/alerts.md)"
+            )
             return report
         cur.execute(_SELECT_PENDING)
         alerts = [Alert(*row[:10], channels=tuple(row[10])) for row in cur.fetchall()]
@@ -393,8 +465,9 @@ def deliver_pending(dsn: str | None = None, *, now: datetime | None = None,
     return report
 
 
-def _send(alerts: list[Alert], channels: list[Channel], threshold: int,
-          report: DeliveryReport) -> tuple[dict[int, set[str]], dict[int, list[dict]]]:
+def _send(
+    alerts: list[Alert], channels: list[Channel], threshold: int, report: DeliveryReport
+) -> tuple[dict[int, set[str]], dict[int, list[dict]]]:
     """Send each alert (or one digest, over ``threshold`` alerts) on each channel that has not delivered it yet."""
     report.digest = len(alerts) > threshold
     delivered = {a.id: set(a.channels) for a in alerts}
@@ -420,8 +493,15 @@ def _send(alerts: list[Alert], channels: list[Channel], threshold: int,
     return delivered, errors
 
 
-def _mark(cur, alerts: list[Alert], channels: list[Channel], delivered: dict[int, set[str]],
-          errors: dict[int, list[dict]], now: datetime, report: DeliveryReport) -> None:
+def _mark(
+    cur,
+    alerts: list[Alert],
+    channels: list[Channel],
+    delivered: dict[int, set[str]],
+    errors: dict[int, list[dict]],
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
     """Mark alerts delivered on every enabled channel; keep the others pending with the reason."""
     enabled = {c.name for c in channels}
     order = [name for name, _ in channel_conn_ids()]
@@ -433,12 +513,12 @@ def _mark(cur, alerts: list[Alert], channels: list[Channel], delivered: dict[int
             report.sent.append(alert.id)
         else:
             attempts = (alert.details.get("delivery") or {}).get("attempts", 0) + 1
-            record = {"delivery": {"attempted_at": now.isoformat(), "attempts": attempts,
-                                   "errors": errors[alert.id]}}
+            record = {"delivery": {"attempted_at": now.isoformat(), "attempts": attempts, "errors": errors[alert.id]}}
             pending_rows.append((done, json.dumps(record), alert.id))
     cur.executemany("UPDATE quality.alert SET notified_at = %s, channels = %s WHERE id = %s", done_rows)
-    cur.executemany("UPDATE quality.alert SET channels = %s, details = details || %s::jsonb WHERE id = %s",
-                    pending_rows)
+    cur.executemany(
+        "UPDATE quality.alert SET channels = %s, details = details || %s::jsonb WHERE id = %s", pending_rows
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,9 +532,12 @@ def _deliver_command(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     """Add ``alerts deliver`` to the ``attrition`` command's subparsers."""
-    alerts = subparsers.add_parser("alerts", help="data-quality alerts: deliver the pending ones",
-                                   description="Send the alerts of quality.alert not sent yet through the "
-                                               "configured Airflow connections (see docs/alerts.md).")
+    alerts = subparsers.add_parser(
+        "alerts",
+        help="data-quality alerts: deliver the pending ones",
+        description="Send the alerts of quality.alert not sent yet through the "
+        "configured Airflow connections (see docs/alerts.md).",
+    )
     actions = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     deliver = actions.add_parser("deliver", help="send the pending alerts now; exit status 1 when a channel fails")
     deliver.set_defaults(func=_deliver_command)

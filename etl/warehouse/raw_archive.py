@@ -1,14 +1,23 @@
 """The raw archive: documents byte-exact, deduplicated by sha256."""
+
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
-def store_document(cur, source: str, url: str, body: bytes, *, content_type: str | None = None,
-                   http_status: int = 200, headers: dict | None = None,
-                   fetched_at: datetime | None = None) -> tuple[int, bool]:
+def store_document(
+    cur,
+    source: str,
+    url: str,
+    body: bytes,
+    *,
+    content_type: str | None = None,
+    http_status: int = 200,
+    headers: dict | None = None,
+    fetched_at: datetime | None = None,
+) -> tuple[int, bool]:
     """Archive ``body``; returns (raw.document id, whether it was new).  Same bytes again: the first copy."""
     digest = hashlib.sha256(body).hexdigest()
     cur.execute(
@@ -18,8 +27,17 @@ def store_document(cur, source: str, url: str, body: bytes, *, content_type: str
         ON CONFLICT (sha256) DO NOTHING
         RETURNING id
         """,
-        (source, url, fetched_at or datetime.now(timezone.utc), http_status, content_type,
-         json.dumps(headers or {}), digest, len(body), body),
+        (
+            source,
+            url,
+            fetched_at or datetime.now(UTC),
+            http_status,
+            content_type,
+            json.dumps(headers or {}),
+            digest,
+            len(body),
+            body,
+        ),
     )
     row = cur.fetchone()
     if row:

@@ -12,12 +12,13 @@
 While it holds the locks the transaction's ``application_name`` names the run's sources and range,
 which is how a waiting run can tell who it waits for (``pg_stat_activity``).
 """
+
 from __future__ import annotations
 
 import secrets
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from etl.config import SETTINGS
 
@@ -28,7 +29,7 @@ APP_PREFIX = "attrition-run "
 
 def new_run_id(prefix: str) -> str:
     """``<prefix>-<UTC time to the microsecond>-<6 hex digits>``, e.g. cli-backfill-20261202T144501123456Z-3fa9c1."""
-    return f"{prefix}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+    return f"{prefix}-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
 
 
 def describe_range(date_from: date | None, date_to: date | None) -> str:
@@ -57,10 +58,12 @@ def wait_limit() -> float:
 
 def _holder(cur, source: str) -> str | None:
     """What the session holding ``source``'s lock says it runs (its application_name), if visible."""
-    cur.execute("""SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    cur.execute(
+        """SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                    WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s::oid AND l.objid = %s::oid
                      AND l.objsubid = 2 AND l.pid <> pg_backend_pid()""",
-                (LOCK_CLASS, _key(source) & 0xFFFFFFFF))
+        (LOCK_CLASS, _key(source) & 0xFFFFFFFF),
+    )
     row = cur.fetchone()
     return row[0] if row else None
 
@@ -71,8 +74,14 @@ def _key(source: str) -> int:
     return zlib.crc32(f"attrition.run:{source}".encode()) - (1 << 31)  # a signed int4
 
 
-def lock_sources(cur, spans: dict[str, tuple[date | None, date | None]], run_id: str | None = None,
-                 *, wait: float | None = None, say=None) -> None:
+def lock_sources(
+    cur,
+    spans: dict[str, tuple[date | None, date | None]],
+    run_id: str | None = None,
+    *,
+    wait: float | None = None,
+    say=None,
+) -> None:
     """Take the run lock of every source in ``spans`` ({source: (first day, last day)}) in the
     transaction of ``cur``, in source order (no deadlock between runs).  A lock another run holds is
     waited for, saying so through ``say`` (default: stderr); after ``wait`` seconds
@@ -90,7 +99,7 @@ def lock_sources(cur, spans: dict[str, tuple[date | None, date | None]], run_id:
         if cur.fetchone()[0]:
             continue
         holder = _holder(cur, source) or ""
-        other = holder[len(APP_PREFIX):] if holder.startswith(APP_PREFIX) else f"{source} (another session)"
+        other = holder[len(APP_PREFIX) :] if holder.startswith(APP_PREFIX) else f"{source} (another session)"
         say(f"attrition: another run of {other} is in progress; waiting up to {wait:.0f} s for it")
         started = time.monotonic()
         cur.execute("SAVEPOINT attrition_run_lock")

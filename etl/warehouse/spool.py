@@ -6,10 +6,11 @@ records the spooled alerts in quality.alert (one row per incident) and empties t
 (:mod:`etl.warehouse.failures` spools; :mod:`etl.warehouse.notify` flushes: neither imports the other's
 half.)
 """
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -29,8 +30,10 @@ def spool(fields: dict, why: str) -> Path:
         import fcntl
 
         fcntl.flock(fh, fcntl.LOCK_EX)
-        fh.write(json.dumps({**fields, "spooled_at": datetime.now(timezone.utc).isoformat(),
-                             "spooled_because": why}, default=str) + "\n")
+        fh.write(
+            json.dumps({**fields, "spooled_at": datetime.now(UTC).isoformat(), "spooled_because": why}, default=str)
+            + "\n"
+        )
     return path
 
 
@@ -56,10 +59,14 @@ def flush_spool(dsn: str | None = None) -> int:
                     a = json.loads(ln)
                 except json.JSONDecodeError:
                     continue
-                details = {**(a.get("details") or {}), "spooled_at": a.get("spooled_at"),
-                           "spooled_because": a.get("spooled_because")}
-                record_alert(cur, a["kind"], a["incident_key"], a["subject"], a["body"], details,
-                             run_url=a.get("run_url"))
+                details = {
+                    **(a.get("details") or {}),
+                    "spooled_at": a.get("spooled_at"),
+                    "spooled_because": a.get("spooled_because"),
+                }
+                record_alert(
+                    cur, a["kind"], a["incident_key"], a["subject"], a["body"], details, run_url=a.get("run_url")
+                )
         fh.seek(0)
         fh.truncate()
     return len(lines)

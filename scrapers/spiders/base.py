@@ -7,9 +7,10 @@ Spider arguments (``scrapy crawl NAME -a date_from=2024-05-01 -a date_to=2024-05
 * ``lang``: which language versions to fetch where a source has several (``en``, ``uk``, ``both``).
 * ``run_id``: stored in raw.fetch.run_id (else the ``ATTRITION_RUN_ID`` setting).
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import scrapy
@@ -84,8 +85,17 @@ class ArchiveSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------------------------
 
-    def archive_request(self, url: str, callback=None, *, kind: str = "document", conditional: bool | None = None,
-                        need_body: bool = False, meta: dict | None = None, **kwargs) -> scrapy.Request:
+    def archive_request(
+        self,
+        url: str,
+        callback=None,
+        *,
+        kind: str = "document",
+        conditional: bool | None = None,
+        need_body: bool = False,
+        meta: dict | None = None,
+        **kwargs,
+    ) -> scrapy.Request:
         """A request whose outcome lands in the archive.
 
         ``kind``: ``document`` (archived), ``navigation`` (raw.fetch only) or ``auto`` (the callback
@@ -118,23 +128,48 @@ class ArchiveSpider(scrapy.Spider):
         how = meta.get("attrition_discovered_by")
         if response.status == 304:
             v = meta.get("attrition_validators")
-            return Fetched(self.name, "not_modified", url, final_url=response.url, status=304,
-                           etag=etag or (v.etag if v else None), last_modified=lm or (v.last_modified if v else None),
-                           document_id=v.document_id if v else None, discovered_by=how)
+            return Fetched(
+                self.name,
+                "not_modified",
+                url,
+                final_url=response.url,
+                status=304,
+                etag=etag or (v.etag if v else None),
+                last_modified=lm or (v.last_modified if v else None),
+                document_id=v.document_id if v else None,
+                discovered_by=how,
+            )
         # an empty 200 body is archived like any other: it is evidence, and the parser rejects it by name
         headers = {name: v for name in KEPT_HEADERS if (v := _header(response, name)) is not None}
-        return Fetched(self.name, kind, url, final_url=response.url, status=response.status,
-                       body=response.body if kind == "document" else None,
-                       content_type=_header(response, "Content-Type"), headers=headers, etag=etag,
-                       last_modified=lm, fetched_at=datetime.now(timezone.utc), discovered_by=how)
+        return Fetched(
+            self.name,
+            kind,
+            url,
+            final_url=response.url,
+            status=response.status,
+            body=response.body if kind == "document" else None,
+            content_type=_header(response, "Content-Type"),
+            headers=headers,
+            etag=etag,
+            last_modified=lm,
+            fetched_at=datetime.now(UTC),
+            discovered_by=how,
+        )
 
     def discovery_error(self, response, problem: str) -> Fetched:
         """A page fetched fine but unusable for finding URLs (layout changed?): an error row."""
         self.logger.error("%s: %s", response.url, problem)
-        return Fetched(self.name, "error", response.meta.get("attrition_url", response.url),
-                       final_url=response.url, status=response.status, error=problem,
-                       etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
-                       discovered_by=response.meta.get("attrition_discovered_by"))
+        return Fetched(
+            self.name,
+            "error",
+            response.meta.get("attrition_url", response.url),
+            final_url=response.url,
+            status=response.status,
+            error=problem,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            discovered_by=response.meta.get("attrition_discovered_by"),
+        )
 
     # -- failures -------------------------------------------------------------------------------
 
@@ -144,8 +179,14 @@ class ArchiveSpider(scrapy.Spider):
         status, problem = describe_failure(failure)
         if request.meta.get("attrition_note"):
             problem += f" ({request.meta['attrition_note']})"
-        item = Fetched(self.name, "error", url, status=status, error=problem,
-                       discovered_by=request.meta.get("attrition_discovered_by"))
+        item = Fetched(
+            self.name,
+            "error",
+            url,
+            status=status,
+            error=problem,
+            discovered_by=request.meta.get("attrition_discovered_by"),
+        )
         if not problem.startswith(SKIPPED_PREFIX):  # skipped requests were never sent: no log line each
             self.logger.error("%s: %s", url, problem)
         yield item
@@ -183,7 +224,12 @@ def describe_failure(failure) -> tuple[int | None, str]:
     if isinstance(exc, DownloadCancelledError):
         return None, f"oversized response, download cancelled: {exc}"
     if isinstance(exc, UNREACHABLE):
-        kind = "DNS lookup failed" if "DNS" in type(exc).__name__ or "Resolve" in type(exc).__name__ else \
-            "connection refused" if "Refused" in type(exc).__name__ else "host unreachable"
+        kind = (
+            "DNS lookup failed"
+            if "DNS" in type(exc).__name__ or "Resolve" in type(exc).__name__
+            else "connection refused"
+            if "Refused" in type(exc).__name__
+            else "host unreachable"
+        )
         return None, f"{kind}{after}: {exc}".rstrip(": ")
     return None, f"{type(exc).__name__}: {exc}{after}".strip()

@@ -8,6 +8,7 @@
   main page is logged as navigation only).  If the main page cannot be read, the months of the range
   are enumerated instead (logged).
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ class MinfinSpider(ArchiveSpider):
         return f"{self.base_url('ATTRITION_MINFIN_BASE_URL')}/{lang}/russian-invading/casualties/"
 
     def month_url(self, lang: str, year: int, month: int) -> str:
-        return f"{self.base_url('ATTRITION_MINFIN_BASE_URL')}/{lang}/russian-invading/casualties/{year:04d}-{month:02d}/"
+        return (
+            f"{self.base_url('ATTRITION_MINFIN_BASE_URL')}/{lang}/russian-invading/casualties/{year:04d}-{month:02d}/"
+        )
 
     def month_in_range(self, year: int, month: int) -> bool:
         first, last = month_bounds(year, month)
@@ -47,12 +50,17 @@ class MinfinSpider(ArchiveSpider):
             for lang in self.langs:
                 yield self.archive_request(self.main_url(lang))
             return
-        yield self.archive_request(self.main_url(self.langs[0]), self.parse_main, kind="auto", need_body=True,
-                                   meta={"minfin_discovery": True})
+        yield self.archive_request(
+            self.main_url(self.langs[0]), self.parse_main, kind="auto", need_body=True, meta={"minfin_discovery": True}
+        )
 
     def parse_main(self, response):
-        days = sorted({date(int(y), int(m), int(d)) for d, m, y in
-                       DAY_RE.findall(" ".join(response.css("li.gold > span.black::text").getall()))})
+        days = sorted(
+            {
+                date(int(y), int(m), int(d))
+                for d, m, y in DAY_RE.findall(" ".join(response.css("li.gold > span.black::text").getall()))
+            }
+        )
         months = set()
         for href in response.css("div.ajaxmonth a::attr(href)").getall():
             m = MONTH_RE.search(href.strip())
@@ -62,16 +70,24 @@ class MinfinSpider(ArchiveSpider):
             yield self.discovery_error(response, "main page shows neither days nor month links (layout changed?)")
             yield from self.fallback_months()
             return
-        reaches = bool(days) and (self.date_to is None or self.date_to >= days[0]) and (
-            self.date_from is None or self.date_from <= days[-1])
+        reaches = (
+            bool(days)
+            and (self.date_to is None or self.date_to >= days[0])
+            and (self.date_from is None or self.date_from <= days[-1])
+        )
         yield self.fetched(response, "document" if reaches else "navigation")
         if reaches:
             for lang in self.langs[1:]:
                 yield self.archive_request(self.main_url(lang))
         wanted = sorted(ym for ym in months if self.month_in_range(*ym))
-        self.logger.info("main page shows %s..%s and links %d month(s); %d intersect the range%s",
-                         days[0] if days else "-", days[-1] if days else "-", len(months), len(wanted),
-                         " (main pages archived)" if reaches else "")
+        self.logger.info(
+            "main page shows %s..%s and links %d month(s); %d intersect the range%s",
+            days[0] if days else "-",
+            days[-1] if days else "-",
+            len(months),
+            len(wanted),
+            " (main pages archived)" if reaches else "",
+        )
         for year, month in wanted:
             for lang in self.langs:
                 yield self.archive_request(self.month_url(lang, year, month))
@@ -83,8 +99,7 @@ class MinfinSpider(ArchiveSpider):
     def fallback_months(self):
         last = min(self.date_to or kyiv_today(), kyiv_today())
         first = max(self.date_from or WAR_START, WAR_START)
-        self.logger.warning("main page unusable: falling back to the month pages of %s..%s by URL pattern",
-                            first, last)
+        self.logger.warning("main page unusable: falling back to the month pages of %s..%s by URL pattern", first, last)
         y, m = first.year, first.month
         while (y, m) <= (last.year, last.month):
             for lang in self.langs:

@@ -45,6 +45,7 @@ are documents.
 
 ``lang``: ``en``, ``uk`` or ``both`` (default).
 """
+
 from __future__ import annotations
 
 import json
@@ -92,8 +93,13 @@ class ModSpider(ArchiveSpider):
         return self.site_base(site) + LISTING_PATH[(site, lang)]
 
     def listing_request(self, site: str, lang: str, url: str, page: int, **extra):
-        return self.archive_request(url, self.parse_listing, kind="navigation", conditional=False,
-                                    meta={"mod_listing": (site, lang), "mod_page": page, **extra})
+        return self.archive_request(
+            url,
+            self.parse_listing,
+            kind="navigation",
+            conditional=False,
+            meta={"mod_listing": (site, lang), "mod_page": page, **extra},
+        )
 
     async def start(self):
         if not self.backfill:
@@ -117,12 +123,16 @@ class ModSpider(ArchiveSpider):
     def search_request(self, lang: str, frm: int, size: int, daily: bool = False) -> scrapy.Request:
         url = self.site_base("mod") + SEARCH_PATH
         key = f"{url}#locale={lang}&from={frm}&size={size}"
-        req = self.archive_request(key, self.parse_search, kind="auto", conditional=False,
-                                   meta={"mod_search": (lang, frm, size), "mod_daily": daily,
-                                         "attrition_discovered_by": "search_api"},
-                                   method="POST", body=json.dumps(search_query("uk" if lang == "uk" else "en", frm,
-                                                                               size), ensure_ascii=False),
-                                   headers={"Content-Type": "application/json", "Accept": "application/json"})
+        req = self.archive_request(
+            key,
+            self.parse_search,
+            kind="auto",
+            conditional=False,
+            meta={"mod_search": (lang, frm, size), "mod_daily": daily, "attrition_discovered_by": "search_api"},
+            method="POST",
+            body=json.dumps(search_query("uk" if lang == "uk" else "en", frm, size), ensure_ascii=False),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
         return req.replace(url=url)
 
     def parse_search(self, response):
@@ -141,8 +151,11 @@ class ModSpider(ArchiveSpider):
             if frm == 0:
                 yield from self.search_failed(lang, "the search reply is unusable")
             return
-        bulletins = [(published_day(s.get("publishedAt")), s) for s in sources
-                     if is_bulletin_article(str(s.get("title") or ""), str(s.get("slug") or ""))]
+        bulletins = [
+            (published_day(s.get("publishedAt")), s)
+            for s in sources
+            if is_bulletin_article(str(s.get("title") or ""), str(s.get("slug") or ""))
+        ]
         if frm == 0 and not bulletins:
             if daily:  # no bulletin on mod.gov.ua at all: they may still be on the older site
                 yield self.fetched(response, "navigation")
@@ -155,8 +168,15 @@ class ModSpider(ArchiveSpider):
         item.final_url = response.meta["attrition_url"]  # the page of the reply, not only the endpoint
         yield item
         days = [d for d, _ in bulletins if d is not None]
-        self.logger.info("search API (%s, from %d): %d hits, %d bulletins %s..%s", lang, frm, len(sources),
-                         len(bulletins), min(days) if days else "-", max(days) if days else "-")
+        self.logger.info(
+            "search API (%s, from %d): %d hits, %d bulletins %s..%s",
+            lang,
+            frm,
+            len(sources),
+            len(bulletins),
+            min(days) if days else "-",
+            max(days) if days else "-",
+        )
         if daily:
             return
         oldest = min((published_day(s.get("publishedAt")) for s in sources if s.get("publishedAt")), default=None)
@@ -166,9 +186,14 @@ class ModSpider(ArchiveSpider):
 
     def search_failed(self, lang: str, why: str):
         self.logger.warning("mod.gov.ua search API failed for %s (%s): falling back to the sitemap", lang, why)
-        yield self.archive_request(self.site_base("mod") + "/sitemap.xml", self.parse_sitemap, kind="navigation",
-                                   conditional=False, dont_filter=True,
-                                   meta={"mod_sitemap": lang, "attrition_discovered_by": "sitemap"})
+        yield self.archive_request(
+            self.site_base("mod") + "/sitemap.xml",
+            self.parse_sitemap,
+            kind="navigation",
+            conditional=False,
+            dont_filter=True,
+            meta={"mod_sitemap": lang, "attrition_discovered_by": "sitemap"},
+        )
 
     # -- mod.gov.ua (b): the sitemap ---------------------------------------------------------------
 
@@ -188,9 +213,13 @@ class ModSpider(ArchiveSpider):
         if children:
             yield self.fetched(response, "navigation")
             for loc in children:
-                yield self.archive_request(response.urljoin(loc.strip()), self.parse_sitemap, kind="navigation",
-                                           conditional=False, meta={"mod_sitemap": lang,
-                                                                    "attrition_discovered_by": "sitemap"})
+                yield self.archive_request(
+                    response.urljoin(loc.strip()),
+                    self.parse_sitemap,
+                    kind="navigation",
+                    conditional=False,
+                    meta={"mod_sitemap": lang, "attrition_discovered_by": "sitemap"},
+                )
             return
         lo, hi = self.mod_range()
         found = 0
@@ -225,11 +254,21 @@ class ModSpider(ArchiveSpider):
         covered = {d for d, _ in wanted}
         candidates = [(d, u) for d, u in others if d not in covered]
         if candidates:
-            self.logger.info("sitemap: no %s bulletin slug for %d day(s) in range; checking the titles of %d other "
-                             "page(s) of those days", lang, len({d for d, _ in candidates}), len(candidates))
+            self.logger.info(
+                "sitemap: no %s bulletin slug for %d day(s) in range; checking the titles of %d other "
+                "page(s) of those days",
+                lang,
+                len({d for d, _ in candidates}),
+                len(candidates),
+            )
         for day, url in candidates:
-            yield self.archive_request(url, self.parse_candidate, kind="auto", conditional=False,
-                                       meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"})
+            yield self.archive_request(
+                url,
+                self.parse_candidate,
+                kind="auto",
+                conditional=False,
+                meta={"mod_day": day.isoformat(), "attrition_discovered_by": "sitemap"},
+            )
 
     def parse_candidate(self, response):
         """A page of a day the sitemap's slugs did not cover: a document if its title says it is a bulletin."""
@@ -242,9 +281,14 @@ class ModSpider(ArchiveSpider):
             yield from self.mod_patterns(lang)
             return
         self.logger.warning("mod.gov.ua sitemap failed for %s (%s): falling back to the tag page", lang, why)
-        yield self.archive_request(self.site_base("mod") + TAG_PATH, self.parse_tag_page, kind="navigation",
-                                   conditional=False, dont_filter=True, meta={"mod_tag": lang, "mod_page": 1,
-                                                            "attrition_discovered_by": "tag_page"})
+        yield self.archive_request(
+            self.site_base("mod") + TAG_PATH,
+            self.parse_tag_page,
+            kind="navigation",
+            conditional=False,
+            dont_filter=True,
+            meta={"mod_tag": lang, "mod_page": 1, "attrition_discovered_by": "tag_page"},
+        )
 
     # -- mod.gov.ua (c): the tag page --------------------------------------------------------------
 
@@ -271,16 +315,21 @@ class ModSpider(ArchiveSpider):
         yield self.fetched(response, "navigation")
         for day, url in items:
             if day is not None and lo <= day <= hi:
-                yield self.archive_request(url, meta={"mod_day": day.isoformat(),
-                                                      "attrition_discovered_by": "tag_page"})
+                yield self.archive_request(
+                    url, meta={"mod_day": day.isoformat(), "attrition_discovered_by": "tag_page"}
+                )
         dated = [d for d, _ in items if d is not None]
         if dated and min(dated) < lo:
             return
         nxt = response.css("a[rel=next]::attr(href)").get()
         if nxt:
-            yield self.archive_request(response.urljoin(nxt), self.parse_tag_page, kind="navigation",
-                                       conditional=False, meta={"mod_tag": lang, "mod_page": page + 1,
-                                                                "attrition_discovered_by": "tag_page"})
+            yield self.archive_request(
+                response.urljoin(nxt),
+                self.parse_tag_page,
+                kind="navigation",
+                conditional=False,
+                meta={"mod_tag": lang, "mod_page": page + 1, "attrition_discovered_by": "tag_page"},
+            )
 
     # -- mod.gov.ua (d): the URL patterns of 2026 --------------------------------------------------
 
@@ -290,15 +339,23 @@ class ModSpider(ArchiveSpider):
             hi = min(hi, last)
         first = max(lo, pattern_from(lang))
         if lo < first:
-            self.logger.warning("mod.gov.ua %s bulletins of %s..%s cannot be guessed (their slugs embed the day's "
-                                "figures): not fetched", lang, lo, min(hi, first - timedelta(days=1)))
+            self.logger.warning(
+                "mod.gov.ua %s bulletins of %s..%s cannot be guessed (their slugs embed the day's "
+                "figures): not fetched",
+                lang,
+                lo,
+                min(hi, first - timedelta(days=1)),
+            )
         if first > hi:
             return
         self.logger.warning("mod.gov.ua %s: guessing the URLs of %s..%s from the 2026 slug pattern", lang, first, hi)
         day = first
         while day <= hi:
-            meta = {"mod_day": day.isoformat(), "attrition_discovered_by": "url_pattern",
-                    "attrition_note": "URL guessed from the known pattern"}
+            meta = {
+                "mod_day": day.isoformat(),
+                "attrition_discovered_by": "url_pattern",
+                "attrition_note": "URL guessed from the known pattern",
+            }
             if lang == "uk":
                 meta["mod_alt"] = self.site_base("mod") + pattern_path_alt(day)
             yield self.archive_request(self.site_base("mod") + pattern_path("mod", lang, day), meta=meta)
@@ -338,8 +395,9 @@ class ModSpider(ArchiveSpider):
                 yield self.listing_request("mil", lang, self.listing_url("mil", lang), 1, mod_daily=True)
                 return
             if page == 1 or not n_rows:
-                yield self.discovery_error(response, f"listing page {page} holds no loss bulletin links "
-                                                     f"(layout changed?)")
+                yield self.discovery_error(
+                    response, f"listing page {page} holds no loss bulletin links (layout changed?)"
+                )
                 yield from self.fallback(site, lang, response.meta.get("mod_oldest"))
                 return
         yield self.fetched(response, "navigation")
@@ -351,8 +409,9 @@ class ModSpider(ArchiveSpider):
                 return
             hi = max(dated)
             lo = hi - timedelta(days=self.daily_days() - 1)
-            self.logger.info("daily run: the newest %s bulletin on %s is of %s; fetching %s..%s", lang, site, hi,
-                             lo, hi)
+            self.logger.info(
+                "daily run: the newest %s bulletin on %s is of %s; fetching %s..%s", lang, site, hi, lo, hi
+            )
         for day, url, _title in items:
             if day is None:
                 self.logger.warning("%s: no date for %s; skipped", response.url, url)
@@ -362,13 +421,15 @@ class ModSpider(ArchiveSpider):
         oldest = min(dated) if dated else None
         if daily or (oldest is not None and lo is not None and oldest < lo):
             return
-        nxt = response.css("ul.pagination a[rel=next]::attr(href)").get() or response.css(
-            "a[rel=next]::attr(href)").get()
+        nxt = (
+            response.css("ul.pagination a[rel=next]::attr(href)").get() or response.css("a[rel=next]::attr(href)").get()
+        )
         if nxt:
             if oldest is None and response.meta.get("mod_oldest"):
                 oldest = date.fromisoformat(response.meta["mod_oldest"])
-            yield self.listing_request(site, lang, response.urljoin(nxt), page + 1,
-                                       mod_oldest=oldest.isoformat() if oldest else None)
+            yield self.listing_request(
+                site, lang, response.urljoin(nxt), page + 1, mod_oldest=oldest.isoformat() if oldest else None
+            )
 
     def daily_days(self) -> int:
         return max(1, self.settings.getint("ATTRITION_MOD_DAILY_DAYS", 3))
@@ -378,9 +439,14 @@ class ModSpider(ArchiveSpider):
     def after_failure(self, request, failure):
         if request.meta.get("mod_alt") and describe_failure(failure)[0] == 404:
             self.logger.info("%s: 404; trying the other 2026 slug family", request.url)
-            yield self.archive_request(request.meta["mod_alt"],
-                                       meta={"mod_day": request.meta["mod_day"], "attrition_discovered_by": "url_pattern",
-                                             "attrition_note": "URL guessed from the second 2026 pattern"})
+            yield self.archive_request(
+                request.meta["mod_alt"],
+                meta={
+                    "mod_day": request.meta["mod_day"],
+                    "attrition_discovered_by": "url_pattern",
+                    "attrition_note": "URL guessed from the second 2026 pattern",
+                },
+            )
             return
         if "mod_search" in request.meta:
             lang, frm, _size = request.meta["mod_search"]
@@ -391,8 +457,9 @@ class ModSpider(ArchiveSpider):
             return
         if "mod_tag" in request.meta:
             lang = request.meta["mod_tag"]
-            self.logger.warning("mod.gov.ua tag page failed for %s (%s): falling back to the URL patterns", lang,
-                                describe(failure))
+            self.logger.warning(
+                "mod.gov.ua tag page failed for %s (%s): falling back to the URL patterns", lang, describe(failure)
+            )
             yield from self.mod_patterns(lang)
             return
         if "mod_listing" in request.meta:
@@ -416,11 +483,17 @@ class ModSpider(ArchiveSpider):
         if site == "mod":  # a daily run's fallback to the older site's listing: mod.gov.ua by its 2026 patterns
             yield from self.mod_patterns(lang, last)
             return
-        self.logger.warning("%s %s listing unreachable or unusable: falling back to the known URL patterns "
-                            "for %s..%s", site, lang, first, last)
+        self.logger.warning(
+            "%s %s listing unreachable or unusable: falling back to the known URL patterns for %s..%s",
+            site,
+            lang,
+            first,
+            last,
+        )
         day = first
         while day <= last:
-            yield self.archive_request(self.site_base(site_of(day)) + pattern_path(site_of(day), lang, day),
-                                       meta={"mod_day": day.isoformat(),
-                                             "attrition_note": "URL guessed from the known pattern"})
+            yield self.archive_request(
+                self.site_base(site_of(day)) + pattern_path(site_of(day), lang, day),
+                meta={"mod_day": day.isoformat(), "attrition_note": "URL guessed from the known pattern"},
+            )
             day += timedelta(days=1)

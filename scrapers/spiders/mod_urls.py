@@ -2,19 +2,19 @@
 
 Pure helpers of scrapers/spiders/mod.py (no Scrapy); see that module's docstring for the discovery order.
 """
+
 from __future__ import annotations
 
 import re
-
-from etl.domain import calendar
 from datetime import date
 from urllib.parse import unquote, urlsplit
+
+from etl.domain import calendar
 
 SITE_SWITCH = date(2024, 10, 7)  # the bulletins moved from mil.gov.ua to mod.gov.ua
 SITES = ("mil", "mod")
 SITE_SETTING = {"mil": "ATTRITION_MOD_MIL_BASE_URL", "mod": "ATTRITION_MOD_BASE_URL"}
-LISTING_PATH = {("mil", "en"): "/en/news/", ("mil", "uk"): "/news/", ("mod", "en"): "/en/news",
-                ("mod", "uk"): "/news"}
+LISTING_PATH = {("mil", "en"): "/en/news/", ("mil", "uk"): "/news/", ("mod", "en"): "/en/news", ("mod", "uk"): "/news"}
 
 TEXT_RE = re.compile(r"combat losses|бойові втрати|втрати (?:ворога|противника|рф|окупантів)", re.I)
 SLUG_RE = re.compile(r"combat-losses|bojovi-vtrati|boiovi-vtraty|agalni-bojovi|vtrati-(?:voroga|protivnika)", re.I)
@@ -36,20 +36,35 @@ PATTERN_EN_FROM = date(2026, 1, 1)  # the English "total-russian-combat-losses-i
 PATTERN_UK_FROM = date(2026, 1, 20)  # "bojovi-vtrati-voroga-na-…-roku"; before it the slugs embed figures
 SLUG_DAY_EN_RE = re.compile(r"-as-of-(" + "|".join(MONTHS_EN) + r")-(\d{1,2})-(\d{4})", re.I)
 SLUG_DAY_UK_RE = re.compile(r"-na-(\d{1,2})-([a-z]+)-(\d{4})(?:-roku)?", re.I)
-MONTHS_UK_LATIN_VARIANTS = {"bereznia": 3, "kvitnia": 4, "chervnia": 6, "lypnia": 7, "sichnia": 1, "liutoho": 2,
-                            "travnia": 5, "serpnia": 8, "veresnia": 9, "zhovtnia": 10, "lystopada": 11,
-                            "hrudnia": 12}  # the second transliteration (see MONTHS_UK_LATIN_2026)
+MONTHS_UK_LATIN_VARIANTS = {
+    "bereznia": 3,
+    "kvitnia": 4,
+    "chervnia": 6,
+    "lypnia": 7,
+    "sichnia": 1,
+    "liutoho": 2,
+    "travnia": 5,
+    "serpnia": 8,
+    "veresnia": 9,
+    "zhovtnia": 10,
+    "lystopada": 11,
+    "hrudnia": 12,
+}  # the second transliteration (see MONTHS_UK_LATIN_2026)
 
 
 def search_query(locale: str, frm: int, size: int) -> dict:
     """The query the site's news list sends (live-sources.md; pxjhkj7ks5-spec/studerria reads it the same way)."""
     return {
         "sort": [{"publishedAt": {"order": "desc"}}, {"id": {"order": "desc"}}],
-        "query": {"bool": {"must": [
-            {"term": {"locale": locale}},
-            {"terms_set": {"tags": {"terms": [SEARCH_TAG], "minimum_should_match_script": {"source": "1"}}}},
-            {"term": {"type": "news"}},
-        ]}},
+        "query": {
+            "bool": {
+                "must": [
+                    {"term": {"locale": locale}},
+                    {"terms_set": {"tags": {"terms": [SEARCH_TAG], "minimum_should_match_script": {"source": "1"}}}},
+                    {"term": {"type": "news"}},
+                ]
+            }
+        },
         "_source": ["title", "slug", "publishedAt", "locale", "type", "id", "content", "tags"],
         "from": frm,
         "size": size,
@@ -66,8 +81,7 @@ def slug_day(url: str) -> date | None:
         m = SLUG_DAY_UK_RE.search(path)
         if m:
             word = m.group(2).lower()
-            month = (MONTHS_UK_LATIN.index(word) + 1 if word in MONTHS_UK_LATIN
-                     else MONTHS_UK_LATIN_VARIANTS.get(word))
+            month = MONTHS_UK_LATIN.index(word) + 1 if word in MONTHS_UK_LATIN else MONTHS_UK_LATIN_VARIANTS.get(word)
             if month:
                 return date(int(m.group(3)), month, int(m.group(1)))
     except ValueError:
@@ -127,8 +141,20 @@ def pattern_path(site: str, lang: str, day: date) -> str:
 # The second Ukrainian slug family of 2026 (four days seen: 03-09, 04-02, 04-15, 06-02, live-sources.md):
 # another transliteration.  bereznia, kvitnia, chervnia were seen; the other months follow the same
 # (official, 2010) transliteration and are a guess.
-MONTHS_UK_LATIN_2026 = ("sichnia", "liutoho", "bereznia", "kvitnia", "travnia", "chervnia", "lypnia", "serpnia",
-                        "veresnia", "zhovtnia", "lystopada", "hrudnia")
+MONTHS_UK_LATIN_2026 = (
+    "sichnia",
+    "liutoho",
+    "bereznia",
+    "kvitnia",
+    "travnia",
+    "chervnia",
+    "lypnia",
+    "serpnia",
+    "veresnia",
+    "zhovtnia",
+    "lystopada",
+    "hrudnia",
+)
 
 
 def pattern_path_alt(day: date) -> str:

@@ -15,8 +15,8 @@ Arguments (all optional; without ``urls`` and ``feeds`` the ``ATTRITION_NEWS_URL
 Feeds are navigation (raw.fetch only); articles are documents (raw.document, byte-exact).  Reading the
 article (metadata, text, claims) is etl.news, after the crawl.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 from scrapers.items import Fetched
 from scrapers.spiders.base import ArchiveSpider
@@ -59,8 +59,12 @@ class NewsArticleSpider(ArchiveSpider):
             feeds = [] if urls else list(DEFAULT_FEEDS)
         if not urls and not feeds:
             self.logger.error("no article URLs and no feeds given")
-            yield Fetched(self.name, "error", "(no URL)", error="no article URLs and no feeds given "
-                                                                "(urls=, feeds=, ATTRITION_NEWS_URLS, ATTRITION_NEWS_FEEDS)")
+            yield Fetched(
+                self.name,
+                "error",
+                "(no URL)",
+                error="no article URLs and no feeds given (urls=, feeds=, ATTRITION_NEWS_URLS, ATTRITION_NEWS_FEEDS)",
+            )
             return
         for feed in feeds:
             yield self.archive_request(feed, self.parse_feed, kind="navigation", conditional=False)
@@ -78,5 +82,5 @@ class NewsArticleSpider(ArchiveSpider):
         yield self.fetched(response, "navigation")
         chosen = [it for it in items if matches(it, self.match) and (it.day is None or self.in_range(it.day))]
         self.logger.info("%s: %d item(s), %d to fetch", response.url, len(items), min(len(chosen), self.max_items))
-        for item in chosen[:self.max_items]:
+        for item in chosen[: self.max_items]:
             yield self.archive_request(response.urljoin(item.url), meta={"news_feed": response.url})

@@ -10,6 +10,7 @@ The site is ``ATTRITION_KYIV_INDEPENDENT_BASE_URL`` (setting or environment; def
 are documents.  A feed or sitemap that lists nothing at all is an error (layout changed?); one that lists
 no daily article is not (it is not out yet).
 """
+
 from __future__ import annotations
 
 import re

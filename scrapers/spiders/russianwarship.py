@@ -6,6 +6,7 @@
   The next page is requested on the configured base URL (its path and query taken from next_url), so
   the crawl never wanders off the configured host.  A 304 page is read from its archived body.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,9 @@ class RussianwarshipSpider(ArchiveSpider):
         except (ValueError, KeyError, TypeError) as exc:
             # The page is archived as it is (the parser will say what is wrong with it); we just
             # cannot find the next page.
-            yield self.discovery_error(response, f"no data.paging.next_url in the API response "
-                                                 f"({type(exc).__name__}: {exc}); paging stopped")
+            yield self.discovery_error(
+                response, f"no data.paging.next_url in the API response ({type(exc).__name__}: {exc}); paging stopped"
+            )
             return
         if next_url:
             parts = urlsplit(next_url)

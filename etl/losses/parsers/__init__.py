@@ -25,6 +25,7 @@ day; see docs/bad-input.md), then through :func:`finalize`, the category checks 
   field for military vehicles, fuel tanks or prisoners of war before the merge) and in
   :data:`MAY_LACK` (the API's ground robotic systems: no known key).  Nothing is ever zero-filled.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -34,7 +35,6 @@ from datetime import date
 from etl.domain import categories
 from etl.domain.model import SOURCES, Observation, ParseError
 from etl.losses.parsers import validate
-
 
 # Categories a source structurally cannot provide: the completeness check does not ask them of it.
 # russianwarship: its schema has no military-vehicle, fuel-tank or POW field (before 2022-05-01 its
@@ -86,8 +86,9 @@ def finalize(source: str, url: str, observations: list[Observation]) -> list[Obs
         cat = categories.BY_CODE.get(obs.category)
         if cat is None:  # a parser bug rather than a page problem, but say so in the same terms
             raise ParseError(source, url, f"category:{obs.category}", "not a category of etl.domain.categories")
-        if obs.cumulative == 0 and (obs.as_of < cat.valid_from
-                                    or (source in _ZERO_FILLS and not cat.required_on(obs.as_of))):
+        if obs.cumulative == 0 and (
+            obs.as_of < cat.valid_from or (source in _ZERO_FILLS and not cat.required_on(obs.as_of))
+        ):
             continue  # a category not (yet) reported: no observation
         if cat.valid_on(obs.as_of):
             kept.append(obs)
@@ -101,8 +102,10 @@ def finalize(source: str, url: str, observations: list[Observation]) -> list[Obs
 
 def outside_validity_note(cat: categories.Category, day: date) -> str:
     """The note an observation printed outside its category's validity carries."""
-    return (f"out_of_validity: printed on {day.isoformat()}, outside the category's validity "
-            f"{cat.valid_from.isoformat()}..{cat.valid_to.isoformat() if cat.valid_to else ''}")
+    return (
+        f"out_of_validity: printed on {day.isoformat()}, outside the category's validity "
+        f"{cat.valid_from.isoformat()}..{cat.valid_to.isoformat() if cat.valid_to else ''}"
+    )
 
 
 def check_complete(source: str, url: str, observations: list[Observation]) -> None:
@@ -119,5 +122,12 @@ def check_complete(source: str, url: str, observations: list[Observation]) -> No
             raise ParseError(source, url, f"category:{missing[0]}", f"missing on {day.isoformat()}{others}")
 
 
-__all__ = ["parse_document", "finalize", "check_complete", "outside_validity_note", "NEVER_REPORTS", "MAY_LACK",
-           "SOURCES"]
+__all__ = [
+    "parse_document",
+    "finalize",
+    "check_complete",
+    "outside_validity_note",
+    "NEVER_REPORTS",
+    "MAY_LACK",
+    "SOURCES",
+]

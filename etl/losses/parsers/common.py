@@ -16,6 +16,7 @@ Qualifiers map to the two values core.observation.qualifier allows:
   approximate figure whose true value may be lower.  The model has no "at most", and leaving it
   unqualified would claim an exact count, so it becomes ``about`` (the nearest honest reading).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -116,7 +117,7 @@ def decode(body: bytes, content_type: str | None, source: str, url: str) -> str:
     m = _META_CHARSET_RE.search(head) or _XML_ENCODING_RE.search(head)
     meta = m.group(1).decode("ascii", errors="replace") if m else None
     if body.startswith(codecs.BOM_UTF8):
-        return _decode_declared(body[len(codecs.BOM_UTF8):], "utf-8", "its byte-order mark", source, url)
+        return _decode_declared(body[len(codecs.BOM_UTF8) :], "utf-8", "its byte-order mark", source, url)
     if header:
         hint = f" (the page's <meta> declares {meta})" if meta and _codec_name(meta) != _codec_name(header) else ""
         return _decode_declared(body, header, "the Content-Type header", source, url, hint)
@@ -130,8 +131,12 @@ def decode(body: bytes, content_type: str | None, source: str, url: str) -> str:
     try:
         return body.decode("windows-1251")
     except UnicodeDecodeError as exc:
-        raise ParseError(source, url, "encoding",
-                         f"no charset declared and the body is neither UTF-8 nor windows-1251 ({_where(exc)})") from None
+        raise ParseError(
+            source,
+            url,
+            "encoding",
+            f"no charset declared and the body is neither UTF-8 nor windows-1251 ({_where(exc)})",
+        ) from None
 
 
 def _codec_name(charset: str) -> str | None:
@@ -152,18 +157,25 @@ def _decode_declared(body: bytes, charset: str, where: str, source: str, url: st
     try:
         text = body.decode(name)
     except UnicodeDecodeError as exc:
-        raise ParseError(source, url, "encoding",
-                         f"{where} declares charset {charset} but the body is not valid {charset} "
-                         f"({_where(exc)}){hint}") from None
+        raise ParseError(
+            source,
+            url,
+            "encoding",
+            f"{where} declares charset {charset} but the body is not valid {charset} ({_where(exc)}){hint}",
+        ) from None
     if name not in _UTF8_NAMES and not body.isascii():
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
-            raise ParseError(source, url, "encoding",
-                             f"{where} declares charset {charset} but the body is UTF-8 "
-                             f"(read as {charset} it would be mojibake){hint}")
+            raise ParseError(
+                source,
+                url,
+                "encoding",
+                f"{where} declares charset {charset} but the body is UTF-8 "
+                f"(read as {charset} it would be mojibake){hint}",
+            )
     return text.lstrip("\ufeff")
 
 
@@ -182,12 +194,13 @@ def html_selector(text: str):
     from parsel import Selector
 
     m = _HTML_END_RE.search(text)
-    if m and text[m.end():].strip():
+    if m and text[m.end() :].strip():
         text = _DOCUMENT_CLOSERS_RE.sub("", text)
     return Selector(text=text, type="html")  # never guessed: a JSON body is not a page of these sources
 
 
 # --------------------------------------------------------------------------- text helpers
+
 
 def clean_text(text: str) -> str:
     """Unescape entities, fold every kind of whitespace to one space, strip."""
@@ -202,8 +215,9 @@ def html_to_lines(fragment: str) -> list[str]:
     fragment = re.sub(r"(?is)<!--.*?-->", " ", fragment)
     # A line break in the HTML source is whitespace, as a browser shows it: "tanks ‒\n 1263" is one line.
     fragment = re.sub(r"\r\n?|\n", " ", fragment)
-    fragment = re.sub(r"(?i)<br\s*/?>|</?(?:p|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|dd|dt)\b[^>]*>",
-                      "\n", fragment)
+    fragment = re.sub(
+        r"(?i)<br\s*/?>|</?(?:p|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|dd|dt)\b[^>]*>", "\n", fragment
+    )
     fragment = re.sub(r"<[^>]+>", "", fragment)
     lines = []
     for raw in html.unescape(fragment).split("\n"):
@@ -239,6 +253,7 @@ def qualifier_of(word: str | None) -> str | None:
 
 # --------------------------------------------------------------------------- loss lines
 
+
 class LossItem:
     """One parsed loss figure before it is tied to a day: label, category, figure, "(+N)", qualifier."""
 
@@ -267,6 +282,7 @@ def resolve_label(label: str, source: str, extra: dict[str, str] | None = None) 
     """The category of a printed label; a bilingual ``'особового складу / personnel'`` resolves when
     its halves agree.  ``extra``: a parser's own labels (keys folded with
     :func:`etl.domain.categories.normalize_label`), consulted after the category contract's aliases."""
+
     def one(text: str) -> str | None:
         code = categories.resolve(text, source)
         if code is None and extra:
@@ -302,24 +318,25 @@ def parse_value(value: str, category: str, source: str, url: str) -> tuple[int, 
     text = clean_text(value)
     head, *rest = _SECOND_ITEM_SPLIT.split(text, maxsplit=1)
     tail = rest[0] if rest else ""
-    m = re.match(rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<sign>{_DASH})?(?P<num>{NUMBER_RE.pattern})", head,
-                 re.IGNORECASE)
+    m = re.match(
+        rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<sign>{_DASH})?(?P<num>{NUMBER_RE.pattern})", head, re.IGNORECASE
+    )
     if not m:
         raise ParseError(source, url, field, f"no cumulative figure in {value.strip()!r}")
     cumulative = to_int(m.group("num"), field, source, url)
     if m.group("sign"):
         cumulative = -cumulative  # kept, never dropped: etl.losses.parsers.validate refuses a negative total
     qualifier = qualifier_of(m.group("qual"))
-    after = head[m.end():]
+    after = head[m.end() :]
     increase = None
     bracket = re.search(r"\(", after)
     if bracket:
-        words_before, remainder = after[: bracket.start()], after[bracket.start():]
+        words_before, remainder = after[: bracket.start()], after[bracket.start() :]
         close = remainder.find(")")
         if close < 0:
             raise ParseError(source, url, field, f"garbled number {value.strip()!r} (unclosed bracket)")
         increase = _parse_increase(remainder[: close + 1], field, source, url)
-        words_after = remainder[close + 1:]
+        words_after = remainder[close + 1 :]
     else:
         words_before, words_after = after, ""
     # Unit words ("од", "осіб", "persons were liquidated") carry no digits: "3 7x9" leaves " 7x9" after
@@ -339,8 +356,9 @@ def parse_second_item(text: str, source: str, url: str, extra: dict[str, str] | 
     code = resolve_label(words, source, extra)
     if code is None:
         raise ParseError(source, url, f"label:{words}", f"unknown loss label in trailing item {text!r}")
-    return LossItem(words, code, to_int(m.group("num"), f"category:{code}", source, url), None,
-                    qualifier_of(m.group("qual")))
+    return LossItem(
+        words, code, to_int(m.group("num"), f"category:{code}", source, url), None, qualifier_of(m.group("qual"))
+    )
 
 
 def parse_loss_line(line: str, source: str, url: str, extra: dict[str, str] | None = None) -> list[LossItem] | None:
@@ -370,6 +388,7 @@ def items_to_observations(items: list[LossItem], day: date, source: str, url: st
     figures are two bulletins in one document, see etl.losses.parsers.validate.one_bulletin_per_day)."""
     from etl.losses.parsers.validate import one_bulletin_per_day
 
-    observations = [Observation(day, item.category, item.cumulative, item.increase, item.qualifier, source)
-                    for item in items]
+    observations = [
+        Observation(day, item.category, item.cumulative, item.increase, item.qualifier, source) for item in items
+    ]
     return one_bulletin_per_day(source, url, observations)

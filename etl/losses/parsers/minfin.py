@@ -15,6 +15,7 @@ A trailing ``li.gold`` whose ``span.black`` is no date ("Див. також:", "
 A month page starts with the latest day (whatever month that is) before the month's own days; that
 block is real data of that day and is returned like the others (loaders upsert by day and category).
 """
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,13 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observ
             # a month page repeats the newest day at its top: an identical repeat is fine, a different one is not
             earlier = sorted((o for o in observations if o.as_of == day), key=lambda o: o.category)
             if sorted(day_observations, key=lambda o: o.category) != earlier:
-                raise ParseError(SOURCE, url, "date", f"two different bulletins for {day.isoformat()} in one document "
-                                                     f"(the day appears twice with different figures)")
+                raise ParseError(
+                    SOURCE,
+                    url,
+                    "date",
+                    f"two different bulletins for {day.isoformat()} in one document "
+                    f"(the day appears twice with different figures)",
+                )
             continue
         observations.extend(day_observations)
     if not days_seen:

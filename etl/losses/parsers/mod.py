@@ -44,10 +44,11 @@ raises ParseError (field ``as_of``); within that window the stated period wins. 
 Ukrainian page "combat-losses-to-07.08" says "з 24.02 по 08.07" and was published "08 липня 2022" -
 it is the 2022-07-08 bulletin (the dataset agrees: tanks 1637 on 2022-07-08), the file name is wrong.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from etl.domain import calendar, categories
 from etl.domain.model import Observation, ParseError
@@ -57,9 +58,23 @@ SOURCE = "mod"
 MAX_DATE_DISAGREEMENT = timedelta(days=3)
 
 _BODY_SELECTORS = (
-    "#aticle-content", "#article-content", "[itemprop=articleBody]", ".article-content", ".article__content",
-    ".article-body", ".news-content", ".news__content", ".news-text", ".post-content", ".entry-content",
-    ".content-text", ".text", "article", "main", "#content", ".content",
+    "#aticle-content",
+    "#article-content",
+    "[itemprop=articleBody]",
+    ".article-content",
+    ".article__content",
+    ".article-body",
+    ".news-content",
+    ".news__content",
+    ".news-text",
+    ".post-content",
+    ".entry-content",
+    ".content-text",
+    ".text",
+    "article",
+    "main",
+    "#content",
+    ".content",
 )
 _PERIOD_RE = re.compile(
     r"(?:from|з|із|с)\s+24\.02(?:\.\d{2,4})?\s*(?:to|по|до|[‒–—-])\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{2,4}))?",
@@ -75,7 +90,8 @@ _MONTHS = calendar.MONTH_NUMBERS  # Ukrainian genitive / nominative, English: "0
 # pages map (Narretz/sbs-stats scripts/ru_losses/mod_gov_ua.py), Ukrainian genitive forms of the
 # bulletin's "... склали:" sentence.
 MODGOV_LABELS: dict[str, str] = {
-    categories.normalize_label(k): v for k, v in {
+    categories.normalize_label(k): v
+    for k, v in {
         "air defense assets": "air_defense",
         "UAVs (operational-tactical level)": "drones",
         "UAVs operational-tactical level": "drones",
@@ -101,10 +117,12 @@ _PERSONNEL_RE = re.compile(
     rf"(?:\((?P<inc>[^()]*)\))?\s*(?:persons|people|осіб|особи)\b[^\d()]*$",
     re.IGNORECASE,
 )
-_BULLETIN_TEXT_RE = re.compile(r"combat losses|бойові втрати|бойових втрат|втрати (?:ворога|противника|рф|окупантів)",
-                               re.IGNORECASE)
-_BULLETIN_SLUG_RE = re.compile(r"combat-losses|bojovi-vtrati|boiovi-vtraty|agalni-bojovi|vtrati-(?:voroga|protivnika)",
-                               re.IGNORECASE)
+_BULLETIN_TEXT_RE = re.compile(
+    r"combat losses|бойові втрати|бойових втрат|втрати (?:ворога|противника|рф|окупантів)", re.IGNORECASE
+)
+_BULLETIN_SLUG_RE = re.compile(
+    r"combat-losses|bojovi-vtrati|boiovi-vtraty|agalni-bojovi|vtrati-(?:voroga|protivnika)", re.IGNORECASE
+)
 KYIV_OFFSET = timedelta(hours=2)  # publishedAt is UTC; the day is Kyiv's (UTC+2/+3: +2 is safe before 21:00)
 
 
@@ -169,11 +187,17 @@ def _personnel_item(line: str, url: str) -> common.LossItem | None:
         if num is None:
             raise ParseError(SOURCE, url, field, f"garbled increase ({m.group('inc').strip()})")
         increase = -num if inc.group(1) and inc.group(1) != "+" else num
-    return common.LossItem("personnel", "personnel", common.to_int(m.group("num"), field, SOURCE, url), increase,
-                           common.qualifier_of(m.group("qual")))
+    return common.LossItem(
+        "personnel",
+        "personnel",
+        common.to_int(m.group("num"), field, SOURCE, url),
+        increase,
+        common.qualifier_of(m.group("qual")),
+    )
 
 
 # --------------------------------------------------------------------------- search replies
+
 
 def is_search_reply(url: str, content_type: str | None, body: bytes) -> bool:
     """A reply of mod.gov.ua's search endpoint: its URL, or a JSON body (a bulletin page is HTML)."""
@@ -212,14 +236,13 @@ def published_day(value) -> date | None:
         return None
     if stamp.tzinfo is None:
         return stamp.date()
-    from datetime import timezone
 
     try:
         from zoneinfo import ZoneInfo
 
         return stamp.astimezone(ZoneInfo("Europe/Kyiv")).date()
     except Exception:
-        return (stamp.astimezone(timezone.utc) + KYIV_OFFSET).date()
+        return (stamp.astimezone(UTC) + KYIV_OFFSET).date()
 
 
 def search_hits(body: bytes, url: str, content_type: str | None = None) -> list[dict]:
@@ -277,24 +300,30 @@ def _article_observations(title: str, content: str, published_at, where: str) ->
     if periods:
         days = sorted({_day_month(m, published, where, "the stated period") for m in periods})
         if len(days) > 1:
-            raise ParseError(SOURCE, where, "as_of", "two different bulletins in one article: periods ending "
-                             + " and ".join(d.isoformat() for d in days))
+            raise ParseError(
+                SOURCE,
+                where,
+                "as_of",
+                "two different bulletins in one article: periods ending " + " and ".join(d.isoformat() for d in days),
+            )
         stated = days[0]
     day = stated or _title_day(title) or published
     if day is None:
         raise ParseError(SOURCE, where, "as_of", "no date: no stated period, no date in the title, no publishedAt")
     if published is not None and abs(day - published) > MAX_DATE_DISAGREEMENT:
-        raise ParseError(SOURCE, where, "as_of", f"the bulletin says {day.isoformat()} but was published "
-                                                 f"{published.isoformat()}")
+        raise ParseError(
+            SOURCE, where, "as_of", f"the bulletin says {day.isoformat()} but was published {published.isoformat()}"
+        )
     return common.items_to_observations(items, day, SOURCE, where)
 
 
-_TITLE_DAY_RE = re.compile(r"\b(?:as of|на)\s+(?:(\d{1,2})\s+([^\W\d_]+)|([^\W\d_]+)\s+(\d{1,2}),?)\s+(20\d\d)",
-                           re.IGNORECASE)
+_TITLE_DAY_RE = re.compile(
+    r"\b(?:as of|на)\s+(?:(\d{1,2})\s+([^\W\d_]+)|([^\W\d_]+)\s+(\d{1,2}),?)\s+(20\d\d)", re.IGNORECASE
+)
 
 
 def _title_day(title: str) -> date | None:
-    """"... на 1 травня 2026 року", "... as of May 1, 2026" / "as of 1 May 2026"."""
+    """ "... на 1 травня 2026 року", "... as of May 1, 2026" / "as of 1 May 2026"."""
     m = _TITLE_DAY_RE.search(common.clean_text(title or ""))
     if not m:
         return None
@@ -307,6 +336,7 @@ def _title_day(title: str) -> date | None:
 
 
 # --------------------------------------------------------------------------- the day
+
 
 def bulletin_day(sel, url: str, body_lines: list[str], every_period: bool = True) -> date:
     """The as_of day of a bulletin page (see the module docstring for the precedence).
@@ -324,9 +354,12 @@ def bulletin_day(sel, url: str, body_lines: list[str], every_period: bool = True
     if periods:
         days = sorted({_day_month(m, published, url, "the stated period") for m in periods})
         if len(days) > 1:
-            raise ParseError(SOURCE, url, "as_of",
-                             "two different bulletins in one document: periods ending "
-                             + " and ".join(d.isoformat() for d in days))
+            raise ParseError(
+                SOURCE,
+                url,
+                "as_of",
+                "two different bulletins in one document: periods ending " + " and ".join(d.isoformat() for d in days),
+            )
         stated = days[0]
     elif (slug := _SLUG_RE.search(url)) is not None:
         stated = _day_month(slug, published, url, "the URL slug")
@@ -335,8 +368,9 @@ def bulletin_day(sel, url: str, body_lines: list[str], every_period: bool = True
             raise ParseError(SOURCE, url, "as_of", "no date: no 'to DD.MM' period, no publication date, no dated URL")
         return published
     if published is not None and abs(stated - published) > MAX_DATE_DISAGREEMENT:
-        raise ParseError(SOURCE, url, "as_of",
-                         f"stated period ends {stated.isoformat()} but published {published.isoformat()}")
+        raise ParseError(
+            SOURCE, url, "as_of", f"stated period ends {stated.isoformat()} but published {published.isoformat()}"
+        )
     return stated
 
 
@@ -362,17 +396,29 @@ def _published(sel, url: str) -> date | None:
     mil.gov.ua prints one ``span.aticle-date`` under the article's heading; two that disagree are
     two bulletins glued into one document.
     """
-    stamps = {d for d in (_read_date(common.clean_text(" ".join(s.css("::text").getall())))
-                          for s in sel.css("span.aticle-date")) if d}
+    stamps = {
+        d
+        for d in (
+            _read_date(common.clean_text(" ".join(s.css("::text").getall()))) for s in sel.css("span.aticle-date")
+        )
+        if d
+    }
     if len(stamps) > 1:
-        raise ParseError(SOURCE, url, "as_of", "two different bulletins in one document: published "
-                         + " and ".join(d.isoformat() for d in sorted(stamps)))
+        raise ParseError(
+            SOURCE,
+            url,
+            "as_of",
+            "two different bulletins in one document: published " + " and ".join(d.isoformat() for d in sorted(stamps)),
+        )
     candidates = [common.clean_text(" ".join(sel.css("span.aticle-date::text").getall()))]
     candidates += sel.css("time::attr(datetime)").getall()
     candidates += sel.css(
         "meta[property='article:published_time']::attr(content), meta[itemprop=datePublished]::attr(content),"
-        " meta[name=date]::attr(content)").getall()
-    candidates += [common.clean_text(t) for t in sel.css(".article-date ::text, .news-date ::text, .date ::text").getall()]
+        " meta[name=date]::attr(content)"
+    ).getall()
+    candidates += [
+        common.clean_text(t) for t in sel.css(".article-date ::text, .news-date ::text, .date ::text").getall()
+    ]
     for raw in candidates:
         day = _read_date(raw)
         if day:

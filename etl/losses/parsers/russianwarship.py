@@ -50,6 +50,7 @@ JSON is read strictly (bad input is refused by name, never guessed at):
 * ``date`` must be a ``"YYYY-MM-DD"`` string (optionally followed by a time); a number such as
   ``20230515`` is refused (Python 3.11's ``date.fromisoformat`` would read it).
 """
+
 from __future__ import annotations
 
 import json
@@ -96,8 +97,9 @@ def _object(pairs: list[tuple[str, object]]) -> dict:
     obj: dict = {}
     for key, value in pairs:
         if key in obj:
-            raise _Refused(_key_field(key), f"duplicated key {key!r} in one JSON object "
-                                            f"({_show(obj[key])} and {_show(value)})")
+            raise _Refused(
+                _key_field(key), f"duplicated key {key!r} in one JSON object ({_show(obj[key])} and {_show(value)})"
+            )
         obj[key] = value
     return obj
 
@@ -118,8 +120,9 @@ def loads(text: str, url: str):
     """Strict JSON: a duplicated key is refused; floats (NaN and Infinity too) and huge integers are marked,
     so that _count refuses them naming the field."""
     try:
-        return json.loads(text, object_pairs_hook=_object, parse_float=_JsonFloat, parse_int=_int,
-                          parse_constant=_JsonFloat)
+        return json.loads(
+            text, object_pairs_hook=_object, parse_float=_JsonFloat, parse_int=_int, parse_constant=_JsonFloat
+        )
     except _Refused as exc:
         raise ParseError(SOURCE, url, exc.field, exc.problem) from None
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -128,19 +131,36 @@ def loads(text: str, url: str):
 
 # The stats keys seen in the real replies (v1 of 2022; submarines from 2023 in the clients' code), and
 # ground_robotic_systems: not seen anywhere, the name the replay renders and the aliases anticipate.
-SEEN_KEYS = frozenset({
-    "personnel_units", "tanks", "armoured_fighting_vehicles", "artillery_systems", "mlrs", "aa_warfare_systems",
-    "planes", "helicopters", "vehicles_fuel_tanks", "warships_cutters", "cruise_missiles", "uav_systems",
-    "special_military_equip", "atgm_srbm_systems", "submarines",
-})
+SEEN_KEYS = frozenset(
+    {
+        "personnel_units",
+        "tanks",
+        "armoured_fighting_vehicles",
+        "artillery_systems",
+        "mlrs",
+        "aa_warfare_systems",
+        "planes",
+        "helicopters",
+        "vehicles_fuel_tanks",
+        "warships_cutters",
+        "cruise_missiles",
+        "uav_systems",
+        "special_military_equip",
+        "atgm_srbm_systems",
+        "submarines",
+    }
+)
 KNOWN_KEYS = SEEN_KEYS | {"ground_robotic_systems"}
-PRE_MERGE_VEHICLES_NOTE = ("out_of_validity: the API's vehicles_fuel_tanks before 2022-05-01 is military vehicles "
-                           "plus fuel tanks summed, printed before the two categories merged")
+PRE_MERGE_VEHICLES_NOTE = (
+    "out_of_validity: the API's vehicles_fuel_tanks before 2022-05-01 is military vehicles "
+    "plus fuel tanks summed, printed before the two categories merged"
+)
 
 
 @dataclass(frozen=True)
 class NewKey:
     """A stats key outside :data:`KNOWN_KEYS` as one reply carries it."""
+
     key: str
     category: str | None  # the category it was read as; None: read past, nothing stored
     first_day: date
@@ -149,8 +169,15 @@ class NewKey:
     last_value: object  # the value on last_day, as printed
 
     def to_json(self) -> dict:
-        return {"key": self.key, "category": self.category, "first_day": self.first_day.isoformat(),
-                "last_day": self.last_day.isoformat(), "days": self.days, "last_value": self.last_value}
+        return {
+            "key": self.key,
+            "category": self.category,
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "days": self.days,
+            "last_value": self.last_value,
+        }
+
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
     return _parse(body, url, content_type)[0]
@@ -205,8 +232,9 @@ def _record(record, url: str, index: int) -> tuple[date, list[Observation], dict
         raise ParseError(SOURCE, url, "page", f"record {index} is not an object")
     raw_day = record.get("date")
     if isinstance(raw_day, (int, float)) and not isinstance(raw_day, bool):
-        raise ParseError(SOURCE, url, "date",
-                         f"record {index}: the date is a number ({_show(raw_day)}), not a 'YYYY-MM-DD' string")
+        raise ParseError(
+            SOURCE, url, "date", f"record {index}: the date is a number ({_show(raw_day)}), not a 'YYYY-MM-DD' string"
+        )
     if not isinstance(raw_day, str) or not _DATE_RE.fullmatch(raw_day.strip()):
         raise ParseError(SOURCE, url, "date", f"record {index} has no 'YYYY-MM-DD' date ({_show(raw_day)})")
     try:
@@ -246,7 +274,8 @@ def _record(record, url: str, index: int) -> tuple[date, list[Observation], dict
 
 def _is_count(value) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
-        isinstance(value, str) and common.parse_number(value.strip()) is not None)
+        isinstance(value, str) and common.parse_number(value.strip()) is not None
+    )
 
 
 def _is_scalar(value) -> bool:

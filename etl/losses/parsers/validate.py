@@ -20,6 +20,7 @@ rule (``etl.losses.parsers.finalize``: validity and completeness of categories) 
 
 Every refusal is a :class:`etl.domain.model.ParseError`: ``source: URL: field: problem`` on one line.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,25 +36,25 @@ from etl.domain.model import Observation, ParseError
 # The same table is in docs/bad-input.md (tests/test_bad_input.py checks that the two agree).
 BOUNDS: dict[str, int] = {
     #  code                 bound        largest seen
-    "personnel":            10_000_000,  # 1,456,610
-    "tanks":                100_000,     # 12,251
-    "armored_vehicles":     250_000,     # 25,099
-    "artillery":            500_000,     # 47,580
-    "mlrs":                 50_000,      # 2,009
-    "air_defense":          50_000,      # 1,556
-    "aircraft":             10_000,      # 439
-    "helicopters":          10_000,      # 354
-    "drones":               10_000_000,  # 449,606 (and growing fastest)
-    "cruise_missiles":      500_000,     # 5,007
-    "ships_boats":          10_000,      # 35
-    "submarines":           1_000,       # 2
-    "vehicles_fuel_tanks":  2_000_000,   # 131,417
-    "special_equipment":    500_000,     # 4,504
-    "ground_robots":        1_000_000,   # 2,162 (reported since 2026-05-03)
-    "military_vehicles":    100_000,     # 1,701 (ended 2022-04-30)
-    "fuel_tanks":           10_000,      # 76 (ended 2022-04-30)
-    "srbm_launchers":       1_000,       # 4 (2022-03-26..04-30)
-    "pow":                  100_000,     # 496 (until 2022-04-27)
+    "personnel": 10_000_000,  # 1,456,610
+    "tanks": 100_000,  # 12,251
+    "armored_vehicles": 250_000,  # 25,099
+    "artillery": 500_000,  # 47,580
+    "mlrs": 50_000,  # 2,009
+    "air_defense": 50_000,  # 1,556
+    "aircraft": 10_000,  # 439
+    "helicopters": 10_000,  # 354
+    "drones": 10_000_000,  # 449,606 (and growing fastest)
+    "cruise_missiles": 500_000,  # 5,007
+    "ships_boats": 10_000,  # 35
+    "submarines": 1_000,  # 2
+    "vehicles_fuel_tanks": 2_000_000,  # 131,417
+    "special_equipment": 500_000,  # 4,504
+    "ground_robots": 1_000_000,  # 2,162 (reported since 2026-05-03)
+    "military_vehicles": 100_000,  # 1,701 (ended 2022-04-30)
+    "fuel_tanks": 10_000,  # 76 (ended 2022-04-30)
+    "srbm_launchers": 1_000,  # 4 (2022-03-26..04-30)
+    "pow": 100_000,  # 496 (until 2022-04-27)
 }
 assert set(BOUNDS) == set(categories.BY_CODE), "every category needs a bound"
 
@@ -80,11 +81,11 @@ def check_date(source: str, url: str, day, today: date) -> None:
     if not isinstance(day, date):
         raise ParseError(source, url, "as_of", f"not a date ({day!r})")
     if day > today:
-        raise ParseError(source, url, "as_of",
-                         f"future date {day.isoformat()} (today in Kyiv is {today.isoformat()})")
+        raise ParseError(source, url, "as_of", f"future date {day.isoformat()} (today in Kyiv is {today.isoformat()})")
     if day < WAR_START:
-        raise ParseError(source, url, "as_of",
-                         f"date {day.isoformat()} is before the war began ({WAR_START.isoformat()})")
+        raise ParseError(
+            source, url, "as_of", f"date {day.isoformat()} is before the war began ({WAR_START.isoformat()})"
+        )
 
 
 def _is_int(value) -> bool:
@@ -110,8 +111,12 @@ def check_figures(source: str, url: str, obs: Observation) -> None:
     if increase > total:
         raise ParseError(source, url, field, f"increase {increase:+d} exceeds the total {total}")
     if increase < -bound:
-        raise ParseError(source, url, field,
-                         f"increase {increase:+d} out of bounds (at most {bound:,} either way for {obs.category})")
+        raise ParseError(
+            source,
+            url,
+            field,
+            f"increase {increase:+d} out of bounds (at most {bound:,} either way for {obs.category})",
+        )
 
 
 def one_bulletin_per_day(source: str, url: str, observations: list[Observation]) -> list[Observation]:
@@ -127,9 +132,12 @@ def one_bulletin_per_day(source: str, url: str, observations: list[Observation])
             continue
         if (prior.cumulative, prior.increase, prior.qualifier) != (obs.cumulative, obs.increase, obs.qualifier):
             raise ParseError(
-                source, url, f"category:{obs.category}",
+                source,
+                url,
+                f"category:{obs.category}",
                 f"two different bulletins for {obs.as_of.isoformat()} in one document "
-                f"({_figure(prior)} and {_figure(obs)})")
+                f"({_figure(prior)} and {_figure(obs)})",
+            )
     return out
 
 
