@@ -15,7 +15,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
 export UV_SYSTEM_CERTS ?= true
 
-.PHONY: help install up down status test test-fast bench bench-politeness lock compose-check compose-test clean browser-deps
+.PHONY: help install up down status lint test test-fast bench bench-politeness lock compose-check compose-test clean browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,8 +40,7 @@ down:  ## stop everything `make up` started
 status: install  ## is the embedded warehouse running?
 	-$(VENV)/bin/attrition db status
 
-test: install browser-deps  ## the whole suite: xdist workers (PYTEST_WORKERS, default 2), then the Compose test on its own
-	@# (the lint step, ruff check and ruff format --check, goes here: before pytest)
+test: install browser-deps lint  ## lint, then the whole suite: xdist workers (PYTEST_WORKERS, default 2), then the Compose test on its own
 	@status=0; \
 	$(PYTEST) $(XDIST) -m "not compose" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
 	$(PYTEST) -m compose $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
@@ -57,6 +56,10 @@ browser-deps:  ## install Debian's chromium for the browser test (apt, when miss
 	else \
 	  echo "note: /usr/bin/chromium is missing: tests/test_browser.py is skipped (fails when CI is set); install it with: sudo apt-get install chromium"; \
 	fi
+
+lint: install  ## ruff check and ruff format --check (configured in pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test-fast: install  ## the suite without the slower real-Airflow tests (xdist workers, as `make test`)
 	$(PYTEST) $(XDIST) -m "not airflow and not compose" $(PYTEST_ARGS)
