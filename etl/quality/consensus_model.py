@@ -4,7 +4,6 @@ its constants. Pure Python, no database."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -146,11 +145,9 @@ def load_official_corrections(path: str | Path) -> list[Correction]:
     codes, zero deltas dropped) or our ``data/corrections.csv`` (as_of, category, delta, note)."""
     path = Path(path)
     if path.suffix == ".csv":
-        with path.open(newline="", encoding="utf-8") as fh:
-            return [
-                Correction(date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or "")
-                for r in csv.DictReader(fh)
-            ]
+        from etl.domain.corrections import read_registry
+
+        return [Correction(*row) for row in read_registry(path)]
     out = []
     for entry in json.loads(path.read_text(encoding="utf-8")):
         day = date.fromisoformat(entry["date"])

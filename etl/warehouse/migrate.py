@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from etl.config import READER_ROLE
@@ -289,18 +288,14 @@ def sync_categories(cur) -> int:
 def sync_corrections(cur) -> int:
     """Seed quality.correction (origin ``registry``) from data/corrections.csv, the published list of
     official corrections; an operator's rows (origin ``operator``) are left alone."""
-    import csv
-
     from psycopg2.extras import execute_values
 
     from etl.config import project_home
+    from etl.domain.corrections import read_registry
 
-    # the file's columns: as_of, category, delta, note (etl.quality.consensus reads it too, for the gate)
-    with (project_home() / "data" / "corrections.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [
-            (date.fromisoformat(r["as_of"]), r["category"], int(r["delta"]), r.get("note") or None)
-            for r in csv.DictReader(fh)
-        ]
+    rows = [
+        (d, c, delta, note or None) for d, c, delta, note in read_registry(project_home() / "data" / "corrections.csv")
+    ]
     execute_values(
         cur,
         """
