@@ -43,7 +43,8 @@ _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
 _RATE = re.compile(
-    r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
+    r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"
+    r"|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
     r"|на день|на місяць|на рік)",
     re.I,
 )
