@@ -140,7 +140,9 @@ def from_text(
             try:
                 when = parse_published(raw)
             except ValueError as exc:
-                raise ArticleError(source or "text", url or meta.get("url") or "(file)", "published date", str(exc))
+                raise ArticleError(
+                    source or "text", url or meta.get("url") or "(file)", "published date", str(exc)
+                ) from exc
         else:
             m = _SEED_DATE.match(content)
             if m:

@@ -1,4 +1,4 @@
-"""Exclusions that look at the whole line or sentence around a figure (used by :func:`etl.news.bind.excluded`).
+"""Exclusions that look at the whole line or sentence around a figure (used by :func:`etl.news.bind_claimant.excluded`).
 
 * a **side story**: a "Read also: …" / "Читайте також" / "LEGGI ANCHE" line is another article's headline, so
   its figures ("strikes on Odesa port leave 3 injured") are no claims of this one;

@@ -1,0 +1,187 @@
+"""Binding, steps 1-3: the exclusions (:func:`excluded`), the claimant (:func:`claimant_of`), the category
+(:func:`category_of`) and the subject (:func:`subject_of`) of a candidate figure; see :mod:`etl.news.bind`."""
+
+from __future__ import annotations
+
+import re
+
+from etl.news import lexicon as lx
+from etl.news.bind_state import ALSO, REPORT_NOUN, Sent, State, nearest
+from etl.news.clauses import Cue
+from etl.news.exclusions import prisoner_swap, side_story
+from etl.news.mentions import Candidate, military_people
+
+_CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
+_PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
+_BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
+_ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,40}$", re.I)
+_BREAKDOWN = re.compile(
+    r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I
+)
+_SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
+_AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
+# the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
+_RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
+_BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
+_AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
+_INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
+_RATE = re.compile(
+    r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"
+    r"|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
+    r"|на день|на місяць|на рік)",
+    re.I,
+)
+_KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
+
+
+# --------------------------------------------------------------------------- exclusions
+
+
+def excluded(st: State, se: Sent, c: Candidate) -> bool:
+    """Civilians, an average rate, or a figure in a sentence that is not about losses."""
+    norm, s, p = st.norm, se.p.s, se.p
+    window = norm[max(s.start, c.start - 40) : min(s.end, c.end + 30)]
+    civil = [
+        m
+        for m in _CIVILIAN.finditer(window)
+        if not (_PEOPLE_PLAIN.fullmatch(m.group()) and (c.label_first or military_people(norm, s, c.start)))
+    ]
+    if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",) or side_story(norm, s.start, s.end):
+        return True
+    group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
+    if c.kind != "pow" and prisoner_swap(norm, s.start, s.end):
+        return True  # "205 soldiers brought home in the latest prisoner exchange": not losses
+    if _BOTH.search(norm, group[0], c.start):
+        return True  # "Russia and Ukraine collectively lost one million": both sides' figure
+    after = norm.find(",", c.end, s.end)
+    if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
+        return True  # "an average of 1,000 casualties a day" is a rate, not a count
+    if _BREAKDOWN.search(norm, c.start, group[1]):
+        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
+    if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
+        return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
+    if c.bracket is None and _RATE.match(norm, c.end, s.end):
+        return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
+    accepted = (
+        p.loss
+        or (c.label_first and (se.in_list or c.bracket is not None))
+        or (c.bracket is not None and (p.cues or st.ctx_claimant == "ua_general_staff"))
+        or (c.inherit and (c.bringing or se.claims or st.prev_claim is not None))
+        or _report_goes_on(st, se, c)
+    )
+    return not (accepted or (se.in_list and (c.label_first or c.start - s.start <= 3)))
+
+
+def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
+    """ "The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
+    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.cues or se.p.not_loss_only:
+        return False
+    if se.p.s.index - st.prev_claim.sentence > 2:
+        return False
+    if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
+        return True  # "Carri armati: 10.431." right after the figures it goes on from
+    return bool(REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end) or ALSO.search(st.norm, se.p.s.start, c.start))
+
+
+# --------------------------------------------------------------------------- claimant, category, subject
+
+
+def claimant_of(st: State, se: Sent, c: Candidate) -> tuple[Cue | None, str | None, str | None]:
+    cue, _ = nearest(se.p.cues, c.start, lambda x: x.start, lambda x: x.end)
+    if cue is not None:
+        return cue, cue.claimant, cue.entity
+    if se.in_list and st.list_header.cues:
+        return None, st.list_header.cues[-1].claimant, st.list_header.cues[-1].entity
+    if st.ctx_claimant:
+        return None, st.ctx_claimant, st.ctx_entity
+    return None, st.first_cue, st.first_entity
+
+
+def people_category(claimant: str, kind: str, verb_kind: str | None) -> str:
+    k = verb_kind or kind
+    if claimant == "ua_general_staff":
+        return "wounded" if k == "wounded" else "personnel"
+    if k in ("killed", "wounded"):
+        return k
+    return "casualties_total"
+
+
+def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, str] | None:
+    """(kind, category); a figure that inherits a category takes the one of the figure before."""
+    kind = c.kind
+    if kind == "inherit":
+        base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
+        resp = _RESPECTIVELY.search(st.norm, se.p.s.start, c.start)
+        if resp and se.claims:  # "six tanks and 12 armoured vehicles ... respectively 3,751 and 7,307"
+            listed = [x for x in se.claims if x.span[0] < resp.start() and x.kind != "inherit"]
+            later = [x for x in se.cands if x.start > resp.start()]
+            k = sum(1 for x in later if x.start < c.start)
+            if len(later) <= len(listed):
+                base = listed[len(listed) - len(later) + k]
+        if base is None and c.bringing:
+            # "the total stood at 868,230" with no figure before it: the claimant's people count
+            said = claimant != "ua_general_staff" and _KILLED_WORD.search(
+                st.norm, max(se.p.s.start, c.start - 60), c.start
+            )
+            return "people", people_category(claimant, "casualties", said and said.group(1).lower())
+        if base is None:
+            return None
+        return kind, base.category
+    if kind in lx.PEOPLE_KINDS:
+        return kind, people_category(claimant, kind, c.verb_kind)
+    return kind, kind
+
+
+def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
+    p, norm = se.p, st.norm
+    subs = [
+        x for x in p.subjects if x[1] <= c.start and not any(o.start <= x[0] < o.end for o in se.cands if o is not c)
+    ]
+    if subs:
+        near = max(subs, key=lambda x: x[1])
+        subject = near[2]
+        if subject in lx.SUBJECTS and (
+            _AGENT.match(norm, near[1], c.start) or _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])
+        ):
+            # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
+            subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
+        return subject
+    group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))
+    subs = [x for x in p.subjects if x[0] >= c.end and x[0] - c.end < 60 and x[0] < group[1]]
+    return min(subs, key=lambda x: x[0])[2] if subs else None
+
+
+def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> str:
+    subject = c.subject_hint
+    on = re.compile(lx.INFLICTED_ON, re.I).match(
+        st.norm, c.end, se.p.s.end
+    )  # "inflicted losses of 1,300 servicemen on Ukrainian troops"
+    if on and re.search(r"inflict", st.norm[max(se.p.s.start, c.start - 60) : c.start], re.I):
+        return "ua_forces" if on.group(1).lower().startswith(("ukrain", "україн")) else "ru_forces"
+    if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start : c.end]):
+        subject = "ru_forces"
+    if subject is None and kind == "inherit" and se.claims:
+        subject = se.claims[-1].subject  # "1,020 of them", "dei quali": a part of the figure before
+    if subject is None:
+        subject = _subject_named(st, se, c)
+        prev = se.claims[-1] if se.claims else None
+        if prev is not None and prev.kind == kind or prev is not None and kind not in lx.PEOPLE_KINDS:
+            # a list goes on: "15 Russian tanks, 24 armored vehicles" - the side of the item before
+            named = [x for x in se.p.subjects if prev.span[1] <= x[0] < c.start]
+            if not named:
+                subject = prev.subject
+    if (
+        subject == "ru_forces"
+        and claimant == "ru_defense_ministry"
+        and _ENEMY.search(st.norm, max(se.p.s.start, c.start - 50), c.end)
+    ):
+        return "ua_forces"  # Moscow's "enemy" is Ukraine
+    if subject is not None:
+        return subject
+    if kind == "inherit" and (se.claims or st.prev_claim):
+        return (se.claims[-1] if se.claims else st.prev_claim).subject
+    if se.in_list and st.list_header is not None and st.list_header.subjects:
+        return st.list_header.subjects[-1][2]
+    if claimant in ("ua_general_staff", "ru_defense_ministry") and claimant not in st.last_subject:
+        return "ru_forces"
+    return st.last_subject.get(claimant, "ru_forces")

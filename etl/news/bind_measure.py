@@ -1,0 +1,133 @@
+"""Binding, step 4: the measure of a candidate figure (:func:`measure_of`): the marker of its clause ("over the
+past day", "since February 3", "in the same period"), a bracketed increase, a range; see :mod:`etl.news.bind`."""
+
+from __future__ import annotations
+
+import re
+
+from etl.news import lexicon as lx
+from etl.news.bind_state import ALSO, Sent, State
+from etl.news.claim import PeriodSpec
+from etl.news.clauses import Marker
+from etl.news.mentions import Candidate
+
+_BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
+_MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
+_WEAK_TOTAL = re.compile(r"a total of", re.I)
+_ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
+_PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
+_PERIODS = {
+    "start": "mention",
+    "period_month_mention": "month_mention",
+    "period_year": "year",
+    "period_month": "month",
+    "period_vague": "unknown",
+}
+
+
+# --------------------------------------------------------------------------- measure
+
+
+def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
+    """The measure marker of the figure's clause (nearest before it; after it only within its clause)."""
+    p, norm = se.p, st.norm
+    group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))
+    in_group = [mk for mk in p.markers if group[0] <= mk.start < group[1]]
+    if c.bringing or _BRINGING.search(norm, group[0], c.start):
+        return Marker(c.start, c.start, "cumulative")
+    if in_group:
+
+        def distance(mk: Marker) -> int:
+            if mk.end <= c.start:
+                return c.start - mk.end
+            # a marker after a comma opens another clause, unless a list of figures runs up to it
+            clause = (
+                "," in norm[c.end : mk.start]
+                and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
+                and not _listed(st, se, c)
+            )
+            return max(0, mk.start - c.end) + (1000 if clause else 0)
+
+        strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start : mk.end])] or in_group
+        marker = min(strong, key=distance)
+        if marker.kind == "start" and any(mk.kind == "daily" for mk in in_group):
+            # "in the 24 hours between Saturday July 1 and Sunday July 2": a day, not a period
+            marker = next(mk for mk in in_group if mk.kind == "daily")
+        return None if distance(marker) >= 1000 else marker
+    if p.groups and group != p.groups[0]:
+        lead = [mk for mk in p.markers if mk.end <= se.cands[0].start and mk.start < p.groups[0][1]]
+        return lead[-1] if lead else None
+    if se.in_list and st.list_header is not None and st.list_header.markers:
+        return st.list_header.markers[0]
+    return None
+
+
+def _listed(st: State, se: Sent, c: Candidate) -> bool:
+    """``c`` is the last item of a list of figures: "..., 32 armored vehicles, and seven tanks, all in a day"."""
+    before = [o for o in se.cands if o.end <= c.start and not o.inherit]
+    return bool(before) and bool(_LIST_SEP.fullmatch(st.norm, before[-1].end, c.start))
+
+
+def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, PeriodSpec | None, bool]:
+    """(measure, period, marked): how the figure counts, from the cue words of its clause."""
+    marker = _marker_of(st, se, c)
+    measure, period = "cumulative", None
+    if marker is not None:
+        if marker.kind == "daily":
+            measure = "daily_increase"
+        elif marker.kind in _PERIODS:
+            measure, period = (
+                "period_increase",
+                PeriodSpec(
+                    _PERIODS[marker.kind], marker.mention if marker.kind in ("start", "period_month_mention") else None
+                ),
+            )
+        elif marker.kind == "period_same":
+            # "in the same period": the period of the figures before it (the past day, or since a day)
+            last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
+            if last == "daily_increase":
+                measure = "daily_increase"
+            else:
+                measure, period = "period_increase", st.prev_period or PeriodSpec("unknown")
+    if c.kind == "inherit" and marker is None and not c.bringing:
+        base = se.claims[-1] if se.claims else st.prev_claim
+        if base is not None and base.measure == "cumulative" and _PAST_DAY.search(st.norm, c.start, se.p.s.end):
+            measure = "daily_increase"
+    if (
+        marker is None
+        and measure == "cumulative"
+        and c.bracket is None
+        and st.measures_seen.get(entity) == {"daily_increase"}
+        and ALSO.search(st.norm, se.p.s.start, c.start)
+    ):
+        measure = "daily_increase"  # "He said Russian forces had also destroyed three tanks" after the day's figures
+    if (
+        marker is None
+        and measure == "cumulative"
+        and (_total_follows(st, se, c) or _another(st, se) or _MORE_IN.match(st.norm, c.number.end, c.end))
+    ):
+        measure = "daily_increase"  # "Russia lost 1,010 personnel, bringing its total to 1,170,200"
+    if c.low is not None:
+        measure = "estimate_range"
+    return measure, period, marker is not None or c.low is not None
+
+
+def _another(st: State, se: Sent) -> bool:
+    """ "destroyed another 16 tanks, 40 ...": the figures of the list add to the totals (the day's)."""
+    first = se.cands[0].start
+    return bool(_ANOTHER.search(st.norm, max(se.p.s.start, first - 25), first))
+
+
+def _total_follows(st: State, se: Sent, c: Candidate) -> bool:
+    """A General Staff figure followed in its sentence by the total it brings: the day's increase."""
+    if (
+        c.inherit
+        or c.bringing
+        or not (se.p.cues and se.p.cues[0].claimant == "ua_general_staff" or st.ctx_claimant == "ua_general_staff")
+    ):
+        return False
+    later = [o for o in se.cands if o.start > c.end]
+    if not later or any(mk.kind == "daily" for mk in se.p.markers):
+        return False
+    return later[0].bringing or bool(_BRINGING.search(st.norm, c.end, later[0].start))
