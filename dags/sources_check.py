@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.dag_defaults import dag_args
 
 DOC = """
 ### sources_check
@@ -36,16 +36,14 @@ FORM = {
 
 
 @dag(
-    dag_id="sources_check",
-    schedule=CronTriggerTimetable("30 7 * * *", timezone="Europe/Kyiv"),
-    start_date=datetime(2026, 11, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["attrition", "bulletins", "daily", "canary"],
-    doc_md=DOC,
-    params=FORM,
-    default_args={"owner": "attrition", "retries": 0, "on_failure_callback": task_failed},
-    on_failure_callback=dag_failed,
+    **dag_args(
+        "sources_check",
+        doc=DOC,
+        schedule=CronTriggerTimetable("30 7 * * *", timezone="Europe/Kyiv"),
+        start_date=datetime(2026, 11, 1),
+        tags=["attrition", "bulletins", "daily", "canary"],
+        params=FORM,
+    )
 )
 def sources_check():
     @task(
