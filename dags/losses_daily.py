@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import Asset, CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
+from airflow.sdk import Asset, Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.domain.model import SOURCES
 from etl.losses.assets import ACCEPTED_SERIES_URI
 from etl.losses.dag_tasks import check_documents_task, parse_and_load_task
 from etl.losses.freshness import poll_seconds
-from etl.warehouse.dag_defaults import dag_args, optional_date
+from etl.warehouse.dag_defaults import daily_dag_args, optional_date
 
 DOC = """
 ### losses_daily
@@ -50,11 +50,10 @@ FORM = {
 
 
 @dag(
-    **dag_args(
+    **daily_dag_args(
         "losses_daily",
+        "0 8 * * *",
         doc=DOC,
-        schedule=CronTriggerTimetable("0 8 * * *", timezone="Europe/Kyiv"),
-        start_date=datetime(2026, 11, 1),
         tags=["attrition", "bulletins", "daily"],
         retries=1,
         retry_delay=timedelta(minutes=2),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
+from airflow.sdk import Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.config import setting
 from etl.losses.freshness import poll_seconds
 from etl.news.feeds import DEFAULT_MATCH
 from etl.news.sources import configured_feeds, configured_urls
-from etl.warehouse.dag_defaults import dag_args, optional_date
+from etl.warehouse.dag_defaults import daily_dag_args, optional_date
 
 DOC = """
 ### news_claims
@@ -83,8 +83,9 @@ FORM = {
 
 
 @dag(
-    **dag_args(
+    **daily_dag_args(
         "news_claims",
+        "30 10 * * *",
         doc=DOC,
         description=(
             "Paused: the sources are the replay (offline) and this DAG reads the live news sites; "
@@ -92,8 +93,6 @@ FORM = {
             if OFFLINE
             else "The news reports' loss claims, every morning."
         ),
-        schedule=CronTriggerTimetable("30 10 * * *", timezone="Europe/Kyiv"),
-        start_date=datetime(2026, 11, 1),
         tags=["attrition", "news", "daily"],
         retries=1,
         retry_delay=timedelta(minutes=5),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, task
+from airflow.sdk import Param, dag, task
 
-from etl.warehouse.dag_defaults import dag_args
+from etl.warehouse.dag_defaults import daily_dag_args
 
 DOC = """
 ### sources_check
@@ -36,11 +36,10 @@ FORM = {
 
 
 @dag(
-    **dag_args(
+    **daily_dag_args(
         "sources_check",
+        "30 7 * * *",
         doc=DOC,
-        schedule=CronTriggerTimetable("30 7 * * *", timezone="Europe/Kyiv"),
-        start_date=datetime(2026, 11, 1),
         tags=["attrition", "bulletins", "daily", "canary"],
         params=FORM,
     )

@@ -49,3 +49,11 @@ def optional_date(title: str, description: str):
     from airflow.sdk import Param
 
     return Param(None, type=["null", "string"], format="date", title=title, description=description)
+
+
+def daily_dag_args(dag_id: str, kyiv_cron: str, *, doc: str, tags: list[str], **more: Any) -> dict[str, Any]:
+    """:func:`dag_args` of a DAG that runs every day at ``kyiv_cron`` (Kyiv time), from 2026-11-01."""
+    from airflow.sdk import CronTriggerTimetable
+
+    schedule = CronTriggerTimetable(kyiv_cron, timezone="Europe/Kyiv")
+    return dag_args(dag_id, doc=doc, schedule=schedule, start_date=datetime(2026, 11, 1), tags=tags, **more)
