@@ -85,6 +85,11 @@ def _backfill(args: argparse.Namespace) -> int:
             result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify, run_id=run_id)
         except IngestError as exc:
             return unreadable(exc, notify=not args.no_notify)
+    return _loaded(result, gate)
+
+
+def _loaded(result, gate) -> int:
+    """After a run that loaded everything: its summary (stdout), the gate's (stderr), then the exports."""
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
     export.after_gate()
@@ -98,10 +103,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         result, gate = rebuild(sources=args.sources.split(",") if args.sources else None, notify=not args.no_notify)
     except IngestError as exc:
         return unreadable(exc, notify=not args.no_notify)
-    print(json.dumps(result.summary(), indent=2, default=str))
-    print(gate.summary(), file=sys.stderr)
-    export.after_gate()
-    return 0
+    return _loaded(result, gate)
 
 
 def _validate(args: argparse.Namespace) -> int:
