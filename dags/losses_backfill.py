@@ -8,7 +8,8 @@ from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
 from etl.domain.model import SOURCES
 from etl.losses.assets import ACCEPTED_SERIES_URI
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.losses.dag_tasks import check_documents_task, parse_and_load_task
+from etl.warehouse.dag_defaults import dag_args, optional_date
 
 DOC = """
 ### losses_backfill
@@ -47,13 +48,8 @@ FORM = {
         title="First day",
         description="First bulletin day to fetch (Kyiv date). The first bulletin is 2022-02-24.",
     ),
-    "date_to": Param(
-        None,
-        type=["null", "string"],
-        format="date",
-        title="Last day",
-        description="Last bulletin day to fetch; empty means today (Kyiv). Not in the future, "
-        "not before the first day.",
+    "date_to": optional_date(
+        "Last day", "Last bulletin day to fetch; empty means today (Kyiv). Not in the future, not before the first day."
     ),
     "sources": Param(
         list(SOURCES),
@@ -69,16 +65,13 @@ FORM = {
 
 
 @dag(
-    dag_id="losses_backfill",
-    schedule=None,
-    start_date=datetime(2022, 2, 24),
-    catchup=False,
-    max_active_runs=1,
-    tags=["attrition", "bulletins", "backfill"],
-    doc_md=DOC,
-    params=FORM,
-    default_args={"owner": "attrition", "retries": 0, "on_failure_callback": task_failed},
-    on_failure_callback=dag_failed,
+    **dag_args(
+        "losses_backfill",
+        doc=DOC,
+        start_date=datetime(2022, 2, 24),
+        tags=["attrition", "bulletins", "backfill"],
+        params=FORM,
+    )
 )
 def losses_backfill():
     @task(doc_md="Run the source's spider over the range; archive documents in raw.document; return their ids.")
@@ -87,15 +80,11 @@ def losses_backfill():
 
         return scrape_range(source, context["params"], context["run_id"])
 
-    @task(
-        trigger_rule=TriggerRule.NONE_FAILED,
-        doc_md="Parse every archived document of this run and load each one that parses into core.observation; "
+    parse_and_load = parse_and_load_task(
+        "Parse every archived document of this run and load each one that parses into core.observation; "
         "the unreadable ones are kept in raw, alerted and listed for check_documents.",
+        trigger_rule=TriggerRule.NONE_FAILED,
     )
-    def parse_and_load(*document_id_lists, **context) -> dict:
-        from etl.losses.tasks import parse_and_load as run
-
-        return run(list(document_id_lists), context["run_id"])
 
     @task(
         outlets=[Asset(ACCEPTED_SERIES_URI)],
@@ -114,21 +103,11 @@ def losses_backfill():
 
         return run(summary)
 
-    @task(
-        trigger_rule=TriggerRule.ALL_DONE,
-        doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
-        "(the others were loaded and validated).",
-    )
-    def check_documents(summary: dict | None, **context) -> dict:
-        from etl.losses.tasks import check_documents as run
-
-        return run(summary, context["run_id"])
-
     scraped = [scrape.override(task_id=f"scrape_{source}", queue=f"scrape_{source}")(source) for source in SOURCES]
     loaded = parse_and_load(*scraped)
     gate = validate(loaded)
     report_coverage(loaded, gate)
-    gate >> check_documents(loaded)  # a leaf beside report_coverage: either one's failure makes the run red
+    gate >> check_documents_task()(loaded)  # a leaf beside report_coverage: either one's failure makes the run red
 
 
 losses_backfill()

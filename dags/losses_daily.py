@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import Asset, CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
+from airflow.sdk import Asset, Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.domain.model import SOURCES
 from etl.losses.assets import ACCEPTED_SERIES_URI
+from etl.losses.dag_tasks import check_documents_task, parse_and_load_task
 from etl.losses.freshness import poll_seconds
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.dag_defaults import daily_dag_args, optional_date
 
 DOC = """
 ### losses_daily
@@ -37,13 +38,7 @@ Trigger it by hand with `target_date` to load a given day (for example the newes
 """
 
 FORM = {
-    "target_date": Param(
-        None,
-        type=["null", "string"],
-        format="date",
-        title="Bulletin day",
-        description="Day whose bulletin to wait for; empty means the run's date in Kyiv.",
-    ),
+    "target_date": optional_date("Bulletin day", "Day whose bulletin to wait for; empty means the run's date in Kyiv."),
     "deadline": Param(
         "14:00",
         type="string",
@@ -55,21 +50,15 @@ FORM = {
 
 
 @dag(
-    dag_id="losses_daily",
-    schedule=CronTriggerTimetable("0 8 * * *", timezone="Europe/Kyiv"),
-    start_date=datetime(2026, 11, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["attrition", "bulletins", "daily"],
-    doc_md=DOC,
-    params=FORM,
-    default_args={
-        "owner": "attrition",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=2),
-        "on_failure_callback": task_failed,
-    },
-    on_failure_callback=dag_failed,
+    **daily_dag_args(
+        "losses_daily",
+        "0 8 * * *",
+        doc=DOC,
+        tags=["attrition", "bulletins", "daily"],
+        retries=1,
+        retry_delay=timedelta(minutes=2),
+        params=FORM,
+    )
 )
 def losses_daily():
     @task.sensor(
@@ -90,16 +79,12 @@ def losses_daily():
         ids = poke_bulletin(source, target, context["run_id"], params["deadline"])
         return PokeReturnValue(is_done=ids is not None, xcom_value=ids)
 
-    @task(
+    parse_and_load = parse_and_load_task(
+        "Parse and load what the successful scrapes fetched: every document that parses; "
+        "the unreadable ones are kept in raw, alerted and listed for check_documents.",
         trigger_rule=TriggerRule.ALL_DONE,
         retries=0,
-        doc_md="Parse and load what the successful scrapes fetched: every document that parses; "
-        "the unreadable ones are kept in raw, alerted and listed for check_documents.",
     )
-    def parse_and_load(*document_id_lists, **context) -> dict:
-        from etl.losses.tasks import parse_and_load as run
-
-        return run(list(document_id_lists), context["run_id"])
 
     @task(
         retries=0,
@@ -120,22 +105,11 @@ def losses_daily():
 
         return run(daily_target(context["params"], context["dag_run"].run_after), context["run_id"])
 
-    @task(
-        trigger_rule=TriggerRule.ALL_DONE,
-        retries=0,
-        doc_md="Fail the run, naming source, URL and field, for every document that could not be read "
-        "(the others were loaded and validated).",
-    )
-    def check_documents(summary: dict | None, **context) -> dict:
-        from etl.losses.tasks import check_documents as run
-
-        return run(summary, context["run_id"])
-
     scraped = [scrape.override(task_id=f"scrape_{source}", queue=f"scrape_{source}")(source) for source in SOURCES]
     loaded = parse_and_load(*scraped)
     gate = validate(loaded)
     check_bulletin(gate)
-    gate >> check_documents(loaded)  # a leaf beside check_bulletin: either one's failure makes the run red
+    gate >> check_documents_task()(loaded)  # a leaf beside check_bulletin: either one's failure makes the run red
 
 
 losses_daily()

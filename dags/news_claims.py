@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import CronTriggerTimetable, Param, PokeReturnValue, TriggerRule, dag, task
+from airflow.sdk import Param, PokeReturnValue, TriggerRule, dag, task
 
 from etl.config import setting
 from etl.losses.freshness import poll_seconds
 from etl.news.feeds import DEFAULT_MATCH
 from etl.news.sources import configured_feeds, configured_urls
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.dag_defaults import daily_dag_args, optional_date
 
 DOC = """
 ### news_claims
@@ -75,44 +75,29 @@ FORM = {
         description="Regular expression a feed item's title, summary or URL must match to be fetched; "
         "empty fetches every item.",
     ),
-    "date_from": Param(
-        None,
-        type=["null", "string"],
-        format="date",
-        title="From",
-        description="Backfill: first publication day (Kyiv Independent sitemap, feed items); empty for the daily run.",
+    "date_from": optional_date(
+        "From", "Backfill: first publication day (Kyiv Independent sitemap, feed items); empty for the daily run."
     ),
-    "date_to": Param(
-        None,
-        type=["null", "string"],
-        format="date",
-        title="To",
-        description="Backfill: last publication day; empty for no upper bound.",
-    ),
+    "date_to": optional_date("To", "Backfill: last publication day; empty for no upper bound."),
 }
 
 
 @dag(
-    dag_id="news_claims",
-    description=(
-        "Paused: the sources are the replay (offline) and this DAG reads the live news sites; unpause it when online."
-        if OFFLINE
-        else "The news reports' loss claims, every morning."
-    ),
-    schedule=CronTriggerTimetable("30 10 * * *", timezone="Europe/Kyiv"),
-    start_date=datetime(2026, 11, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["attrition", "news", "daily"],
-    doc_md=DOC,
-    params=FORM,
-    default_args={
-        "owner": "attrition",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=5),
-        "on_failure_callback": task_failed,
-    },
-    on_failure_callback=dag_failed,
+    **daily_dag_args(
+        "news_claims",
+        "30 10 * * *",
+        doc=DOC,
+        description=(
+            "Paused: the sources are the replay (offline) and this DAG reads the live news sites; "
+            "unpause it when online."
+            if OFFLINE
+            else "The news reports' loss claims, every morning."
+        ),
+        tags=["attrition", "news", "daily"],
+        retries=1,
+        retry_delay=timedelta(minutes=5),
+        params=FORM,
+    )
 )
 def news_claims():
     @task(doc_md="Fetch the Kyiv Independent's daily General Staff article(s) into raw.document.")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, task
+from airflow.sdk import Param, dag, task
 
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.dag_defaults import daily_dag_args
 
 DOC = """
 ### sources_check
@@ -36,16 +36,13 @@ FORM = {
 
 
 @dag(
-    dag_id="sources_check",
-    schedule=CronTriggerTimetable("30 7 * * *", timezone="Europe/Kyiv"),
-    start_date=datetime(2026, 11, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["attrition", "bulletins", "daily", "canary"],
-    doc_md=DOC,
-    params=FORM,
-    default_args={"owner": "attrition", "retries": 0, "on_failure_callback": task_failed},
-    on_failure_callback=dag_failed,
+    **daily_dag_args(
+        "sources_check",
+        "30 7 * * *",
+        doc=DOC,
+        tags=["attrition", "bulletins", "daily", "canary"],
+        params=FORM,
+    )
 )
 def sources_check():
     @task(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
 
-from etl.warehouse.failures import dag_failed, task_failed  # every failure alerts, with the run's link
+from etl.warehouse.dag_defaults import dag_args
 
 DOC = """
 ### warehouse_migrate
@@ -23,19 +23,15 @@ migration runs in its own transaction, so nothing is half-applied).
 
 
 @dag(
-    dag_id="warehouse_migrate",
-    schedule=None,
-    start_date=datetime(2022, 2, 24),
-    catchup=False,
-    tags=["attrition", "warehouse"],
-    doc_md=DOC,
-    default_args={
-        "owner": "attrition",
-        "retries": 1,
-        "retry_delay": timedelta(seconds=30),
-        "on_failure_callback": task_failed,
-    },
-    on_failure_callback=dag_failed,
+    **dag_args(
+        "warehouse_migrate",
+        doc=DOC,
+        start_date=datetime(2022, 2, 24),
+        tags=["attrition", "warehouse"],
+        retries=1,
+        retry_delay=timedelta(seconds=30),
+        max_active_runs=None,
+    )
 )
 def warehouse_migrate():
     @task(task_id="apply_migrations", doc_md="Run pending migrations; print the schema version.")

@@ -168,32 +168,27 @@ def test_a_failed_backfill_run_again_skips_what_it_archived(replay, db):
 def test_retry_after_is_honoured_on_429_and_503(replay, db):
     """Backoff is off (fast), yet the retry waits for the Retry-After the server asked for."""
     day = date(2023, 6, 1)
+
+    def crawl_day(run_id: str):
+        return crawl(
+            "russianwarship",
+            date_from=day,
+            date_to=day,
+            run_id=run_id,
+            base_urls=replay.urls,
+            dsn=db,
+            fast=True,
+            progress=False,
+        )
+
     replay.add_fault(RW_API, "http429", retry_after=2, times=1)
-    result = crawl(
-        "russianwarship",
-        date_from=day,
-        date_to=day,
-        run_id="retry-after-429",
-        base_urls=replay.urls,
-        dsn=db,
-        fast=True,
-        progress=False,
-    )
+    result = crawl_day("retry-after-429")
     assert result.document_ids and result.seconds >= 2.0
     assert "Retry-After 2: waiting 2.0s" in result.log_tail or "'attrition/retry_after': 1" in result.log_tail
 
     replay.add_fault(RW_API, "http503", retry_after=1.5, times=1)
     started = time.monotonic()
-    result = crawl(
-        "russianwarship",
-        date_from=day,
-        date_to=day,
-        run_id="retry-after-503",
-        base_urls=replay.urls,
-        dsn=db,
-        fast=True,
-        progress=False,
-    )
+    result = crawl_day("retry-after-503")
     assert (result.document_ids or result.not_modified) and time.monotonic() - started >= 1.5
     assert "'attrition/retry_after': 1" in result.log_tail
 

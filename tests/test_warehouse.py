@@ -12,6 +12,7 @@ from helpers import free_port, run_cli
 from psycopg2 import errors
 from psycopg2.extensions import parse_dsn
 
+from etl.domain.categories import BY_CODE
 from etl.warehouse import migrate as migrate_module
 from etl.warehouse.migrate import MigrationError, available, migrate, view_files
 
@@ -157,27 +158,7 @@ def test_a_migration_changed_after_it_ran_is_refused(fresh_db):
 
 def test_category_contract_is_in_the_warehouse(dsn):
     rows = dict((r[0], r[1:]) for r in query(dsn, "SELECT code, valid_from::text, valid_to::text FROM core.category"))
-    assert set(rows) == {
-        "personnel",
-        "tanks",
-        "armored_vehicles",
-        "artillery",
-        "mlrs",
-        "air_defense",
-        "aircraft",
-        "helicopters",
-        "drones",
-        "cruise_missiles",
-        "ships_boats",
-        "submarines",
-        "vehicles_fuel_tanks",
-        "special_equipment",
-        "ground_robots",
-        "military_vehicles",
-        "fuel_tanks",
-        "srbm_launchers",
-        "pow",
-    }
+    assert set(rows) == set(BY_CODE)  # the contract of etl.domain.categories, every code
     assert rows["vehicles_fuel_tanks"] == ("2022-05-01", None)
     assert rows["military_vehicles"][1] == rows["fuel_tanks"][1] == "2022-04-30"
     assert rows["srbm_launchers"] == ("2022-03-26", "2022-04-30")

@@ -7,6 +7,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from etl.cli.common import add_command
 from etl.config import ConfigError
 
 
@@ -48,8 +49,10 @@ def _chart(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    chart = subparsers.add_parser(
+    chart = add_command(
+        subparsers,
         "chart",
+        _chart,
         help="draw a category's accepted series as PNG, SVG or HTML (the Attrition page's chart)",
         description="The chart of the Attrition page as a file, for articles: the accepted series, every source's "
         "values, quarantined records and corrections. Rendered offline (vl-convert).",
@@ -58,4 +61,3 @@ def register(subparsers) -> None:
     chart.add_argument("--from", dest="date_from", help="first day (default: the first accepted)")
     chart.add_argument("--to", dest="date_to", help="last day (default: the newest accepted)")
     chart.add_argument("--out", required=True, help="FILE.png, FILE.svg or FILE.html")
-    chart.set_defaults(func=_chart)

@@ -32,3 +32,12 @@ def deliver_quietly() -> None:
 
     with contextlib.suppress(Exception):
         deliver_pending()
+
+
+def add_command(sub, name: str, func=None, *, help: str, description: str | None = None):
+    """The parser of one command (``attrition NAME``, or an action of a group): its help and description,
+    run by ``func`` (a group that only holds actions has none)."""
+    parser = sub.add_parser(name, help=help, description=description)
+    if func is not None:
+        parser.set_defaults(func=func)
+    return parser

@@ -6,10 +6,14 @@ import argparse
 import json
 import sys
 
+from etl.cli.common import add_command
+
 
 def register(sub) -> None:
-    db = sub.add_parser(
+    db = add_command(
+        sub,
         "db",
+        _db,
         help="the warehouse: up | down | status | url | migrate",
         description="Manage the warehouse. Without ATTRITION_WAREHOUSE_DSN or AIRFLOW_CONN_WAREHOUSE "
         "the project runs its own PostgreSQL under .local/ on 127.0.0.1.",
@@ -23,7 +27,6 @@ def register(sub) -> None:
     )
     db.add_argument("--yes", action="store_true", help="with destroy: really delete the data")
     db.add_argument("--reader", action="store_true", help="with url: the read-only DSN (role attrition_reader)")
-    db.set_defaults(func=_db)
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from etl.cli.common import add_command
+
 
 def _export(args: argparse.Namespace) -> int:
     from etl.losses.exports import export, summary_line
@@ -22,8 +24,10 @@ def after_gate() -> None:
 
 
 def register(subparsers) -> None:
-    export = subparsers.add_parser(
+    export = add_command(
+        subparsers,
         "export",
+        _export,
         help="write the accepted series as CSV, JSON and Parquet with a data dictionary",
         description="Write mart.daily_losses (wide) and mart.daily_losses_long (long) as CSV, JSON and Parquet, "
         "with data_dictionary.json/.md from the warehouse's comments, into ATTRITION_EXPORT_DIR "
@@ -32,4 +36,3 @@ def register(subparsers) -> None:
     export.add_argument(
         "--out", default=None, help="folder to write to (default ATTRITION_EXPORT_DIR or .local/exports)"
     )
-    export.set_defaults(func=_export)

@@ -6,12 +6,15 @@ import argparse
 import json
 import sys
 
+from etl.cli.common import add_command
 from etl.domain.model import SOURCES
 
 
 def register(sub) -> None:
-    parse = sub.add_parser(
+    parse = add_command(
+        sub,
         "parse",
+        _parse,
         help="parse saved bulletin documents; print observations as JSON lines",
         description="Parse documents of one source and print one JSON object per observation "
         "(keys as_of, category, cumulative, increase, qualifier, source). A document "
@@ -26,7 +29,6 @@ def register(sub) -> None:
     )
     parse.add_argument("--content-type", help="the Content-Type it was served with (for its charset)")
     parse.add_argument("files", nargs="+", metavar="FILE")
-    parse.set_defaults(func=_parse)
 
 
 def _parse(args: argparse.Namespace) -> int:

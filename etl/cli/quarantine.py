@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 
+from etl.cli.common import add_command
 from etl.config import ConfigError
 
 
 def register(sub) -> None:
-    quarantine = sub.add_parser(
+    quarantine = add_command(
+        sub,
         "quarantine",
+        _quarantine,
         help="records the quality gate kept out: list | show ID | accept ID | reject ID",
         description="Review quarantined records. accept: the value is right (a decrease becomes an operator "
         "correction); reject: keep it out for good. Either re-runs the gate over the record's day.",
@@ -24,7 +27,6 @@ def register(sub) -> None:
     quarantine.add_argument("--note", help="with accept/reject: why (kept with the decision)")
     quarantine.add_argument("--by", help="with accept/reject: who decides (default $ATTRITION_OPERATOR or $USER)")
     quarantine.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
-    quarantine.set_defaults(func=_quarantine)
 
 
 def _quarantine(args: argparse.Namespace) -> int:

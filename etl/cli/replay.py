@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from etl.cli.common import add_command
+
 
 def register(sub) -> None:
-    replay = sub.add_parser(
+    replay = add_command(
+        sub,
         "replay",
         help="serve the three sources from a data snapshot on loopback (offline mode)",
         description="Render minfin pages, mod bulletins and the russianwarship API from a "

@@ -8,13 +8,15 @@ import os
 import sys
 
 from etl.cli import export
-from etl.cli.common import unreadable
+from etl.cli.common import add_command, unreadable
 from etl.config import ConfigError
 
 
 def register(sub) -> None:
-    backfill = sub.add_parser(
+    backfill = add_command(
+        sub,
         "backfill",
+        _backfill,
         help="crawl and load a date range without Airflow",
         description="Crawl the sources over a date range (spiders as subprocesses), archive "
         "the documents, and load every one that parses. Prints the per-source "
@@ -34,15 +36,16 @@ def register(sub) -> None:
         help="the run id of a stopped backfill to resume: what it archived is "
         "not fetched again (default: a new run id, printed at the start)",
     )
-    backfill.set_defaults(func=_backfill)
 
     rebuild = sub.add_parser("rebuild", help="re-parse the whole raw archive, load it and run the quality gate")
     rebuild.add_argument("--sources", help="comma-separated sources (default all)")
     rebuild.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
     rebuild.set_defaults(func=_rebuild)
 
-    validate = sub.add_parser(
+    validate = add_command(
+        sub,
         "validate",
+        _validate,
         help="run the quality gate over what is loaded; print a summary",
         description="Run the data-quality gate (GX suites, consensus across sources, quarantine, alerts) over the "
         "loaded observations of a date range (default: everything loaded), refresh the marts and "
@@ -52,7 +55,6 @@ def register(sub) -> None:
     validate.add_argument("--to", dest="date_to", help="last day (default: the last day loaded)")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
-    validate.set_defaults(func=_validate)
 
 
 def _backfill(args: argparse.Namespace) -> int:
@@ -85,6 +87,11 @@ def _backfill(args: argparse.Namespace) -> int:
             result, gate = backfill(date_from, date_to, sources, notify=not args.no_notify, run_id=run_id)
         except IngestError as exc:
             return unreadable(exc, notify=not args.no_notify)
+    return _loaded(result, gate)
+
+
+def _loaded(result, gate) -> int:
+    """After a run that loaded everything: its summary (stdout), the gate's (stderr), then the exports."""
     print(json.dumps(result.summary(), indent=2, default=str))
     print(gate.summary(), file=sys.stderr)
     export.after_gate()
@@ -98,10 +105,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         result, gate = rebuild(sources=args.sources.split(",") if args.sources else None, notify=not args.no_notify)
     except IngestError as exc:
         return unreadable(exc, notify=not args.no_notify)
-    print(json.dumps(result.summary(), indent=2, default=str))
-    print(gate.summary(), file=sys.stderr)
-    export.after_gate()
-    return 0
+    return _loaded(result, gate)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -8,18 +8,22 @@ import os
 import sys
 from datetime import UTC
 
+from etl.cli.common import add_command
 from etl.config import ConfigError
 
 
 def register(sub) -> None:
-    sources = sub.add_parser(
+    sources = add_command(
+        sub,
         "sources",
         help="check the live sources: sources check [--replay] [--json] [--strict]",
         description="Is every source still there and still readable?",
     )
     sources_sub = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
-    sources_check = sources_sub.add_parser(
+    sources_check = add_command(
+        sources_sub,
         "check",
+        _sources,
         help="fetch each source's newest bulletin, parse it, compare the sources",
         description="Politely fetch each source's newest bulletin (its spider's daily run: robots.txt, one request "
         "a second per domain), parse it (nothing is loaded) and print per source: reachable, newest day, "
@@ -41,7 +45,6 @@ def register(sub) -> None:
     sources_check.add_argument("--json", action="store_true", help="print the result as JSON")
     sources_check.add_argument("--strict", action="store_true", help="also fail when the sources' figures differ")
     sources_check.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
-    sources_check.set_defaults(func=_sources)
 
 
 def _sources(args: argparse.Namespace) -> int:

@@ -211,3 +211,19 @@ def _redesigned_table(day: date, figs: list[tuple[str, Figure]], lang: str) -> s
         f'<section class="losses-v2"><header class="losses-v2__date">{day.isoformat()}</header>'
         f'<div class="losses-v2__grid">{rows}</div></section>'
     )
+
+
+# the order all three sites list the equipment in, from tanks to submarines (each goes its own way after)
+TANKS_TO_SUBMARINES = (
+    "tanks",
+    "armored_vehicles",
+    "artillery",
+    "mlrs",
+    "air_defense",
+    "aircraft",
+    "helicopters",
+    "drones",
+    "cruise_missiles",
+    "ships_boats",
+    "submarines",
+)

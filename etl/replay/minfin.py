@@ -11,6 +11,7 @@ from etl.replay.common import (
     MINFIN_PREFIX,
     MONTHS_EN,
     MONTHS_UK,
+    TANKS_TO_SUBMARINES,
     Page,
     Series,
     Variant,
@@ -26,17 +27,7 @@ from etl.replay.common import (
 # --------------------------------------------------------------------------- minfin
 
 MINFIN_ORDER = (
-    "tanks",
-    "armored_vehicles",
-    "artillery",
-    "mlrs",
-    "air_defense",
-    "aircraft",
-    "helicopters",
-    "drones",
-    "cruise_missiles",
-    "ships_boats",
-    "submarines",
+    *TANKS_TO_SUBMARINES,
     "vehicles_fuel_tanks",
     "military_vehicles",
     "fuel_tanks",

@@ -5,23 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from etl.replay.common import MIL_SLUG_2023, MIL_SLUG_2023_03, MONTHS_EN, MONTHS_UK_GEN_LATIN
+from etl.replay.common import MIL_SLUG_2023, MIL_SLUG_2023_03, MONTHS_EN, MONTHS_UK_GEN_LATIN, TANKS_TO_SUBMARINES
 
 # --------------------------------------------------------------------------- mod (mil.gov.ua / mod.gov.ua)
 
 MOD_ORDER = (
     "personnel",
-    "tanks",
-    "armored_vehicles",
-    "artillery",
-    "mlrs",
-    "air_defense",
-    "aircraft",
-    "helicopters",
-    "drones",
-    "cruise_missiles",
-    "ships_boats",
-    "submarines",
+    *TANKS_TO_SUBMARINES,
     "military_vehicles",
     "fuel_tanks",
     "vehicles_fuel_tanks",
@@ -132,17 +122,7 @@ MODGOV_LABELS_EN = {
 }
 MODGOV_ORDER_EN = (
     "personnel",
-    "tanks",
-    "armored_vehicles",
-    "artillery",
-    "mlrs",
-    "air_defense",
-    "aircraft",
-    "helicopters",
-    "drones",
-    "cruise_missiles",
-    "ships_boats",
-    "submarines",
+    *TANKS_TO_SUBMARINES,
     "vehicles_fuel_tanks",
     "special_equipment",
     "ground_robots",

@@ -44,10 +44,9 @@ class MigrationError(MessageError):
     pass
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: str
-    name: str
+class _SqlFile:
+    """A SQL file of the tree: its text and the checksum recorded when it is applied."""
+
     path: Path
 
     @property
@@ -60,7 +59,14 @@ class Migration:
 
 
 @dataclass(frozen=True)
-class ViewFile:
+class Migration(_SqlFile):
+    version: str
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ViewFile(_SqlFile):
     schema: str
     view: str
     path: Path
@@ -68,14 +74,6 @@ class ViewFile:
     @property
     def name(self) -> str:
         return f"{self.schema}.{self.view}"
-
-    @property
-    def sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
-    @property
-    def checksum(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
 def available() -> list[Migration]:
