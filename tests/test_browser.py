@@ -490,7 +490,7 @@ def test_an_operator_rejects_a_record_from_the_attrition_page_through_its_requir
         assert "/dags/quarantine_review/runs/" in link.get_attribute("href")  # its own request, not the list
         before = marts()
         link.click()  # opens the Required Action in the UI itself (page.py), not inside the page's frame
-        page.wait_for_url(re.compile(r"/dags/quarantine_review/runs/.+/required_actions"))
+        page.wait_for_url(re.compile(r"/dags/quarantine_review/runs/.+/mapped/\d+/required_actions"))
         assert "/plugin/" not in page.url
     with steps.step("review-reject"):
         page.get_by_text(f"(quarantine #{record_id})").first.wait_for()  # the request's subject
