@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import psycopg2
 import pytest
-from conftest import sql
+from helpers import sql
 
 from etl.local.embedded import free_port
 
