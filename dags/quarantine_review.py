@@ -4,6 +4,7 @@ record that needs a person; the trigger form for list / accept / reject / reopen
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
@@ -81,7 +82,13 @@ class ReviewRecord(HITLOperator):
         from etl.config import airflow_ui_url
         from etl.quality import review_hitl
 
-        url = self.generate_link_to_ui(task_instance=context["task_instance"], base_url=airflow_ui_url())
+        # the mapped task instance's own Required Action page (generate_link_to_ui's ?map_index= opens the
+        # task's page, which finds no task instance for a mapped task in Airflow 3.3's UI)
+        dag_id, run_id, task_id, map_index = self._ref(context)
+        url = (
+            f"{airflow_ui_url().rstrip('/')}/dags/{dag_id}/runs/{quote(run_id, safe='')}/tasks/{task_id}"
+            f"/mapped/{map_index}/required_actions"
+        )
         if not review_hitl.register(self.quarantine_id, *self._ref(context), url):
             self.log.info(
                 "quarantine %s no longer waits for this request (decided, or asked elsewhere): closed",

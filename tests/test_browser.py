@@ -30,6 +30,7 @@ pytestmark = [pytest.mark.airflow, pytest.mark.browser]
 
 ARTIFACTS = REPO / "artifacts"
 RUN_TIMEOUT_MS = 10 * 60 * 1000
+REJECT_OPTION = "Reject value"  # etl.quality.review_hitl.REJECT
 BACKFILL_FROM, BACKFILL_TO = "2024-01-01", "2024-01-03"  # days the daily run (newest pages only) never loads
 
 
@@ -295,13 +296,50 @@ def test_a_new_user_logs_in_triggers_losses_daily_and_losses_backfill_and_sees_t
 # ---- the Attrition page (issue 14) ---------------------------------------------------------------------
 SPIKE_FROM, SPIKE_TO = "2024-12-08", "2024-12-11"  # the snapshot's minfin vehicles_fuel_tanks spike on 2024-12-10
 SPIKE_CATEGORY = "vehicles_fuel_tanks"
+SPIKE_DAY = "2024-12-10"
 
 
 @pytest.fixture(scope="module")
 def loaded(stack):
-    """A few days with a quarantined record in the stack's warehouse: `attrition backfill --replay`."""
+    """A few days with a quarantined record in the stack's warehouse (`attrition backfill --replay`), and that
+    record awaiting a person with its Required Action pending in Airflow: the gate rejects the outvoted
+    spike itself, so the test reopens it (`attrition review reopen`), as an operator would, and runs the
+    quarantine_review DAG (unpaused and triggered through the REST API: `up --no-load` leaves it paused)."""
+    import psycopg2
+
     run_cli("backfill", "--replay", "--from", SPIKE_FROM, "--to", SPIKE_TO, "--no-notify", env=stack["env"])
-    return stack
+    with contextlib.closing(psycopg2.connect(stack["dsn"])) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, status FROM quality.quarantine WHERE source = 'minfin' AND category = %s AND as_of = %s",
+            (SPIKE_CATEGORY, SPIKE_DAY),
+        )
+        record_id, status = cur.fetchone()
+    if status != "open":
+        run_cli("review", "reopen", str(record_id), "--note", "browser test: look again", env=stack["env"])
+    client = _client(stack)
+    client.set_paused("quarantine_review", False)
+    client.trigger("quarantine_review", {"action": "review"})
+    # answer only once the request is listed as pending (answering within seconds of the task parking can
+    # mark it failed in Airflow 3.3)
+    deadline = time.monotonic() + 600
+    while not _pending_request(stack, record_id):
+        assert time.monotonic() < deadline, f"no pending Required Action for quarantine {record_id} after 600 s"
+        time.sleep(3)
+    return {**stack, "record_id": record_id}
+
+
+def _client(stack):
+    from etl.local.airflow_client import AirflowClient
+
+    return AirflowClient(int(urllib.parse.urlsplit(stack["base"]).port), (stack["user"], stack["password"]))
+
+
+def _pending_request(stack, record_id: int) -> dict | None:
+    """The pending Required Action of quarantine ``record_id`` (its mapped task's map index is the id)."""
+    for detail in _client(stack).pending_requests("quarantine_review"):
+        if f"#{record_id})" in (detail.get("subject") or ""):
+            return detail
+    return None
 
 
 def _http(stack, path: str, token: str | None = None, cookie: str | None = None) -> tuple[int, bytes]:
@@ -424,50 +462,52 @@ def test_an_analyst_opens_the_attrition_page_and_the_chart_shows_points(page, lo
 
 
 def test_an_operator_rejects_a_record_from_the_attrition_page_through_its_required_action(page, loaded):
-    """The second half of issue 14's browser acceptance: open a record from the list, answer its
-    Required Action with *Reject value* and a note; the record shows rejected and the marts unchanged.
-
-    Needs the human-in-the-loop review (issue 14, point 1; another branch): one Required Action per open
-    record (``etl.quality.review.open_requests(cur)`` giving each record its ``ui_url``), wired into
-    ``etl.ui.data.required_actions_url``.  Until it is merged this test is skipped."""
-    from etl.quality import review
-
-    if not hasattr(review, "open_requests"):
-        pytest.skip("needs etl.quality.review.open_requests (the Required Actions review, issue 14 point 1)")
+    """The second half of issue 14's browser acceptance: open a record from the Attrition page's list,
+    answer its Required Action in Airflow's UI with *Reject value* and a note; the record shows rejected,
+    its request closes, and the marts are unchanged."""
     import psycopg2
+    from playwright.sync_api import expect
 
     def marts() -> list:
         with contextlib.closing(psycopg2.connect(loaded["dsn"])) as conn, conn.cursor() as cur:
             cur.execute("SELECT * FROM mart.daily_losses ORDER BY as_of")
             return cur.fetchall()
 
-    def status_of(record_id: int) -> str:
+    def decision(record_id: int) -> tuple:
         with contextlib.closing(psycopg2.connect(loaded["dsn"])) as conn, conn.cursor() as cur:
-            cur.execute("SELECT status FROM mart.quarantined_records WHERE id = %s", (record_id,))
-            return cur.fetchone()[0]
+            cur.execute("SELECT status, decided_by, note FROM mart.quarantined_records WHERE id = %s", (record_id,))
+            return cur.fetchone()
 
+    record_id, note = loaded["record_id"], "browser test: the spike is a typo"
     steps = Steps(page, loaded)
     with steps.step("review-open-record"):
         ensure_logged_in(page, loaded)
         frame = open_attrition(page)
-        row = frame.locator("#awaiting tr[data-record]").first
-        record_id = int(row.get_attribute("data-record"))
+        marks = chart_marks(frame)
+        assert marks["line"] >= 1 and marks["dots"] > 10, marks
+        row = frame.locator(f"#awaiting tr[data-record='{record_id}']")
+        link = row.locator("a.required-action")
+        assert "/dags/quarantine_review/runs/" in link.get_attribute("href")  # its own request, not the list
         before = marts()
-        row.locator("a.required-action").click()  # opens the Required Action in the UI itself (page.py)
-        page.wait_for_url(re.compile(r"required_actions|/hitl|taskInstances?/"))
+        link.click()  # opens the Required Action in the UI itself (page.py), not inside the page's frame
+        page.wait_for_url(re.compile(r"/dags/quarantine_review/runs/.+/mapped/\d+/required_actions"))
+        assert "/plugin/" not in page.url
     with steps.step("review-reject"):
-        # TODO at merge: the Required Action form's own controls (the options' names and the note field as
-        # the HITL operator of point 1 defines them); Airflow 3.3 renders the options as buttons.
-        page.get_by_role("button", name="Reject value").wait_for()
-        note = page.get_by_label(re.compile("note", re.IGNORECASE)).first
-        note.fill("browser test: the spike is a typo")
-        page.get_by_role("button", name="Reject value").click()
+        page.get_by_text(f"(quarantine #{record_id})").first.wait_for()  # the request's subject
+        reject = page.get_by_test_id(f"hitl-option-{REJECT_OPTION}")
+        expect(reject).to_be_enabled(timeout=60_000)
+        page.locator("#element_note").fill(note)
+        page.screenshot(path=str(ARTIFACTS / "attrition-required-action.png"), full_page=True)
+        reject.click()
     with steps.step("review-rejected"):
         deadline = time.monotonic() + 300
-        while status_of(record_id) != "rejected" and time.monotonic() < deadline:
+        while decision(record_id)[0] != "rejected" and time.monotonic() < deadline:
             time.sleep(3)
-        assert status_of(record_id) == "rejected"
+        status, decided_by, kept = decision(record_id)
+        assert (status, kept) == ("rejected", note) and decided_by == loaded["user"], (status, decided_by, kept)
         assert marts() == before, "rejecting a quarantined record changed the marts"
+        assert _pending_request(loaded, record_id) is None
         frame = open_attrition(page)
-        assert frame.locator(f"#awaiting tr[data-record='{record_id}']").count() == 0
+        frame.locator("#chart[data-rendered=true]").wait_for()
+        expect(frame.locator(f"#awaiting tr[data-record='{record_id}']")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "attrition-rejected.png"), full_page=True)

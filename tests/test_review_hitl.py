@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import psycopg2
 import pytest
-from conftest import sql
+from helpers import sql
 
 from etl.local.embedded import free_port
 
@@ -129,7 +129,9 @@ def test_one_required_action_per_record_awaiting_a_person_answered_through_the_a
         listed = {r["id"]: r for r in review.open_requests(cur)}
     assert set(listed) == {aircraft, helicopters, drones}
     assert all(
-        r["ui_url"].startswith(f"{client.base}/dags/{DAG}/runs/") and "/required_actions?map_index=" in r["ui_url"]
+        r["ui_url"].startswith(f"{client.base}/dags/{DAG}/runs/")
+        and "/tasks/review_record/mapped/" in r["ui_url"]
+        and r["ui_url"].endswith("/required_actions")
         for r in listed.values()
     )
 

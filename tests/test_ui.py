@@ -11,6 +11,7 @@ import pytest
 from helpers import run_cli, sql
 
 from etl.quality.gate import validate
+from etl.quality.review import reopen
 from etl.ui import chart, data, page
 
 D0 = date(2025, 3, 1)
@@ -39,6 +40,9 @@ def loaded(db):
         "('mod', 'http://127.0.0.1:1/y', 'not_modified', 304, NULL)",
     )
     validate(db, date_from=D0, date_to=D0 + timedelta(days=4), run_id="test-ui", notify=False)
+    # the gate rejects mod's outvoted low day itself: an operator gives it back to a person
+    for (qid,) in sql(db, "SELECT id FROM quality.quarantine WHERE source = 'mod' AND status <> 'open'"):
+        reopen(qid, note="to look at", by="test", dsn=db)
     return db
 
 
@@ -114,6 +118,27 @@ def test_attrition_chart_writes_png_svg_and_html_offline(loaded, tmp_path):
         check=False,
     )
     assert empty.returncode == 2 and "nothing to draw" in empty.stderr
+
+
+def test_each_record_awaiting_a_person_links_to_its_own_required_action(loaded):
+    with data.reading(loaded) as cur:
+        qid = data.awaiting_person(cur)[0]["id"]
+    own = "http://127.0.0.1:1/dags/quarantine_review/runs/r1/tasks/review_record/required_actions?map_index=0"
+    sql(
+        loaded,
+        "INSERT INTO quality.review_request (quarantine_id, dag_id, run_id, task_id, map_index, ui_url) "
+        "VALUES (%s, 'quarantine_review', 'r1', 'review_record', 0, %s)",
+        (qid, own),
+    )
+    try:
+        with data.reading(loaded) as cur:
+            records = {r["id"]: r for r in data.awaiting_person(cur)}
+            html = page.render("tanks", D0, None, list(records.values()), data.freshness(cur))
+    finally:
+        sql(loaded, "DELETE FROM quality.review_request WHERE run_id = 'r1'")
+    assert records[qid]["ui_url"] == own and records[qid]["has_request"]
+    assert all(r["ui_url"] == data.PENDING_REQUESTS_URL for i, r in records.items() if i != qid)
+    assert f"href='{own}'" in html
 
 
 def test_the_page_escapes_what_it_shows_and_serves_vega_from_the_package(loaded):

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from etl.cli import chart, db, export, parse, quarantine, replay, runs, sources, stack
+from etl.cli import chart, db, export, parse, quarantine, replay, review, runs, sources, stack
 from etl.cli.common import deliver_quietly as _deliver_quietly
 from etl.config import ConfigError
 from etl.errors import AttritionError
@@ -21,7 +21,7 @@ from etl.news import cli as claims
 from etl.warehouse import notify
 
 # The command groups, in the order `attrition --help` lists them.
-COMMANDS = (db, stack, parse, replay, runs, quarantine, sources, mailsink, notify, claims, chart, export)
+COMMANDS = (db, stack, parse, replay, runs, quarantine, review, sources, mailsink, notify, claims, chart, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

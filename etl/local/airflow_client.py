@@ -182,6 +182,16 @@ class AirflowClient:
             run = self.call("GET", f"/dags/{dag_id}/dagRuns/{quoted}")
         return run
 
+    def pending_requests(self, dag_id: str = "~") -> list[dict]:
+        """The Required Actions (human-in-the-loop requests) of ``dag_id`` still waiting for an answer."""
+        got = self.call("GET", f"/dags/{dag_id}/dagRuns/~/hitlDetails?response_received=false&limit=1000")
+        return list(got.get("hitl_details") or [])
+
+    def trigger(self, dag_id: str, conf: dict) -> dict:
+        """Trigger a run and return it at once (not waiting for it to finish)."""
+        self.wait_for_dag(dag_id)
+        return self.call("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
+
     def run(self, dag_id: str, conf: dict, timeout: float = 1800) -> dict:
         """Trigger a run and wait for it to finish; returns the final run."""
         self.wait_for_dag(dag_id)

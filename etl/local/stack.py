@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.request
 
 from etl.config import configured_dsn, is_set, setting
@@ -125,10 +126,13 @@ def warehouse_newest_day(dsn: str) -> str | None:
 # The DAGs are created paused (AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION): `attrition up` unpauses each
 # one when a run of it will succeed.  Unpausing a DAG with a cron schedule and catchup=False makes the
 # scheduler start its latest past tick at once, so those are unpaused in the main job's order.
-MANUAL_DAGS = ("losses_backfill", "quarantine_review", "warehouse_migrate")  # schedule=None: no run on unpause
+MANUAL_DAGS = ("losses_backfill", "warehouse_migrate")  # schedule=None: no run on unpause
 
 
-SCHEDULED_DAGS = ("sources_check", "losses_daily", "news_claims")
+# quarantine_review (hourly and after each validate) is unpaused last: its runs then open one Required
+# Action per record awaiting a person, and stay running while the requests wait (REVIEW_DAGS).
+SCHEDULED_DAGS = ("sources_check", "losses_daily", "news_claims", "quarantine_review")
+REVIEW_DAGS = ("quarantine_review",)
 
 
 OFFLINE_PAUSED = {
@@ -205,7 +209,40 @@ def load_history(summary: dict, data_dir: str | None = None) -> None:
     summary["daily"] = {"run_id": daily["dag_run_id"], "state": daily["state"], "target_date": last}
     print(f"  losses_daily {daily['state']}", flush=True)
     apply_pauses(client, plan, ["news_claims"])
+    summary["review"] = open_review_requests(client, summary["warehouse_dsn"], earlier["quarantine_review"])
     summary["failed_runs"] = failed_runs(client, earlier)
+
+
+def _awaiting(dsn: str) -> list[dict]:
+    from etl.quality.review import open_requests
+    from etl.warehouse.db import transaction
+
+    with transaction(dsn) as conn, conn.cursor() as cur:
+        return open_requests(cur)
+
+
+def open_review_requests(client: AirflowClient, dsn: str, before: set[str], timeout: float = 900) -> dict:
+    """Unpause quarantine_review and wait until every record awaiting a person has its Required Action
+    pending in Airflow (a run is triggered if unpausing started none); returns the counts."""
+
+    apply_pauses(client, {"quarantine_review": None}, ["quarantine_review"])
+    print("opening the Required Actions (DAG quarantine_review) ...", flush=True)
+    waiting, deadline, triggered = len(_awaiting(dsn)), time.monotonic() + timeout, False
+    while True:
+        pending = len(client.pending_requests("quarantine_review"))
+        runs = [r for r in client.runs("quarantine_review") if r["dag_run_id"] not in before]
+        if pending >= waiting or any(r["state"] == "failed" for r in runs):
+            break
+        if not triggered and (not runs or all(r["state"] == "success" for r in runs)):
+            client.trigger("quarantine_review", {"action": "review"})  # none started, or one ended too early
+            triggered = True
+        if time.monotonic() > deadline:
+            print(f"  only {pending} of {waiting} Required Actions pending after {timeout:.0f} s", flush=True)
+            break
+        time.sleep(3)
+        waiting = len(_awaiting(dsn))
+    print(f"  {pending} Required Action(s) pending for {waiting} record(s) awaiting a person", flush=True)
+    return {"awaiting": waiting, "pending": pending}
 
 
 def failed_runs(client: AirflowClient, earlier: dict[str, set[str]]) -> list[str]:

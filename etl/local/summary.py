@@ -16,10 +16,18 @@ def warehouse_state(dsn: str) -> dict:
         rows = cur.fetchall()
         cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open'")
         open_quarantine = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM quality.quarantine WHERE decided_by = 'gate'")
+        by_gate = cur.fetchone()[0]
         cur.execute("SELECT count(*), count(notified_at) FROM quality.alert")
         alerts, notified = cur.fetchone()
     latest = (rows[0][0], [(label, value, inc) for _, label, value, inc in rows]) if rows else None
-    return {"latest": latest, "open_quarantine": open_quarantine, "alerts": alerts, "notified": notified}
+    return {
+        "latest": latest,
+        "open_quarantine": open_quarantine,
+        "by_gate": by_gate,
+        "alerts": alerts,
+        "notified": notified,
+    }
 
 
 def print_summary(summary: dict, out=sys.stdout) -> None:
@@ -62,10 +70,15 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
             + "\n"
         )
     w(
-        f"  Quarantine      {state['open_quarantine']} open record(s) kept out of the marts"
-        + (" (attrition quarantine list)" if state["open_quarantine"] else "")
-        + "\n"
+        f"  Quarantine      {state['open_quarantine']} open record(s) awaiting a person"
+        + (" (attrition review requests)" if state["open_quarantine"] else "")
+        + f"; {state['by_gate']} decided by the gate itself (mart.quarantined_records)\n"
     )
+    if summary.get("review"):
+        w(
+            f"  Review          {summary['review']['pending']} Required Action(s) pending in the Airflow UI "
+            "(Browse → Required Actions, DAG quarantine_review)\n"
+        )
     if "mailsink" in summary:
         m = summary["mailsink"]
         w(

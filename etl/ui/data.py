@@ -79,28 +79,32 @@ def series(cur, category: str, date_from: date | None = None, date_to: date | No
 
 
 # ---- records awaiting a person ----------------------------------------------------------------------
-def required_actions_url(record: dict | None = None) -> str:
-    """Where a person answers ``record``: its own Required Action when it has one, else the UI's list of
-    pending Required Actions (a path: the page is served by the same Airflow).
+PENDING_REQUESTS_URL = "/required_actions?response_received=false"
 
-    The one place to change when each record has its own human-in-the-loop request (issue 14, point 1:
-    etl.quality.review.open_requests returns records with their ``ui_url``)."""
+
+def required_actions_url(record: dict | None = None) -> str:
+    """Where a person answers ``record``: its own Required Action (``ui_url``, set once the
+    quarantine_review DAG has opened it), else the UI's list of pending Required Actions (a path: the
+    page is served by the same Airflow)."""
     if record and record.get("ui_url"):
         return record["ui_url"]
-    return "/required_actions?response_received=false"
+    return PENDING_REQUESTS_URL
 
 
 def awaiting_person(cur, limit: int = 200) -> list[dict]:
-    """The open quarantined records, newest first, each with the link to its Required Action."""
-    cur.execute(
-        "SELECT id, as_of, category, source, cumulative, increase, diagnosis, why, created_at "
-        "FROM mart.quarantined_records WHERE status = 'open' ORDER BY as_of DESC, category, source LIMIT %s",
-        (limit,),
-    )
-    records = _rows(cur)
-    for r in records:
+    """The records awaiting a person (etl.quality.review.open_requests), newest first, each with the link
+    to its own Required Action (``ui_url``; the pending list until the quarantine_review DAG opened one),
+    ``has_request`` and the link to its chart."""
+    from etl.quality.review import open_requests
+
+    records = []
+    for r in open_requests(cur)[:limit]:
+        ev = r.get("evidence") or {}
+        r["has_request"] = r["ui_url"] is not None
         r["ui_url"] = required_actions_url(r)
+        r["why"] = ev.get("why") if isinstance(ev, dict) else None
         r["chart_url"] = f"/attrition/?category={quote(r['category'])}&focus={r['as_of']}"
+        records.append(r)
     return records
 
 
