@@ -173,6 +173,8 @@ def quarantine_review():
 
     ReviewRecord.partial(
         task_id="review_record",
+        doc_md="One Required Action per record awaiting a person: *Accept value* or *Reject value* with a note, "
+        "applied as `attrition quarantine accept|reject` would, then the gate again over that day.",
         options=list(OPTIONS),
         # the answer the scheduler writes at each response timeout, so that a request whose record was
         # decided elsewhere leaves the pending list (a task can only write its request through the
