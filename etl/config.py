@@ -373,7 +373,8 @@ SETTINGS: dict[str, Setting] = {
             "ATTRITION_REVIEW_RECHECK_SECONDS",
             "float",
             600.0,
-            "seconds a Required Action waits before it checks whether its record was decided elsewhere (then it closes)",
+            "seconds a Required Action waits before it checks whether its record was decided elsewhere"
+            " (then it closes)",
         ),
         _s(
             "ATTRITION_RUN_LOCK_WAIT",

@@ -1,4 +1,6 @@
-"""Parse archived documents and load their observations into ``core`` (the quality gate, etl.quality.gate, then decides what reaches the marts).
+"""Parse archived documents and load their observations into ``core``.
+
+The quality gate, etl.quality.gate, then decides what reaches the marts.
 
 One unreadable document does not sink a run: :func:`load_documents` loads every document that
 parsed, in the caller's transaction, in bulk under one savepoint; if the database refuses that

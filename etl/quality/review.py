@@ -97,7 +97,8 @@ def show(qid: int, dsn: str | None = None) -> dict:
                 dict(
                     zip(
                         ("id", "kind", "subject", "created_at", "notified_at", "channels", "run_url", "data_docs_url"),
-                        a, strict=False,
+                        a,
+                        strict=False,
                     )
                 )
                 if a
