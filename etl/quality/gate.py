@@ -179,11 +179,7 @@ def validate(
     docs_dir = Path(docs_dir) if docs_dir else data_docs_dir()
     conn = connect(dsn)
     try:
-        with conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)", (sources,)
-            )
-            first, last = cur.fetchone()
+        first, last = _loaded_range(conn, sources)
         if first is None:
             return GateResult(date_from, date_to, outcome="nothing_loaded")
         date_from = max(date_from or first, first)
@@ -227,62 +223,83 @@ def validate(
             decide_and_write(cur, result, lo, hi, schema_bad, monotonic_run, run_id, run_url)
 
         # 4. the accepted series' own suite, then the marts
-        accepted_report = run_suites(
-            dsn,
-            date_from=result.window[0],
-            date_to=result.window[1],
-            sources=sources,
-            data_docs_dir=docs_dir,
-            suites=(ACCEPTED_SUITE,),
-            airflow_run_id=run_id,
-        )
-        result.checks.update(_checks(accepted_report))
-        result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
-        if accepted_report.outcome != "passed":
-            bad = accepted_report.errors or accepted_report.failed
-            _fail(
-                dsn,
-                result,
-                run_id,
-                run_url,
-                notify,
-                "gate_failure",
-                "the accepted series failed its suite, the marts were not refreshed: "
-                + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad),
-            )
+        accepted_report = _check_accepted(dsn, result, sources, docs_dir, run_id, run_url, notify)
         with conn, conn.cursor() as cur:
             refresh_marts(cur)
             result.outcome = "quarantined" if result.open_quarantine else "passed"
             result.seconds = time.perf_counter() - started
-            cur.execute(
-                "INSERT INTO quality.validation_run (suite, started_at, finished_at, date_from, date_to, sources, "
-                "outcome, statistics, data_docs_path, airflow_run_id) "
-                "VALUES ('quality_gate', now() - %s * interval '1 second', now(), %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    result.seconds,
-                    date_from,
-                    date_to,
-                    sources,
-                    "passed" if result.outcome == "passed" else "failed",
-                    json.dumps(_gate_statistics(result)),
-                    str(accepted_report.data_docs_path or ""),
-                    run_id,
-                ),
-            )
-            cur.execute(
-                "UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
-                (result.data_docs, result.alerts),
-            )
-            cur.execute(
-                "UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
-                (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]),
-            )
+            _record_gate_run(cur, result, report, accepted_report, sources, run_id)
     finally:
         conn.close()
     if notify:
         result.delivery = _deliver(dsn)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _loaded_range(conn, sources: list[str]) -> tuple[date | None, date | None]:
+    """The first and last day loaded of ``sources`` (None, None when nothing is)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)", (sources,))
+        return cur.fetchone()
+
+
+def _check_accepted(dsn, result: GateResult, sources, docs_dir, run_id, run_url, notify):
+    """Step 4: the accepted series' own suite over the window; a failure stops the gate (:func:`_fail`)
+    before the marts are refreshed.  Returns its report."""
+    from etl.quality.gx_runner import run_suites
+
+    accepted_report = run_suites(
+        dsn,
+        date_from=result.window[0],
+        date_to=result.window[1],
+        sources=sources,
+        data_docs_dir=docs_dir,
+        suites=(ACCEPTED_SUITE,),
+        airflow_run_id=run_id,
+    )
+    result.checks.update(_checks(accepted_report))
+    result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
+    if accepted_report.outcome != "passed":
+        bad = accepted_report.errors or accepted_report.failed
+        _fail(
+            dsn,
+            result,
+            run_id,
+            run_url,
+            notify,
+            "gate_failure",
+            "the accepted series failed its suite, the marts were not refreshed: "
+            + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad),
+        )
+    return accepted_report
+
+
+def _record_gate_run(cur, result: GateResult, report, accepted_report, sources, run_id) -> None:
+    """The gate's own quality.validation_run row; its Data Docs on the alerts and the suites' runs."""
+    cur.execute(
+        "INSERT INTO quality.validation_run (suite, started_at, finished_at, date_from, date_to, sources, "
+        "outcome, statistics, data_docs_path, airflow_run_id) "
+        "VALUES ('quality_gate', now() - %s * interval '1 second', now(), %s, %s, %s, %s, %s, %s, %s)",
+        (
+            result.seconds,
+            result.date_from,
+            result.date_to,
+            sources,
+            "passed" if result.outcome == "passed" else "failed",
+            json.dumps(_gate_statistics(result)),
+            str(accepted_report.data_docs_path or ""),
+            run_id,
+        ),
+    )
+    cur.execute(
+        "UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
+        (result.data_docs, result.alerts),
+    )
+    cur.execute(
+        "UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
+        (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]),
+    )
 
 
 MART_LOCK_TIMEOUT = "1s"  # how long a plain refresh waits for readers before it falls back to CONCURRENTLY

@@ -109,6 +109,34 @@ def show(qid: int, dsn: str | None = None) -> dict:
         conn.close()
 
 
+def _operator_correction(cur, qid: int, as_of, category: str, value: int, by: str, note: str | None) -> dict | None:
+    """An accepted value below the accepted one before it is an operator's correction: recorded in
+    quality.correction (once per day and category); returns {"id", "delta"}, or None."""
+    cur.execute(
+        "SELECT as_of, cumulative FROM core.accepted WHERE category = %s AND as_of < %s ORDER BY as_of DESC LIMIT 1",
+        (category, as_of),
+    )
+    prev = cur.fetchone()
+    if prev is None or value >= prev[1]:
+        return None
+    cur.execute(
+        """INSERT INTO quality.correction (as_of, category, delta, value_before, value_after,
+                                                   reason, origin)
+                   VALUES (%s, %s, %s, %s, %s, %s, 'operator')
+                   ON CONFLICT (as_of, category) DO NOTHING RETURNING id""",
+        (
+            as_of,
+            category,
+            value - prev[1],
+            prev[1],
+            value,
+            f"accepted by {by} (quarantine {qid})" + (f": {note}" if note else ""),
+        ),
+    )
+    got = cur.fetchone()
+    return {"id": got[0], "delta": value - prev[1]} if got else None
+
+
 def decide(
     qid: int,
     decision: str,
@@ -165,29 +193,7 @@ def decide(
         )
         correction = None
         if status == "accepted":
-            cur.execute(
-                "SELECT as_of, cumulative FROM core.accepted WHERE category = %s AND as_of < %s "
-                "ORDER BY as_of DESC LIMIT 1",
-                (category, as_of),
-            )
-            prev = cur.fetchone()
-            if prev is not None and value < prev[1]:
-                cur.execute(
-                    """INSERT INTO quality.correction (as_of, category, delta, value_before, value_after,
-                                                               reason, origin)
-                               VALUES (%s, %s, %s, %s, %s, %s, 'operator')
-                               ON CONFLICT (as_of, category) DO NOTHING RETURNING id""",
-                    (
-                        as_of,
-                        category,
-                        value - prev[1],
-                        prev[1],
-                        value,
-                        f"accepted by {by} (quarantine {qid})" + (f": {note}" if note else ""),
-                    ),
-                )
-                got = cur.fetchone()
-                correction = {"id": got[0], "delta": value - prev[1]} if got else None
+            correction = _operator_correction(cur, qid, as_of, category, value, by, note)
         elif old_status == "accepted":  # an accepted decrease rejected after all: its operator correction goes
             cur.execute(
                 "DELETE FROM quality.correction WHERE as_of = %s AND category = %s AND origin = 'operator'",
