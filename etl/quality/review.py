@@ -109,6 +109,19 @@ def show(qid: int, dsn: str | None = None) -> dict:
         conn.close()
 
 
+def _check_category_valid(qid: int, category: str, as_of) -> None:
+    """A record of a category not valid on its day cannot be accepted (the category contract)."""
+    from etl.domain.categories import BY_CODE
+
+    cat = BY_CODE.get(category)
+    if cat is not None and not cat.valid_on(as_of):
+        raise ReviewError(
+            f"record {qid}: {category} is not a category on {as_of} (valid {cat.valid_from}.."
+            f"{cat.valid_to or ''}); the category contract keeps it out. If the dates are "
+            "wrong, fix them in etl/domain/categories.py"
+        )
+
+
 def _operator_correction(cur, qid: int, as_of, category: str, value: int, by: str, note: str | None) -> dict | None:
     """An accepted value below the accepted one before it is an operator's correction: recorded in
     quality.correction (once per day and category); returns {"id", "delta"}, or None."""
@@ -171,15 +184,7 @@ def decide(
         if old_status == status and old_by != "gate":
             raise ReviewError(f"record {qid} is already {status} (by {old_by})")
         if status == "accepted":
-            from etl.domain.categories import BY_CODE
-
-            cat = BY_CODE.get(category)
-            if cat is not None and not cat.valid_on(as_of):
-                raise ReviewError(
-                    f"record {qid}: {category} is not a category on {as_of} (valid {cat.valid_from}.."
-                    f"{cat.valid_to or ''}); the category contract keeps it out. If the dates are "
-                    "wrong, fix them in etl/domain/categories.py"
-                )
+            _check_category_valid(qid, category, as_of)
         cur.execute("SELECT superseded_at IS NULL FROM core.observation WHERE id = %s", (obs_id,))
         if not cur.fetchone()[0]:
             raise ReviewError(
