@@ -274,7 +274,8 @@ PARAS = (
             date(2024, 7, 28),
         ),
         (
-            "<meta property='og:title' content='H'><meta property='article:published_time' content='2024-07-27T23:30:00Z'>",
+            "<meta property='og:title' content='H'>"
+            "<meta property='article:published_time' content='2024-07-27T23:30:00Z'>",
             f"<div class='article-body'>{PARAS}</div>",
             date(2024, 7, 28),
         ),  # 23:30 UTC is the 28th in Kyiv
@@ -302,7 +303,9 @@ def test_json_ld_article_body_is_used_and_navigation_is_not():
                     "@type": "NewsArticle",
                     "headline": "H",
                     "datePublished": "2024-07-28",
-                    "articleBody": "Russia has lost 574,690 troops, the General Staff said.\n\nIt also lost 8,344 tanks.",
+                    "articleBody": (
+                        "Russia has lost 574,690 troops, the General Staff said.\n\nIt also lost 8,344 tanks."
+                    ),
                 },
             ],
         }

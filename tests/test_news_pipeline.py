@@ -115,8 +115,8 @@ def test_spiders_archive_the_articles_and_claims_are_stored_compared_and_alerted
         [
             f"news_article: {server.url_of(NEWSWEEK_NO_DATE)}: published date: no published date in the page's "
             "metadata (JSON-LD datePublished, article:published_time, <time datetime>)",
-            f"news_kyiv_independent: {server.url_of(KI_GARBLED)}: claim 2: personnel value: figure ',000' starts with a "
-            "separator (digits missing)",
+            f"news_kyiv_independent: {server.url_of(KI_GARBLED)}: claim 2: personnel value: "
+            "figure ',000' starts with a separator (digits missing)",
         ]
     )
     assert query(db, "SELECT count(*) FROM raw.document WHERE url = %s", (server.url_of(NEWSWEEK_NO_DATE),)) == [(1,)]
