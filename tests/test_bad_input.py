@@ -38,7 +38,8 @@ URLS = {
 REAL_FILES = {
     "mod_en": "mil.gov.ua/en-2022/combat-losses-2022-05-20.html",
     "mod_en_next": "mil.gov.ua/en-2022/combat-losses-2022-05-21.html",
-    "mod_uk": "mil.gov.ua/uk-2022/combat-losses-2022-08-07.html",  # the 2022-07-08 bulletin (see etl.losses.parsers.mod)
+    # the 2022-07-08 bulletin (see etl.losses.parsers.mod)
+    "mod_uk": "mil.gov.ua/uk-2022/combat-losses-2022-08-07.html",
     "minfin_main": "index.minfin.com.ua/ua-casualties-main-2023-05-15.html",
     "minfin_month": "index.minfin.com.ua/ua-casualties-2022-02-month.html",
     "rw_v1": "russianwarship.rip/v1_statistics_offset50_limit50.json",
@@ -735,7 +736,8 @@ def test_cli_glued_replay_bulletins(replay, tmp_path):
     proc = run_cli("parse", "--source", "mod", "--url", url, str(path), check=False)
     assert (proc.returncode, proc.stdout) == (1, ""), proc.stderr
     assert proc.stderr.splitlines() == [
-        f"attrition: mod: {url}: as_of: two different bulletins in one document: periods ending 2026-08-07 and 2026-08-08"
+        f"attrition: mod: {url}: as_of: two different bulletins in one document: "
+        "periods ending 2026-08-07 and 2026-08-08"
     ]
 
 

@@ -43,8 +43,12 @@ NOT_FOR_COMPOSE = {
     "ATTRITION_MANIFEST": "set by etl/losses/crawl.py for each spider subprocess",
     "ATTRITION_FAST": "no politeness delays: loopback (replay) crawls only, never against the real sites",
     "ATTRITION_MAILSINK_PORT": "`attrition mailsink`, the loopback SMTP sink of `make up`; compose runs Mailpit",
-    "ATTRITION_SOURCES_MODE": "set by `attrition up` (replay or live) for the checks and news_claims; a deployment is live, the default",
-    "ATTRITION_REAL_ARTICLES": "the news scorer (`python -m etl.news.score --real`), a developer's tool run outside any service",
+    "ATTRITION_SOURCES_MODE": (
+        "set by `attrition up` (replay or live) for the checks and news_claims; a deployment is live, the default"
+    ),
+    "ATTRITION_REAL_ARTICLES": (
+        "the news scorer (`python -m etl.news.score --real`), a developer's tool run outside any service"
+    ),
 }
 # Hooks and notifiers that use a connection without being told its id (their default conn_id).
 DEFAULT_CONNECTIONS = {

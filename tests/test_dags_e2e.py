@@ -291,7 +291,8 @@ def test_backfill_of_the_whole_bundled_snapshot_loads_every_day_it_holds(airflow
     assert one(
         db,
         """SELECT count(*) FROM (SELECT cumulative < lag(cumulative) OVER w AS down, correction
-                                           FROM mart.daily_losses_long WINDOW w AS (PARTITION BY category ORDER BY as_of)) x
+                                   FROM mart.daily_losses_long
+                                 WINDOW w AS (PARTITION BY category ORDER BY as_of)) x
                       WHERE down AND NOT correction""",
     ) == [(0,)]
     # the marts equal the majority of the three series on at least 99.9% of the cells where two agree

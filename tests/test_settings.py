@@ -82,7 +82,7 @@ def test_no_code_reads_an_attrition_setting_from_the_environment():
 def test_every_setting_the_code_names_is_declared_and_every_declared_one_is_used():
     named: set[str] = set()
     for path in _code_files():
-        if path == REPO / "etl" / "config.py":
+        if path in (REPO / "etl" / "config.py", REPO / "etl" / "settings_table.py"):  # the declarations
             continue
         named |= set(re.findall(r"[\"'](ATTRITION_[A-Z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
     config = (REPO / "etl" / "config.py").read_text(encoding="utf-8")  # its own reads: setting("NAME")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
 
@@ -236,9 +237,15 @@ def test_configured_dsn_wins_over_the_embedded_cluster(warehouse):
     dsn = warehouse.dsn()
     out = run_cli("db", "url", env={"ATTRITION_WAREHOUSE_DSN": dsn}).stdout.strip()
     assert out == dsn
-    conn_json = (
-        '{"conn_type": "postgres", "host": "127.0.0.1", "port": %d, "login": "attrition", '
-        '"password": "%s", "schema": "attrition"}' % (warehouse.port, warehouse.password("attrition"))
+    conn_json = json.dumps(
+        {
+            "conn_type": "postgres",
+            "host": "127.0.0.1",
+            "port": warehouse.port,
+            "login": "attrition",
+            "password": warehouse.password("attrition"),
+            "schema": "attrition",
+        }
     )
     out = run_cli("db", "url", env={"AIRFLOW_CONN_WAREHOUSE": conn_json}).stdout.strip()
     assert query(out, "SELECT current_database()") == [("attrition",)]

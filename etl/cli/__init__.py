@@ -14,7 +14,6 @@ import sys
 
 from etl.cli import chart, db, export, parse, quarantine, replay, review, runs, sources, stack
 from etl.cli.common import deliver_quietly as _deliver_quietly
-from etl.config import ConfigError
 from etl.errors import AttritionError
 from etl.local import mailsink
 from etl.news import cli as claims

@@ -391,9 +391,10 @@ def normalize_label(label: str) -> str:
     """Fold a printed label to the form aliases are stored in.
 
     Only differences that cannot change what a label names are folded: NFKC, case, zero-width
-    characters, whitespace (any kind, any amount; an API key's underscores count as spaces), the apostrophes (ʼ ’ ‘ ` ′ → '), the hyphens and
-    dashes inside a label (‐ ‑ ‒ – — − → -, spaces around them dropped), the spacing of slashes and
-    brackets, and trailing punctuation: ``'Кораблі /катери'`` -> ``'кораблі / катери'``,
+    characters, whitespace (any kind, any amount; an API key's underscores count as spaces), the
+    apostrophes (ʼ ’ ‘ ` ′ → '), the hyphens and dashes inside a label (‐ ‑ ‒ – — − → -, spaces
+    around them dropped), the spacing of slashes and brackets, and trailing punctuation:
+    ``'Кораблі /катери'`` -> ``'кораблі / катери'``,
     ``'БПЛА оперативно – тактичного рівня:'`` -> ``'бпла оперативно-тактичного рівня'``.  Words are
     never dropped, truncated or guessed: a label that is not an alias after folding is unknown.
     """

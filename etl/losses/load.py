@@ -1,4 +1,6 @@
-"""Parse archived documents and load their observations into ``core`` (the quality gate, etl.quality.gate, then decides what reaches the marts).
+"""Parse archived documents and load their observations into ``core``.
+
+The quality gate, etl.quality.gate, then decides what reaches the marts.
 
 One unreadable document does not sink a run: :func:`load_documents` loads every document that
 parsed, in the caller's transaction, in bulk under one savepoint; if the database refuses that
@@ -282,23 +284,7 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
 
     result = LoadResult(documents=len(parsed))
     result.new_source_keys = record_new_keys(cur, parsed)
-    staged = []
-    for doc, observations in parsed:
-        for obs in observations:
-            staged.append(
-                (
-                    len(staged),
-                    obs.source,
-                    obs.as_of,
-                    obs.category,
-                    obs.cumulative,
-                    obs.increase,
-                    obs.qualifier,
-                    doc.id,
-                    doc.url,
-                    obs.note,
-                )
-            )
+    staged = _staged_rows(parsed)
     result.observations = len(staged)
     if not staged:
         return result
@@ -353,22 +339,50 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
 
     if superseded:
         cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
-    if new_rows:  # COPY into a staging table, then one INSERT ... SELECT joining the bulletins
-        cur.execute("DROP TABLE IF EXISTS pg_temp.stage_new")
-        cur.execute("""
-            CREATE TEMP TABLE stage_new (
-                source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
-                qualifier text, document_id bigint, note text, superseded boolean
-            ) ON COMMIT DROP""")
-        cur.copy_expert("COPY stage_new FROM STDIN", copy_buffer(new_rows))
-        cur.execute("""
-            INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
-                                          document_id, bulletin_id, superseded_at, note)
-            SELECT v.source, v.as_of, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
-                   v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
-            FROM stage_new v
-            JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
+    if new_rows:
+        _insert_new(cur, new_rows)
     return result
+
+
+def _staged_rows(parsed: list[tuple[Document, list[Observation]]]) -> list[tuple]:
+    """One row per parsed observation, in document order: (index, source, as_of, category, cumulative,
+    increase, qualifier, document id, url, note)."""
+    staged: list[tuple] = []
+    for doc, observations in parsed:
+        for obs in observations:
+            staged.append(
+                (
+                    len(staged),
+                    obs.source,
+                    obs.as_of,
+                    obs.category,
+                    obs.cumulative,
+                    obs.increase,
+                    obs.qualifier,
+                    doc.id,
+                    doc.url,
+                    obs.note,
+                )
+            )
+    return staged
+
+
+def _insert_new(cur, new_rows: list[tuple]) -> None:
+    """COPY the new revisions into a staging table, then one INSERT ... SELECT joining the bulletins."""
+    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_new")
+    cur.execute("""
+        CREATE TEMP TABLE stage_new (
+            source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
+            qualifier text, document_id bigint, note text, superseded boolean
+        ) ON COMMIT DROP""")
+    cur.copy_expert("COPY stage_new FROM STDIN", copy_buffer(new_rows))
+    cur.execute("""
+        INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
+                                      document_id, bulletin_id, superseded_at, note)
+        SELECT v.source, v.as_of, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
+               v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
+        FROM stage_new v
+        JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
 
 
 def _stage(cur, staged: list[tuple]) -> None:

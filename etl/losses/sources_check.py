@@ -192,6 +192,29 @@ def compare(results: list[SourceResult]) -> None:
             a.status = "disagrees"
 
 
+def _alert_text(r: SourceResult, mode: str) -> tuple[str, str]:
+    """The subject and body of the alert on a changed or unreachable source."""
+    where = f" ({mode})" if mode != "live" else ""
+    if r.status == "changed":
+        subject = f"[attrition] {r.source}{where} answers but its bulletin no longer parses (redesign?)"
+        body = (
+            f"The sources check fetched {r.source}'s newest pages and could not read them:\n{r.problem}\n\n"
+            f"The pages are kept in raw.document (ids {', '.join(map(str, r.document_ids)) or 'none'}). "
+            f"This is the earliest warning of a redesign: compare the page with what "
+            f"scrapers/spiders/{r.source}.py and etl/losses/parsers/{r.source}.py expect, fix them, then "
+            f"`attrition rebuild --sources {r.source}`. losses_daily will fail on this source "
+            "until then; the other sources are loaded regardless."
+        )
+    else:
+        subject = f"[attrition] {r.source}{where} does not answer"
+        body = (
+            f"The sources check could not fetch {r.source}'s newest pages:\n{r.problem}\n\n"
+            "Check the network and the site (DNS, HTTP status, robots.txt). The other sources are "
+            "loaded regardless."
+        )
+    return subject, body
+
+
 def record(results: list[SourceResult], *, run_id: str, mode: str, dsn: str, dag_id: str | None = None) -> None:
     """One quality.source_check row per source; one alert per incident of a changed or unreachable source."""
     import json
@@ -236,24 +259,7 @@ def record(results: list[SourceResult], *, run_id: str, mode: str, dsn: str, dag
             )
             since = cur.fetchone()[0] or row_id
             kind = ALERT_KIND[r.status]
-            where = f" ({mode})" if mode != "live" else ""
-            if r.status == "changed":
-                subject = f"[attrition] {r.source}{where} answers but its bulletin no longer parses (redesign?)"
-                body = (
-                    f"The sources check fetched {r.source}'s newest pages and could not read them:\n{r.problem}\n\n"
-                    f"The pages are kept in raw.document (ids {', '.join(map(str, r.document_ids)) or 'none'}). "
-                    f"This is the earliest warning of a redesign: compare the page with what "
-                    f"scrapers/spiders/{r.source}.py and etl/losses/parsers/{r.source}.py expect, fix them, then "
-                    f"`attrition rebuild --sources {r.source}`. losses_daily will fail on this source "
-                    "until then; the other sources are loaded regardless."
-                )
-            else:
-                subject = f"[attrition] {r.source}{where} does not answer"
-                body = (
-                    f"The sources check could not fetch {r.source}'s newest pages:\n{r.problem}\n\n"
-                    "Check the network and the site (DNS, HTTP status, robots.txt). The other sources are "
-                    "loaded regardless."
-                )
+            subject, body = _alert_text(r, mode)
             alert_id = record_alert(
                 cur,
                 kind,

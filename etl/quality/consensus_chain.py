@@ -103,7 +103,7 @@ def best_chain(days: list[date], cands: list[list[Cand]], registry: list[tuple[d
     best: list[list[tuple[int, Any]]] = []  # per day, per candidate: (score, back=(j, k', why, pen) | None)
     for i in range(n):
         row = []
-        for k, c in enumerate(cands[i]):
+        for c in cands[i]:
             local = c.weight * _U_SUPPORT + c.pri * _U_PRIORITY + (n - i)
             choice = None
             score = local if i <= MAX_SKIP else None

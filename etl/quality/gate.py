@@ -32,40 +32,19 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from etl.domain.model import SOURCES
 from etl.errors import MessageError
-
-WINDOW_DAYS = 60  # days decided again on each side of the scope
-CANDIDATE_SUITES = ("observations_schema", "observations_monotonic")
-ACCEPTED_SUITE = "accepted_monotonic"
-# Schema expectations whose offending rows are quarantined (the others cannot fail given the DDL).
-QUARANTINING_SCHEMA = ("cumulative_non_negative", "source_known", "category_valid_on_date")
-OUT_OF_VALIDITY = "observations_schema.category_valid_on_date"
-ENGINE_EXPECTATION = {
-    "monotonic_cumulative": "observations_monotonic.cumulative_monotonic",
-    "increase_matches_difference": "observations_monotonic.increase_matches_difference",
-}
-MONOTONIC = ENGINE_EXPECTATION["monotonic_cumulative"]
-MARTS = ("mart.daily_losses_long", "mart.daily_losses", "mart.latest")  # in this order: latest reads long
-CONCURRENT_MARTS = ("mart.daily_losses_long", "mart.daily_losses")  # they have a unique index
-ACCEPTED_COLUMNS = (
-    "as_of",
-    "category",
-    "cumulative",
-    "status",
-    "correction_flag",
-    "accepted_source",
-    "sources_agreeing",
-    "sources_reporting",
-    "dissent",
-    "reported_increase",
-    "qualifier",
-    "note",
-    "validation_run_id",
+from etl.quality.gate_result import (
+    ACCEPTED_SUITE,
+    CANDIDATE_SUITES,
+    CONCURRENT_MARTS,
+    MARTS,
+    QUARANTINING_SCHEMA,
+    WINDOW_DAYS,
+    GateResult,
 )
 
 
@@ -94,67 +73,6 @@ def data_docs_url(index: Path | None) -> str | None:
     return index.resolve().as_uri()
 
 
-@dataclass
-class GateResult:
-    date_from: date | None
-    date_to: date | None
-    window: tuple[date, date] | None = None
-    outcome: str = "passed"  # passed | quarantined | nothing_loaded
-    checks: dict = field(default_factory=dict)  # suite -> passed/failed/error, and the failed expectations
-    accepted: int = 0  # accepted cells in the window
-    changed: int = 0  # accepted cells written (new or different)
-    corrections: int = 0  # accepted cells in the window that are official corrections
-    disagreements: int = 0  # accepted cells in the window where a source printed another value
-    quarantined: list[dict] = field(default_factory=list)  # new or re-diagnosed open records
-    out_of_validity: list[dict] = field(default_factory=list)  # figures printed outside their category's dates
-    open_quarantine: int = 0  # open records in the window after this run
-    resolved: list[int] = field(default_factory=list)  # quarantine ids cleared by new evidence
-    retracted: list[dict] = field(default_factory=list)
-    alerts: list[int] = field(default_factory=list)
-    delivery: str | None = None
-    data_docs: str | None = None
-    validation_run_id: int | None = None
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        if self.outcome == "nothing_loaded":
-            return "quality gate: nothing loaded in scope, nothing to validate"
-        lines = [
-            f"quality gate {self.date_from}..{self.date_to} (decided {self.window[0]}..{self.window[1]}): "
-            f"{self.outcome} in {self.seconds:.1f} s",
-            "  checks: " + ", ".join(f"{suite} {info['outcome']}" for suite, info in self.checks.items()),
-            f"  accepted: {self.accepted} cells ({self.changed} written), {self.corrections} official corrections, "
-            f"{self.disagreements} with a disagreeing source",
-            f"  quarantine: {len(self.quarantined)} new or re-diagnosed, {len(self.resolved)} cleared, "
-            f"{self.open_quarantine} open in the window",
-        ]
-        for q in self.quarantined[:20]:
-            lines.append(
-                f"    #{q['id']} {q['source']} {q['category']} {q['as_of']} = {q['cumulative']}: "
-                f"{q['diagnosis']} ({q['why']})"
-            )
-        if len(self.quarantined) > 20:
-            lines.append(f"    ... and {len(self.quarantined) - 20} more (attrition quarantine list)")
-        if self.out_of_validity:
-            lines.append(
-                f"  out of validity: {len(self.out_of_validity)} figure(s) printed outside their category's "
-                "dates, kept out of the accepted series (mart.quarantined_records, diagnosis out_of_validity)"
-            )
-            for o in self.out_of_validity[:10]:
-                lines.append(f"    {o['source']} {o['category']} {o['as_of']} = {o['cumulative']}")
-        for r in self.retracted[:20]:
-            lines.append(
-                f"  retracted: {r['category']} {r['as_of']} {r['value_before']} -> {r['value_after']} ({r['reason']})"
-            )
-        lines.append(f"  alerts: {len(self.alerts)} new" + (f"; {self.delivery}" if self.delivery else ""))
-        if self.data_docs:
-            lines.append(f"  Data Docs: {self.data_docs}")
-        return "\n".join(lines)
-
-    def as_dict(self) -> dict:
-        return json.loads(json.dumps({k: getattr(self, k) for k in self.__dataclass_fields__}, default=str))
-
-
 # ---------------------------------------------------------------------------------------------------
 def validate(
     dsn: str | None = None,
@@ -179,11 +97,7 @@ def validate(
     docs_dir = Path(docs_dir) if docs_dir else data_docs_dir()
     conn = connect(dsn)
     try:
-        with conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)", (sources,)
-            )
-            first, last = cur.fetchone()
+        first, last = _loaded_range(conn, sources)
         if first is None:
             return GateResult(date_from, date_to, outcome="nothing_loaded")
         date_from = max(date_from or first, first)
@@ -227,62 +141,83 @@ def validate(
             decide_and_write(cur, result, lo, hi, schema_bad, monotonic_run, run_id, run_url)
 
         # 4. the accepted series' own suite, then the marts
-        accepted_report = run_suites(
-            dsn,
-            date_from=result.window[0],
-            date_to=result.window[1],
-            sources=sources,
-            data_docs_dir=docs_dir,
-            suites=(ACCEPTED_SUITE,),
-            airflow_run_id=run_id,
-        )
-        result.checks.update(_checks(accepted_report))
-        result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
-        if accepted_report.outcome != "passed":
-            bad = accepted_report.errors or accepted_report.failed
-            _fail(
-                dsn,
-                result,
-                run_id,
-                run_url,
-                notify,
-                "gate_failure",
-                "the accepted series failed its suite, the marts were not refreshed: "
-                + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad),
-            )
+        accepted_report = _check_accepted(dsn, result, sources, docs_dir, run_id, run_url, notify)
         with conn, conn.cursor() as cur:
             refresh_marts(cur)
             result.outcome = "quarantined" if result.open_quarantine else "passed"
             result.seconds = time.perf_counter() - started
-            cur.execute(
-                "INSERT INTO quality.validation_run (suite, started_at, finished_at, date_from, date_to, sources, "
-                "outcome, statistics, data_docs_path, airflow_run_id) "
-                "VALUES ('quality_gate', now() - %s * interval '1 second', now(), %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    result.seconds,
-                    date_from,
-                    date_to,
-                    sources,
-                    "passed" if result.outcome == "passed" else "failed",
-                    json.dumps(_gate_statistics(result)),
-                    str(accepted_report.data_docs_path or ""),
-                    run_id,
-                ),
-            )
-            cur.execute(
-                "UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
-                (result.data_docs, result.alerts),
-            )
-            cur.execute(
-                "UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
-                (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]),
-            )
+            _record_gate_run(cur, result, report, accepted_report, sources, run_id)
     finally:
         conn.close()
     if notify:
         result.delivery = _deliver(dsn)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _loaded_range(conn, sources: list[str]) -> tuple[date | None, date | None]:
+    """The first and last day loaded of ``sources`` (None, None when nothing is)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)", (sources,))
+        return cur.fetchone()
+
+
+def _check_accepted(dsn, result: GateResult, sources, docs_dir, run_id, run_url, notify):
+    """Step 4: the accepted series' own suite over the window; a failure stops the gate (:func:`_fail`)
+    before the marts are refreshed.  Returns its report."""
+    from etl.quality.gx_runner import run_suites
+
+    accepted_report = run_suites(
+        dsn,
+        date_from=result.window[0],
+        date_to=result.window[1],
+        sources=sources,
+        data_docs_dir=docs_dir,
+        suites=(ACCEPTED_SUITE,),
+        airflow_run_id=run_id,
+    )
+    result.checks.update(_checks(accepted_report))
+    result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
+    if accepted_report.outcome != "passed":
+        bad = accepted_report.errors or accepted_report.failed
+        _fail(
+            dsn,
+            result,
+            run_id,
+            run_url,
+            notify,
+            "gate_failure",
+            "the accepted series failed its suite, the marts were not refreshed: "
+            + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad),
+        )
+    return accepted_report
+
+
+def _record_gate_run(cur, result: GateResult, report, accepted_report, sources, run_id) -> None:
+    """The gate's own quality.validation_run row; its Data Docs on the alerts and the suites' runs."""
+    cur.execute(
+        "INSERT INTO quality.validation_run (suite, started_at, finished_at, date_from, date_to, sources, "
+        "outcome, statistics, data_docs_path, airflow_run_id) "
+        "VALUES ('quality_gate', now() - %s * interval '1 second', now(), %s, %s, %s, %s, %s, %s, %s)",
+        (
+            result.seconds,
+            result.date_from,
+            result.date_to,
+            sources,
+            "passed" if result.outcome == "passed" else "failed",
+            json.dumps(_gate_statistics(result)),
+            str(accepted_report.data_docs_path or ""),
+            run_id,
+        ),
+    )
+    cur.execute(
+        "UPDATE quality.alert SET data_docs_url = coalesce(data_docs_url, %s) WHERE id = ANY (%s)",
+        (result.data_docs, result.alerts),
+    )
+    cur.execute(
+        "UPDATE quality.validation_run SET data_docs_path = %s WHERE id = ANY (%s)",
+        (str(accepted_report.data_docs_path or ""), [s.validation_run_id for s in report.suites]),
+    )
 
 
 MART_LOCK_TIMEOUT = "1s"  # how long a plain refresh waits for readers before it falls back to CONCURRENTLY

@@ -4,41 +4,19 @@ and the alerts), all in the caller's transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from etl.domain.model import SOURCES
 from etl.quality.bulk import copy_buffer
-from etl.quality.gate import ACCEPTED_COLUMNS, ENGINE_EXPECTATION, MONOTONIC, OUT_OF_VALIDITY, GateResult
+from etl.quality.gate_result import (
+    ACCEPTED_COLUMNS,
+    ENGINE_EXPECTATION,
+    MONOTONIC,
+    OUT_OF_VALIDITY,
+    GateResult,
+    GateRun,
+)
 from etl.quality.quarantine_sync import sync_quarantine
-
-
-@dataclass
-class GateRun:
-    """What every step of one gate run writes with: the cursor (one transaction) and the run's ids."""
-
-    cur: Any
-    result: GateResult
-    run_ref: int  # quality.validation_run id of the monotonic suite
-    run_id: str | None
-    run_url: str | None
-
-    def alert(self, kind: str, key: str, subject: str, body: str, details: dict, severity: str) -> None:
-        from etl.warehouse.alerts import record_alert
-
-        alert_id = record_alert(
-            self.cur,
-            kind,
-            key,
-            subject,
-            body,
-            {**details, "run_id": self.run_id},
-            severity=severity,
-            run_url=self.run_url,
-        )
-        if alert_id:
-            self.result.alerts.append(alert_id)
 
 
 def decide_and_write(

@@ -162,7 +162,7 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
         meta = (r.expectation_config.meta or {}) if r.expectation_config else {}
         by_name[meta.get("attrition_name")] = r
     out = []
-    engine = None
+    engines: list = []  # the one SQLAlchemy connection, opened when first needed
     try:
         for e in batch_specs:
             r = by_name.get(e.name)
@@ -198,20 +198,7 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
                 )
                 continue
             try:
-                if e.type == "unexpected_rows":
-                    count = res.get("observed_value")
-                    rows = (res.get("details") or {}).get("unexpected_rows") or []
-                    if count is None or len(rows) < count:  # GX caps details at 200 rows: fetch them all
-                        rows = vd.get_unexpected_rows(gx_exps[e.name])
-                    rows = [dict(row) for row in rows]
-                    count = len(rows)
-                else:
-                    count = res.get("unexpected_count")
-                    if engine is None:
-                        engine = datasource.get_engine().connect()
-                    with conn.cursor() as cur:
-                        rows = _column_map_rows(r, engine, cur) or []
-                    conn.rollback()
+                count, rows = _failed_rows(e, r, res, vd, gx_exps, datasource, conn, engines)
             except Exception as exc:  # noqa: BLE001 - fetching the rows failed: an error, not a verdict
                 out.append(
                     ExpectationOutcome(
@@ -237,6 +224,26 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
                 )
             )
     finally:
-        if engine is not None:
+        for engine in engines:
             engine.close()
     return out
+
+
+def _failed_rows(e, r, res, vd, gx_exps, datasource, conn, engines: list) -> tuple[int | None, list[dict]]:
+    """(unexpected count, unexpected rows) of the failed expectation ``e``.  A column-map check's rows
+    are read through the one SQLAlchemy connection in ``engines`` (opened here on first need; the
+    caller closes it)."""
+    if e.type == "unexpected_rows":
+        count = res.get("observed_value")
+        rows = (res.get("details") or {}).get("unexpected_rows") or []
+        if count is None or len(rows) < count:  # GX caps details at 200 rows: fetch them all
+            rows = vd.get_unexpected_rows(gx_exps[e.name])
+        rows = [dict(row) for row in rows]
+        return len(rows), rows
+    count = res.get("unexpected_count")
+    if not engines:
+        engines.append(datasource.get_engine().connect())
+    with conn.cursor() as cur:
+        rows = _column_map_rows(r, engines[0], cur) or []
+    conn.rollback()
+    return count, rows

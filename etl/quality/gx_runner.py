@@ -165,8 +165,9 @@ def run_suites(
 
     ``suites``: suite names under expectations/ or paths to suite files (default: all of
     :data:`DEFAULT_SUITES`).  ``build_docs=False`` leaves the Data Docs to a later call (the results
-    are kept in the folder's store, so that call's build shows both).  Never raises for bad data nor for a check that errors: both are in
-    the report (and in quality.validation_run).  Raises ValueError for a bad scope or suite file.
+    are kept in the folder's store, so that call's build shows both).  Never raises for bad data nor
+    for a check that errors: both are in the report (and in quality.validation_run).  Raises
+    ValueError for a bad scope or suite file.
     """
     import psycopg2
 
@@ -281,12 +282,12 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
         # The per-run assets (their query names this run's id) go; the validation results stay in
         # the context's results store for the Data Docs.
         for vd_name, asset_name in assets:
-            for drop in (
-                lambda: ctx.validation_definitions.delete(vd_name),
-                lambda: datasource.delete_asset(asset_name),
+            for drop, name in (
+                (ctx.validation_definitions.delete, vd_name),
+                (datasource.delete_asset, asset_name),
             ):
                 try:
-                    drop()
+                    drop(name)
                 except Exception:  # noqa: BLE001 - cleanup only
                     pass
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from etl.quality.gate_decision import GateRun
+    from etl.quality.gate_result import GateRun
 
 
 _SUBJECT = {  # by the quarantine entry's status

@@ -97,7 +97,8 @@ def show(qid: int, dsn: str | None = None) -> dict:
                 dict(
                     zip(
                         ("id", "kind", "subject", "created_at", "notified_at", "channels", "run_url", "data_docs_url"),
-                        a, strict=False,
+                        a,
+                        strict=False,
                     )
                 )
                 if a
@@ -106,6 +107,47 @@ def show(qid: int, dsn: str | None = None) -> dict:
             return json.loads(json.dumps(rec, default=str))
     finally:
         conn.close()
+
+
+def _check_category_valid(qid: int, category: str, as_of) -> None:
+    """A record of a category not valid on its day cannot be accepted (the category contract)."""
+    from etl.domain.categories import BY_CODE
+
+    cat = BY_CODE.get(category)
+    if cat is not None and not cat.valid_on(as_of):
+        raise ReviewError(
+            f"record {qid}: {category} is not a category on {as_of} (valid {cat.valid_from}.."
+            f"{cat.valid_to or ''}); the category contract keeps it out. If the dates are "
+            "wrong, fix them in etl/domain/categories.py"
+        )
+
+
+def _operator_correction(cur, qid: int, as_of, category: str, value: int, by: str, note: str | None) -> dict | None:
+    """An accepted value below the accepted one before it is an operator's correction: recorded in
+    quality.correction (once per day and category); returns {"id", "delta"}, or None."""
+    cur.execute(
+        "SELECT as_of, cumulative FROM core.accepted WHERE category = %s AND as_of < %s ORDER BY as_of DESC LIMIT 1",
+        (category, as_of),
+    )
+    prev = cur.fetchone()
+    if prev is None or value >= prev[1]:
+        return None
+    cur.execute(
+        """INSERT INTO quality.correction (as_of, category, delta, value_before, value_after,
+                                                   reason, origin)
+                   VALUES (%s, %s, %s, %s, %s, %s, 'operator')
+                   ON CONFLICT (as_of, category) DO NOTHING RETURNING id""",
+        (
+            as_of,
+            category,
+            value - prev[1],
+            prev[1],
+            value,
+            f"accepted by {by} (quarantine {qid})" + (f": {note}" if note else ""),
+        ),
+    )
+    got = cur.fetchone()
+    return {"id": got[0], "delta": value - prev[1]} if got else None
 
 
 def decide(
@@ -142,15 +184,7 @@ def decide(
         if old_status == status and old_by != "gate":
             raise ReviewError(f"record {qid} is already {status} (by {old_by})")
         if status == "accepted":
-            from etl.domain.categories import BY_CODE
-
-            cat = BY_CODE.get(category)
-            if cat is not None and not cat.valid_on(as_of):
-                raise ReviewError(
-                    f"record {qid}: {category} is not a category on {as_of} (valid {cat.valid_from}.."
-                    f"{cat.valid_to or ''}); the category contract keeps it out. If the dates are "
-                    "wrong, fix them in etl/domain/categories.py"
-                )
+            _check_category_valid(qid, category, as_of)
         cur.execute("SELECT superseded_at IS NULL FROM core.observation WHERE id = %s", (obs_id,))
         if not cur.fetchone()[0]:
             raise ReviewError(
@@ -164,29 +198,7 @@ def decide(
         )
         correction = None
         if status == "accepted":
-            cur.execute(
-                "SELECT as_of, cumulative FROM core.accepted WHERE category = %s AND as_of < %s "
-                "ORDER BY as_of DESC LIMIT 1",
-                (category, as_of),
-            )
-            prev = cur.fetchone()
-            if prev is not None and value < prev[1]:
-                cur.execute(
-                    """INSERT INTO quality.correction (as_of, category, delta, value_before, value_after,
-                                                               reason, origin)
-                               VALUES (%s, %s, %s, %s, %s, %s, 'operator')
-                               ON CONFLICT (as_of, category) DO NOTHING RETURNING id""",
-                    (
-                        as_of,
-                        category,
-                        value - prev[1],
-                        prev[1],
-                        value,
-                        f"accepted by {by} (quarantine {qid})" + (f": {note}" if note else ""),
-                    ),
-                )
-                got = cur.fetchone()
-                correction = {"id": got[0], "delta": value - prev[1]} if got else None
+            correction = _operator_correction(cur, qid, as_of, category, value, by, note)
         elif old_status == "accepted":  # an accepted decrease rejected after all: its operator correction goes
             cur.execute(
                 "DELETE FROM quality.correction WHERE as_of = %s AND category = %s AND origin = 'operator'",

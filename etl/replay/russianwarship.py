@@ -146,7 +146,7 @@ class RussianwarshipAPI:
             date_from = date.fromisoformat(arg("date_from")) if arg("date_from") else None
             date_to = date.fromisoformat(arg("date_to")) if arg("date_to") else None
             if offset < 0 or not 1 <= limit <= RW_MAX_LIMIT:
-                raise ValueError("offset must be >= 0 and limit within 1..%d" % RW_MAX_LIMIT)
+                raise ValueError(f"offset must be >= 0 and limit within 1..{RW_MAX_LIMIT}")
         except ValueError as exc:
             return json_page({"message": f"Invalid query: {exc}", "data": None}, None, 400)
         days = [
