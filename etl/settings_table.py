@@ -338,6 +338,21 @@ SETTINGS: dict[str, Setting] = {
             "port of the loopback SMTP sink `make up` starts when no mail server is configured",
         ),
         _s(
+            "ATTRITION_POLL_SECONDS",
+            "int",
+            120,
+            "seconds between two polls of a source by `losses_daily`'s sensors (conditional GETs)",
+            minimum=5,
+        ),
+        _s(
+            "ATTRITION_PARSE_WORKERS",
+            "int",
+            None,
+            "worker processes a large parse (a rebuild) uses; 1: none",
+            shown_default="one per core",
+            minimum=1,
+        ),
+        _s(
             "ATTRITION_REVIEW_RECHECK_SECONDS",
             "float",
             600.0,

@@ -71,7 +71,9 @@ def test_poll_seconds_setting(monkeypatch):
     monkeypatch.setenv("ATTRITION_POLL_SECONDS", "30")
     assert poll_seconds() == 30
     monkeypatch.setenv("ATTRITION_POLL_SECONDS", "soon")
-    with pytest.raises(ValueError, match="ATTRITION_POLL_SECONDS"):
+    from etl.config import SettingError
+
+    with pytest.raises(SettingError, match="ATTRITION_POLL_SECONDS"):
         poll_seconds()
 
 

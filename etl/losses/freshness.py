@@ -10,18 +10,14 @@ poke, ``ATTRITION_POLL_SECONDS`` later (default 120) — no failed attempt in th
 
 from __future__ import annotations
 
-import os
-
 DEFAULT_POLL_SECONDS = 120
 
 
 def poll_seconds() -> int:
     """``ATTRITION_POLL_SECONDS``: seconds between two pokes of a source (default 120, at least 5)."""
-    raw = os.environ.get("ATTRITION_POLL_SECONDS", "").strip()
-    try:
-        return max(5, int(raw)) if raw else DEFAULT_POLL_SECONDS
-    except ValueError:
-        raise ValueError(f"ATTRITION_POLL_SECONDS must be a whole number of seconds, got {raw!r}") from None
+    from etl.config import setting
+
+    return setting("ATTRITION_POLL_SECONDS")
 
 
 def poke_bulletin(source: str, target_day, run_id: str, deadline: str) -> list[int] | None:

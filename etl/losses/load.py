@@ -166,9 +166,9 @@ _TO_PARSE: list[Document] = []  # what the forked workers parse (inherited, not 
 
 def parse_workers() -> int:
     """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS``, else one per core (1: none)."""
-    from etl.config import float_setting
+    from etl.config import setting
 
-    return max(1, int(float_setting("ATTRITION_PARSE_WORKERS", float(os.cpu_count() or 1))))
+    return setting("ATTRITION_PARSE_WORKERS") or os.cpu_count() or 1
 
 
 def _parse_slice(bounds: tuple[int, int]) -> list:
