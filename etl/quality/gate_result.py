@@ -51,6 +51,7 @@ class GateResult:
     corrections: int = 0  # accepted cells in the window that are official corrections
     disagreements: int = 0  # accepted cells in the window where a source printed another value
     quarantined: list[dict] = field(default_factory=list)  # new or re-diagnosed open records
+    rejected: list[dict] = field(default_factory=list)  # new records the gate rejected itself (outvoted)
     out_of_validity: list[dict] = field(default_factory=list)  # figures printed outside their category's dates
     open_quarantine: int = 0  # open records in the window after this run
     resolved: list[int] = field(default_factory=list)  # quarantine ids cleared by new evidence
@@ -80,6 +81,13 @@ class GateResult:
             )
         if len(self.quarantined) > 20:
             lines.append(f"    ... and {len(self.quarantined) - 20} more (attrition quarantine list)")
+        if self.rejected:
+            lines.append(f"  rejected by the gate (outvoted by agreeing sources): {len(self.rejected)}")
+        for q in self.rejected[:20]:
+            lines.append(
+                f"    #{q['id']} {q['source']} {q['category']} {q['as_of']} = {q['cumulative']}: "
+                f"{q['diagnosis']} ({q['why']})"
+            )
         if self.out_of_validity:
             lines.append(
                 f"  out of validity: {len(self.out_of_validity)} figure(s) printed outside their category's "

@@ -135,6 +135,8 @@ def _write_wanted(run: GateRun, wanted: dict, existing: dict, outside_incident: 
         }
         if not gate_decided:
             result.quarantined.append(item)
+        elif w["status"] == "rejected":
+            result.rejected.append(item)
         if outside:
             continue  # one alert per group, below
         run.alert(
