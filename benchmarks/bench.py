@@ -207,7 +207,9 @@ def freshness(poll: float = 120.0, days_before: int = 7) -> int:
             waiting, ids, published, polls = set(SOURCES), [], None, 0
 
             def poke(source: str) -> tuple[str, list[int]]:  # the sensors of the three sources run side by side
-                got = crawl_source(source, date_from=day - timedelta(days=2), date_to=day, run_id="bench-fresh")
+                got = crawl_source(
+                    source, date_from=day - timedelta(days=2), date_to=day, run_id="bench-fresh", skip_archived=False
+                )
                 return source, got if day in days_in_documents(got).get(source, set()) else []
 
             while waiting:

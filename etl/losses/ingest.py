@@ -128,17 +128,25 @@ def rebuild(dsn: str | None = None, sources: list[str] | None = None, *, notify:
 
 
 def crawl_source(
-    source: str, *, date_from: date | None, date_to: date | None, run_id: str, dsn: str | None = None
+    source: str,
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    run_id: str,
+    dsn: str | None = None,
+    skip_archived: bool = True,
 ) -> list[int]:
     """Run one spider (subprocess); returns the ids of every archived document this run saw.
 
     That includes the documents a conditional GET found unchanged (HTTP 304): re-running a range
-    re-parses them, which changes nothing unless the parser changed.
+    re-parses them, which changes nothing unless the parser changed.  ``skip_archived=False`` asks again
+    for what this run id already archived (a sensor's next poke: the page may have changed since).
     """
     from etl.losses.crawl import crawl
     from etl.warehouse.db import connect
 
-    crawl(source, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn)
+    settings = None if skip_archived else {"ATTRITION_SKIP_ARCHIVED": "0"}
+    crawl(source, date_from=date_from, date_to=date_to, run_id=run_id, dsn=dsn, settings=settings)
     conn = connect(dsn)
     try:
         with conn.cursor() as cur:

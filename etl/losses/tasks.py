@@ -97,8 +97,12 @@ def scrape_latest(source: str, target_day, run_id: str, deadline: str = DEFAULT_
     from etl.losses.ingest import BulletinMissing, crawl_source, days_in_documents, deadline_passed
 
     try:
-        ids = crawl_source(
-            source, date_from=target_day - timedelta(days=SCRAPE_DAYS_BACK), date_to=target_day, run_id=run_id
+        ids = crawl_source(  # each poke asks again (conditional GETs): the page may have changed since the last
+            source,
+            date_from=target_day - timedelta(days=SCRAPE_DAYS_BACK),
+            date_to=target_day,
+            run_id=run_id,
+            skip_archived=False,
         )
     except CrawlError as exc:
         if deadline_passed(target_day, deadline):
