@@ -133,10 +133,8 @@ def _write_wanted(run: GateRun, wanted: dict, existing: dict, outside_incident: 
             "why": w["evidence"].get("why", ""),
             "status": w["status"],
         }
-        if not gate_decided:
-            result.quarantined.append(item)
-        elif w["status"] == "rejected":
-            result.rejected.append(item)
+        if not gate_decided or w["status"] == "rejected":  # awaiting a person, or rejected by the gate itself
+            (result.rejected if gate_decided else result.quarantined).append(item)
         if outside:
             continue  # one alert per group, below
         run.alert(
