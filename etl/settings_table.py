@@ -347,9 +347,9 @@ SETTINGS: dict[str, Setting] = {
         _s(
             "ATTRITION_PARSE_WORKERS",
             "int",
-            None,
-            "worker processes a large parse (a rebuild) uses; 1: none",
-            shown_default="one per core",
+            1,
+            "forked worker processes a large parse (a rebuild) uses; 1: none (forking inside an Airflow task "
+            "was seen to hang)",
             minimum=1,
         ),
         _s(

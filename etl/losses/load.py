@@ -22,7 +22,6 @@ keys a source printed that the parser does not know are recorded by :mod:`etl.lo
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -165,10 +164,10 @@ _TO_PARSE: list[Document] = []  # what the forked workers parse (inherited, not 
 
 
 def parse_workers() -> int:
-    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS``, else one per core (1: none)."""
+    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS`` (default 1: none)."""
     from etl.config import setting
 
-    return setting("ATTRITION_PARSE_WORKERS") or os.cpu_count() or 1
+    return setting("ATTRITION_PARSE_WORKERS")
 
 
 def _parse_slice(bounds: tuple[int, int]) -> list:
