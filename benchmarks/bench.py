@@ -113,8 +113,9 @@ def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_FAST", "ATTRITION_CRAWL_TIMEOUT"):
         os.environ.pop(var, None)
 
+    from etl.domain.calendar import WAR_START
     from etl.losses.crawl import replay_env
-    from etl.losses.ingest import WAR_START, backfill
+    from etl.losses.ingest import backfill
     from etl.replay.server import ReplayServer
     from etl.warehouse.db import connect
 
@@ -303,8 +304,9 @@ def main() -> int:
     for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
         os.environ.pop(var, None)
 
+    from etl.domain.calendar import WAR_START
     from etl.losses.crawl import replay_env
-    from etl.losses.ingest import WAR_START, backfill, rebuild
+    from etl.losses.ingest import backfill, rebuild
     from etl.replay.server import ReplayServer
     from etl.warehouse.db import transaction
 

@@ -491,7 +491,7 @@ def test_real_minfin_main_and_month_pages_glued_read_both(real):
 @pytest.mark.realdata
 def test_real_tomorrow_on_the_real_clock(real, monkeypatch):
     """A russianwarship record dated tomorrow (in Kyiv, by the clock) is a future date."""
-    from etl.losses.ingest import kyiv_today
+    from etl.domain.calendar import kyiv_today
 
     monkeypatch.delenv("ATTRITION_TODAY", raising=False)
     tomorrow = kyiv_today() + timedelta(days=1)
@@ -659,7 +659,7 @@ def test_replay_tomorrow_by_attrition_today(replay, monkeypatch):
 
 
 def test_replay_tomorrow_on_the_real_clock(replay, monkeypatch):
-    from etl.losses.ingest import kyiv_today
+    from etl.domain.calendar import kyiv_today
 
     monkeypatch.delenv("ATTRITION_TODAY", raising=False)
     tomorrow = kyiv_today() + timedelta(days=1)

@@ -105,7 +105,7 @@ def _snapshot_ending_today(out):
 
     from helpers import REPO
 
-    from etl.losses.ingest import kyiv_today
+    from etl.domain.calendar import kyiv_today
 
     today = kyiv_today()
     for name in ("minfin.csv", "mod.csv", "russianwarship.csv"):

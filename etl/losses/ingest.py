@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, time
 
-from etl.domain.calendar import KYIV, WAR_START, kyiv_today  # noqa: F401 - re-exported for the CLI
+from etl.domain.calendar import KYIV
 from etl.domain.model import SOURCES
 from etl.errors import MessageError, one_line
 from etl.losses.load import LoadResult, fetch_documents, parse_documents
