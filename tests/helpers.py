@@ -119,3 +119,24 @@ def dags_test(
     log_dir.mkdir(exist_ok=True)
     (log_dir / f"{dag_id}-{len(list(log_dir.iterdir()))}.log").write_text(proc.stdout)
     return proc
+
+
+def load_dag_folder(tmp_path: Path, per_dag: str) -> dict:
+    """Airflow's DagBag over dags/ in a fresh process (its own AIRFLOW_HOME): ``{"errors": {file: error},
+    "dags": {dag_id: <per_dag evaluated with d = the DAG>}}`` (``per_dag`` must give JSON-able values)."""
+    code = (
+        "import json\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(REPO / 'dags')!r})\n"
+        "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},\n"
+        f"  'dags': {{d.dag_id: ({per_dag}) for d in bag.dags.values()}}}}))\n"
+    )
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+    }
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from helpers import REPO, dags_test, run_cli
+from helpers import REPO, dags_test, load_dag_folder, run_cli
 
 
 def test_attrition_help_lists_the_commands():
@@ -26,27 +23,11 @@ def test_unknown_command_is_a_usage_error():
 
 
 def _dagbag(tmp_path):
-    code = (
-        "import json, sys\n"
-        "from airflow.dag_processing.dagbag import DagBag\n"
-        f"bag = DagBag(dag_folder={str(REPO / 'dags')!r})\n"
-        "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},\n"
-        "  'dags': {d.dag_id: {'doc': bool(d.doc_md), 'tags': sorted(d.tags),\n"
-        "                      'owners': sorted({t.owner for t in d.tasks}),\n"
-        "                      'tasks': {t.task_id: bool(t.doc_md) for t in d.tasks}}\n"
-        "           for d in bag.dags.values()}}))\n"
+    return load_dag_folder(
+        tmp_path,
+        "{'doc': bool(d.doc_md), 'tags': sorted(d.tags), 'owners': sorted({t.owner for t in d.tasks}), "
+        "'tasks': {t.task_id: bool(t.doc_md) for t in d.tasks}}",
     )
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp_path),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-    }
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    import json
-
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_dag_folder_imports_without_errors_and_documents_every_dag(tmp_path):

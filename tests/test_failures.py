@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import psycopg2
 import pytest
-from helpers import REPO, VENV_BIN, free_port, run_cli, sql
+from helpers import REPO, VENV_BIN, free_port, load_dag_folder, run_cli, sql
 
 D0 = date(2025, 3, 1)
 
@@ -464,23 +464,14 @@ def test_the_warehouse_unreachable_spools_the_alert_and_the_next_delivery_record
 
 
 def test_every_dag_has_a_failure_callback_that_alerts_once_with_the_run_link(db, monkeypatch, tmp_path):
-    import json
-    import sys
-
     # every DAG, as Airflow loads it, has the DAG-level and the task-level callback
-    code = (
-        "import json\n"
-        "from airflow.dag_processing.dagbag import DagBag\n"
-        f"bag = DagBag(dag_folder={str(REPO / 'dags')!r})\n"
-        "print(json.dumps({d.dag_id: [getattr(c, '__name__', str(c)) for c in "
-        "(d.on_failure_callback if isinstance(d.on_failure_callback, list) else [d.on_failure_callback])] "
-        "+ sorted({getattr(t.on_failure_callback, '__name__', None) or getattr((t.on_failure_callback or [None])[0], "
-        "'__name__', 'none') for t in d.tasks}) for d in bag.dags.values()}))\n"
-    )
-    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    callbacks = json.loads(proc.stdout.strip().splitlines()[-1])
+    name = "getattr(c, '__name__', str(c))"
+    callbacks = load_dag_folder(
+        tmp_path,
+        f"[{name} for c in (d.on_failure_callback if isinstance(d.on_failure_callback, list) "
+        f"else [d.on_failure_callback])] + sorted({{getattr(t.on_failure_callback, '__name__', None) "
+        "or getattr((t.on_failure_callback or [None])[0], '__name__', 'none') for t in d.tasks})",
+    )["dags"]
     assert sorted(callbacks) == sorted(p.stem for p in (REPO / "dags").glob("*.py"))
     for dag_id, names in callbacks.items():
         assert names == ["dag_failed", "task_failed"], (dag_id, names)
