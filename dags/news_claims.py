@@ -21,7 +21,8 @@ polling the warehouse every `ATTRITION_POLL_SECONDS`) holds `extract_claims` bac
 has accepted values, i.e. until `validate` of losses_daily has updated the asset
 `attrition://warehouse/accepted_series` for that day, so a General Staff figure is compared only with
 a loaded day (not left `no_series`). After 8 hours of waiting it gives up and the claims are compared
-with what is there (a run with `date_from` does not wait).
+with what is there. Only scheduled runs wait: a run someone triggers (from the UI, the REST API or
+`airflow dags test`) and a run with `date_from` compare with what the warehouse holds now.
 
 1. `crawl_kyiv_independent`: the Kyiv Independent's daily *"General Staff: Russia has lost … troops"*
    article (its RSS feed; with `date_from`/`date_to`, its post sitemap), archived byte-exact in
@@ -129,13 +130,15 @@ def news_claims():
         timeout=8 * 3600,
         retries=0,
         doc_md="Wait until the run's day (Kyiv) has accepted values in the warehouse (the asset "
-        "attrition://warehouse/accepted_series updated for it); a backfill run does not wait.",
+        "attrition://warehouse/accepted_series updated for it); only scheduled runs wait.",
     )
     def wait_for_day(**context) -> PokeReturnValue:
         from etl.losses.freshness import day_accepted
         from etl.losses.tasks import daily_target
 
-        if context["params"].get("date_from"):
+        run_type = getattr(context["dag_run"].run_type, "value", context["dag_run"].run_type)
+        if context["params"].get("date_from") or run_type != "scheduled":
+            print(f"a {run_type} run does not wait for the day's bulletin")
             return PokeReturnValue(is_done=True, xcom_value=None)
         day = daily_target({}, context["dag_run"].run_after)
         done = day_accepted(day)
