@@ -16,8 +16,11 @@ def warehouse_state(dsn: str) -> dict:
         rows = cur.fetchall()
         cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open'")
         open_quarantine = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM quality.quarantine WHERE decided_by = 'gate'")
-        by_gate = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE status = 'rejected'), count(*) FROM quality.quarantine"
+            " WHERE decided_by = 'gate'"
+        )
+        outvoted, by_gate = cur.fetchone()
         cur.execute("SELECT count(*), count(notified_at) FROM quality.alert")
         alerts, notified = cur.fetchone()
     latest = (rows[0][0], [(label, value, inc) for _, label, value, inc in rows]) if rows else None
@@ -25,6 +28,7 @@ def warehouse_state(dsn: str) -> dict:
         "latest": latest,
         "open_quarantine": open_quarantine,
         "by_gate": by_gate,
+        "outvoted": outvoted,
         "alerts": alerts,
         "notified": notified,
     }
@@ -72,7 +76,8 @@ def print_summary(summary: dict, out=sys.stdout) -> None:
     w(
         f"  Quarantine      {state['open_quarantine']} open record(s) awaiting a person"
         + (" (attrition review requests)" if state["open_quarantine"] else "")
-        + f"; {state['by_gate']} decided by the gate itself (mart.quarantined_records)\n"
+        + f"; {state['by_gate']} decided by the gate itself ({state['outvoted']} rejected as outvoted, the rest"
+        " official corrections and out-of-validity figures: mart.quarantined_records)\n"
     )
     if summary.get("review"):
         w(
