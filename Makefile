@@ -15,7 +15,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # trust the system certificate store too (TLS-intercepting proxies install their CA there)
 export UV_SYSTEM_CERTS ?= true
 
-.PHONY: help install up down status lint test test-fast bench bench-politeness lock compose-check compose-test clean browser-deps
+.PHONY: help install up down status lint test test-fast bench bench-politeness bench-freshness lock compose-check compose-test clean browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ compose-test: install  ## build the images on a local Debian base, run the Compo
 
 bench-politeness: install  ## minutes: a 120-day backfill over the replay with live politeness and 200 ms latency
 	$(VENV)/bin/python benchmarks/bench.py --live-politeness
+
+bench-freshness: install  ## minutes: the replay holds the newest day, publishes it; seconds until mart.latest shows it (2-minute poll)
+	$(VENV)/bin/python benchmarks/bench.py --freshness
 
 lock: | $(UV)  ## re-resolve uv.lock after editing pyproject.toml
 	$(UV) lock

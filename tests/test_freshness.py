@@ -120,55 +120,72 @@ def _snapshot_ending_today(out):
     return out, today
 
 
-def _fetched_sources(dsn: str) -> set[str]:
-    import contextlib
+def _attempts(airflow_env: dict, dag_id: str, conf_day: str) -> tuple[list, list, list]:
+    """The metadata of the newest run of ``dag_id`` (the one `airflow dags test` made): each task instance's
+    (task_id, state, try_number), every earlier try kept in task_instance_history, and the reschedules."""
+    from helpers import sql
 
-    import psycopg2
-
-    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
-        cur.execute("SELECT DISTINCT source FROM raw.fetch")
-        return {r[0] for r in cur.fetchall()}
+    meta = airflow_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].replace("+psycopg2", "", 1)
+    run = sql(meta, "SELECT run_id, conf FROM dag_run WHERE dag_id = %s ORDER BY id DESC LIMIT 1", (dag_id,))
+    assert run, f"no run of {dag_id} in the metadata database"
+    run_id, conf = run[0]
+    assert "target_date" in str(conf) and conf_day in str(conf)
+    key = (dag_id, run_id)
+    tis = sql(meta, "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = %s AND run_id = %s", key)
+    history = sql(
+        meta, "SELECT task_id, state, try_number FROM task_instance_history WHERE dag_id = %s AND run_id = %s", key
+    )
+    reschedules = sql(
+        meta,
+        "SELECT ti.task_id FROM task_reschedule r JOIN task_instance ti ON ti.id = r.ti_id "
+        "WHERE ti.dag_id = %s AND ti.run_id = %s",
+        key,
+    )
+    return tis, history, [r[0] for r in reschedules]
 
 
 @pytest.mark.airflow
-@pytest.mark.xfail(
-    run=False,
-    strict=False,
-    reason="unfinished (issue 16): in the helper's one run the sensors kept "
-    "poking without seeing the published day within 6 minutes (the same seen in bench --freshness); "
-    "not yet diagnosed",
-)
 def test_daily_started_before_the_bulletin_succeeds_once_published_without_a_failed_attempt(airflow_env, db, tmp_path):
     import subprocess
-    import time
 
-    import psycopg2
-    from helpers import VENV_BIN
+    from helpers import VENV_BIN, sql, wait_until
 
+    from etl.domain.model import SOURCES
     from etl.losses.crawl import replay_env
 
     snapshot, today = _snapshot_ending_today(tmp_path)
-    with ReplayServer(snapshot, hold=True) as srv:
+    log = tmp_path / "dags-test.log"
+    with ReplayServer(snapshot, hold=True) as srv, open(log, "w") as out:
         assert srv.held_day == today
         env = {**airflow_env, **replay_env(srv.urls), "ATTRITION_WAREHOUSE_DSN": db, "ATTRITION_POLL_SECONDS": "5"}
         conf = json.dumps({"target_date": today.isoformat(), "deadline": "23:59"})
         proc = subprocess.Popen(
             [str(VENV_BIN / "airflow"), "dags", "test", "losses_daily", "-c", conf],
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
         )
-        limit = time.monotonic() + 600
-        while _fetched_sources(db) != {"mod", "minfin", "russianwarship"} and proc.poll() is None:
-            assert time.monotonic() < limit, "no poke reached the replay"
-            time.sleep(0.5)  # polling the warehouse for the first poke of every source, not a fixed wait
-        assert proc.poll() is None, "losses_daily ended before the bulletin was published"
-        srv.publish()
-        out, _ = proc.communicate(timeout=900)
-    assert proc.returncode == 0, out[-4000:]
-    assert "is not out yet" in out  # it waited ...
-    assert "up_for_retry" not in out.lower() and "marking task as failed" not in out.lower()  # ... never failing
-    with psycopg2.connect(db) as conn, conn.cursor() as cur:
-        cur.execute("SELECT DISTINCT as_of FROM mart.latest")
-        assert cur.fetchall() == [(today,)]
+        try:
+            # every sensor has poked once and been told "not out yet" (polling its log, not a fixed wait)
+            waiting = [f"{s}: the bulletin of {today} is not out yet" for s in SOURCES]
+            assert wait_until(
+                lambda: proc.poll() is not None or all(w in log.read_text() for w in waiting), 600, 0.5
+            ), "the sensors did not all poke within 10 minutes"
+            assert proc.poll() is None, (
+                "losses_daily ended before the bulletin was published:\n" + log.read_text()[-4000:]
+            )
+            srv.publish()
+            proc.wait(timeout=900)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = log.read_text()
+    assert proc.returncode == 0, text[-4000:]
+    tis, history, reschedules = _attempts(airflow_env, "losses_daily", today.isoformat())
+    assert {t for t, state, _ in tis if state != "success"} == set(), tis
+    assert all(tries == 1 for _, _, tries in tis), tis  # one attempt each: no retry
+    assert history == [], history  # no earlier try kept (a failure or an up_for_retry would be there)
+    assert {f"scrape_{s}" for s in SOURCES} <= set(reschedules)  # the sensors waited by rescheduling
+    assert "up_for_retry" not in text.lower() and "marking task as failed" not in text.lower()
+    assert sql(db, "SELECT DISTINCT as_of FROM mart.latest") == [(today,)]
