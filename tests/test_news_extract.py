@@ -153,13 +153,7 @@ def test_several_claimants_in_one_text():
     )
     got = rows(
         extract(text, published=date(2025, 2, 24)),
-        "claimant",
-        "subject",
-        "category",
-        "measure",
-        "value",
-        "low",
-        "high",
+        *FIGURE_KEYS,
         "qualifier",
     )
     assert got == [

@@ -366,6 +366,13 @@ def _staged_rows(parsed: list[tuple[Document, list[Observation]]]) -> list[tuple
     return staged
 
 
+# The staging tables' columns: the new revisions (_insert_new) and the parsed observations (_stage).
+_STAGE_NEW_COLUMNS = """source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
+    qualifier text, document_id bigint, note text, superseded boolean"""
+_STAGE_OBS_COLUMNS = """seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
+    qualifier text, document_id bigint, url text, note text"""
+
+
 def _copy_to_temp(cur, table: str, columns: str, rows: list[tuple]) -> None:
     """COPY ``rows`` into a fresh temporary ``table`` (``columns``: its column definitions, a constant of
     this module), dropped at commit; an older one of the same transaction (a second load) is dropped first."""
@@ -376,13 +383,7 @@ def _copy_to_temp(cur, table: str, columns: str, rows: list[tuple]) -> None:
 
 def _insert_new(cur, new_rows: list[tuple]) -> None:
     """COPY the new revisions into a staging table, then one INSERT ... SELECT joining the bulletins."""
-    _copy_to_temp(
-        cur,
-        "stage_new",
-        """source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
-           qualifier text, document_id bigint, note text, superseded boolean""",
-        new_rows,
-    )
+    _copy_to_temp(cur, "stage_new", _STAGE_NEW_COLUMNS, new_rows)
     cur.execute("""
         INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
                                       document_id, bulletin_id, superseded_at, note)
@@ -394,13 +395,7 @@ def _insert_new(cur, new_rows: list[tuple]) -> None:
 
 def _stage(cur, staged: list[tuple]) -> None:
     """COPY the parsed observations into the temporary table stage_obs."""
-    _copy_to_temp(
-        cur,
-        "stage_obs",
-        """seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
-           qualifier text, document_id bigint, url text, note text""",
-        staged,
-    )
+    _copy_to_temp(cur, "stage_obs", _STAGE_OBS_COLUMNS, staged)
     cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
 
 
