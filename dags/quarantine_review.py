@@ -40,6 +40,12 @@ the days around it: `rejected`, decided by `gate`). The rest waits for a person,
   Required Action is opened for it). The note is optional.
 """
 
+
+def note_param(description: str) -> Param:
+    """The optional free-text note kept with a decision."""
+    return Param(None, type=["null", "string"], title="Note", maxLength=500, description=description)
+
+
 FORM = {
     "action": Param(
         "review",
@@ -57,13 +63,7 @@ FORM = {
         description="The record's id (from list, the alert, or mart.quarantined_records.id). "
         "Required for accept, reject and reopen.",
     ),
-    "note": Param(
-        None,
-        type=["null", "string"],
-        title="Note",
-        maxLength=500,
-        description="Optional: why you decide so; kept with the decision.",
-    ),
+    "note": note_param("Optional: why you decide so; kept with the decision."),
 }
 
 
@@ -180,15 +180,7 @@ def quarantine_review():
         # decided elsewhere leaves the pending list (a task can only write its request through the
         # timeout sweep); while the record is open the task clears it again and keeps waiting
         defaults=[REJECT],
-        params={
-            "note": Param(
-                None,
-                type=["null", "string"],
-                title="Note",
-                maxLength=500,
-                description="Why you decide so (optional); kept with the decision.",
-            )
-        },
+        params={"note": note_param("Why you decide so (optional); kept with the decision.")},
         response_timeout=RECHECK,
         map_index_template="{{ task.quarantine_id }}",
     ).expand_kwargs(requests())

@@ -47,6 +47,16 @@ def sql(dsn: str, query: str, params=None):
         return cur.fetchall() if cur.description else None
 
 
+def put_observations(dsn: str, source: str, as_of, values: dict[str, int]) -> None:
+    """Insert ``source``'s figures of ``as_of`` ({category: cumulative}) into core.observation, revision 1."""
+    for category, value in values.items():
+        sql(
+            dsn,
+            "INSERT INTO core.observation (source, as_of, category, cumulative, revision) VALUES (%s, %s, %s, %s, 1)",
+            (source, as_of, category, value),
+        )
+
+
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
     """Poll ``predicate()`` until it returns something truthy (returned) or ``timeout`` seconds pass (the last,
     falsy, value is returned): a wait on an event, never a fixed sleep."""

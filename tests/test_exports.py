@@ -8,7 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from helpers import run_cli, sql
+from helpers import put_observations, run_cli, sql
 
 from etl.losses.exports import FORMATS, TABLES, csv_value, export
 from etl.quality.gate import validate
@@ -20,12 +20,7 @@ FILES = sorted(
 
 
 def put(dsn: str, source: str, day: int, values: dict[str, int]) -> None:
-    for category, value in values.items():
-        sql(
-            dsn,
-            "INSERT INTO core.observation (source, as_of, category, cumulative, revision) VALUES (%s, %s, %s, %s, 1)",
-            (source, D0 + timedelta(days=day), category, value),
-        )
+    put_observations(dsn, source, D0 + timedelta(days=day), values)
 
 
 @pytest.fixture

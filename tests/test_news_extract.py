@@ -16,12 +16,15 @@ from helpers import REPO
 
 from etl.news import numbers
 from etl.news.article import ArticleError, from_html, from_text
+from etl.news.claim import FIGURE_KEYS
 from etl.news.cli import main as claims_main
 from etl.news.compare import compare, judge
 from etl.news.extract import extract
 from etl.news.series import BulletinSeries
 
 FIXTURES = REPO / "tests" / "fixtures" / "news"
+# The fields a seed (../shared/seeds) and most tests compare, in this order.
+SEED_KEYS = (*FIGURE_KEYS, "qualifier", "period_start", "as_of", "date_method")
 GS, RU, UK, NATO, US, OTHER = (
     "ua_general_staff",
     "ru_defense_ministry",
@@ -43,19 +46,7 @@ def snapshot_series() -> BulletinSeries:
 
 
 def rows(claims, *keys):
-    keys = keys or (
-        "claimant",
-        "subject",
-        "category",
-        "measure",
-        "value",
-        "low",
-        "high",
-        "qualifier",
-        "period_start",
-        "as_of",
-        "date_method",
-    )
+    keys = keys or SEED_KEYS
     return [tuple(getattr(c, k) for k in keys) for c in claims]
 
 
@@ -162,13 +153,7 @@ def test_several_claimants_in_one_text():
     )
     got = rows(
         extract(text, published=date(2025, 2, 24)),
-        "claimant",
-        "subject",
-        "category",
-        "measure",
-        "value",
-        "low",
-        "high",
+        *FIGURE_KEYS,
         "qualifier",
     )
     assert got == [
@@ -358,21 +343,7 @@ def test_cli_prints_json_lines_with_the_claim_keys(tmp_path, capsys):
     text = FIXTURES / "corpus" / "11_many_claimants_2025-02-24.txt"
     assert claims_main([str(page), str(text), "--series", str(FIXTURES / "series.csv")]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert {
-        "claimant",
-        "subject",
-        "category",
-        "measure",
-        "value",
-        "low",
-        "high",
-        "period_start",
-        "qualifier",
-        "as_of",
-        "date_method",
-        "span",
-        "evidence",
-    } <= set(lines[0])
+    assert {*FIGURE_KEYS, "period_start", "qualifier", "as_of", "date_method", "span", "evidence"} <= set(lines[0])
     assert [line["value"] for line in lines if line["file"] == str(page)] == [574690, 8344]
     many = [line for line in lines if line["file"] == str(text)]
     assert {line["claimant"] for line in many} == {GS, UK, OTHER, RU}
@@ -407,20 +378,6 @@ def test_cli_exits_1_on_unreadable_input_naming_it(tmp_path, capsys):
 
 
 # --------------------------------------------------------------------------- the seeds (../shared/seeds)
-
-SEED_KEYS = (
-    "claimant",
-    "subject",
-    "category",
-    "measure",
-    "value",
-    "low",
-    "high",
-    "qualifier",
-    "period_start",
-    "as_of",
-    "date_method",
-)
 
 
 def _seed(shared_dir: Path, prefix: str) -> Path:

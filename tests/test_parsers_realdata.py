@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from etl.domain import categories
+from etl.domain.categories import PETRO_LABELS
 from etl.domain.model import ParseError
 from etl.losses.parsers import parse_document
 from etl.replay.snapshot import MINFIN_COLUMNS
@@ -30,22 +31,7 @@ from etl.replay.snapshot import MINFIN_COLUMNS
 pytestmark = pytest.mark.realdata
 
 PETRO_EQUIPMENT = {
-    "aircraft": "aircraft",
-    "helicopter": "helicopters",
-    "tank": "tanks",
-    "APC": "armored_vehicles",
-    "field artillery": "artillery",
-    "MRL": "mlrs",
-    "military auto": "military_vehicles",
-    "fuel tank": "fuel_tanks",
-    "drone": "drones",
-    "naval ship": "ships_boats",
-    "anti-aircraft warfare": "air_defense",
-    "special equipment": "special_equipment",
-    "mobile SRBM system": "srbm_launchers",
-    "vehicles and fuel tanks": "vehicles_fuel_tanks",
-    "cruise missiles": "cruise_missiles",
-    "submarines": "submarines",
+    label: code for label, code in PETRO_LABELS.items() if label not in ("ground robotic systems", "personnel", "POW")
 }
 # (day, category) -> (page figure, reference figure).  mil.gov.ua pages vs PETRO.
 KNOWN_MOD_VS_PETRO = {

@@ -8,7 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from helpers import run_cli, sql
+from helpers import put_observations, run_cli, sql
 
 from etl.quality.gate import validate
 from etl.quality.review import reopen
@@ -18,12 +18,7 @@ D0 = date(2025, 3, 1)
 
 
 def put(dsn: str, source: str, day: int, values: dict[str, int]) -> None:
-    for category, value in values.items():
-        sql(
-            dsn,
-            "INSERT INTO core.observation (source, as_of, category, cumulative, revision) VALUES (%s, %s, %s, %s, 1)",
-            (source, D0 + timedelta(days=day), category, value),
-        )
+    put_observations(dsn, source, D0 + timedelta(days=day), values)
 
 
 @pytest.fixture

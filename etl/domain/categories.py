@@ -27,6 +27,36 @@ from datetime import date
 
 from etl.domain.calendar import WAR_START
 
+# Column labels of the PetroIvaniuk/2022-Ukraine-Russia-War-Dataset files -> our codes.  The snapshot
+# builder reads them all; the registry corrections and the real-data tests read subsets.
+PETRO_LABELS = {
+    "aircraft": "aircraft",
+    "helicopter": "helicopters",
+    "tank": "tanks",
+    "APC": "armored_vehicles",
+    "field artillery": "artillery",
+    "MRL": "mlrs",
+    "military auto": "military_vehicles",
+    "fuel tank": "fuel_tanks",
+    "drone": "drones",
+    "naval ship": "ships_boats",
+    "anti-aircraft warfare": "air_defense",
+    "special equipment": "special_equipment",
+    "mobile SRBM system": "srbm_launchers",
+    "vehicles and fuel tanks": "vehicles_fuel_tanks",
+    "cruise missiles": "cruise_missiles",
+    "submarines": "submarines",
+    "ground robotic systems": "ground_robots",
+    "personnel": "personnel",
+    "POW": "pow",
+}
+
+
+def petro_labels(*labels: str) -> dict[str, str]:
+    """The PETRO label -> code mapping for ``labels``, in that order."""
+    return {label: PETRO_LABELS[label] for label in labels}
+
+
 REGULAR_BULLETINS = date(2022, 3, 1)
 MERGE_DAY = date(2022, 5, 1)
 

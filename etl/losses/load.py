@@ -366,15 +366,24 @@ def _staged_rows(parsed: list[tuple[Document, list[Observation]]]) -> list[tuple
     return staged
 
 
+# The staging tables' columns: the new revisions (_insert_new) and the parsed observations (_stage).
+_STAGE_NEW_COLUMNS = """source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
+    qualifier text, document_id bigint, note text, superseded boolean"""
+_STAGE_OBS_COLUMNS = """seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
+    qualifier text, document_id bigint, url text, note text"""
+
+
+def _copy_to_temp(cur, table: str, columns: str, rows: list[tuple]) -> None:
+    """COPY ``rows`` into a fresh temporary ``table`` (``columns``: its column definitions, a constant of
+    this module), dropped at commit; an older one of the same transaction (a second load) is dropped first."""
+    cur.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
+    cur.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
+    cur.copy_expert(f"COPY {table} FROM STDIN", copy_buffer(rows))
+
+
 def _insert_new(cur, new_rows: list[tuple]) -> None:
     """COPY the new revisions into a staging table, then one INSERT ... SELECT joining the bulletins."""
-    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_new")
-    cur.execute("""
-        CREATE TEMP TABLE stage_new (
-            source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
-            qualifier text, document_id bigint, note text, superseded boolean
-        ) ON COMMIT DROP""")
-    cur.copy_expert("COPY stage_new FROM STDIN", copy_buffer(new_rows))
+    _copy_to_temp(cur, "stage_new", _STAGE_NEW_COLUMNS, new_rows)
     cur.execute("""
         INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
                                       document_id, bulletin_id, superseded_at, note)
@@ -386,13 +395,7 @@ def _insert_new(cur, new_rows: list[tuple]) -> None:
 
 def _stage(cur, staged: list[tuple]) -> None:
     """COPY the parsed observations into the temporary table stage_obs."""
-    cur.execute("DROP TABLE IF EXISTS pg_temp.stage_obs")  # a second load in the same transaction
-    cur.execute("""
-        CREATE TEMP TABLE stage_obs (
-            seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
-            qualifier text, document_id bigint, url text, note text
-        ) ON COMMIT DROP""")
-    cur.copy_expert("COPY stage_obs FROM STDIN", copy_buffer(staged))
+    _copy_to_temp(cur, "stage_obs", _STAGE_OBS_COLUMNS, staged)
     cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
 
 

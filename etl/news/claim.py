@@ -7,6 +7,18 @@ from datetime import date
 
 from etl.news import dates as dates_mod
 
+# What a claim states: who, about what, which figure (exact or a range).  The first keys of every
+# claim row: the JSON output, the stored columns, the scorer's fields.
+FIGURE_KEYS = (
+    "claimant",
+    "subject",
+    "category",
+    "measure",
+    "value",
+    "low",
+    "high",
+)
+
 
 @dataclass
 class DateSpec:
@@ -65,13 +77,7 @@ class Claim:
     headline: bool = field(default=False, repr=False)
 
     KEYS = (
-        "claimant",
-        "subject",
-        "category",
-        "measure",
-        "value",
-        "low",
-        "high",
+        *FIGURE_KEYS,
         "period_start",
         "qualifier",
         "as_of",

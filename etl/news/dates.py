@@ -19,35 +19,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS_EN = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+from etl.domain import calendar
+
+# Month tables, January first, lower-cased: the calendar's names, then the forms only news text uses.
+MONTHS_EN = tuple(name.lower() for name in calendar.MONTHS_EN)
 MONTHS_EN_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTHS_UK_GEN = (
-    "січня",
-    "лютого",
-    "березня",
-    "квітня",
-    "травня",
-    "червня",
-    "липня",
-    "серпня",
-    "вересня",
-    "жовтня",
-    "листопада",
-    "грудня",
-)
+MONTHS_UK_GEN = calendar.MONTHS_UK_GEN
 MONTHS_UK_LOC = (
     "січні",
     "лютому",
@@ -62,20 +39,7 @@ MONTHS_UK_LOC = (
     "листопаді",
     "грудні",
 )
-MONTHS_UK_NOM = (
-    "січень",
-    "лютий",
-    "березень",
-    "квітень",
-    "травень",
-    "червень",
-    "липень",
-    "серпень",
-    "вересень",
-    "жовтень",
-    "листопад",
-    "грудень",
-)
+MONTHS_UK_NOM = tuple(name.lower() for name in calendar.MONTHS_UK)
 MONTHS_IT = (
     "gennaio",
     "febbraio",

@@ -45,15 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import setting
+from etl.news.claim import FIGURE_KEYS
 
 FIELDS = (
-    "claimant",
-    "subject",
-    "category",
-    "measure",
-    "value",
-    "low",
-    "high",
+    *FIGURE_KEYS,
     "qualifier",
     "period_start",
     "as_of",

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from etl.domain.model import ParseError
 from etl.news.article import ArticleError, from_html, from_text, looks_like_html
+from etl.news.claim import FIGURE_KEYS
 from etl.news.compare import compare
 from etl.news.extract import EXTRACTOR_VERSION, Claim, extract
 
@@ -35,13 +36,7 @@ logger = logging.getLogger(__name__)
 
 CLAIM_COLUMNS = (
     "seq",
-    "claimant",
-    "subject",
-    "category",
-    "measure",
-    "value",
-    "low",
-    "high",
+    *FIGURE_KEYS,
     "qualifier",
     "period_start",
     "as_of",

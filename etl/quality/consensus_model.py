@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from etl.domain.categories import petro_labels
 from etl.domain.model import SOURCES
 
 PRIORITY = SOURCES  # fallback order, used only to break true ties
@@ -25,22 +26,22 @@ ANCHOR = "accepted"  # pseudo-source of the anchors: values accepted earlier, ju
 EARLY_DAYS = 10  # a source printing a registry correction's figure up to this many days early
 
 # Labels of russia_losses_equipment_correction.json (PetroIvaniuk/2022-Ukraine-Russia-War-Dataset) -> our codes.
-CORRECTION_LABELS = {
-    "aircraft": "aircraft",
-    "helicopter": "helicopters",
-    "tank": "tanks",
-    "APC": "armored_vehicles",
-    "field artillery": "artillery",
-    "MRL": "mlrs",
-    "drone": "drones",
-    "naval ship": "ships_boats",
-    "submarines": "submarines",
-    "anti-aircraft warfare": "air_defense",
-    "special equipment": "special_equipment",
-    "vehicles and fuel tanks": "vehicles_fuel_tanks",
-    "cruise missiles": "cruise_missiles",
-    "personnel": "personnel",
-}
+CORRECTION_LABELS = petro_labels(
+    "aircraft",
+    "helicopter",
+    "tank",
+    "APC",
+    "field artillery",
+    "MRL",
+    "drone",
+    "naval ship",
+    "submarines",
+    "anti-aircraft warfare",
+    "special equipment",
+    "vehicles and fuel tanks",
+    "cruise missiles",
+    "personnel",
+)
 
 
 class Record(NamedTuple):

@@ -156,6 +156,11 @@ def _column_map_rows(result, engine_conn, cur) -> list[dict] | None:
     return _rows_by_ids(cur, ids)
 
 
+def _outcome(spec, e, status: str, **details) -> ExpectationOutcome:
+    """The outcome of expectation ``e`` of suite ``spec``: its status and what GX reported about it."""
+    return ExpectationOutcome(spec.name, e.name, e.type, status, e.description, **details)
+
+
 def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[ExpectationOutcome]:
     by_name = {}
     for r in result.results:
@@ -167,31 +172,20 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
         for e in batch_specs:
             r = by_name.get(e.name)
             if r is None:
-                out.append(
-                    ExpectationOutcome(
-                        spec.name,
-                        e.name,
-                        e.type,
-                        "error",
-                        e.description,
-                        error="GX returned no result for this expectation",
-                    )
-                )
+                out.append(_outcome(spec, e, "error", error="GX returned no result for this expectation"))
                 continue
             err = _exception_text(r)
             res = r.result or {}
             if err is not None:
                 # A check that raised: success is False, but that says nothing about the data.
-                out.append(ExpectationOutcome(spec.name, e.name, e.type, "error", e.description, error=err))
+                out.append(_outcome(spec, e, "error", error=err))
                 continue
             if r.success:
                 out.append(
-                    ExpectationOutcome(
-                        spec.name,
-                        e.name,
-                        e.type,
+                    _outcome(
+                        spec,
+                        e,
                         "passed",
-                        e.description,
                         unexpected_count=res.get("unexpected_count", 0 if e.query else None),
                         observed_value=res.get("observed_value"),
                     )
@@ -200,24 +194,13 @@ def _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn) -> list[E
             try:
                 count, rows = _failed_rows(e, r, res, vd, gx_exps, datasource, conn, engines)
             except Exception as exc:  # noqa: BLE001 - fetching the rows failed: an error, not a verdict
-                out.append(
-                    ExpectationOutcome(
-                        spec.name,
-                        e.name,
-                        e.type,
-                        "error",
-                        e.description,
-                        error=f"fetching unexpected rows: {type(exc).__name__}: {exc}",
-                    )
-                )
+                out.append(_outcome(spec, e, "error", error=f"fetching unexpected rows: {type(exc).__name__}: {exc}"))
                 continue
             out.append(
-                ExpectationOutcome(
-                    spec.name,
-                    e.name,
-                    e.type,
+                _outcome(
+                    spec,
+                    e,
                     "failed",
-                    e.description,
                     unexpected_count=count,
                     unexpected_rows=rows,
                     observed_value=res.get("observed_value"),

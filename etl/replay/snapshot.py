@@ -33,7 +33,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from etl.domain.categories import BY_CODE, MERGE_DAY, required_on
+from etl.domain.categories import BY_CODE, MERGE_DAY, PETRO_LABELS, required_on
 from etl.losses.parsers import NEVER_REPORTS
 from etl.replay.snapshot_report import ORDER, SOURCE_ORDER, TAKEN_FROM, Summary, write_sources_md
 
@@ -75,27 +75,7 @@ MINFIN_COLUMNS = {
     "special_equipment": "special_equipment",
     "submarines": "submarines",
 }
-RW_COLUMNS = {
-    "aircraft": "aircraft",
-    "helicopter": "helicopters",
-    "tank": "tanks",
-    "APC": "armored_vehicles",
-    "field artillery": "artillery",
-    "MRL": "mlrs",
-    "military auto": "military_vehicles",
-    "fuel tank": "fuel_tanks",
-    "drone": "drones",
-    "naval ship": "ships_boats",
-    "anti-aircraft warfare": "air_defense",
-    "special equipment": "special_equipment",
-    "mobile SRBM system": "srbm_launchers",
-    "vehicles and fuel tanks": "vehicles_fuel_tanks",
-    "cruise missiles": "cruise_missiles",
-    "submarines": "submarines",
-    "ground robotic systems": "ground_robots",
-    "personnel": "personnel",
-    "POW": "pow",
-}
+RW_COLUMNS = PETRO_LABELS
 
 Rows = dict[date, dict[str, int]]
 

@@ -26,54 +26,40 @@ TOOLTIP = [
 ]
 
 
+def _mark(r: dict, source: str, kind: str, diagnosis, **rest) -> dict:
+    """One mark of row ``r``: its day, figure, source, kind and diagnosis, then ``rest`` (id, decision)."""
+    return {
+        "as_of": str(r["as_of"]),
+        "value": r["cumulative"],
+        "source": source,
+        "kind": kind,
+        "diagnosis": diagnosis,
+        **rest,
+    }
+
+
 def points(data: dict) -> list[dict]:
     """One flat row per mark (JSON-ready): kind accepted | source | quarantined | correction."""
     rows = [
-        {
-            "as_of": str(r["as_of"]),
-            "value": r["cumulative"],
-            "source": r["accepted_source"],
-            "kind": "accepted",
-            "diagnosis": None,
-            "decision": f"accepted ({r['status']})",
-        }
-        for r in data["accepted"]
+        _mark(r, r["accepted_source"], "accepted", None, decision=f"accepted ({r['status']})") for r in data["accepted"]
     ]
+    rows += [_mark(r, r["source"], "source", None, decision=None) for r in data["observed"]]
     rows += [
-        {
-            "as_of": str(r["as_of"]),
-            "value": r["cumulative"],
-            "source": r["source"],
-            "kind": "source",
-            "diagnosis": None,
-            "decision": None,
-        }
-        for r in data["observed"]
-    ]
-    rows += [
-        {
-            "as_of": str(r["as_of"]),
-            "value": r["cumulative"],
-            "source": r["source"],
-            "kind": "quarantined",
-            "diagnosis": r["diagnosis"],
-            "id": r["id"],
-            "decision": r["status"]
+        _mark(
+            r,
+            r["source"],
+            "quarantined",
+            r["diagnosis"],
+            id=r["id"],
+            decision=r["status"]
             + (f" by {r['decided_by']}" if r.get("decided_by") else "")
             + (f": {r['note']}" if r.get("note") else "")
             + (f" ({r['why']})" if r.get("why") else ""),
-        }
+        )
         for r in data["quarantined"]
     ]
     rows += [
-        {
-            "as_of": str(r["as_of"]),
-            "value": r["cumulative"],
-            "source": r["accepted_source"],
-            "kind": "correction",
-            "diagnosis": r["correction_flag"],
-            "decision": "accepted as a correction",
-        }
+        _mark(r, r["accepted_source"], "correction", r["correction_flag"], decision="accepted as a correction")
         for r in data["corrections"]
     ]
     for r in rows:  # the tooltip's day as printed (as_of itself is parsed as a date for the axis)

@@ -289,6 +289,22 @@ def parse_search_reply(body: bytes, url: str, content_type: str | None = None) -
     return observations
 
 
+def _stated_day(periods: list[re.Match], published: date | None, where: str, container: str) -> date | None:
+    """The one day the stated periods end on (None without periods); two different days are two
+    bulletins glued into one ``container`` (article, document)."""
+    if not periods:
+        return None
+    days = sorted({_day_month(m, published, where, "the stated period") for m in periods})
+    if len(days) > 1:
+        raise ParseError(
+            SOURCE,
+            where,
+            "as_of",
+            f"two different bulletins in one {container}: periods ending " + " and ".join(d.isoformat() for d in days),
+        )
+    return days[0]
+
+
 def _article_observations(title: str, content: str, published_at, where: str) -> list[Observation]:
     lines = common.html_to_lines(content)
     items = _items_of_lines(lines, where)
@@ -296,17 +312,7 @@ def _article_observations(title: str, content: str, published_at, where: str) ->
         raise ParseError(SOURCE, where, "page", "no loss lines in the article (empty or redesigned)")
     published = published_day(published_at)
     periods = [m for text in [common.clean_text(title)] + lines for m in _PERIOD_RE.finditer(text)]
-    stated = None
-    if periods:
-        days = sorted({_day_month(m, published, where, "the stated period") for m in periods})
-        if len(days) > 1:
-            raise ParseError(
-                SOURCE,
-                where,
-                "as_of",
-                "two different bulletins in one article: periods ending " + " and ".join(d.isoformat() for d in days),
-            )
-        stated = days[0]
+    stated = _stated_day(periods, published, where, "article")
     day = stated or _title_day(title) or published
     if day is None:
         raise ParseError(SOURCE, where, "as_of", "no date: no stated period, no date in the title, no publishedAt")
@@ -350,18 +356,8 @@ def bulletin_day(sel, url: str, body_lines: list[str], every_period: bool = True
     periods = [m for text in headings + body_lines for m in _PERIOD_RE.finditer(text)]
     if periods and not every_period:
         periods = periods[:1]
-    stated: date | None = None
-    if periods:
-        days = sorted({_day_month(m, published, url, "the stated period") for m in periods})
-        if len(days) > 1:
-            raise ParseError(
-                SOURCE,
-                url,
-                "as_of",
-                "two different bulletins in one document: periods ending " + " and ".join(d.isoformat() for d in days),
-            )
-        stated = days[0]
-    elif (slug := _SLUG_RE.search(url)) is not None:
+    stated = _stated_day(periods, published, url, "document")
+    if not periods and (slug := _SLUG_RE.search(url)) is not None:
         stated = _day_month(slug, published, url, "the URL slug")
     if stated is None:
         if published is None:
