@@ -121,9 +121,11 @@ def fetch_documents(cur, ids: list[int] | None = None, sources: list[str] | None
 
 
 # Documents parsed while their crawl ran (etl.losses.progress counts the days they cover), kept for
-# the load of the same process so that each document is parsed once: {document id: observations or
-# the ParseError}.  An archived body never changes, so its id is its key; the oldest go past the cap.
-_PARSED_AHEAD: dict[int, list[Observation] | ParseError] = {}
+# the load of the same process so that each document is parsed once: {(source, URL, body): observations
+# or the ParseError}.  Not keyed by the document's id alone: ids are per warehouse, and one process may
+# work with several (a CLI given another DSN, the tests), where id 1 of one is not id 1 of the other.
+# The oldest go past the cap.
+_PARSED_AHEAD: dict[tuple[str, str, bytes], list[Observation] | ParseError] = {}
 PARSED_AHEAD_CAP = 20_000
 
 
@@ -143,6 +145,10 @@ def parse_one(doc: Document) -> list[Observation]:
         raise err from exc
 
 
+def _ahead_key(doc: Document) -> tuple[str, str, bytes]:
+    return doc.source, doc.url, doc.body
+
+
 def parse_ahead(documents: list[Document]) -> list[tuple[Document, list[Observation]]]:
     """Parse documents now (while their crawl runs) and keep the outcome for :func:`parse_documents`
     in this process; returns what parsed."""
@@ -153,7 +159,7 @@ def parse_ahead(documents: list[Document]) -> list[tuple[Document, list[Observat
             parsed.append((doc, outcome))
         except ParseError as exc:
             outcome = exc
-        _PARSED_AHEAD[doc.id] = outcome
+        _PARSED_AHEAD[_ahead_key(doc)] = outcome
     while len(_PARSED_AHEAD) > PARSED_AHEAD_CAP:
         _PARSED_AHEAD.pop(next(iter(_PARSED_AHEAD)))
     return parsed
@@ -221,13 +227,14 @@ def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, lis
     """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is; a large
     batch is spread over one worker process per core); returns what parsed and the errors (each
     naming source, URL and field)."""
-    ahead = {doc.id: _PARSED_AHEAD.pop(doc.id) for doc in documents if doc.id in _PARSED_AHEAD}
+    ahead = {doc.id: _PARSED_AHEAD.pop(_ahead_key(doc)) for doc in documents if _ahead_key(doc) in _PARSED_AHEAD}
     todo = [doc for doc in documents if doc.id not in ahead]
     ahead.update(zip((doc.id for doc in todo), _parse_all(todo), strict=False))
     parsed, errors = [], []
     for doc in documents:
         outcome = ahead[doc.id]
         if isinstance(outcome, ParseError):
+            outcome.document_id = doc.id  # this warehouse's document (a kept outcome may come from another's)
             errors.append(outcome)
         else:
             parsed.append((doc, outcome))
