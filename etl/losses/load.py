@@ -227,7 +227,12 @@ def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, lis
     """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is; a large
     batch is spread over one worker process per core); returns what parsed and the errors (each
     naming source, URL and field)."""
-    ahead = {doc.id: _PARSED_AHEAD.pop(_ahead_key(doc)) for doc in documents if _ahead_key(doc) in _PARSED_AHEAD}
+    ahead = {}
+    if _PARSED_AHEAD:  # nothing kept (a rebuild): no key to build, so no body is hashed for nothing
+        for doc in documents:
+            kept = _PARSED_AHEAD.pop(_ahead_key(doc), None)
+            if kept is not None:
+                ahead[doc.id] = kept
     todo = [doc for doc in documents if doc.id not in ahead]
     ahead.update(zip((doc.id for doc in todo), _parse_all(todo), strict=False))
     parsed, errors = [], []
