@@ -329,7 +329,8 @@ def main() -> int:
         print(f"  {gate.accepted} accepted cells, {gate.open_quarantine} quarantined, {gate.corrections} corrections")
         with transaction(pg.dsn()) as conn, conn.cursor() as cur:
             cur.execute(
-                "TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.source_check, quality.alert"
+                "TRUNCATE core.accepted, quality.retraction, quality.quarantine, quality.review_request, "
+                "quality.source_check, quality.alert"
             )
         timed(
             "quality gate, whole history from scratch (GX checks + decision + writes + marts)",
@@ -357,7 +358,7 @@ def main() -> int:
             documents = cur.fetchone()[0]
             cur.execute(
                 "TRUNCATE core.observation, core.bulletin, core.accepted, quality.retraction, "
-                "quality.quarantine, quality.alert CASCADE"
+                "quality.quarantine, quality.review_request, quality.alert CASCADE"
             )
         rebuilt, _ = timed(
             "full-history rebuild from the raw archive (re-parse + load into empty core + gate)",
