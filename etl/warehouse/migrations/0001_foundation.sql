@@ -74,7 +74,7 @@ CREATE TABLE core.category (
     CHECK (valid_to IS NULL OR valid_to >= valid_from),
     CHECK (required_from IS NULL OR required_from >= valid_from)
 );
-COMMENT ON TABLE core.category IS 'The canonical loss categories and when the bulletins reported them (synced from etl/domain/categories.py).';
+COMMENT ON TABLE core.category IS 'The canonical loss categories and when the bulletins reported them (synced from etl/categories.py).';
 COMMENT ON COLUMN core.category.valid_from IS 'First day a bulletin reported the category.';
 COMMENT ON COLUMN core.category.valid_to IS 'Last day it was reported; NULL while still reported.';
 COMMENT ON COLUMN core.category.required_from IS 'From this day a bulletin lacking the category is an error; NULL: never required.';
@@ -204,18 +204,7 @@ COMMENT ON TABLE quality.alert IS 'One row per incident (quarantine, missing bul
 -- ---------------------------------------------------------------------------------------------
 -- mart
 -- ---------------------------------------------------------------------------------------------
-CREATE VIEW mart.categories AS
-SELECT code, label_en, label_uk, valid_from, valid_to, unit, description, sort_order
-FROM core.category;
-COMMENT ON VIEW mart.categories IS 'The loss categories of the General Staff bulletins, with English and Ukrainian labels and the days they were reported.';
-COMMENT ON COLUMN mart.categories.code IS 'Category code used as column name in mart.daily_losses and as value in the long tables.';
-COMMENT ON COLUMN mart.categories.label_en IS 'English label.';
-COMMENT ON COLUMN mart.categories.label_uk IS 'Ukrainian label.';
-COMMENT ON COLUMN mart.categories.valid_from IS 'First day the bulletins reported this category.';
-COMMENT ON COLUMN mart.categories.valid_to IS 'Last day the bulletins reported it; NULL while still reported (military_vehicles and fuel_tanks were merged into vehicles_fuel_tanks on 2022-05-01).';
-COMMENT ON COLUMN mart.categories.unit IS 'people (personnel, pow) or units (equipment).';
-COMMENT ON COLUMN mart.categories.description IS 'What the category counts.';
-COMMENT ON COLUMN mart.categories.sort_order IS 'The order the bulletins list categories in.';
+-- mart.categories: now defined in etl/warehouse/views/02_mart.categories.sql (applied after the migrations).
 
 -- ---------------------------------------------------------------------------------------------
 -- The read-only role: SELECT on mart, nothing else.  It is created NOLOGIN; the embedded

@@ -24,7 +24,7 @@ COMMENT ON TABLE quality.source_check IS 'One row per source per run of `attriti
 COMMENT ON COLUMN quality.source_check.id IS 'Row id; increasing with time.';
 COMMENT ON COLUMN quality.source_check.checked_at IS 'When the check of this source finished.';
 COMMENT ON COLUMN quality.source_check.run_id IS 'The check run (the Airflow run id, or cli-sources-check-... for the command); raw.fetch.run_id of the documents it fetched.';
-COMMENT ON COLUMN quality.source_check.mode IS 'live: the real sites; replay: the loopback replay (etl/replay/server.py).';
+COMMENT ON COLUMN quality.source_check.mode IS 'live: the real sites; replay: the loopback replay (etl/replay.py).';
 COMMENT ON COLUMN quality.source_check.source IS 'The source: minfin, mod or russianwarship.';
 COMMENT ON COLUMN quality.source_check.status IS 'ok; changed: it answered but its bulletin does not parse (or its pages no longer lead to a bulletin); unreachable: it did not answer (DNS, connection, timeout, HTTP error); disagrees: it parsed but its figures differ from another source on a common day (a failure with --strict only).';
 COMMENT ON COLUMN quality.source_check.reachable IS 'Whether the source answered with a page.';
