@@ -4,17 +4,19 @@ Files ``etl/warehouse/migrations/NNNN_name.sql`` (tables: forward-only) run in o
 transaction, and are recorded in ``public.schema_migrations`` with a checksum.  A migration
 that was changed after it ran is an error: write a new one instead.  The one exception is
 ``migrations/earlier_checksums.csv``: earlier texts of migrations that were rewritten without changing
-what they leave in a warehouse once the view files have run (their view definitions moved to the view
-files, comments naming moved modules).  A ledger row with such a checksum is accepted and brought up to
-the current file's checksum.
+what they leave in a warehouse once the view files and the catalogue have run (their view definitions
+moved to the view files, their COMMENT ONs to ``catalog.yml``).  A ledger row with such a checksum is
+accepted and brought up to the current file's checksum.
 
-Then the views: each is one file ``etl/warehouse/views/NN_schema.name.sql`` (the view, its indexes,
-its COMMENT ON), the source of truth for its definition.  A file whose checksum differs from the one
+Then the views: each is one file ``etl/warehouse/views/NN_schema.name.sql`` (the view and its
+indexes), the only definition of it.  A file whose checksum differs from the one
 in ``public.view_checksum``, or whose view is missing, is re-applied: its view is dropped with CASCADE
 and re-created, and so is every later file's view the drop took along (NN orders dependencies:
 a view only reads files before it).  A materialized view is left populated; a view of schema
 ``mart`` is granted to the reader role again.  All view files are applied in one transaction, so a
-failing file leaves every view as it was.  Unchanged files: nothing is done.
+failing file leaves every view as it was.  Unchanged files: nothing is done.  In the same transaction
+the comments of ``etl/warehouse/catalog.yml`` the warehouse lacks are written (:mod:`etl.warehouse.catalog`;
+a view re-created has lost its comments, so they are written again).
 
 After that, reference data that lives in code (the category contract) is synced; that step writes
 nothing when nothing changed.
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from etl.config import READER_ROLE
 from etl.errors import MessageError
+from etl.warehouse.catalog import apply_comments
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 EARLIER_CHECKSUMS = MIGRATIONS_DIR / "earlier_checksums.csv"
@@ -167,6 +170,7 @@ def migrate(dsn: str | None = None) -> list[str]:
             applied_now.append(mig.path.name)
         with conn, conn.cursor() as cur:
             applied_now += apply_views(cur)
+            apply_comments(cur)
         with conn, conn.cursor() as cur:
             sync_categories(cur)
             sync_corrections(cur)
@@ -229,9 +233,6 @@ def _apply_view(cur, vf: ViewFile, kind: str | None) -> None:
     kind = _relkind(cur, vf)
     if kind is None:
         raise MigrationError(f"view file {vf.path.name} did not create the view {vf.name}")
-    cur.execute("SELECT obj_description(%s::regclass, 'pg_class')", (vf.name,))
-    if not cur.fetchone()[0]:
-        raise MigrationError(f"view file {vf.path.name}: {vf.name} has no COMMENT ON; every view carries one")
     if kind == "m":
         cur.execute(
             "SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s", (vf.schema, vf.view)

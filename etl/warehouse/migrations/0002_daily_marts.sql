@@ -8,7 +8,6 @@ CREATE TABLE core.source (
     url      text    NOT NULL,
     priority integer NOT NULL UNIQUE
 );
-COMMENT ON TABLE core.source IS 'The bulletin sources and their priority when they disagree (1 wins).';
 INSERT INTO core.source (code, name, url, priority) VALUES
     ('mod', 'Ministry of Defence of Ukraine (General Staff bulletins)', 'https://www.mil.gov.ua/ and https://mod.gov.ua/', 1),
     ('minfin', 'Minfin (index.minfin.com.ua), Russian losses page', 'https://index.minfin.com.ua/ua/russian-invading/casualties/', 2),

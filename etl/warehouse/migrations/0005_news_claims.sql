@@ -20,17 +20,6 @@ CREATE TABLE core.news_article (
     claim_count    integer     NOT NULL DEFAULT 0 CHECK (claim_count >= 0)
 );
 CREATE INDEX news_article_url_idx ON core.news_article (url);
-COMMENT ON TABLE core.news_article IS 'One news article read from one archived document (raw.document): its text''s title and published time from the page''s metadata (JSON-LD, Open Graph, <time>).';
-COMMENT ON COLUMN core.news_article.document_id IS 'The archived page (raw.document.id) the article was read from.';
-COMMENT ON COLUMN core.news_article.source IS 'The spider that fetched it: news_kyiv_independent, news_article.';
-COMMENT ON COLUMN core.news_article.url IS 'URL of the article.';
-COMMENT ON COLUMN core.news_article.title IS 'Headline (JSON-LD headline, og:title or h1).';
-COMMENT ON COLUMN core.news_article.published_at IS 'Published time from the page''s metadata.';
-COMMENT ON COLUMN core.news_article.published_date IS 'published_at as a Kyiv date: the day weekdays in the text are counted back from.';
-COMMENT ON COLUMN core.news_article.language IS 'Language code from the page (inLanguage, <html lang>, og:locale).';
-COMMENT ON COLUMN core.news_article.text_sha256 IS 'SHA-256 of the article text the claims'' spans refer to.';
-COMMENT ON COLUMN core.news_article.extractor IS 'Extractor name and version that produced the claims.';
-COMMENT ON COLUMN core.news_article.claim_count IS 'Number of claims read from the article.';
 
 CREATE TABLE core.claim (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -72,17 +61,6 @@ CREATE TABLE core.claim (
     CHECK (status = 'ok' OR (value IS NULL AND problem IS NOT NULL))
 );
 CREATE INDEX claim_day_idx ON core.claim (as_of, category);
-COMMENT ON TABLE core.claim IS 'One loss figure one claimant put on one side''s losses, as a news article reported it, with the evidence span; General Staff figures carry their comparison with the accepted bulletin series.';
-COMMENT ON COLUMN core.claim.seq IS 'Position of the claim among the article''s claims (1, 2, ...).';
-COMMENT ON COLUMN core.claim.claimant IS 'Who makes the claim: ua_general_staff, ru_defense_ministry, uk_defence_ministry, nato, us_intelligence, other.';
-COMMENT ON COLUMN core.claim.subject IS 'Whose losses: ru_forces or ua_forces.';
-COMMENT ON COLUMN core.claim.category IS 'A category code of core.category, or killed, wounded, casualties_total for other claimants'' people counts.';
-COMMENT ON COLUMN core.claim.measure IS 'cumulative (since 2022-02-24), daily_increase, period_increase (since period_start) or estimate_range (low..high).';
-COMMENT ON COLUMN core.claim.date_method IS 'How as_of was found: explicit (a date in the text), weekday / relative (counted back from the publication date, or from the series-matched day: date_reference), series_match (the General Staff totals equal the accepted series on exactly that day), unresolved.';
-COMMENT ON COLUMN core.claim.status IS 'ok, or unparseable: the text''s figure could not be read (problem says why); never guessed.';
-COMMENT ON COLUMN core.claim.bulletin_value IS 'The accepted bulletin series'' value for as_of (cumulative, or the day''s difference for a daily increase) when compared.';
-COMMENT ON COLUMN core.claim.comparison IS 'match / consistent (qualified figure within bounds) / mismatch (an alert news_mismatch was raised) / no_series (no accepted value that day) / not_compared (not a General Staff total or day figure with a day).';
 
 -- ---------------------------------------------------------------------------------------------
 -- mart.news_claims: now defined in etl/warehouse/views/07_mart.news_claims.sql (applied after the migrations).
-
