@@ -9,12 +9,15 @@ import subprocess
 
 import psycopg2
 import pytest
+import yaml
 from helpers import free_port, run_cli
 from psycopg2 import errors
 from psycopg2.extensions import parse_dsn
 
 from etl.domain.categories import BY_CODE
+from etl.warehouse import catalog as catalog_module
 from etl.warehouse import migrate as migrate_module
+from etl.warehouse.catalog import CatalogError, apply_comments
 from etl.warehouse.migrate import MigrationError, available, migrate, view_files
 
 SCHEMAS = {"raw", "core", "quality", "mart"}
@@ -64,6 +67,15 @@ def views_dir(tmp_path, monkeypatch):
     return copy
 
 
+@pytest.fixture
+def catalog_file(tmp_path, monkeypatch):
+    """A copy of etl/warehouse/catalog.yml that migrate() reads instead; edit it."""
+    copy = tmp_path / "catalog.yml"
+    shutil.copy(catalog_module.CATALOG, copy)
+    monkeypatch.setattr(catalog_module, "CATALOG", copy)
+    return copy
+
+
 def _edit(path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -72,23 +84,32 @@ def _edit(path, old: str, new: str) -> None:
 
 def test_a_changed_view_file_is_reapplied_on_the_next_migrate_and_only_it(db, views_dir, warehouse):
     before = _views(db)
-    _edit(
-        views_dir / "07_mart.news_claims.sql",
-        "Identifier of the claim (core.claim.id).",
-        "Identifier of the claim (core.claim.id), edited.",
-    )
+    _edit(views_dir / "07_mart.news_claims.sql", "FROM core.claim c", "FROM core.claim AS c")
     assert migrate(db) == ["views/07_mart.news_claims.sql"]
     after = _views(db)
     assert {name for name in before if before[name] != after[name]} == {"mart.news_claims"}
+    # re-created with its comments (from the catalogue) and the reader's grant
     assert query(db, "SELECT col_description('mart.news_claims'::regclass, 1)") == [
-        ("Identifier of the claim (core.claim.id), edited.",)
+        ("Identifier of the claim (core.claim.id).",)
     ]
     reader = warehouse.dsn(reader=True, dbname=parse_dsn(db)["dbname"])
     assert query(reader, "SELECT count(*) FROM mart.news_claims") == [(0,)]
     assert migrate(db) == []
 
 
-def test_a_view_read_by_later_views_is_reapplied_with_them(db, views_dir, warehouse):
+def test_a_changed_comment_in_the_catalogue_is_written_and_no_view_is_recreated(db, catalog_file):
+    before = _views(db)
+    _edit(catalog_file, "Identifier of the claim (core.claim.id).", "Identifier of the claim (core.claim.id), edited.")
+    assert migrate(db) == []
+    assert query(db, "SELECT col_description('mart.news_claims'::regclass, 1)") == [
+        ("Identifier of the claim (core.claim.id), edited.",)
+    ]
+    assert _views(db) == before
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn.cursor() as cur:
+        assert apply_comments(cur) == 0  # nothing left to write
+
+
+def test_a_view_read_by_later_views_is_reapplied_with_them(db, views_dir, catalog_file, warehouse):
     with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO core.accepted (as_of, category, cumulative, status, accepted_source, "
@@ -97,6 +118,11 @@ def test_a_view_read_by_later_views_is_reapplied_with_them(db, views_dir, wareho
             ("2024-01-01",),
         )
     _edit(views_dir / "03_mart.daily_losses_long.sql", "a.note\nFROM", "a.note, a.decided_at\nFROM")
+    with pytest.raises(CatalogError, match="mart.daily_losses_long.decided_at has no comment"):
+        migrate(db)
+    doc = yaml.safe_load(catalog_file.read_text(encoding="utf-8"))
+    doc["relations"]["mart.daily_losses_long"]["columns"]["decided_at"] = "When the gate decided."
+    catalog_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     assert migrate(db) == [
         "views/03_mart.daily_losses_long.sql",
         "views/04_mart.daily_losses.sql",
@@ -121,10 +147,16 @@ def test_a_failing_view_file_leaves_every_view_as_it_was(db, views_dir):
         migrate(db)
     assert _views(db) == before
     _edit(views_dir / "03_mart.daily_losses_long.sql", "FROM core.no_such_table a", "FROM core.accepted a")
-    _edit(views_dir / "08_mart.new_source_keys.sql", "COMMENT ON VIEW mart.new_source_keys", "-- no comment")
-    with pytest.raises(MigrationError, match="08_mart.new_source_keys.sql: mart.new_source_keys has no COMMENT ON"):
+    _edit(views_dir / "08_mart.new_source_keys.sql", "first_seen_at\n", "first_seen_at, last_seen_at\n")
+    with pytest.raises(CatalogError, match="catalog.yml: mart.new_source_keys.last_seen_at has no comment"):
         migrate(db)
     assert _views(db) == before
+
+
+def test_the_catalogue_names_only_what_exists(db, catalog_file):
+    _edit(catalog_file, "  mart.new_source_keys:\n", "  mart.no_such_view:\n    comment: x\n  mart.new_source_keys:\n")
+    with pytest.raises(CatalogError, match="catalog.yml: mart.no_such_view: no such table or view"):
+        migrate(db)
 
 
 def test_views_live_in_their_files_not_in_new_migrations():

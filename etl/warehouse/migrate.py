@@ -2,15 +2,21 @@
 
 Files ``etl/warehouse/migrations/NNNN_name.sql`` (tables: forward-only) run in order, each in its own
 transaction, and are recorded in ``public.schema_migrations`` with a checksum.  A migration
-that was changed after it ran is an error: write a new one instead.
+that was changed after it ran is an error: write a new one instead.  The one exception is
+``migrations/earlier_checksums.csv``: earlier texts of migrations that were rewritten without changing
+what they leave in a warehouse once the view files and the catalogue have run (their view definitions
+moved to the view files, their COMMENT ONs to ``catalog.yml``).  A ledger row with such a checksum is
+accepted and brought up to the current file's checksum.
 
-Then the views: each is one file ``etl/warehouse/views/NN_schema.name.sql`` (the view, its indexes,
-its COMMENT ON), the source of truth for its definition.  A file whose checksum differs from the one
+Then the views: each is one file ``etl/warehouse/views/NN_schema.name.sql`` (the view and its
+indexes), the only definition of it.  A file whose checksum differs from the one
 in ``public.view_checksum``, or whose view is missing, is re-applied: its view is dropped with CASCADE
 and re-created, and so is every later file's view the drop took along (NN orders dependencies:
 a view only reads files before it).  A materialized view is left populated; a view of schema
 ``mart`` is granted to the reader role again.  All view files are applied in one transaction, so a
-failing file leaves every view as it was.  Unchanged files: nothing is done.
+failing file leaves every view as it was.  Unchanged files: nothing is done.  In the same transaction
+the comments of ``etl/warehouse/catalog.yml`` the warehouse lacks are written (:mod:`etl.warehouse.catalog`;
+a view re-created has lost its comments, so they are written again).
 
 After that, reference data that lives in code (the category contract) is synced; that step writes
 nothing when nothing changed.
@@ -25,8 +31,10 @@ from pathlib import Path
 
 from etl.config import READER_ROLE
 from etl.errors import MessageError
+from etl.warehouse.catalog import apply_comments
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+EARLIER_CHECKSUMS = MIGRATIONS_DIR / "earlier_checksums.csv"
 VIEWS_DIR = Path(__file__).parent / "views"
 LOCK_KEY = 0x61747472  # pg_advisory_lock key, so two runners never interleave
 
@@ -89,6 +97,31 @@ def available() -> list[Migration]:
     return found
 
 
+def earlier_checksums() -> dict[str, set[str]]:
+    """version -> checksums of its earlier texts that are accepted as the current one (see the module's doc)."""
+    import csv
+
+    with EARLIER_CHECKSUMS.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out: dict[str, set[str]] = {}
+    for row in rows:
+        out.setdefault(row["version"], set()).add(row["checksum"])
+    return out
+
+
+def _check_ledger(cur, mig: Migration, recorded: str, earlier: dict[str, set[str]]) -> None:
+    """A migration already applied: its file must be the text that ran, or a known rewrite of it
+    (then the ledger is brought up to the current checksum)."""
+    if recorded == mig.checksum:
+        return
+    if recorded not in earlier.get(mig.version, ()):
+        raise MigrationError(f"migration {mig.path.name} changed after it was applied; add a new migration instead")
+    cur.execute(
+        "UPDATE public.schema_migrations SET checksum = %s WHERE version = %s AND checksum = %s",
+        (mig.checksum, mig.version, recorded),
+    )
+
+
 def view_files(views_dir: Path | None = None) -> list[ViewFile]:
     """The view files in dependency order (their NN prefix)."""
     found = []
@@ -119,12 +152,11 @@ def migrate(dsn: str | None = None) -> list[str]:
             cur.execute("SELECT version, checksum FROM public.schema_migrations")
             done = dict(cur.fetchall())
         conn.autocommit = False
+        earlier = earlier_checksums()
         for mig in available():
             if mig.version in done:
-                if done[mig.version] != mig.checksum:
-                    raise MigrationError(
-                        f"migration {mig.path.name} changed after it was applied; add a new migration instead"
-                    )
+                with conn, conn.cursor() as cur:
+                    _check_ledger(cur, mig, done[mig.version], earlier)
                 continue
             with conn, conn.cursor() as cur:
                 try:
@@ -138,6 +170,7 @@ def migrate(dsn: str | None = None) -> list[str]:
             applied_now.append(mig.path.name)
         with conn, conn.cursor() as cur:
             applied_now += apply_views(cur)
+            apply_comments(cur)
         with conn, conn.cursor() as cur:
             sync_categories(cur)
             sync_corrections(cur)
@@ -200,9 +233,6 @@ def _apply_view(cur, vf: ViewFile, kind: str | None) -> None:
     kind = _relkind(cur, vf)
     if kind is None:
         raise MigrationError(f"view file {vf.path.name} did not create the view {vf.name}")
-    cur.execute("SELECT obj_description(%s::regclass, 'pg_class')", (vf.name,))
-    if not cur.fetchone()[0]:
-        raise MigrationError(f"view file {vf.path.name}: {vf.name} has no COMMENT ON; every view carries one")
     if kind == "m":
         cur.execute(
             "SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s", (vf.schema, vf.view)

@@ -6,11 +6,6 @@ CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS quality;
 CREATE SCHEMA IF NOT EXISTS mart;
 
-COMMENT ON SCHEMA raw IS 'Fetched documents, byte-exact, as the spiders landed them; re-parsed after a parser fix.';
-COMMENT ON SCHEMA core IS 'Parsed, typed data: the category contract, bulletins and observations with their revisions.';
-COMMENT ON SCHEMA quality IS 'The data-quality gate: validation runs, quarantined records, official corrections, alerts.';
-COMMENT ON SCHEMA mart IS 'What analysts and journalists read. The role attrition_reader can SELECT here and nowhere else.';
-
 -- ---------------------------------------------------------------------------------------------
 -- raw
 -- ---------------------------------------------------------------------------------------------
@@ -27,16 +22,6 @@ CREATE TABLE raw.document (
     body         bytea       NOT NULL
 );
 CREATE INDEX document_source_url_idx ON raw.document (source, url, fetched_at DESC);
-COMMENT ON TABLE raw.document IS 'Every distinct document fetched, byte-exact; deduplicated by sha256 (the first fetch is kept).';
-COMMENT ON COLUMN raw.document.source IS 'Source id: minfin, mod, russianwarship, news sources.';
-COMMENT ON COLUMN raw.document.url IS 'URL the body was fetched from (after redirects).';
-COMMENT ON COLUMN raw.document.fetched_at IS 'When the body was received.';
-COMMENT ON COLUMN raw.document.http_status IS 'HTTP status of the response.';
-COMMENT ON COLUMN raw.document.content_type IS 'Content-Type header as sent, charset included.';
-COMMENT ON COLUMN raw.document.headers IS 'Response headers worth keeping (ETag, Last-Modified, Date).';
-COMMENT ON COLUMN raw.document.sha256 IS 'Hex SHA-256 of body; unique.';
-COMMENT ON COLUMN raw.document.size_bytes IS 'Length of body in bytes.';
-COMMENT ON COLUMN raw.document.body IS 'The response body, byte-exact.';
 
 CREATE TABLE raw.fetch (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -52,11 +37,6 @@ CREATE TABLE raw.fetch (
     run_id        text
 );
 CREATE INDEX fetch_url_idx ON raw.fetch (source, url, requested_at DESC);
-COMMENT ON TABLE raw.fetch IS 'One row per fetch attempt: what came back (a new or already archived document, 304, or an error).';
-COMMENT ON COLUMN raw.fetch.outcome IS 'new: body archived; duplicate: body already archived; not_modified: HTTP 304; error: see error.';
-COMMENT ON COLUMN raw.fetch.etag IS 'ETag sent by the server, reused for a conditional GET.';
-COMMENT ON COLUMN raw.fetch.last_modified IS 'Last-Modified sent by the server, reused for a conditional GET.';
-COMMENT ON COLUMN raw.fetch.run_id IS 'The crawl (Airflow run id or CLI run) that made the request.';
 
 -- ---------------------------------------------------------------------------------------------
 -- core
@@ -74,10 +54,6 @@ CREATE TABLE core.category (
     CHECK (valid_to IS NULL OR valid_to >= valid_from),
     CHECK (required_from IS NULL OR required_from >= valid_from)
 );
-COMMENT ON TABLE core.category IS 'The canonical loss categories and when the bulletins reported them (synced from etl/domain/categories.py).';
-COMMENT ON COLUMN core.category.valid_from IS 'First day a bulletin reported the category.';
-COMMENT ON COLUMN core.category.valid_to IS 'Last day it was reported; NULL while still reported.';
-COMMENT ON COLUMN core.category.required_from IS 'From this day a bulletin lacking the category is an error; NULL: never required.';
 
 CREATE TABLE core.category_alias (
     source   text NOT NULL DEFAULT '',
@@ -85,7 +61,6 @@ CREATE TABLE core.category_alias (
     category text NOT NULL REFERENCES core.category (code),
     PRIMARY KEY (source, alias)
 );
-COMMENT ON TABLE core.category_alias IS 'Labels the sources print, normalized (lower case, folded spaces), and the category each names; source '''' means any source.';
 
 CREATE TABLE core.bulletin (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -99,9 +74,6 @@ CREATE TABLE core.bulletin (
     parsed_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (source, as_of, document_id)
 );
-COMMENT ON TABLE core.bulletin IS 'One bulletin day as read from one archived document of one source.';
-COMMENT ON COLUMN core.bulletin.as_of IS 'The day the cumulative counts are reported for (Kyiv date).';
-COMMENT ON COLUMN core.bulletin.parser IS 'Parser name and version that produced the observations.';
 
 CREATE TABLE core.observation (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -120,12 +92,6 @@ CREATE TABLE core.observation (
 );
 CREATE UNIQUE INDEX observation_current_idx ON core.observation (source, category, as_of) WHERE superseded_at IS NULL;
 CREATE INDEX observation_day_idx ON core.observation (as_of, category);
-COMMENT ON TABLE core.observation IS 'Cumulative counts per (source, day, category). A changed value becomes a new revision; the old one is kept with superseded_at set.';
-COMMENT ON COLUMN core.observation.cumulative IS 'Cumulative count since 2022-02-24 as the source printed it.';
-COMMENT ON COLUMN core.observation.increase IS 'The day''s increase as the source printed it, "(+N)"; NULL when not printed.';
-COMMENT ON COLUMN core.observation.qualifier IS 'about / more_than when the source qualified the figure; NULL otherwise.';
-COMMENT ON COLUMN core.observation.revision IS '1 for the first value loaded; each different value for the same (source, as_of, category) adds one.';
-COMMENT ON COLUMN core.observation.superseded_at IS 'When a later revision replaced this one; NULL for the current revision.';
 
 -- ---------------------------------------------------------------------------------------------
 -- quality
@@ -144,7 +110,6 @@ CREATE TABLE quality.validation_run (
     data_docs_path text,
     airflow_run_id text
 );
-COMMENT ON TABLE quality.validation_run IS 'One run of an expectation suite: scope, outcome (passed, failed: bad data found, error: the check itself raised) and where its Data Docs are.';
 
 CREATE TABLE quality.quarantine (
     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -167,8 +132,6 @@ CREATE TABLE quality.quarantine (
     note              text
 );
 CREATE UNIQUE INDEX quarantine_open_idx ON quality.quarantine (observation_id, expectation) WHERE status = 'open';
-COMMENT ON TABLE quality.quarantine IS 'Records kept out of the accepted series, with the failing expectation, the neighbouring values and a diagnosis; operators accept or reject them.';
-COMMENT ON COLUMN quality.quarantine.diagnosis IS 'typo_low / typo_high: this record is wrong; spike_before: the accepted neighbour was too high; official_correction: a confirmed decrease; unresolved.';
 
 CREATE TABLE quality.correction (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -182,8 +145,6 @@ CREATE TABLE quality.correction (
     created_at   timestamptz NOT NULL DEFAULT now(),
     UNIQUE (as_of, category)
 );
-COMMENT ON TABLE quality.correction IS 'Official corrections: decreases (or jumps) of a cumulative count that the General Staff made on purpose.';
-COMMENT ON COLUMN quality.correction.origin IS 'registry: seeded from the published corrections list; operator: accepted with `attrition quarantine accept`.';
 
 CREATE TABLE quality.alert (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -199,23 +160,11 @@ CREATE TABLE quality.alert (
     notified_at   timestamptz,
     channels      text[]      NOT NULL DEFAULT '{}'
 );
-COMMENT ON TABLE quality.alert IS 'One row per incident (quarantine, missing bulletin, parse failure, source disagreement, ...); incident_key keeps retries from alerting twice.';
 
 -- ---------------------------------------------------------------------------------------------
 -- mart
 -- ---------------------------------------------------------------------------------------------
-CREATE VIEW mart.categories AS
-SELECT code, label_en, label_uk, valid_from, valid_to, unit, description, sort_order
-FROM core.category;
-COMMENT ON VIEW mart.categories IS 'The loss categories of the General Staff bulletins, with English and Ukrainian labels and the days they were reported.';
-COMMENT ON COLUMN mart.categories.code IS 'Category code used as column name in mart.daily_losses and as value in the long tables.';
-COMMENT ON COLUMN mart.categories.label_en IS 'English label.';
-COMMENT ON COLUMN mart.categories.label_uk IS 'Ukrainian label.';
-COMMENT ON COLUMN mart.categories.valid_from IS 'First day the bulletins reported this category.';
-COMMENT ON COLUMN mart.categories.valid_to IS 'Last day the bulletins reported it; NULL while still reported (military_vehicles and fuel_tanks were merged into vehicles_fuel_tanks on 2022-05-01).';
-COMMENT ON COLUMN mart.categories.unit IS 'people (personnel, pow) or units (equipment).';
-COMMENT ON COLUMN mart.categories.description IS 'What the category counts.';
-COMMENT ON COLUMN mart.categories.sort_order IS 'The order the bulletins list categories in.';
+-- mart.categories: now defined in etl/warehouse/views/02_mart.categories.sql (applied after the migrations).
 
 -- ---------------------------------------------------------------------------------------------
 -- The read-only role: SELECT on mart, nothing else.  It is created NOLOGIN; the embedded

@@ -3,4 +3,3 @@ ALTER TABLE raw.fetch DROP CONSTRAINT fetch_outcome_check;
 ALTER TABLE raw.fetch ADD CONSTRAINT fetch_outcome_check
     CHECK (outcome IN ('new', 'duplicate', 'not_modified', 'navigation', 'error'));
 UPDATE raw.fetch SET outcome = 'navigation' WHERE outcome = 'new' AND document_id IS NULL;
-COMMENT ON COLUMN raw.fetch.outcome IS 'new: body archived; duplicate: body already archived; not_modified: HTTP 304; navigation: a listing fetched to find URLs, not archived; error: see error.';

@@ -20,17 +20,6 @@ CREATE TABLE core.news_article (
     claim_count    integer     NOT NULL DEFAULT 0 CHECK (claim_count >= 0)
 );
 CREATE INDEX news_article_url_idx ON core.news_article (url);
-COMMENT ON TABLE core.news_article IS 'One news article read from one archived document (raw.document): its text''s title and published time from the page''s metadata (JSON-LD, Open Graph, <time>).';
-COMMENT ON COLUMN core.news_article.document_id IS 'The archived page (raw.document.id) the article was read from.';
-COMMENT ON COLUMN core.news_article.source IS 'The spider that fetched it: news_kyiv_independent, news_article.';
-COMMENT ON COLUMN core.news_article.url IS 'URL of the article.';
-COMMENT ON COLUMN core.news_article.title IS 'Headline (JSON-LD headline, og:title or h1).';
-COMMENT ON COLUMN core.news_article.published_at IS 'Published time from the page''s metadata.';
-COMMENT ON COLUMN core.news_article.published_date IS 'published_at as a Kyiv date: the day weekdays in the text are counted back from.';
-COMMENT ON COLUMN core.news_article.language IS 'Language code from the page (inLanguage, <html lang>, og:locale).';
-COMMENT ON COLUMN core.news_article.text_sha256 IS 'SHA-256 of the article text the claims'' spans refer to.';
-COMMENT ON COLUMN core.news_article.extractor IS 'Extractor name and version that produced the claims.';
-COMMENT ON COLUMN core.news_article.claim_count IS 'Number of claims read from the article.';
 
 CREATE TABLE core.claim (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -72,75 +61,6 @@ CREATE TABLE core.claim (
     CHECK (status = 'ok' OR (value IS NULL AND problem IS NOT NULL))
 );
 CREATE INDEX claim_day_idx ON core.claim (as_of, category);
-COMMENT ON TABLE core.claim IS 'One loss figure one claimant put on one side''s losses, as a news article reported it, with the evidence span; General Staff figures carry their comparison with the accepted bulletin series.';
-COMMENT ON COLUMN core.claim.seq IS 'Position of the claim among the article''s claims (1, 2, ...).';
-COMMENT ON COLUMN core.claim.claimant IS 'Who makes the claim: ua_general_staff, ru_defense_ministry, uk_defence_ministry, nato, us_intelligence, other.';
-COMMENT ON COLUMN core.claim.subject IS 'Whose losses: ru_forces or ua_forces.';
-COMMENT ON COLUMN core.claim.category IS 'A category code of core.category, or killed, wounded, casualties_total for other claimants'' people counts.';
-COMMENT ON COLUMN core.claim.measure IS 'cumulative (since 2022-02-24), daily_increase, period_increase (since period_start) or estimate_range (low..high).';
-COMMENT ON COLUMN core.claim.date_method IS 'How as_of was found: explicit (a date in the text), weekday / relative (counted back from the publication date, or from the series-matched day: date_reference), series_match (the General Staff totals equal the accepted series on exactly that day), unresolved.';
-COMMENT ON COLUMN core.claim.status IS 'ok, or unparseable: the text''s figure could not be read (problem says why); never guessed.';
-COMMENT ON COLUMN core.claim.bulletin_value IS 'The accepted bulletin series'' value for as_of (cumulative, or the day''s difference for a daily increase) when compared.';
-COMMENT ON COLUMN core.claim.comparison IS 'match / consistent (qualified figure within bounds) / mismatch (an alert news_mismatch was raised) / no_series (no accepted value that day) / not_compared (not a General Staff total or day figure with a day).';
 
 -- ---------------------------------------------------------------------------------------------
-CREATE VIEW mart.news_claims AS
-SELECT c.id            AS claim_id,
-       a.url,
-       a.source,
-       a.title,
-       a.published_at,
-       a.language,
-       c.claimant,
-       c.subject,
-       c.category,
-       c.measure,
-       c.value,
-       c.low,
-       c.high,
-       c.qualifier,
-       c.period_start,
-       c.as_of,
-       c.as_of_precision,
-       c.date_method,
-       c.date_text,
-       c.evidence,
-       c.span_start,
-       c.span_end,
-       c.status,
-       c.problem,
-       c.bulletin_value,
-       c.comparison,
-       a.extracted_at
-FROM core.claim c
-JOIN core.news_article a ON a.id = c.article_id;
-COMMENT ON VIEW mart.news_claims IS 'Loss figures read from news articles: who claims what about whose losses, for which day and how that day was found, with the words they were read from; General Staff figures compared with the accepted bulletin series (a mismatch never changes the series).';
-COMMENT ON COLUMN mart.news_claims.claim_id IS 'Identifier of the claim (core.claim.id).';
-COMMENT ON COLUMN mart.news_claims.url IS 'URL of the article.';
-COMMENT ON COLUMN mart.news_claims.source IS 'The spider that fetched the article: news_kyiv_independent or news_article.';
-COMMENT ON COLUMN mart.news_claims.title IS 'Headline of the article.';
-COMMENT ON COLUMN mart.news_claims.published_at IS 'Published time from the page''s metadata.';
-COMMENT ON COLUMN mart.news_claims.language IS 'Language of the article (en, uk, it, ...).';
-COMMENT ON COLUMN mart.news_claims.claimant IS 'Who makes the claim: ua_general_staff, ru_defense_ministry, uk_defence_ministry, nato, us_intelligence, other.';
-COMMENT ON COLUMN mart.news_claims.subject IS 'Whose losses: ru_forces or ua_forces.';
-COMMENT ON COLUMN mart.news_claims.category IS 'Category code (see mart.categories), or killed, wounded, casualties_total for people counts other than the General Staff''s personnel.';
-COMMENT ON COLUMN mart.news_claims.measure IS 'cumulative (since 2022-02-24), daily_increase (the day''s), period_increase (since period_start), estimate_range (low to high).';
-COMMENT ON COLUMN mart.news_claims.value IS 'The figure; NULL for an estimate range or an unparseable figure.';
-COMMENT ON COLUMN mart.news_claims.low IS 'Lower end of an estimate range.';
-COMMENT ON COLUMN mart.news_claims.high IS 'Upper end of an estimate range.';
-COMMENT ON COLUMN mart.news_claims.qualifier IS 'about, more_than or up_to when the text qualified the figure.';
-COMMENT ON COLUMN mart.news_claims.period_start IS 'First day of the period of a period_increase; NULL when the text gives only a duration.';
-COMMENT ON COLUMN mart.news_claims.as_of IS 'Day the figure is reported for (first day of the month or year when as_of_precision says so); NULL when the text does not say.';
-COMMENT ON COLUMN mart.news_claims.as_of_precision IS 'day, month or year.';
-COMMENT ON COLUMN mart.news_claims.date_method IS 'explicit (a date in the text), weekday or relative (counted back from the publication date), series_match (the General Staff totals equal the accepted bulletin series on exactly that day), unresolved.';
-COMMENT ON COLUMN mart.news_claims.date_text IS 'The words the date was read from (July 28, Thursday, yesterday), if any.';
-COMMENT ON COLUMN mart.news_claims.evidence IS 'The text the claim was read from.';
-COMMENT ON COLUMN mart.news_claims.span_start IS 'Character offset where the evidence starts in the article text (of a web page: its title, a blank line, its paragraphs separated by blank lines).';
-COMMENT ON COLUMN mart.news_claims.span_end IS 'Character offset where the evidence ends.';
-COMMENT ON COLUMN mart.news_claims.status IS 'ok, or unparseable: the figure in the text could not be read (see problem); never guessed.';
-COMMENT ON COLUMN mart.news_claims.problem IS 'Why an unparseable figure could not be read.';
-COMMENT ON COLUMN mart.news_claims.bulletin_value IS 'The accepted bulletin series'' value for as_of (the cumulative count, or the day''s increase), when compared.';
-COMMENT ON COLUMN mart.news_claims.comparison IS 'match, consistent (a qualified figure within its bounds), mismatch (alert news_mismatch raised; the series is unchanged), no_series, not_compared.';
-COMMENT ON COLUMN mart.news_claims.extracted_at IS 'When the claims were read from the article.';
-
-GRANT SELECT ON mart.news_claims TO attrition_reader;
+-- mart.news_claims: now defined in etl/warehouse/views/07_mart.news_claims.sql (applied after the migrations).

@@ -7,20 +7,12 @@
 --   with one new_source_key alert per key.
 
 ALTER TABLE core.observation ADD COLUMN note text;
-COMMENT ON COLUMN core.observation.note IS 'Why the figure is kept although it breaks the category contract, e.g. "out_of_validity: printed on 2022-02-27, outside the category''s validity 2022-03-26..2022-04-30"; NULL for an ordinary observation. The quality gate never accepts an out-of-validity figure (see mart.quarantined_records, diagnosis out_of_validity).';
 
-CREATE OR REPLACE VIEW core.current_observation AS
-SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase, o.qualifier,
-       o.document_id, o.loaded_at, o.note
-FROM core.observation o
-WHERE o.superseded_at IS NULL;
-COMMENT ON VIEW core.current_observation IS 'The current revision of every (source, day, category), with its note.';
+-- core.current_observation: now defined in etl/warehouse/views/01_core.current_observation.sql (applied after the migrations).
 
 ALTER TABLE quality.quarantine DROP CONSTRAINT quarantine_diagnosis_check;
 ALTER TABLE quality.quarantine ADD CONSTRAINT quarantine_diagnosis_check
     CHECK (diagnosis IN ('typo_low', 'typo_high', 'spike_before', 'official_correction', 'unresolved', 'out_of_validity'));
-COMMENT ON COLUMN quality.quarantine.diagnosis IS 'typo_low / typo_high: this record is wrong; spike_before: the accepted neighbour was too high; official_correction: a confirmed decrease; unresolved; out_of_validity: the source printed the category on a day outside its official validity (kept out of the accepted series by the category contract; status resolved, decided by the gate).';
-COMMENT ON COLUMN mart.quarantined_records.diagnosis IS 'typo_low: too low; spike_before: too high, exposed by the day after; official_correction: a decrease on purpose; unresolved: the evidence cannot tell yet; out_of_validity: printed on a day outside the category''s official dates (never accepted; why gives the observation''s note).';
 
 CREATE TABLE core.source_key (
     source            text        NOT NULL,
@@ -37,30 +29,7 @@ CREATE TABLE core.source_key (
     incident_key      text        NOT NULL,
     PRIMARY KEY (source, key)
 );
-COMMENT ON TABLE core.source_key IS 'Field names a source printed that the parser does not know (e.g. a new russianwarship stats key: ground robotic systems may arrive this way). The document was read past them; each key raised one new_source_key alert.';
-COMMENT ON COLUMN core.source_key.source IS 'The source (russianwarship).';
-COMMENT ON COLUMN core.source_key.key IS 'The key as printed.';
-COMMENT ON COLUMN core.source_key.category IS 'The category it was read as, when the category aliases name it unambiguously; NULL: read past, nothing stored (add an alias to etl/domain/categories.py and rebuild).';
-COMMENT ON COLUMN core.source_key.first_as_of IS 'First day a loaded document carried the key.';
-COMMENT ON COLUMN core.source_key.last_as_of IS 'Last day a loaded document carried the key.';
-COMMENT ON COLUMN core.source_key.last_value IS 'The value printed on last_as_of, as JSON (0 counts too: the key is recorded whatever its value).';
-COMMENT ON COLUMN core.source_key.first_document_id IS 'The first archived document (raw.document) that carried it.';
-COMMENT ON COLUMN core.source_key.last_document_id IS 'The latest archived document that carried it.';
-COMMENT ON COLUMN core.source_key.documents IS 'Loads of documents that carried it (a re-loaded document counts again).';
-COMMENT ON COLUMN core.source_key.first_seen_at IS 'When it was first recorded.';
-COMMENT ON COLUMN core.source_key.last_seen_at IS 'When it was last recorded.';
-COMMENT ON COLUMN core.source_key.incident_key IS 'The new_source_key alert (quality.alert.incident_key) it raised, once.';
 
-CREATE VIEW mart.new_source_keys AS
-SELECT source, key, category, first_as_of, last_as_of, last_value, first_seen_at
-FROM core.source_key;
-COMMENT ON VIEW mart.new_source_keys IS 'Field names a source started printing that the pipeline did not know: what it was read as (or NULL: not read) and when it was seen. A new category (ground robotic systems) may first show up here.';
-COMMENT ON COLUMN mart.new_source_keys.source IS 'The source.';
-COMMENT ON COLUMN mart.new_source_keys.key IS 'The key as printed.';
-COMMENT ON COLUMN mart.new_source_keys.category IS 'The category it was read as; NULL when it was not read.';
-COMMENT ON COLUMN mart.new_source_keys.first_as_of IS 'First day seen.';
-COMMENT ON COLUMN mart.new_source_keys.last_as_of IS 'Last day seen.';
-COMMENT ON COLUMN mart.new_source_keys.last_value IS 'The value printed on last_as_of.';
-COMMENT ON COLUMN mart.new_source_keys.first_seen_at IS 'When the pipeline first recorded it.';
+-- mart.new_source_keys: now defined in etl/warehouse/views/08_mart.new_source_keys.sql (applied after the migrations).
 
 GRANT SELECT ON ALL TABLES IN SCHEMA mart TO attrition_reader;

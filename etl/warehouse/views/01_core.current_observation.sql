@@ -6,4 +6,3 @@ SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase
        o.document_id, o.loaded_at, o.note
 FROM core.observation o
 WHERE o.superseded_at IS NULL;
-COMMENT ON VIEW core.current_observation IS 'The current revision of every (source, day, category), with its note.';
