@@ -80,26 +80,6 @@ def markdown_table() -> str:
     return "\n".join(spec.row() for spec in SETTINGS.values())
 
 
-# The helpers of old, for code that reads a setting with a default of its own: validated like the table's.
-def int_setting(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return Setting(name, "int", default, "", minimum=minimum, maximum=maximum).parse(raw)
-
-
-def port_setting(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return default if raw is None or raw.strip() == "" else Setting(name, "port", default, "").parse(raw)
-
-
-def float_setting(name: str, default: float, *, minimum: float = 0.0) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return Setting(name, "float", default, "", minimum=minimum).parse(raw)
-
-
 # ---------------------------------------------------------------------------------------------
 # where things live
 # ---------------------------------------------------------------------------------------------

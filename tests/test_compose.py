@@ -237,8 +237,8 @@ class _Scanner(ast.NodeVisitor):
         super().generic_visit(node)
 
 
-# Helpers that read the variable a caller names, across modules: config.int_setting(name, ...) and
-# config.port_setting(name, ...), which passes its name on to int_setting.
+# Helpers that read the variable a caller names, across modules (a function whose parameter reaches
+# os.environ, and one passing its parameter on to such a helper); found by _project_env_helpers.
 PROJECT_ENV_HELPERS: dict[str, int] = {}
 
 
