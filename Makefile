@@ -41,8 +41,9 @@ status: install  ## is the embedded warehouse running?
 	-$(VENV)/bin/attrition db status
 
 test: install browser-deps lint  ## lint, then the whole suite: xdist workers (PYTEST_WORKERS, default 2), then the Compose test on its own
-	@status=0; \
+	@status=0; start=$$(date +%s); \
 	$(PYTEST) $(XDIST) -m "not compose" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	[ -n "$(PYTEST_ARGS)" ] || $(VENV)/bin/python benchmarks/recorded.py make-test $$(( $$(date +%s) - start )) $$status; \
 	$(PYTEST) -m compose $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
 	exit $$status
 
