@@ -58,22 +58,25 @@ def _views(dsn: str) -> dict:
     )
 
 
+def _read_instead(tmp_path, monkeypatch, module, attr: str):
+    """A copy of the file or folder ``module.attr`` that migrate() reads instead; edit it."""
+    source = getattr(module, attr)
+    copy = tmp_path / source.name
+    (shutil.copytree if source.is_dir() else shutil.copy)(source, copy)
+    monkeypatch.setattr(module, attr, copy)
+    return copy
+
+
 @pytest.fixture
 def views_dir(tmp_path, monkeypatch):
-    """A copy of etl/warehouse/views that migrate() reads instead; edit its files."""
-    copy = tmp_path / "views"
-    shutil.copytree(migrate_module.VIEWS_DIR, copy)
-    monkeypatch.setattr(migrate_module, "VIEWS_DIR", copy)
-    return copy
+    """A copy of etl/warehouse/views (edit its files)."""
+    return _read_instead(tmp_path, monkeypatch, migrate_module, "VIEWS_DIR")
 
 
 @pytest.fixture
 def catalog_file(tmp_path, monkeypatch):
-    """A copy of etl/warehouse/catalog.yml that migrate() reads instead; edit it."""
-    copy = tmp_path / "catalog.yml"
-    shutil.copy(catalog_module.CATALOG, copy)
-    monkeypatch.setattr(catalog_module, "CATALOG", copy)
-    return copy
+    """A copy of etl/warehouse/catalog.yml (edit it)."""
+    return _read_instead(tmp_path, monkeypatch, catalog_module, "CATALOG")
 
 
 def _edit(path, old: str, new: str) -> None:
