@@ -107,6 +107,10 @@ def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | 
     spec.reference = reference_name if needs_reference else None
 
 
+def _significant(value: int) -> int:
+    return len(str(value).rstrip("0"))
+
+
 def series_day(group: list[Claim], series, published: date | None) -> date | None:
     """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
     totals = [
@@ -126,6 +130,9 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
     if any(series.days_with("personnel", c.value) for c in personnel):
         # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
         personnel = [c for c in personnel if series.days_with("personnel", c.value)]
+        # of several that match, the most precise decides ("oltre 17 mila" restates "circa 17.200")
+        precision = max(_significant(c.value) for c in personnel)
+        personnel = [c for c in personnel if _significant(c.value) == precision]
     for c in personnel + [c for c in totals if c.category != "personnel"]:
         found = set(series.days_with(c.category, c.value))
         if not found and c.category != "personnel":

@@ -77,7 +77,7 @@ LOSS_TRIGGERS = (
     r"|total (?:stood|stands) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
-    r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
+    r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
 )
 # the air force's daily tally of shoot-downs
 NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"

@@ -37,11 +37,12 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     ),
     (
         r"(?:Міноборони|Міністерств\w+ оборони) (?:РФ|рф|Росії|росії)|російськ\w+ (?:Міноборони|міністерств\w+ оборони)"
-        r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*",
+        r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*"
+        r"|Москв\w+ (?:\w+ ){0,3}?(?:називала|назвала|заявляла|заявила|визнала|визнавала|повідомляла|повідомила)",
         "ru_defense_ministry",
     ),
     (
-        r"(?:secondo|per|stando a) Mosca|(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca"
+        r"(?:secondo|per|stando a) Mosca|(?:il )?ministero (?:della Difesa )?(?:russo|di Mosca)|(?:Mosca"
         r"|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
         r"|comunicato|riconosciuto)",
         "ru_defense_ministry",
@@ -140,7 +141,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     ),
     (
         r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
-        r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky",
+        r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky"
+        r"|(?:Oleksandr )?Syrsk(?:yi|yy|iy|y|ii)|Сирськ\w+",
         "other",
     ),
     (

@@ -70,7 +70,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:units of )?automotive (?:equipment|vehicles)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
+    (r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
     (
         r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
         r"|dead, wounded|killed, wounded",
@@ -86,7 +86,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     # --- Ukrainian
     (
-        r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
+        r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) автоцистерн(?:и)?)?"
+        r"|одиниц[юіья] автомобільн(?:ої|их)(?= (?:та|і|й) )"
         r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн",
         "vehicles_fuel_tanks",
     ),
@@ -123,12 +124,13 @@ NOUNS: list[tuple[str, str]] = [
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?"
+        r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
         "vehicles_fuel_tanks",
     ),
+    (r"automezzi", "vehicles"),  # motor vehicles alone: military_vehicles before the merge
     (r"droni|drone|velivoli senza pilota", "drones"),
     (
         r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati"
@@ -201,7 +203,7 @@ VERB_AFTER = [
         "killed",
     ),
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
-    (r"(?:загинули|загинуло|вбито|було вбито)", "killed"),
+    (r"(?:(?:РФ|рф|Росії|ЗСУ),?\s+)?(?:які\s+|що\s+)?(?:загинули|загинуло|вбито|було вбито)", "killed"),
     (r"(?:поранено|були поранені|отримали поранення)", "wounded"),
     (r"(?:(?:may|might|could|would|are likely to|are believed to) (?:have )?(?:died|been killed))", "killed"),
     (
