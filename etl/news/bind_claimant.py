@@ -22,7 +22,12 @@ _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$"
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
-_BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
+_BY_AGENT = re.compile(
+    r"(?:"
+    + lx.DESTROY_VERBS
+    + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?(?:(?:forze|truppe|esercito|militari)\s+)?$",
+    re.I,
+)
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _RATE = re.compile(

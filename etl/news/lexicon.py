@@ -73,7 +73,7 @@ PEOPLE_KINDS = ("people", "casualties", "killed", "wounded", "killed_wounded")
 # --------------------------------------------------------------------------- what makes it a loss report
 LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
-    r"|neutrali[sz]ed|liquidated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
+    r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|total (?:stood|stands) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
@@ -193,7 +193,7 @@ REGIONAL_AFTER = (
 )
 # The side named before a number did the destroying: the figure is the other side's loss
 DESTROY_VERBS = (
-    r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
+    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
     r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 )
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"

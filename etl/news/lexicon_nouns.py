@@ -27,9 +27,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (
-        r"unmanned aerial (?:vehicles?|autos?|automobiles?)|(?:operational[- ]tactical(?: level)? )?(?:drones?"
-        r"|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
-        r"|UAV operational-tactical level",
+        r"UAVs? (?:of )?operational[- ]tactical level|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
@@ -219,7 +218,7 @@ VERB_AFTER = [
 QUALIFIER_BEFORE = [
     (
         r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|an estimated|estimated"
-        r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
+        r"|just under|just over|round|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
         r"|pressoché|approaching|nearing|likely approaching)",
         "about",
     ),
