@@ -57,6 +57,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         rf"(?:Kyiv|Ukraine)'s (?:military|armed forces|army|tally|count|figures|data|{_DEF} ministry"
         rf"|ministry of {_DEF})"
         rf"|(?:Ukrainian|Ukraine's) (?:military|army|Armed Forces|{_DEF} Ministry|Ministry of {_DEF})"
+        r"(?! (?:dead|deaths|losses|casualties|death toll|killed)\b)"
         r"|Armed Forces of Ukraine|according to (?:Kyiv|Ukraine)\b|by (?:Kyiv|Ukraine)'s (?:count|tally|figures)"
         r"|Kyiv (?:also )?(?:said|says|reported|reports|claims|claimed|estimates)|:\s*Kyiv\s*$|^(?:Kyiv|Kiev):"
         r"|Ukrainian (?:military )?officials|Ukraine (?:also )?(?:said|says|reported|reports)"
