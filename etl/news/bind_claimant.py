@@ -95,6 +95,9 @@ def claimant_of(st: State, se: Sent, c: Candidate) -> tuple[Cue | None, str | No
     cue, _ = nearest(se.p.cues, c.start, lambda x: x.start, lambda x: x.end)
     if cue is not None:
         return cue, cue.claimant, cue.entity
+    after = st.said_after.get(se.p.s.index)
+    if after is not None:
+        return None, after.claimant, after.entity
     if se.in_list and st.list_header.cues:
         return None, st.list_header.cues[-1].claimant, st.list_header.cues[-1].entity
     if st.ctx_claimant:

@@ -169,9 +169,12 @@ def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
     family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
     return any(
         not b.headline
-        and b.claimant == a.claimant
         and b.category in family
-        and (b.value == a.value or a.rounded and _close(a, b))
+        and (
+            b.claimant == a.claimant
+            and (b.value == a.value or a.rounded and _close(a, b))
+            or b.value == a.value >= 1000  # whoever the headline seems to name ("Wsj: 40mila soldati")
+        )
         for b in claims
     )
 
