@@ -204,8 +204,12 @@ def _yearless_explicit(spec: DateSpec, day: date) -> bool:
     return False
 
 
-def resolve_dates(claims: list[Claim], published: date | None, series, line: DateSpec | None = None) -> None:
-    """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start."""
+def resolve_dates(
+    claims: list[Claim], published: date | None, series, line: DateSpec | None = None, text_year: date | None = None
+) -> None:
+    """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start.
+    ``text_year`` (the end of the latest year the text states in a date) gives a yearless day its year when
+    neither a publication date nor the series can."""
     specs = _specs(claims)
     _by_dateline(specs, line, published)
     for spec in specs:
@@ -223,6 +227,10 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
     if published is None and anchor is not None:
         for spec in specs:
             _resolve_spec(spec, anchor, "series_match")
+    if published is None and anchor is None and text_year is not None:
+        for spec in specs:
+            if spec.mention is not None and spec.mention.kind in ("date", "month") and not spec.mention.year:
+                _resolve_spec(spec, text_year, "text")
     _explicit_wins(specs, claims)
     for cl in claims:
         spec = cl.date_spec

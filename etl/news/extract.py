@@ -80,7 +80,8 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
         claims.extend(bind_sentence(st, p, cands))
     line = dateline(st, prepared, all_dates)
     fill_undated(st, claims, line, lede_date(st, prepared))
-    resolve_dates(claims, published, series, line)
+    years = [d.year for d in all_dates if d.year and d.kind in ("date", "month")]
+    resolve_dates(claims, published, series, line, date(max(years), 12, 31) if years else None)
     day_figures(claims, series, published)
     for cl in claims:
         cl.headline = cl.sentence in heads
