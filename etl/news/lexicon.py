@@ -74,7 +74,7 @@ PEOPLE_KINDS = ("people", "casualties", "killed", "wounded", "killed_wounded")
 LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
-    r"|total (?:stood|stands) at"
+    r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
@@ -106,6 +106,8 @@ SAME_DAY = (
 PERIOD_SAME = (
     r"during the same (?:time )?period|in the same period|over the same period|same time period"
     r"|за той самий період|за цей же період|nello stesso periodo"
+    r"|(?:during|over|in|for) (?:the|that) (?:same )?month|the same month|за (?:цей|той) (?:же |самий )?місяць"
+    r"|nel corso del mese|in quel mese|nello stesso mese"
 )
 PERIOD_YEAR = (
     r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
