@@ -235,6 +235,7 @@ class DateMention:
     opens: bool = False  # the first day of a range of days ("Aug. 18-24"): a period's start
     last_year: bool = False  # "febbraio dello scorso anno", "February of last year": the year before the reference
     next_day: bool = False  # "за минулу добу, 22 листопада": the day of the losses, reported the next morning
+    month_offset: int | None = None  # "said last month" (-1), "this month" (0): a month counted from the reference
 
     @property
     def precision(self) -> str | None:
@@ -283,6 +284,15 @@ _LOSS_DAY = re.compile(
     r"(?:доб[уи]|сутки|суток),?\s*$",
     re.I,
 )
+
+_MONTH_OFFSET = {
+    "last month": -1,
+    "this month": 0,
+    "минулого місяця": -1,
+    "цього місяця": 0,
+    "il mese scorso": -1,
+    "questo mese": 0,
+}
 
 _LAST_YEAR = re.compile(r"\s*(?:dello scorso anno|dell'anno scorso|of last year|last year|минулого року)\b", re.I)
 
@@ -338,6 +348,8 @@ def scan(text: str) -> list[DateMention]:
                 mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
             elif kind == "relative":
                 mention = DateMention(a, b, m.group(), kind, offset=RELATIVE[m.group("rel").lower()])
+            elif kind == "vague" and m.group().lower() in _MONTH_OFFSET:
+                mention = DateMention(a, b, m.group(), "relative", month_offset=_MONTH_OFFSET[m.group().lower()])
             else:
                 mention = DateMention(a, b, m.group(), kind)
             out.append(mention)
@@ -391,6 +403,9 @@ def resolve(mention: DateMention, reference: date | None) -> tuple[date | None, 
         return date(mention.year, 1, 1), "year"
     if mention.kind == "weekday" and reference is not None:
         return last_weekday(mention.weekday, reference), "day"
+    if mention.kind == "relative" and reference is not None and mention.month_offset is not None:
+        first = reference.replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1) if mention.month_offset else first, "month"
     if mention.kind == "relative" and reference is not None:
         return reference + timedelta(days=mention.offset), "day"
     return None, None
