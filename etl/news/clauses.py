@@ -21,7 +21,11 @@ _CUES = lx.compile_table(lx.CLAIMANT_CUES)
 _NOT_ATTR = re.compile(lx.NOT_ATTRIBUTION, re.I)
 # "the Ukrainian Armed Forces were losing 30 thousand": the army named as the side that lost is no claimant
 _LOSSES_OF = re.compile(r"(?:losses|втрати|perdite) (?:of|di|delle|dell'|degli) (?:the )?$", re.I)
-_LOSER_AFTER = re.compile(r"\s+(?:were |was |had |have |has )?(?:already )?(?:lost|losing|loses|suffered)\b", re.I)
+_LOSER_AFTER = re.compile(
+    r"\s+(?:(?:were |was |had |have |has )?(?:already )?(?:lost|losing|loses|suffered)"
+    r"|(?:abbia|ha|hanno|avrebbe|avrebbero|aveva) (?:già )?perso|perde|perdono)\b",
+    re.I,
+)
 # "fonti della Nato al Wall Street Journal", "officials told the New York Times": the outlet told is no claimant
 _TOLD = re.compile(r"(?:\btold|\bal|\balla|\ballo)\s+(?:the\s+)?$", re.I)
 _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)

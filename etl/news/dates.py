@@ -165,6 +165,14 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         ),
         "date",
     ),
+    # "As of november 4" (machine copy in lower case; not "may", "march", words of their own)
+    (
+        re.compile(
+            r"\b(?:[Aa]s of|[Oo]n|[Ss]ince|[Ff]rom|[Bb]y)\s+(?P<mon>january|february|april|june|july|august|september|october"
+            rf"|november|december)\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"
+        ),
+        "date",
+    ),
     (re.compile(rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date"),
     (re.compile(rf"(?<![\w])(?:primo|1°|1º)\s+(?P<mon>{_IT_MONTH})(?:\s+(?P<y>{_YEAR}))?\b", re.I), "date_first"),
     (re.compile(r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>GEN|FEB|MAR|APR|MAG|GIU|LUG|AGO|SET|OTT|NOV|DIC)\b"), "date"),

@@ -44,7 +44,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (
         r"(?:secondo|per|stando a) Mosca|(?:il )?ministero (?:della Difesa )?(?:russo|di Mosca)|(?:Mosca"
         r"|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
-        r"|comunicato|riconosciuto)",
+        r"|comunicato|riconosciuto|sostenuto|affermato|annunciato|rivendicato|detto)"
+        r"|(?:Mosca|il Cremlino) (?:invece )?(?:sostiene|afferma|rivendica|dice|dichiara|riferisce|annuncia)",
         "ru_defense_ministry",
     ),
     # Ukraine's General Staff (and Kyiv's military, who publish its figures)
