@@ -168,8 +168,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     # "As of november 4" (machine copy in lower case; not "may", "march", words of their own)
     (
         re.compile(
-            r"\b(?:[Aa]s of|[Oo]n|[Ss]ince|[Ff]rom|[Bb]y)\s+(?P<mon>january|february|april|june|july|august|september|october"
-            rf"|november|december)\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"
+            r"\b(?:[Aa]s of|[Oo]n|[Ss]ince|[Ff]rom|[Bb]y)\s+(?P<mon>january|february|april|june|july|august"
+            rf"|september|october|november|december)\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"
         ),
         "date",
     ),
