@@ -199,6 +199,11 @@ DESTROY_VERBS = (
     r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 )
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
+# Wounded before the number: "поранень зазнали близько 380 тисяч"
+WOUNDED_BEFORE = (
+    r"(?:поранень зазнали|зазнали поранень|поранено|було поранено|were wounded|were injured|sono (?:rimasti )?feriti)"
+    r"\s*(?:понад|близько|більше|майже|more than|about|over|almost|oltre|circa|quasi)?\s*$"
+)
 KILLED_BEFORE = (
     r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"

@@ -50,6 +50,7 @@ _INCREASE_AFTER = re.compile(
     re.I,
 )
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
+_WOUNDED_BEFORE = re.compile(lx.WOUNDED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BRINGING_PRE = re.compile(
@@ -439,6 +440,12 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
             and _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40) : f.n.start])
         ):
             verb_kind = "killed"
+        elif (
+            verb_kind is None
+            and kind == "people"
+            and _WOUNDED_BEFORE.search(norm, max(s.start, f.n.start - 40), f.n.start)
+        ):
+            verb_kind = "wounded"
     return kind, start, end, subj, verb_kind, label_first, inherit, bringing
 
 
