@@ -22,7 +22,12 @@ _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$"
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
-_BY_AGENT = re.compile(r"(?:" + lx.DESTROY_VERBS + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?$", re.I)
+_BY_AGENT = re.compile(
+    r"(?:"
+    + lx.DESTROY_VERBS
+    + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?(?:(?:forze|truppe|esercito|militari)\s+)?$",
+    re.I,
+)
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _RATE = re.compile(
@@ -90,6 +95,9 @@ def claimant_of(st: State, se: Sent, c: Candidate) -> tuple[Cue | None, str | No
     cue, _ = nearest(se.p.cues, c.start, lambda x: x.start, lambda x: x.end)
     if cue is not None:
         return cue, cue.claimant, cue.entity
+    after = st.said_after.get(se.p.s.index)
+    if after is not None:
+        return None, after.claimant, after.entity
     if se.in_list and st.list_header.cues:
         return None, st.list_header.cues[-1].claimant, st.list_header.cues[-1].entity
     if st.ctx_claimant:

@@ -38,6 +38,7 @@ class State:
     prev_claim: Claim | None = None
     measures_seen: dict[str, set] = field(default_factory=dict)  # the measures of each claimant's body figures
     heads: set[int] = field(default_factory=set)  # the headline sentences
+    said_after: dict[int, object] = field(default_factory=dict)  # sentence -> the cue of "Lo hanno detto X" after it
 
     def spec_for(self, d: dates_mod.DateMention) -> DateSpec:
         if d.start not in self.spec_cache:

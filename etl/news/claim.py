@@ -169,15 +169,35 @@ def _headline_repeated(a: Claim, claims: list[Claim]) -> bool:
     family = _PEOPLE_FAMILY if a.category in _PEOPLE_FAMILY else {a.category}
     return any(
         not b.headline
-        and b.claimant == a.claimant
         and b.category in family
-        and (b.value == a.value or a.rounded and _close(a, b))
+        and (
+            b.claimant == a.claimant
+            and (b.value == a.value or a.rounded and _close(a, b))
+            or b.value == a.value >= 1000  # whoever the headline seems to name ("Wsj: 40mila soldati")
+        )
         for b in claims
     )
 
 
+def _one_side(claims: list[Claim]) -> None:
+    """A large figure said twice by one claimant with two sides ("Russia's War Ukraine: 907,220 Troops Lost" and
+    "Russia has lost 907,220 troops") is one figure: the side the claimant's other claims name most."""
+    for a in claims:
+        for b in claims:
+            if (
+                a is not b
+                and a.subject != b.subject
+                and (a.claimant, a.category, a.measure, a.value) == (b.claimant, b.category, b.measure, b.value)
+                and a.value is not None
+                and a.value >= 1000
+            ):
+                sides = [c.subject for c in claims if c.claimant == a.claimant]
+                a.subject = b.subject = max((a.subject, b.subject), key=sides.count)
+
+
 def dedup(claims: list[Claim]) -> list[Claim]:
     """Stage: one claim per figure (the same figure twice, a rounded restatement, a bound said again)."""
+    _one_side(claims)
     drop: set[int] = {i for i, a in enumerate(claims) if _headline_repeated(a, claims)}
     for i, a in enumerate(claims):
         for j, b in enumerate(claims):

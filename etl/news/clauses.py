@@ -21,7 +21,13 @@ _CUES = lx.compile_table(lx.CLAIMANT_CUES)
 _NOT_ATTR = re.compile(lx.NOT_ATTRIBUTION, re.I)
 # "the Ukrainian Armed Forces were losing 30 thousand": the army named as the side that lost is no claimant
 _LOSSES_OF = re.compile(r"(?:losses|втрати|perdite) (?:of|di|delle|dell'|degli) (?:the )?$", re.I)
-_LOSER_AFTER = re.compile(r"\s+(?:were |was |had |have |has )?(?:already )?(?:lost|losing|loses|suffered)\b", re.I)
+_LOSER_AFTER = re.compile(
+    r"\s+(?:(?:were |was |had |have |has )?(?:already )?(?:lost|losing|loses|suffered)"
+    r"|(?:abbia|ha|hanno|avrebbe|avrebbero|aveva) (?:già )?perso|perde|perdono)\b",
+    re.I,
+)
+# "fonti della Nato al Wall Street Journal", "officials told the New York Times": the outlet told is no claimant
+_TOLD = re.compile(r"(?:\btold|\bal|\balla|\ballo)\s+(?:the\s+)?$", re.I)
 _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
 _SUBJECT_MASKS = re.compile(lx.SUBJECT_MASKS, re.I)
 _LOSS = re.compile(r"(?<![\w])(?:" + lx.LOSS_TRIGGERS + r")(?![\w])", re.I)
@@ -114,6 +120,8 @@ def claimant_cues(norm: str, s: Sentence) -> tuple[list[Cue], bool]:
         ):
             continue
         if blocked and [m for m in _NOT_ATTR.finditer(text) if abs(m.start() + s.start - a) < 80]:
+            continue
+        if c == "other" and _TOLD.search(norm, max(s.start, a - 12), a):
             continue
         name = re.sub(r"^(?:the|according to)\s+", "", norm[a:b].strip().lower())
         cues.append(Cue(a, b, c, c if c != "other" else "other:" + name.split()[0] if name else "other"))

@@ -16,7 +16,7 @@ publication date, or the bulletin day found by the series match) and closest to 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from etl.domain import calendar
@@ -147,6 +147,8 @@ _YEAR = r"(?:19|20)\d{2}"
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"), "date"),
     (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>20\d{2}|\d{2})(?![\d])"), "date"),
+    # a bulletin's yearless range "з 24.02 по 27.09": its last day
+    (re.compile(r"(?:(?<=24\.02 до )|(?<=24\.02 по ))(?P<d>\d{1,2})\.(?P<m>\d{2})(?![\d]|\.\d)"), "date"),
     (
         re.compile(rf"\b(?P<mon>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"),
         "date",
@@ -160,6 +162,14 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (
         re.compile(
             rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I
+        ),
+        "date",
+    ),
+    # "As of november 4" (machine copy in lower case; not "may", "march", words of their own)
+    (
+        re.compile(
+            r"\b(?:[Aa]s of|[Oo]n|[Ss]ince|[Ff]rom|[Bb]y)\s+(?P<mon>january|february|april|june|july|august"
+            rf"|september|october|november|december)\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?(?![\d,.]\d)"
         ),
         "date",
     ),
@@ -177,6 +187,14 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"\b(?P<mon>{_EN_MONTH}|{_IT_MONTH})\s+(?P<y>{_YEAR})\b", re.I), "month"),
     (
         re.compile(rf"(?<![\w])(?:у|в)\s+(?P<mon>{_UK_MONTH_LOC})(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?", re.I),
+        "month",
+    ),
+    (
+        re.compile(
+            rf"(?<![\w])(?:наприкінці|на початку|в середині|у середині|до кінця|з початку)\s+(?P<mon>{_UK_MONTH_GEN})"
+            rf"(?:\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
+            re.I,
+        ),
         "month",
     ),
     (
@@ -224,6 +242,8 @@ class DateMention:
     offset: int | None = None  # relative: days from the reference day
     opens: bool = False  # the first day of a range of days ("Aug. 18-24"): a period's start
     last_year: bool = False  # "febbraio dello scorso anno", "February of last year": the year before the reference
+    next_day: bool = False  # "за минулу добу, 22 листопада": the day of the losses, reported the next morning
+    month_offset: int | None = None  # "said last month" (-1), "this month" (0): a month counted from the reference
 
     @property
     def precision(self) -> str | None:
@@ -265,6 +285,22 @@ def _day_ranges(text: str, out: list, taken: list) -> None:
         out.append(DateMention(m.start(g2), m.end(), text[m.start(g2) : m.end()], "date", year, month, d2))
         taken.append((m.start(), m.end()))
 
+
+# "За минулу добу, 22 листопада, ...", "Упродовж минулої доби, 2 січня": a bulletin counts the day before it
+_LOSS_DAY = re.compile(
+    r"(?:за|протягом|упродовж|впродовж|за прошедшие|за минувшие)\s+(?:минул\w+|прошедш\w+|минувш\w+)?\s*"
+    r"(?:доб[уи]|сутки|суток),?\s*$",
+    re.I,
+)
+
+_MONTH_OFFSET = {
+    "last month": -1,
+    "this month": 0,
+    "минулого місяця": -1,
+    "цього місяця": 0,
+    "il mese scorso": -1,
+    "questo mese": 0,
+}
 
 _LAST_YEAR = re.compile(r"\s*(?:dello scorso anno|dell'anno scorso|of last year|last year|минулого року)\b", re.I)
 
@@ -314,10 +350,14 @@ def scan(text: str) -> list[DateMention]:
                 mention = DateMention(
                     a, b, text[a:b], kind, y, month, day, last_year=y is None and bool(_LAST_YEAR.match(text, b))
                 )
+                if kind == "date" and _LOSS_DAY.search(text, max(0, a - 40), a):
+                    mention = replace(mention, next_day=True)
             elif kind == "weekday":
                 mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
             elif kind == "relative":
                 mention = DateMention(a, b, m.group(), kind, offset=RELATIVE[m.group("rel").lower()])
+            elif kind == "vague" and m.group().lower() in _MONTH_OFFSET:
+                mention = DateMention(a, b, m.group(), "relative", month_offset=_MONTH_OFFSET[m.group().lower()])
             else:
                 mention = DateMention(a, b, m.group(), kind)
             out.append(mention)
@@ -352,6 +392,9 @@ def last_weekday(weekday: int, reference: date) -> date:
 
 def resolve(mention: DateMention, reference: date | None) -> tuple[date | None, str | None]:
     """(first day, precision) a mention stands for, given the reference day; (None, None) when it cannot."""
+    if mention.next_day:
+        day, precision = resolve(replace(mention, next_day=False), reference and reference - timedelta(days=1))
+        return (day + timedelta(days=1), precision) if day else (None, None)
     if mention.last_year and reference is not None and mention.kind in ("date", "month"):
         return date(reference.year - 1, mention.month, mention.day or 1), "day" if mention.day else "month"
     if mention.kind == "date":
@@ -368,6 +411,9 @@ def resolve(mention: DateMention, reference: date | None) -> tuple[date | None, 
         return date(mention.year, 1, 1), "year"
     if mention.kind == "weekday" and reference is not None:
         return last_weekday(mention.weekday, reference), "day"
+    if mention.kind == "relative" and reference is not None and mention.month_offset is not None:
+        first = reference.replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1) if mention.month_offset else first, "month"
     if mention.kind == "relative" and reference is not None:
         return reference + timedelta(days=mention.offset), "day"
     return None, None

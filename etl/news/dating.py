@@ -107,6 +107,10 @@ def _resolve_spec(spec: DateSpec, reference: date | None, reference_name: str | 
     spec.reference = reference_name if needs_reference else None
 
 
+def _significant(value: int) -> int:
+    return len(str(value).rstrip("0"))
+
+
 def series_day(group: list[Claim], series, published: date | None) -> date | None:
     """The one bulletin day whose accepted cumulative values equal the group's General Staff totals."""
     totals = [
@@ -126,6 +130,9 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
     if any(series.days_with("personnel", c.value) for c in personnel):
         # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
         personnel = [c for c in personnel if series.days_with("personnel", c.value)]
+        # of several that match, the most precise decides ("oltre 17 mila" restates "circa 17.200")
+        precision = max(_significant(c.value) for c in personnel)
+        personnel = [c for c in personnel if _significant(c.value) == precision]
     for c in personnel + [c for c in totals if c.category != "personnel"]:
         found = set(series.days_with(c.category, c.value))
         if not found and c.category != "personnel":
@@ -197,8 +204,12 @@ def _yearless_explicit(spec: DateSpec, day: date) -> bool:
     return False
 
 
-def resolve_dates(claims: list[Claim], published: date | None, series, line: DateSpec | None = None) -> None:
-    """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start."""
+def resolve_dates(
+    claims: list[Claim], published: date | None, series, line: DateSpec | None = None, text_year: date | None = None
+) -> None:
+    """Stage: every claim's ``as_of``, ``date_method``, ``date_reference``, ``date_text`` and period start.
+    ``text_year`` (the end of the latest year the text states in a date) gives a yearless day its year when
+    neither a publication date nor the series can."""
     specs = _specs(claims)
     _by_dateline(specs, line, published)
     for spec in specs:
@@ -216,6 +227,10 @@ def resolve_dates(claims: list[Claim], published: date | None, series, line: Dat
     if published is None and anchor is not None:
         for spec in specs:
             _resolve_spec(spec, anchor, "series_match")
+    if published is None and anchor is None and text_year is not None:
+        for spec in specs:
+            if spec.mention is not None and spec.mention.kind in ("date", "month") and not spec.mention.year:
+                _resolve_spec(spec, text_year, "text")
     _explicit_wins(specs, claims)
     for cl in claims:
         spec = cl.date_spec

@@ -68,6 +68,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     prepared, cands_by_sentence, all_dates = read_sentences(norm)
     st = State(norm, text)
     st.heads = heads = headlines(norm, prepared)
+    st.said_after = said_after(norm, prepared)
     first = next((c for p in prepared for c in p.cues), None)
     if first is not None:
         st.first_cue, st.first_entity = first.claimant, first.entity
@@ -79,11 +80,30 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
         claims.extend(bind_sentence(st, p, cands))
     line = dateline(st, prepared, all_dates)
     fill_undated(st, claims, line, lede_date(st, prepared))
-    resolve_dates(claims, published, series, line)
+    years = [d.year for d in all_dates if d.year and d.kind in ("date", "month")]
+    resolve_dates(claims, published, series, line, date(max(years), 12, 31) if years else None)
     day_figures(claims, series, published)
     for cl in claims:
         cl.headline = cl.sentence in heads
     return dedup(claims)
+
+
+# "Lo hanno detto fonti della Nato", "Lo riferisce lo Stato maggiore", "Про це повідомив Генштаб": the sentence
+# after a figure that names no one says whose it is
+_SAID_SO = re.compile(
+    r"\s*(?:Lo (?:ha |hanno )?(?:detto|dett[io]|riferit[oi]|riferisce|riferiscono|riporta|riportano|afferma|affermano"
+    r"|dichiarat[oi]|reso noto|resi noti|comunicat[oi])|This was (?:reported|said|stated)|Про це (?:повідомил\w*"
+    r"|повідомляє|повідомляють|заявил\w*|йдеться))\b",
+    re.I,
+)
+
+
+def said_after(norm: str, prepared: list[SentenceInfo]) -> dict[int, object]:
+    out = {}
+    for before, p in zip(prepared, prepared[1:], strict=False):
+        if p.cues and _SAID_SO.match(norm, p.s.start) and before.s.paragraph == p.s.paragraph:
+            out[before.s.index] = p.cues[0]
+    return out
 
 
 def headlines(norm: str, prepared: list[SentenceInfo]) -> set[int]:

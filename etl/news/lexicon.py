@@ -73,11 +73,11 @@ PEOPLE_KINDS = ("people", "casualties", "killed", "wounded", "killed_wounded")
 # --------------------------------------------------------------------------- what makes it a loss report
 LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
-    r"|neutrali[sz]ed|liquidated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
-    r"|total (?:stood|stands) at"
+    r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
+    r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll) at"
     r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
-    r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+"
+    r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
 )
 # the air force's daily tally of shoot-downs
 NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"
@@ -106,6 +106,8 @@ SAME_DAY = (
 PERIOD_SAME = (
     r"during the same (?:time )?period|in the same period|over the same period|same time period"
     r"|за той самий період|за цей же період|nello stesso periodo"
+    r"|(?:during|over|in|for) (?:the|that) (?:same )?month|the same month|за (?:цей|той) (?:же |самий )?місяць"
+    r"|nel corso del mese|in quel mese|nello stesso mese"
 )
 PERIOD_YEAR = (
     r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
@@ -193,10 +195,15 @@ REGIONAL_AFTER = (
 )
 # The side named before a number did the destroying: the figure is the other side's loss
 DESTROY_VERBS = (
-    r"destroyed|eliminated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
+    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
     r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 )
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
+# Wounded before the number: "поранень зазнали близько 380 тисяч"
+WOUNDED_BEFORE = (
+    r"(?:поранень зазнали|зазнали поранень|поранено|було поранено|were wounded|were injured|sono (?:rimasti )?feriti)"
+    r"\s*(?:понад|близько|більше|майже|more than|about|over|almost|oltre|circa|quasi)?\s*$"
+)
 KILLED_BEFORE = (
     r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"

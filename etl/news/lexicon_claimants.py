@@ -37,13 +37,15 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     ),
     (
         r"(?:Міноборони|Міністерств\w+ оборони) (?:РФ|рф|Росії|росії)|російськ\w+ (?:Міноборони|міністерств\w+ оборони)"
-        r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*",
+        r"|Шойгу|Рудськ\w+|Конашенков\w*|Білоусов\w*"
+        r"|Москв\w+ (?:\w+ ){0,3}?(?:називала|назвала|заявляла|заявила|визнала|визнавала|повідомляла|повідомила)",
         "ru_defense_ministry",
     ),
     (
-        r"(?:secondo|per|stando a) Mosca|(?:il )?ministero della Difesa (?:russo|di Mosca)|(?:Mosca"
+        r"(?:secondo|per|stando a) Mosca|(?:il )?ministero (?:della Difesa )?(?:russo|di Mosca)|(?:Mosca"
         r"|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
-        r"|comunicato|riconosciuto)",
+        r"|comunicato|riconosciuto|sostenuto|affermato|annunciato|rivendicato|detto)"
+        r"|(?:Mosca|il Cremlino) (?:invece )?(?:sostiene|afferma|rivendica|dice|dichiara|riferisce|annuncia)",
         "ru_defense_ministry",
     ),
     # Ukraine's General Staff (and Kyiv's military, who publish its figures)
@@ -56,6 +58,7 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         rf"(?:Kyiv|Ukraine)'s (?:military|armed forces|army|tally|count|figures|data|{_DEF} ministry"
         rf"|ministry of {_DEF})"
         rf"|(?:Ukrainian|Ukraine's) (?:military|army|Armed Forces|{_DEF} Ministry|Ministry of {_DEF})"
+        r"(?! (?:dead|deaths|losses|casualties|death toll|killed)\b)"
         r"|Armed Forces of Ukraine|according to (?:Kyiv|Ukraine)\b|by (?:Kyiv|Ukraine)'s (?:count|tally|figures)"
         r"|Kyiv (?:also )?(?:said|says|reported|reports|claims|claimed|estimates)|:\s*Kyiv\s*$|^(?:Kyiv|Kiev):"
         r"|Ukrainian (?:military )?officials|Ukraine (?:also )?(?:said|says|reported|reports)"
@@ -140,7 +143,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     ),
     (
         r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
-        r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky",
+        r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky"
+        r"|(?:Oleksandr )?Syrsk(?:yi|yy|iy|y|ii)|Сирськ\w+",
         "other",
     ),
     (

@@ -27,9 +27,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (
-        r"unmanned aerial (?:vehicles?|autos?|automobiles?)|(?:operational[- ]tactical(?: level)? )?(?:drones?"
-        r"|UAVs?)(?: of (?:the )?operational[- ]tactical level)?"
-        r"|UAV operational-tactical level",
+        r"UAVs? (?:of )?operational[- ]tactical level|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
@@ -70,7 +69,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:units of )?automotive (?:equipment|vehicles)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
+    (r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
     (
         r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
         r"|dead, wounded|killed, wounded",
@@ -86,7 +85,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     # --- Ukrainian
     (
-        r"(?:одиниць |од\. )?автомобільн(?:ої|а|их) техні(?:ки|ка)(?: (?:та|і|й) автоцистерн(?:и)?)?"
+        r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) автоцистерн(?:и)?)?"
+        r"|одиниц[юіья] автомобільн(?:ої|их)(?= (?:та|і|й) )"
         r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн",
         "vehicles_fuel_tanks",
     ),
@@ -110,25 +110,26 @@ NOUNS: list[tuple[str, str]] = [
     (r"літак(?:ів|и|а)?", "aircraft"),
     (r"гелікоптер(?:ів|и|а)?|вертоліт(?:ів)?|вертольот(?:ів|и)", "helicopters"),
     (r"полонених", "pow"),
-    (r"(?:убитих|вбитих|загиблих) (?:і|та|й) поранених", "killed_wounded"),
+    (r"(?:убитих|вбитих|загиблих) (?:і|та|й) поранених|(?:убитими|вбитими) (?:і|та|й) пораненими", "killed_wounded"),
     (r"загибл(?:их|і|ими)|вбит(?:их|і|ими)|убит(?:их|і)|загинул(?:и|о)", "killed"),
     (r"поранен(?:их|і|ими)", "wounded"),
     (
         r"особового складу|особовий склад|особовому складі|осіб|військов(?:их|і|ий|ого)|окупант(?:ів|и|а)|солдат(?:ів"
         r"|и)?"
-        r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)",
+        r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)|захисник(?:ів|и)",
         "people",
     ),
     (r"втрат", "casualties"),
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi(?: e autocisterne)?"
+        r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
         "vehicles_fuel_tanks",
     ),
+    (r"automezzi", "vehicles"),  # motor vehicles alone: military_vehicles before the merge
     (r"droni|drone|velivoli senza pilota", "drones"),
     (
         r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati"
@@ -201,7 +202,7 @@ VERB_AFTER = [
         "killed",
     ),
     (r"(?:have |had |has )?(?:been |were |was |are )?(?:wounded|injured)", "wounded"),
-    (r"(?:загинули|загинуло|вбито|було вбито)", "killed"),
+    (r"(?:(?:РФ|рф|Росії|ЗСУ),?\s+)?(?:які\s+|що\s+)?(?:загинули|загинуло|вбито|було вбито)", "killed"),
     (r"(?:поранено|були поранені|отримали поранення)", "wounded"),
     (r"(?:(?:may|might|could|would|are likely to|are believed to) (?:have )?(?:died|been killed))", "killed"),
     (
@@ -217,7 +218,7 @@ VERB_AFTER = [
 QUALIFIER_BEFORE = [
     (
         r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|an estimated|estimated"
-        r"|just under|just over|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
+        r"|just under|just over|round|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
         r"|pressoché|approaching|nearing|likely approaching)",
         "about",
     ),

@@ -50,6 +50,7 @@ _INCREASE_AFTER = re.compile(
     re.I,
 )
 _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
+_WOUNDED_BEFORE = re.compile(lx.WOUNDED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BRINGING_PRE = re.compile(
@@ -59,11 +60,17 @@ _BRINGING_PRE = re.compile(
     r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
     r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
     r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
-    r"|\bport[ao](?: così| quindi)? a\s*$",
+    r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$",
     re.I,
 )  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
 _TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
+# "757.340 uomini, 1.400 nelle ultime 24 ore": a bare figure of the day after a figure takes its category
+_DAILY_AFTER = re.compile(
+    r"\s+(?:nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nella giornata di ieri|in the (?:past|last)"
+    r" (?:day|24 hours)|over the (?:past|last) (?:day|24 hours)|за (?:минулу |останню )?добу)(?![\w])",
+    re.I,
+)
 _BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
@@ -403,7 +410,7 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
             or _INCREASE_BEFORE.search(pre_long[-20:])
             or _INCREASE_AFTER.match(norm, f.after, s.end)
             or _INHERIT_AFTER.match(norm, f.after, s.end)
-            or _TOTAL_AFTER.match(norm, f.after, s.end)
+            or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
             and re.search(r"\w,\s*$", pre_long)
         ):
             if _REGIONAL_AFTER.search(norm[f.after : s.end]):
@@ -433,6 +440,12 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
             and _KILLED_BEFORE.search(norm[max(s.start, f.n.start - 40) : f.n.start])
         ):
             verb_kind = "killed"
+        elif (
+            verb_kind is None
+            and kind == "people"
+            and _WOUNDED_BEFORE.search(norm, max(s.start, f.n.start - 40), f.n.start)
+        ):
+            verb_kind = "wounded"
     return kind, start, end, subj, verb_kind, label_first, inherit, bringing
 
 
