@@ -73,13 +73,9 @@ def data_dir(tmp_path: Path) -> Path:
     """A tiny snapshot: pre-merge days, post-merge days, a gap in mod, an explicit increase column in minfin."""
     old = {**BASE, "military_vehicles": 1400, "fuel_tanks": 76, "srbm_launchers": 4}
     new = {k: v for k, v in BASE.items()} | {"vehicles_fuel_tanks": 1800, "cruise_missiles": 84}
-    minfin = (
-        day_rows("2022-04-29", old)
-        + day_rows("2022-04-30", later(old, 1))
-        + day_rows("2022-05-01", new)
-        + day_rows("2022-05-02", later(new, 2))
-        + day_rows("2022-06-10", later(new, 5))
-    )
+    # minfin and russianwarship both cover the merge of 2022-05-01
+    across_merge = day_rows("2022-04-29", old) + day_rows("2022-04-30", later(old, 1)) + day_rows("2022-05-01", new)
+    minfin = across_merge + day_rows("2022-05-02", later(new, 2)) + day_rows("2022-06-10", later(new, 5))
     # explicit increase for one row; the others are blank (computed)
     minfin = [r + [""] for r in minfin]
     for r in minfin:
@@ -104,13 +100,7 @@ def data_dir(tmp_path: Path) -> Path:
             ["2026-08-22", "https://mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"],
         ],
     )
-    rw = (
-        day_rows("2022-04-29", old)
-        + day_rows("2022-04-30", later(old, 1))
-        + day_rows("2022-05-01", new)
-        + day_rows("2022-05-02", later(new, 1))
-        + day_rows("2022-05-03", later(new, 2))
-    )
+    rw = across_merge + day_rows("2022-05-02", later(new, 1)) + day_rows("2022-05-03", later(new, 2))
     write_csv(tmp_path / "russianwarship.csv", ["as_of", "category", "cumulative"], rw)
     return tmp_path
 
