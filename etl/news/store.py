@@ -26,7 +26,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from etl.domain.model import ParseError
+from etl.domain.model import ParseError, field_dict
 from etl.news.article import ArticleError, from_html, from_text, looks_like_html
 from etl.news.claim import DATE_KEYS, EVIDENCE_KEYS, FIGURE_KEYS
 from etl.news.compare import compare
@@ -52,18 +52,8 @@ class ProcessResult:
     series_days: int = 0
 
     def summary(self) -> dict:
-        return {
-            "documents": self.documents,
-            "articles": self.articles,
-            "claims": self.claims,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "by_claimant": self.by_claimant,
-            "comparisons": self.comparisons,
-            "mismatches": self.mismatches,
-            "errors": [str(e) for e in self.errors],
-            "series_values": self.series_days,
-        }
+        errors = [str(e) for e in self.errors]
+        return field_dict(self, skip=("series_days",), errors=errors, series_values=self.series_days)
 
 
 def read_article(source: str, url: str, body: bytes, content_type: str | None):
