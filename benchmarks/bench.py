@@ -58,7 +58,7 @@ TRIVIAL_DAGS = {  # baselines written on the fly: what any DAG file costs the sa
 WARM = "from airflow.sdk import DAG, dag, task; import airflow.sdk.definitions.dag"
 
 
-def dag_import_times(repeat: int = 5) -> list[tuple[str, float, float]]:
+def dag_import_times(repeat: int = 3) -> list[tuple[str, float, float]]:
     """(file, cold, warm) medians: running the file with runpy after ``import airflow.sdk`` (cold:
     the lazy airflow.sdk loads its definitions on first use) and after its definitions are loaded
     (warm: the file's own code and its dag() construction)."""
@@ -95,22 +95,28 @@ def dag_import_times(repeat: int = 5) -> list[tuple[str, float, float]]:
     return out
 
 
+def own_warehouse_env(prefix: str, extra: dict[str, str] | None = None) -> None:
+    """Point this process at an embedded warehouse of its own: a fresh local folder (``prefix``) and a
+    free port, ``extra`` settings on top, and no warehouse DSN or Airflow connection from outside."""
+    from etl.local.embedded import free_port
+
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update(
+        {"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port()), **(extra or {})}
+    )
+    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
+        os.environ.pop(var, None)
+
+
 def live_politeness(days: int = 120, last: str = "2024-10-06", latency: float = 0.2) -> int:
     """A backfill of ``days`` days ending ``last`` with live politeness over a replay that answers
     every request ``latency`` seconds late; prints what it cost and the whole-history extrapolation."""
     from datetime import date
 
-    from etl.local.embedded import EmbeddedPostgres, free_port
+    from etl.local.embedded import EmbeddedPostgres
 
-    tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-politeness-"))
-    os.environ.update(
-        {
-            "ATTRITION_LOCAL_DIR": str(tmp / "local"),
-            "ATTRITION_PG_PORT": str(free_port()),
-            "ATTRITION_PROGRESS_SECONDS": "30",
-        }
-    )
-    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE", "ATTRITION_FAST", "ATTRITION_CRAWL_TIMEOUT"):
+    own_warehouse_env("attrition-bench-politeness-", {"ATTRITION_PROGRESS_SECONDS": "30"})
+    for var in ("ATTRITION_FAST", "ATTRITION_CRAWL_TIMEOUT"):
         os.environ.pop(var, None)
 
     from etl.domain.calendar import WAR_START
@@ -185,12 +191,9 @@ def freshness(poll: float = 120.0, days_before: int = 7) -> int:
     a rescheduled sensor, a few seconds, is not included)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from etl.local.embedded import EmbeddedPostgres, free_port
+    from etl.local.embedded import EmbeddedPostgres
 
-    tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-fresh-"))
-    os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port())})
-    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
-        os.environ.pop(var, None)
+    own_warehouse_env("attrition-bench-fresh-")
     from etl.domain.model import SOURCES
     from etl.losses.crawl import replay_env
     from etl.losses.ingest import backfill, crawl_source, days_in_documents, ingest
@@ -297,12 +300,9 @@ def main() -> int:
         args = ap.parse_args()
         return live_politeness(args.days, args.to, args.latency)
 
-    from etl.local.embedded import EmbeddedPostgres, free_port
+    from etl.local.embedded import EmbeddedPostgres
 
-    tmp = Path(tempfile.mkdtemp(prefix="attrition-bench-"))
-    os.environ.update({"ATTRITION_LOCAL_DIR": str(tmp / "local"), "ATTRITION_PG_PORT": str(free_port())})
-    for var in ("ATTRITION_WAREHOUSE_DSN", "AIRFLOW_CONN_WAREHOUSE"):
-        os.environ.pop(var, None)
+    own_warehouse_env("attrition-bench-")
 
     from etl.domain.calendar import WAR_START
     from etl.losses.crawl import replay_env

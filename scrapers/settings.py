@@ -22,19 +22,34 @@ BOT_NAME = "attrition"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
 
-# --- where the sources live -----------------------------------------------------------------
-ATTRITION_MINFIN_BASE_URL = setting("ATTRITION_MINFIN_BASE_URL")
-ATTRITION_MOD_MIL_BASE_URL = setting("ATTRITION_MOD_MIL_BASE_URL")
-ATTRITION_MOD_BASE_URL = setting("ATTRITION_MOD_BASE_URL")
-ATTRITION_RUSSIANWARSHIP_BASE_URL = setting("ATTRITION_RUSSIANWARSHIP_BASE_URL")
-
-# --- the mod spider's daily run: the newest listed day and the days before it, this many in all ---
-ATTRITION_MOD_DAILY_DAYS = setting("ATTRITION_MOD_DAILY_DAYS")
-
-# --- the run ----------------------------------------------------------------------------------
-ATTRITION_RUN_ID = setting("ATTRITION_RUN_ID")
-ATTRITION_MANIFEST = setting("ATTRITION_MANIFEST")
-ATTRITION_FAST = setting("ATTRITION_FAST")
+# The ATTRITION_* settings the spiders, middlewares and pipelines read, each a module attribute of the
+# same name holding setting(name).
+_attrition_settings = (  # lower case: not a Scrapy setting itself
+    # where the sources live
+    "ATTRITION_MINFIN_BASE_URL",
+    "ATTRITION_MOD_MIL_BASE_URL",
+    "ATTRITION_MOD_BASE_URL",
+    "ATTRITION_RUSSIANWARSHIP_BASE_URL",
+    # the mod spider's daily run: the newest listed day and the days before it, this many in all
+    "ATTRITION_MOD_DAILY_DAYS",
+    # the run
+    "ATTRITION_RUN_ID",
+    "ATTRITION_MANIFEST",
+    "ATTRITION_FAST",
+    # Exponential backoff before a retry of a 5xx/429/408 or a timeout: base * 2**(n-1) seconds,
+    # capped; connection refused / DNS failures are retried at once (a dead source fails promptly).
+    "ATTRITION_RETRY_BACKOFF",
+    "ATTRITION_RETRY_BACKOFF_MAX",
+    # A 429/503 with Retry-After waits at least that long (also when backoff is off), at most this long;
+    # the host's download slot is slowed down to it too.
+    "ATTRITION_RETRY_AFTER_MAX",
+    # A backfill run again under the same run id skips what that run already archived (resume).
+    "ATTRITION_SKIP_ARCHIVED",
+    # A host that timed out (after the retries) on this many requests in a row counts as down: its other
+    # requests are skipped.  Connection refused / DNS failure count at once.
+    "ATTRITION_MAX_HOST_TIMEOUTS",
+)
+globals().update({name: setting(name) for name in _attrition_settings})
 
 # --- politeness -------------------------------------------------------------------------------
 USER_AGENT = setting("ATTRITION_USER_AGENT")
@@ -55,23 +70,11 @@ COOKIES_ENABLED = False
 RETRY_ENABLED = True
 RETRY_TIMES = 3  # 1 request + 3 retries
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# Exponential backoff before a retry of a 5xx/429/408 or a timeout: base * 2**(n-1) seconds,
-# capped; connection refused / DNS failures are retried at once (a dead source fails promptly).
-ATTRITION_RETRY_BACKOFF = setting("ATTRITION_RETRY_BACKOFF")
-ATTRITION_RETRY_BACKOFF_MAX = setting("ATTRITION_RETRY_BACKOFF_MAX")
-# A 429/503 with Retry-After waits at least that long (also when backoff is off), at most this long;
-# the host's download slot is slowed down to it too.
-ATTRITION_RETRY_AFTER_MAX = setting("ATTRITION_RETRY_AFTER_MAX")
-# A backfill run again under the same run id skips what that run already archived (resume).
-ATTRITION_SKIP_ARCHIVED = setting("ATTRITION_SKIP_ARCHIVED")
-DOWNLOAD_TIMEOUT = setting("ATTRITION_DOWNLOAD_TIMEOUT")
-# A host that timed out (after the retries) on this many requests in a row counts as down: its other
-# requests are skipped.  Connection refused / DNS failure count at once.
-ATTRITION_MAX_HOST_TIMEOUTS = setting("ATTRITION_MAX_HOST_TIMEOUTS")
+DOWNLOAD_TIMEOUT = setting("ATTRITION_DOWNLOAD_TIMEOUT")  # the retry and host-down ones: _attrition_settings
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024  # a bulletin is ~20 KB, a minfin month page ~200 KB
 DOWNLOAD_WARNSIZE = 1024 * 1024
 
-if ATTRITION_FAST:  # loopback tests: no delays, no backoff
+if setting("ATTRITION_FAST"):  # loopback tests: no delays, no backoff
     DOWNLOAD_DELAY = 0
     AUTOTHROTTLE_START_DELAY = 0
     ATTRITION_RETRY_BACKOFF = 0

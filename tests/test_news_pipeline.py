@@ -83,18 +83,19 @@ def server():
         yield srv
 
 
+def crawl(spider: str, db: str, run_id: str, **kw):
+    """One news spider's crawl of the replay, fast, with the tests' timeout."""
+    return crawl_news(spider, run_id=run_id, dsn=db, fast=True, timeout=300, **kw)
+
+
+def crawl_ki(srv: NewsReplayServer, db: str, run_id: str, **kw):
+    return crawl("news_kyiv_independent", db, run_id, kyiv_independent_base=srv.kyiv_independent_base, **kw)
+
+
 def crawl_all(srv: NewsReplayServer, db: str, run_id: str = "t", **kw) -> list[int]:
-    ki = crawl_news(
-        "news_kyiv_independent",
-        run_id=run_id,
-        dsn=db,
-        fast=True,
-        timeout=300,
-        kyiv_independent_base=srv.kyiv_independent_base,
-        **kw,
-    )
+    ki = crawl_ki(srv, db, run_id, **kw)
     feeds = [srv.feed_url("newsweek"), srv.feed_url("ap", atom=True), srv.feed_url("generic")]
-    generic = crawl_news("news_article", run_id=run_id, dsn=db, fast=True, timeout=300, args={"feeds": feeds}, **kw)
+    generic = crawl("news_article", db, run_id, args={"feeds": feeds}, **kw)
     return ki.document_ids + generic.document_ids
 
 
@@ -198,23 +199,9 @@ def test_a_series_correction_reaches_the_comparison_but_claims_stay(server, db):
 def test_redesigned_page_and_feed_faults_are_named(server, db):
     server.add_fault(server.url_of(ITALIAN), "redesign")
     server.add_fault("/feeds/ap.atom", "empty")
-    ki = crawl_news(
-        "news_kyiv_independent",
-        run_id="f",
-        dsn=db,
-        fast=True,
-        timeout=300,
-        kyiv_independent_base=server.kyiv_independent_base,
-    )
+    ki = crawl_ki(server, db, "f")
     with pytest.raises(CrawlError) as err:
-        crawl_news(
-            "news_article",
-            run_id="f",
-            dsn=db,
-            fast=True,
-            timeout=300,
-            args={"feeds": [server.feed_url("ap", atom=True), server.feed_url("generic")]},
-        )
+        crawl("news_article", db, "f", args={"feeds": [server.feed_url("ap", atom=True), server.feed_url("generic")]})
     assert str(err.value) == f"news_article: {server.feed_url('ap', atom=True)}: feed unusable: empty feed"
     fetched = err.value.result.document_ids  # the generic feed's article was still archived
     result = process_documents(ki.document_ids + fetched, dsn=db)
@@ -225,23 +212,14 @@ def test_redesigned_page_and_feed_faults_are_named(server, db):
 
 
 def test_kyiv_independent_backfill_reads_the_sitemap_for_the_range(server, db):
-    result = crawl_news(
-        "news_kyiv_independent",
-        run_id="b",
-        dsn=db,
-        fast=True,
-        timeout=300,
-        kyiv_independent_base=server.kyiv_independent_base,
-        date_from=date(2025, 1, 1),
-        date_to=date(2025, 1, 31),
-    )
+    result = crawl_ki(server, db, "b", date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
     urls = [u for (u,) in query(db, "SELECT url FROM raw.document WHERE id = ANY(%s)", (result.document_ids,))]
     assert urls == [server.url_of(KI_DAILY)]
     assert query(db, "SELECT url FROM raw.fetch WHERE outcome = 'navigation'")[0][0].endswith("/sitemap-posts.xml")
 
 
 def test_article_urls_without_a_feed(server, db):
-    result = crawl_news("news_article", run_id="u", dsn=db, fast=True, timeout=300, args={"urls": [server.url_of(AP)]})
+    result = crawl("news_article", db, "u", args={"urls": [server.url_of(AP)]})
     assert len(result.document_ids) == 1
     stored = process_documents(result.document_ids, dsn=db)
     assert stored.errors == [] and stored.articles == 1

@@ -18,7 +18,8 @@ import pytest
 from parsel import Selector
 
 from etl.domain import categories
-from etl.domain.categories import BY_CODE
+from etl.domain.categories import BY_CODE, petro_labels
+from etl.replay import snapshot
 from etl.replay.server import MINFIN_LABELS, MOD_LABELS, ReplayServer, load_series, mil_en_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,13 +74,9 @@ def data_dir(tmp_path: Path) -> Path:
     """A tiny snapshot: pre-merge days, post-merge days, a gap in mod, an explicit increase column in minfin."""
     old = {**BASE, "military_vehicles": 1400, "fuel_tanks": 76, "srbm_launchers": 4}
     new = {k: v for k, v in BASE.items()} | {"vehicles_fuel_tanks": 1800, "cruise_missiles": 84}
-    minfin = (
-        day_rows("2022-04-29", old)
-        + day_rows("2022-04-30", later(old, 1))
-        + day_rows("2022-05-01", new)
-        + day_rows("2022-05-02", later(new, 2))
-        + day_rows("2022-06-10", later(new, 5))
-    )
+    # minfin and russianwarship both cover the merge of 2022-05-01
+    across_merge = day_rows("2022-04-29", old) + day_rows("2022-04-30", later(old, 1)) + day_rows("2022-05-01", new)
+    minfin = across_merge + day_rows("2022-05-02", later(new, 2)) + day_rows("2022-06-10", later(new, 5))
     # explicit increase for one row; the others are blank (computed)
     minfin = [r + [""] for r in minfin]
     for r in minfin:
@@ -104,13 +101,7 @@ def data_dir(tmp_path: Path) -> Path:
             ["2026-08-22", "https://mod.gov.ua/news/bojovi-vtrati-voroga-na-22-serpnya-2026-roku"],
         ],
     )
-    rw = (
-        day_rows("2022-04-29", old)
-        + day_rows("2022-04-30", later(old, 1))
-        + day_rows("2022-05-01", new)
-        + day_rows("2022-05-02", later(new, 1))
-        + day_rows("2022-05-03", later(new, 2))
-    )
+    rw = across_merge + day_rows("2022-05-02", later(new, 1)) + day_rows("2022-05-03", later(new, 2))
     write_csv(tmp_path / "russianwarship.csv", ["as_of", "category", "cumulative"], rw)
     return tmp_path
 
@@ -941,71 +932,34 @@ def _common(day: date) -> dict[str, int]:
     return {code: n + step for code, n in COMMON.items()}
 
 
-def _mod_record(day: date, **fields) -> dict:
+def _dataset_record(day: date, head: dict, columns: dict[str, str], blank, fields: dict) -> dict:
+    """One dataset's record of ``day``, its columns as the snapshot builder reads them: ``head``, then
+    each column the common figure of its category (``blank`` where it has none), then ``fields`` over them."""
     c = _common(day)
-    rec = {
-        "date": day.isoformat(),
-        "sourceUri": f"https://www.mil.gov.ua/news/{day:%Y/%m/%d}/test/",
-        "personnel": c["personnel"],
-        "tanks": c["tanks"],
-        "afvs": c["armored_vehicles"],
-        "artillery": c["artillery"],
-        "airDefense": c["air_defense"],
-        "rocketSystems": c["mlrs"],
-        "unarmoredVehicles": None,
-        "fixedWingAircraft": c["aircraft"],
-        "rotaryWingAircraft": c["helicopters"],
-        "uavs": c["drones"],
-        "ships": c["ships_boats"],
-        "submarines": None,
-        "specialEquipment": None,
-        "missiles": None,
-    }
-    rec.update(fields)
-    return rec
+    return {**head, **{col: c.get(code, blank) for col, code in columns.items()}, **fields}
+
+
+# the hand-kept dataset's columns that hold a common figure (its other columns come as fields)
+HAND_KEPT_COLUMNS = petro_labels(
+    "aircraft", "helicopter", "tank", "APC", "field artillery", "MRL", "drone", "naval ship", "anti-aircraft warfare"
+)
+
+
+def _mod_record(day: date, **fields) -> dict:
+    head = {"date": day.isoformat(), "sourceUri": f"https://www.mil.gov.ua/news/{day:%Y/%m/%d}/test/"}
+    return _dataset_record(day, head, snapshot.MOD_COLUMNS, None, fields)
+
+
+def _day_head(day: date) -> dict:
+    return {"date": day.isoformat(), "day": (day - date(2022, 2, 24)).days + 1}
 
 
 def _minfin_row(day: date, **fields) -> dict:
-    c = _common(day)
-    row = {
-        "date": day.isoformat(),
-        "day": (day - date(2022, 2, 24)).days + 1,
-        "personnel": c["personnel"],
-        "tanks": c["tanks"],
-        "apv": c["armored_vehicles"],
-        "artillery": c["artillery"],
-        "mlrs": c["mlrs"],
-        "aaws": c["air_defense"],
-        "aircrafts": c["aircraft"],
-        "helicopters": c["helicopters"],
-        "uav": c["drones"],
-        "cruise_missiles": "",
-        "warships": c["ships_boats"],
-        "vehicles_fuel_tanks": "",
-        "special_equipment": "",
-        "submarines": "",
-    }
-    row.update(fields)
-    return row
+    return _dataset_record(day, _day_head(day), snapshot.MINFIN_COLUMNS, "", fields)
 
 
 def _hand_kept(day: date, **fields) -> dict:
-    c = _common(day)
-    rec = {
-        "date": day.isoformat(),
-        "day": (day - date(2022, 2, 24)).days + 1,
-        "aircraft": c["aircraft"],
-        "helicopter": c["helicopters"],
-        "tank": c["tanks"],
-        "APC": c["armored_vehicles"],
-        "field artillery": c["artillery"],
-        "MRL": c["mlrs"],
-        "drone": c["drones"],
-        "naval ship": c["ships_boats"],
-        "anti-aircraft warfare": c["air_defense"],
-    }
-    rec.update(fields)
-    return rec
+    return _dataset_record(day, _day_head(day), HAND_KEPT_COLUMNS, None, fields)
 
 
 @pytest.fixture

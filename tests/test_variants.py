@@ -16,7 +16,7 @@ from helpers import sql
 from etl.domain import categories
 from etl.losses.ingest import ingest
 from etl.losses.parsers import parse_document
-from etl.losses.parsers.russianwarship import new_keys
+from etl.losses.parsers.russianwarship import STATS_KEYS, new_keys
 from etl.quality.gate import validate
 from etl.warehouse.raw_archive import store_document
 
@@ -222,20 +222,8 @@ def test_russianwarship_v1_and_v2_envelopes():
 
 # ----------------------------------------------------------------------------------- load and gate
 
-KEYS_2022 = (
-    "personnel_units",
-    "tanks",
-    "armoured_fighting_vehicles",
-    "artillery_systems",
-    "mlrs",
-    "aa_warfare_systems",
-    "planes",
-    "helicopters",
-    "vehicles_fuel_tanks",
-    "warships_cutters",
-    "uav_systems",
-    "special_military_equip",
-)
+# the keys the page numbers 100, 200, ... (cruise missiles, SRBM launchers and submarines set apart)
+KEYS_2022 = tuple(k for k in STATS_KEYS if k not in {"cruise_missiles", "atgm_srbm_systems", "submarines"})
 SRBM = {0: 1, 6: 2, 7: 4}  # 2022-03-20 (before the category began) = 1, then 2022-03-26 = 2, 03-27 = 4
 D0 = date(2022, 3, 20)
 

@@ -9,15 +9,11 @@ from pathlib import Path
 
 from etl.cli.common import add_command
 from etl.config import ConfigError
+from etl.domain.calendar import given_day
 
 
 def _day(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{flag} must be a date like 2024-12-10, not {value!r}") from None
+    return given_day(value, flag, ConfigError)
 
 
 def _chart(args: argparse.Namespace) -> int:

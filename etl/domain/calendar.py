@@ -85,6 +85,17 @@ MONTH_NUMBERS = {
 }
 
 
+def given_day(value: str | None, name: str, error=ValueError) -> date | None:
+    """The day a user gave as ``YYYY-MM-DD`` (None when not given); anything else raises
+    ``error(message)``, the message naming ``name`` (a flag, a parameter) and the value."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise error(f"{name} must be a date like 2024-12-10, not {value!r}") from None
+
+
 def month_number(name: str) -> int | None:
     """1..12 for a month's English or Ukrainian (genitive or nominative) name, any case; else None."""
     return MONTH_NUMBERS.get((name or "").strip().lower())

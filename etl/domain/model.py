@@ -1,11 +1,21 @@
-"""What parsers yield and loaders take: one cumulative count of one category on one day."""
+"""What parsers yield and loaders take: one cumulative count of one category on one day; and
+:func:`field_dict`, the dict form the project's records give of themselves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from etl.errors import InputError
+
+
+def field_dict(record, skip: tuple[str, ...] = (), **values) -> dict:
+    """A dataclass record's fields as a dict, in their order, without those in ``skip``; ``values``
+    replace the fields of the same name (in their place) and follow them in the order given."""
+    out = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in skip}
+    out.update(values)
+    return out
+
 
 # The bulletin sources, in priority order (core.source.priority): every module takes them from here.
 SOURCES = ("mod", "minfin", "russianwarship")
@@ -26,14 +36,7 @@ class Observation:
 
     def to_json(self) -> dict:
         """The JSON-lines form `attrition parse` prints."""
-        out = {
-            "as_of": self.as_of.isoformat(),
-            "category": self.category,
-            "cumulative": self.cumulative,
-            "increase": self.increase,
-            "qualifier": self.qualifier,
-            "source": self.source,
-        }
+        out = field_dict(self, skip=("document_id", "note"), as_of=self.as_of.isoformat())
         if self.note:
             out["note"] = self.note
         return out

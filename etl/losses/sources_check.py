@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from etl.domain.model import SOURCES
+from etl.domain.model import SOURCES, field_dict
 
 FAILED = ("changed", "unreachable")
 ALERT_KIND = {"changed": "source_changed", "unreachable": "source_unreachable"}
@@ -78,14 +78,8 @@ class CheckResult:
         return not self.failures
 
     def as_dict(self) -> dict:
-        return {
-            "run_id": self.run_id,
-            "mode": self.mode,
-            "strict": self.strict,
-            "ok": self.ok,
-            "failed": [s.source for s in self.failures],
-            "sources": [s.as_dict() for s in self.sources],
-        }
+        failed, sources = [s.source for s in self.failures], [s.as_dict() for s in self.sources]
+        return field_dict(self, skip=("sources",), ok=self.ok, failed=failed, sources=sources)
 
     def report(self) -> str:
         lines = [

@@ -18,6 +18,10 @@ FIGURE_KEYS = (
     "low",
     "high",
 )
+# When the claim is for, as the text dates it (after the figure keys and the period/qualifier).
+DATE_KEYS = ("as_of", "as_of_precision", "date_method", "date_reference", "date_text")
+# Where it stands and how it was read and compared: the last keys of every claim row.
+EVIDENCE_KEYS = ("evidence", "number_text", "status", "problem", "bulletin_value", "comparison")
 
 
 @dataclass
@@ -76,23 +80,7 @@ class Claim:
     entity: str = field(default="", repr=False)
     headline: bool = field(default=False, repr=False)
 
-    KEYS = (
-        *FIGURE_KEYS,
-        "period_start",
-        "qualifier",
-        "as_of",
-        "as_of_precision",
-        "date_method",
-        "date_reference",
-        "date_text",
-        "span",
-        "evidence",
-        "number_text",
-        "status",
-        "problem",
-        "bulletin_value",
-        "comparison",
-    )
+    KEYS = (*FIGURE_KEYS, "period_start", "qualifier", *DATE_KEYS, "span", *EVIDENCE_KEYS)
 
     def to_json(self) -> dict:
         out = {}

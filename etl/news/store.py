@@ -26,33 +26,16 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from etl.domain.model import ParseError
+from etl.domain.model import ParseError, field_dict
 from etl.news.article import ArticleError, from_html, from_text, looks_like_html
-from etl.news.claim import FIGURE_KEYS
+from etl.news.claim import DATE_KEYS, EVIDENCE_KEYS, FIGURE_KEYS
 from etl.news.compare import compare
 from etl.news.extract import EXTRACTOR_VERSION, Claim, extract
 
 logger = logging.getLogger(__name__)
 
-CLAIM_COLUMNS = (
-    "seq",
-    *FIGURE_KEYS,
-    "qualifier",
-    "period_start",
-    "as_of",
-    "as_of_precision",
-    "date_method",
-    "date_reference",
-    "date_text",
-    "span_start",
-    "span_end",
-    "evidence",
-    "number_text",
-    "status",
-    "problem",
-    "bulletin_value",
-    "comparison",
-)
+# core.claim's columns in the order stored and compared: the claim's keys, the span as two columns
+CLAIM_COLUMNS = ("seq", *FIGURE_KEYS, "qualifier", "period_start", *DATE_KEYS, "span_start", "span_end", *EVIDENCE_KEYS)
 
 
 @dataclass
@@ -69,18 +52,8 @@ class ProcessResult:
     series_days: int = 0
 
     def summary(self) -> dict:
-        return {
-            "documents": self.documents,
-            "articles": self.articles,
-            "claims": self.claims,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "by_claimant": self.by_claimant,
-            "comparisons": self.comparisons,
-            "mismatches": self.mismatches,
-            "errors": [str(e) for e in self.errors],
-            "series_values": self.series_days,
-        }
+        errors = [str(e) for e in self.errors]
+        return field_dict(self, skip=("series_days",), errors=errors, series_values=self.series_days)
 
 
 def read_article(source: str, url: str, body: bytes, content_type: str | None):
@@ -109,31 +82,9 @@ def load_series(cur):
 
 
 def _claim_row(seq: int, c: Claim) -> tuple:
-    return (
-        seq,
-        c.claimant,
-        c.subject,
-        c.category,
-        c.measure,
-        c.value,
-        c.low,
-        c.high,
-        c.qualifier,
-        c.period_start,
-        c.as_of,
-        c.as_of_precision,
-        c.date_method,
-        c.date_reference,
-        c.date_text,
-        c.span[0],
-        c.span[1],
-        c.evidence,
-        c.number_text,
-        c.status,
-        c.problem,
-        c.bulletin_value,
-        c.comparison or "not_compared",
-    )
+    """The claim as a core.claim row (:data:`CLAIM_COLUMNS`); an uncompared claim is 'not_compared'."""
+    own = {"seq": seq, "span_start": c.span[0], "span_end": c.span[1], "comparison": c.comparison or "not_compared"}
+    return tuple(own[column] if column in own else getattr(c, column) for column in CLAIM_COLUMNS)
 
 
 def store_article(cur, document_id: int, article, claims: list[Claim]) -> tuple[int, bool]:

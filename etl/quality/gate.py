@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -88,7 +89,6 @@ def validate(
     """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
     from etl.config import warehouse_dsn
     from etl.quality.gate_decision import decide_and_write
-    from etl.quality.gx_runner import run_suites
     from etl.warehouse.db import connect
 
     started = time.perf_counter()
@@ -105,32 +105,17 @@ def validate(
         if date_from > date_to:
             return GateResult(date_from, date_to, outcome="nothing_loaded")
         result = GateResult(date_from, date_to)
+        run = _Run(dsn, sources, docs_dir, run_id, run_url, notify)
 
         # 1. the checks
-        report = run_suites(
-            dsn,
-            date_from=date_from,
-            date_to=date_to,
-            sources=sources,
-            data_docs_dir=docs_dir,
-            suites=CANDIDATE_SUITES,
-            airflow_run_id=run_id,
-            build_docs=False,
-        )
+        report = run.suites(CANDIDATE_SUITES, date_from, date_to, build_docs=False)
         result.data_docs = data_docs_url(report.data_docs_path)
         result.checks = _checks(report)
         monotonic_run = next(s.validation_run_id for s in report.suites if s.suite == "observations_monotonic")
         result.validation_run_id = monotonic_run
         if report.errors:
-            _fail(
-                dsn,
-                result,
-                run_id,
-                run_url,
-                notify,
-                "validation_error",
-                "the checks could not run: " + "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors),
-            )
+            errors = "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors)
+            run.fail(result, "validation_error", "the checks could not run: " + errors)
         schema_bad = _schema_bad(report)
 
         # 2. the decision, 3. the writes
@@ -141,7 +126,7 @@ def validate(
             decide_and_write(cur, result, lo, hi, schema_bad, monotonic_run, run_id, run_url)
 
         # 4. the accepted series' own suite, then the marts
-        accepted_report = _check_accepted(dsn, result, sources, docs_dir, run_id, run_url, notify)
+        accepted_report = _check_accepted(run, result)
         with conn, conn.cursor() as cur:
             refresh_marts(cur)
             result.outcome = "quarantined" if result.open_quarantine else "passed"
@@ -162,34 +147,17 @@ def _loaded_range(conn, sources: list[str]) -> tuple[date | None, date | None]:
         return cur.fetchone()
 
 
-def _check_accepted(dsn, result: GateResult, sources, docs_dir, run_id, run_url, notify):
-    """Step 4: the accepted series' own suite over the window; a failure stops the gate (:func:`_fail`)
+def _check_accepted(run: _Run, result: GateResult):
+    """Step 4: the accepted series' own suite over the window; a failure stops the gate (:meth:`_Run.fail`)
     before the marts are refreshed.  Returns its report."""
-    from etl.quality.gx_runner import run_suites
-
-    accepted_report = run_suites(
-        dsn,
-        date_from=result.window[0],
-        date_to=result.window[1],
-        sources=sources,
-        data_docs_dir=docs_dir,
-        suites=(ACCEPTED_SUITE,),
-        airflow_run_id=run_id,
-    )
+    accepted_report = run.suites((ACCEPTED_SUITE,), *result.window)
     result.checks.update(_checks(accepted_report))
     result.data_docs = data_docs_url(accepted_report.data_docs_path) or result.data_docs
     if accepted_report.outcome != "passed":
         bad = accepted_report.errors or accepted_report.failed
-        _fail(
-            dsn,
-            result,
-            run_id,
-            run_url,
-            notify,
-            "gate_failure",
-            "the accepted series failed its suite, the marts were not refreshed: "
-            + "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad),
-        )
+        failed = "; ".join(f"{e.name}: {e.error or e.unexpected_rows[:3]}" for e in bad)
+        message = f"the accepted series failed its suite, the marts were not refreshed: {failed}"
+        run.fail(result, "gate_failure", message)
     return accepted_report
 
 
@@ -300,6 +268,37 @@ def _deliver(dsn: str) -> str:
     from etl.warehouse.notify import deliver_pending
 
     return deliver_pending(dsn).summary()
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one gate run is called with, as its steps need it."""
+
+    dsn: str
+    sources: list[str]
+    docs_dir: Path
+    run_id: str | None
+    run_url: str | None
+    notify: bool
+
+    def suites(self, suites: tuple[str, ...], date_from: date, date_to: date, **kw):
+        """The report of ``suites`` over ``[date_from, date_to]`` of this run's sources."""
+        from etl.quality.gx_runner import run_suites
+
+        return run_suites(
+            self.dsn,
+            date_from=date_from,
+            date_to=date_to,
+            sources=self.sources,
+            data_docs_dir=self.docs_dir,
+            suites=suites,
+            airflow_run_id=self.run_id,
+            **kw,
+        )
+
+    def fail(self, result: GateResult, kind: str, message: str) -> None:
+        """Record the ``kind`` alert (delivered when the run notifies) and stop the gate: :class:`GateError`."""
+        _fail(self.dsn, result, self.run_id, self.run_url, self.notify, kind, message)
 
 
 def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, message: str) -> None:

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.domain.model import field_dict
+
 
 # ---------------------------------------------------------------------------------------------
 # Report
@@ -27,15 +29,8 @@ class ExpectationOutcome:
     observed_value: Any = None
 
     def as_dict(self) -> dict:
-        return {
-            "suite": self.suite,
-            "name": self.name,
-            "type": self.type,
-            "status": self.status,
-            "unexpected_count": self.unexpected_count,
-            "error": self.error,
-            "observed_value": _jsonable(self.observed_value),
-        }
+        skip = ("description", "unexpected_rows")
+        return field_dict(self, skip=skip, observed_value=_jsonable(self.observed_value))
 
 
 @dataclass

@@ -38,76 +38,64 @@ MINFIN_ORDER = (
     "pow",
 )
 
-# code -> (label, abbreviation title or None); labels are the words the site prints.
+# code -> (Ukrainian label, English label): the words the site prints
+MINFIN_WORDS = {
+    "tanks": ("Танки", "Tanks"),
+    "armored_vehicles": ("ББМ", "AFV"),
+    "artillery": ("Гармати", "Artillery systems"),
+    "mlrs": ("РСЗВ", "MLRS"),
+    "air_defense": ("Засоби ППО", "Air defense systems"),
+    "aircraft": ("Літаки", "Aircraft"),
+    "helicopters": ("Гелікоптери", "Helicopters"),
+    "drones": ("БПЛА", "UAV"),
+    "cruise_missiles": ("Крилаті ракети", "Cruise missiles"),
+    "ships_boats": ("Кораблі (катери)", "Warships / boats"),
+    "submarines": ("Підводні човни", "Submarines"),
+    "vehicles_fuel_tanks": ("Автомобілі та автоцистерни", "Vehicles and fuel tanks"),
+    "military_vehicles": ("Автомобілі", "Military vehicles"),
+    "fuel_tanks": ("Цистерни з ПММ", "Fuel tanks"),
+    "srbm_launchers": ("ПУ ОТРК", "Mobile SRBM systems"),
+    "special_equipment": ("Спеціальна техніка", "Special equipment"),
+    "ground_robots": ("НРК", "Ground robotic systems"),
+    "personnel": ("Особовий склад", "Personnel"),
+    "pow": ("Полонені", "Prisoners of war"),
+}
+# code -> (Ukrainian, English) title of the label's abbreviation, where the site gives one
+MINFIN_TITLES = {
+    "armored_vehicles": ("Бойові броньовані машини усіх типів", "Armoured fighting vehicles of all types"),
+    "mlrs": ("Реактивні системи залпового вогню", "Multiple launch rocket systems"),
+    "drones": (
+        "Безпілотні літальні апарати оперативно-тактичного рівня",
+        "Unmanned aerial vehicles, operational-tactical level",
+    ),
+    "srbm_launchers": ("Пускові установки оперативно-тактичних ракетних комплексів", None),
+    "ground_robots": ("Наземні робототехнічні комплекси", None),
+}
+# language -> code -> (label, abbreviation title or None)
 MINFIN_LABELS = {
-    "ua": {
-        "tanks": ("Танки", None),
-        "armored_vehicles": ("ББМ", "Бойові броньовані машини усіх типів"),
-        "artillery": ("Гармати", None),
-        "mlrs": ("РСЗВ", "Реактивні системи залпового вогню"),
-        "air_defense": ("Засоби ППО", None),
-        "aircraft": ("Літаки", None),
-        "helicopters": ("Гелікоптери", None),
-        "drones": ("БПЛА", "Безпілотні літальні апарати оперативно-тактичного рівня"),
-        "cruise_missiles": ("Крилаті ракети", None),
-        "ships_boats": ("Кораблі (катери)", None),
-        "submarines": ("Підводні човни", None),
-        "vehicles_fuel_tanks": ("Автомобілі та автоцистерни", None),
-        "military_vehicles": ("Автомобілі", None),
-        "fuel_tanks": ("Цистерни з ПММ", None),
-        "srbm_launchers": ("ПУ ОТРК", "Пускові установки оперативно-тактичних ракетних комплексів"),
-        "special_equipment": ("Спеціальна техніка", None),
-        "ground_robots": ("НРК", "Наземні робототехнічні комплекси"),
-        "personnel": ("Особовий склад", None),
-        "pow": ("Полонені", None),
-    },
-    "en": {
-        "tanks": ("Tanks", None),
-        "armored_vehicles": ("AFV", "Armoured fighting vehicles of all types"),
-        "artillery": ("Artillery systems", None),
-        "mlrs": ("MLRS", "Multiple launch rocket systems"),
-        "air_defense": ("Air defense systems", None),
-        "aircraft": ("Aircraft", None),
-        "helicopters": ("Helicopters", None),
-        "drones": ("UAV", "Unmanned aerial vehicles, operational-tactical level"),
-        "cruise_missiles": ("Cruise missiles", None),
-        "ships_boats": ("Warships / boats", None),
-        "submarines": ("Submarines", None),
-        "vehicles_fuel_tanks": ("Vehicles and fuel tanks", None),
-        "military_vehicles": ("Military vehicles", None),
-        "fuel_tanks": ("Fuel tanks", None),
-        "srbm_launchers": ("Mobile SRBM systems", None),
-        "special_equipment": ("Special equipment", None),
-        "ground_robots": ("Ground robotic systems", None),
-        "personnel": ("Personnel", None),
-        "pow": ("Prisoners of war", None),
-    },
+    lang: {code: (words[i], MINFIN_TITLES.get(code, (None, None))[i]) for code, words in MINFIN_WORDS.items()}
+    for i, lang in enumerate(("ua", "en"))
 }
 
-MINFIN_TEXT = {
-    "ua": {
-        "title": "Втрати російської армії в Україні",
-        "month_title": "Втрати Росії в Україні",
-        "about": "близько",
-        "people": "осіб",
-        "people_hint": "ліквідовано",
-        "see_also": "Див. також:",
-        "crumbs": ("Індекси", "Війна в Україні", "Втрати Росії"),
-        "intro": "Щоденні дані Генерального штабу ЗСУ про втрати ворога, наростаючим підсумком.",
-        "links": ("Втрати Росії в Україні", "Санкції", "Допомога Україні"),
-    },
-    "en": {
-        "title": "Losses of the Russian army in Ukraine",
-        "month_title": "Russian losses in Ukraine",
-        "about": "about",
-        "people": "people",
-        "people_hint": "liquidated",
-        "see_also": "See also:",
-        "crumbs": ("Indexes", "War in Ukraine", "Russian losses"),
-        "intro": "Daily figures of the General Staff of Ukraine on enemy losses, cumulative totals.",
-        "links": ("Russian losses in Ukraine", "Sanctions", "Support for Ukraine"),
-    },
+# the page's other words: key -> (Ukrainian, English)
+MINFIN_PAGE_WORDS = {
+    "title": ("Втрати російської армії в Україні", "Losses of the Russian army in Ukraine"),
+    "month_title": ("Втрати Росії в Україні", "Russian losses in Ukraine"),
+    "about": ("близько", "about"),
+    "people": ("осіб", "people"),
+    "people_hint": ("ліквідовано", "liquidated"),
+    "see_also": ("Див. також:", "See also:"),
+    "crumbs": (("Індекси", "Війна в Україні", "Втрати Росії"), ("Indexes", "War in Ukraine", "Russian losses")),
+    "intro": (
+        "Щоденні дані Генерального штабу ЗСУ про втрати ворога, наростаючим підсумком.",
+        "Daily figures of the General Staff of Ukraine on enemy losses, cumulative totals.",
+    ),
+    "links": (
+        ("Втрати Росії в Україні", "Санкції", "Допомога Україні"),
+        ("Russian losses in Ukraine", "Sanctions", "Support for Ukraine"),
+    ),
 }
+MINFIN_TEXT = {lang: {key: words[i] for key, words in MINFIN_PAGE_WORDS.items()} for i, lang in enumerate(("ua", "en"))}
 
 
 class MinfinSite:

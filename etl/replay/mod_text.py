@@ -21,50 +21,33 @@ MOD_ORDER = (
     "pow",
 )
 
-# code -> (label, dash, unit suffix); the dashes vary like the real bulletins' do.
+# code -> (English label, Ukrainian label, dash, Ukrainian unit suffix): the dashes vary like the real
+# bulletins' do (the same in both languages); the English bulletins print no unit.
+MOD_WORDS = {
+    "personnel": ("personnel", "особового складу", "‒", ""),
+    "tanks": ("tanks", "танків", "‒", " од"),
+    "armored_vehicles": ("APV", "бойових броньованих машин", "‒", " од"),
+    "artillery": ("artillery systems", "артилерійських систем", "–", " од"),
+    "mlrs": ("MLRS", "РСЗВ", "‒", " од"),
+    "air_defense": ("Anti-aircraft warfare systems", "засоби ППО", "‒", " од"),
+    "aircraft": ("aircraft", "літаків", "–", " од"),
+    "helicopters": ("helicopters", "гелікоптерів", "–", " од"),
+    "drones": ("UAV operational-tactical level", "БПЛА оперативно-тактичного рівня", "‒", ""),
+    "cruise_missiles": ("cruise missiles", "крилаті ракети", "‒", ""),
+    "ships_boats": ("warships / boats", "кораблі /катери", "‒", " од"),
+    "submarines": ("submarines", "підводні човни", "‒", " од"),
+    "military_vehicles": ("vehicles", "автомобільної техніки", "‒", " од"),
+    "fuel_tanks": ("fuel tanks", "цистерн з ПММ", "‒", " од"),
+    "vehicles_fuel_tanks": ("vehicles and fuel tanks", "автомобільної техніки та автоцистерн", "‒", " од"),
+    "special_equipment": ("special equipment", "спеціальна техніка", "‒", ""),
+    "srbm_launchers": ("mobile SRBM system", "ПУ ОТРК", "‒", " од"),
+    "ground_robots": ("ground robotic systems", "наземні робототехнічні комплекси", "‒", " од"),
+    "pow": ("prisoners of war", "полонені", "‒", ""),
+}
+# language -> code -> (label, dash, unit suffix)
 MOD_LABELS = {
-    "en": {
-        "personnel": ("personnel", "‒", ""),
-        "tanks": ("tanks", "‒", ""),
-        "armored_vehicles": ("APV", "‒", ""),
-        "artillery": ("artillery systems", "–", ""),
-        "mlrs": ("MLRS", "‒", ""),
-        "air_defense": ("Anti-aircraft warfare systems", "‒", ""),
-        "aircraft": ("aircraft", "–", ""),
-        "helicopters": ("helicopters", "–", ""),
-        "drones": ("UAV operational-tactical level", "‒", ""),
-        "cruise_missiles": ("cruise missiles", "‒", ""),
-        "ships_boats": ("warships / boats", "‒", ""),
-        "submarines": ("submarines", "‒", ""),
-        "military_vehicles": ("vehicles", "‒", ""),
-        "fuel_tanks": ("fuel tanks", "‒", ""),
-        "vehicles_fuel_tanks": ("vehicles and fuel tanks", "‒", ""),
-        "special_equipment": ("special equipment", "‒", ""),
-        "srbm_launchers": ("mobile SRBM system", "‒", ""),
-        "ground_robots": ("ground robotic systems", "‒", ""),
-        "pow": ("prisoners of war", "‒", ""),
-    },
-    "uk": {
-        "personnel": ("особового складу", "‒", ""),
-        "tanks": ("танків", "‒", " од"),
-        "armored_vehicles": ("бойових броньованих машин", "‒", " од"),
-        "artillery": ("артилерійських систем", "–", " од"),
-        "mlrs": ("РСЗВ", "‒", " од"),
-        "air_defense": ("засоби ППО", "‒", " од"),
-        "aircraft": ("літаків", "–", " од"),
-        "helicopters": ("гелікоптерів", "–", " од"),
-        "drones": ("БПЛА оперативно-тактичного рівня", "‒", ""),
-        "cruise_missiles": ("крилаті ракети", "‒", ""),
-        "ships_boats": ("кораблі /катери", "‒", " од"),
-        "submarines": ("підводні човни", "‒", " од"),
-        "military_vehicles": ("автомобільної техніки", "‒", " од"),
-        "fuel_tanks": ("цистерн з ПММ", "‒", " од"),
-        "vehicles_fuel_tanks": ("автомобільної техніки та автоцистерн", "‒", " од"),
-        "special_equipment": ("спеціальна техніка", "‒", ""),
-        "srbm_launchers": ("ПУ ОТРК", "‒", " од"),
-        "ground_robots": ("наземні робототехнічні комплекси", "‒", " од"),
-        "pow": ("полонені", "‒", ""),
-    },
+    "en": {code: (en, dash, "") for code, (en, _uk, dash, _unit) in MOD_WORDS.items()},
+    "uk": {code: (uk, dash, unit) for code, (_en, uk, dash, unit) in MOD_WORDS.items()},
 }
 
 

@@ -15,6 +15,7 @@ from typing import ClassVar
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from etl.domain.calendar import given_day
 from etl.ui import page
 
 URL_PREFIX = "/attrition"
@@ -33,12 +34,7 @@ async def logged_in(request: Request):
 
 
 def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(status_code=422, detail=f"{name} must be a date like 2024-12-10, not {value!r}") from None
+    return given_day(value, name, lambda message: HTTPException(status_code=422, detail=message))
 
 
 def _range(params) -> tuple[str, date | None, date | None]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from etl.domain.model import field_dict
 from etl.warehouse.alert_links import alert_link
 from etl.warehouse.alert_links import counts as _counts
 from etl.warehouse.alert_links import needs_person as _needs_person
@@ -56,18 +57,8 @@ class Alert:
 
     def fields(self) -> dict:
         """The alert as JSON-ready fields (the webhook's body)."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "incident_key": self.incident_key,
-            "severity": self.severity,
-            "subject": self.subject,
-            "body": self.body,
-            "details": {k: v for k, v in self.details.items() if k != "delivery"},
-            "run_url": self.run_url,
-            "data_docs_url": self.data_docs_url,
-            "created_at": self.created_at.isoformat(),
-        }
+        details = {k: v for k, v in self.details.items() if k != "delivery"}
+        return field_dict(self, skip=("channels",), details=details, created_at=self.created_at.isoformat())
 
 
 @dataclass(frozen=True)

@@ -131,25 +131,24 @@ def loads(text: str, url: str):
 
 # The stats keys seen in the real replies (v1 of 2022; submarines from 2023 in the clients' code), and
 # ground_robotic_systems: not seen anywhere, the name the replay renders and the aliases anticipate.
-SEEN_KEYS = frozenset(
-    {
-        "personnel_units",
-        "tanks",
-        "armoured_fighting_vehicles",
-        "artillery_systems",
-        "mlrs",
-        "aa_warfare_systems",
-        "planes",
-        "helicopters",
-        "vehicles_fuel_tanks",
-        "warships_cutters",
-        "cruise_missiles",
-        "uav_systems",
-        "special_military_equip",
-        "atgm_srbm_systems",
-        "submarines",
-    }
+STATS_KEYS = (
+    "personnel_units",
+    "tanks",
+    "armoured_fighting_vehicles",
+    "artillery_systems",
+    "mlrs",
+    "aa_warfare_systems",
+    "planes",
+    "helicopters",
+    "vehicles_fuel_tanks",
+    "warships_cutters",
+    "cruise_missiles",
+    "uav_systems",
+    "special_military_equip",
+    "atgm_srbm_systems",
+    "submarines",
 )
+SEEN_KEYS = frozenset(STATS_KEYS)
 KNOWN_KEYS = SEEN_KEYS | {"ground_robotic_systems"}
 PRE_MERGE_VEHICLES_NOTE = (
     "out_of_validity: the API's vehicles_fuel_tanks before 2022-05-01 is military vehicles "
