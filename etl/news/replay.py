@@ -39,6 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from etl.loopback import LoopbackServing
 from etl.news.article import from_text
 
 SITES = {
@@ -305,7 +306,9 @@ class _Server(ThreadingHTTPServer):
     app: NewsReplayServer
 
 
-class NewsReplayServer:
+class NewsReplayServer(LoopbackServing):
+    thread_name = "attrition-news-replay"
+
     def __init__(self, articles: list[ReplayArticle], host: str = "127.0.0.1", port: int = 0):
         self.articles = sorted(articles, key=_when, reverse=True)  # newest first, as feeds list them
         self.by_path = {a.path: a for a in self.articles}
@@ -383,31 +386,6 @@ class NewsReplayServer:
         if article is not None:
             return 200, render(article, fault).encode("utf-8"), html
         return 404, f"<html><body><h1>404</h1><p>{escape(path)}</p></body></html>".encode(), html
-
-    # -- lifecycle
-    def start(self) -> NewsReplayServer:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.1},
-                name="attrition-news-replay",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> NewsReplayServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

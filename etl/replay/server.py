@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from etl.domain.model import SOURCES
+from etl.loopback import LoopbackServing
 
 # re-exported: the server module was the replay's one module before the split (issue 12)
 from etl.replay.common import (  # noqa: E402,F401
@@ -63,12 +64,14 @@ from etl.replay.russianwarship import RussianwarshipAPI
 # --------------------------------------------------------------------------- the HTTP server
 
 
-class ReplayServer:
+class ReplayServer(LoopbackServing):
     """The replay server; a context manager that serves from a daemon thread.
 
     ``base_url`` is ``http://HOST:PORT``; ``urls`` maps ``minfin``, ``mod_mil``, ``mod`` and
     ``russianwarship`` to the loopback stand-in of each real origin (swap the spider's base URL).
     """
+
+    thread_name = "attrition-replay"
 
     def __init__(
         self,
@@ -148,29 +151,11 @@ class ReplayServer:
         href = self.mod.url_of(day, lang)
         return self.base_url + href if href else None
 
-    # -- lifecycle
-
-    def start(self) -> ReplayServer:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="attrition-replay", kwargs={"poll_interval": 0.1}, daemon=True
-            )
-            self._thread.start()
-        return self
+    # -- lifecycle (start, __enter__, __exit__: LoopbackServing)
 
     def stop(self) -> None:
         self.stopping.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> ReplayServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
     def serve_forever(self) -> None:
         try:
