@@ -52,11 +52,9 @@ class Archive:
         )
 
     def close(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.close()
-            finally:
-                self.conn = None
+        conn, self.conn = self.conn, None  # forgotten first, so a failing close leaves no half-closed link
+        if conn is not None:
+            conn.close()
 
     def _load_validators(self) -> dict[str, Validators]:
         """The validators of each URL's latest successful fetch, in one query."""

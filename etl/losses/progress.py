@@ -85,11 +85,9 @@ class CrawlProgress:
         return self._conn.cursor()
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
+        conn, self._conn = self._conn, None  # forgotten first, so a failing close leaves no half-closed link
+        if conn is not None:
+            conn.close()
 
     def snapshot(self) -> dict:
         """What the run has done so far (one query, plus parsing the documents not parsed yet)."""
