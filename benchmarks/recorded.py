@@ -28,8 +28,13 @@ def _path() -> Path:
     return local_dir() / "bench" / "make-test.json"
 
 
+# where the user's runs record it, fixed when imported: make bench then points ATTRITION_LOCAL_DIR at
+# the temporary folders of its own warehouses
+RECORD = _path()
+
+
 def record_suite_time(seconds: int, status: int) -> Path:
-    path = _path()
+    path = RECORD
     path.parent.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     path.write_text(
@@ -50,7 +55,7 @@ def record_suite_time(seconds: int, status: int) -> Path:
 
 def suite_time_figures() -> list[tuple[str, float | None, float]]:
     """[(wording, seconds or None, target)] for the issue-16 table."""
-    path = _path()
+    path = RECORD
     if not path.exists():
         return [(f"{TEST_WORDING}: none recorded yet (run make test)", None, TEST_TARGET)]
     rec = json.loads(path.read_text(encoding="utf-8"))
