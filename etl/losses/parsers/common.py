@@ -370,12 +370,33 @@ def parse_second_item(text: str, source: str, url: str, extra: dict[str, str] | 
     )
 
 
+# The lines read so far: {(line, source, id(extra)): (extra, items or None)}.  The same line recurs
+# (a month page repeats its newest day, a bulletin is read from its page and its search reply, the
+# units' lines of consecutive days are alike: about a third of a rebuild's 90,000); what it gives does
+# not depend on the URL, which only an error names, and an error is never kept (it is raised again).
+# ``extra`` is kept with the items, so its id names that table while the entry lives.
+_LINES: dict[tuple[str, str, int], tuple[dict[str, str] | None, list[LossItem] | None]] = {}
+_LINES_CAP = 100_000  # about 20 MB at most; the whole history has about 56,000 distinct lines
+
+
 def parse_loss_line(line: str, source: str, url: str, extra: dict[str, str] | None = None) -> list[LossItem] | None:
     """The loss items on one line; None when the line is not a loss line at all.
 
     Raises ParseError for a loss-shaped line with an unknown label or a garbled figure.  ``extra``:
     see :func:`resolve_label`.
     """
+    key = (line, source, id(extra))
+    kept = _LINES.get(key)
+    if kept is not None and kept[0] is extra:
+        return None if kept[1] is None else list(kept[1])
+    items = _read_loss_line(line, source, url, extra)
+    if len(_LINES) >= _LINES_CAP:
+        _LINES.clear()
+    _LINES[key] = (extra, None if items is None else list(items))
+    return items
+
+
+def _read_loss_line(line: str, source: str, url: str, extra: dict[str, str] | None) -> list[LossItem] | None:
     split = split_loss_line(line)
     if split is None:
         return None
