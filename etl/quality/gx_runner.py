@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -154,7 +155,7 @@ def _datasource(ctx, dsn: str):
 # A planner setting changes the plan, never the result.  A wide scope keeps the default plans.
 NARROW_SCOPE_DAYS = 200  # a day's gate checks its window, the day +- 60 days (gate_result.WINDOW_DAYS)
 _NARROW = {"on": False}  # process-wide: a planner setting only, never a result
-_TUNED_ENGINES: set[int] = set()
+_TUNED_ENGINES: weakref.WeakSet = weakref.WeakSet()
 
 
 def _tune_engine(datasource) -> None:
@@ -162,8 +163,8 @@ def _tune_engine(datasource) -> None:
     being validated (see :data:`NARROW_SCOPE_DAYS`)."""
     from sqlalchemy import event
 
-    engine = datasource.get_engine()
-    if id(engine) in _TUNED_ENGINES:
+    engine = datasource.get_execution_engine().engine  # the one GX validates with (not get_engine()'s)
+    if engine in _TUNED_ENGINES:
         return
 
     def on_checkout(dbapi_connection, _record, _proxy) -> None:
@@ -171,7 +172,7 @@ def _tune_engine(datasource) -> None:
             cur.execute("SET enable_seqscan TO off" if _NARROW["on"] else "SET enable_seqscan TO on")
 
     event.listen(engine, "checkout", on_checkout)
-    _TUNED_ENGINES.add(id(engine))
+    _TUNED_ENGINES.add(engine)
 
 
 # ---------------------------------------------------------------------------------------------
