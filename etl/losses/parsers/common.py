@@ -81,6 +81,10 @@ MAX_LABEL_CHARS = 70  # a longer "label" is prose with a dash in it, not a loss 
 
 _INCREASE_RE = re.compile(rf"\(\s*(?P<sign>[+{re.escape(DASHES)}]?)\s*(?P<num>[^()]*?)\s*\)")
 _WORDS_RE = re.compile(r"^[^\d()]*$")  # unit words: anything without digits or brackets
+# A value's head: qualifier, sign and the cumulative figure (parse_value).
+_CUMULATIVE_RE = re.compile(
+    rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<sign>{_DASH})?(?P<num>{NUMBER_RE.pattern})", re.IGNORECASE
+)
 _SECOND_ITEM_SPLIT = re.compile(rf",\s+(?=(?:{QUALIFIER_RE}\s+)?\d)", re.IGNORECASE)
 _SECOND_ITEM_RE = re.compile(
     rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<num>{NUMBER_RE.pattern})\s*(?P<words>[^\d()]+?)[\s.,;:]*$",
@@ -202,11 +206,18 @@ def html_selector(text: str):
 # --------------------------------------------------------------------------- text helpers
 
 
+# Compiled once (the module-level re functions look each pattern up again on every call: a rebuild
+# reads about 90,000 loss lines, each through several of them).
+_SPACES_RE = re.compile(r"\s+")
+_NON_DIGITS_RE = re.compile(r"\D")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
 def clean_text(text: str) -> str:
     """Unescape entities, fold every kind of whitespace to one space, strip."""
     text = html.unescape(text)
     text = text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ").replace("\u200b", "")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def html_to_lines(fragment: str) -> list[str]:
@@ -233,13 +244,13 @@ def parse_number(text: str) -> int | None:
     m = NUMBER_RE.fullmatch(text)
     if not m:
         return None
-    digits = re.sub(r"\D", "", text)
+    digits = _NON_DIGITS_RE.sub("", text)
     return int(digits) if len(digits) <= MAX_DIGITS else None
 
 
 def to_int(digits_text: str, field: str, source: str, url: str) -> int:
     """The integer a matched figure spells; a figure of more than MAX_DIGITS digits is refused by name."""
-    digits = re.sub(r"\D", "", digits_text)
+    digits = _NON_DIGITS_RE.sub("", digits_text)
     if len(digits) > MAX_DIGITS:
         raise ParseError(source, url, field, f"total of {len(digits)} digits out of bounds")
     return int(digits)
@@ -248,7 +259,7 @@ def to_int(digits_text: str, field: str, source: str, url: str) -> int:
 def qualifier_of(word: str | None) -> str | None:
     if not word:
         return None
-    return _QUALIFIER_MAP[re.sub(r"\s+", " ", word.strip().lower())]
+    return _QUALIFIER_MAP[_SPACES_RE.sub(" ", word.strip().lower())]
 
 
 # --------------------------------------------------------------------------- loss lines
@@ -273,7 +284,7 @@ def split_loss_line(line: str) -> tuple[str, str] | None:
     if not m:
         return None
     label = m.group("label").strip()
-    if not re.search(r"[^\W\d_]", label) or len(label) > MAX_LABEL_CHARS:
+    if not _LETTER_RE.search(label) or len(label) > MAX_LABEL_CHARS:
         return None
     return label, m.group("value")
 
@@ -318,9 +329,7 @@ def parse_value(value: str, category: str, source: str, url: str) -> tuple[int, 
     text = clean_text(value)
     head, *rest = _SECOND_ITEM_SPLIT.split(text, maxsplit=1)
     tail = rest[0] if rest else ""
-    m = re.match(
-        rf"^(?:(?P<qual>{QUALIFIER_RE})\s+)?(?P<sign>{_DASH})?(?P<num>{NUMBER_RE.pattern})", head, re.IGNORECASE
-    )
+    m = _CUMULATIVE_RE.match(head)
     if not m:
         raise ParseError(source, url, field, f"no cumulative figure in {value.strip()!r}")
     cumulative = to_int(m.group("num"), field, source, url)
@@ -329,9 +338,9 @@ def parse_value(value: str, category: str, source: str, url: str) -> tuple[int, 
     qualifier = qualifier_of(m.group("qual"))
     after = head[m.end() :]
     increase = None
-    bracket = re.search(r"\(", after)
-    if bracket:
-        words_before, remainder = after[: bracket.start()], after[bracket.start() :]
+    bracket = after.find("(")
+    if bracket >= 0:
+        words_before, remainder = after[:bracket], after[bracket:]
         close = remainder.find(")")
         if close < 0:
             raise ParseError(source, url, field, f"garbled number {value.strip()!r} (unclosed bracket)")
@@ -361,12 +370,33 @@ def parse_second_item(text: str, source: str, url: str, extra: dict[str, str] | 
     )
 
 
+# The lines read so far: {(line, source, id(extra)): (extra, items or None)}.  The same line recurs
+# (a month page repeats its newest day, a bulletin is read from its page and its search reply, the
+# units' lines of consecutive days are alike: about a third of a rebuild's 90,000); what it gives does
+# not depend on the URL, which only an error names, and an error is never kept (it is raised again).
+# ``extra`` is kept with the items, so its id names that table while the entry lives.
+_LINES: dict[tuple[str, str, int], tuple[dict[str, str] | None, list[LossItem] | None]] = {}
+_LINES_CAP = 100_000  # about 20 MB at most; the whole history has about 56,000 distinct lines
+
+
 def parse_loss_line(line: str, source: str, url: str, extra: dict[str, str] | None = None) -> list[LossItem] | None:
     """The loss items on one line; None when the line is not a loss line at all.
 
     Raises ParseError for a loss-shaped line with an unknown label or a garbled figure.  ``extra``:
     see :func:`resolve_label`.
     """
+    key = (line, source, id(extra))
+    kept = _LINES.get(key)
+    if kept is not None and kept[0] is extra:
+        return None if kept[1] is None else list(kept[1])
+    items = _read_loss_line(line, source, url, extra)
+    if len(_LINES) >= _LINES_CAP:
+        _LINES.clear()
+    _LINES[key] = (extra, None if items is None else list(items))
+    return items
+
+
+def _read_loss_line(line: str, source: str, url: str, extra: dict[str, str] | None) -> list[LossItem] | None:
     split = split_loss_line(line)
     if split is None:
         return None
