@@ -32,9 +32,6 @@ _attrition_settings = (  # lower case: not a Scrapy setting itself
     "ATTRITION_RUSSIANWARSHIP_BASE_URL",
     # the mod spider's daily run: the newest listed day and the days before it, this many in all
     "ATTRITION_MOD_DAILY_DAYS",
-    # the run
-    "ATTRITION_RUN_ID",
-    "ATTRITION_MANIFEST",
     "ATTRITION_FAST",
     # Exponential backoff before a retry of a 5xx/429/408 or a timeout: base * 2**(n-1) seconds,
     # capped; connection refused / DNS failures are retried at once (a dead source fails promptly).
@@ -50,6 +47,9 @@ _attrition_settings = (  # lower case: not a Scrapy setting itself
     "ATTRITION_MAX_HOST_TIMEOUTS",
 )
 globals().update({name: setting(name) for name in _attrition_settings})
+# the run (named here: tests/test_compose.py reads these two names off the code)
+ATTRITION_RUN_ID = setting("ATTRITION_RUN_ID")
+ATTRITION_MANIFEST = setting("ATTRITION_MANIFEST")
 
 # --- politeness -------------------------------------------------------------------------------
 USER_AGENT = setting("ATTRITION_USER_AGENT")
