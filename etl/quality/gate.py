@@ -298,26 +298,22 @@ class _Run:
 
     def fail(self, result: GateResult, kind: str, message: str) -> None:
         """Record the ``kind`` alert (delivered when the run notifies) and stop the gate: :class:`GateError`."""
-        _fail(self.dsn, result, self.run_id, self.run_url, self.notify, kind, message)
+        from etl.warehouse.alerts import record_alert
+        from etl.warehouse.db import transaction
 
-
-def _fail(dsn, result: GateResult, run_id, run_url, notify: bool, kind: str, message: str) -> None:
-    from etl.warehouse.alerts import record_alert
-    from etl.warehouse.db import transaction
-
-    with transaction(dsn) as conn, conn.cursor() as cur:
-        key = f"{kind}:{run_id or datetime.now(UTC).isoformat()}:{result.date_from}:{result.date_to}"
-        record_alert(
-            cur,
-            kind,
-            key,
-            f"[attrition] quality gate {kind.replace('_', ' ')} ({result.date_from}..{result.date_to})",
-            f"{message}\n\nNothing reached the marts. Fix the cause, then re-run the validate task "
-            f"(or attrition validate --from {result.date_from} --to {result.date_to}).",
-            {"date_from": result.date_from, "date_to": result.date_to, "checks": result.checks},
-            severity="error",
-            run_url=run_url,
-        )
-    if notify:
-        _deliver(dsn)
-    raise GateError(message)
+        with transaction(self.dsn) as conn, conn.cursor() as cur:
+            key = f"{kind}:{self.run_id or datetime.now(UTC).isoformat()}:{result.date_from}:{result.date_to}"
+            record_alert(
+                cur,
+                kind,
+                key,
+                f"[attrition] quality gate {kind.replace('_', ' ')} ({result.date_from}..{result.date_to})",
+                f"{message}\n\nNothing reached the marts. Fix the cause, then re-run the validate task "
+                f"(or attrition validate --from {result.date_from} --to {result.date_to}).",
+                {"date_from": result.date_from, "date_to": result.date_to, "checks": result.checks},
+                severity="error",
+                run_url=self.run_url,
+            )
+        if self.notify:
+            _deliver(self.dsn)
+        raise GateError(message)

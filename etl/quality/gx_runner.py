@@ -21,6 +21,7 @@ message.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import threading
 import time
@@ -154,7 +155,7 @@ def _datasource(ctx, dsn: str):
 # on 64,000 observations where the index takes 10 ms, twice per unexpected_rows check: count, rows).
 # A planner setting changes the plan, never the result.  A wide scope keeps the default plans.
 NARROW_SCOPE_DAYS = 200  # a day's gate checks its window, the day +- 60 days (gate_result.WINDOW_DAYS)
-_NARROW = {"on": False}  # process-wide: a planner setting only, never a result
+_NARROW: contextvars.ContextVar[bool] = contextvars.ContextVar("attrition_gx_narrow_scope", default=False)
 _TUNED_ENGINES: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -169,7 +170,7 @@ def _tune_engine(datasource) -> None:
 
     def on_checkout(dbapi_connection, _record, _proxy) -> None:
         with dbapi_connection.cursor() as cur:
-            cur.execute("SET enable_seqscan TO off" if _NARROW["on"] else "SET enable_seqscan TO on")
+            cur.execute("SET enable_seqscan TO off" if _NARROW.get() else "SET enable_seqscan TO on")
 
     event.listen(engine, "checkout", on_checkout)
     _TUNED_ENGINES.add(engine)
@@ -219,12 +220,12 @@ def run_suites(
         _data_docs_site(ctx, data_docs_dir)
         datasource = _datasource(ctx, dsn)
         _tune_engine(datasource)
-        _NARROW["on"] = (date_to - date_from).days < NARROW_SCOPE_DAYS
+        narrow = _NARROW.set((date_to - date_from).days < NARROW_SCOPE_DAYS)  # this thread's run only
         try:
             for spec in specs:
                 outcomes.append(_run_suite(ctx, datasource, conn, spec, date_from, date_to, sources, airflow_run_id))
         finally:
-            _NARROW["on"] = False
+            _NARROW.reset(narrow)
         docs_index = (
             _build_docs(ctx, data_docs_dir) if build_docs or any(o.outcome == "error" for o in outcomes) else None
         )
