@@ -149,7 +149,7 @@ def signed(n: int) -> str:
 # --------------------------------------------------------------------------- shared page helpers
 
 
-def _http_date(day: date, hour: int = 7) -> datetime:
+def http_date(day: date, hour: int = 7) -> datetime:
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
 
@@ -184,7 +184,7 @@ def redirect(location: str) -> Page:
     return Page(301, b"", "text/html; charset=utf-8", None, {"Location": location})
 
 
-def _pick(figs: dict[str, Figure], order: tuple[str, ...], variant: Variant) -> list[tuple[str, Figure]]:
+def pick_figures(figs: dict[str, Figure], order: tuple[str, ...], variant: Variant) -> list[tuple[str, Figure]]:
     out = [(code, figs[code]) for code in order if code in figs]
     extra = [(code, f) for code, f in figs.items() if code not in order]
     out += extra
@@ -193,11 +193,11 @@ def _pick(figs: dict[str, Figure], order: tuple[str, ...], variant: Variant) -> 
     return out
 
 
-def _num(code: str, n: int, variant: Variant) -> str:
+def shown_number(code: str, n: int, variant: Variant) -> str:
     return garble(n) if variant.kind == "garbled" and variant.category == code else str(n)
 
 
-def _redesigned_table(day: date, figs: list[tuple[str, Figure]], lang: str) -> str:
+def redesigned_table(day: date, figs: list[tuple[str, Figure]], lang: str) -> str:
     """The 'redesign' fault: the same figures in markup no parser was written for."""
     rows = "".join(
         f'<div class="stat-card" data-key="{code}"><div class="stat-card__name">'

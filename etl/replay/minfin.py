@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from pathlib import Path
+
+import yaml
 
 from etl.domain.categories import BY_CODE
+from etl.replay import common
 from etl.replay.common import (
     MINFIN_MAIN_DAYS,
     MINFIN_PREFIX,
@@ -15,13 +19,6 @@ from etl.replay.common import (
     Page,
     Series,
     Variant,
-    _http_date,
-    _num,
-    _pick,
-    _redesigned_table,
-    html_page,
-    redirect,
-    signed,
 )
 
 # --------------------------------------------------------------------------- minfin
@@ -38,64 +35,17 @@ MINFIN_ORDER = (
     "pow",
 )
 
-# code -> (Ukrainian label, English label): the words the site prints
-MINFIN_WORDS = {
-    "tanks": ("Танки", "Tanks"),
-    "armored_vehicles": ("ББМ", "AFV"),
-    "artillery": ("Гармати", "Artillery systems"),
-    "mlrs": ("РСЗВ", "MLRS"),
-    "air_defense": ("Засоби ППО", "Air defense systems"),
-    "aircraft": ("Літаки", "Aircraft"),
-    "helicopters": ("Гелікоптери", "Helicopters"),
-    "drones": ("БПЛА", "UAV"),
-    "cruise_missiles": ("Крилаті ракети", "Cruise missiles"),
-    "ships_boats": ("Кораблі (катери)", "Warships / boats"),
-    "submarines": ("Підводні човни", "Submarines"),
-    "vehicles_fuel_tanks": ("Автомобілі та автоцистерни", "Vehicles and fuel tanks"),
-    "military_vehicles": ("Автомобілі", "Military vehicles"),
-    "fuel_tanks": ("Цистерни з ПММ", "Fuel tanks"),
-    "srbm_launchers": ("ПУ ОТРК", "Mobile SRBM systems"),
-    "special_equipment": ("Спеціальна техніка", "Special equipment"),
-    "ground_robots": ("НРК", "Ground robotic systems"),
-    "personnel": ("Особовий склад", "Personnel"),
-    "pow": ("Полонені", "Prisoners of war"),
-}
-# code -> (Ukrainian, English) title of the label's abbreviation, where the site gives one
-MINFIN_TITLES = {
-    "armored_vehicles": ("Бойові броньовані машини усіх типів", "Armoured fighting vehicles of all types"),
-    "mlrs": ("Реактивні системи залпового вогню", "Multiple launch rocket systems"),
-    "drones": (
-        "Безпілотні літальні апарати оперативно-тактичного рівня",
-        "Unmanned aerial vehicles, operational-tactical level",
-    ),
-    "srbm_launchers": ("Пускові установки оперативно-тактичних ракетних комплексів", None),
-    "ground_robots": ("Наземні робототехнічні комплекси", None),
-}
-# language -> code -> (label, abbreviation title or None)
+# the words the site prints, per language (etl/replay/minfin_words.yml): category code -> (label, title of the
+# label's abbreviation or None), and the page's other words
+_WORDS = yaml.safe_load((Path(__file__).with_name("minfin_words.yml")).read_text(encoding="utf-8"))
 MINFIN_LABELS = {
-    lang: {code: (words[i], MINFIN_TITLES.get(code, (None, None))[i]) for code, words in MINFIN_WORDS.items()}
-    for i, lang in enumerate(("ua", "en"))
+    lang: {code: (words[0], words[1] if len(words) > 1 else None) for code, words in table["labels"].items()}
+    for lang, table in _WORDS.items()
 }
-
-# the page's other words: key -> (Ukrainian, English)
-MINFIN_PAGE_WORDS = {
-    "title": ("Втрати російської армії в Україні", "Losses of the Russian army in Ukraine"),
-    "month_title": ("Втрати Росії в Україні", "Russian losses in Ukraine"),
-    "about": ("близько", "about"),
-    "people": ("осіб", "people"),
-    "people_hint": ("ліквідовано", "liquidated"),
-    "see_also": ("Див. також:", "See also:"),
-    "crumbs": (("Індекси", "Війна в Україні", "Втрати Росії"), ("Indexes", "War in Ukraine", "Russian losses")),
-    "intro": (
-        "Щоденні дані Генерального штабу ЗСУ про втрати ворога, наростаючим підсумком.",
-        "Daily figures of the General Staff of Ukraine on enemy losses, cumulative totals.",
-    ),
-    "links": (
-        ("Втрати Росії в Україні", "Санкції", "Допомога Україні"),
-        ("Russian losses in Ukraine", "Sanctions", "Support for Ukraine"),
-    ),
+MINFIN_TEXT = {
+    lang: {key: tuple(words) if isinstance(words, list) else words for key, words in table["page"].items()}
+    for lang, table in _WORDS.items()
 }
-MINFIN_TEXT = {lang: {key: words[i] for key, words in MINFIN_PAGE_WORDS.items()} for i, lang in enumerate(("ua", "en"))}
 
 
 class MinfinSite:
@@ -112,14 +62,14 @@ class MinfinSite:
         return escape(label)
 
     def _day_block(self, lang: str, day: date, variant: Variant) -> str:
-        figs = _pick(self.series.days[day], MINFIN_ORDER, variant)
+        figs = common.pick_figures(self.series.days[day], MINFIN_ORDER, variant)
         if variant.kind == "redesign":
-            return _redesigned_table(day, figs, "uk" if lang == "ua" else "en")
+            return common.redesigned_table(day, figs, "uk" if lang == "ua" else "en")
         text = MINFIN_TEXT[lang]
         items = []
         for code, f in figs:
-            small = f" <small>({signed(f.increase)})</small>" if f.increase else ""
-            num = _num(code, f.cumulative, variant)
+            small = f" <small>({common.signed(f.increase)})</small>" if f.increase else ""
+            num = common.shown_number(code, f.cumulative, variant)
             if code == "personnel":
                 value = (
                     f'{text["about"]} {num} <span class="idx-help" title="{text["people_hint"]}">'
@@ -169,8 +119,8 @@ class MinfinSite:
             if not all(d in shown_set for d in self.months[m])
         )
         content = f'<ul class="see-also">{blocks}</ul>\n{links}'
-        lm = _http_date(shown[0]) if shown else None
-        return html_page(self._frame(lang, MINFIN_TEXT[lang]["title"], "", content), lm)
+        lm = common.http_date(shown[0]) if shown else None
+        return common.html_page(self._frame(lang, MINFIN_TEXT[lang]["title"], "", content), lm)
 
     def month_page(self, lang: str, month: str, variant: Variant) -> Page | None:
         days = self.months.get(month)
@@ -188,14 +138,16 @@ class MinfinSite:
             f'<ul class="see-also">{"".join(self._day_block(lang, d, variant) for d in reversed(days))}'
             f"</ul>\n"
         )
-        return html_page(self._frame(lang, MINFIN_TEXT[lang]["month_title"], crumbs, content), _http_date(latest))
+        return common.html_page(
+            self._frame(lang, MINFIN_TEXT[lang]["month_title"], crumbs, content), common.http_date(latest)
+        )
 
     def route(self, rest: str, query: dict, variant: Variant) -> Page | None:
         parts = [p for p in rest.split("/") if p]
         if len(parts) < 3 or parts[0] not in ("ua", "en") or parts[1:3] != ["russian-invading", "casualties"]:
             return None
         if not rest.endswith("/"):
-            return redirect(f"{MINFIN_PREFIX}{rest}/")
+            return common.redirect(f"{MINFIN_PREFIX}{rest}/")
         lang = parts[0]
         if len(parts) == 3:
             return self.main_page(lang, variant) if self.series.order else None

@@ -8,6 +8,7 @@ from html import escape
 from urllib.parse import quote, unquote, urlsplit
 
 from etl.domain.categories import BY_CODE
+from etl.replay import common
 from etl.replay.common import (
     LISTING_PAGE_SIZE,
     MIL_PREFIX,
@@ -18,14 +19,6 @@ from etl.replay.common import (
     Page,
     Series,
     Variant,
-    _http_date,
-    _num,
-    _pick,
-    _redesigned_table,
-    html_page,
-    json_page,
-    redirect,
-    signed,
 )
 from etl.replay.mod_text import (
     MOD_LABELS,
@@ -100,13 +93,13 @@ class ModSite:
     # -- bulletin pages
 
     def _lines(self, b: Bulletin, variant: Variant) -> list[str]:
-        figs = _pick(self.series.days[b.day], MOD_ORDER, variant)
+        figs = common.pick_figures(self.series.days[b.day], MOD_ORDER, variant)
         labels = MOD_LABELS[b.lang]
         lines = []
         for code, f in figs:
             label, dash, unit = labels.get(code, (BY_CODE[code].label_en, "‒", ""))
-            num = _num(code, f.cumulative, variant)
-            inc = f" ({signed(f.increase)})" if f.increase is not None else ""
+            num = common.shown_number(code, f.cumulative, variant)
+            inc = f" ({common.signed(f.increase)})" if f.increase is not None else ""
             if code == "personnel":
                 if b.lang == "en":
                     lines.append(f"{label} {dash} about {num}{inc} persons were liquidated")
@@ -142,16 +135,16 @@ class ModSite:
 
     def modgov_content(self, b: Bulletin, variant: Variant) -> str:
         """The article's HTML (the search reply's ``content`` and the page's body): intro, one <li> per figure."""
-        figs = _pick(self.series.days[b.day], MODGOV_ORDER_EN if b.lang == "en" else MOD_ORDER, variant)
+        figs = common.pick_figures(self.series.days[b.day], MODGOV_ORDER_EN if b.lang == "en" else MOD_ORDER, variant)
         if variant.kind == "redesign":
-            return _redesigned_table(b.day, figs, b.lang)
+            return common.redesigned_table(b.day, figs, b.lang)
         d = b.day
         items = []
         for i, (code, f) in enumerate(figs):
             sep = "\u00a0" if i % 3 == 1 else " "  # a space or an NBSP between thousands, as both occur
-            num = _num(code, f.cumulative, variant)
+            num = common.shown_number(code, f.cumulative, variant)
             num = thousands(f.cumulative, sep) if num == str(f.cumulative) else num
-            inc = f" ({signed(f.increase)})" if f.increase is not None else ""
+            inc = f" ({common.signed(f.increase)})" if f.increase is not None else ""
             if inc and abs(f.increase) >= 1000:
                 inc = f" ({'+' if f.increase >= 0 else '-'}{thousands(abs(f.increase), sep)})"
             dash = "\u2013" if code in ("artillery", "aircraft") else "\u2012"  # the figure dash, sometimes en dash
@@ -195,7 +188,7 @@ class ModSite:
             f'<script id="__NEXT_DATA__" type="application/json">{{"page":"/news/[slug]"}}</script>\n'
             f"</body></html>\n"
         )
-        return html_page(html, _http_date(b.day))
+        return common.html_page(html, common.http_date(b.day))
 
     def other_news_page(self, art: Article) -> Page:
         html = (
@@ -203,7 +196,7 @@ class ModSite:
             f'</title></head>\n<body><div id="__next"><main><article><h1>{escape(art.title)}</h1>'
             f'<div class="article-content">{self.other_content(art)}</div></article></main></div></body></html>\n'
         )
-        return html_page(html, _http_date(art.day))
+        return common.html_page(html, common.http_date(art.day))
 
     @staticmethod
     def other_content(art: Article) -> str:
@@ -259,7 +252,9 @@ class ModSite:
                 )
             terms = _es_terms(q.get("query") or {})
         except (ValueError, TypeError, UnicodeDecodeError) as exc:
-            return json_page({"error": {"type": "parsing_exception", "reason": str(exc)}, "status": 400}, None, 400)
+            return common.json_page(
+                {"error": {"type": "parsing_exception", "reason": str(exc)}, "status": 400}, None, 400
+            )
         locale, kind = terms.get("locale"), terms.get("type")
         tags = terms.get("tags")
         pool = [a for lang in ("uk", "en") if locale in (None, lang) for a in self.articles[lang]]
@@ -291,7 +286,7 @@ class ModSite:
         }
         if variant.kind == "redesign":
             reply = {"results": [h["_source"] for h in hits], "count": len(pool)}
-        return json_page(reply, None)
+        return common.json_page(reply, None)
 
     def sitemap(self) -> Page:
         """``/sitemap.xml`` (the sitemaps protocol): every article, newest first, with its lastmod."""
@@ -307,7 +302,9 @@ class ModSite:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n"
         )
         latest = max((a.day for items in self.articles.values() for a in items), default=None)
-        return Page(200, body.encode("utf-8"), "application/xml; charset=utf-8", _http_date(latest) if latest else None)
+        return Page(
+            200, body.encode("utf-8"), "application/xml; charset=utf-8", common.http_date(latest) if latest else None
+        )
 
     def tag_page(self, page_no: int, variant: Variant) -> Page | None:
         """``/news/tag-vidsich-agresoru``: the tag's Ukrainian articles, 20 a page, ``?page=N``."""
@@ -333,13 +330,13 @@ class ModSite:
             f'</title></head>\n<body><div id="__next"><main><h1>{escape(MODGOV_TAG)}</h1>\n{cards}'
             f"<nav>{nxt}</nav></main></div></body></html>\n"
         )
-        return html_page(html, _http_date(chunk[0].day) if chunk else None)
+        return common.html_page(html, common.http_date(chunk[0].day) if chunk else None)
 
     def news_shell(self, lang: str) -> Page:
         """``/news``, ``/en/news``: as on the real site, the list is not in the HTML (the browser fills it
         from the search endpoint)."""
         heading = "News" if lang == "en" else "Новини"
-        return html_page(
+        return common.html_page(
             f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{heading}'
             f'</title></head>\n<body><div id="__next"><main><h1>{heading}</h1>'
             f'<div class="news-list" data-source="{MOD_PREFIX}{MODGOV_SEARCH_PATH}"></div></main></div>'
@@ -350,9 +347,9 @@ class ModSite:
     def bulletin_page(self, b: Bulletin, variant: Variant) -> Page:
         if b.site == "mod":
             return self.modgov_page(b, variant)
-        figs = _pick(self.series.days[b.day], MOD_ORDER, variant)
+        figs = common.pick_figures(self.series.days[b.day], MOD_ORDER, variant)
         if variant.kind == "redesign":
-            body = _redesigned_table(b.day, figs, b.lang)
+            body = common.redesigned_table(b.day, figs, b.lang)
         else:
             pclass = ' class="justifyfull"' if b.lang == "uk" else ""
             body = f"<p{pclass}>{escape(self._intro(b))}</p>\n" + "".join(
@@ -365,7 +362,7 @@ class ModSite:
             )
             body += f"<p{pclass}>{closing}</p>\n"
         title = self._title(b)
-        lm = _http_date(b.day)
+        lm = common.http_date(b.day)
         if b.site == "mil":
             site_name = "Міноборони" if b.lang == "uk" else "Ministry of Defence of Ukraine"
             stamp = (
@@ -397,7 +394,7 @@ class ModSite:
                 f'<div class="post__content">\n{body}</div>\n</article></main>\n'
                 f'<footer class="site-footer">&copy; Міністерство оборони України (replay)</footer>\n</body></html>\n'
             )
-        return html_page(html, lm)
+        return common.html_page(html, lm)
 
     # -- listings
 
@@ -434,8 +431,8 @@ class ModSite:
             f'<div id="news-list" class="news-list">\n{entries}</div>\n'
             f'<ul class="pagination">{"".join(nav)}</ul>\n</body></html>\n'
         )
-        lm = _http_date(chunk[0].day) if chunk else None
-        return html_page(html, lm)
+        lm = common.http_date(chunk[0].day) if chunk else None
+        return common.html_page(html, lm)
 
     def route(self, site: str, rest: str, query: dict, variant: Variant) -> Page | None:
         if site == "mod":
@@ -452,7 +449,7 @@ class ModSite:
         key = rest if site == "mil" else rest.rstrip("/")
         b = self.by_path.get((site, key))
         if b is None and site == "mil" and not rest.endswith("/") and (site, rest + "/") in self.by_path:
-            return redirect(quote(MIL_PREFIX + rest + "/", safe="/-_.~()"))
+            return common.redirect(quote(MIL_PREFIX + rest + "/", safe="/-_.~()"))
         return self.bulletin_page(b, variant) if b else None
 
     def route_modgov(self, rest: str, query: dict, variant: Variant) -> Page | None:

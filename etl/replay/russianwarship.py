@@ -14,8 +14,8 @@ from etl.replay.common import (
     Page,
     Series,
     Variant,
-    _http_date,
     garble,
+    http_date,
     json_page,
 )
 
@@ -118,7 +118,7 @@ class RussianwarshipAPI:
             day = self.series.latest
             if day is None:
                 return self._not_found()
-            return json_page(self._envelope(self.record(day, variant), variant), _http_date(day))
+            return json_page(self._envelope(self.record(day, variant), variant), http_date(day))
         if rest.startswith("/api/v2/statistics/"):
             try:
                 day = date.fromisoformat(rest.rsplit("/", 1)[1])
@@ -126,7 +126,7 @@ class RussianwarshipAPI:
                 return self._not_found()
             if day not in self.series.days:
                 return self._not_found()
-            return json_page(self._envelope(self.record(day, variant), variant), _http_date(day))
+            return json_page(self._envelope(self.record(day, variant), variant), http_date(day))
         if rest == "/api/v2/statistics":
             return self.listing(query, variant, origin)
         return None
@@ -165,5 +165,5 @@ class RussianwarshipAPI:
             "paging": {"offset": offset, "limit": limit, "total": len(days), "next_url": next_url},
             "records": [self.record(d, variant) for d in chunk],
         }
-        lm = _http_date(max(chunk)) if chunk else None
+        lm = http_date(max(chunk)) if chunk else None
         return json_page(self._envelope(data, variant), lm)
