@@ -21,6 +21,7 @@ from etl.news.crawl import crawl_news
 from etl.news.replay import NewsReplayServer
 from etl.news.store import process_documents
 from etl.warehouse.migrate import migrate
+from etl.warehouse.run_ref import RunRef
 
 FIXTURES = REPO / "tests" / "fixtures" / "news"
 CORPUS = FIXTURES / "corpus"
@@ -85,7 +86,7 @@ def server():
 
 def crawl(spider: str, db: str, run_id: str, **kw):
     """One news spider's crawl of the replay, fast, with the tests' timeout."""
-    return crawl_news(spider, run_id=run_id, dsn=db, fast=True, timeout=300, **kw)
+    return crawl_news(spider, run=RunRef(run_id, dsn=db), fast=True, timeout=300, **kw)
 
 
 def crawl_ki(srv: NewsReplayServer, db: str, run_id: str, **kw):

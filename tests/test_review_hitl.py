@@ -15,6 +15,7 @@ import pytest
 from helpers import sql
 
 from etl.local.embedded import free_port
+from etl.warehouse.run_ref import RunRef
 
 D0 = date(2025, 5, 1)
 DAG = "quarantine_review"
@@ -146,7 +147,7 @@ def test_one_required_action_per_record_awaiting_a_person_answered_through_the_a
     client.call("PATCH", path, {"chosen_options": ["Reject value"], "params_input": {"note": "a typo for 102"}})
 
     # decided elsewhere (the CLI): its request closes itself at its next look; the drones request waits on
-    review.decide(helicopters, "reject", by="cli-operator", dsn=db, notify=False)
+    review.decide(helicopters, "reject", by="cli-operator", run=RunRef(dsn=db, notify=False))
     wait("the decision applied", lambda: record(db, "aircraft")[0][2] == "rejected", timeout=300)
     assert record(db, "aircraft")[0][3] == "admin"
     assert sql(db, "SELECT note FROM quality.quarantine WHERE id = %s", (aircraft,)) == [("a typo for 102",)]

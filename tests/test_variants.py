@@ -331,12 +331,13 @@ def test_out_of_validity_figure_is_stored_reported_and_never_accepted(db):
 
 def test_an_operator_cannot_accept_an_out_of_validity_figure(db):
     from etl.quality.review import ReviewError, decide
+    from etl.warehouse.run_ref import RunRef
 
     ingest([archive(db, page_2022(range(0, 8)), RW_URL)], dsn=db)
     validate(db, date_from=D0, date_to=D0 + timedelta(days=7), run_id="t-oov-op", notify=False)
     [(qid,)] = sql(db, "SELECT id FROM quality.quarantine WHERE category = 'srbm_launchers'")
     with pytest.raises(ReviewError, match="category contract"):
-        decide(qid, "accept", by="tester", dsn=db, notify=False)
+        decide(qid, "accept", by="tester", run=RunRef(dsn=db, notify=False))
 
 
 @pytest.mark.realdata

@@ -18,6 +18,7 @@ from etl.errors import AttritionError
 from etl.local import mailsink
 from etl.news import cli as claims
 from etl.warehouse import notify
+from etl.warehouse.run_ref import RunRef
 
 # The command groups, in the order `attrition --help` lists them.
 COMMANDS = (db, stack, parse, replay, runs, quarantine, review, sources, mailsink, notify, claims, chart, export)
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in failures.ALERTING_COMMANDS and code == 1 and not _alerted_elsewhere(exc):
             try:
                 note = failures.alert_failure(
-                    exc, where=f"attrition {args.command}", notify=not getattr(args, "no_notify", False)
+                    exc, where=f"attrition {args.command}", run=RunRef(notify=not getattr(args, "no_notify", False))
                 )
             except Exception as err:  # noqa: BLE001 - never hide the failure behind its alert's
                 note = f"the alert could not be raised: {err}"

@@ -7,6 +7,7 @@ import json
 
 from etl.cli.common import add_command
 from etl.config import ConfigError
+from etl.warehouse.run_ref import RunRef
 
 
 def register(sub) -> None:
@@ -53,7 +54,7 @@ def _quarantine(args: argparse.Namespace) -> int:
         if args.action == "show":
             print(json.dumps(review.show(args.id), indent=2, ensure_ascii=False))
             return 0
-        outcome = review.decide(args.id, args.action, note=args.note, by=args.by, notify=not args.no_notify)
+        outcome = review.decide(args.id, args.action, note=args.note, by=args.by, run=RunRef(notify=not args.no_notify))
     except review.ReviewError as exc:
         raise ConfigError(str(exc)) from None
     print(

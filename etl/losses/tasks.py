@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from etl.domain.model import SOURCES
 from etl.warehouse.failures import one_line_errors  # a task fails with one line (etl.warehouse.failures)
+from etl.warehouse.run_ref import RunRef
 
 
 @one_line_errors
@@ -324,8 +325,7 @@ def review_quarantine(params: dict, run_id: str, user: str | None) -> dict:
             action,
             note=params.get("note") or None,
             by=f"{user or 'airflow'} (quarantine_review)",
-            run_id=run_id,
-            run_url=airflow_run_url("quarantine_review", run_id),
+            run=RunRef(run_id, airflow_run_url("quarantine_review", run_id)),
         )
     except review.ReviewError as exc:
         raise AirflowFailException(str(exc)) from None

@@ -1,6 +1,6 @@
 """Run a news spider as a ``scrapy crawl`` subprocess and say what it archived.
 
-    result = crawl_news("news_article", run_id="manual-1", args={"feeds": "https://.../rss"})
+    result = crawl_news("news_article", run=RunRef("manual-1"), args={"feeds": "https://.../rss"})
 
 Like :func:`etl.losses.crawl.crawl` (same child process, manifest and :class:`etl.losses.crawl.CrawlResult`), for the
 spiders of :data:`etl.news.sources.SPIDERS`.  A crawl that fetched nothing is not an error here (the
@@ -14,14 +14,14 @@ from datetime import date
 
 from etl.losses.crawl import CrawlResult, raise_for_outcome, run_spider
 from etl.news.sources import KYIV_INDEPENDENT_SETTING, SPIDERS
+from etl.warehouse.run_ref import RunRef
 
 
 def crawl_news(
     spider: str,
     *,
-    run_id: str,
+    run: RunRef,
     args: dict | None = None,
-    dsn: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     fast: bool = False,
@@ -29,8 +29,10 @@ def crawl_news(
     settings: dict | None = None,
     kyiv_independent_base: str | None = None,
 ) -> CrawlResult:
+    """Crawl ``spider`` as part of ``run`` (its id on every archived fetch; its warehouse, or the configured one)."""
     if spider not in SPIDERS:
         raise ValueError(f"unknown news spider {spider!r}; expected one of {', '.join(SPIDERS)}")
+    dsn = run.dsn
     if dsn is None:
         from etl.config import warehouse_dsn
 
@@ -43,7 +45,7 @@ def crawl_news(
         "date_to": date_to and date_to.isoformat(),
     }
     result, log_text, timed_out, has_manifest = run_spider(
-        spider, run_id=run_id, dsn=dsn, spider_args=spider_args, settings=extra, fast=fast, timeout=timeout
+        spider, run_id=run.run_id, dsn=dsn, spider_args=spider_args, settings=extra, fast=fast, timeout=timeout
     )
     raise_for_outcome(spider, None, result, log_text, timed_out=timed_out, has_manifest=has_manifest, timeout=timeout)
     return result

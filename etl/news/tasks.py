@@ -27,6 +27,7 @@ def crawl(spider: str, params: dict, run_id: str) -> dict:
     from etl.news.crawl import crawl_news
     from etl.news.feeds import DEFAULT_MATCH
     from etl.news.sources import split_list
+    from etl.warehouse.run_ref import RunRef
 
     try:
         date_from, date_to = _days(params)
@@ -44,7 +45,7 @@ def crawl(spider: str, params: dict, run_id: str) -> dict:
         args = {"feeds": feeds, "urls": urls, "match": DEFAULT_MATCH if match is None else (match or ".*")}
     try:
         # ATTRITION_FAST reaches the child through the environment (scrapers/settings.py), as in losses_daily
-        result = crawl_news(spider, run_id=run_id, args=args, date_from=date_from, date_to=date_to)
+        result = crawl_news(spider, run=RunRef(run_id), args=args, date_from=date_from, date_to=date_to)
         errors = []
     except CrawlError as exc:
         result = exc.result

@@ -12,6 +12,7 @@ import getpass
 import json
 
 from etl.errors import InputError
+from etl.warehouse.run_ref import OUTSIDE_A_RUN, RunRef
 
 STATUSES = ("open", "accepted", "rejected", "resolved")
 COLUMNS = (
@@ -156,19 +157,17 @@ def decide(
     *,
     note: str | None = None,
     by: str | None = None,
-    dsn: str | None = None,
-    notify: bool = True,
-    run_id: str | None = None,
-    run_url: str | None = None,
+    run: RunRef = OUTSIDE_A_RUN,
 ) -> dict:
-    """Apply ``accept`` or ``reject`` to quarantine record ``qid``, then re-run the gate over its day."""
+    """Apply ``accept`` or ``reject`` to quarantine record ``qid``, then re-run the gate over its day
+    (as part of ``run``: its id and link on the gate's alerts, its warehouse, whether alerts are sent)."""
     from etl.config import warehouse_dsn
     from etl.quality.gate import validate
     from etl.warehouse.db import transaction
 
     if decision not in ("accept", "reject"):
         raise ReviewError("decision must be accept or reject")
-    dsn = dsn or warehouse_dsn()
+    dsn = run.dsn or warehouse_dsn()
     by = by or operator_name()
     status = "accepted" if decision == "accept" else "rejected"
     with transaction(dsn) as conn, conn.cursor() as cur:
@@ -208,9 +207,9 @@ def decide(
         dsn,
         date_from=as_of,
         date_to=as_of,
-        run_id=run_id or f"quarantine-{decision}-{qid}",
-        run_url=run_url,
-        notify=notify,
+        run_id=run.run_id or f"quarantine-{decision}-{qid}",
+        run_url=run.url,
+        notify=run.notify,
     )
     return {
         "id": qid,

@@ -14,6 +14,7 @@ No Airflow import here: the DAG file holds the operator and calls these.
 from __future__ import annotations
 
 from etl.warehouse.alert_links import chart_url
+from etl.warehouse.run_ref import RunRef
 
 ACCEPT, REJECT = "Accept value", "Reject value"
 OPTIONS = (ACCEPT, REJECT)
@@ -188,9 +189,7 @@ def answer(
         "accept" if chosen == ACCEPT else "reject",
         note=note or None,
         by=by,
-        dsn=dsn,
-        run_id=ref[1],
-        run_url=run_url,
+        run=RunRef(ref[1], run_url, dsn),
     )
     close(*ref, by=by, dsn=dsn)
     gate = outcome.pop("gate")
@@ -225,9 +224,7 @@ def form_action(params: dict, run_id: str, user: str | None, dsn: str | None = N
         action,
         note=params.get("note") or None,
         by=by,
-        run_id=run_id,
-        run_url=airflow_run_url("quarantine_review", run_id),
-        dsn=dsn,
+        run=RunRef(run_id, airflow_run_url("quarantine_review", run_id), dsn),
     )
     print(f"quarantine {qid}: {outcome['status']}")
     print(outcome.pop("gate").summary())

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.errors import AttritionError, one_line
+from etl.warehouse.run_ref import OUTSIDE_A_RUN, RunRef
 from etl.warehouse.spool import flush_spool, spool_file  # noqa: F401 - also etl.warehouse.failures.*
 from etl.warehouse.spool import spool as _spool
 
@@ -158,33 +159,31 @@ def alert_failure(
     exc: BaseException,
     *,
     where: str,
-    run_id: str | None = None,
-    run_url: str | None = None,
-    dsn: str | None = None,
-    notify: bool = True,
+    run: RunRef = OUTSIDE_A_RUN,
     incident: str | None = None,
 ) -> str:
-    """Record (once per incident) and send the alert of a failure; returns what became of it, in words.
+    """Record (once per incident) and send the alert of a failure in ``run`` (its id and link on the
+    alert; its warehouse; ``run.notify`` False: recorded only); returns what became of it, in words.
 
     The warehouse unreachable: the alert is spooled (see the module doc) and the words say so.
     """
     from etl.errors import WarehouseLost, WarehouseUnavailable
 
-    fields = alert_fields(exc, where=where, run_id=run_id, run_url=run_url, incident=incident)
+    fields = alert_fields(exc, where=where, run_id=run.run_id, run_url=run.url, incident=incident)
     try:
-        new = record(fields, dsn)
+        new = record(fields, run.dsn)
     except (WarehouseUnavailable, WarehouseLost) as down:
         path = _spool(fields, down.line())
         return f"alert spooled to {path}: it is sent by the next delivery that reaches the warehouse"
     except Exception as other:  # the warehouse answers but the alert cannot be written (schema missing, ...)
         path = _spool(fields, one_line(str(other)))
         return f"alert spooled to {path} ({one_line(str(other))[:80]})"
-    if not notify:
+    if not run.notify:
         return "alert recorded, not sent (--no-notify)" if new else "alert already recorded for this incident"
     try:
         from etl.warehouse.notify import deliver_pending
 
-        report = deliver_pending(dsn)
+        report = deliver_pending(run.dsn)
     except Exception as exc2:  # delivery problems are reported, never raised over the original failure
         return f"alert recorded in quality.alert; delivery failed: {one_line(str(exc2))[:120]}"
     sent = (
@@ -254,7 +253,7 @@ def task_failed(context: dict) -> None:
             outcome = _deliver_only()
         else:
             outcome = alert_failure(
-                exc, where=where, run_id=run_id, run_url=run_url, incident=f"task_failure:{dag_id}:{run_id}:{task_id}"
+                exc, where=where, run=RunRef(run_id, run_url), incident=f"task_failure:{dag_id}:{run_id}:{task_id}"
             )
     except Exception as err:  # a callback must never raise
         outcome = f"the alert could not be raised: {one_line(str(err))[:200]}"
@@ -275,8 +274,7 @@ def dag_failed(context: dict) -> None:
             outcome = alert_failure(
                 RuntimeError(reason),
                 where=dag_id,
-                run_id=run_id,
-                run_url=run_url,
+                run=RunRef(run_id, run_url),
                 incident=f"dag_failure:{dag_id}:{run_id}",
             )
     except Exception as err:
