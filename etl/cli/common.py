@@ -41,3 +41,17 @@ def add_command(sub, name: str, func=None, *, help: str, description: str | None
     if func is not None:
         parser.set_defaults(func=func)
     return parser
+
+
+def add_flags(parser, **flags: str) -> None:
+    """On/off options, each with its help: ``add_flags(p, no_notify="…")`` adds ``--no-notify``
+    (``args.no_notify``, False unless given)."""
+    for name, text in flags.items():
+        parser.add_argument("--" + name.replace("_", "-"), action="store_true", help=text)
+
+
+def add_group(sub, name: str, *, help: str, description: str | None = None):
+    """A command group (``attrition NAME ACTION …``): returns the subparsers its actions are added to
+    (``args.NAME_command`` names the action)."""
+    group = add_command(sub, name, help=help, description=description)
+    return group.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")

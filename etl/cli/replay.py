@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from etl.cli.common import add_command
+from etl.cli.common import add_group
 
 
 def register(sub) -> None:
-    replay = add_command(
+    replay_sub = add_group(
         sub,
         "replay",
         help="serve the three sources from a data snapshot on loopback (offline mode)",
@@ -16,7 +16,6 @@ def register(sub) -> None:
         "snapshot (one CSV per source: as_of, category, cumulative[, increase]; see "
         "docs/replay.md) on 127.0.0.1, for tests and offline runs.",
     )
-    replay_sub = replay.add_subparsers(dest="replay_command", required=True, metavar="ACTION")
     replay_serve = replay_sub.add_parser("serve", help="serve until Ctrl-C")
     replay_serve.add_argument("--data", default=None, help="snapshot folder (default: the bundled data/replay)")
     replay_serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")

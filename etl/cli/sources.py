@@ -8,18 +8,17 @@ import os
 import sys
 from datetime import UTC
 
-from etl.cli.common import add_command
+from etl.cli.common import add_command, add_flags, add_group
 from etl.config import ConfigError
 
 
 def register(sub) -> None:
-    sources = add_command(
+    sources_sub = add_group(
         sub,
         "sources",
         help="check the live sources: sources check [--replay] [--json] [--strict]",
         description="Is every source still there and still readable?",
     )
-    sources_sub = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
     sources_check = add_command(
         sources_sub,
         "check",
@@ -32,7 +31,7 @@ def register(sub) -> None:
         "alert, one that does not answer one source_unreachable alert. Exit status 1 when a source is "
         "changed or unreachable (with --strict also when the sources' figures differ).",
     )
-    sources_check.add_argument("--replay", action="store_true", help="check a replay server started for this run")
+    add_flags(sources_check, replay="check a replay server started for this run")
     sources_check.add_argument("--data", default=None, help="with --replay: snapshot folder (default data/replay)")
     sources_check.add_argument(
         "--fault",
@@ -42,9 +41,12 @@ def register(sub) -> None:
         "down-SOURCE (HTTP 500); repeatable",
     )
     sources_check.add_argument("--sources", help="comma-separated: mod,minfin,russianwarship (default all)")
-    sources_check.add_argument("--json", action="store_true", help="print the result as JSON")
-    sources_check.add_argument("--strict", action="store_true", help="also fail when the sources' figures differ")
-    sources_check.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
+    add_flags(
+        sources_check,
+        json="print the result as JSON",
+        strict="also fail when the sources' figures differ",
+        no_notify="record alerts but do not send them",
+    )
 
 
 def _sources(args: argparse.Namespace) -> int:
