@@ -295,13 +295,8 @@ def body_of(fixture: str) -> str:
 
 def test_search_reply_carries_many_bulletins_and_skips_other_news():
     content = body_of("uk-2026-05-04.html")
-    other = {
-        "title": "Міністр зустрівся з партнерами",
-        "slug": "ministr",
-        "locale": "uk",
-        "publishedAt": "2026-05-04T08:00:00.000Z",
-        "content": "<p>Новина без цифр.</p>",
-    }
+    other = dict(title="Міністр зустрівся з партнерами", slug="ministr", locale="uk", content="<p>Новина без цифр.</p>")
+    other["publishedAt"] = "2026-05-04T08:00:00.000Z"
     day5 = content.replace("по 04.05.26", "по 05.05.26").replace("12 026 (+1)", "12 030 (+4)")
     obs = parse_document(
         "mod",
