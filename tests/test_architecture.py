@@ -175,3 +175,19 @@ def test_few_modules_directly_in_etl():
 def test_every_folder_has_a_layer():
     folders = {folder(module) for module in modules()} - {""}
     assert folders <= set(RANKS) | {"replay"}, sorted(folders - set(RANKS))
+
+
+def test_the_readme_layout_names_every_folder_and_top_level_module():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    layout = layout[: layout.index("\n## ")]
+    named = {
+        cell.strip("`")
+        for row in layout.splitlines()
+        if row.startswith("| `")
+        for cell in row.split(" | ")[0][2:].split(", ")
+    }
+    folders = {f"etl/{path.parent.name}/" for path in ETL.glob("*/__init__.py")}
+    top = {f"etl/{path.name}" for path in ETL.glob("*.py") if path.name != "__init__.py"}
+    others = {f"{name}/" for name in ("dags", "scrapers", "tests", "docs", "benchmarks", "expectations", "docker")}
+    assert folders | top | others <= named, sorted((folders | top | others) - named)
