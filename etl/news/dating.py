@@ -124,8 +124,9 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
         and c.category not in lx.PEOPLE_CATEGORIES
     ]
     personnel = [c for c in totals if c.category == "personnel"]
-    if not personnel:
-        return None  # the personnel figure is what identifies the day
+    if not any(series.days_with("personnel", c.value) for c in personnel):
+        # no personnel total, or only the day's figure read as one ("540 invaders" above the list)
+        return _equipment_day([c for c in totals if c.category != "personnel"], series, published)
     days: set[date] | None = None
     if any(series.days_with("personnel", c.value) for c in personnel):
         # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
@@ -142,6 +143,19 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
             return None
     if not days:
         return None
+    if published is not None:
+        days = {d for d in days if d <= published + timedelta(days=1)}
+    return next(iter(days)) if len(days) == 1 else None
+
+
+def _equipment_day(totals: list[Claim], series, published: date | None) -> date | None:
+    """Without a personnel total (a list of equipment under "the day's 540 invaders"): the one day on which three
+    or more of the equipment totals all equal the series."""
+    found = [set(series.days_with(c.category, c.value)) for c in totals]
+    found = [f for f in found if f]
+    if len(found) < 3:
+        return None
+    days = set.intersection(*found)
     if published is not None:
         days = {d for d in days if d <= published + timedelta(days=1)}
     return next(iter(days)) if len(days) == 1 else None

@@ -220,3 +220,9 @@ REPORT_NOUNS = (
     r"report|update|bulletin|briefing|figures|data|tally|bollettino|aggiornamento|dati|звіт\w*|зведенн\w*"
     r"|дані|даними|повідомленн\w*"
 )
+# A sentence telling who reported the figures ("This was reported by ... on September 15", "Про це в четвер
+# повідомив Генштаб"): its date is a report date even without a word of losses
+REPORT_VERBS = (
+    r"said|says|reported|reports|stated|announced|according to|повідом\w*|заяви\w*|йдеться|за даними"
+    r"|riferit\w*|riferisc\w*|riporta\w*|dett[oi]|detto|reso not[oi]|affermat\w*|afferma\w*|comunicat\w*|secondo"
+)
