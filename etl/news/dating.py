@@ -22,6 +22,7 @@ from etl.news.claim import Claim, DateSpec, PeriodSpec
 from etl.news.clauses import SentenceInfo
 
 _DATELINE = re.compile(lx.DATELINE)
+_IN_BRACKET = re.compile(lx.DATELINE_IN_BRACKET)
 _METHOD = {"date": "explicit", "month": "explicit", "year": "explicit", "weekday": "weekday", "relative": "relative"}
 
 
@@ -30,6 +31,11 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
     norm = st.norm
     for p in prepared:
         m = _DATELINE.match(norm[p.s.start : p.s.end])
+        inside = _IN_BRACKET.match(norm[p.s.start : p.s.end])
+        if inside:
+            d = next((x for x in all_dates if x.kind == "date" and x.start == p.s.start + inside.end()), None)
+            if d is not None and norm[d.end : d.end + 1] == ")":
+                return st.spec_for(d)
         if not m:
             continue
         d = next(
@@ -43,7 +49,9 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
             None,
         )
         if d is not None and d.start - p.s.start - m.end() < 3:
-            return st.spec_for(d)
+            # "(Di mercoledì 2 novembre 2022), 2 nov. (Adnkronos) -": the same day with its year just before
+            full = [x for x in all_dates if p.s.start <= x.start < d.start and (x.month, x.day) == (d.month, d.day)]
+            return st.spec_for(full[0] if d.year is None and full and full[0].year else d)
         return None
     return None
 

@@ -211,10 +211,11 @@ KILLED_BEFORE = (
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
-DATELINE = (
-    r"^(?:\([^)]{1,60}\)\s*-?\s*)?(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})"
-    r"(?:,\s*[A-Z][a-z]+)?,\s*"
-)
+_CITY = r"(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})(?:,\s*[A-Z][a-z]+)?,\s*"
+# ... and "(Di mercoledì 2 novembre 2022), 2 nov. (Adnkronos) -": after a bracket, the city may be missing
+DATELINE = r"^(?:\([^)]{1,60}\),?\s*-?\s*(?:" + _CITY + r")?|" + _CITY + r")"
+# "MOSCOW (UrduPoint News / Sputnik - 23rd March, 2023) Ukraine has lost ...": the day inside the agency's bracket
+DATELINE_IN_BRACKET = r"^[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ/'.-]{2,30}\s*\([^)]{2,60}?[-–,]\s*"
 # A sentence about "the report" without naming who made it dates the report it quotes
 REPORT_NOUNS = (
     r"report|update|bulletin|briefing|figures|data|tally|bollettino|aggiornamento|dati|звіт\w*|зведенн\w*"
