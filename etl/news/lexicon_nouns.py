@@ -145,7 +145,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (
         r"batterie (?:per l'|dell'|di )?antiaere[ae]|sistem[ai] di guerra antiaerea|sistem[ai] (?:di difesa )?(?:aerea"
-        r"|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei",
+        r"|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei"
+        r"|(?:equipaggiament[oi]|mezzi) di difesa (?:aerea|antiaerea)",
         "air_defense",
     ),
     (r"missili da crociera", "cruise_missiles"),
@@ -154,7 +155,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
-    (r"aerei|aereo", "aircraft"),
+    (r"aerei|aereo|(?:aerei da )?caccia", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (
         r"(?:tra )?morti e feriti|(?:morti|uccisi|caduti) (?:o|e|oppure) feriti|feriti (?:o|e) (?:morti|uccisi)",
@@ -174,8 +175,8 @@ MODIFIERS = (
     r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
-    r"|втрачених|своїх|ще)"
-)
+    r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle))"
+)  # "331 military jets", "Sale a 36.350 il numero dei soldati russi uccisi"
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [
     (
