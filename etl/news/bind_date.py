@@ -77,8 +77,8 @@ def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
         and spec is not None
         and spec.mention is not None
         and st.ctx_entity
-        and REPORT_NOUN.search(st.norm, p.s.start, p.s.end)
-    ):
+        and (REPORT_NOUN.search(*words) or (p.loss and st.norm[p.s.start : p.s.end].rstrip().endswith(":")))
+    ):  # ... or the header of its list: "Загальні бойові втрати противника станом на 22 листопада орієнтовно склали:"
         # "The bulletin is of Sunday": the date of the report the text is quoting
         st.ctx_date[st.ctx_entity] = spec
         st.first_date.setdefault(st.ctx_entity, spec)

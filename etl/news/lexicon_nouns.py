@@ -227,7 +227,7 @@ QUALIFIER_BEFORE = [
         r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
         r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
         r"|(?:likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top|tops)|перевищ\w*|supera|superano"
-        r"|superare)",
+        r"|superare)(?: (?:вже|already|già))?",
         "more_than",
     ),
     (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
