@@ -184,7 +184,7 @@ AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|med
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (
     r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
-    r"|збільшил\w* на)\s*(?:by\s*)?$"
+    r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"

@@ -100,7 +100,8 @@ NOUNS: list[tuple[str, str]] = [
     (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
     (
-        r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)? комплекс(?:ів|и|у)?|ЗРК",
+        r"(?:засоб(?:ів|и|у)?|засіб) (?:ППО|протиповітряної оборони)|ППО|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)?"
+        r" комплекс(?:ів|и|у)?|ЗРК",
         "air_defense",
     ),
     (r"крилат(?:их|і|у|а) ракет(?:и|у)?", "cruise_missiles"),
@@ -230,6 +231,10 @@ QUALIFIER_BEFORE = [
         r"|superare)(?: (?:вже|already|già))?",
         "more_than",
     ),
-    (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
+    (
+        r"(?:up to|as many as|at most|no more than|fewer than|less than|(?<!кількість )до|менше ніж|fino a|fino ad"
+        r"|meno di)",
+        "up_to",
+    ),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]
