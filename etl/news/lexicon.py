@@ -227,3 +227,16 @@ REPORT_VERBS = (
     r"said|says|reported|reports|stated|announced|according to|повідом\w*|заяви\w*|йдеться|за даними"
     r"|riferit\w*|riferisc\w*|riporta\w*|dett[oi]|detto|reso not[oi]|affermat\w*|afferma\w*|comunicat\w*|secondo"
 )
+
+# The words before a total that a figure just before brings ("bringing the total to", "porta il totale a",
+# "довівши їхню загальну кількість до")
+BRINGING_BEFORE = (
+    r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
+    r"|losses|casualties|figure|number)\b"
+    r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
+    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
+    r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+    r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
+    r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
+    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$"
+)

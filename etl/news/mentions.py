@@ -54,17 +54,7 @@ _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _WOUNDED_BEFORE = re.compile(lx.WOUNDED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
-_BRINGING_PRE = re.compile(
-    r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
-    r"|losses|casualties|figure|number)\b"
-    r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
-    r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
-    r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
-    r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
-    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$",
-    re.I,
-)  # "che porta così a circa 1.689.900 il totale"
+_BRINGING_PRE = re.compile(lx.BRINGING_BEFORE, re.I)  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
 _TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
 # "757.340 uomini, 1.400 nelle ultime 24 ore": a bare figure of the day after a figure takes its category
