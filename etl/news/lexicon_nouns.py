@@ -176,7 +176,8 @@ MODIFIERS = (
     r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
-    r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle))"
+    r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
+    r"|di (?:queste|questi))"
 )  # "331 military jets", "Sale a 36.350 il numero dei soldati russi uccisi"
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [
