@@ -32,6 +32,8 @@ def date_spec_of(st: State, se: Sent, c: Candidate, cue: Cue | None, entity: str
     """(report date, the sentence's own) of a figure."""
     p, spec = se.p, se.spec
     mine = explicit_first([d for d in p.report_dates if cue is None or owner(p, d) is cue])
+    if not mine and cue is not None:  # "a joint investigation by the BBC and Mediazona": a date of either
+        mine = explicit_first([d for d in p.report_dates if getattr(owner(p, d), "claimant", None) == cue.claimant])
     if spec is not None and (spec.mention is None or mine):
         if spec.mention is None:
             return spec, True
