@@ -146,12 +146,27 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
         )
         if any(is_at_the_time(d) for d in p.report_dates):
             st.last_sentence_spec = se.spec
-        if not p.cues and se.claims:
+        old = st.ctx_date.get(se.claims[-1].entity) if se.claims else None
+        if not p.cues and se.claims and not _yesterday_after_today(old, st.last_sentence_spec):
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
     elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start : p.s.end]):
         st.list_header = None
+
+
+def _yesterday_after_today(old, new) -> bool:
+    """ "... nell'aggiornamento di oggi. Nel numero sono comprese le 820 vittime subite ieri": the day of the
+    losses said after the report's day is that figure's date, not the report's."""
+    return (
+        old is not None
+        and new is not None
+        and old.mention is not None
+        and new.mention is not None
+        and new.mention.kind == "relative"
+        and (new.mention.offset or 0) < 0
+        and (old.mention.kind == "date" or (old.mention.kind == "relative" and old.mention.offset == 0))
+    )
 
 
 def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Claim]:

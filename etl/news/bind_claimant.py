@@ -19,6 +19,7 @@ _BREAKDOWN = re.compile(
     r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I
 )
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
+_COMBINED = re.compile(r"(?<![\w])(?:a |the )?combined (?:total|tally|number) of\s*$", re.I)  # two categories
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
 # the side named right before a destroy verb did the destroying: "Ukrainian forces destroyed three tanks"
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
@@ -56,8 +57,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
     if c.kind != "pow" and prisoner_swap(norm, s.start, s.end):
         return True  # "205 soldiers brought home in the latest prisoner exchange": not losses
-    if _BOTH.search(norm, group[0], c.start):
-        return True  # "Russia and Ukraine collectively lost one million": both sides' figure
+    if _BOTH.search(norm, group[0], c.start) or _COMBINED.search(norm, max(s.start, c.start - 30), c.start):
+        return True  # "Russia and Ukraine collectively lost one million", "a combined total of 124 armored ..."
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count

@@ -5,7 +5,7 @@ them); :func:`note_cue_dates` keeps each claimant's date for the sentences after
 from __future__ import annotations
 
 from etl.news import dates as dates_mod
-from etl.news.bind_state import REPORT_NOUN, Sent, State, is_at_the_time, nearest, owner
+from etl.news.bind_state import REPORT_NOUN, REPORT_VERB, Sent, State, is_at_the_time, nearest, owner
 from etl.news.claim import DateSpec
 from etl.news.clauses import Cue, SentenceInfo
 from etl.news.mentions import Candidate
@@ -32,6 +32,8 @@ def date_spec_of(st: State, se: Sent, c: Candidate, cue: Cue | None, entity: str
     """(report date, the sentence's own) of a figure."""
     p, spec = se.p, se.spec
     mine = explicit_first([d for d in p.report_dates if cue is None or owner(p, d) is cue])
+    if not mine and cue is not None:  # "a joint investigation by the BBC and Mediazona": a date of either
+        mine = explicit_first([d for d in p.report_dates if getattr(owner(p, d), "claimant", None) == cue.claimant])
     if spec is not None and (spec.mention is None or mine):
         if spec.mention is None:
             return spec, True
@@ -46,6 +48,10 @@ def date_spec_of(st: State, se: Sent, c: Candidate, cue: Cue | None, entity: str
 
 def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
     """The sentence's report dates become the date of each claimant it names (and of reported speech)."""
+    words = (st.norm, p.s.start, p.s.end)
+    said = p.s.end - p.s.start < 120 and REPORT_VERB.search(*words)  # "This was reported by ... on September 15"
+    if not (p.loss or said or REPORT_NOUN.search(*words)):
+        return  # "In April the Defence Forces drove the invaders out": not the date of a report of losses
     for cue in p.cues:
         if not p.report_dates or spec is None:
             continue
@@ -63,8 +69,8 @@ def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
             and old.mention.kind == "date"
             and found.mention is not None
             and found.mention.kind in ("weekday", "relative")
-        ):
-            continue  # a stated day of the claimant's report wins over a weekday said later
+        ) or (old is not None and old.mention is not None and _finer(old.mention, found.mention)):
+            continue  # a stated day of the claimant's report wins over a weekday (or a month) said later
         st.ctx_date[cue.entity] = found
         st.first_date.setdefault(cue.entity, found)
     if (
@@ -73,8 +79,13 @@ def note_cue_dates(st: State, p: SentenceInfo, spec: DateSpec | None) -> None:
         and spec is not None
         and spec.mention is not None
         and st.ctx_entity
-        and REPORT_NOUN.search(st.norm, p.s.start, p.s.end)
-    ):
+        and (REPORT_NOUN.search(*words) or (p.loss and st.norm[p.s.start : p.s.end].rstrip().endswith(":")))
+    ):  # ... or the header of its list: "Загальні бойові втрати противника станом на 22 листопада орієнтовно склали:"
         # "The bulletin is of Sunday": the date of the report the text is quoting
         st.ctx_date[st.ctx_entity] = spec
         st.first_date.setdefault(st.ctx_entity, spec)
+
+
+def _finer(old: dates_mod.DateMention, new: dates_mod.DateMention | None) -> bool:
+    """The claimant's report day said before, against a month said after it ("Kyiv said this month ...")."""
+    return new is not None and old.precision == "day" and (new.kind == "month" or new.month_offset is not None)

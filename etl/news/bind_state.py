@@ -13,6 +13,7 @@ from etl.news.clauses import Cue, SentenceInfo
 from etl.news.mentions import Candidate
 
 REPORT_NOUN = re.compile(r"(?<![\w])(?:" + lx.REPORT_NOUNS + r")(?![\w])", re.I)
+REPORT_VERB = re.compile(r"(?<![\w])(?:" + lx.REPORT_VERBS + r")(?![\w])", re.I)
 ALSO = re.compile(r"(?<![\w])(?:also|as well|in addition|additionally|також|ще|anche|inoltre)(?![\w])", re.I)
 
 

@@ -32,6 +32,11 @@ _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
 _SUBJECT_MASKS = re.compile(lx.SUBJECT_MASKS, re.I)
 _LOSS = re.compile(r"(?<![\w])(?:" + lx.LOSS_TRIGGERS + r")(?![\w])", re.I)
 _NOT_LOSS = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])", re.I)
+_GROUND = re.compile(
+    r"(?<![\w])(?:tanks?|carri armati|танк\w*|armou?red|corazzat\w+|броньован\w+|artiller\w+|літак\w*|гелікоптер\w*"
+    r"|helicopters?|elicotter\w|aerei|caccia)(?![\w])",
+    re.I,
+)  # equipment a shoot-down verb takes out of a side's count (not the drones and missiles launched at the other)
 _MARKERS = [
     (re.compile(r"(?<![\w'])(?:" + p + r")(?![\w])", re.I), kind)
     for p, kind in (
@@ -246,6 +251,9 @@ def analyse(
     ]  # "(14 solo ieri)" dates its figure, not the report
     loss_hits = [m for m in _LOSS.finditer(stext) if not any(c.start <= m.start() + s.start < c.end for c in cues)]
     not_loss = bool(_NOT_LOSS.search(stext))
+    if not_loss and _GROUND.search(stext):
+        # "l'esercito ucraino ha comunicato che sono stati abbattuti 1.594 carri armati": Russia's losses
+        loss_hits, not_loss = [_NOT_LOSS.search(stext)], False
     return SentenceInfo(
         s,
         cues,

@@ -22,6 +22,7 @@ from etl.news.claim import Claim, DateSpec, PeriodSpec
 from etl.news.clauses import SentenceInfo
 
 _DATELINE = re.compile(lx.DATELINE)
+_IN_BRACKET = re.compile(lx.DATELINE_IN_BRACKET)
 _METHOD = {"date": "explicit", "month": "explicit", "year": "explicit", "weekday": "weekday", "relative": "relative"}
 
 
@@ -30,6 +31,11 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
     norm = st.norm
     for p in prepared:
         m = _DATELINE.match(norm[p.s.start : p.s.end])
+        inside = _IN_BRACKET.match(norm[p.s.start : p.s.end])
+        if inside:
+            d = next((x for x in all_dates if x.kind == "date" and x.start == p.s.start + inside.end()), None)
+            if d is not None and norm[d.end : d.end + 1] == ")":
+                return st.spec_for(d)
         if not m:
             continue
         d = next(
@@ -43,7 +49,9 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
             None,
         )
         if d is not None and d.start - p.s.start - m.end() < 3:
-            return st.spec_for(d)
+            # "(Di mercoledì 2 novembre 2022), 2 nov. (Adnkronos) -": the same day with its year just before
+            full = [x for x in all_dates if p.s.start <= x.start < d.start and (x.month, x.day) == (d.month, d.day)]
+            return st.spec_for(full[0] if d.year is None and full and full[0].year else d)
         return None
     return None
 
@@ -124,8 +132,9 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
         and c.category not in lx.PEOPLE_CATEGORIES
     ]
     personnel = [c for c in totals if c.category == "personnel"]
-    if not personnel:
-        return None  # the personnel figure is what identifies the day
+    if not any(series.days_with("personnel", c.value) for c in personnel):
+        # no personnel total, or only the day's figure read as one ("540 invaders" above the list)
+        return _equipment_day([c for c in totals if c.category != "personnel"], series, published)
     days: set[date] | None = None
     if any(series.days_with("personnel", c.value) for c in personnel):
         # a rounder restatement ("quasi 277 mila" of 276,990) is no figure of the series: the exact one decides
@@ -142,6 +151,19 @@ def series_day(group: list[Claim], series, published: date | None) -> date | Non
             return None
     if not days:
         return None
+    if published is not None:
+        days = {d for d in days if d <= published + timedelta(days=1)}
+    return next(iter(days)) if len(days) == 1 else None
+
+
+def _equipment_day(totals: list[Claim], series, published: date | None) -> date | None:
+    """Without a personnel total (a list of equipment under "the day's 540 invaders"): the one day on which three
+    or more of the equipment totals all equal the series."""
+    found = [set(series.days_with(c.category, c.value)) for c in totals]
+    found = [f for f in found if f]
+    if len(found) < 3:
+        return None
+    days = set.intersection(*found)
     if published is not None:
         days = {d for d in days if d <= published + timedelta(days=1)}
     return next(iter(days)) if len(days) == 1 else None

@@ -115,5 +115,7 @@ def headlines(norm: str, prepared: list[SentenceInfo]) -> set[int]:
     heads |= {p.s.index for p, t in zip(header, texts, strict=False) if t.lower().startswith("title:")}
     if texts and all(_HEADER.match(t) for t in texts) and not any(t.lower().startswith("title:") for t in texts):
         body = [p for p in prepared if p.s.paragraph == 1]
-        heads |= {body[0].s.index} if body else set()
+        first = norm[body[0].s.start : body[0].s.end].rstrip() if body else ""
+        # a headline is short and ends without a full stop; a first paragraph of prose is no headline
+        heads |= {body[0].s.index} if body and not (len(first) > 150 and first.endswith(".")) else set()
     return heads

@@ -184,7 +184,7 @@ AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|med
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (
     r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
-    r"|збільшил\w* на)\s*(?:by\s*)?$"
+    r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
@@ -211,12 +211,32 @@ KILLED_BEFORE = (
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
-DATELINE = (
-    r"^(?:\([^)]{1,60}\)\s*-?\s*)?(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})"
-    r"(?:,\s*[A-Z][a-z]+)?,\s*"
-)
+_CITY = r"(?:[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ /'.-]{1,40}|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ]{2,20})(?:,\s*[A-Z][a-z]+)?,\s*"
+# ... and "(Di mercoledì 2 novembre 2022), 2 nov. (Adnkronos) -": after a bracket, the city may be missing
+DATELINE = r"^(?:\([^)]{1,60}\),?\s*-?\s*(?:" + _CITY + r")?|" + _CITY + r")"
+# "MOSCOW (UrduPoint News / Sputnik - 23rd March, 2023) Ukraine has lost ...": the day inside the agency's bracket
+DATELINE_IN_BRACKET = r"^[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ/'.-]{2,30}\s*\([^)]{2,60}?[-–,]\s*"
 # A sentence about "the report" without naming who made it dates the report it quotes
 REPORT_NOUNS = (
     r"report|update|bulletin|briefing|figures|data|tally|bollettino|aggiornamento|dati|звіт\w*|зведенн\w*"
     r"|дані|даними|повідомленн\w*"
+)
+# A sentence telling who reported the figures ("This was reported by ... on September 15", "Про це в четвер
+# повідомив Генштаб"): its date is a report date even without a word of losses
+REPORT_VERBS = (
+    r"said|says|reported|reports|stated|announced|according to|повідом\w*|заяви\w*|йдеться|за даними"
+    r"|riferit\w*|riferisc\w*|riporta\w*|dett[oi]|detto|reso not[oi]|affermat\w*|afferma\w*|comunicat\w*|secondo"
+)
+
+# The words before a total that a figure just before brings ("bringing the total to", "porta il totale a",
+# "довівши їхню загальну кількість до")
+BRINGING_BEFORE = (
+    r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
+    r"|losses|casualties|figure|number)\b"
+    r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
+    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
+    r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+    r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
+    r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
+    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$"
 )

@@ -18,6 +18,12 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         "ru_defense_ministry",
     ),
     (r"російськ\w+ Генштаб\w*|Генштаб\w* (?:РФ|Росії|рф)|Stato maggiore russo", "ru_defense_ministry"),
+    # another country's chief of staff before Ukraine's General Staff ("il capo di stato maggiore britannico")
+    (
+        r"(?:il )?capo di stato maggiore (?:della difesa )?britannico|stato maggiore britannico|(?:the )?(?:British"
+        r"|UK's|U\.K\.'s|Britain's) (?:chief of (?:the )?(?:defence|general) staff|armed forces chief|military chief)",
+        "uk_defence_ministry",
+    ),
     (
         rf"(?:Russia's|Russian|the Russian|Moscow's) (?:{_DEF} ministry|ministry of {_DEF}|{_DEF} minist(?:er|ry)"
         r"(?: Sergei| Andrei)?(?: Shoigu| Belousov)?|MoD)(?:'s)?",

@@ -69,7 +69,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military )?(?:vehicles?|trucks)", "vehicles"),
+    (r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military )?(?:vehicles?|trucks|cars)", "vehicles"),
     (
         r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
         r"|dead, wounded|killed, wounded",
@@ -100,7 +100,8 @@ NOUNS: list[tuple[str, str]] = [
     (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
     (
-        r"засоб(?:ів|и|у)? ППО|засіб ППО|ППО|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)? комплекс(?:ів|и|у)?|ЗРК",
+        r"(?:засоб(?:ів|и|у)?|засіб|систем(?:и|у)?) (?:ППО|протиповітряної оборони)|ППО"
+        r"|зенітн(?:их|і|ий|у)? ракетн(?:их|і|ий|у)? комплекс(?:ів|и|у)?|ЗРК",
         "air_defense",
     ),
     (r"крилат(?:их|і|у|а) ракет(?:и|у)?", "cruise_missiles"),
@@ -145,7 +146,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (
         r"batterie (?:per l'|dell'|di )?antiaere[ae]|sistem[ai] di guerra antiaerea|sistem[ai] (?:di difesa )?(?:aerea"
-        r"|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei",
+        r"|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei"
+        r"|(?:equipaggiament[oi]|mezzi) di difesa (?:aerea|antiaerea)",
         "air_defense",
     ),
     (r"missili da crociera", "cruise_missiles"),
@@ -154,7 +156,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
     (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
-    (r"aerei|aereo", "aircraft"),
+    (r"aerei|aereo|(?:aerei da )?caccia", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (
         r"(?:tra )?morti e feriti|(?:morti|uccisi|caduti) (?:o|e|oppure) feriti|feriti (?:o|e) (?:morti|uccisi)",
@@ -174,8 +176,9 @@ MODIFIERS = (
     r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
-    r"|втрачених|своїх|ще)"
-)
+    r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
+    r"|di (?:queste|questi))"
+)  # "331 military jets", "Sale a 36.350 il numero dei soldati russi uccisi"
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [
     (
@@ -226,9 +229,13 @@ QUALIFIER_BEFORE = [
         r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
         r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
         r"|(?:likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top|tops)|перевищ\w*|supera|superano"
-        r"|superare)",
+        r"|superare)(?: (?:вже|already|già))?",
         "more_than",
     ),
-    (r"(?:up to|as many as|at most|no more than|fewer than|less than|до|менше ніж|fino a|fino ad|meno di)", "up_to"),
+    (
+        r"(?:up to|as many as|at most|no more than|fewer than|less than|(?<!кількість )до|менше ніж|fino a|fino ad"
+        r"|meno di)",
+        "up_to",
+    ),
 ]
 QUALIFIER_AFTER = [(r"or so|or thereabouts|або близько", "about"), (r"or more|-plus|\+(?!\d)", "more_than")]

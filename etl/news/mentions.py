@@ -42,6 +42,7 @@ _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
+_RISEN_OF = re.compile(r"(?:втрати|losses of|perdite di)\s+(\S.{2,60}?)\s+" + lx.INCREASE_BEFORE, re.I)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(
@@ -53,16 +54,7 @@ _KILLED_BEFORE = re.compile(lx.KILLED_BEFORE, re.I)
 _WOUNDED_BEFORE = re.compile(lx.WOUNDED_BEFORE, re.I)
 _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
-_BRINGING_PRE = re.compile(
-    r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
-    r"|losses|casualties|figure|number)\b"
-    r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
-    r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
-    r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
-    r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$",
-    re.I,
-)  # "che porta così a circa 1.689.900 il totale"
+_BRINGING_PRE = re.compile(lx.BRINGING_BEFORE, re.I)  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
 _TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
 # "757.340 uomini, 1.400 nelle ultime 24 ore": a bare figure of the day after a figure takes its category
@@ -403,6 +395,8 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
                 break
     if kind is None and _PEOPLE_PLAIN.match(norm, f.after, s.end) and military_people(norm, s, f.qual_start):
         kind, end = "people", _PEOPLE_PLAIN.match(norm, f.after, s.end).end()
+    if kind == "people" and _UNIT_AFTER.match(norm, f.after, s.end) and _INCREASE_BEFORE.search(norm, s.start, start):
+        kind = None  # "цей показник збільшився ще на 930 осіб": the increase of the figure before
     if kind is None:
         pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
         if (
@@ -416,6 +410,10 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
             if _REGIONAL_AFTER.search(norm[f.after : s.end]):
                 return None  # "including up to 600 in the Kursk region": a breakdown, not a total
             kind, inherit, end = "inherit", True, f.after
+            named = _RISEN_OF.search(pre_long)  # "Втрати бойових броньованих машин зросли на 3"
+            hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
+            if hit:
+                kind, inherit = hit[0], False
         elif _BRINGING_PRE.search(pre_long):
             kind, inherit, bringing, end = "inherit", True, True, f.after
         elif _RESPECTIVELY.search(pre_long) and re.search(
