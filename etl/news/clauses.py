@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from etl.news import dates as dates_mod
 from etl.news import lexicon as lx
+from etl.news.lexicon_nouns import NOUNS
 from etl.news.text import Sentence
 
 _CUES = lx.compile_table(lx.CLAIMANT_CUES)
@@ -32,11 +33,12 @@ _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
 _SUBJECT_MASKS = re.compile(lx.SUBJECT_MASKS, re.I)
 _LOSS = re.compile(r"(?<![\w])(?:" + lx.LOSS_TRIGGERS + r")(?![\w])", re.I)
 _NOT_LOSS = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])", re.I)
+_GROUND_CATEGORIES = ("tanks", "armored_vehicles", "artillery", "aircraft", "helicopters")
+# equipment a shoot-down verb takes out of a side's count (not the drones and missiles launched at the other):
+# the lexicon's nouns of these categories
 _GROUND = re.compile(
-    r"(?<![\w])(?:tanks?|carri armati|танк\w*|armou?red|corazzat\w+|броньован\w+|artiller\w+|літак\w*|гелікоптер\w*"
-    r"|helicopters?|elicotter\w|aerei|caccia)(?![\w])",
-    re.I,
-)  # equipment a shoot-down verb takes out of a side's count (not the drones and missiles launched at the other)
+    r"(?<![\w])(?:" + "|".join(pattern for pattern, code in NOUNS if code in _GROUND_CATEGORIES) + r")(?![\w])", re.I
+)
 _MARKERS = [
     (re.compile(r"(?<![\w'])(?:" + p + r")(?![\w])", re.I), kind)
     for p, kind in (

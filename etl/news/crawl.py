@@ -32,6 +32,8 @@ def crawl_news(
     """Crawl ``spider`` as part of ``run`` (its id on every archived fetch; its warehouse, or the configured one)."""
     if spider not in SPIDERS:
         raise ValueError(f"unknown news spider {spider!r}; expected one of {', '.join(SPIDERS)}")
+    if not run.run_id:
+        raise ValueError("crawl_news needs the run's id: run=RunRef(run_id)")
     dsn = run.dsn
     if dsn is None:
         from etl.config import warehouse_dsn
