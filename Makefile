@@ -6,7 +6,7 @@ TOOLS := .local/tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 PYTEST_ARGS ?=
 # pytest-xdist: tests spread over PYTEST_WORKERS processes (each with its own PostgreSQL and Airflow home);
-# tests that share one heavy resource carry an xdist_group (tests/conftest.py) and stay on one worker
+# test files that share one heavy resource are one work unit each (tests/helpers.py XDIST_GROUPS) on one worker
 PYTEST_WORKERS ?= 2
 PYTEST := $(VENV)/bin/pytest
 XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
@@ -42,7 +42,7 @@ status: install  ## is the embedded warehouse running?
 
 test: install browser-deps lint  ## lint, then the whole suite: xdist workers (PYTEST_WORKERS, default 2), then the Compose test on its own
 	@status=0; start=$$(date +%s); \
-	$(PYTEST) $(XDIST) -m "not compose" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	$(PYTEST) $(XDIST) --durations=25 -m "not compose" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
 	[ -n "$(PYTEST_ARGS)" ] || $(VENV)/bin/python benchmarks/recorded.py make-test $$(( $$(date +%s) - start )) $$status; \
 	$(PYTEST) -m compose $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
 	exit $$status

@@ -10,24 +10,19 @@ import re
 import subprocess
 
 import pytest
-from helpers import VENV_BIN, free_port, shared_dir_path
+from helpers import VENV_BIN, free_port, shared_dir_path, xdist_scheduler
 
 TEMPLATE_DB = "attrition_test_template"
 
 
-# Test files whose tests share one heavy module-scoped resource: under pytest-xdist (`--dist loadgroup`)
-# each is kept on one worker, so the resource is set up once; every other test goes to whichever worker is free.
-XDIST_GROUPS = {
-    "test_browser.py": "browser-stack",  # one `attrition up` stack and one Chromium for the whole file
-    "test_compose_stack.py": "compose",  # fixed ports and the machine's Docker
-}
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under `-n N --dist loadgroup` (`make test`): xdist's scheduler with the work units of
+    helpers.xdist_scope (each file of helpers.XDIST_GROUPS is one unit, on one worker)."""
+    return xdist_scheduler(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = XDIST_GROUPS.get(item.path.name)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
     if (shared_dir_path() / "reference").is_dir():
         return
     skip = pytest.mark.skip(reason=f"../shared is absent ({shared_dir_path()}); realdata tests need it")

@@ -38,6 +38,36 @@ def shared_dir_path() -> Path:
     return Path(os.environ.get("ATTRITION_SHARED_DIR") or REPO.parent / "shared").resolve()
 
 
+# Test files whose tests share one heavy module-scoped resource: under pytest-xdist each file is one work
+# unit, kept on one worker, so the resource is set up once; every other test goes to whichever worker is free.
+XDIST_GROUPS = {
+    "test_browser.py": "browser-stack",  # one `attrition up` stack and one Chromium for the whole file
+    "test_compose_stack.py": "compose",  # fixed ports and the machine's Docker
+}
+
+
+def xdist_scope(nodeid: str) -> str:
+    """A test's work unit under pytest-xdist: its group for the files of XDIST_GROUPS, else the test itself."""
+    return XDIST_GROUPS.get(nodeid.split("::", 1)[0].rsplit("/", 1)[-1]) or nodeid
+
+
+def xdist_scheduler(config, log):
+    """The scheduler for `--dist loadgroup`, grouping by file (xdist_scope), or None for other modes.
+
+    xdist's own `loadgroup` groups by an ``@group`` suffix its workers write into each test's node id,
+    which pytest 9.2 no longer honours (pytest-dev/pytest-xdist#1386): the grouped tests were spread as
+    if ungrouped, and the browser file started one Airflow stack per worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return FileGroupScheduling(config, log)
+
+
 def sql(dsn: str, query: str, params=None):
     """Run one parameterized statement in its own transaction; its rows, or None."""
     import psycopg2

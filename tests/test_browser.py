@@ -329,9 +329,14 @@ def loaded(stack):
 
 
 def _client(stack):
+    """One REST client (one token) per stack, not a new login on every poll."""
     from etl.local.airflow_client import AirflowClient
 
-    return AirflowClient(int(urllib.parse.urlsplit(stack["base"]).port), (stack["user"], stack["password"]))
+    if "client" not in stack:
+        stack["client"] = AirflowClient(
+            int(urllib.parse.urlsplit(stack["base"]).port), (stack["user"], stack["password"])
+        )
+    return stack["client"]
 
 
 def _pending_request(stack, record_id: int) -> dict | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 from helpers import REPO, VENV_BIN
@@ -34,3 +35,38 @@ def test_docker_compose_file_validates_against_the_compose_spec():
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_grouped_test_files_run_on_one_xdist_worker(tmp_path):
+    """`make test`'s `-n 2 --dist loadgroup` with the suite's own conftest.py and helpers.py: every test of
+    a grouped file (helpers.XDIST_GROUPS) runs on one worker, the other tests on both."""
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    for name in ("conftest.py", "helpers.py"):
+        (tests / name).write_text((REPO / "tests" / name).read_text())
+    body = (
+        "import os, pathlib\n"
+        "def _seen(name):\n"
+        "    pathlib.Path(os.environ['SEEN_DIR'], name).write_text(os.environ['PYTEST_XDIST_WORKER'])\n"
+    )
+    (tests / "test_browser.py").write_text(
+        body + "".join(f"def test_b{i}():\n    _seen('browser-{i}')\n" for i in range(4))
+    )
+    (tests / "test_other.py").write_text(
+        body + "".join(f"def test_o{i}():\n    import time; time.sleep(0.2); _seen('other-{i}')\n" for i in range(8))
+    )
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    proc = subprocess.run(
+        [str(VENV_BIN / "pytest"), "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=tmp_path,
+        env={**os.environ, "SEEN_DIR": str(seen)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    workers = {p.name: p.read_text() for p in seen.iterdir()}
+    assert len(workers) == 12, workers
+    assert len({w for n, w in workers.items() if n.startswith("browser-")}) == 1, workers
+    assert len({w for n, w in workers.items() if n.startswith("other-")}) == 2, workers

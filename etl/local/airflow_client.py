@@ -119,8 +119,14 @@ class AirflowClient:
         req = urllib.request.Request(
             f"{self.base}/auth/token", data=body, method="POST", headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(req, timeout=15) as resp:
-            self.token = json.loads(resp.read())["access_token"]
+        for attempt in range(3):  # a busy machine's API server can take long to issue a token: retry on a timeout
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    self.token = json.loads(resp.read())["access_token"]
+                return
+            except TimeoutError:
+                if attempt == 2:
+                    raise
 
     def call(self, method: str, path: str, payload: dict | None = None) -> dict:
         data = json.dumps(payload).encode() if payload is not None else None
