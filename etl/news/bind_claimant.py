@@ -38,6 +38,10 @@ _RATE = re.compile(
     re.I,
 )
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
+# the total a figure brings names its own category: "bringing the total personnel loss since the invasion to"
+_PEOPLE_TOTAL = re.compile(
+    r"(?<![\w])(?:total|overall)\s+(?:number of\s+)?(?:personnel|troops?|manpower|soldiers)(?![\w])[^.;]{0,60}$", re.I
+)
 
 
 # --------------------------------------------------------------------------- exclusions
@@ -119,6 +123,8 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     """(kind, category); a figure that inherits a category takes the one of the figure before."""
     kind = c.kind
     if kind == "inherit":
+        if c.bringing and _PEOPLE_TOTAL.search(st.norm, max(se.p.s.start, c.start - 90), c.start):
+            return "people", people_category(claimant, "people", None)
         base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
         resp = _RESPECTIVELY.search(st.norm, se.p.s.start, c.start)
         if resp and se.claims:  # "six tanks and 12 armoured vehicles ... respectively 3,751 and 7,307"

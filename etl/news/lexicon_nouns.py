@@ -27,7 +27,7 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (
-        r"UAVs? (?:of )?operational[- ]tactical level|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"UAVs? (?:of )?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
@@ -80,7 +80,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"wounded|injured|wounds|injuries", "wounded"),
     (
         r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-        r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies",
+        r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies|staff|individuals|people|persons",
         "people",
     ),
     # --- Ukrainian
@@ -97,7 +97,7 @@ NOUNS: list[tuple[str, str]] = [
         "armored_vehicles",
     ),
     (r"танк(?:ів|и|а)?", "tanks"),
-    (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
+    (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат(?:и|у)?", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
     (
         r"(?:засоб(?:ів|и|у)?|засіб|систем(?:и|у)?) (?:ППО|протиповітряної оборони)|ППО"
