@@ -109,6 +109,13 @@ def test_number_mentions_with_words_and_rounded_forms(text, value):
     assert fold(text)[found[0].start : found[0].end] == found[0].text
 
 
+@pytest.mark.parametrize("text", ["tanks - 4,59 9 (+15)", "11,3 26 tank"])
+def test_a_digit_group_broken_by_a_space_is_one_unreadable_figure(text):
+    first = numbers.scan(fold(text))[0]
+    assert first.value is None and first.problem and " " in first.text
+    assert [n.text for n in numbers.scan(fold("tanks 1,234 5 helicopters"))][:1] == ["1,234"]
+
+
 # --------------------------------------------------------------------------- category lexicon and list syntax
 
 

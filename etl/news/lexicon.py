@@ -207,7 +207,8 @@ WOUNDED_BEFORE = (
 KILLED_BEFORE = (
     r"(?:загинул\w*|вбито|загинуло|died|(?:were |have been |had |have |has )?killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"
-    r"(?:понад|близько|більше|майже|до|more than|about|over|almost|up to|fewer than|less than|oltre|circa|quasi|fino a)?\s*$"
+    r"(?:понад|близько|більше|майже|до|more than|about|over|almost|up to|fewer than|less than|oltre|circa|quasi"
+    r"|fino a)?\s*$"
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"

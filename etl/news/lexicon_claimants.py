@@ -119,7 +119,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         rf"(?:the )?(?:U\.S\.|(?-i:US)|American|United States) (?:{_DEF} Intelligence Agency|intelligence(?: officials"
         r"| agencies)?"
         rf"|officials?|government|Department of {_DEF}|estimates?|assessments?|military)"
-        rf"|Pentagon|{_DEF} Intelligence Agency|\bDIA\b|\bCIA\b|White House",
+        rf"|Pentagon|{_DEF} Intelligence Agency|\bDIA\b|\bCIA\b|White House"
+        # "The U.S. said in December that ...": the country as the one who said it
+        r"|(?:the )?(?:U\.S\.|United States)(?= (?:has |have )?(?:said|says|estimated|estimates)\b)",
         "us_intelligence",
     ),
     (

@@ -164,7 +164,7 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"morti|uccisi|caduti|nemici uccisi", "killed"),
     (r"feriti", "wounded"),
-    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici", "people"),
+    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici|personale", "people"),
     (r"perdite|vittime", "casualties"),
 ]
 
