@@ -29,7 +29,7 @@ _BY_AGENT = re.compile(
     + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?(?:(?:forze|truppe|esercito|militari)\s+)?$",
     re.I,
 )
-_AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
+_AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.AGENT_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _RATE = re.compile(
     r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"

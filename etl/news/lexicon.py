@@ -151,6 +151,12 @@ INHERIT_BEFORE = (
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
+# a sentence that opens with "in total" and names no category: "Загалом від початку вторгнення – 1 276 760."
+TOTAL_LEAD = (
+    r"\W*(?:Загалом|Всього|Усього|In total|Overall|Altogether|In totale|In tutto|Complessivamente)(?![\w])"
+    r"[^.;:\d]{0,80}?[-–—:,]\s*(?:близько|понад|about|over|more than|circa|oltre)?\s*"
+)
+
 INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
@@ -194,9 +200,16 @@ REGIONAL_AFTER = (
     r"[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 )
 # The side named before a number did the destroying: the figure is the other side's loss
+_DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 DESTROY_VERBS = (
+    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+|"
+    + _DESTROY_IT
+)
+# the side that did the destroying: an Italian participle only with its auxiliary ("le forze ucraine hanno
+# distrutto"); after a noun it is passive ("i militari russi uccisi" are the Russians killed)
+AGENT_VERBS = (
     r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
-    r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
+    r"|(?:ha|hanno|avrebbero|aveva|avevano)\s+(?:\w+\s+)?(?:" + _DESTROY_IT + r")"
 )
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
 # Wounded before the number: "поранень зазнали близько 380 тисяч"
