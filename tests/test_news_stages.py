@@ -63,6 +63,19 @@ def test_a_list_item_is_its_own_sentence():
     assert len(got) == 4 and got[3].endswith("artillery - 24,640")
 
 
+def test_an_agency_dateline_with_an_abbreviated_month_is_no_sentence_end():
+    text = fold("Kiev, 6 lug. (Adnkronos) - Sono 232.300 i militari russi caduti. Le perdite salgono.")
+    got = [text[s.start : s.end] for s in sentences(text)]
+    assert len(got) == 2 and got[0].startswith("Kiev, 6 lug. (Adnkronos)")
+
+
+def test_a_relative_clause_che_is_a_group_of_its_own():
+    text = fold("Sono 232.300 i militari russi caduti, che aggiunge 600 perdite nelle ultime 24 ore.")
+    (s,) = sentences(text)
+    parts = [text[a:b] for a, b in clauses(text, s)]
+    assert len(parts) == 2 and "600" in parts[1] and "232.300" in parts[0]
+
+
 def test_clauses_cut_at_including_but_not_inside_a_figure():
     text = fold("Russia has lost 812,670 troops since Feb. 24, 2022, including 1,580 in the past 24 hours.")
     (s,) = sentences(text)

@@ -136,7 +136,7 @@ CUMULATIVE = (
 # What splits a sentence into groups whose numbers share their markers
 GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
-    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those)\b|;"
+    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|che|secondo cui|precisando che|aggiungendo che)\b|;"
 )
 BRINGING_TOTAL = (
     r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
