@@ -50,7 +50,7 @@ _PEOPLE_TOTAL = re.compile(
 def excluded(st: State, se: Sent, c: Candidate) -> bool:
     """Civilians, an average rate, or a figure in a sentence that is not about losses."""
     norm, s, p = st.norm, se.p.s, se.p
-    window = norm[max(s.start, c.start - 40) : min(s.end, c.end + 30)]
+    window = norm[max(s.start, c.start - 60) : min(s.end, c.end + 30)]
     civil = [
         m
         for m in _CIVILIAN.finditer(window)

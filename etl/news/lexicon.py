@@ -136,7 +136,8 @@ CUMULATIVE = (
 # What splits a sentence into groups whose numbers share their markers
 GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
-    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|che|secondo cui|precisando che|aggiungendo che)\b|;"
+    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|che|e che|secondo cui|precisando che"
+    r"|aggiungendo che)\b|;"
 )
 BRINGING_TOTAL = (
     r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
@@ -157,7 +158,11 @@ TOTAL_LEAD = (
     r"[^.;:\d]{0,80}?[-–—:,]\s*(?:близько|понад|about|over|more than|circa|oltre)?\s*"
 )
 
-INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
+INHERIT_AFTER = (
+    r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
+    # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
+    r"|\s+(?:lost|killed|eliminated)\s+(?:in|over|during|on)\s+the\s+(?:past|previous|last)\b"
+)
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
 INFLICTED_ON = r"[^.;]{0,40}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
