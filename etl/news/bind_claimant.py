@@ -37,6 +37,11 @@ _RATE = re.compile(
     r"|на день|на місяць|на рік)",
     re.I,
 )
+_FORECAST = re.compile(
+    r"\s*(?:[\w'-]+\s+){0,2}?by (?:the )?(?:summer|spring|autumn|fall|winter|end of (?:the|this|next) \w+|year-end"
+    r"|next (?:year|month|spring|summer))\b",
+    re.I,
+)
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 # the total a figure brings names its own category: "bringing the total personnel loss since the invasion to"
 _PEOPLE_TOTAL = re.compile(
@@ -70,6 +75,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
         return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
+    if _FORECAST.match(norm, c.end, s.end):
+        return True  # "likely to exceed 1,000,000 by the summer": a projection, not a count
     if c.bracket is None and _RATE.match(norm, c.end, s.end):
         return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
     accepted = (

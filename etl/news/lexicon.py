@@ -136,7 +136,7 @@ CUMULATIVE = (
 # What splits a sentence into groups whose numbers share their markers
 GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
-    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|che|e che|secondo cui|precisando che"
+    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|che|e che|secondo cui|precisando che"
     r"|aggiungendo che)\b|;"
 )
 BRINGING_TOTAL = (
@@ -225,8 +225,8 @@ WOUNDED_BEFORE = (
 KILLED_BEFORE = (
     r"(?:загинул\w*|вбито|загинуло|died|(?:were |have been |had |have |has )?killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"
-    r"(?:понад|близько|більше|майже|до|more than|about|over|almost|up to|fewer than|less than|oltre|circa|quasi"
-    r"|fino a)?\s*$"
+    r"(?:понад|близько|більше|майже|до|щонайменше|принаймні|more than|about|over|almost|up to|at least|fewer than"
+    r"|less than|oltre|circa|quasi|fino a|almeno)?\s*$"
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
