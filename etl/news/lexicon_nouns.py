@@ -173,7 +173,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of"
-    r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
+    r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
