@@ -34,7 +34,9 @@ _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник
 _RATE = re.compile(
     r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"
     r"|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
-    r"|на день|на місяць|на рік)",
+    r"|на день|на місяць|на рік)"
+    # "nearly 1,000 soldiers are being lost each day": a verb between the figure and its rate
+    r"|\s*(?:are|were|is|was)\s+(?:being\s+)?(?:lost|killed|wounded)\s+(?:each|every|per)\s+(?:day|week|month)\b",
     re.I,
 )
 _FORECAST = re.compile(
