@@ -73,8 +73,9 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
-    if _BREAKDOWN.search(norm, c.start, group[1]):
-        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
+    if _BREAKDOWN.search(norm, c.start, group[1]) or _BREAKDOWN.search(norm, group[0], c.start):
+        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces", "Battlegroup Zapad has
+        # eliminated up to 200": one group's share
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
     if _FORECAST.match(norm, c.end, s.end):
