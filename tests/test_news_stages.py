@@ -63,6 +63,19 @@ def test_a_list_item_is_its_own_sentence():
     assert len(got) == 4 and got[3].endswith("artillery - 24,640")
 
 
+def test_an_agency_dateline_with_an_abbreviated_month_is_no_sentence_end():
+    text = fold("Kiev, 6 lug. (Adnkronos) - Sono 232.300 i militari russi caduti. Le perdite salgono.")
+    got = [text[s.start : s.end] for s in sentences(text)]
+    assert len(got) == 2 and got[0].startswith("Kiev, 6 lug. (Adnkronos)")
+
+
+def test_a_relative_clause_che_is_a_group_of_its_own():
+    text = fold("Sono 232.300 i militari russi caduti, che aggiunge 600 perdite nelle ultime 24 ore.")
+    (s,) = sentences(text)
+    parts = [text[a:b] for a, b in clauses(text, s)]
+    assert len(parts) == 2 and "600" in parts[1] and "232.300" in parts[0]
+
+
 def test_clauses_cut_at_including_but_not_inside_a_figure():
     text = fold("Russia has lost 812,670 troops since Feb. 24, 2022, including 1,580 in the past 24 hours.")
     (s,) = sentences(text)
@@ -107,6 +120,13 @@ def test_number_mentions_with_words_and_rounded_forms(text, value):
     found = numbers.scan(fold(text))
     assert found and found[0].value == value
     assert fold(text)[found[0].start : found[0].end] == found[0].text
+
+
+@pytest.mark.parametrize("text", ["tanks - 4,59 9 (+15)", "11,3 26 tank"])
+def test_a_digit_group_broken_by_a_space_is_one_unreadable_figure(text):
+    first = numbers.scan(fold(text))[0]
+    assert first.value is None and first.problem and " " in first.text
+    assert [n.text for n in numbers.scan(fold("tanks 1,234 5 helicopters"))][:1] == ["1,234"]
 
 
 # --------------------------------------------------------------------------- category lexicon and list syntax

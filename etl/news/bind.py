@@ -111,6 +111,8 @@ def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
     if what is None:
         return
     kind, category = what
+    if claimant == "ru_defense_ministry" and category in ("drones", "cruise_missiles"):
+        return  # "it had destroyed 58 Ukrainian drones overnight": drones its air defences downed, not losses
     subject = subject_of(st, se, c, kind, claimant)
     if subject == "foreign":
         return

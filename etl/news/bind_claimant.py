@@ -29,15 +29,26 @@ _BY_AGENT = re.compile(
     + r")\s+(?:by|da|dalle|dai|dal|dagli)\s+(?:the\s+)?(?:(?:forze|truppe|esercito|militari)\s+)?$",
     re.I,
 )
-_AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.DESTROY_VERBS + r")(?![\w])", re.I)
+_AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.AGENT_VERBS + r")(?![\w])", re.I)
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _RATE = re.compile(
     r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"
     r"|al giorno|al mese|all'anno|l'anno|ogni anno|щодня|щомісяця|щороку"
-    r"|на день|на місяць|на рік)",
+    r"|на день|на місяць|на рік)"
+    # "nearly 1,000 soldiers are being lost each day": a verb between the figure and its rate
+    r"|\s*(?:are|were|is|was)\s+(?:being\s+)?(?:lost|killed|wounded)\s+(?:each|every|per)\s+(?:day|week|month)\b",
+    re.I,
+)
+_FORECAST = re.compile(
+    r"\s*(?:[\w'-]+\s+){0,2}?by (?:the )?(?:summer|spring|autumn|fall|winter|end of (?:the|this|next) \w+|year-end"
+    r"|next (?:year|month|spring|summer))\b",
     re.I,
 )
 _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
+# the total a figure brings names its own category: "bringing the total personnel loss since the invasion to"
+_PEOPLE_TOTAL = re.compile(
+    r"(?<![\w])(?:total|overall)\s+(?:number of\s+)?(?:personnel|troops?|manpower|soldiers)(?![\w])[^.;]{0,60}$", re.I
+)
 
 
 # --------------------------------------------------------------------------- exclusions
@@ -46,7 +57,7 @@ _KILLED_WORD = re.compile(r"(?<![\w])(killed|wounded)(?![\w])", re.I)
 def excluded(st: State, se: Sent, c: Candidate) -> bool:
     """Civilians, an average rate, or a figure in a sentence that is not about losses."""
     norm, s, p = st.norm, se.p.s, se.p
-    window = norm[max(s.start, c.start - 40) : min(s.end, c.end + 30)]
+    window = norm[max(s.start, c.start - 60) : min(s.end, c.end + 30)]
     civil = [
         m
         for m in _CIVILIAN.finditer(window)
@@ -62,10 +73,13 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
-    if _BREAKDOWN.search(norm, c.start, group[1]):
-        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces": one group's share
+    if _BREAKDOWN.search(norm, c.start, group[1]) or _BREAKDOWN.search(norm, group[0], c.start):
+        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces", "Battlegroup Zapad has
+        # eliminated up to 200": one group's share
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
+    if _FORECAST.match(norm, c.end, s.end):
+        return True  # "likely to exceed 1,000,000 by the summer": a projection, not a count
     if c.bracket is None and _RATE.match(norm, c.end, s.end):
         return True  # "losing 1,000 soldiers a day", "30,000 a month": a rate
     accepted = (
@@ -119,6 +133,8 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     """(kind, category); a figure that inherits a category takes the one of the figure before."""
     kind = c.kind
     if kind == "inherit":
+        if c.bringing and _PEOPLE_TOTAL.search(st.norm, max(se.p.s.start, c.start - 90), c.start):
+            return "people", people_category(claimant, "people", None)
         base = se.claims[-1] if se.claims else (None if c.bringing else st.prev_claim)
         resp = _RESPECTIVELY.search(st.norm, se.p.s.start, c.start)
         if resp and se.claims:  # "six tanks and 12 armoured vehicles ... respectively 3,751 and 7,307"

@@ -102,6 +102,14 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         and ALSO.search(st.norm, se.p.s.start, c.start)
     ):
         measure = "daily_increase"  # "He said Russian forces had also destroyed three tanks" after the day's figures
+    elif (
+        marker is None
+        and measure == "cumulative"
+        and entity == "ru_defense_ministry"
+        and st.measures_seen.get(entity) == {"daily_increase"}
+        and c.kind not in lx.PEOPLE_KINDS
+    ):
+        measure = "daily_increase"  # Moscow's briefing of the day goes on: "The ministry said its forces had destroyed"
     if (
         marker is None
         and measure == "cumulative"

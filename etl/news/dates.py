@@ -127,7 +127,7 @@ def _month_number(word: str) -> int | None:
             return table.index(w) + 1
     if w in MONTHS_EN_ABBR:
         return MONTHS_EN_ABBR.index(w) + 1
-    if w == "sept":
+    if w in ("sept", "sett"):
         return 9
     if w in MONTHS_IT_ABBR:
         return MONTHS_IT_ABBR.index(w) + 1
@@ -179,8 +179,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     # an agency dateline in lower case: "Kiev, 28 giu 09:35 - (Agenzia Nova)"
     (
         re.compile(
-            r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic)\b"
-            r"(?=\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]{1,40}\)\s*)?-)"
+            r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>gen|feb|mar|apr|mag|giu|lug|ago|sett?|ott|nov|dic)\b"
+            rf"(?:\.?\s+(?P<y>{_YEAR}))?(?=\.?\s*(?:\d{{1,2}}[:.]\d{{2}}\s*)?(?:\([^)]{{1,40}}\)\s*)?-)",
+            re.I,  # "Kiev, 30 Sett 2024 - ...", "Mosca, 14 set. (Adnkronos) -"
         ),
         "date",
     ),
@@ -352,6 +353,8 @@ def scan(text: str) -> list[DateMention]:
                 )
                 if kind == "date" and _LOSS_DAY.search(text, max(0, a - 40), a):
                     mention = replace(mention, next_day=True)
+                if mention.last_year:  # "Feb. 24 last year": the words are the date's year, no date of their own
+                    taken.append((b, _LAST_YEAR.match(text, b).end()))
             elif kind == "weekday":
                 mention = DateMention(a, b, m.group(), kind, weekday=WEEKDAYS[m.group("wd").lower()])
             elif kind == "relative":

@@ -90,7 +90,8 @@ DAILY = (
     r"|previous day) before"
     r"|from the previous day|on the previous day"
     r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
-    r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|in un (?:solo )?giorno|nella giornata di ieri"
+    r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nel ultimo giorno|in un (?:solo )?giorno"
+    r"|nella giornata di ieri"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata"
     r"|delle ultime (?:24|ventiquattro) ore"
@@ -136,7 +137,8 @@ CUMULATIVE = (
 # What splits a sentence into groups whose numbers share their markers
 GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
-    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those)\b|;"
+    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|che|e che|secondo cui|precisando che"
+    r"|aggiungendo che)\b|;"
 )
 BRINGING_TOTAL = (
     r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
@@ -151,7 +153,17 @@ INHERIT_BEFORE = (
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
-INHERIT_AFTER = r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
+# a sentence that opens with "in total" and names no category: "Загалом від початку вторгнення – 1 276 760."
+TOTAL_LEAD = (
+    r"\W*(?:Загалом|Всього|Усього|In total|Overall|Altogether|In totale|In tutto|Complessivamente)(?![\w])"
+    r"[^.;:\d]{0,80}?[-–—:,]\s*(?:близько|понад|about|over|more than|circa|oltre)?\s*"
+)
+
+INHERIT_AFTER = (
+    r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
+    # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
+    r"|\s+(?:lost|killed|eliminated)\s+(?:in|over|during|on)\s+the\s+(?:past|previous|last)\b"
+)
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
 INFLICTED_ON = r"[^.;]{0,40}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
@@ -194,9 +206,16 @@ REGIONAL_AFTER = (
     r"[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 )
 # The side named before a number did the destroying: the figure is the other side's loss
+_DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 DESTROY_VERBS = (
+    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+|"
+    + _DESTROY_IT
+)
+# the side that did the destroying: an Italian participle only with its auxiliary ("le forze ucraine hanno
+# distrutto"); after a noun it is passive ("i militari russi uccisi" are the Russians killed)
+AGENT_VERBS = (
     r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
-    r"|distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
+    r"|(?:ha|hanno|avrebbero|aveva|avevano)\s+(?:\w+\s+)?(?:" + _DESTROY_IT + r")"
 )
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
 # Wounded before the number: "поранень зазнали близько 380 тисяч"
@@ -205,9 +224,10 @@ WOUNDED_BEFORE = (
     r"\s*(?:понад|близько|більше|майже|more than|about|over|almost|oltre|circa|quasi)?\s*$"
 )
 KILLED_BEFORE = (
-    r"(?:загинул\w*|вбито|загинуло|died|were killed|have been killed|sono morti|morti"
+    r"(?:загинул\w*|вбито|загинуло|died|(?:were |have been |had |have |has )?killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"
-    r"(?:понад|близько|більше|майже|more than|about|over|almost|fewer than|less than|oltre|circa|quasi)?\s*$"
+    r"(?:понад|близько|більше|майже|до|щонайменше|принаймні|more than|about|over|almost|up to|at least|fewer than"
+    r"|less than|oltre|circa|quasi|fino a|almeno)?\s*$"
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"

@@ -90,7 +90,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         r"Stato maggiore(?: (?:ucraino|generale|delle forze armate(?: ucraine)?|di Kiev|dell'esercito ucraino))*"
         r"|(?:il )?ministero (?:della Difesa ucraino|ucraino della Difesa|della Difesa di Kiev"
         r"|della Difesa dell'Ucraina)"
-        r"|(?:secondo|per|stando a) (?:il governo di )?Kiev|(?:il )?governo (?:di Kiev|ucraino)|forze armate ucraine"
+        r"|(?:secondo|per|stando a) (?:il governo di )?Kiev|(?:il )?governo (?:di Kiev|ucraino)"
+        # the forces that lost ("Le forze armate ucraine hanno perso più di 13mila militari") are no claimant
+        r"|forze armate ucraine(?!\W{0,3}(?:hanno|ha|avrebbero|avrebbe)\s+(?:\w+\s+)?perso)"
         r"|esercito ucraino|Kiev (?:ha )?(?:riferito|comunicato"
         r"|dichiarato|reso noto)",
         "ua_general_staff",
@@ -119,7 +121,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         rf"(?:the )?(?:U\.S\.|(?-i:US)|American|United States) (?:{_DEF} Intelligence Agency|intelligence(?: officials"
         r"| agencies)?"
         rf"|officials?|government|Department of {_DEF}|estimates?|assessments?|military)"
-        rf"|Pentagon|{_DEF} Intelligence Agency|\bDIA\b|\bCIA\b|White House",
+        rf"|Pentagon|{_DEF} Intelligence Agency|\bDIA\b|\bCIA\b|White House"
+        # "The U.S. said in December that ...": the country as the one who said it
+        r"|(?:the )?(?:U\.S\.|United States)(?= (?:has |have )?(?:said|says|estimated|estimates)\b)",
         "us_intelligence",
     ),
     (

@@ -27,7 +27,7 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (
-        r"UAVs? (?:of )?operational[- ]tactical level|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"UAVs? (?:of )?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
@@ -80,7 +80,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"wounded|injured|wounds|injuries", "wounded"),
     (
         r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
-        r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies",
+        r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies|staff|individuals|people|persons",
         "people",
     ),
     # --- Ukrainian
@@ -97,7 +97,7 @@ NOUNS: list[tuple[str, str]] = [
         "armored_vehicles",
     ),
     (r"танк(?:ів|и|а)?", "tanks"),
-    (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат", "artillery"),
+    (r"артилерійськ(?:их|і|а|у) систем(?:и|у)?|артсистем(?:и|у)?|гармат(?:и|у)?", "artillery"),
     (r"РСЗВ|реактивн(?:их|і|у|а) систем(?:и|у)? залпового вогню", "mlrs"),
     (
         r"(?:засоб(?:ів|и|у)?|засіб|систем(?:и|у)?) (?:ППО|протиповітряної оборони)|ППО"
@@ -164,7 +164,7 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"morti|uccisi|caduti|nemici uccisi", "killed"),
     (r"feriti", "wounded"),
-    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici", "people"),
+    (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici|personale", "people"),
     (r"perdite|vittime", "casualties"),
 ]
 
@@ -173,7 +173,7 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of"
-    r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
+    r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
@@ -228,7 +228,8 @@ QUALIFIER_BEFORE = [
     (
         r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
         r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
-        r"|(?:likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top|tops)|перевищ\w*|supera|superano"
+        r"|(?:(?:likely|probably|expected|set) to |likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top"
+        r"|tops)|перевищ\w*|supera|superano"
         r"|superare)(?: (?:вже|already|già))?",
         "more_than",
     ),

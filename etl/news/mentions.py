@@ -35,6 +35,7 @@ _QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q 
 _QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
 _INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
 _INHERIT_AFTER = re.compile(lx.INHERIT_AFTER, re.I)
+_TOTAL_LEAD = re.compile(lx.TOTAL_LEAD, re.I)
 _CURRENCY = re.compile(lx.CURRENCY_BEFORE, re.I)
 _NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
 _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
@@ -401,6 +402,7 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
         pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
         if (
             _INHERIT_BEFORE.search(pre_long[-50:])
+            or _TOTAL_LEAD.fullmatch(norm, s.start, f.qual_start)
             or _INCREASE_BEFORE.search(pre_long[-20:])
             or _INCREASE_AFTER.match(norm, f.after, s.end)
             or _INHERIT_AFTER.match(norm, f.after, s.end)

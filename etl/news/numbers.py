@@ -40,6 +40,8 @@ _BLOB = re.compile(
 _TYS = re.compile(r"(?<![\w.,'’+])(?:\+(?=\d))?(\d{1,3})\s*тис\.?\s+(\d{3})(?![\d,.]\d|\d)")
 # A figure with a letter O (latin or cyrillic) typed for a zero, or a letter l for a one: "57469O".
 _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w])\d+[OoОо]\d*(?![\w])")
+# A thousands group broken by a stray space: "4,59 9", "11,3 26" (three digits after the separator, split in two)
+_SPLIT_GROUP = re.compile(r"(?<![\w.,'’+])\d{1,3}[,.](?:\d \d{2}|\d{2} \d)(?![\w]|[,.]\d)")
 
 _MULTIPLIERS = [
     (re.compile(r"\s*(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
@@ -279,15 +281,12 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
 
     out: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
-    for m in _GARBLED.finditer(text):
-        if skipped(m.start(), m.end()):
-            continue
-        out.append(
-            NumberMention(
-                m.start(), m.end(), m.group(), None, f"figure {m.group()!r} has a letter where a digit belongs"
-            )
-        )
-        taken.append((m.start(), m.end()))
+    for rx, why in ((_GARBLED, "has a letter where a digit belongs"), (_SPLIT_GROUP, "has a space in a group")):
+        for m in rx.finditer(text):
+            if skipped(m.start(), m.end()) or any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            out.append(NumberMention(m.start(), m.end(), m.group(), None, f"figure {m.group()!r} {why}"))
+            taken.append((m.start(), m.end()))
     for m in _TYS.finditer(text):
         if not skipped(m.start(), m.end()):
             out.append(NumberMention(m.start(), m.end(), m.group(), int(m.group(1)) * 1000 + int(m.group(2))))

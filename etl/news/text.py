@@ -116,6 +116,7 @@ class Sentence:
         return source[self.start : self.end]
 
 
+_DAY_MONTH_ABBR = re.compile(r"(?<!\d)\d{1,2}\s+(?:gen|feb|mar|apr|mag|giu|lug|ago|sett?|ott|nov|dic)$", re.I)
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
 _BULLET_SPLIT = re.compile(r"\s[*•▪·]\s")
 
@@ -127,6 +128,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         return False
     word = m.group(1)
     if re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", word):  # U.S, U.K, single initials
+        return True
+    if _DAY_MONTH_ABBR.search(text, max(0, dot - 12), dot):  # an agency dateline's "6 lug.", "14 sett."
         return True
     return word.lower().rstrip(".") in ABBREVIATIONS
 
