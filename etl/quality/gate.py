@@ -85,10 +85,11 @@ def validate(
     run_url: str | None = None,
     docs_dir: Path | None = None,
     notify: bool = True,
+    data_docs: bool = False,
 ) -> GateResult:
-    """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc."""
+    """Run the gate over ``[date_from, date_to]`` (default: everything loaded); see the module doc.
+    ``data_docs``: build the Data Docs even when the run has nothing to show (see :func:`_check_accepted`)."""
     from etl.config import warehouse_dsn
-    from etl.quality.gate_decision import decide_and_write
     from etl.warehouse.db import connect
 
     started = time.perf_counter()
@@ -107,26 +108,15 @@ def validate(
         result = GateResult(date_from, date_to)
         run = _Run(dsn, sources, docs_dir, run_id, run_url, notify)
 
-        # 1. the checks
-        report = run.suites(CANDIDATE_SUITES, date_from, date_to, build_docs=False)
-        result.data_docs = data_docs_url(report.data_docs_path)
-        result.checks = _checks(report)
-        monotonic_run = next(s.validation_run_id for s in report.suites if s.suite == "observations_monotonic")
-        result.validation_run_id = monotonic_run
-        if report.errors:
-            errors = "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors)
-            run.fail(result, "validation_error", "the checks could not run: " + errors)
-        schema_bad = _schema_bad(report)
-
-        # 2. the decision, 3. the writes
+        # 1. the checks, 2. the decision, 3. the writes
         lo, hi = date_from - timedelta(days=WINDOW_DAYS), date_to + timedelta(days=WINDOW_DAYS)
         result.window = (max(lo, first), min(hi, last))
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext('attrition.quality_gate'))")
-            decide_and_write(cur, result, lo, hi, schema_bad, monotonic_run, run_id, run_url)
+        report = _check_and_decide(conn, run, result, lo, hi)
 
         # 4. the accepted series' own suite, then the marts
-        accepted_report = _check_accepted(run, result, show=report.outcome != "passed" or bool(result.alerts))
+        accepted_report = _check_accepted(
+            run, result, show=data_docs or report.outcome != "passed" or bool(result.alerts)
+        )
         with conn, conn.cursor() as cur:
             refresh_marts(cur, only_if_stale=True)
             result.outcome = "quarantined" if result.open_quarantine else "passed"
@@ -145,6 +135,40 @@ def _loaded_range(conn, sources: list[str]) -> tuple[date | None, date | None]:
     with conn, conn.cursor() as cur:
         cur.execute("SELECT min(as_of), max(as_of) FROM core.current_observation WHERE source = ANY (%s)", (sources,))
         return cur.fetchone()
+
+
+def _check_and_decide(conn, run: _Run, result: GateResult, lo: date, hi: date):
+    """Steps 1 to 3: the checks of the scope, then the decision over [lo, hi] and its writes, in one
+    transaction under the gate's lock.  The schema suite runs first (its failures are kept out of the
+    decision); the monotonic suite (mostly the database's time) then runs in a thread of its own
+    while this one computes the decision (Python's), which only reads; the writes wait for both,
+    and a check that raised stops the gate before any (:meth:`_Run.fail`).  Returns the checks' report."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from etl.quality.gate_decision import decide_window, write_decision
+
+    schema_suite, monotonic_suite = CANDIDATE_SUITES
+    report = run.suites((schema_suite,), result.date_from, result.date_to, build_docs=False)
+    schema_bad = _schema_bad(report)
+    with ThreadPoolExecutor(1, thread_name_prefix="attrition-gx") as pool, conn, conn.cursor() as cur:
+        monotonic = pool.submit(run.suites, (monotonic_suite,), result.date_from, result.date_to, build_docs=False)
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('attrition.quality_gate'))")
+        try:
+            decided = None if report.errors else decide_window(cur, lo, hi, schema_bad)
+        except Exception as exc:  # noqa: BLE001 - raised below, unless a check that raised explains it first
+            decided = exc
+        report = report.merged(monotonic.result())
+        result.data_docs = data_docs_url(report.data_docs_path)
+        result.checks = _checks(report)
+        result.validation_run_id = next(s.validation_run_id for s in report.suites if s.suite == monotonic_suite)
+        if isinstance(decided, Exception) and not report.errors:
+            raise decided
+        if not report.errors:
+            write_decision(cur, result, lo, hi, decided, result.validation_run_id, run.run_id, run.run_url)
+    if report.errors:
+        errors = "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors)
+        run.fail(result, "validation_error", "the checks could not run: " + errors)
+    return report
 
 
 def _check_accepted(run: _Run, result: GateResult, show: bool):
