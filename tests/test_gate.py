@@ -273,3 +273,59 @@ def test_backfill_from_a_replay_goes_through_the_gate_without_airflow(db, tmp_pa
         "WHERE as_of = '2024-12-10'",
     ) == [("minfin", 31937, "spike_before", "rejected", "gate")]
     assert sql(db, "SELECT vehicles_fuel_tanks FROM mart.daily_losses WHERE as_of = '2024-12-10'") == [(31037,)]
+
+
+def test_a_run_with_nothing_to_show_builds_no_data_docs_and_refreshes_the_marts_only_when_they_change(
+    db, tmp_path, monkeypatch
+):
+    """A clean run keeps its validation results for the next Data Docs build (a run with something to
+    show, or `validate --data-docs`); the marts are refreshed only when core.accepted differs from them,
+    and a run killed between its writes and its refresh is completed by the next one."""
+    import etl.quality.gate as gate
+
+    docs = tmp_path / "docs"
+    for day, value in enumerate((500, 510, 520)):
+        put(db, "minfin", day, {"tanks": value})
+
+    def gate_run(day_to: int, **kw):
+        days = {"date_from": D0, "date_to": D0 + timedelta(days=day_to)}
+        return validate(db, **days, sources=["minfin"], docs_dir=docs, notify=False, **kw)
+
+    def filenode():  # a plain REFRESH rewrites the mart: a new file
+        return sql(db, "SELECT pg_relation_filenode('mart.daily_losses_long')")[0][0]
+
+    clean = gate_run(2)
+    assert clean.outcome == "passed" and clean.data_docs is None and not (docs / "index.html").exists()
+    assert list((docs / "_results").rglob("*.json"))  # kept for the next build
+    assert sql(db, "SELECT count(*) FROM quality.validation_run WHERE coalesce(data_docs_path, '') <> ''") == [(0,)]
+    assert mart(db)[-1][:2] == (2, 520)
+    refreshed = filenode()
+    gate_run(2)  # nothing changes: no refresh
+    assert filenode() == refreshed
+
+    put(db, "minfin", 3, {"tanks": 530})
+
+    def killed(cur, **kw):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(gate, "refresh_marts", killed)
+    with pytest.raises(RuntimeError, match="killed"):  # killed after its writes, before the marts
+        gate_run(3)
+    monkeypatch.undo()
+    assert mart(db)[-1][:2] == (2, 520) and sql(db, "SELECT max(as_of) FROM core.accepted") == [(D0 + timedelta(3),)]
+    gate_run(3)  # nothing left to write, but the marts lag behind core.accepted: refreshed
+    assert mart(db)[-1][:2] == (3, 530) and filenode() != refreshed
+
+    put(db, "minfin", 4, {"tanks": 100})  # something to show (a decrease): the Data Docs, with the earlier runs' pages
+    shown = gate_run(4)
+    index = docs / "index.html"
+    assert shown.data_docs == index.resolve().as_uri() and index.is_file()
+    clean_runs = {s["validation_run_id"] for s in clean.checks.values()}
+    listed = index.read_text()
+    assert all(f"validation_run_{i}_" in listed for i in clean_runs)
+    assert all(
+        (docs / "validations" / p.relative_to(docs / "_results")).with_suffix(".html").is_file()
+        for p in (docs / "_results").rglob("*.json")
+    )  # every stored result has its page
+    again = gate_run(4, data_docs=True)  # asked for
+    assert again.data_docs == shown.data_docs

@@ -55,6 +55,12 @@ def register(sub) -> None:
     validate.add_argument("--to", dest="date_to", help="last day (default: the last day loaded)")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.add_argument("--no-notify", action="store_true", help="record alerts but do not send them")
+    validate.add_argument(
+        "--data-docs",
+        action="store_true",
+        help="build the Data Docs even when the run has nothing to show (no failed check, no alert): "
+        "its pages and those of earlier such runs",
+    )
 
 
 def _backfill(args: argparse.Namespace) -> int:
@@ -119,7 +125,11 @@ def _validate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise ConfigError(f"--from / --to must be dates like 2024-12-10: {exc}") from None
     result = validate(
-        date_from=date_from, date_to=date_to, notify=not args.no_notify, run_id=f"cli-validate-{os.getpid()}"
+        date_from=date_from,
+        date_to=date_to,
+        notify=not args.no_notify,
+        run_id=f"cli-validate-{os.getpid()}",
+        data_docs=args.data_docs,
     )
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
     export.after_gate()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -17,6 +18,9 @@ def _array(value) -> str:
 def copy_field(value) -> str:
     """One value in COPY's text format: NULL as \\N, booleans as t/f, lists as text[] literals,
     dicts as JSON; backslashes and control characters escaped (dates and numbers as their str())."""
+    kind = type(value)
+    if kind is int or kind is date:  # the most common, never anything to escape (a bool's type is not int)
+        return str(value)
     if value is None:
         return "\\N"
     if value is True or value is False:

@@ -4,7 +4,9 @@ and the alerts), all in the caller's transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from etl.domain.model import SOURCES
 from etl.quality.bulk import copy_buffer
@@ -19,16 +21,30 @@ from etl.quality.gate_result import (
 from etl.quality.quarantine_sync import sync_quarantine
 
 
-def decide_and_write(
-    cur, result: GateResult, lo: date, hi: date, schema_bad: dict, run_ref: int, run_id: str | None, run_url: str | None
+@dataclass
+class Decided:
+    """Step 2's outcome, computed before anything is written: the observations of the window, the
+    operators' decisions, the engine's decision, the accepted cells before and as decided (and those
+    that changed, as a COPY buffer), the quarantine wanted."""
+
+    obs: dict
+    operator: dict
+    decision: Any
+    by_cell: dict
+    before: dict
+    rows: dict
+    changed: list
+    buffer: Any
+    wanted: dict
+
+
+def write_decision(
+    cur, result: GateResult, lo: date, hi: date, decided: Decided, run_ref: int, run_id: str | None, run_url: str | None
 ) -> None:
+    """Step 3: write ``decided`` (:func:`decide_window`, in the same transaction) over [lo, hi]."""
     run = GateRun(cur, result, run_ref, run_id, run_url)
-    obs, operator, decision = _decide(cur, lo, hi, schema_bad)
-    by_cell: dict[tuple[date, str], list[dict]] = {}
-    for o in obs.values():
-        by_cell.setdefault((o["as_of"], o["category"]), []).append(o)
-    before, rows = _write_accepted(run, lo, hi, decision, by_cell)
-    wanted = _wanted_quarantine(decision, obs, by_cell, schema_bad, operator)
+    _write_accepted(run, lo, hi, decided)
+    wanted = decided.wanted
     sync_quarantine(run, lo, hi, wanted)
     result.out_of_validity = sorted(
         (
@@ -44,14 +60,16 @@ def decide_and_write(
         ),
         key=lambda o: (o["as_of"], o["category"], o["source"]),
     )
-    _record_retractions(run, before, rows, wanted, by_cell, operator)
-    _alert_disagreements(run, rows, wanted)
+    _record_retractions(run, decided.before, decided.rows, wanted, decided.by_cell, decided.operator)
+    _alert_disagreements(run, decided.rows, wanted)
     cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
     result.open_quarantine = cur.fetchone()[0]
 
 
-def _decide(cur, lo: date, hi: date, schema_bad: dict):
-    """The decision over [lo, hi]: observations, operators' decisions, anchors, the registry."""
+def decide_window(cur, lo: date, hi: date, schema_bad: dict) -> Decided:
+    """Step 2, reads only: the decision over [lo, hi] from the observations, the operators' decisions,
+    the anchors, the registry, and what it changes (:class:`Decided`).  Adds to ``schema_bad`` the
+    figures outside their category's validity."""
     from etl.domain.categories import BY_CODE
     from etl.quality.consensus import Record, decide
 
@@ -109,12 +127,20 @@ def _decide(cur, lo: date, hi: date, schema_bad: dict):
         (lo, hi),
     )
     reopened = cur.fetchall()  # an operator reopened them: a person decides, whatever the evidence
-    return obs, operator, decide(records, corrections, forced=forced, anchors=anchors, reopened=reopened)
+    decision = decide(records, corrections, forced=forced, anchors=anchors, reopened=reopened)
+    by_cell: dict[tuple[date, str], list[dict]] = {}
+    for o in obs.values():
+        by_cell.setdefault((o["as_of"], o["category"]), []).append(o)
+    before, rows, changed = _accepted_rows(cur, lo, hi, decision, by_cell)
+    # the changed cells as COPY rows (validation_run_id, the last column, is the write's)
+    buffer = copy_buffer([r[c] for c in ACCEPTED_COLUMNS[:-1]] for r in changed) if changed else None
+    wanted = _wanted_quarantine(decision, obs, by_cell, schema_bad, operator)
+    return Decided(obs, operator, decision, by_cell, before, rows, changed, buffer, wanted)
 
 
-def _write_accepted(run: GateRun, lo: date, hi: date, decision, by_cell: dict):
-    """core.accepted in [lo, hi] as decided: only what changed is written.  Returns (before, rows)."""
-    cur, result = run.cur, run.result
+def _accepted_rows(cur, lo: date, hi: date, decision, by_cell: dict):
+    """(before, rows, changed): core.accepted in [lo, hi] as it is and as decided, and the decided rows
+    that differ (reads only)."""
     cur.execute(f"SELECT {', '.join(ACCEPTED_COLUMNS[:-1])} FROM core.accepted WHERE as_of BETWEEN %s AND %s", (lo, hi))
     before = {(r[0], r[1]): dict(zip(ACCEPTED_COLUMNS[:-1], r, strict=False)) for r in cur.fetchall()}
     rows = {}
@@ -137,23 +163,28 @@ def _write_accepted(run: GateRun, lo: date, hi: date, decision, by_cell: dict):
             "note": a.note or None,
         }
     changed = [r for k, r in rows.items() if before.get(k) != r]  # both: the columns of core.accepted
-    if changed:  # COPY into a staging table, then one upsert: 20,000 rows in a fraction of a second
+    return before, rows, changed
+
+
+def _write_accepted(run: GateRun, lo: date, hi: date, decided: Decided) -> None:
+    """core.accepted in [lo, hi] as decided: only what changed is written."""
+    cur, result, rows = run.cur, run.result, decided.rows
+    if decided.changed:  # COPY into a staging table, then one upsert: 20,000 rows in a fraction of a second
         cur.execute("CREATE TEMP TABLE accepted_stage (LIKE core.accepted INCLUDING DEFAULTS) ON COMMIT DROP")
-        cur.copy_expert(
-            f"COPY accepted_stage ({', '.join(ACCEPTED_COLUMNS)}) FROM STDIN",
-            copy_buffer([[r[c] for c in ACCEPTED_COLUMNS[:-1]] + [run.run_ref] for r in changed]),
-        )
-        cur.execute(f"""
+        cur.copy_expert(f"COPY accepted_stage ({', '.join(ACCEPTED_COLUMNS[:-1])}) FROM STDIN", decided.buffer)
+        cur.execute(
+            f"""
             INSERT INTO core.accepted ({", ".join(ACCEPTED_COLUMNS)})
-            SELECT {", ".join(ACCEPTED_COLUMNS)} FROM accepted_stage
+            SELECT {", ".join(ACCEPTED_COLUMNS[:-1])}, %s FROM accepted_stage
             ON CONFLICT (category, as_of) DO UPDATE SET
-                {", ".join(f"{c} = EXCLUDED.{c}" for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""")
-    for d, c in (k for k in before if k not in rows):
+                {", ".join(f"{c} = EXCLUDED.{c}" for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""",
+            (run.run_ref,),
+        )
+    for d, c in (k for k in decided.before if k not in rows):
         cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
-    result.accepted, result.changed = len(rows), len(changed)
+    result.accepted, result.changed = len(rows), len(decided.changed)
     result.corrections = sum(r["status"] == "correction" for r in rows.values())
     result.disagreements = sum(bool(r["dissent"]) for r in rows.values())
-    return before, rows
 
 
 def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, operator: dict) -> dict:

@@ -63,6 +63,17 @@ class ValidationReport:
     data_docs_path: Path | None
     seconds: float
 
+    def merged(self, other: ValidationReport) -> ValidationReport:
+        """This report and ``other``'s (same scope, later suites) as one."""
+        return ValidationReport(
+            self.date_from,
+            self.date_to,
+            self.sources,
+            self.suites + other.suites,
+            other.data_docs_path or self.data_docs_path,
+            self.seconds + other.seconds,
+        )
+
     @property
     def outcome(self) -> str:
         """error if any check errored, else failed if any found bad data, else passed."""

@@ -10,13 +10,15 @@ offending rows) or ``error`` (the check itself raised: broken SQL, lost connecti
 Importing this module is cheap: Great Expectations (about 3 s to import) is imported inside the
 functions that need it, so a DAG file may import this module at top level.
 
-How the scope reaches SQL without formatting user input into it: the scope is first written with
+How the scope reaches SQL without formatting anything into it: the scope is first written with
 parameterized psycopg2 into ``quality.validation_run`` (one row per suite); the GX query assets
-are then built from two fixed templates whose only substituted value is that row's integer id
-(``RETURNING id``, checked with ``isinstance(..., int)``).  The queries read ``date_from``,
-``date_to`` and ``sources`` from the row.  The dates are parsed into ``datetime.date`` and the
-sources checked against ``core.source`` beforehand, so a bad scope is refused early with a clear
-message.
+are fixed queries (``gx_suites.BATCH_QUERIES``) that read ``date_from``, ``date_to`` and ``sources``
+from the row named by the session setting ``attrition.validation_run``, which each connection GX
+takes from its pool gets (a parameter of ``set_config``) for the run being validated.  So the
+assets, batch definitions and validation definitions are made once per process and reused by
+every run (making and dropping them per run cost about 0.2 s a gate run).  The dates are parsed
+into ``datetime.date`` and the sources checked against ``core.source`` beforehand, so a bad scope
+is refused early with a clear message.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from etl.quality.gx_results import ExpectationOutcome, SuiteOutcome, ValidationR
 from etl.quality.gx_suites import (  # noqa: F401
     BATCH_QUERIES,
     EXPECTATIONS_DIR,
+    RUN_SETTING,
     ExpectationSpec,
     SuiteDefinitionError,
     SuiteSpec,
@@ -156,24 +159,29 @@ def _datasource(ctx, dsn: str):
 # A planner setting changes the plan, never the result.  A wide scope keeps the default plans.
 NARROW_SCOPE_DAYS = 200  # a day's gate checks its window, the day +- 60 days (gate_result.WINDOW_DAYS)
 _NARROW: contextvars.ContextVar[bool] = contextvars.ContextVar("attrition_gx_narrow_scope", default=False)
+# The quality.validation_run id being validated (this thread's run; "" outside a run: a query then fails)
+_RUN: contextvars.ContextVar[str] = contextvars.ContextVar("attrition_gx_validation_run", default="")
 _TUNED_ENGINES: weakref.WeakSet = weakref.WeakSet()
 
 
+def _on_checkout(dbapi_connection, _record, _proxy) -> None:
+    with dbapi_connection.cursor() as cur:
+        cur.execute(
+            "SELECT set_config('enable_seqscan', %s, false), set_config(%s, %s, false)",
+            ("off" if _NARROW.get() else "on", RUN_SETTING, _RUN.get()),
+        )
+
+
 def _tune_engine(datasource) -> None:
-    """Once per engine: each connection GX takes from its pool gets ``enable_seqscan`` for the scope
-    being validated (see :data:`NARROW_SCOPE_DAYS`)."""
+    """Once per engine: each connection GX takes from its pool gets the run being validated
+    (``attrition.validation_run``) and ``enable_seqscan`` for its scope (see :data:`NARROW_SCOPE_DAYS`).
+    Both engines: the one GX validates with and ``get_engine()``'s (the unexpected index queries)."""
     from sqlalchemy import event
 
-    engine = datasource.get_execution_engine().engine  # the one GX validates with (not get_engine()'s)
-    if engine in _TUNED_ENGINES:
-        return
-
-    def on_checkout(dbapi_connection, _record, _proxy) -> None:
-        with dbapi_connection.cursor() as cur:
-            cur.execute("SET enable_seqscan TO off" if _NARROW.get() else "SET enable_seqscan TO on")
-
-    event.listen(engine, "checkout", on_checkout)
-    _TUNED_ENGINES.add(engine)
+    for engine in (datasource.get_execution_engine().engine, datasource.get_engine()):
+        if engine not in _TUNED_ENGINES:
+            event.listen(engine, "checkout", _on_checkout)
+            _TUNED_ENGINES.add(engine)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,13 +196,15 @@ def run_suites(
     data_docs_dir,
     suites: Iterable[str | Path] | None = None,
     airflow_run_id: str | None = None,
-    build_docs: bool = True,
+    build_docs: bool | None = True,
 ) -> ValidationReport:
     """Validate the candidate observations of a scope with every suite; see the module docstring.
 
     ``suites``: suite names under expectations/ or paths to suite files (default: all of
     :data:`DEFAULT_SUITES`).  ``build_docs=False`` leaves the Data Docs to a later call (the results
-    are kept in the folder's store, so that call's build shows both).  Never raises for bad data nor
+    are kept in the folder's store, so that call's build shows both), unless a check errors;
+    ``build_docs=None`` builds them only when a suite of this call failed or errored (what the quality
+    gate does for a run that has nothing to show).  Never raises for bad data nor
     for a check that errors: both are in the report (and in quality.validation_run).  Raises
     ValueError for a bad scope or suite file.
     """
@@ -226,9 +236,11 @@ def run_suites(
                 outcomes.append(_run_suite(ctx, datasource, conn, spec, date_from, date_to, sources, airflow_run_id))
         finally:
             _NARROW.reset(narrow)
-        docs_index = (
-            _build_docs(ctx, data_docs_dir) if build_docs or any(o.outcome == "error" for o in outcomes) else None
-        )
+        statuses = {o.outcome for o in outcomes}
+        if build_docs or "error" in statuses or (build_docs is None and "failed" in statuses):
+            docs_index = _build_docs(ctx, data_docs_dir)
+        else:
+            docs_index = None
         with conn, conn.cursor() as cur:
             for s in outcomes:
                 cur.execute(
@@ -263,8 +275,35 @@ def _suite(ctx, gx_name: str, spec: SuiteSpec, batch_specs: list[ExpectationSpec
     return _SUITES[key]
 
 
-def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sources, airflow_run_id) -> SuiteOutcome:
+_DEFINITIONS: dict[tuple, tuple[Any, Any, Any]] = {}  # (context, datasource, GX suite) -> (context, vd, expectations)
+
+
+def _definition(ctx, datasource, spec: SuiteSpec, batch: str, batch_specs: list[ExpectationSpec]):
+    """(validation definition, GX expectations) of one batch of a suite: its query asset, batch
+    definition and validation definition, made once per process and context and reused by every
+    run (the asset's query reads the run from the connection's ``attrition.validation_run``)."""
     import great_expectations as gx
+
+    gx_name = spec.name if batch == "candidates" else f"{spec.name}__{batch}"
+    key = (id(ctx), datasource.name, gx_name, spec.description, repr(batch_specs))
+    cached = _DEFINITIONS.get(key)
+    if cached is None or cached[0] is not ctx:
+        asset_name = f"{spec.name}__{batch}"
+        try:
+            datasource.delete_asset(asset_name)  # one left by an earlier definition of the suite
+        except Exception:  # noqa: BLE001 - GX raises its own "not found" errors
+            pass
+        asset = datasource.add_query_asset(asset_name, query=BATCH_QUERIES[batch])
+        batch_def = asset.add_batch_definition_whole_table(asset_name)
+        suite, gx_exps = _suite(ctx, gx_name, spec, batch_specs)
+        vd = ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=gx_name, data=batch_def, suite=suite)
+        )
+        cached = _DEFINITIONS[key] = (ctx, vd, gx_exps)
+    return cached[1], cached[2]
+
+
+def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sources, airflow_run_id) -> SuiteOutcome:
     from psycopg2.extras import Json
 
     t0 = time.perf_counter()
@@ -275,25 +314,17 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             (spec.name, date_from, date_to, sources, airflow_run_id),
         )
         run_id = cur.fetchone()[0]
-    if not isinstance(run_id, int):  # the one value formatted into the batch query
+    if not isinstance(run_id, int):  # the run the batch queries read (attrition.validation_run)
         raise TypeError(f"validation_run id {run_id!r} is not an int")
 
     outcomes: list[ExpectationOutcome] = []
     suite_error = None
-    assets = []
+    current = _RUN.set(str(run_id))  # what this run's GX connections validate
     try:
         for batch in spec.batches:
             batch_specs = [e for e in spec.expectations if e.batch == batch]
-            asset_name = f"{spec.name}__{batch}__run{run_id}"
-            asset = datasource.add_query_asset(asset_name, query=BATCH_QUERIES[batch].format(run_id=run_id))
-            batch_def = asset.add_batch_definition_whole_table(asset_name)
-            gx_name = spec.name if batch == "candidates" else f"{spec.name}__{batch}"
-            assets.append((gx_name, asset_name))
-            suite, gx_exps = _suite(ctx, gx_name, spec, batch_specs)
-            vd = ctx.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=gx_name, data=batch_def, suite=suite)
-            )
             try:
+                vd, gx_exps = _definition(ctx, datasource, spec, batch, batch_specs)
                 result = vd.run(
                     result_format={
                         "result_format": "COMPLETE",
@@ -313,17 +344,7 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
                 continue
             outcomes += _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn)
     finally:
-        # The per-run assets (their query names this run's id) go; the validation results stay in
-        # the context's results store for the Data Docs.
-        for vd_name, asset_name in assets:
-            for drop, name in (
-                (ctx.validation_definitions.delete, vd_name),
-                (datasource.delete_asset, asset_name),
-            ):
-                try:
-                    drop(name)
-                except Exception:  # noqa: BLE001 - cleanup only
-                    pass
+        _RUN.reset(current)
 
     outcome = (
         "error"
@@ -343,22 +364,30 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
     return so
 
 
-_UNBUILT: list[str] = []  # run names of this process's validations whose pages are not built yet
-
-
 def _gx_run_id(validation_run_id: int, batch: str):
     from great_expectations.core.run_identifier import RunIdentifier
 
-    name = f"validation_run_{validation_run_id}_{batch}"
-    _UNBUILT.append(name)
-    return RunIdentifier(run_name=name)
+    return RunIdentifier(run_name=f"validation_run_{validation_run_id}_{batch}")
+
+
+def _unrendered_runs(data_docs_dir: Path) -> set[str]:
+    """Run names of the stored validation results (``_results/<suite>/<run name>/<time>/<batch>.json``)
+    that have no page yet (``validations/<the same path>.html``): this run's, and those of earlier
+    runs, from any process, that had nothing to show (see :func:`run_suites`'s ``build_docs``)."""
+    results = data_docs_dir / RESULTS_SUBDIR
+    pages = data_docs_dir / "validations"
+    return {
+        path.parent.parent.name
+        for path in results.rglob("*.json")
+        if not (pages / path.relative_to(results)).with_suffix(".html").exists()
+    }
 
 
 def _build_docs(ctx, data_docs_dir: Path) -> Path | None:
     """Render the pages of the validations not rendered yet, and the index of every run so far
     (rendering only the new ones keeps a build's cost flat as the results accumulate)."""
-    keys = [k for k in ctx.validation_results_store.list_keys() if k.run_id.run_name in set(_UNBUILT)]
+    pending = _unrendered_runs(data_docs_dir)
+    keys = [k for k in ctx.validation_results_store.list_keys() if k.run_id.run_name in pending]
     ctx.build_data_docs(site_names=[_SITE], resource_identifiers=keys or None)
-    _UNBUILT.clear()
     index = data_docs_dir / "index.html"
     return index if index.exists() else None

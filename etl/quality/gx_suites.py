@@ -11,25 +11,29 @@ from pathlib import Path
 from etl.errors import InputError
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
-# The two batches a suite can validate.  {run_id} is the only substitution: an int we generated.
+RUN_SETTING = "attrition.validation_run"  # the session setting that names the run being validated
+RUN_SETTING_SQL = f"current_setting('{RUN_SETTING}')::bigint"
+# The batches a suite can validate.  The scope is the quality.validation_run row whose id the GX
+# runner sets on each of its connections (``attrition.validation_run``, from the run being
+# validated): so one asset per batch serves every run, and no value is formatted into SQL.
 BATCH_QUERIES = {
     "candidates": (
         "SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase "
         "FROM core.current_observation o "
         "JOIN quality.validation_run r "
         "ON o.source = ANY (r.sources) AND o.as_of BETWEEN r.date_from AND r.date_to "
-        "WHERE r.id = {run_id}"
+        "WHERE r.id = " + RUN_SETTING_SQL
     ),
     "accepted": (
         "SELECT a.as_of, a.category, a.cumulative, a.status "
         "FROM core.accepted a "
         "JOIN quality.validation_run r ON a.as_of BETWEEN r.date_from AND r.date_to "
-        "WHERE r.id = {run_id}"
+        "WHERE r.id = " + RUN_SETTING_SQL
     ),
     "scope": (
         "SELECT r.id AS run_id, s.source, r.date_from, r.date_to "
         "FROM quality.validation_run r CROSS JOIN LATERAL unnest(r.sources) AS s(source) "
-        "WHERE r.id = {run_id}"
+        "WHERE r.id = " + RUN_SETTING_SQL
     ),
 }
 
