@@ -87,6 +87,26 @@ def test_a_run_loads_every_day_and_rerunning_it_changes_nothing(db):
     assert "pow" not in latest  # never zero-filled
 
 
+def test_a_bulk_load_refreshes_the_planner_statistics_a_small_one_leaves_them_to_autovacuum(db):
+    """The gate right after a backfill is planned on statistics that know the new rows
+    (etl.quality.bulk.analyze_after_bulk); a daily load's few dozen rows cost no ANALYZE."""
+    from helpers import wait_until
+
+    def analyzed(table: str) -> bool:
+        return rows(
+            db, "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relid = %s::regclass", (table,)
+        )[0][0]
+
+    small = archive(db, "russianwarship", api_page(range(0, 5)), "http://127.0.0.1/api/v2/statistics?offset=0")
+    ingest([small], dsn=db)
+    assert not analyzed("core.observation")
+    bulk = archive(db, "russianwarship", api_page(range(5, 90)), "http://127.0.0.1/api/v2/statistics?offset=5")
+    assert ingest([bulk], dsn=db).inserted == 85 * len(KEYS)  # 1,105 rows
+    assert wait_until(lambda: analyzed("core.observation") and analyzed("core.bulletin"), timeout=10)
+    validate(db, notify=False)  # the gate writes 90 days x 13 categories of accepted cells at once
+    assert wait_until(lambda: analyzed("core.accepted"), timeout=10)
+
+
 def test_a_changed_value_is_a_new_revision_and_both_are_kept(db):
     first = archive(db, "russianwarship", api_page(range(0, 3)), "http://127.0.0.1/api/v2/statistics?p=1")
     ingest([first], dsn=db)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from etl.domain.model import Observation, ParseError
-from etl.quality.bulk import copy_buffer
+from etl.quality.bulk import analyze_after_bulk, copy_buffer
 
 PARSER_VERSION = "attrition-parsers/1"
 
@@ -352,6 +352,8 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
         cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
     if new_rows:
         _insert_new(cur, new_rows)
+        analyze_after_bulk(cur, "core.observation", len(new_rows))
+        analyze_after_bulk(cur, "core.bulletin", len(new_rows))
     return result
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from etl.domain.model import SOURCES
-from etl.quality.bulk import copy_buffer
+from etl.quality.bulk import analyze_after_bulk, copy_buffer
 from etl.quality.gate_result import (
     ACCEPTED_COLUMNS,
     ENGINE_EXPECTATION,
@@ -180,6 +180,7 @@ def _write_accepted(run: GateRun, lo: date, hi: date, decided: Decided) -> None:
                 {", ".join(f"{c} = EXCLUDED.{c}" for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""",
             (run.run_ref,),
         )
+        analyze_after_bulk(cur, "core.accepted", len(decided.changed))
     for d, c in (k for k in decided.before if k not in rows):
         cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
     result.accepted, result.changed = len(rows), len(decided.changed)
