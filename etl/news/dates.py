@@ -56,6 +56,8 @@ MONTHS_IT = (
 )
 # Italian agency datelines: "KIEV, 6 NOV -", "ROMA, 20 GIU -"
 MONTHS_IT_ABBR = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
+# the same as a pattern; September also as "sett"
+MONTHS_IT_ABBR_RX = "|".join("sett?" if m == "set" else m for m in MONTHS_IT_ABBR)
 WEEKDAYS = {
     # Monday = 0
     "monday": 0,
@@ -179,7 +181,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     # an agency dateline in lower case: "Kiev, 28 giu 09:35 - (Agenzia Nova)"
     (
         re.compile(
-            r"(?<![\d])(?P<d>\d{1,2})\s+(?P<mon>gen|feb|mar|apr|mag|giu|lug|ago|sett?|ott|nov|dic)\b"
+            rf"(?<![\d])(?P<d>\d{{1,2}})\s+(?P<mon>{MONTHS_IT_ABBR_RX})\b"
             rf"(?:\.?\s+(?P<y>{_YEAR}))?(?=\.?\s*(?:\d{{1,2}}[:.]\d{{2}}\s*)?(?:\([^)]{{1,40}}\)\s*)?-)",
             re.I,  # "Kiev, 30 Sett 2024 - ...", "Mosca, 14 set. (Adnkronos) -"
         ),

@@ -206,17 +206,14 @@ REGIONAL_AFTER = (
     r"[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
 )
 # The side named before a number did the destroying: the figure is the other side's loss
-_DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
-DESTROY_VERBS = (
-    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+|"
-    + _DESTROY_IT
+_DESTROY_EN_UK = (
+    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
 )
+_DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
+DESTROY_VERBS = _DESTROY_EN_UK + "|" + _DESTROY_IT
 # the side that did the destroying: an Italian participle only with its auxiliary ("le forze ucraine hanno
 # distrutto"); after a noun it is passive ("i militari russi uccisi" are the Russians killed)
-AGENT_VERBS = (
-    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
-    r"|(?:ha|hanno|avrebbero|aveva|avevano)\s+(?:\w+\s+)?(?:" + _DESTROY_IT + r")"
-)
+AGENT_VERBS = _DESTROY_EN_UK + r"|(?:ha|hanno|avrebbero|aveva|avevano)\s+(?:\w+\s+)?(?:" + _DESTROY_IT + r")"
 # Died / were killed before the number: "загинули понад 150 тисяч", "were killed some 300"
 # Wounded before the number: "поранень зазнали близько 380 тисяч"
 WOUNDED_BEFORE = (

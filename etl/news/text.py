@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.news.dates import MONTHS_IT_ABBR_RX
+
 # one character for one character, so offsets into the normalized text are offsets into the original
 _FOLD = str.maketrans(
     {
@@ -116,7 +118,7 @@ class Sentence:
         return source[self.start : self.end]
 
 
-_DAY_MONTH_ABBR = re.compile(r"(?<!\d)\d{1,2}\s+(?:gen|feb|mar|apr|mag|giu|lug|ago|sett?|ott|nov|dic)$", re.I)
+_DAY_MONTH_ABBR = re.compile(rf"(?<!\d)\d{{1,2}}\s+(?:{MONTHS_IT_ABBR_RX})$", re.I)
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
 _BULLET_SPLIT = re.compile(r"\s[*•▪·]\s")
 
