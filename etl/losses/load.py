@@ -7,8 +7,10 @@ parsed, in the caller's transaction, in bulk under one savepoint; if the databas
 bulk load, it rolls back to the savepoint and loads each document under a savepoint of its own, so
 only the document at fault is left out.  The documents left out (unparseable, or refused by the
 database) are listed in :attr:`LoadResult.failed`, each naming source, URL and field; the caller
-alerts and fails the run with that list *after* the rest is committed.  Observations are staged
-in bulk (COPY into a temporary table) and merged set-wise:
+alerts and fails the run with that list *after* the rest is committed.  The bulletins are COPYed into
+a temporary table and merged set-wise; the current values of the days the documents carry are read in
+one query, each parsed observation is compared with them in Python (in document order), and the new
+revisions are COPYed straight into core.observation:
 
 * a (source, day, category) seen for the first time becomes revision 1;
 * the same value again changes nothing (re-running a day is a no-op);
@@ -170,10 +172,20 @@ _TO_PARSE: list[Document] = []  # what the forked workers parse (inherited, not 
 
 
 def parse_workers() -> int:
-    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS`` (default 1: none)."""
+    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS``; its default 0 means one per core
+    where forking is safe: not inside an Airflow task (a forked parse there was seen to hang) and not
+    in a process running other threads (a fork copies their locks held, never their release)."""
+    import os
+    import threading
+
     from etl.config import setting
 
-    return setting("ATTRITION_PARSE_WORKERS")
+    workers = setting("ATTRITION_PARSE_WORKERS")
+    if workers:
+        return workers
+    if os.environ.get("AIRFLOW_CTX_DAG_ID") or threading.active_count() > 1:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _parse_slice(bounds: tuple[int, int]) -> list:
@@ -303,21 +315,8 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     for row in staged:
         days[row[1]].add(row[2])
     result.days = {source: sorted(d) for source, d in days.items()}
-    _stage(cur, staged)
-    cur.execute(
-        """
-        INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
-        SELECT DISTINCT source, as_of, document_id, url, %s FROM stage_obs
-        ON CONFLICT (source, as_of, document_id) DO NOTHING""",
-        (PARSER_VERSION,),
-    )
-    cur.execute("""
-        SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase, o.qualifier
-        FROM core.observation o
-        JOIN (SELECT DISTINCT source, as_of, category FROM stage_obs) k USING (source, as_of, category)
-        WHERE o.superseded_at IS NULL""")
-    current = {(r[1], r[2], r[3]): {"id": r[0], "revision": r[4], "value": (r[5], r[6], r[7])} for r in cur.fetchall()}
-
+    bulletins = _bulletin_ids(cur, staged)
+    current = _current_values(cur, days)
     new_rows, superseded = [], []
     for row in staged:  # in document order: a later document's different value is the newer revision
         key = (row[1], row[2], row[3])
@@ -334,18 +333,9 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
             if cur_row["id"] is not None:
                 superseded.append(cur_row["id"])
             else:  # an earlier row of this same run: mark it superseded on insert
-                new_rows[cur_row["index"]] = new_rows[cur_row["index"]][:-1] + (True,)
-            result.revisions.append(
-                {
-                    "source": key[0],
-                    "as_of": key[1].isoformat(),
-                    "category": key[2],
-                    "old": {"cumulative": cur_row["value"][0], "increase": cur_row["value"][1]},
-                    "new": {"cumulative": value[0], "increase": value[1]},
-                    "revision": revision,
-                }
-            )
-        new_rows.append((*key, revision, *value, row[7], row[9], False))
+                new_rows[cur_row["index"]][-2] = True
+            result.revisions.append(_revision(key, cur_row["value"], value, revision))
+        new_rows.append([*key, revision, *value, row[7], bulletins[(key[0], key[1], row[7])], None, row[9]])
         current[key] = {"id": None, "index": len(new_rows) - 1, "revision": revision, "value": value}
 
     if superseded:
@@ -353,8 +343,20 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     if new_rows:
         _insert_new(cur, new_rows)
         analyze_after_bulk(cur, "core.observation", len(new_rows))
-        analyze_after_bulk(cur, "core.bulletin", len(new_rows))
+        analyze_after_bulk(cur, "core.bulletin", len(new_rows))  # a bulk load: its bulletins too
     return result
+
+
+def _revision(key: tuple, old: tuple, new: tuple, revision: int) -> dict:
+    """How LoadResult.revisions reports a changed value."""
+    return {
+        "source": key[0],
+        "as_of": key[1].isoformat(),
+        "category": key[2],
+        "old": {"cumulative": old[0], "increase": old[1]},
+        "new": {"cumulative": new[0], "increase": new[1]},
+        "revision": revision,
+    }
 
 
 def _staged_rows(parsed: list[tuple[Document, list[Observation]]]) -> list[tuple]:
@@ -380,11 +382,43 @@ def _staged_rows(parsed: list[tuple[Document, list[Observation]]]) -> list[tuple
     return staged
 
 
-# The staging tables' columns: the new revisions (_insert_new) and the parsed observations (_stage).
-_STAGE_NEW_COLUMNS = """source text, as_of date, category text, revision int, cumulative bigint, increase bigint,
-    qualifier text, document_id bigint, note text, superseded boolean"""
-_STAGE_OBS_COLUMNS = """seq int, source text, as_of date, category text, cumulative bigint, increase bigint,
-    qualifier text, document_id bigint, url text, note text"""
+def _bulletin_ids(cur, staged: list[tuple]) -> dict[tuple[str, date, int], int]:
+    """Record the bulletins (source, day, document) the staged rows come from (an existing one is kept as
+    it is); returns their ids."""
+    rows = list({(r[1], r[2], r[7]): (r[1], r[2], r[7], r[8]) for r in staged}.values())
+    _copy_to_temp(cur, "stage_bulletin", "source text, as_of date, document_id bigint, url text", rows)
+    cur.execute(
+        """
+        INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
+        SELECT source, as_of, document_id, url, %s FROM stage_bulletin
+        ON CONFLICT (source, as_of, document_id) DO NOTHING""",
+        (PARSER_VERSION,),
+    )
+    cur.execute("""
+        SELECT b.source, b.as_of, b.document_id, b.id FROM core.bulletin b
+        JOIN stage_bulletin s USING (source, as_of, document_id)""")
+    return {(r[0], r[1], r[2]): r[3] for r in cur.fetchall()}
+
+
+def _current_values(cur, days: dict[str, set[date]]) -> dict[tuple[str, date, str], dict]:
+    """The current (not superseded) observations of the given sources' days:
+    {(source, day, category): {"id", "revision", "value": (cumulative, increase, qualifier)}}."""
+    pairs = [(source, day) for source, source_days in days.items() for day in source_days]
+    cur.execute(
+        """
+        SELECT o.id, o.source, o.as_of, o.category, o.revision, o.cumulative, o.increase, o.qualifier
+        FROM core.observation o
+        JOIN unnest(%s::text[], %s::date[]) AS k(source, as_of) USING (source, as_of)
+        WHERE o.superseded_at IS NULL""",
+        ([p[0] for p in pairs], [p[1] for p in pairs]),
+    )
+    return {(r[1], r[2], r[3]): {"id": r[0], "revision": r[4], "value": (r[5], r[6], r[7])} for r in cur.fetchall()}
+
+
+# The columns of the new revisions (_insert_new's COPY, in this order).
+_NEW_COLUMNS = (
+    "source, as_of, category, revision, cumulative, increase, qualifier, document_id, bulletin_id, superseded_at, note"
+)
 
 
 def _copy_to_temp(cur, table: str, columns: str, rows: list[tuple]) -> None:
@@ -395,22 +429,15 @@ def _copy_to_temp(cur, table: str, columns: str, rows: list[tuple]) -> None:
     cur.copy_expert(f"COPY {table} FROM STDIN", copy_buffer(rows))
 
 
-def _insert_new(cur, new_rows: list[tuple]) -> None:
-    """COPY the new revisions into a staging table, then one INSERT ... SELECT joining the bulletins."""
-    _copy_to_temp(cur, "stage_new", _STAGE_NEW_COLUMNS, new_rows)
-    cur.execute("""
-        INSERT INTO core.observation (source, as_of, category, revision, cumulative, increase, qualifier,
-                                      document_id, bulletin_id, superseded_at, note)
-        SELECT v.source, v.as_of, v.category, v.revision, v.cumulative, v.increase, v.qualifier,
-               v.document_id, b.id, CASE WHEN v.superseded THEN now() END, v.note
-        FROM stage_new v
-        JOIN core.bulletin b ON b.source = v.source AND b.as_of = v.as_of AND b.document_id = v.document_id""")
-
-
-def _stage(cur, staged: list[tuple]) -> None:
-    """COPY the parsed observations into the temporary table stage_obs."""
-    _copy_to_temp(cur, "stage_obs", _STAGE_OBS_COLUMNS, staged)
-    cur.execute("ANALYZE stage_obs")  # the planner's row counts for the joins below
+def _insert_new(cur, new_rows: list[list]) -> None:
+    """COPY the new revisions straight into core.observation; a row superseded within this same load
+    (its ``superseded_at`` slot True) gets the transaction's time, as ``now()`` would give it."""
+    if any(row[-2] for row in new_rows):
+        cur.execute("SELECT now()")
+        now = cur.fetchone()[0].isoformat()
+        for row in new_rows:
+            row[-2] = now if row[-2] else None
+    cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", copy_buffer(new_rows))
 
 
 def _same(old: tuple, new: tuple) -> bool:
