@@ -347,10 +347,10 @@ SETTINGS: dict[str, Setting] = {
         _s(
             "ATTRITION_PARSE_WORKERS",
             "int",
-            1,
-            "forked worker processes a large parse (a rebuild) uses; 1: none (forking inside an Airflow task "
-            "was seen to hang)",
-            minimum=1,
+            0,
+            "forked worker processes a large parse (a rebuild) uses; 0: one per core, but none inside an "
+            "Airflow task (forking there was seen to hang) or in a process with other threads; 1: none",
+            minimum=0,
         ),
         _s(
             "ATTRITION_REVIEW_RECHECK_SECONDS",

@@ -194,3 +194,55 @@ def test_rebuild_from_the_archive_reparses_everything(db):
     second, gate = rebuild(dsn=db, notify=False)
     assert second.inserted == 0 and second.unchanged == 6 * len(KEYS)
     assert gate.changed == 0 and not gate.alerts
+
+
+PARALLEL_PARSE = """
+import json, os, sys, threading
+sys.path.insert(0, os.getcwd())
+from tests.test_load import api_page
+from etl.losses import load
+docs = [load.Document(i, "russianwarship", f"http://127.0.0.1/api/v2/statistics?offset={i}",
+                      "application/json", api_page(range(i % 40, i % 40 + 3)))
+        for i in range(load.PARALLEL_MIN + 20)]
+docs[7].body = b"{not json"
+out = {}
+for workers in ("1", "2"):
+    os.environ["ATTRITION_PARSE_WORKERS"] = workers
+    outcomes = load._parse_all(docs)
+    out[workers] = [repr(o) if isinstance(o, list) else ("error", o.source, o.url, o.field, o.problem)
+                    for o in outcomes]
+os.environ["ATTRITION_PARSE_WORKERS"] = "0"
+auto = load.parse_workers()
+os.environ["AIRFLOW_CTX_DAG_ID"] = "losses_backfill"
+in_task = load.parse_workers()
+del os.environ["AIRFLOW_CTX_DAG_ID"]
+other = threading.Thread(target=threading.Event().wait, args=(5,), daemon=True)
+other.start()
+print(json.dumps({"same": out["1"] == out["2"], "error": out["2"][7], "n": len(out["2"]),
+                  "auto": auto, "in_task": in_task, "threaded": load.parse_workers(),
+                  "cores": len(os.sched_getaffinity(0))}))
+"""
+
+
+def test_a_large_parse_spread_over_forked_workers_gives_every_outcome_of_one_process():
+    """In a fresh (single-threaded) process: 320 documents, one unreadable, parsed by two forked workers
+    give the same observations and the same error, in order, as one process; the default (0) is one
+    worker per core, but one inside an Airflow task or beside another thread."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    proc = subprocess.run(
+        [sys.executable, "-c", PARALLEL_PARSE],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CTX_")},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["same"] and got["n"] == 320
+    assert got["error"][0] == "error" and got["error"][2].endswith("offset=7")
+    assert got["auto"] == got["cores"] and got["in_task"] == 1 and got["threaded"] == 1

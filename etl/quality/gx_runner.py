@@ -125,8 +125,18 @@ def _context(data_docs_dir: Path):
             }
             ctx = gx.get_context(project_config=config, mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            _no_progress_monitor()
             _CONTEXT = (data_docs_dir, ctx)
         return _CONTEXT[1]
+
+
+def _no_progress_monitor() -> None:
+    """GX makes a (disabled) tqdm bar per validation, and tqdm starts a monitor thread for the first bar
+    of a process; with the bars off it has nothing to watch, and a process with another thread running
+    does not fork its parse (etl.losses.load.parse_workers), so the monitor is switched off."""
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0
 
 
 def _data_docs_site(ctx, data_docs_dir: Path) -> None:
