@@ -44,6 +44,9 @@ from etl.news.lexicon_claimants import (
     SUBJECT_MASKS as SUBJECT_MASKS,
 )
 from etl.news.lexicon_nouns import (
+    LIST_LABELS as LIST_LABELS,
+)
+from etl.news.lexicon_nouns import (
     MODIFIER_SUBJECT as MODIFIER_SUBJECT,
 )
 from etl.news.lexicon_nouns import (

@@ -85,7 +85,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     # --- Ukrainian
     (
-        r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) автоцистерн(?:и)?)?"
+        r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) (?:авто)?цистерн(?:и)?"
+        r"(?: з ПММ)?)?"
         r"|одиниц[юіья] автомобільн(?:ої|их)(?= (?:та|і|й) )"
         r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн",
         "vehicles_fuel_tanks",
@@ -166,6 +167,19 @@ NOUNS: list[tuple[str, str]] = [
     (r"feriti", "wounded"),
     (r"soldati|militari|uomini|truppe|effettivi|combattenti|invasori|nemici|personale", "people"),
     (r"perdite|vittime", "casualties"),
+]
+
+# Labels of a bulletin-style list only ("Label: N", "Label – N"): machine translations of the General Staff's labels,
+# words too loose to read as a category in prose ("personal", "serbatoi").
+LIST_LABELS: list[tuple[str, str]] = [
+    (r"personal", "people"),
+    (r"UAVs? (?:of )?operational[- ]tactical (?:degree|diploma|grade)", "drones"),
+    (r"particular (?:gear|tools|equipment)", "special_equipment"),
+    (r"serbatoi", "tanks"),
+    (r"(?:automobili|veicoli) e serbatoi(?: di carburante)?", "vehicles_fuel_tanks"),
+    (r"metodi di artiglieria", "artillery"),
+    (r"droni (?:di livello )?operativo[- ]tattic[oi]", "drones"),
+    (r"mezzi di protezione aerea", "air_defense"),
 ]
 
 # Words between a number and its noun that do not break the link ("7,000 Russian soldiers").

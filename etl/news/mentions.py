@@ -18,6 +18,7 @@ from etl.news import numbers as numbers_mod
 from etl.news.text import Sentence
 
 _NOUNS = lx.compile_table(lx.NOUNS)
+_LIST_LABELS = lx.compile_table(lx.LIST_LABELS)
 _MODIFIER = re.compile(r"(?:" + lx.MODIFIERS + r")\s+", re.I)
 _MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIFIER_SUBJECT]
 _VERB_AFTER = [
@@ -236,7 +237,7 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
         head = head[: tail.start()]
     bulletin = bool(re.search(r"[-:=]", sep.group()))
     best = None
-    for rx, kind in _NOUNS:
+    for rx, kind in _NOUNS + (_LIST_LABELS if bulletin else []):
         for m in rx.finditer(head):
             if m.end() == len(head) and (best is None or m.start() < best[1]):
                 best = (kind, m.start())
