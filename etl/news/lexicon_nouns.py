@@ -26,6 +26,7 @@ NOUNS: list[tuple[str, str]] = [
         "vehicles_fuel_tanks",
     ),
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
+    (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
         r"UAVs? (?:of )?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
