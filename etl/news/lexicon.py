@@ -152,7 +152,7 @@ BRINGING_TOTAL = (
 )
 INHERIT_BEFORE = (
     r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі"
-    r"|di cui"
+    r"|di cui|of (?:that|this|the) (?:number|figure|total)"  # "Of that number, 890 were lost over the previous 24 hours"
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
@@ -165,7 +165,8 @@ TOTAL_LEAD = (
 INHERIT_AFTER = (
     r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
     # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
-    r"|\s+(?:lost|killed|eliminated)\s+(?:in|over|during|on)\s+the\s+(?:past|previous|last)\b"
+    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:lost|killed|eliminated|more)\s+(?:in|over|during|on)\s+the"
+    r"\s+(?:past|previous|last)\b"  # "reach 1,243,840, with 770 more over the past day"
 )
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure

@@ -67,7 +67,7 @@ _DAILY_AFTER = re.compile(
 )
 _BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
-    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
+    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
