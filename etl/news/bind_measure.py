@@ -35,7 +35,7 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
     p, norm = se.p, st.norm
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))
     in_group = [mk for mk in p.markers if group[0] <= mk.start < group[1]]
-    if c.bringing or _BRINGING.search(norm, group[0], c.start):
+    if c.bringing or _BRINGING.search(norm, group[0], max(c.start, c.number.start)):  # the label may be in it
         return Marker(c.start, c.start, "cumulative")
     if in_group:
 

@@ -144,7 +144,11 @@ GROUP_SPLIT = (
     r"|aggiungendo che)\b|;"
 )
 BRINGING_TOTAL = (
-    r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
+    r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count"
+    r"|losses(?= to))"  # "taking Moscow's reported losses to 753,370"
+    # a total said after the day's figures: "and said total Russian personnel losses had risen to 392,380"
+    r"|total (?:[\w']+ ){0,3}losses (?:had |have |has )?(?:risen|rose|climbed|grown|increased) to"
+    r"|(?:le )?perdite totali (?:di [\w']+ )?(?:ammontano|sono salite|salgono) a"
     r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll"
     r"|tally) at"
     r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
