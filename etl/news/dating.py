@@ -23,6 +23,9 @@ from etl.news.clauses import SentenceInfo
 
 _DATELINE = re.compile(lx.DATELINE)
 _IN_BRACKET = re.compile(lx.DATELINE_IN_BRACKET)
+# what follows a dateline's date: a dash ("Dec 19 -", "6 lug. (Adnkronos) -") or an agency between slashes
+# ("MOSCOW, March 27. /TASS/."), or the end of that first line
+_AFTER_DATELINE = re.compile(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*(?:-|/[A-Z][\w-]{1,12}/)|\.\s*$")
 _METHOD = {"date": "explicit", "month": "explicit", "year": "explicit", "weekday": "weekday", "relative": "relative"}
 
 
@@ -44,7 +47,7 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
                 for x in all_dates
                 if x.kind == "date"
                 and p.s.start + m.end() <= x.start
-                and re.match(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end : p.s.end])
+                and _AFTER_DATELINE.match(norm, x.end, p.s.end)
             ),
             None,
         )
