@@ -72,7 +72,7 @@ def lede_date(st: State, prepared: list[SentenceInfo]) -> DateSpec | None:
 
 def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: DateSpec | None = None) -> None:
     """A claim without a date of its own or of its claimant's context: the claimant's first report date,
-    else the dateline, else (for the General Staff's daily figures, which are the day's news) the lede's day."""
+    else the dateline, else (for the two ministries' figures, which are the day's news) the lede's day."""
     shared_none: dict[str, DateSpec] = {}
     for cl in claims:
         if cl.date_spec is not None:
@@ -81,7 +81,11 @@ def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: Da
         if before is not None:  # "the ministry said Ukraine lost up to 1,150 over the same period"
             cl.date_spec = before
             continue
-        daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
+        # both ministries' figures are the day's news: Kyiv's bulletin, Moscow's briefing ("у міноборони РФ заявили,
+        # що українські сили за добу нібито втратили до 1 650"), and a General Staff period said the same day
+        daily = cl.claimant == "ua_general_staff" or (
+            cl.claimant == "ru_defense_ministry" and cl.measure == "daily_increase"
+        )
         cl.date_spec = (
             st.first_date.get(cl.entity)
             or line
