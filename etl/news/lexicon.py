@@ -194,7 +194,7 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 LABEL_TAIL = (
     r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia"
     r"|Ukraine|enemy|invaders)|ворога|противника|Росії"
-    r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
+    r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
     r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
     r"(?:\s*\([^()]{1,40}\))?$"

@@ -241,8 +241,8 @@ QUALIFIER_BEFORE = [
         "about",
     ),
     (
-        r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-        r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
+        r"(?:more than|over|above|at least|in excess of|upwards? of|>|понад|більше ніж|більше|більш ніж|щонайменше"
+        r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato(?: quota)?"
         r"|(?:(?:likely|probably|expected|set) to |likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top"
         r"|tops)|перевищ\w*|supera|superano"
         r"|superare)(?: (?:вже|already|già))?",
