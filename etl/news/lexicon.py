@@ -94,7 +94,7 @@ DAILY = (
     r"|from the previous day|on the previous day"
     r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nel ultimo giorno|in un (?:solo )?giorno"
-    r"|nella giornata di ieri"
+    r"|nella giornata di ieri|nella giornata(?= di (?:oggi|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica))"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata"
     r"|delle ultime (?:24|ventiquattro) ore"
