@@ -115,6 +115,7 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         and measure == "cumulative"
         and entity == "ru_defense_ministry"
         and st.measures_seen.get(entity) == {"daily_increase"}
+        and (c.kind not in lx.PEOPLE_KINDS or not se.p.report_dates)  # "since September 2022, when it said 5,937"
     ):
         # Moscow's briefing of the day goes on: "The ministry said its forces had destroyed", "In total, the enemy lost
         # up to 135 military personnel in this direction", "Kiev has also lost up to 65 soldiers in the ... direction"

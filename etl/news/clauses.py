@@ -157,12 +157,21 @@ def _is_war_start(d: dates_mod.DateMention) -> bool:
     return False
 
 
+_WHEN_SAID = re.compile(
+    r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv)\s+"
+    r"(?:said|reported|announced|acknowledged|admitted|put)\b",
+    re.I,
+)
+
+
 def _date_role(
     norm: str, s: Sentence, d: dates_mod.DateMention, prev_role: str | None, first_number: int | None
 ) -> str:
     pre = norm[max(s.start, d.start - 40) : d.start].lower()
     role = "report"
-    if _START_BEFORE.search(pre) or d.opens:
+    if _WHEN_SAID.match(norm, d.end, s.end):
+        role = "report"  # "since September 2022, when it said 5,937 ...", "in September 2022, at which time it reported"
+    elif _START_BEFORE.search(pre) or d.opens:
         role = "start"
     elif prev_role == "start" and _END_BEFORE.search(pre):
         role = "report"
