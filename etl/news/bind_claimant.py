@@ -14,7 +14,8 @@ from etl.news.mentions import Candidate, military_people
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
-# Moscow's "enemy" up to 70 characters before the figure: "The total enemy losses in this [Donetsk] direction amounted to"
+# Moscow's "enemy" up to 70 characters before the figure:
+# "The total enemy losses in this [Donetsk] direction amounted to"
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,70}$", re.I)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _COMBINED = re.compile(r"(?<![\w])(?:a |the )?combined (?:total|tally|number) of\s*$", re.I)  # two categories

@@ -170,7 +170,8 @@ def _date_role(
     pre = norm[max(s.start, d.start - 40) : d.start].lower()
     role = "report"
     if _WHEN_SAID.match(norm, d.end, s.end):
-        role = "report"  # "since September 2022, when it said 5,937 ...", "in September 2022, at which time it reported"
+        # "since September 2022, when it said 5,937 ...", "in September 2022, at which time it reported"
+        role = "report"
     elif _START_BEFORE.search(pre) or d.opens:
         role = "start"
     elif prev_role == "start" and _END_BEFORE.search(pre):

@@ -45,9 +45,7 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
             (
                 x
                 for x in all_dates
-                if x.kind == "date"
-                and p.s.start + m.end() <= x.start
-                and _AFTER_DATELINE.match(norm, x.end, p.s.end)
+                if x.kind == "date" and p.s.start + m.end() <= x.start and _AFTER_DATELINE.match(norm, x.end, p.s.end)
             ),
             None,
         )

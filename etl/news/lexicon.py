@@ -156,7 +156,8 @@ BRINGING_TOTAL = (
 )
 INHERIT_BEFORE = (
     r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі"
-    r"|di cui|of (?:that|this|the) (?:number|figure|total)"  # "Of that number, 890 were lost over the previous 24 hours"
+    # "Of that number, 890 were lost over the previous 24 hours"
+    r"|di cui|of (?:that|this|the) (?:number|figure|total)"
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
@@ -194,7 +195,8 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 LABEL_TAIL = (
     r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia"
     r"|Ukraine|enemy|invaders)|ворога|противника|Росії"
-    r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
+    r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?"
+    r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
     r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
     r"(?:\s*\([^()]{1,40}\))?$"

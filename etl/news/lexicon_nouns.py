@@ -80,7 +80,8 @@ NOUNS: list[tuple[str, str]] = [
     (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
     (r"wounded|injured|wounds|injuries", "wounded"),
     (
-        r"troops?|soldiers?|servicem[ae]n|servicepeople|service ?members|service personnel|military personnel|personnel|fighters"
+        r"troops?|soldiers?|servicem[ae]n|servicepeople|service ?members|service personnel|military personnel"
+        r"|personnel|fighters"
         r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies|staff|individuals|people|persons",
         "people",
     ),

@@ -69,7 +69,8 @@ _BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
-    r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
+    r"|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
     r"|ha raggiunto(?: quota)?|sale a|salgono a|(?:è|sono) salit[oaie] a"
     r"|(?:have|has|had)(?: probably| likely| now)?|hanno|abbiano|avrebbero|abbia|avrebbe"
