@@ -14,10 +14,9 @@ from etl.news.mentions import Candidate, military_people
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
-_ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,40}$", re.I)
-_BREAKDOWN = re.compile(
-    r"(?<![\w])(?:group of forces|battlegroup|battle group|gruppo (?:tattico|di forze)|угрупован\w+)(?![\w])", re.I
-)
+# Moscow's "enemy" up to 70 characters before the figure:
+# "The total enemy losses in this [Donetsk] direction amounted to"
+_ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,70}$", re.I)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _COMBINED = re.compile(r"(?<![\w])(?:a |the )?combined (?:total|tally|number) of\s*$", re.I)  # two categories
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
@@ -73,9 +72,6 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     after = norm.find(",", c.end, s.end)
     if _AVERAGE.search(norm, max(s.start, c.start - 40), min(s.end, c.end + 25, after if after >= 0 else s.end)):
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
-    if _BREAKDOWN.search(norm, c.start, group[1]) or _BREAKDOWN.search(norm, group[0], c.start):
-        return True  # "up to 620 soldiers in battles with Russia's Tsentr group of forces", "Battlegroup Zapad has
-        # eliminated up to 200": one group's share
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
     if _FORECAST.match(norm, c.end, s.end):
@@ -196,9 +192,9 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
             if not named:
                 subject = prev.subject
     if (
-        subject == "ru_forces"
+        subject in (None, "ru_forces")
         and claimant == "ru_defense_ministry"
-        and _ENEMY.search(st.norm, max(se.p.s.start, c.start - 50), c.end)
+        and any(_ENEMY.search(st.norm, max(se.p.s.start, c.start - 80), end) for end in (c.start, c.end))
     ):
         return "ua_forces"  # Moscow's "enemy" is Ukraine
     if subject is not None:

@@ -4,6 +4,8 @@ them); :func:`note_cue_dates` keeps each claimant's date for the sentences after
 
 from __future__ import annotations
 
+import re
+
 from etl.news import dates as dates_mod
 from etl.news.bind_state import REPORT_NOUN, REPORT_VERB, Sent, State, is_at_the_time, nearest, owner
 from etl.news.claim import DateSpec
@@ -17,6 +19,17 @@ def explicit_first(mentions: list[dates_mod.DateMention]) -> list[dates_mod.Date
     """A stated day wins over a weekday or "yesterday" in the same words: "giovedì 12 giugno", "on Friday, May 9"."""
     days = [d for d in mentions if d.kind == "date"]
     return days if days and any(d.kind in ("weekday", "relative") for d in mentions) else mentions
+
+
+_SAID_ON = re.compile(r"\s*(?:said|says|reported|reports|announced|stated|wrote)?\s*(?:on\s+)?", re.I)
+
+
+def _start(d: dates_mod.DateMention) -> int:
+    return d.start
+
+
+def _end(d: dates_mod.DateMention) -> int:
+    return d.end
 
 
 def sentence_spec(st: State, p: SentenceInfo) -> DateSpec | None:
@@ -37,7 +50,14 @@ def date_spec_of(st: State, se: Sent, c: Candidate, cue: Cue | None, entity: str
     if spec is not None and (spec.mention is None or mine):
         if spec.mention is None:
             return spec, True
-        d, _ = nearest(mine, cue.start if cue is not None else c.start, lambda x: x.start, lambda x: x.end)
+        # the day right after the claimant's verb is its report's ("died on Sunday, ..., the General Staff said on
+        # Monday"), else the nearest before the cue
+        said_on = [
+            x
+            for x in mine
+            if cue is not None and x.kind in ("date", "weekday") and _SAID_ON.fullmatch(st.norm, cue.end, x.start)
+        ]
+        d = said_on[0] if said_on else nearest(mine, cue.start if cue is not None else c.start, _start, _end)[0]
         if is_at_the_time(d):
             return st.last_sentence_spec or DateSpec(vague=True), True
         return st.spec_for(d), True

@@ -15,6 +15,7 @@ _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і|та|й)\s+)\s*", re.I)
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
+_BARE_TOTAL = re.compile(r"in total|a total of|totals? of|total|in totale|complessivamente", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
 _PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
 _PERIODS = {
@@ -34,7 +35,7 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
     p, norm = se.p, st.norm
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (p.s.start, p.s.end))
     in_group = [mk for mk in p.markers if group[0] <= mk.start < group[1]]
-    if c.bringing or _BRINGING.search(norm, group[0], c.start):
+    if c.bringing or _BRINGING.search(norm, group[0], max(c.start, c.number.start)):  # the label may be in it
         return Marker(c.start, c.start, "cumulative")
     if in_group:
 
@@ -72,6 +73,13 @@ def _listed(st: State, se: Sent, c: Candidate) -> bool:
 def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, PeriodSpec | None, bool]:
     """(measure, period, marked): how the figure counts, from the cue words of its clause."""
     marker = _marker_of(st, se, c)
+    if (
+        marker is not None
+        and entity == "ru_defense_ministry"
+        and st.measures_seen.get(entity) == {"daily_increase"}
+        and _BARE_TOTAL.fullmatch(st.norm, marker.start, marker.end)
+    ):
+        marker = None  # Moscow's briefing: "In total, the enemy lost up to 135 ..." sums the day's figures
     measure, period = "cumulative", None
     if marker is not None:
         if marker.kind == "daily":
@@ -107,9 +115,11 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         and measure == "cumulative"
         and entity == "ru_defense_ministry"
         and st.measures_seen.get(entity) == {"daily_increase"}
-        and c.kind not in lx.PEOPLE_KINDS
+        and (c.kind not in lx.PEOPLE_KINDS or not se.p.report_dates)  # "since September 2022, when it said 5,937"
     ):
-        measure = "daily_increase"  # Moscow's briefing of the day goes on: "The ministry said its forces had destroyed"
+        # Moscow's briefing of the day goes on: "The ministry said its forces had destroyed", "In total, the enemy lost
+        # up to 135 military personnel in this direction", "Kiev has also lost up to 65 soldiers in the ... direction"
+        measure = "daily_increase"
     if (
         marker is None
         and measure == "cumulative"

@@ -157,12 +157,27 @@ def _is_war_start(d: dates_mod.DateMention) -> bool:
     return False
 
 
+_WHEN_SAID = re.compile(
+    r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv)\s+"
+    r"(?:said|reported|announced|acknowledged|admitted|put)\b",
+    re.I,
+)
+
+
+_SAID_BEFORE = re.compile(r"(?<![\w])(?:said|says|reported|reports|announced|stated|claimed)\s+(?:on\s+)?$", re.I)
+
+
 def _date_role(
     norm: str, s: Sentence, d: dates_mod.DateMention, prev_role: str | None, first_number: int | None
 ) -> str:
     pre = norm[max(s.start, d.start - 40) : d.start].lower()
     role = "report"
-    if _START_BEFORE.search(pre) or d.opens:
+    if _SAID_BEFORE.search(pre) and d.kind in ("date", "weekday"):
+        return "report"  # "the General Staff said on Feb. 24 that ...": the day of the report, not the war's start
+    if _WHEN_SAID.match(norm, d.end, s.end):
+        # "since September 2022, when it said 5,937 ...", "in September 2022, at which time it reported"
+        role = "report"
+    elif _START_BEFORE.search(pre) or d.opens:
         role = "start"
     elif prev_role == "start" and _END_BEFORE.search(pre):
         role = "report"

@@ -219,7 +219,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         re.compile(
             r"(?<![\w'’])(?P<wd>"
             + "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
-            + r")(?![\w'’])",
+            + r")(?![\w])(?!['’](?!s(?![\w])))",  # "Thursday's numbers" too
             re.I,
         ),
         "weekday",

@@ -23,6 +23,9 @@ from etl.news.clauses import SentenceInfo
 
 _DATELINE = re.compile(lx.DATELINE)
 _IN_BRACKET = re.compile(lx.DATELINE_IN_BRACKET)
+# what follows a dateline's date: a dash ("Dec 19 -", "6 lug. (Adnkronos) -") or an agency between slashes
+# ("MOSCOW, March 27. /TASS/."), or the end of that first line
+_AFTER_DATELINE = re.compile(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*(?:-|/[A-Z][\w-]{1,12}/)|\.\s*$")
 _METHOD = {"date": "explicit", "month": "explicit", "year": "explicit", "weekday": "weekday", "relative": "relative"}
 
 
@@ -42,9 +45,7 @@ def dateline(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.
             (
                 x
                 for x in all_dates
-                if x.kind == "date"
-                and p.s.start + m.end() <= x.start
-                and re.match(r"\.?\s*(?:\d{1,2}[:.]\d{2}\s*)?(?:\([^)]*\))?\s*-", norm[x.end : p.s.end])
+                if x.kind == "date" and p.s.start + m.end() <= x.start and _AFTER_DATELINE.match(norm, x.end, p.s.end)
             ),
             None,
         )
@@ -69,7 +70,7 @@ def lede_date(st: State, prepared: list[SentenceInfo]) -> DateSpec | None:
 
 def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: DateSpec | None = None) -> None:
     """A claim without a date of its own or of its claimant's context: the claimant's first report date,
-    else the dateline, else (for the General Staff's daily figures, which are the day's news) the lede's day."""
+    else the dateline, else (for the two ministries' figures, which are the day's news) the lede's day."""
     shared_none: dict[str, DateSpec] = {}
     for cl in claims:
         if cl.date_spec is not None:
@@ -78,7 +79,11 @@ def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: Da
         if before is not None:  # "the ministry said Ukraine lost up to 1,150 over the same period"
             cl.date_spec = before
             continue
-        daily = cl.claimant == "ua_general_staff" and cl.measure in ("cumulative", "daily_increase")
+        # both ministries' figures are the day's news: Kyiv's bulletin, Moscow's briefing ("у міноборони РФ заявили,
+        # що українські сили за добу нібито втратили до 1 650"), and a General Staff period said the same day
+        daily = cl.claimant == "ua_general_staff" or (
+            cl.claimant == "ru_defense_ministry" and cl.measure == "daily_increase"
+        )
         cl.date_spec = (
             st.first_date.get(cl.entity)
             or line

@@ -44,6 +44,9 @@ from etl.news.lexicon_claimants import (
     SUBJECT_MASKS as SUBJECT_MASKS,
 )
 from etl.news.lexicon_nouns import (
+    LIST_LABELS as LIST_LABELS,
+)
+from etl.news.lexicon_nouns import (
     MODIFIER_SUBJECT as MODIFIER_SUBJECT,
 )
 from etl.news.lexicon_nouns import (
@@ -75,7 +78,7 @@ LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll) at"
-    r"|втрат\w*|ліквід\w*|знищ\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
+    r"|втрат\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
 )
@@ -91,7 +94,7 @@ DAILY = (
     r"|from the previous day|on the previous day"
     r"|за (?:минулу |останню )?добу|за минулий день|за день|(?:протягом|упродовж|впродовж) (?:минулої |останньої )?доби"
     r"|nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nel ultimo giorno|in un (?:solo )?giorno"
-    r"|nella giornata di ieri"
+    r"|nella giornata di ieri|nella giornata(?= di (?:oggi|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica))"
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata"
     r"|delle ultime (?:24|ventiquattro) ore"
@@ -141,7 +144,11 @@ GROUP_SPLIT = (
     r"|aggiungendo che)\b|;"
 )
 BRINGING_TOTAL = (
-    r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count)"
+    r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count"
+    r"|losses(?= to))"  # "taking Moscow's reported losses to 753,370"
+    # a total said after the day's figures: "and said total Russian personnel losses had risen to 392,380"
+    r"|total (?:[\w']+ ){0,3}losses (?:had |have |has )?(?:risen|rose|climbed|grown|increased) to"
+    r"|(?:le )?perdite totali (?:di [\w']+ )?(?:ammontano|sono salite|salgono) a"
     r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll"
     r"|tally) at"
     r"\b|the (?:total|tally|toll) (?:now )?(?:stands at|reached|rose to|is|to)"
@@ -149,7 +156,8 @@ BRINGING_TOTAL = (
 )
 INHERIT_BEFORE = (
     r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі"
-    r"|di cui"
+    # "Of that number, 890 were lost over the previous 24 hours"
+    r"|di cui|of (?:that|this|the) (?:number|figure|total)"
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
@@ -162,7 +170,8 @@ TOTAL_LEAD = (
 INHERIT_AFTER = (
     r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
     # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
-    r"|\s+(?:lost|killed|eliminated)\s+(?:in|over|during|on)\s+the\s+(?:past|previous|last)\b"
+    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:lost|killed|eliminated|more)\s+(?:in|over|during|on)\s+the"
+    r"\s+(?:past|previous|last)\b"  # "reach 1,243,840, with 770 more over the past day"
 )
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
@@ -186,7 +195,8 @@ def compile_table(table: list[tuple[str, str]], flags: int = re.I) -> list[tuple
 LABEL_TAIL = (
     r"(?:,\s+(?:killed|dead) (?:and|or) (?:wounded|injured),?)?(?:\s+(?:russ[aoie]|ucrain[aoie]|of (?:the )?(?:Russia"
     r"|Ukraine|enemy|invaders)|ворога|противника|Росії"
-    r"|окупантів))?(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
+    r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?"
+    r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
     r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
     r"(?:\s*\([^()]{1,40}\))?$"
@@ -207,7 +217,8 @@ REGIONAL_AFTER = (
 )
 # The side named before a number did the destroying: the figure is the other side's loss
 _DESTROY_EN_UK = (
-    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|вибил\w+"
+    r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|знешкод\w+"
+    r"|вибил\w+"
 )
 _DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 DESTROY_VERBS = _DESTROY_EN_UK + "|" + _DESTROY_IT

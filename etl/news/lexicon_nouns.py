@@ -26,6 +26,7 @@ NOUNS: list[tuple[str, str]] = [
         "vehicles_fuel_tanks",
     ),
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
+    (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
         r"UAVs? (?:of )?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
@@ -79,13 +80,15 @@ NOUNS: list[tuple[str, str]] = [
     (r"killed|dead|deaths|fatalities|KIA|killed in action|death toll", "killed"),
     (r"wounded|injured|wounds|injuries", "wounded"),
     (
-        r"troops?|soldiers?|servicem[ae]n|service ?members|service personnel|military personnel|personnel|fighters"
+        r"troops?|soldiers?|servicem[ae]n|servicepeople|service ?members|service personnel|military personnel"
+        r"|personnel|fighters"
         r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies|staff|individuals|people|persons",
         "people",
     ),
     # --- Ukrainian
     (
-        r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) автоцистерн(?:и)?)?"
+        r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) (?:авто)?цистерн(?:и)?"
+        r"(?: з ПММ)?)?"
         r"|одиниц[юіья] автомобільн(?:ої|их)(?= (?:та|і|й) )"
         r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн",
         "vehicles_fuel_tanks",
@@ -168,6 +171,19 @@ NOUNS: list[tuple[str, str]] = [
     (r"perdite|vittime", "casualties"),
 ]
 
+# Labels of a bulletin-style list only ("Label: N", "Label – N"): machine translations of the General Staff's labels,
+# words too loose to read as a category in prose ("personal", "serbatoi").
+LIST_LABELS: list[tuple[str, str]] = [
+    (r"personal", "people"),
+    (r"UAVs? (?:of )?operational[- ]tactical (?:degree|diploma|grade)", "drones"),
+    (r"particular (?:gear|tools|equipment)", "special_equipment"),
+    (r"serbatoi", "tanks"),
+    (r"(?:automobili|veicoli) e serbatoi(?: di carburante)?", "vehicles_fuel_tanks"),
+    (r"metodi di artiglieria", "artillery"),
+    (r"droni (?:di livello )?operativo[- ]tattic[oi]", "drones"),
+    (r"mezzi di protezione aerea", "air_defense"),
+]
+
 # Words between a number and its noun that do not break the link ("7,000 Russian soldiers").
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
@@ -226,8 +242,8 @@ QUALIFIER_BEFORE = [
         "about",
     ),
     (
-        r"(?:more than|over|above|at least|in excess of|upwards of|>|понад|більше ніж|більше|більш ніж|щонайменше"
-        r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato"
+        r"(?:more than|over|above|at least|in excess of|upwards? of|>|понад|більше ніж|більше|більш ніж|щонайменше"
+        r"|oltre|più di|più|almeno|(?:likely |probably )?passed|surpassed|exceeded|topped|superato(?: quota)?"
         r"|(?:(?:likely|probably|expected|set) to |likely |probably )?(?:exceed|exceeds|exceeding|surpass|surpasses|top"
         r"|tops)|перевищ\w*|supera|superano"
         r"|superare)(?: (?:вже|already|già))?",

@@ -18,6 +18,7 @@ from etl.news import numbers as numbers_mod
 from etl.news.text import Sentence
 
 _NOUNS = lx.compile_table(lx.NOUNS)
+_LIST_LABELS = lx.compile_table(lx.LIST_LABELS)
 _MODIFIER = re.compile(r"(?:" + lx.MODIFIERS + r")\s+", re.I)
 _MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIFIER_SUBJECT]
 _VERB_AFTER = [
@@ -66,12 +67,13 @@ _DAILY_AFTER = re.compile(
 )
 _BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
-    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
+    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
-    r"|at) between|totals?|totall?ed|was|were|is|are|numbered|склали"
+    r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
+    r"|numbered|склали"
     r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
-    r"|ha raggiunto(?: quota)?"
-    r"|(?:have|has|had)(?: probably| likely| now)?"
+    r"|ha raggiunto(?: quota)?|sale a|salgono a|(?:è|sono) salit[oaie] a"
+    r"|(?:have|has|had)(?: probably| likely| now)?|hanno|abbiano|avrebbero|abbia|avrebbe"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di"
     r"|è pari a|sono|a|pari a|hanno raggiunto"
     r"|hanno toccato quota|quota)\s+|\s+)$",
@@ -236,7 +238,7 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
         head = head[: tail.start()]
     bulletin = bool(re.search(r"[-:=]", sep.group()))
     best = None
-    for rx, kind in _NOUNS:
+    for rx, kind in _NOUNS + (_LIST_LABELS if bulletin else []):
         for m in rx.finditer(head):
             if m.end() == len(head) and (best is None or m.start() < best[1]):
                 best = (kind, m.start())

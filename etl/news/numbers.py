@@ -344,5 +344,21 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
                     break
             out.append(NumberMention(a, end, text[a:end], value, words=True))
             taken.append((a, end))
+    out.extend(_articles_in_a_list(text, out, skipped))
     out.sort(key=lambda n: n.start)
+    return out
+
+
+_ARTICLE = re.compile(r"(?:(?<=, )|(?<= and ))an?(?= [a-z])")  # ", an infantry fighting vehicle", "and a helicopter"
+
+
+def _articles_in_a_list(text: str, found: list[NumberMention], skipped) -> list[NumberMention]:
+    """ "three tanks, an infantry fighting vehicle and four pickup trucks": an article among listed figures is one
+    (it becomes a claim only with a category noun after it, as any number)."""
+    out = []
+    for m in _ARTICLE.finditer(text):
+        a = m.start()
+        if skipped(a, m.end()) or not any(a - 40 <= n.end < a and "." not in text[n.end : a] for n in found):
+            continue
+        out.append(NumberMention(a, m.end(), m.group(), 1, words=True))
     return out
