@@ -10,7 +10,7 @@ import re
 import subprocess
 
 import pytest
-from helpers import VENV_BIN, free_port, shared_dir_path, xdist_scheduler
+from helpers import VENV_BIN, free_port, heavy_files_first, shared_dir_path, xdist_scheduler
 
 TEMPLATE_DB = "attrition_test_template"
 
@@ -23,6 +23,8 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker (`make test`): the long work units scheduled first
+        heavy_files_first(items)
     if (shared_dir_path() / "reference").is_dir():
         return
     skip = pytest.mark.skip(reason=f"../shared is absent ({shared_dir_path()}); realdata tests need it")

@@ -51,6 +51,21 @@ def xdist_scope(nodeid: str) -> str:
     return XDIST_GROUPS.get(nodeid.split("::", 1)[0].rsplit("/", 1)[-1]) or nodeid
 
 
+def heavy_files_first(items: list) -> None:
+    """Reorder ``items`` in place: every file with a test marked ``airflow`` or in XDIST_GROUPS first
+    (collection order kept otherwise), so that under xdist the long work units start first and the
+    end of the run is short tests spread over every worker, not one worker busy for minutes alone."""
+
+    def heavy(item) -> bool:
+        return (
+            item.get_closest_marker("airflow") is not None
+            or item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1] in XDIST_GROUPS
+        )
+
+    heavy_files = {item.nodeid.split("::", 1)[0] for item in items if heavy(item)}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in heavy_files)  # stable: False first
+
+
 def xdist_scheduler(config, log):
     """The scheduler for `--dist loadgroup`, grouping by file (xdist_scope), or None for other modes.
 

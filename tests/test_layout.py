@@ -39,7 +39,8 @@ def test_docker_compose_file_validates_against_the_compose_spec():
 
 def test_the_grouped_test_files_run_on_one_xdist_worker(tmp_path):
     """`make test`'s `-n 2 --dist loadgroup` with the suite's own conftest.py and helpers.py: every test of
-    a grouped file (helpers.XDIST_GROUPS) runs on one worker, the other tests on both."""
+    a grouped file (helpers.XDIST_GROUPS) runs on one worker, the other tests on both; a file with a test
+    marked `airflow` starts before the light files collected ahead of it (helpers.heavy_files_first)."""
     tests = tmp_path / "tests"
     tests.mkdir()
     for name in ("conftest.py", "helpers.py"):
@@ -48,6 +49,15 @@ def test_the_grouped_test_files_run_on_one_xdist_worker(tmp_path):
         "import os, pathlib\n"
         "def _seen(name):\n"
         "    pathlib.Path(os.environ['SEEN_DIR'], name).write_text(os.environ['PYTEST_XDIST_WORKER'])\n"
+        "    pathlib.Path(os.environ['SEEN_DIR'], name + '.at').write_text(str(__import__('time').time_ns()))\n"
+    )
+    (tests / "test_a_light.py").write_text(
+        body + "".join(f"def test_l{i}():\n    _seen('light-{i}')\n" for i in range(4))
+    )
+    (tests / "test_z_airflow.py").write_text(
+        "import pytest\npytestmark = pytest.mark.airflow\n"
+        + body
+        + "".join(f"def test_z{i}():\n    _seen('airflow-{i}'); import time; time.sleep(0.3)\n" for i in range(2))
     )
     (tests / "test_browser.py").write_text(
         body + "".join(f"def test_b{i}():\n    _seen('browser-{i}')\n" for i in range(4))
@@ -66,7 +76,10 @@ def test_the_grouped_test_files_run_on_one_xdist_worker(tmp_path):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    workers = {p.name: p.read_text() for p in seen.iterdir()}
-    assert len(workers) == 12, workers
+    workers = {p.name: p.read_text() for p in seen.iterdir() if not p.name.endswith(".at")}
+    started = {p.name[:-3]: int(p.read_text()) for p in seen.iterdir() if p.name.endswith(".at")}
+    assert len(workers) == 18, workers
+    first = min(started[n] for n in started if n.startswith("airflow-"))
+    assert all(started[n] > first for n in started if n.startswith("light-")), started
     assert len({w for n, w in workers.items() if n.startswith("browser-")}) == 1, workers
     assert len({w for n, w in workers.items() if n.startswith("other-")}) == 2, workers

@@ -18,6 +18,7 @@ from etl.local.embedded import free_port
 from etl.warehouse.run_ref import RunRef
 
 D0 = date(2025, 5, 1)
+pytestmark = pytest.mark.airflow  # Airflow standalone, its Required Actions through the REST API
 DAG = "quarantine_review"
 
 
