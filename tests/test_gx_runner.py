@@ -240,3 +240,78 @@ def test_scope_is_validated(db, tmp_path):
         run_suites(db, date_from="2024-01-01' OR '1'='1", date_to=LAST, sources=SOURCES, data_docs_dir=tmp_path)
     with pytest.raises(ValueError, match="after"):
         run_suites(db, date_from=LAST, date_to=DAY0, sources=SOURCES, data_docs_dir=tmp_path)
+
+
+def test_the_staged_series_serves_one_run_and_is_removed_after_it(db, tmp_path, monkeypatch):
+    from etl.quality import gx_runner
+
+    load(db)
+    # rows another run is staging right now (recent, unfinished) stay; those of a run killed long ago go
+    new_run = "INSERT INTO quality.validation_run (suite, date_from, date_to) VALUES ('x', %s, %s) RETURNING id"
+    (live,) = execute(db, new_run, (DAY0, LAST))
+    (killed,) = execute(
+        db,
+        "INSERT INTO quality.validation_run (suite, started_at, date_from, date_to) "
+        "VALUES ('x', now() - interval '2 hours', %s, %s) RETURNING id",
+        (DAY0, LAST),
+    )
+    for run_ref in (live[0], killed[0]):
+        execute(
+            db,
+            "INSERT INTO quality.monotonic_series (validation_run_id, source, as_of, category, cumulative, "
+            "is_candidate) VALUES (%s, 'mod', %s, 'tanks', 1, true)",
+            (run_ref, DAY0),
+        )
+    staged = []
+    original = gx_runner._stage
+    monkeypatch.setattr(gx_runner, "_stage", lambda *a: staged.append(original(*a)) or staged[-1])
+    report = run(db, tmp_path, date_from=DAY0, suites=["observations_monotonic"])
+    assert report.outcome == "passed" and staged == [len(SOURCES) * len(STEP) * DAYS]
+    assert execute(db, "SELECT validation_run_id FROM quality.monotonic_series") == [live]
+    # a run that staged many rows truncates the table, unless another run has rows in it
+    monkeypatch.setattr(gx_runner, "STAGE_TRUNCATE_ROWS", 1)
+    run(db, tmp_path, date_from=DAY0, suites=["observations_monotonic"])
+    assert execute(db, "SELECT validation_run_id FROM quality.monotonic_series") == [live]
+    execute(db, "UPDATE quality.validation_run SET finished_at = now() WHERE id = %s", live)
+    run(db, tmp_path, date_from=DAY0, suites=["observations_monotonic"])
+    assert execute(db, "SELECT count(*) FROM quality.monotonic_series") == [(0,)]
+
+
+STAGED = "SELECT source FROM {batch} WHERE is_candidate"
+
+
+@pytest.mark.parametrize(
+    ("query", "stages", "problem"),
+    [
+        ("SELECT source FROM {batch} WHERE cumulative < 0", None, None),
+        ("SELECT c.source FROM {batch} AS c WHERE c.cumulative < 0", None, "bare"),
+        ("SELECT c.source FROM {batch} JOIN core.source s ON s.code = c.source", None, "AS alias"),
+        ("SELECT c.source FROM {batch} AS c -- JOIN in a comment\nWHERE c.cumulative < 0", None, "bare"),
+        (STAGED, None, "not staged"),
+        (STAGED, {"series": {"query": ["SELECT * FROM {batch}"]}}, "AS alias"),
+        (STAGED, {"nope": {"query": ["SELECT * FROM {batch} AS c"]}}, "one of"),
+    ],
+)
+def test_suite_files_say_how_a_query_reads_its_batch(tmp_path, query, stages, problem):
+    from etl.quality.gx_suites import SuiteDefinitionError, load_suite
+
+    suite = {
+        "suite": "shape",
+        "expectations": [
+            {
+                "name": "q",
+                "type": "unexpected_rows",
+                "batch": "series" if query == STAGED else "candidates",
+                "query": [query],
+            }
+        ],
+    }
+    if stages:
+        suite["stages"] = stages
+    path = tmp_path / "shape.json"
+    path.write_text(json.dumps(suite))
+    if problem is None:
+        assert load_suite(path).expectations[0].query == query
+    else:
+        with pytest.raises(SuiteDefinitionError, match=problem):
+            load_suite(path)

@@ -3,10 +3,9 @@ that picks the accepted series (see :mod:`etl.quality.consensus` for the algorit
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from etl.quality.consensus_model import ANCHOR, MAX_SKIP, OFFICIAL_INCREASE, PRIORITY, Record
@@ -29,6 +28,7 @@ class Cand:
     pri: int
     # an operator accepted one of its records: it must be taken, decreases around it are justified
     operator: bool = False
+    increases: tuple[int, ...] = ()  # the printed increases of its records (those that printed one)
 
 
 _PRIO = {source: len(PRIORITY) - i for i, source in enumerate(PRIORITY)}
@@ -38,18 +38,21 @@ def _prio(source: str) -> int:
     return _PRIO.get(source, 0)
 
 
+def _by_priority(source: str) -> tuple[int, str]:
+    return (-_PRIO.get(source, 0), source)
+
+
 def candidates(recs: list[Record], dependent: Collection, forced: Collection = ()) -> list[Cand]:
-    by_value: dict[int, list[Record]] = defaultdict(list)
+    by_value: dict[int, list[Record]] = {}
     for r in recs:
-        by_value[r.cumulative].append(r)
+        by_value.setdefault(r.cumulative, []).append(r)
     out = []
     for value, rs in by_value.items():
         indep = sorted(
-            {r.source for r in rs if (r.source, r.as_of, r.category) not in dependent and r.source != ANCHOR},
-            key=lambda s: (-_prio(s), s),
+            {r.source for r in rs if r.source != ANCHOR and not (dependent and r[:3] in dependent)}, key=_by_priority
         )
         pinned = any(r.source == ANCHOR for r in rs)
-        operator = any((r.source, r.as_of, r.category) in forced for r in rs)
+        operator = bool(forced) and any(r[:3] in forced for r in rs)
         weight = (len(indep) or 1) + (_FORCED_WEIGHT if pinned or operator else 0)
         out.append(
             Cand(
@@ -57,8 +60,9 @@ def candidates(recs: list[Record], dependent: Collection, forced: Collection = (
                 rs,
                 weight,
                 tuple(indep) or tuple(sorted({r.source for r in rs})),
-                max(_prio(r.source) for r in rs),
+                max(_PRIO.get(r.source, 0) for r in rs),
                 operator,
+                tuple(r.increase for r in rs if r.increase is not None),
             )
         )
     out.sort(key=lambda c: (-c.weight, -c.pri, c.value))
@@ -84,45 +88,73 @@ def _justify(p_day: date, p: int, day: date, cand: Cand, registry: dict, prev_op
     return "+".join(why) or None
 
 
-def _increase_bonus(c: Cand, prev_value: int, gap: timedelta) -> int:
+def _increase_bonus(c: Cand, prev_value: int, one_day: bool) -> int:
     """Printed increases that fit the chain: equal to the difference after a one-day step; after
-    skipped days, implying a previous-day figure not below the previous accepted value."""
-    n = 0
-    for r in c.records:
-        if r.increase is not None:
-            if gap == timedelta(days=1):
-                n += r.increase == c.value - prev_value
-            else:
-                n += prev_value <= c.value - r.increase <= c.value
-    return _U_INCREASE * n
+    skipped days, implying a previous-day figure not below the previous accepted value
+    (``prev_value <= c.value - increase <= c.value``)."""
+    if not c.increases:
+        return 0
+    if one_day:
+        return _U_INCREASE * c.increases.count(c.value - prev_value)
+    room = c.value - prev_value
+    return _U_INCREASE * sum(0 <= x <= room for x in c.increases)
+
+
+def _step(c: Cand, c2: Cand, s2: int, local: int, day: date, prev_day: date, one_day: bool, registry):
+    """(score, justification, penalised) of the chain ending in ``c2`` (score ``s2``) extended by ``c``."""
+    why, pen = None, 0
+    if c.value < c2.value:
+        why = _justify(prev_day, c2.value, day, c, registry, c2.operator)
+        pen = 0 if why else _PENALTY
+        if why and "registry" not in why and "operator" not in why:
+            pen = _U_DECREASE  # not in the registry: prefer a chain that needs no decrease
+    return s2 + local + _increase_bonus(c, c2.value, one_day) - pen, why, why is None and c.value < c2.value
 
 
 def best_chain(days: list[date], cands: list[list[Cand]], registry: list[tuple[date, int]]):
-    """Viterbi over the days: returns [(i, k, justification, penalised)] of the accepted days."""
+    """Viterbi over the days: returns [(i, k, justification, penalised)] of the accepted days.
+
+    Each candidate of day ``i`` takes the best chain ending at most ``MAX_SKIP`` days earlier (the
+    first in day and candidate order among equals).  The steps from the day before are scored
+    first; a chain ending earlier whose score plus the most a step can add (the candidate's own
+    support and all its printed increases fitting) stays below the best of them cannot win nor tie,
+    so it is not scored: the same choice as scoring every step."""
     n = len(days)
+    ordinals = [d.toordinal() for d in days]
     best: list[list[tuple[int, Any]]] = []  # per day, per candidate: (score, back=(j, k', why, pen) | None)
+    best_of_day: list[int | None] = []  # per day, the best score of its candidates
     for i in range(n):
         row = []
         for c in cands[i]:
             local = c.weight * _U_SUPPORT + c.pri * _U_PRIORITY + (n - i)
+            reach = local + _U_INCREASE * len(c.increases)  # the most a step into c adds
+            steps_before = {}  # k' -> the step from the day before
+            known = local if i <= MAX_SKIP else None  # a score some choice reaches
+            if i:
+                one_day = ordinals[i] - ordinals[i - 1] == 1
+                for k2, (c2, (s2, _)) in enumerate(zip(cands[i - 1], best[i - 1], strict=True)):
+                    if s2 is not None:
+                        step = steps_before[k2] = _step(c, c2, s2, local, days[i], days[i - 1], one_day, registry)
+                        known = step[0] if known is None else max(known, step[0])
             choice = None
             score = local if i <= MAX_SKIP else None
             for j in range(max(0, i - MAX_SKIP - 1), i):
-                for k2, c2 in enumerate(cands[j]):
-                    s2 = best[j][k2][0]
-                    if s2 is None:
+                top = best_of_day[j]
+                if top is None or (j < i - 1 and top + reach < known):
+                    continue
+                one_day = ordinals[i] - ordinals[j] == 1
+                for k2, (c2, (s2, _)) in enumerate(zip(cands[j], best[j], strict=True)):
+                    if s2 is None or (j < i - 1 and s2 + reach < known):
                         continue
-                    why, pen = None, 0
-                    if c.value < c2.value:
-                        why = _justify(days[j], c2.value, days[i], c, registry, c2.operator)
-                        pen = 0 if why else _PENALTY
-                    if why and "registry" not in why and "operator" not in why:
-                        pen = _U_DECREASE  # not in the registry: prefer a chain that needs no decrease
-                    total = s2 + local + _increase_bonus(c, c2.value, days[i] - days[j]) - pen
-                    if score is None or total > score:
-                        score, choice = total, (j, k2, why, why is None and c.value < c2.value)
+                    if j == i - 1:
+                        step = steps_before[k2]
+                    else:
+                        step = _step(c, c2, s2, local, days[i], days[j], one_day, registry)
+                    if score is None or step[0] > score:
+                        score, choice = step[0], (j, k2, step[1], step[2])
             row.append((score, choice))
         best.append(row)
+        best_of_day.append(max((sc for sc, _ in row if sc is not None), default=None))
     end = None
     for i in range(max(0, n - MAX_SKIP - 1), n):
         for k in range(len(cands[i])):

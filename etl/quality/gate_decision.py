@@ -4,6 +4,7 @@ and the alerts), all in the caller's transaction."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -62,6 +63,7 @@ def write_decision(
     )
     _record_retractions(run, decided.before, decided.rows, wanted, decided.by_cell, decided.operator)
     _alert_disagreements(run, decided.rows, wanted)
+    run.flush_alerts()
     cur.execute("SELECT count(*) FROM quality.quarantine WHERE status = 'open' AND as_of BETWEEN %s AND %s", (lo, hi))
     result.open_quarantine = cur.fetchone()[0]
 
@@ -145,7 +147,9 @@ def _accepted_rows(cur, lo: date, hi: date, decision, by_cell: dict):
     before = {(r[0], r[1]): dict(zip(ACCEPTED_COLUMNS[:-1], r, strict=False)) for r in cur.fetchall()}
     rows = {}
     for (d, c), a in decision.accepted.items():
-        cell = sorted(by_cell.get((d, c), []), key=lambda o: SOURCES.index(o["source"]))
+        cell = by_cell.get((d, c), [])
+        if len(cell) > 1:
+            cell = sorted(cell, key=_source_rank)
         agreeing = [o for o in cell if o["cumulative"] == a.value]
         src = next((o for o in agreeing if o["source"] in a.sources_agreeing), agreeing[0] if agreeing else None)
         rows[(d, c)] = {
@@ -164,6 +168,15 @@ def _accepted_rows(cur, lo: date, hi: date, decision, by_cell: dict):
         }
     changed = [r for k, r in rows.items() if before.get(k) != r]  # both: the columns of core.accepted
     return before, rows, changed
+
+
+_RANK = {source: i for i, source in enumerate(SOURCES)}
+
+
+def _source_rank(o: dict) -> int:
+    """An observation's place in :data:`SOURCES` (ValueError for a source not in it, as ``SOURCES.index``)."""
+    rank = _RANK.get(o["source"])
+    return SOURCES.index(o["source"]) if rank is None else rank
 
 
 def _write_accepted(run: GateRun, lo: date, hi: date, decided: Decided) -> None:
@@ -232,12 +245,17 @@ def _wanted_quarantine(decision, obs: dict, by_cell: dict, schema_bad: dict, ope
             "status": "open",
             "evidence": {"why": f"fails {expectation}"},
         }
-    series_of = {}
+    series_of: dict[str, list] = {}  # category -> its accepted series (decision.series), built once
     for (d, c), a in decision.accepted.items():
         if a.status != "correction":
             continue
-        series = series_of.setdefault(c, decision.series(c))
-        i = series.index((d, a.value))
+        if not series_of:
+            for (d2, c2), a2 in decision.accepted.items():
+                series_of.setdefault(c2, []).append((d2, a2.value))
+            for series in series_of.values():
+                series.sort()
+        series = series_of[c]
+        i = bisect.bisect_left(series, (d, a.value))  # its place: the series holds it
         prev = series[i - 1] if i else None
         for o in by_cell.get((d, c), []):
             if o["cumulative"] == a.value:

@@ -110,26 +110,25 @@ class GateResult:
 
 @dataclass
 class GateRun:
-    """What every step of one gate run writes with: the cursor (one transaction) and the run's ids."""
+    """What every step of one gate run writes with: the cursor (one transaction) and the run's ids.
+    Its alerts are recorded together by :meth:`flush_alerts` (one statement, not one per alert)."""
 
     cur: Any
     result: GateResult
     run_ref: int  # quality.validation_run id of the monotonic suite
     run_id: str | None
     run_url: str | None
+    pending_alerts: list = field(default_factory=list)
 
     def alert(self, kind: str, key: str, subject: str, body: str, details: dict, severity: str) -> None:
-        from etl.warehouse.alerts import record_alert
-
-        alert_id = record_alert(
-            self.cur,
-            kind,
-            key,
-            subject,
-            body,
-            {**details, "run_id": self.run_id},
-            severity=severity,
-            run_url=self.run_url,
+        self.pending_alerts.append(
+            (kind, key, subject, body, {**details, "run_id": self.run_id}, severity, self.run_url)
         )
-        if alert_id:
-            self.result.alerts.append(alert_id)
+
+    def flush_alerts(self) -> None:
+        """Record the alerts raised so far (an incident already recorded is not again); the new ones'
+        ids go to the result."""
+        from etl.warehouse.alerts import record_alerts
+
+        self.result.alerts.extend(record_alerts(self.cur, self.pending_alerts))
+        self.pending_alerts.clear()

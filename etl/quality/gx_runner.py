@@ -38,6 +38,8 @@ from etl.quality.gx_suites import (  # noqa: F401
     BATCH_QUERIES,
     EXPECTATIONS_DIR,
     RUN_SETTING,
+    RUN_SETTING_SQL,
+    STAGED_BATCHES,
     ExpectationSpec,
     SuiteDefinitionError,
     SuiteSpec,
@@ -166,25 +168,37 @@ def _datasource(ctx, dsn: str):
 # discouraged on GX's connections: the planner, which cannot know the scope's size (it is read from
 # the quality.validation_run row), otherwise hashes the whole history for every check (60 ms a query
 # on 64,000 observations where the index takes 10 ms, twice per unexpected_rows check: count, rows).
-# A planner setting changes the plan, never the result.  A wide scope keeps the default plans.
+# And without JIT compilation: PostgreSQL (before 18) discourages a scan by adding 10^10 to its cost,
+# which puts any plan that keeps one (a small table, the staged series) above the JIT thresholds, and
+# compiling took 10-100 ms a query for a one-day scope's few thousand rows.  Planner settings change
+# the plan and how it runs, never the result.  A wide scope keeps the server's defaults.
 NARROW_SCOPE_DAYS = 200  # a day's gate checks its window, the day +- 60 days (gate_result.WINDOW_DAYS)
 _NARROW: contextvars.ContextVar[bool] = contextvars.ContextVar("attrition_gx_narrow_scope", default=False)
 # The quality.validation_run id being validated (this thread's run; "" outside a run: a query then fails)
 _RUN: contextvars.ContextVar[str] = contextvars.ContextVar("attrition_gx_validation_run", default="")
 _TUNED_ENGINES: weakref.WeakSet = weakref.WeakSet()
+# The run's settings (the run validated, the scope's planner settings); %(local)s: for the transaction only
+_RUN_SETTINGS_SQL = (
+    "SELECT set_config(%(setting)s, %(run)s, %(local)s), "
+    "set_config('enable_seqscan', CASE WHEN %(narrow)s THEN 'off' ELSE 'on' END, %(local)s), "
+    "set_config('jit', CASE WHEN %(narrow)s THEN 'off' ELSE (SELECT reset_val FROM pg_settings WHERE name = 'jit') "
+    "END, %(local)s)"
+)
+
+
+def _run_settings(cur, local: bool) -> None:
+    """This thread's run and its scope's planner settings on ``cur``'s connection (see :data:`NARROW_SCOPE_DAYS`)."""
+    cur.execute(_RUN_SETTINGS_SQL, {"setting": RUN_SETTING, "run": _RUN.get(), "narrow": _NARROW.get(), "local": local})
 
 
 def _on_checkout(dbapi_connection, _record, _proxy) -> None:
     with dbapi_connection.cursor() as cur:
-        cur.execute(
-            "SELECT set_config('enable_seqscan', %s, false), set_config(%s, %s, false)",
-            ("off" if _NARROW.get() else "on", RUN_SETTING, _RUN.get()),
-        )
+        _run_settings(cur, local=False)
 
 
 def _tune_engine(datasource) -> None:
     """Once per engine: each connection GX takes from its pool gets the run being validated
-    (``attrition.validation_run``) and ``enable_seqscan`` for its scope (see :data:`NARROW_SCOPE_DAYS`).
+    (``attrition.validation_run``) and the planner settings of its scope (see :data:`NARROW_SCOPE_DAYS`).
     Both engines: the one GX validates with and ``get_engine()``'s (the unexpected index queries)."""
     from sqlalchemy import event
 
@@ -330,10 +344,13 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
     outcomes: list[ExpectationOutcome] = []
     suite_error = None
     current = _RUN.set(str(run_id))  # what this run's GX connections validate
+    staged: dict[str, int] = {}  # batch -> rows staged
     try:
         for batch in spec.batches:
             batch_specs = [e for e in spec.expectations if e.batch == batch]
             try:
+                if batch in spec.stages:
+                    staged[batch] = _stage(conn, batch, spec.stages[batch], run_id)
                 vd, gx_exps = _definition(ctx, datasource, spec, batch, batch_specs)
                 result = vd.run(
                     result_format={
@@ -355,6 +372,8 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             outcomes += _collect(spec, batch_specs, gx_exps, vd, result, datasource, conn)
     finally:
         _RUN.reset(current)
+        if staged:
+            _unstage(conn, staged, run_id)
 
     outcome = (
         "error"
@@ -372,6 +391,71 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             (outcome, Json(_jsonable(so.statistics)), errors, run_id),
         )
     return so
+
+
+STAGE_LEFTOVER_HOURS = 1  # staged rows of a run this old that never finished (its process was killed) go
+STAGE_TRUNCATE_ROWS = 10_000  # a run that staged this many rows truncates the table after it if it can
+
+
+def _stage(conn, batch: str, query: str, run_id: int) -> int:
+    """Fill the staged ``batch`` (:data:`gx_suites.STAGED_BATCHES`) for run ``run_id``: one
+    ``INSERT ... SELECT`` of the suite's stage query over the run's candidates, on the runner's own
+    connection with the run's setting and the scope's planner setting (as GX's connections have them).
+    Rows left by finished runs, or by a killed one, are deleted first.  Returns the rows staged."""
+    from psycopg2 import sql
+
+    table, columns = STAGED_BATCHES[batch]
+    ident = sql.Identifier(*table.split("."))
+    cols = sql.SQL(", ").join(map(sql.Identifier, columns))
+    body = sql.SQL(query.format(batch="(" + BATCH_QUERIES["candidates"] + ")"))  # SQL of the suite file
+    with conn, conn.cursor() as cur:
+        _run_settings(cur, local=True)  # run_id is this thread's run (_RUN)
+        cur.execute(
+            sql.SQL(
+                "DELETE FROM {} m USING quality.validation_run r WHERE r.id = m.validation_run_id AND r.id <> %s "
+                "AND (r.finished_at IS NOT NULL OR r.started_at < now() - %s * interval '1 hour')"
+            ).format(ident),
+            (run_id, STAGE_LEFTOVER_HOURS),
+        )
+        cur.execute(
+            sql.SQL("INSERT INTO {} (validation_run_id, {}) SELECT {}, {} FROM ({}) AS stage").format(
+                ident, cols, sql.SQL(RUN_SETTING_SQL), cols, body
+            )
+        )
+        return cur.rowcount
+
+
+def _unstage(conn, staged: dict, run_id: int) -> None:
+    """Remove the rows the run staged (``staged``: batch -> rows; they served its checks only).  After
+    many rows the table is truncated when no other run has rows in it, so that it does not fill with
+    dead rows every later scan reads until autovacuum comes; else the run's rows are deleted."""
+    from psycopg2 import sql
+
+    conn.rollback()  # whatever a failed check left open
+    for batch, rows in staged.items():
+        table = sql.Identifier(*STAGED_BATCHES[batch][0].split("."))
+        with conn, conn.cursor() as cur:
+            if rows >= STAGE_TRUNCATE_ROWS and _locked_alone(cur, table, run_id):
+                cur.execute(sql.SQL("TRUNCATE {}").format(table))
+            else:
+                cur.execute(sql.SQL("DELETE FROM {} WHERE validation_run_id = %s").format(table), (run_id,))
+
+
+def _locked_alone(cur, table, run_id: int) -> bool:
+    """Whether ``table`` could be locked at once (``ACCESS EXCLUSIVE``, ``NOWAIT``: a run staging or
+    reading meanwhile keeps it) and then holds no row of another run than ``run_id``.  The lock is
+    held to the end of the transaction."""
+    import psycopg2.errors
+    from psycopg2 import sql
+
+    cur.execute("SAVEPOINT attrition_unstage")
+    try:
+        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(table))
+    except psycopg2.errors.LockNotAvailable:
+        cur.execute("ROLLBACK TO SAVEPOINT attrition_unstage")
+        return False
+    cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE validation_run_id <> %s)").format(table), (run_id,))
+    return not cur.fetchone()[0]
 
 
 def _gx_run_id(validation_run_id: int, batch: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.errors import InputError
@@ -24,6 +24,13 @@ BATCH_QUERIES = {
         "ON o.source = ANY (r.sources) AND o.as_of BETWEEN r.date_from AND r.date_to "
         "WHERE r.id = " + RUN_SETTING_SQL
     ),
+    "series": (
+        "SELECT m.source, m.as_of, m.category, m.cumulative, m.increase, m.is_candidate, m.prev_as_of, "
+        "m.prev_cumulative, m.next_as_of, m.next_cumulative, m.daily_increase, m.median_30d, m.p90_30d, "
+        "m.baseline_days "
+        "FROM quality.monotonic_series m "
+        "WHERE m.validation_run_id = " + RUN_SETTING_SQL
+    ),
     "accepted": (
         "SELECT a.as_of, a.category, a.cumulative, a.status "
         "FROM core.accepted a "
@@ -36,11 +43,39 @@ BATCH_QUERIES = {
         "WHERE r.id = " + RUN_SETTING_SQL
     ),
 }
+# Batches staged by the run itself: the runner fills the table with the suite's "stages" query (over
+# the candidates) once, before validating the batch, and deletes the run's rows after the suite.  So
+# checks that share an expensive computation (the monotonic series: the candidates merged into their
+# history, with their neighbours) read it as a table instead of computing it once per check, twice
+# per check (GX runs an unexpected_rows query for its count, then for its rows).
+STAGED_BATCHES = {
+    "series": (
+        "quality.monotonic_series",
+        (
+            "source",
+            "as_of",
+            "category",
+            "cumulative",
+            "increase",
+            "is_candidate",
+            "prev_as_of",
+            "prev_cumulative",
+            "next_as_of",
+            "next_cumulative",
+            "daily_increase",
+            "median_30d",
+            "p90_30d",
+            "baseline_days",
+        ),
+    ),
+}
 
 # What a failed column-map expectation reports per offending row.
 ROW_COLUMNS = ("source", "as_of", "category", "cumulative", "increase")
 _CTE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
+# What GX masks before it looks for a JOIN (quoted strings and identifiers, comments)
+_QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 class SuiteDefinitionError(InputError):
@@ -65,6 +100,8 @@ class SuiteSpec:
     name: str
     description: str
     expectations: tuple[ExpectationSpec, ...]
+    # staged batch -> the query (CTEs prepended) whose rows the runner stages for it, {batch} = candidates
+    stages: dict = field(default_factory=dict)
 
     @property
     def batches(self) -> list[str]:
@@ -107,21 +144,8 @@ def load_suite(path: Path | str) -> SuiteSpec:
             raise SuiteDefinitionError(f"{where}: batch must be one of {sorted(BATCH_QUERIES)}")
         query = None
         if etype == "unexpected_rows":
-            body = _lines(exp.get("query"), f"{where}.query")
-            uses = exp.get("with") or []
-            unknown = [c for c in uses if c not in ctes]
-            if unknown:
-                raise SuiteDefinitionError(f"{where}: unknown CTEs {unknown}")
-            query = ("WITH " + ",\n".join(f"{c} AS (\n{ctes[c]}\n)" for c in uses) + "\n" if uses else "") + body
-            if "{batch}" not in query:
-                raise SuiteDefinitionError(f"{where}: the query must read the candidates through {{batch}}")
-            # GX substitutes `{batch}` by a bare "(subquery)" when the query has a JOIN and by
-            # "(subquery) AS subselect" otherwise; we alias it ourselves, so demand the JOIN form.
-            if not _JOIN.search(query) or not re.search(r"\{batch\}\s+AS\s+\w+", query):
-                raise SuiteDefinitionError(
-                    f"{where}: write '{{batch}} AS alias' and join something "
-                    "(GX aliases {batch} itself in queries without JOIN)"
-                )
+            query = _query(exp, ctes, where)
+            _check_batch_reference(query, where)
         elif not re.fullmatch(r"expect(_[a-z0-9]+)+", etype or ""):
             raise SuiteDefinitionError(f"{where}: type must be 'unexpected_rows' or a GX expect_* name")
         specs.append(
@@ -136,7 +160,52 @@ def load_suite(path: Path | str) -> SuiteSpec:
         )
     if not specs:
         raise SuiteDefinitionError(f"{path}: no expectations")
-    return SuiteSpec(name=name, description=doc.get("description", ""), expectations=tuple(specs))
+    stages = _stages(doc, ctes, {e.batch for e in specs}, path)
+    return SuiteSpec(name=name, description=doc.get("description", ""), expectations=tuple(specs), stages=stages)
+
+
+def _query(entry: dict, ctes: dict, where: str) -> str:
+    """The ``query`` of a suite file's entry with the CTEs it names (``with``) prepended."""
+    body = _lines(entry.get("query"), f"{where}.query")
+    uses = entry.get("with") or []
+    unknown = [c for c in uses if c not in ctes]
+    if unknown:
+        raise SuiteDefinitionError(f"{where}: unknown CTEs {unknown}")
+    query = ("WITH " + ",\n".join(f"{c} AS (\n{ctes[c]}\n)" for c in uses) + "\n" if uses else "") + body
+    if "{batch}" not in query:
+        raise SuiteDefinitionError(f"{where}: the query must read its batch through {{batch}}")
+    return query
+
+
+def _check_batch_reference(query: str, where: str) -> None:
+    """GX substitutes ``{batch}`` by a bare "(subquery)" when the query has a JOIN (outside quotes and
+    comments) and by "(subquery) AS subselect" otherwise: so a query with a JOIN names the batch
+    itself (``{batch} AS alias``), one without writes a bare ``{batch}`` and unqualified columns."""
+    aliased = re.search(r"\{batch\}\s+AS\s+\w+", query, re.IGNORECASE)
+    if _JOIN.search(_QUOTED_OR_COMMENT.sub(" ", query)):
+        if not aliased:
+            raise SuiteDefinitionError(f"{where}: a query with a JOIN must write '{{batch}} AS alias'")
+    elif aliased:
+        raise SuiteDefinitionError(
+            f"{where}: write a bare '{{batch}}' in a query without JOIN (GX aliases it itself, as subselect)"
+        )
+
+
+def _stages(doc: dict, ctes: dict, batches: set, path: Path) -> dict:
+    """{staged batch: the query that fills it} of a suite file's ``stages`` (see :data:`STAGED_BATCHES`)."""
+    stages = {}
+    for batch, entry in (doc.get("stages") or {}).items():
+        where = f"{path}: stages.{batch}"
+        if batch not in STAGED_BATCHES or not isinstance(entry, dict):
+            raise SuiteDefinitionError(f"{where}: a staged batch is one of {sorted(STAGED_BATCHES)}, with a query")
+        query = _query(entry, ctes, where)  # its {batch} is the candidates
+        if not re.search(r"\{batch\}\s+AS\s+\w+", query, re.IGNORECASE):
+            raise SuiteDefinitionError(f"{where}: write '{{batch}} AS alias' for the candidates")
+        stages[batch] = query
+    unstaged = sorted(b for b in batches if b in STAGED_BATCHES and b not in stages)
+    if unstaged:
+        raise SuiteDefinitionError(f"{path}: batches {unstaged} are read but not staged (add them to 'stages')")
+    return stages
 
 
 def _gx_expectation(spec: ExpectationSpec):

@@ -27,3 +27,25 @@ def record_alert(
     )
     row = cur.fetchone()
     return row[0] if row else None
+
+
+def record_alerts(cur, alerts: list[tuple]) -> list[int]:
+    """:func:`record_alert` for many alerts in one statement: each a tuple (kind, incident_key, subject,
+    body, details, severity, run_url).  Returns the ids of those inserted (their incident was not recorded
+    yet), in the order given (the ids a row-by-row insert would have given them)."""
+    from psycopg2.extras import execute_values
+
+    if not alerts:
+        return []
+    rows = execute_values(
+        cur,
+        """INSERT INTO quality.alert (kind, incident_key, severity, subject, body, details, run_url)
+           VALUES %s ON CONFLICT (incident_key) DO NOTHING RETURNING id""",
+        [
+            (kind, key, severity, subject, body, json.dumps(details or {}, default=str), run_url)
+            for kind, key, subject, body, details, severity, run_url in alerts
+        ],
+        page_size=1000,
+        fetch=True,
+    )
+    return sorted(r[0] for r in rows)
