@@ -107,6 +107,32 @@ def test_a_bulk_load_refreshes_the_planner_statistics_a_small_one_leaves_them_to
     assert wait_until(lambda: analyzed("core.accepted"), timeout=10)
 
 
+def test_an_observation_names_its_bulletins_document_or_none(db):
+    """Every loaded observation's document is its bulletin's (migration 0013's composite key); a row
+    naming another document, or a document without a bulletin, is refused; neither is allowed."""
+    first = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/api/v2/statistics?offset=0")
+    other = archive(db, "russianwarship", api_page(range(2, 4)), "http://127.0.0.1/api/v2/statistics?offset=2")
+    ingest([first, other], dsn=db)
+    assert rows(
+        db,
+        "SELECT count(*), count(*) FILTER (WHERE o.document_id = b.document_id) FROM core.observation o "
+        "JOIN core.bulletin b ON b.id = o.bulletin_id",
+    ) == [(4 * len(KEYS), 4 * len(KEYS))]
+    bulletin = rows(db, "SELECT id FROM core.bulletin WHERE document_id = %s LIMIT 1", (first,))[0][0]
+    insert = (
+        "INSERT INTO core.observation (source, as_of, category, revision, cumulative, bulletin_id, document_id) "
+        "VALUES ('russianwarship', '2023-01-01', 'tanks', 1, 1, %s, %s)"
+    )
+    for bulletin_id, document_id, error in (
+        (bulletin, other, psycopg2.errors.ForeignKeyViolation),
+        (None, other, psycopg2.errors.CheckViolation),
+    ):
+        with pytest.raises(error), contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+            cur.execute(insert, (bulletin_id, document_id))
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute(insert, (None, None))  # a figure put in by hand
+
+
 def test_a_changed_value_is_a_new_revision_and_both_are_kept(db):
     first = archive(db, "russianwarship", api_page(range(0, 3)), "http://127.0.0.1/api/v2/statistics?p=1")
     ingest([first], dsn=db)
