@@ -28,7 +28,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
-        r"UAVs? (?:of )?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"UAVs? (?:of (?:the )?)?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
@@ -182,6 +182,11 @@ LIST_LABELS: list[tuple[str, str]] = [
     (r"metodi di artiglieria", "artillery"),
     (r"droni (?:di livello )?operativo[- ]tattic[oi]", "drones"),
     (r"mezzi di protezione aerea", "air_defense"),
+    (r"personale militare", "people"),
+    (r"velivoli", "aircraft"),
+    (r"(?:rocket salvo|salvo rocket) (?:installations|systems|launchers)", "mlrs"),
+    (rf"air {_DEF} (?:installations|complexes)", "air_defense"),
+    (r"rotary-wing (?:craft|aircraft|machines)", "helicopters"),
 ]
 
 # Words between a number and its noun that do not break the link ("7,000 Russian soldiers").
