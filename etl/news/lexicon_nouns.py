@@ -28,7 +28,8 @@ NOUNS: list[tuple[str, str]] = [
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
-        r"UAVs? (?:of (?:the )?)?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"UAVs? (?:of (?:the )?)?operational[- ]tactical (?:level|stage)"
+        r"|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
