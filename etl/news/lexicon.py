@@ -201,13 +201,14 @@ LABEL_TAIL = (
     r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
     r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
-    r"(?:\s*\([^()]{1,40}\))?$"
+    r"(?:\s+(?:in|over|during) the (?:last|past|previous) (?:24 hours|day))?(?:\s*\([^()]{1,40}\))?$"
 )
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
 AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (
-    r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
+    r"(?:up|rising|rose|grew|increased|climbed|jumped|an increase of|increase of|up by|\+"
+    r"|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
     r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
