@@ -128,7 +128,7 @@ NOUNS: list[tuple[str, str]] = [
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi e autocisterne"
+        r"veicoli e (?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
@@ -145,7 +145,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
     (
         r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi"
-        r"|lanciarazzi|missilistici) a lancio multiplo",
+        r"|lanciarazzi|missilistici) (?:a|di) lancio multiplo",
         "mlrs",
     ),
     (
@@ -195,7 +195,8 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of"
-    r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
+    r"|pieces? of|items? of|unità di|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)"
+    r"|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
