@@ -114,6 +114,8 @@ PERIOD_SAME = (
     r"|за той самий період|за цей же період|nello stesso periodo"
     r"|(?:during|over|in|for) (?:the|that) (?:same )?month|the same month|за (?:цей|той) (?:же |самий )?місяць"
     r"|nel corso del mese|in quel mese|nello stesso mese"
+    r"|(?:during|over|in|for) (?:the|that) (?:same )?week|the same week|за (?:цей|той) (?:же |самий )?тиждень"
+    r"|nella stessa settimana"
 )
 PERIOD_YEAR = (
     r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
