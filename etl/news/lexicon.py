@@ -77,8 +77,8 @@ PEOPLE_KINDS = ("people", "casualties", "killed", "wounded", "killed_wounded")
 LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
-    r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll) at|(?:has |have |had )?(?:now )?cost"
-    r" (?:Russia|Moscow|the Kremlin|Russian forces)"
+    r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
+    r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
     r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
     r"|втрат\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
