@@ -202,7 +202,8 @@ LABEL_TAIL = (
     r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?"
     r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
-    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
+    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi"
+    r"|messi fuori combattimento|eliminati))?"
     r"(?:\s+(?:in|over|during) the (?:last|past|previous) (?:24 hours|day))?(?:\s*\([^()]{1,40}\))?$"
 )
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")

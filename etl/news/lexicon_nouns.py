@@ -128,7 +128,7 @@ NOUNS: list[tuple[str, str]] = [
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
+        r"veicoli e (?:le )?(?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
