@@ -97,7 +97,7 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
             if last == "daily_increase":
                 measure = "daily_increase"
             elif last == "cumulative" and st.last_measure.get(entity) is None:
-                measure = "cumulative"  # "dal 24 febbraio 2022 ... Nello stesso periodo": the same span, since the start
+                measure = "cumulative"  # "dal 24 febbraio 2022 ... Nello stesso periodo": the span since the start
             else:
                 measure, period = "period_increase", st.prev_period or PeriodSpec("unknown")
     if c.kind == "inherit" and marker is None and not c.bringing:
