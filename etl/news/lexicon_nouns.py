@@ -124,7 +124,7 @@ NOUNS: list[tuple[str, str]] = [
         r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)|захисник(?:ів|и)",
         "people",
     ),
-    (r"втрат", "casualties"),
+    (r"втрат(?:и|ами)?", "casualties"),
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (

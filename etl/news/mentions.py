@@ -76,7 +76,8 @@ _LABEL_SEP = re.compile(
     r"|(?:have|has|had)(?: probably| likely| now)?|hanno|abbiano|avrebbero|abbia|avrebbe"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di"
     r"|è pari a|sono|a|pari a|hanno raggiunto"
-    r"|hanno toccato quota|quota)\s+|\s+)$",
+    r"|hanno toccato quota|quota|(?:have |has |had )?(?:exceeded|surpassed|topped|passed)|перевищил[иа]|перевищив"
+    r"|(?:hanno |ha )?superato(?: quota)?)\s+|\s+)$",
     re.I,
 )
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
@@ -378,6 +379,8 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     label_first = inherit = bringing = False
     verb_kind = None
     lkind, lstart, bulletin = label_before(norm, f.qual_start, s.start)
+    if lkind is None and f.qual_start < f.n.start:  # "загальні втрати окупантів перевищили 600 тисяч"
+        lkind, lstart, bulletin = label_before(norm, f.n.start, s.start)
     if (
         kind is not None
         and lkind is not None
