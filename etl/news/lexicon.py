@@ -241,7 +241,7 @@ KILLED_BEFORE = (
     r"(?:загинул\w*|вбито|загинуло|died|(?:were |have been |had |have |has )?killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"
     r"(?:понад|близько|більше|майже|до|щонайменше|принаймні|more than|about|over|almost|up to|at least|fewer than"
-    r"|less than|oltre|circa|quasi|fino a|almeno)?\s*$"
+    r"|less than|some|around|roughly|nearly|approximately|an estimated|oltre|circa|quasi|fino a|almeno)?\s*$"
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"
