@@ -216,6 +216,11 @@ INCREASE_BEFORE = (
 )
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
+# qualifiers that are verbs: between a label and its figure, the separator ("втрати окупантів перевищили 600 тисяч")
+QUALIFIER_VERBS = (
+    r"(?:have |has |had )?(?:exceeded|surpassed|topped|passed)|перевищил[иа]|перевищив"
+    r"|(?:hanno |ha )?superato(?: quota)?"
+)
 # A breakdown of a figure by region is not another total
 REGIONAL_AFTER = (
     r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?"
