@@ -96,6 +96,8 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
             last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
             if last == "daily_increase":
                 measure = "daily_increase"
+            elif last == "cumulative" and st.last_measure.get(entity) is None:
+                measure = "cumulative"  # "dal 24 febbraio 2022 ... Nello stesso periodo": the span since the start
             else:
                 measure, period = "period_increase", st.prev_period or PeriodSpec("unknown")
     if c.kind == "inherit" and marker is None and not c.bringing:

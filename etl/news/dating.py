@@ -68,6 +68,18 @@ def lede_date(st: State, prepared: list[SentenceInfo]) -> DateSpec | None:
     return None
 
 
+def headline_date(st: State, prepared: list[SentenceInfo], all_dates: list[dates_mod.DateMention]) -> DateSpec | None:
+    """The day a headline names ("Ucraina, le ultime notizie sulla guerra oggi 2 marzo"), for the day's figures when
+    neither a dateline nor the lede gives one: it wins over a series match."""
+    for p in prepared:
+        if p.s.index not in st.heads:
+            continue
+        day = next((d for d in all_dates if d.kind == "date" and p.s.start <= d.start < p.s.end), None)
+        if day is not None and (day.month, day.day) != (2, 24):
+            return st.spec_for(day)
+    return None
+
+
 def fill_undated(st: State, claims: list[Claim], line: DateSpec | None, lede: DateSpec | None = None) -> None:
     """A claim without a date of its own or of its claimant's context: the claimant's first report date,
     else the dateline, else (for the two ministries' figures, which are the day's news) the lede's day."""

@@ -5,7 +5,8 @@
 * a **prisoner exchange**: soldiers swapped, freed or brought home ("Ukraine brought home 205 soldiers in the
   latest prisoner exchange, among them 19 wounded servicemen") are not losses; a bulletin's own count of
   prisoners taken (category ``pow``) is.
-* a **short list item** the lexicon does not know ("41,901 vehicles and tanks") does not end its list.
+* a **short list item** the lexicon does not know ("41,901 vehicles and tanks", "Rotary-wing craft: 326") does not
+  end its list.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ def prisoner_swap(norm: str, start: int, end: int) -> bool:
     return bool(PRISONER_SWAP.search(norm, start, end))
 
 
+_LABELLED_ITEM = re.compile(r"[^\W\d][^\d:–—=]{0,58}?\s*[:–—=-]\s+(?:[^\W\d]+\s+)?\d")
+
+
 def short_list_item(line: str) -> bool:
-    """A short line that starts with its figure ("* 41,901 vehicles and tanks"): still an item of the list."""
-    line = line.strip().lstrip("*•▪·-– ")
-    return len(line) <= 60 and bool(re.match(r"\d", line))
+    """A short line that starts with its figure ("* 41,901 vehicles and tanks") or is a label, a dash or colon and a
+    figure ("Rotary-wing craft: 326", "гелікоптери — 34"): still an item of the list, its label known or not."""
+    line = line.strip().lstrip("*•▪·-–🔻⚡️🔹 ")
+    return len(line) <= 80 and bool(re.match(r"\d", line) or _LABELLED_ITEM.match(line))

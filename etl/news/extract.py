@@ -36,7 +36,7 @@ from etl.news import numbers as numbers_mod
 from etl.news.bind import State, bind_sentence
 from etl.news.claim import Claim, DateSpec, PeriodSpec, dedup
 from etl.news.clauses import SentenceInfo, analyse
-from etl.news.dating import dateline, day_figures, fill_undated, lede_date, resolve_dates
+from etl.news.dating import dateline, day_figures, fill_undated, headline_date, lede_date, resolve_dates
 from etl.news.mentions import Candidate, candidates
 from etl.news.text import fold, sentences
 
@@ -79,7 +79,7 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     for p, cands in zip(prepared, cands_by_sentence, strict=False):
         claims.extend(bind_sentence(st, p, cands))
     line = dateline(st, prepared, all_dates)
-    fill_undated(st, claims, line, lede_date(st, prepared))
+    fill_undated(st, claims, line, lede_date(st, prepared) or headline_date(st, prepared, all_dates))
     years = [d.year for d in all_dates if d.year and d.kind in ("date", "month")]
     resolve_dates(claims, published, series, line, date(max(years), 12, 31) if years else None)
     day_figures(claims, series, published)

@@ -77,7 +77,9 @@ PEOPLE_KINDS = ("people", "casualties", "killed", "wounded", "killed_wounded")
 LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
-    r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll) at"
+    r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
+    r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
+    r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
     r"|втрат\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
@@ -112,6 +114,8 @@ PERIOD_SAME = (
     r"|за той самий період|за цей же період|nello stesso periodo"
     r"|(?:during|over|in|for) (?:the|that) (?:same )?month|the same month|за (?:цей|той) (?:же |самий )?місяць"
     r"|nel corso del mese|in quel mese|nello stesso mese"
+    r"|(?:during|over|in|for) (?:the|that) (?:same )?week|the same week|за (?:цей|той) (?:же |самий )?тиждень"
+    r"|nella stessa settimana"
 )
 PERIOD_YEAR = (
     r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
@@ -198,18 +202,25 @@ LABEL_TAIL = (
     r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?"
     r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
-    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi))?"
-    r"(?:\s*\([^()]{1,40}\))?$"
+    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi"
+    r"|messi fuori combattimento|eliminati))?"
+    r"(?:\s+(?:in|over|during) the (?:last|past|previous) (?:24 hours|day))?(?:\s*\([^()]{1,40}\))?$"
 )
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
 AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (
-    r"(?:up|rising|rose|an increase of|increase of|up by|\+|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
+    r"(?:up|rising|rose|grew|increased|climbed|jumped|an increase of|increase of|up by|\+"
+    r"|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
     r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
+# qualifiers that are verbs: between a label and its figure, the separator ("втрати окупантів перевищили 600 тисяч")
+QUALIFIER_VERBS = (
+    r"(?:have |has |had )?(?:exceeded|surpassed|topped|passed)|перевищил[иа]|перевищив"
+    r"|(?:hanno |ha )?superato(?: quota)?"
+)
 # A breakdown of a figure by region is not another total
 REGIONAL_AFTER = (
     r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?"
@@ -235,7 +246,7 @@ KILLED_BEFORE = (
     r"(?:загинул\w*|вбито|загинуло|died|(?:were |have been |had |have |has )?killed|sono morti|morti"
     r"|deaths? of|death toll of|names of|identities of)\s*"
     r"(?:понад|близько|більше|майже|до|щонайменше|принаймні|more than|about|over|almost|up to|at least|fewer than"
-    r"|less than|oltre|circa|quasi|fino a|almeno)?\s*$"
+    r"|less than|some|around|roughly|nearly|approximately|an estimated|oltre|circa|quasi|fino a|almeno)?\s*$"
 )
 
 # A wire dateline: "KYIV, Ukraine (AP) - ", "MOSCOW/KYIV, Dec 19 - ", "ODESA, July 3 (Reuters) -"

@@ -28,7 +28,8 @@ NOUNS: list[tuple[str, str]] = [
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
-        r"UAVs? (?:of )?operational[- ]tactical (?:level|stage)|unmanned aerial (?:vehicles?|autos?|automobiles?)"
+        r"UAVs? (?:of (?:the )?)?operational[- ]tactical (?:level|stage)"
+        r"|unmanned aerial (?:vehicles?|autos?|automobiles?)"
         r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
         "drones",
     ),
@@ -123,11 +124,11 @@ NOUNS: list[tuple[str, str]] = [
         r"|військовослужбовц(?:ів|і|я)|росіян|загарбник(?:ів|и)|вояк(?:ів|и)|захисник(?:ів|и)",
         "people",
     ),
-    (r"втрат", "casualties"),
+    (r"втрат(?:и|ами)?", "casualties"),
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:auto)?cisterne(?: di carburante)?|automezzi e autocisterne"
+        r"veicoli e (?:le )?(?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
@@ -144,7 +145,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
     (
         r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi"
-        r"|lanciarazzi|missilistici) a lancio multiplo",
+        r"|lanciarazzi|missilistici) (?:a|di) lancio multiplo",
         "mlrs",
     ),
     (
@@ -182,6 +183,11 @@ LIST_LABELS: list[tuple[str, str]] = [
     (r"metodi di artiglieria", "artillery"),
     (r"droni (?:di livello )?operativo[- ]tattic[oi]", "drones"),
     (r"mezzi di protezione aerea", "air_defense"),
+    (r"personale militare", "people"),
+    (r"velivoli", "aircraft"),
+    (r"(?:rocket salvo|salvo rocket) (?:installations|systems|launchers)", "mlrs"),
+    (rf"air {_DEF} (?:installations|complexes)", "air_defense"),
+    (r"rotary-wing (?:craft|aircraft|machines)", "helicopters"),
 ]
 
 # Words between a number and its noun that do not break the link ("7,000 Russian soldiers").
@@ -189,7 +195,8 @@ MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
     r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of"
-    r"|pieces? of|items? of|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
+    r"|pieces? of|items? of|unità di|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)"
+    r"|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"

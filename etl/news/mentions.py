@@ -70,13 +70,12 @@ _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
-    r"|numbered|склали"
-    r"|досягли|досягла|досягнули|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
+    r"|numbered|склали|досягли|досягла|досягнули"
+    r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
     r"|ha raggiunto(?: quota)?|sale a|salgono a|(?:è|sono) salit[oaie] a"
     r"|(?:have|has|had)(?: probably| likely| now)?|hanno|abbiano|avrebbero|abbia|avrebbe"
     r"|становлять|становить|сягнули|ammontano a|ammonta a|sono stat[ei] di|sono stat[ei]|sarebbero|sarebbe|è di"
-    r"|è pari a|sono|a|pari a|hanno raggiunto"
-    r"|hanno toccato quota|quota)\s+|\s+)$",
+    r"|è pari a|sono|a|pari a|hanno raggiunto|hanno toccato quota|quota|" + lx.QUALIFIER_VERBS + r")\s+|\s+)$",
     re.I,
 )
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
@@ -378,6 +377,8 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     label_first = inherit = bringing = False
     verb_kind = None
     lkind, lstart, bulletin = label_before(norm, f.qual_start, s.start)
+    if lkind is None and f.qual_start < f.n.start:  # a verb as qualifier: "втрати окупантів перевищили 600 тисяч"
+        lkind, lstart, bulletin = label_before(norm, f.n.start, s.start)
     if (
         kind is not None
         and lkind is not None

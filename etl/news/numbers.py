@@ -189,6 +189,10 @@ def _italian_words() -> dict[str, int]:
             stem = tens[:-1] if unit in ("uno", "otto") else tens
             words[stem + ("tré" if unit == "tre" else unit)] = tv + uv
     words["cento"] = 100
+    for unit, uv in _IT_UNITS.items():
+        if 2 <= uv <= 9 and unit not in ("un", "una", "uno"):
+            words[unit + "cento"] = uv * 100  # "trecento"
+    words["mille"] = 1000  # "oltre mille invasori"
     return words
 
 

@@ -250,7 +250,8 @@ def _print_recorded(real: dict | None) -> bool:
     earlier = real.get("earlier") or []
     for rec in [earlier] if isinstance(earlier, dict) else earlier:  # earlier passes' records, of older extractors
         print(
-            f"  [real] earlier record ({rec['scored_on']}, {rec['extractor_version']}; not re-scored since): "
+            f"  [real] earlier record ({rec['scored_on']}, {rec['extractor_version']}; "
+            f"{rec.get('since', 'not re-scored since')}): "
             f"{rec['articles']} articles, whole claims {rec['precision']:.3f} / {rec['recall']:.3f}"
         )
     return _mark(p, r, REAL_TARGETS) == "PASS"
