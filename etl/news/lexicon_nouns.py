@@ -42,6 +42,7 @@ NOUNS: list[tuple[str, str]] = [
         "armored_vehicles",
     ),
     (r"(?:main battle )?tanks?", "tanks"),
+    (r"rocket artillery(?: (?:systems?|methods|techniques))?", "mlrs"),  # a spam rewrite of "MLRS"
     (
         r"artillery (?:techniques|methods|items|programs|gadgets|devices|instruments|tools)"
         r"|(?:field )?artillery (?:systems?|pieces?|guns?(?: and mortars)?|units?)|artillery|guns and mortars"
@@ -55,18 +56,21 @@ NOUNS: list[tuple[str, str]] = [
         "mlrs",
     ),
     (
-        rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items)|air {_DEF} (?:systems?|units?|means"
+        rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items|models)|air {_DEF} (?:systems?|units?|means"
         r"|equipment)|anti-aircraft (?:warfare )?(?:systems?|units?)"
         rf"|air {_DEF}",
         "air_defense",
     ),
-    (r"cruise missiles?", "cruise_missiles"),
+    (r"cruise missiles?|winged (?:rockets?|missiles?)", "cruise_missiles"),
     (
         r"(?:war)?ships?(?:\s*(?:and|or|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?",
         "ships_boats",
     ),
     (r"submarines?", "submarines"),
-    (r"(?:units of |pieces of )?special (?:military )?equipment|special vehicles", "special_equipment"),
+    (
+        r"(?:units of |pieces of )?(?:special|particular) (?:military )?(?:equipment|gear|kit|machinery)|special vehicles",
+        "special_equipment",
+    ),
     (r"(?:fixed-wing |combat )?(?:aircraft|airplanes?|aeroplanes?|planes?|warplanes?|(?:fighter )?jets?)", "aircraft"),
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
@@ -82,7 +86,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"wounded|injured|wounds|injuries", "wounded"),
     (
         r"troops?|soldiers?|servicem[ae]n|servicepeople|service ?members|service personnel|military personnel"
-        r"|personnel|fighters"
+        r"|personnel|fighters|workforce|manpower"
         r"|troopers|servicemembers|men|invaders|occupiers|mercenaries|conscripts|mobilized|enemies|staff|individuals|people|persons",
         "people",
     ),
@@ -135,9 +139,9 @@ NOUNS: list[tuple[str, str]] = [
         "vehicles_fuel_tanks",
     ),
     (r"automezzi", "vehicles"),  # motor vehicles alone: military_vehicles before the merge
-    (r"droni|drone|velivoli senza pilota", "drones"),
+    (r"droni|drone|velivoli senza pilota|UAV(?: di livello operativo[- ]tattico)?", "drones"),
     (
-        r"(?:veicoli|mezzi) (?:corazzati|blindati)(?: da combattimento)?|blindati"
+        r"(?:veicoli|mezzi|automobili) (?:corazzati|blindati)(?: da (?:combattimento|lotta))?|blindati"
         r"|veicoli (?:da combattimento|per il trasporto (?:di |delle )?truppe)(?: (?:corazzati|blindati|di fanteria))?",
         "armored_vehicles",
     ),
@@ -151,15 +155,15 @@ NOUNS: list[tuple[str, str]] = [
     (
         r"batterie (?:per l'|dell'|di )?antiaere[ae]|sistem[ai] di guerra antiaerea|sistem[ai] (?:di difesa )?(?:aerea"
         r"|antiaere[ai])|sistem[ai] di difesa antiaerea|sistemi missilistici antiaerei"
-        r"|(?:equipaggiament[oi]|mezzi) di difesa (?:aerea|antiaerea)",
+        r"|(?:equipaggiament[oi]|mezzi) di difesa (?:aerea|antiaerea)|(?:metodi|mezzi|sistemi) di protezione aerea",
         "air_defense",
     ),
     (r"missili da crociera", "cruise_missiles"),
-    (r"navi(?: e (?:imbarcazioni|motovedette))?|nave|imbarcazioni|unità navali", "ships_boats"),
+    (r"navi(?: e (?:imbarcazioni|motovedette)|\s*/\s*barche)?|nave|imbarcazioni|unità navali", "ships_boats"),
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
-    (r"(?:mezzi|equipaggiamenti|attrezzature) speciali", "special_equipment"),
+    (r"(?:mezzi|equipaggiamenti|attrezzature|strumenti) (?:speciali|particolari)", "special_equipment"),
     (r"aerei|aereo|(?:aerei da )?caccia", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (
