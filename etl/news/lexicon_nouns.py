@@ -57,7 +57,7 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (
         rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items|models)|air {_DEF} (?:systems?|units?|means"
-        r"|equipment)|anti-aircraft (?:warfare )?(?:systems?|units?)"
+        r"|equipment)|anti-aircraft (?:warfare )?(?:systems?|units?|methods)|anti-aircraft warfare"
         rf"|air {_DEF}",
         "air_defense",
     ),
@@ -163,7 +163,7 @@ NOUNS: list[tuple[str, str]] = [
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
-    (r"(?:mezzi|equipaggiamenti|attrezzature|strumenti) (?:speciali|particolari)", "special_equipment"),
+    (r"(?:mezz[oi]|equipaggiament[oi]|attrezzatur[ae]|strument[oi]) (?:special[ei]|particolar[ei])", "special_equipment"),
     (r"aerei|aereo|(?:aerei da )?caccia", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (
