@@ -146,6 +146,8 @@ GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
     r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|che|e che|secondo cui|precisando che"
     r"|aggiungendo che)\b|;"
+    # "456.339 droni, 1.767 dei quali nell'ultimo giorno": the part's marker is not the figure before's
+    r"|,(?=\s+\d[\d.,\s]*\s+(?:dei quali|delle quali|of them|of which|of whom|з яких|із яких)(?![\w]))"
 )
 BRINGING_TOTAL = (
     r"(?:bringing|brings|bring|brought|pushing|taking|raising)\s+(?:[\w']+\s+){0,6}?(?:total|tally|toll|count"
@@ -174,7 +176,7 @@ TOTAL_LEAD = (
 INHERIT_AFTER = (
     r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
     # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
-    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:lost|killed|eliminated|more)\s+(?:in|over|during|on)\s+the"
+    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:more\s+)?(?:lost|killed|eliminated|added|more)\s+(?:in|over|during|on)\s+the"
     r"\s+(?:past|previous|last)\b"  # "reach 1,243,840, with 770 more over the past day"
 )
 
