@@ -11,6 +11,16 @@ from etl.news.clauses import Cue
 from etl.news.exclusions import prisoner_swap, side_story
 from etl.news.mentions import Candidate, military_people
 
+_STRIKE = re.compile(
+    r"(?<![\w])(?:strikes?|struck|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*"
+    r"|bombardament\w*|raid)(?![\w])",
+    re.I,
+)
+_DOWNED_AFTER = re.compile(
+    r"\s+(?:were|was|have been|had been|had|have)\s+(?:(?:shot|brought) down|downed|intercepted|jammed|destroyed in the air)"
+    r"(?![\w])",
+    re.I,
+)
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
@@ -74,6 +84,11 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
+    if c.kind in ("wounded", "killed", "killed_wounded") and _STRIKE.search(norm, s.start, s.end):
+        if not military_people(norm, s, c.start):
+            return True  # "Russian strike damages Odesa port infrastructure, three injured": civilians
+    if _DOWNED_AFTER.match(norm, c.end, s.end):
+        return True  # "launched 180 drones, of which 152 were downed": weapons launched and shot down, not losses
     if _FORECAST.match(norm, c.end, s.end):
         return True  # "likely to exceed 1,000,000 by the summer": a projection, not a count
     if c.bracket is None and _RATE.match(norm, c.end, s.end):

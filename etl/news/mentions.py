@@ -44,7 +44,11 @@ _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
-_RISEN_OF = re.compile(r"(?:втрати|losses of|perdite di)\s+(\S.{2,60}?)\s+" + lx.INCREASE_BEFORE, re.I)
+_RISEN_OF = re.compile(
+    r"(?:втрати|losses of|perdite di|(?:count|tally|number|total) of(?: Russian)?)\s+(\S.{2,60}?)\s+"
+    r"(?:(?:destroyed|downed|lost)\s+)?" + lx.INCREASE_BEFORE,
+    re.I,
+)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(
@@ -302,8 +306,8 @@ def _range(
     before = norm[max(s.start, n.start - 40) : n.start]
     if word in ("and", "e", "a", "або", "or") and not _RANGE_BEFORE.search(before):
         return None  # "11 tanks and nine" is two figures; "between 7 and 15" is a range
-    if _RISE_BEFORE.search(before):
-        return None  # "rose from 380,000 to 400,000" is a change, not an estimate
+    if _RISE_BEFORE.search(before) or re.search(r"(?<![\w])by\s*$", before, re.I):
+        return None  # "rose from 380,000 to 400,000", "grew by 20 to 4,537": a change, not an estimate
     lo, hi = n.value, nxt.value
     mult = _MULTIPLIER.search(nxt.text)
     if mult and re.fullmatch(r"[\d.,' ]+", n.text):
