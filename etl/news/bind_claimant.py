@@ -17,7 +17,8 @@ _STRIKE = re.compile(
     re.I,
 )
 _DOWNED_AFTER = re.compile(
-    r"\s+(?:were|was|have been|had been|had|have)\s+(?:(?:shot|brought) down|downed|intercepted|jammed|destroyed in the air)"
+    r"\s+(?:were|was|have been|had been|had|have)\s+"
+    r"(?:(?:shot|brought) down|downed|intercepted|jammed|destroyed in the air)"
     r"(?![\w])",
     re.I,
 )

@@ -56,7 +56,8 @@ NOUNS: list[tuple[str, str]] = [
         "mlrs",
     ),
     (
-        rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items|models)|air {_DEF} (?:systems?|units?|means"
+        rf"air (?:protection|{_DEF}) (?:methods|techniques|means|programs|items|models)"
+        rf"|air {_DEF} (?:systems?|units?|means"
         r"|equipment)|anti-aircraft (?:warfare )?(?:systems?|units?|methods)|anti-aircraft warfare"
         rf"|air {_DEF}",
         "air_defense",
@@ -68,7 +69,8 @@ NOUNS: list[tuple[str, str]] = [
     ),
     (r"submarines?", "submarines"),
     (
-        r"(?:units of |pieces of )?(?:special|particular) (?:military )?(?:equipment|gear|kit|machinery)|special vehicles",
+        r"(?:units of |pieces of )?(?:special|particular) (?:military )?(?:equipment|gear|kit|machinery)"
+        r"|special vehicles",
         "special_equipment",
     ),
     (r"(?:fixed-wing |combat )?(?:aircraft|airplanes?|aeroplanes?|planes?|warplanes?|(?:fighter )?jets?)", "aircraft"),
@@ -163,7 +165,10 @@ NOUNS: list[tuple[str, str]] = [
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
     (r"sottomarin[oi]", "submarines"),
-    (r"(?:mezz[oi]|equipaggiament[oi]|attrezzatur[ae]|strument[oi]) (?:special[ei]|particolar[ei])", "special_equipment"),
+    (
+        r"(?:mezz[oi]|equipaggiament[oi]|attrezzatur[ae]|strument[oi]) (?:special[ei]|particolar[ei])",
+        "special_equipment",
+    ),
     (r"aerei|aereo|(?:aerei da )?caccia", "aircraft"),
     (r"elicotteri|elicottero", "helicopters"),
     (
