@@ -16,6 +16,7 @@ _STRIKE = re.compile(
     r"|bombardament\w*|raid)(?![\w])",
     re.I,
 )
+_TOTALS = re.compile(r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|підсум\w*)(?![\w])", re.I)
 _DOWNED_AFTER = re.compile(
     r"\s+(?:were|was|have been|had been|had|have)\s+"
     r"(?:(?:shot|brought) down|downed|intercepted|jammed|destroyed in the air)"
@@ -112,7 +113,11 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
         return False
     if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
         return True  # "Carri armati: 10.431." right after the figures it goes on from
-    return bool(REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end) or ALSO.search(st.norm, se.p.s.start, c.start))
+    return bool(
+        REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end)
+        or ALSO.search(st.norm, se.p.s.start, c.start)
+        or _TOTALS.search(st.norm, se.p.s.start, c.start)  # "Kyiv's totals now include 6,757 tanks"
+    )
 
 
 # --------------------------------------------------------------------------- claimant, category, subject

@@ -196,6 +196,8 @@ SUBJECT_MASKS = (
     r"|dell'Ucraina|all'Ucraina|contro l'Ucraina|invasione russa|l'invasione|(?:in|into) Russia\b"
     r"|(?:by|da|від|provided by|fornite (?:\w+ )?da) (?:Kyiv|Kiev|Києв\w*)\b"
     r"|^(?:title:\s*)?(?:Kyiv|Kiev|Київ|KYIV|KIEV)\s*(?:,|:|\(|-|—)"  # a dateline or headline's place, not the loser
+    # "Kyiv's totals now include 6,757 tanks": the one who counts, not the loser
+    r"|(?:Kyiv|Kiev|Ukraine|Ukrainian military)'s\s+(?:[\w-]+\s+){0,2}?(?:totals?|count|tally|figures|update|report)\b"
     r"|what (?:Moscow|Russia|the Kremlin|Putin) (?:calls|has called|termed|terms)|quella che (?:Mosca"
     r"|il Cremlino) chiama"
     r"|(?:conteggio|bollettino|dati|stime|stima|fonti|comando|bilancio) (?:ucrain|russ)\w*"
