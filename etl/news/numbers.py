@@ -42,6 +42,8 @@ _TYS = re.compile(r"(?<![\w.,'’+])(?:\+(?=\d))?(\d{1,3})\s*тис\.?\s+(\d{3})
 _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w])\d+[OoОо]\d*(?![\w])")
 # A thousands group broken by a stray space: "4,59 9", "11,3 26" (three digits after the separator, split in two)
 _SPLIT_GROUP = re.compile(r"(?<![\w.,'’+])\d{1,3}[,.](?:\d \d{2}|\d{2} \d)(?![\w]|[,.]\d)")
+# A space-grouped figure cut mid-way where the text ends: "БпЛА — 75 7" (a list cut mid-number)
+_CUT_END = re.compile(r"(?<![\w.,'’+])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]\d{1,2}(?=\s*\Z)")
 
 _MULTIPLIERS = [
     (re.compile(r"\s*(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
@@ -285,7 +287,11 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
 
     out: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
-    for rx, why in ((_GARBLED, "has a letter where a digit belongs"), (_SPLIT_GROUP, "has a space in a group")):
+    for rx, why in (
+        (_GARBLED, "has a letter where a digit belongs"),
+        (_SPLIT_GROUP, "has a space in a group"),
+        (_CUT_END, "is cut where the text ends"),
+    ):
         for m in rx.finditer(text):
             if skipped(m.start(), m.end()) or any(m.start() < e and s < m.end() for s, e in taken):
                 continue
