@@ -217,6 +217,11 @@ INCREASE_BEFORE = (
     r"|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
     r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
+# "Втрати бойових броньованих машин зросли на 3", "the count of Russian cruise missiles destroyed grew by 20"
+RISEN_OF = (
+    r"(?:втрати|losses of|perdite di|(?:count|tally|number|total) of(?: Russian)?)\s+(\S.{2,60}?)\s+"
+    r"(?:(?:destroyed|downed|lost)\s+)?"
+)
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
 # qualifiers that are verbs: between a label and its figure, the separator ("втрати окупантів перевищили 600 тисяч")

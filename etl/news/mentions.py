@@ -44,11 +44,7 @@ _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
-_RISEN_OF = re.compile(
-    r"(?:втрати|losses of|perdite di|(?:count|tally|number|total) of(?: Russian)?)\s+(\S.{2,60}?)\s+"
-    r"(?:(?:destroyed|downed|lost)\s+)?" + lx.INCREASE_BEFORE,
-    re.I,
-)
+_RISEN_OF = re.compile(lx.RISEN_OF + lx.INCREASE_BEFORE, re.I)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(
