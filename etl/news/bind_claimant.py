@@ -11,18 +11,9 @@ from etl.news.clauses import Cue
 from etl.news.exclusions import prisoner_swap, side_story
 from etl.news.mentions import Candidate, military_people
 
-_STRIKE = re.compile(
-    r"(?<![\w])(?:strikes?|struck|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*"
-    r"|bombardament\w*|raid)(?![\w])",
-    re.I,
-)
+_STRIKE = re.compile(r"(?<![\w])(?:" + lx.STRIKE_WORDS + r")(?![\w])", re.I)
 _TOTALS = re.compile(r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|підсум\w*)(?![\w])", re.I)
-_DOWNED_AFTER = re.compile(
-    r"\s+(?:were|was|have been|had been|had|have)\s+"
-    r"(?:(?:shot|brought) down|downed|intercepted|jammed|destroyed in the air)"
-    r"(?![\w])",
-    re.I,
-)
+_DOWNED_AFTER = re.compile(lx.DOWNED_AFTER, re.I)
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)

@@ -217,6 +217,15 @@ INCREASE_BEFORE = (
     r"|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
     r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
+# a sentence about a strike: its killed and wounded are civilians unless an army lost them
+STRIKE_WORDS = (
+    r"strikes?|struck|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*|bombardament\w*|raid"
+)
+# "launched 180 drones, of which 152 were downed": weapons shot down, not losses
+DOWNED_AFTER = (
+    r"\s+(?:were|was|have been|had been|had|have)\s+(?:(?:shot|brought) down|downed|intercepted|jammed"
+    r"|destroyed in the air)(?![\w])"
+)
 # "Втрати бойових броньованих машин зросли на 3", "the count of Russian cruise missiles destroyed grew by 20"
 RISEN_OF = (
     r"(?:втрати|losses of|perdite di|(?:count|tally|number|total) of(?: Russian)?)\s+(\S.{2,60}?)\s+"
