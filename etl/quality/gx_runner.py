@@ -30,10 +30,11 @@ import time
 import weakref
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from etl.quality.gx_prestage import run_specs, staged_rows
+from etl.quality.gx_prestage import run_specs, stage_on_own_connection
 from etl.quality.gx_results import ExpectationOutcome, SuiteOutcome, ValidationReport, _collect, _jsonable  # noqa: F401
 from etl.quality.gx_suites import (  # noqa: F401
     BATCH_QUERIES,
@@ -256,7 +257,9 @@ def run_suites(
         _tune_engine(datasource)
         narrow = _NARROW.set((date_to - date_from).days < NARROW_SCOPE_DAYS)  # this thread's run only
         try:
-            outcomes = run_specs(ctx, datasource, conn, dsn, specs, date_from, date_to, sources, airflow_run_id)
+            run_ids = [_new_run(conn, s, date_from, date_to, sources, airflow_run_id) for s in specs]
+            run_one, unstage = partial(_run_suite, ctx, datasource, conn), partial(_unstage, conn)
+            outcomes = run_specs(specs, run_ids, run_one, partial(stage_on_own_connection, dsn, _stage, _RUN), unstage)
         finally:
             _NARROW.reset(narrow)
         statuses = {o.outcome for o in outcomes}
@@ -355,7 +358,8 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, run_id: int, staging=None
             batch_specs = [e for e in spec.expectations if e.batch == batch]
             try:
                 if batch in spec.stages:
-                    staged[batch] = staged_rows(staging, conn, batch, spec.stages[batch], run_id)
+                    q = spec.stages[batch]  # staged ahead (gx_prestage) or now
+                    staged[batch] = staging.result()[batch] if staging else _stage(conn, batch, q, run_id)
                 vd, gx_exps = _definition(ctx, datasource, spec, batch, batch_specs)
                 result = vd.run(
                     result_format={
