@@ -277,6 +277,31 @@ def test_the_staged_series_serves_one_run_and_is_removed_after_it(db, tmp_path, 
     assert execute(db, "SELECT count(*) FROM quality.monotonic_series") == [(0,)]
 
 
+def test_a_later_suites_series_is_staged_beside_the_suites_before_it(db, tmp_path, monkeypatch):
+    import threading
+
+    from etl.quality import gx_runner
+
+    load(db)
+    seen = []  # at each stage: whether it ran on the runner's (the main) thread
+    original = gx_runner._stage
+
+    def stage(*a):
+        seen.append(threading.current_thread() is threading.main_thread())
+        return original(*a)
+
+    monkeypatch.setattr(gx_runner, "_stage", stage)
+    report = run(db, tmp_path, date_from=DAY0, suites=["observations_schema", "observations_monotonic"])
+    assert report.outcome == "passed" and seen == [False]  # on a thread of its own
+    schema, monotonic = report.suites
+    assert monotonic.validation_run_id == schema.validation_run_id + 1  # the rows in the suites' order
+    assert execute(db, "SELECT count(*) FROM quality.monotonic_series") == [(0,)]
+    # alone (or first), a suite stages on the runner's thread as before
+    seen.clear()
+    run(db, tmp_path, date_from=DAY0, suites=["observations_monotonic"])
+    assert seen == [True]
+
+
 STAGED = "SELECT source FROM {batch} WHERE is_candidate"
 
 

@@ -30,9 +30,11 @@ import time
 import weakref
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from etl.quality.gx_prestage import run_specs, stage_on_own_connection
 from etl.quality.gx_results import ExpectationOutcome, SuiteOutcome, ValidationReport, _collect, _jsonable  # noqa: F401
 from etl.quality.gx_suites import (  # noqa: F401
     BATCH_QUERIES,
@@ -249,15 +251,15 @@ def run_suites(
     try:
         with conn, conn.cursor() as cur:
             sources = _check_sources(cur, sources)
-        outcomes = []
         ctx = _context(data_docs_dir)
         _data_docs_site(ctx, data_docs_dir)
         datasource = _datasource(ctx, dsn)
         _tune_engine(datasource)
         narrow = _NARROW.set((date_to - date_from).days < NARROW_SCOPE_DAYS)  # this thread's run only
         try:
-            for spec in specs:
-                outcomes.append(_run_suite(ctx, datasource, conn, spec, date_from, date_to, sources, airflow_run_id))
+            run_ids = [_new_run(conn, s, date_from, date_to, sources, airflow_run_id) for s in specs]
+            run_one, unstage = partial(_run_suite, ctx, datasource, conn), partial(_unstage, conn)
+            outcomes = run_specs(specs, run_ids, run_one, partial(stage_on_own_connection, dsn, _stage, _RUN), unstage)
         finally:
             _NARROW.reset(narrow)
         statuses = {o.outcome for o in outcomes}
@@ -327,10 +329,8 @@ def _definition(ctx, datasource, spec: SuiteSpec, batch: str, batch_specs: list[
     return cached[1], cached[2]
 
 
-def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sources, airflow_run_id) -> SuiteOutcome:
-    from psycopg2.extras import Json
-
-    t0 = time.perf_counter()
+def _new_run(conn, spec: SuiteSpec, date_from, date_to, sources, airflow_run_id) -> int:
+    """A new ``quality.validation_run`` row for ``spec`` over the scope: its id."""
     with conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO quality.validation_run (suite, date_from, date_to, sources, airflow_run_id) "
@@ -340,7 +340,15 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
         run_id = cur.fetchone()[0]
     if not isinstance(run_id, int):  # the run the batch queries read (attrition.validation_run)
         raise TypeError(f"validation_run id {run_id!r} is not an int")
+    return run_id
 
+
+def _run_suite(ctx, datasource, conn, spec: SuiteSpec, run_id: int, staging=None) -> SuiteOutcome:
+    """Validate ``spec`` as run ``run_id`` (its row made by :func:`_new_run`); ``staging``: the future
+    of its staged batches when :func:`gx_prestage.run_specs` staged them ahead."""
+    from psycopg2.extras import Json
+
+    t0 = time.perf_counter()
     outcomes: list[ExpectationOutcome] = []
     suite_error = None
     current = _RUN.set(str(run_id))  # what this run's GX connections validate
@@ -350,7 +358,8 @@ def _run_suite(ctx, datasource, conn, spec: SuiteSpec, date_from, date_to, sourc
             batch_specs = [e for e in spec.expectations if e.batch == batch]
             try:
                 if batch in spec.stages:
-                    staged[batch] = _stage(conn, batch, spec.stages[batch], run_id)
+                    q = spec.stages[batch]  # staged ahead (gx_prestage) or now
+                    staged[batch] = staging.result()[batch] if staging else _stage(conn, batch, q, run_id)
                 vd, gx_exps = _definition(ctx, datasource, spec, batch, batch_specs)
                 result = vd.run(
                     result_format={
