@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from etl.news import dates as dates_mod
+from etl.news import lexicon as lx
 from etl.news.bind_state import REPORT_NOUN, REPORT_VERB, Sent, State, is_at_the_time, nearest, owner
 from etl.news.claim import DateSpec
 from etl.news.clauses import Cue, SentenceInfo
@@ -21,7 +22,7 @@ def explicit_first(mentions: list[dates_mod.DateMention]) -> list[dates_mod.Date
     return days if days and any(d.kind in ("weekday", "relative") for d in mentions) else mentions
 
 
-_SAID_ON = re.compile(r"\s*(?:said|says|reported|reports|announced|stated|wrote)?\s*(?:on\s+)?", re.I)
+_SAID_ON = re.compile(r"\s*(?:" + lx.SAID_VERBS + r"|wrote)?\s*(?:on\s+)?", re.I)
 
 
 def _start(d: dates_mod.DateMention) -> int:

@@ -164,7 +164,7 @@ _WHEN_SAID = re.compile(
 )
 
 
-_SAID_BEFORE = re.compile(r"(?<![\w])(?:said|says|reported|reports|announced|stated|claimed)\s+(?:on\s+)?$", re.I)
+_SAID_BEFORE = re.compile(r"(?<![\w])(?:" + lx.SAID_VERBS + r"|claimed)\s+(?:on\s+)?$", re.I)
 
 
 def _date_role(

@@ -279,8 +279,9 @@ REPORT_NOUNS = (
 )
 # A sentence telling who reported the figures ("This was reported by ... on September 15", "Про це в четвер
 # повідомив Генштаб"): its date is a report date even without a word of losses
+SAID_VERBS = r"said|says|reported|reports|stated|announced"  # English, in the forms every report pattern knows
 REPORT_VERBS = (
-    r"said|says|reported|reports|stated|announced|according to|повідом\w*|заяви\w*|йдеться|за даними"
+    SAID_VERBS + r"|according to|повідом\w*|заяви\w*|йдеться|за даними"
     r"|riferit\w*|riferisc\w*|riporta\w*|dett[oi]|detto|reso not[oi]|affermat\w*|afferma\w*|comunicat\w*|secondo"
 )
 
