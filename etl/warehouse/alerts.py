@@ -16,23 +16,14 @@ def record_alert(
     run_url: str | None = None,
 ) -> int | None:
     """Insert the alert unless this incident is already recorded; returns its id when new, else None."""
-    cur.execute(
-        """
-        INSERT INTO quality.alert (kind, incident_key, severity, subject, body, details, run_url)
-        VALUES (%s, %s, %s, %s, %s, %s, %s)
-        ON CONFLICT (incident_key) DO NOTHING
-        RETURNING id
-        """,
-        (kind, incident_key, severity, subject, body, json.dumps(details or {}, default=str), run_url),
-    )
-    row = cur.fetchone()
-    return row[0] if row else None
+    ids = record_alerts(cur, [(kind, incident_key, subject, body, details, severity, run_url)])
+    return ids[0] if ids else None
 
 
 def record_alerts(cur, alerts: list[tuple]) -> list[int]:
-    """:func:`record_alert` for many alerts in one statement: each a tuple (kind, incident_key, subject,
-    body, details, severity, run_url).  Returns the ids of those inserted (their incident was not recorded
-    yet), in the order given (the ids a row-by-row insert would have given them)."""
+    """Insert many alerts in one statement (:func:`record_alert` is this for one): each a tuple (kind,
+    incident_key, subject, body, details, severity, run_url).  Returns the ids of those inserted (their
+    incident was not recorded yet), in the order given (the ids a row-by-row insert would have given them)."""
     from psycopg2.extras import execute_values
 
     if not alerts:
