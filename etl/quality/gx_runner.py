@@ -34,6 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from etl.quality.gx_docs import RESULTS_SUBDIR, data_docs_site, render_docs
 from etl.quality.gx_prestage import run_specs, stage_on_own_connection
 from etl.quality.gx_results import ExpectationOutcome, SuiteOutcome, ValidationReport, _collect, _jsonable  # noqa: F401
 from etl.quality.gx_suites import (  # noqa: F401
@@ -100,8 +101,6 @@ def sqlalchemy_url(dsn: str) -> str:
 # ---------------------------------------------------------------------------------------------
 _CONTEXT_LOCK = threading.Lock()
 _CONTEXT: tuple[Path, Any] | None = None  # (Data Docs folder, GX's active context)
-_SITE = "attrition_local"
-RESULTS_SUBDIR = "_results"  # the validation results (JSON), kept next to the pages they render to
 
 
 def _context(data_docs_dir: Path):
@@ -141,18 +140,6 @@ def _no_progress_monitor() -> None:
     import tqdm
 
     tqdm.tqdm.monitor_interval = 0
-
-
-def _data_docs_site(ctx, data_docs_dir: Path) -> None:
-    site_config = {
-        "class_name": "SiteBuilder",
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir)},
-    }
-    sites = ctx.variables.data_docs_sites or {}
-    if sites.get(_SITE, {}).get("store_backend", {}).get("base_directory") == str(data_docs_dir) and len(sites) == 1:
-        return
-    ctx.variables.data_docs_sites = {_SITE: site_config}
 
 
 def _datasource(ctx, dsn: str):
@@ -252,7 +239,7 @@ def run_suites(
         with conn, conn.cursor() as cur:
             sources = _check_sources(cur, sources)
         ctx = _context(data_docs_dir)
-        _data_docs_site(ctx, data_docs_dir)
+        data_docs_site(ctx, data_docs_dir)
         datasource = _datasource(ctx, dsn)
         _tune_engine(datasource)
         narrow = _NARROW.set((date_to - date_from).days < NARROW_SCOPE_DAYS)  # this thread's run only
@@ -264,7 +251,7 @@ def run_suites(
             _NARROW.reset(narrow)
         statuses = {o.outcome for o in outcomes}
         if build_docs or "error" in statuses or (build_docs is None and "failed" in statuses):
-            docs_index = _build_docs(ctx, data_docs_dir)
+            docs_index = render_docs(ctx, data_docs_dir)
         else:
             docs_index = None
         with conn, conn.cursor() as cur:
@@ -471,26 +458,3 @@ def _gx_run_id(validation_run_id: int, batch: str):
     from great_expectations.core.run_identifier import RunIdentifier
 
     return RunIdentifier(run_name=f"validation_run_{validation_run_id}_{batch}")
-
-
-def _unrendered_runs(data_docs_dir: Path) -> set[str]:
-    """Run names of the stored validation results (``_results/<suite>/<run name>/<time>/<batch>.json``)
-    that have no page yet (``validations/<the same path>.html``): this run's, and those of earlier
-    runs, from any process, that had nothing to show (see :func:`run_suites`'s ``build_docs``)."""
-    results = data_docs_dir / RESULTS_SUBDIR
-    pages = data_docs_dir / "validations"
-    return {
-        path.parent.parent.name
-        for path in results.rglob("*.json")
-        if not (pages / path.relative_to(results)).with_suffix(".html").exists()
-    }
-
-
-def _build_docs(ctx, data_docs_dir: Path) -> Path | None:
-    """Render the pages of the validations not rendered yet, and the index of every run so far
-    (rendering only the new ones keeps a build's cost flat as the results accumulate)."""
-    pending = _unrendered_runs(data_docs_dir)
-    keys = [k for k in ctx.validation_results_store.list_keys() if k.run_id.run_name in pending]
-    ctx.build_data_docs(site_names=[_SITE], resource_identifiers=keys or None)
-    index = data_docs_dir / "index.html"
-    return index if index.exists() else None
