@@ -236,6 +236,89 @@ def test_a_check_that_raises_stops_the_gate_and_the_marts_stay_as_they_were(db):
     assert mart(db)[-1][:2] == (2, 720)
 
 
+def test_writes_made_while_the_checks_run_are_undone_when_a_check_then_errors(db, monkeypatch):
+    """The decision is written while the checks still run (gate_decision.WriteAhead); a check that
+    errors after those writes undoes them: no accepted day, the marts as they were, an alert."""
+    import threading
+
+    import etl.quality.gate_decision as gate_decision
+    import etl.quality.gx_runner as gx_runner
+
+    for day, value in enumerate((700, 710)):
+        put(db, "mod", day, {"tanks": value})
+    run(db, 0, 1)
+    before, quarantined = mart(db), quarantine(db)
+    put(db, "mod", 2, {"tanks": 720})
+    written = threading.Event()
+    real_write, real_run_suites = gate_decision.write_decision, gx_runner.run_suites
+
+    def write_decision(*args, **kw):
+        real_write(*args, **kw)
+        written.set()
+
+    def run_suites(*args, on_runs=None, **kw):
+        report = real_run_suites(*args, on_runs=on_runs, **kw)
+        if on_runs is not None:  # the candidate checks: end only once the decision was written ahead
+            assert written.wait(60), "the decision was not written while the checks ran"
+            report.suites[-1].expectations[0].status, report.suites[-1].expectations[0].error = "error", "injected"
+        return report
+
+    monkeypatch.setattr(gate_decision, "write_decision", write_decision)
+    monkeypatch.setattr(gx_runner, "run_suites", run_suites)
+    with pytest.raises(GateError, match="the checks could not run: observations_monotonic.* injected"):
+        run(db, 2, 2)
+    assert written.is_set()
+    assert mart(db) == before and quarantine(db) == quarantined
+    assert sql(db, "SELECT count(*) FROM core.accepted WHERE as_of = %s", (D0 + timedelta(days=2),)) == [(0,)]
+    assert sql(db, "SELECT kind, severity FROM quality.alert") == [("validation_error", "error")]
+    monkeypatch.undo()
+    run(db, 2, 2)  # the next run, with checks that end well, keeps what it wrote
+    assert mart(db)[-1][:2] == (2, 720)
+
+
+def test_a_schema_failure_the_early_decision_did_not_assume_makes_it_decide_and_write_again(db, monkeypatch):
+    """The decision written while the checks run assumes no schema failure but what it finds itself;
+    a negative count found by the schema suite after those writes has the gate undo them and write
+    the decision made with it: the record quarantined, the day accepted from the other source."""
+    import threading
+
+    import etl.quality.gate_decision as gate_decision
+    import etl.quality.gx_runner as gx_runner
+
+    for day, value in enumerate((700, 710)):
+        put(db, "mod", day, {"tanks": value})
+        put(db, "minfin", day, {"tanks": value})
+    run(db, 0, 1)
+    put(db, "mod", 2, {"tanks": 720})
+    put(db, "minfin", 2, {"tanks": -720})
+    written = threading.Event()
+    real_write, real_run_suites = gate_decision.write_decision, gx_runner.run_suites
+
+    def write_decision(*args, **kw):
+        real_write(*args, **kw)
+        written.set()
+
+    def run_suites(*args, on_runs=None, **kw):
+        report = real_run_suites(*args, on_runs=on_runs, **kw)
+        if on_runs is not None:
+            assert written.wait(60), "the decision was not written while the checks ran"
+            written.clear()  # the next write is the decision made again
+        return report
+
+    monkeypatch.setattr(gate_decision, "write_decision", write_decision)
+    monkeypatch.setattr(gx_runner, "run_suites", run_suites)
+    run(db, 2, 2)
+    assert written.is_set()  # written again, with the schema suite's failure
+    assert mart(db)[-1][:2] == (2, 720)
+    rows = sql(
+        db,
+        "SELECT source, as_of - %s, cumulative, expectation, status FROM quality.quarantine ORDER BY id",
+        (D0,),
+    )
+    assert rows == [("minfin", 2, -720, "observations_schema.cumulative_non_negative", "open")]
+    assert sql(db, "SELECT count(*) FROM core.accepted WHERE as_of = %s", (D0 + timedelta(days=2),)) == [(1,)]
+
+
 def test_validate_prints_a_summary_and_the_reader_sees_the_quarantine(db, warehouse):
     for day, value in enumerate((800, 810, 8200, 830, 840)):
         put(db, "minfin", day, {"artillery": value})

@@ -167,39 +167,44 @@ def _check_and_decide(conn, run: _Run, result: GateResult, lo: date, hi: date):
     """Steps 1 to 3: the checks of the scope, then the decision over [lo, hi] and its writes, in one
     transaction under the gate's lock.  The checks (the schema suite, then the monotonic one: mostly
     the database's time) run in a thread of their own while this one computes the decision (Python's),
-    which only reads; the writes wait for both, and a check that raised stops the gate before any
-    (:meth:`_Run.fail`).  The schema suite's failures are kept out of the decision: it is computed
+    which only reads, and then writes it while the checks go on (:class:`~etl.quality.gate_decision.WriteAhead`):
+    the writes are kept only once the checks ended, and a check that raised undoes them and stops the
+    gate (:meth:`_Run.fail`).  The schema suite's failures are kept out of the decision: it is computed
     with none but the figures outside their category's dates (which it finds itself), and computed
-    again when the suite found other failures (:func:`_decide`).  Returns the checks' report."""
-    from concurrent.futures import ThreadPoolExecutor
+    again, and written again, when the suite found other failures (:func:`_decide`).  Returns the
+    checks' report."""
+    from concurrent.futures import Future, ThreadPoolExecutor
 
-    from etl.quality.gate_decision import write_decision
+    from etl.quality.gate_decision import WriteAhead
 
     monotonic_suite = CANDIDATE_SUITES[1]
+    runs: Future = Future()  # {suite: its quality.validation_run id}, once the checks made them
     with ThreadPoolExecutor(1, thread_name_prefix="attrition-gx") as pool, conn, conn.cursor() as cur:
-        checks = pool.submit(run.suites, CANDIDATE_SUITES, result.date_from, result.date_to, build_docs=False)
+        checks = pool.submit(
+            run.suites, CANDIDATE_SUITES, result.date_from, result.date_to, build_docs=False, on_runs=runs.set_result
+        )
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('attrition.quality_gate'))")
-        report, decided = _decide(cur, lo, hi, checks)
+        writes = WriteAhead(cur, result, lo, hi, runs, checks, monotonic_suite, run.run_id, run.run_url)
+        report, decided = _decide(cur, lo, hi, checks, writes.ahead)
+        if isinstance(decided, Exception) and not report.errors:
+            raise decided
+        writes.settle(report, decided)
         result.data_docs = data_docs_url(report.data_docs_path)
         result.checks = _checks(report)
         result.validation_run_id = next(s.validation_run_id for s in report.suites if s.suite == monotonic_suite)
-        if isinstance(decided, Exception) and not report.errors:
-            raise decided
-        if not report.errors:
-            write_decision(cur, result, lo, hi, decided, result.validation_run_id, run.run_id, run.run_url)
     if report.errors:
         errors = "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors)
         run.fail(result, "validation_error", "the checks could not run: " + errors)
     return report
 
 
-def _decide(cur, lo: date, hi: date, checks):
+def _decide(cur, lo: date, hi: date, checks, ahead):
     """(the checks' report, the decision or the exception it raised): the decision over [lo, hi]
     computed while ``checks`` (a future of the candidate suites' report) runs, with no schema failure
     but what :func:`decide_window` adds itself (the figures outside their category's dates, as
-    ``OUT_OF_VALIDITY``); computed again with the schema suite's failures if it found any other (a
-    negative count, an unknown source or category: nothing the parsers let through), so the
-    decision is always the one made with them."""
+    ``OUT_OF_VALIDITY``), and handed to ``ahead`` (to be written while the checks go on); computed
+    again with the schema suite's failures if it found any other (a negative count, an unknown source
+    or category: nothing the parsers let through), so the decision is always the one made with them."""
     from etl.quality.gate_decision import decide_window
 
     assumed: dict = {}
@@ -207,6 +212,8 @@ def _decide(cur, lo: date, hi: date, checks):
         decided = decide_window(cur, lo, hi, assumed)
     except Exception as exc:  # noqa: BLE001 - raised by the caller, unless a check that raised explains it first
         decided = exc
+    if not isinstance(decided, Exception):
+        ahead(decided)
     report = checks.result()
     schema_bad = _schema_bad(report)
     if not report.errors and any(assumed.get(k) != v for k, v in schema_bad.items()):

@@ -68,6 +68,59 @@ def write_decision(
     result.open_quarantine = cur.fetchone()[0]
 
 
+class WriteAhead:
+    """Step 3 made while the checks still run (:func:`etl.quality.gate._check_and_decide`): the
+    decision is computed beside the checks, on the figures they are assumed to find, and its writes
+    need only the monotonic suite's ``quality.validation_run`` id (``runs``: a future of the checks'
+    {suite: id}, set before their first check) — so they are made at once, under a savepoint and into
+    a copy of the result, and :meth:`settle` keeps them when the checks end without error and with
+    the decision they assumed (the usual case), else undoes them.  Nothing is committed before the
+    checks end either way: the transaction is the caller's.  ``monotonic``: that suite's name."""
+
+    _SAVEPOINT = "attrition_write_ahead"
+
+    def __init__(self, cur, result: GateResult, lo: date, hi: date, runs, checks, monotonic: str, run_id, run_url):
+        self.cur, self.result, self.window = cur, result, (lo, hi)
+        self.runs, self.checks, self.monotonic = runs, checks, monotonic
+        self.run_id, self.run_url = run_id, run_url
+        self.made: tuple[Decided, GateResult] | None = None
+
+    def ahead(self, decided: Decided) -> None:
+        """Write ``decided`` now if the checks are still running (once they ended, :meth:`settle` writes);
+        a write that fails is undone here and made again by :meth:`settle`, which then raises."""
+        import copy
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        wait([self.runs, self.checks], return_when=FIRST_COMPLETED)
+        if self.checks.done() or not self.runs.done():  # no write to overlap, or no run made
+            return
+        trial = copy.deepcopy(self.result)
+        self.cur.execute(f"SAVEPOINT {self._SAVEPOINT}")
+        try:
+            self._write(trial, decided, self.runs.result()[self.monotonic])
+        except Exception:  # noqa: BLE001 - made again (and raised) by settle, unless a check that raised explains it first
+            self.cur.execute(f"ROLLBACK TO SAVEPOINT {self._SAVEPOINT}")
+            return
+        self.made = (decided, trial)
+
+    def settle(self, report, decided: Decided) -> None:
+        """With the checks' ``report`` and the decision to write (``decided``; an exception: nothing is
+        written): keep the writes made ahead if they are those, else undo them and, when the checks had
+        no error, write ``decided`` now."""
+        if self.made is not None and self.made[0] is decided and not report.errors:
+            vars(self.result).update(vars(self.made[1]))  # the result as the writes left it
+            return
+        if self.made is not None:
+            self.cur.execute(f"ROLLBACK TO SAVEPOINT {self._SAVEPOINT}")
+            self.made = None
+        if not report.errors and not isinstance(decided, Exception):
+            run_ref = next(s.validation_run_id for s in report.suites if s.suite == self.monotonic)
+            self._write(self.result, decided, run_ref)
+
+    def _write(self, result: GateResult, decided: Decided, run_ref: int) -> None:
+        write_decision(self.cur, result, *self.window, decided, run_ref, self.run_id, self.run_url)
+
+
 def decide_window(cur, lo: date, hi: date, schema_bad: dict) -> Decided:
     """Step 2, reads only: the decision over [lo, hi] from the observations, the operators' decisions,
     the anchors, the registry, and what it changes (:class:`Decided`).  Adds to ``schema_bad`` the

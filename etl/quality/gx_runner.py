@@ -28,7 +28,7 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -210,6 +210,7 @@ def run_suites(
     suites: Iterable[str | Path] | None = None,
     airflow_run_id: str | None = None,
     build_docs: bool | None = True,
+    on_runs: Callable[[dict[str, int]], Any] | None = None,
 ) -> ValidationReport:
     """Validate the candidate observations of a scope with every suite; see the module docstring.
 
@@ -217,9 +218,10 @@ def run_suites(
     :data:`DEFAULT_SUITES`).  ``build_docs=False`` leaves the Data Docs to a later call (the results
     are kept in the folder's store, so that call's build shows both), unless a check errors;
     ``build_docs=None`` builds them only when a suite of this call failed or errored (what the quality
-    gate does for a run that has nothing to show).  Never raises for bad data nor
-    for a check that errors: both are in the report (and in quality.validation_run).  Raises
-    ValueError for a bad scope or suite file.
+    gate does for a run that has nothing to show).  ``on_runs``: called with {suite: its
+    ``quality.validation_run`` id} as soon as those rows are committed, before any check.  Never raises
+    for bad data nor for a check that errors: both are in the report (and in quality.validation_run).
+    Raises ValueError for a bad scope or suite file.
     """
     import psycopg2
 
@@ -245,6 +247,8 @@ def run_suites(
         narrow = _NARROW.set((date_to - date_from).days < NARROW_SCOPE_DAYS)  # this thread's run only
         try:
             run_ids = [_new_run(conn, s, date_from, date_to, sources, airflow_run_id) for s in specs]
+            if on_runs is not None:
+                on_runs({s.name: i for s, i in zip(specs, run_ids, strict=True)})
             run_one, unstage = partial(_run_suite, ctx, datasource, conn), partial(_unstage, conn)
             outcomes = run_specs(specs, run_ids, run_one, partial(stage_on_own_connection, dsn, _stage, _RUN), unstage)
         finally:
