@@ -11,6 +11,7 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -629,3 +630,35 @@ def test_a_source_down_in_a_dag_fails_the_task_and_its_callback_alerts_with_the_
     assert run_url.startswith("http://airflow.example:8080/dags/losses_backfill/runs/")
     assert problem.startswith(f"russianwarship: {oversize}")
     assert sql(db, "SELECT count(*) FROM core.observation") == [(0,)]
+
+
+def test_a_stop_escalates_when_a_child_outlives_its_sigterm(tmp_path, monkeypatch):
+    """`attrition down`'s stop (etl.local.processes.stop_pidfile): SIGINT to the parent, which SIGTERMs
+    its child and waits for it, as Airflow standalone does; a child that ignores the SIGTERM (as its
+    dag-processor sometimes does) is ended once ``stall`` seconds pass with no process exiting, not at
+    the timeout."""
+    from etl.local.processes import pid_alive, spawn, stop_pidfile
+
+    monkeypatch.setenv("ATTRITION_LOCAL_DIR", str(tmp_path))
+    ready = tmp_path / "ready"
+    script = (
+        "import signal, subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', "
+        "'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)'])\n"
+        "def stop(*_):\n"
+        "    child.terminate(); child.wait(); sys.exit(0)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        f"open({str(ready)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(600)\n"
+    )
+    proc, _ = spawn("stubborn", [sys.executable, "-c", script], "stubborn.log")
+    deadline = time.monotonic() + 30
+    while not (ready.exists() and ready.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(ready.read_text())
+    started = time.monotonic()
+    assert stop_pidfile("stubborn", timeout=120, stall=2)
+    assert time.monotonic() - started < 30  # the stall, then SIGTERM and SIGKILL: never the timeout
+    proc.wait(10)
+    assert not pid_alive(child) and not pid_alive(proc.pid)
+    assert not (tmp_path / "run" / "stubborn.pid").exists()

@@ -102,11 +102,14 @@ def wait_ready(name: str, label: str, proc, log_path: Path, ready, timeout: floa
     raise RuntimeError(f"{label} did not become ready within {timeout:.0f} s; see {log_path}")
 
 
-def stop_pidfile(name: str, sig: int = signal.SIGINT, timeout: float = 30) -> bool:
+def stop_pidfile(name: str, sig: int = signal.SIGINT, timeout: float = 30, stall: float = 15) -> bool:
     """Stop the process of .local/run/<name>.pid and every process below it; returns whether it was running.
 
     ``sig`` first (SIGINT: SIGTERM would orphan airflow standalone's children), then, for whatever is
-    left after ``timeout``, SIGTERM and SIGKILL.
+    left after ``timeout``, or once ``stall`` seconds passed with none of them exiting, SIGTERM and
+    SIGKILL.  (Airflow standalone's components stop within seconds of its SIGINT, but its
+    dag-processor sometimes outlives the SIGTERM it gets from standalone, which then waits for it:
+    such a stop took the whole timeout.)
     """
     pid_file = run_dir() / f"{name}.pid"
     if not pid_file.exists():
@@ -117,10 +120,16 @@ def stop_pidfile(name: str, sig: int = signal.SIGINT, timeout: float = 30) -> bo
         return False
     family = descendants(pid) | {pid}
     os.kill(pid, sig)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(pid_alive(p) for p in family):
-        family |= descendants(*(p for p in family if pid_alive(p)))
+    deadline = last_exit = time.monotonic()
+    deadline += timeout
+    alive = {p for p in family if pid_alive(p)}
+    while alive and time.monotonic() < deadline and time.monotonic() - last_exit < stall:
         time.sleep(0.5)
+        family |= descendants(*alive)
+        still = {p for p in family if pid_alive(p)}
+        if alive - still:
+            last_exit = time.monotonic()
+        alive = still
     leftovers = [p for p in family if pid_alive(p)]
     for escalation in (signal.SIGTERM, signal.SIGKILL):
         if not leftovers:
