@@ -25,11 +25,16 @@ $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
 
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python 3.11
+# --compile-bytecode: every module of the venv compiled once here (about 10 s), so no process compiles
+# them again; where PYTHONDONTWRITEBYTECODE is set (as on these machines) Python never writes the .pyc
+# files itself and each process compiled what it imported (Airflow's CLI 3.1 s -> 1.4 s, GX 6.6 -> 2.9 s).
+# `make install` compiles the project's own code the same way (only what changed since).
+$(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
+	$(UV) sync --frozen --python 3.11 --compile-bytecode
 	@touch $@
 
 install: $(VENV)/.synced  ## create .venv from uv.lock
+	@$(VENV)/bin/python -m compileall -q -j 0 etl scrapers dags tests benchmarks >/dev/null
 
 up: install  ## start the warehouse and Airflow standalone (UI on 127.0.0.1:8080), print logins, return
 	$(VENV)/bin/attrition up
