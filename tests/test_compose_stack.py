@@ -33,16 +33,16 @@ PROJECT = "attrition-test"
 TAG = "offline"
 BASE_IMAGE = "attrition-debian:bookworm"
 PORTS = {
-    "postgres": 47432,
-    "redis": 47379,
-    "api-server": 47080,
-    "scheduler health": 47974,
-    "worker-1 logs": 47793,
-    "worker-2 logs": 47794,
-    "triggerer logs": 47795,
-    "replay": 47090,
-    "mail sink": 47025,
-    "data docs": 47081,
+    "postgres": 27432,
+    "redis": 27379,
+    "api-server": 27080,
+    "scheduler health": 27974,
+    "worker-1 logs": 27793,
+    "worker-2 logs": 27794,
+    "triggerer logs": 27795,
+    "replay": 27090,
+    "mail sink": 27025,
+    "data docs": 27081,
 }
 BACKFILL = {"date_from": "2024-10-01", "date_to": "2024-12-31"}  # has minfin's typo of 2024-12-10
 APT_TOOLS = {"dockerd": "docker.io", "docker-compose": "docker-compose", "debootstrap": "debootstrap"}
