@@ -38,8 +38,9 @@ def test_docker_compose_file_validates_against_the_compose_spec():
 
 
 def test_the_grouped_test_files_run_on_one_xdist_worker(tmp_path):
-    """`make test`'s `-n 2 --dist loadgroup` with the suite's own conftest.py and helpers.py: every test of
-    a grouped file (helpers.XDIST_GROUPS) runs on one worker, the other tests on both; a file with a test
+    """`make test`'s `--dist loadgroup` (with two workers here; it uses PYTEST_WORKERS, 3) with the suite's
+    own conftest.py and helpers.py: every test of a grouped file (helpers.XDIST_GROUPS) runs on one
+    worker, the other tests on both; a file with a test
     marked `airflow` starts before the light files collected ahead of it (helpers.heavy_files_first)."""
     tests = tmp_path / "tests"
     tests.mkdir()
