@@ -236,19 +236,15 @@ def test_a_check_that_raises_stops_the_gate_and_the_marts_stay_as_they_were(db):
     assert mart(db)[-1][:2] == (2, 720)
 
 
-def test_writes_made_while_the_checks_run_are_undone_when_a_check_then_errors(db, monkeypatch):
-    """The decision is written while the checks still run (gate_decision.WriteAhead); a check that
-    errors after those writes undoes them: no accepted day, the marts as they were, an alert."""
+def checks_end_after_the_writes(monkeypatch, then):
+    """Have the gate's candidate checks (the run_suites call given ``on_runs``) end only once the
+    decision was written while they ran (gate_decision.WriteAhead), then ``then(report, written)``
+    (``written``: the threading.Event each write of the decision sets).  Returns that Event."""
     import threading
 
     import etl.quality.gate_decision as gate_decision
     import etl.quality.gx_runner as gx_runner
 
-    for day, value in enumerate((700, 710)):
-        put(db, "mod", day, {"tanks": value})
-    run(db, 0, 1)
-    before, quarantined = mart(db), quarantine(db)
-    put(db, "mod", 2, {"tanks": 720})
     written = threading.Event()
     real_write, real_run_suites = gate_decision.write_decision, gx_runner.run_suites
 
@@ -258,13 +254,29 @@ def test_writes_made_while_the_checks_run_are_undone_when_a_check_then_errors(db
 
     def run_suites(*args, on_runs=None, **kw):
         report = real_run_suites(*args, on_runs=on_runs, **kw)
-        if on_runs is not None:  # the candidate checks: end only once the decision was written ahead
+        if on_runs is not None:
             assert written.wait(60), "the decision was not written while the checks ran"
-            report.suites[-1].expectations[0].status, report.suites[-1].expectations[0].error = "error", "injected"
+            then(report, written)
         return report
 
     monkeypatch.setattr(gate_decision, "write_decision", write_decision)
     monkeypatch.setattr(gx_runner, "run_suites", run_suites)
+    return written
+
+
+def test_writes_made_while_the_checks_run_are_undone_when_a_check_then_errors(db, monkeypatch):
+    """The decision is written while the checks still run (gate_decision.WriteAhead); a check that
+    errors after those writes undoes them: no accepted day, the marts as they were, an alert."""
+    for day, value in enumerate((700, 710)):
+        put(db, "mod", day, {"tanks": value})
+    run(db, 0, 1)
+    before, quarantined = mart(db), quarantine(db)
+    put(db, "mod", 2, {"tanks": 720})
+
+    def a_check_errors(report, written):
+        report.suites[-1].expectations[0].status, report.suites[-1].expectations[0].error = "error", "injected"
+
+    written = checks_end_after_the_writes(monkeypatch, a_check_errors)
     with pytest.raises(GateError, match="the checks could not run: observations_monotonic.* injected"):
         run(db, 2, 2)
     assert written.is_set()
@@ -280,33 +292,13 @@ def test_a_schema_failure_the_early_decision_did_not_assume_makes_it_decide_and_
     """The decision written while the checks run assumes no schema failure but what it finds itself;
     a negative count found by the schema suite after those writes has the gate undo them and write
     the decision made with it: the record quarantined, the day accepted from the other source."""
-    import threading
-
-    import etl.quality.gate_decision as gate_decision
-    import etl.quality.gx_runner as gx_runner
-
     for day, value in enumerate((700, 710)):
         put(db, "mod", day, {"tanks": value})
         put(db, "minfin", day, {"tanks": value})
     run(db, 0, 1)
     put(db, "mod", 2, {"tanks": 720})
     put(db, "minfin", 2, {"tanks": -720})
-    written = threading.Event()
-    real_write, real_run_suites = gate_decision.write_decision, gx_runner.run_suites
-
-    def write_decision(*args, **kw):
-        real_write(*args, **kw)
-        written.set()
-
-    def run_suites(*args, on_runs=None, **kw):
-        report = real_run_suites(*args, on_runs=on_runs, **kw)
-        if on_runs is not None:
-            assert written.wait(60), "the decision was not written while the checks ran"
-            written.clear()  # the next write is the decision made again
-        return report
-
-    monkeypatch.setattr(gate_decision, "write_decision", write_decision)
-    monkeypatch.setattr(gx_runner, "run_suites", run_suites)
+    written = checks_end_after_the_writes(monkeypatch, lambda report, written: written.clear())  # the next: again
     run(db, 2, 2)
     assert written.is_set()  # written again, with the schema suite's failure
     assert mart(db)[-1][:2] == (2, 720)
