@@ -272,3 +272,21 @@ def test_a_large_parse_spread_over_forked_workers_gives_every_outcome_of_one_pro
     assert got["same"] and got["n"] == 320
     assert got["error"][0] == "error" and got["error"][2].endswith("offset=7")
     assert got["auto"] == got["cores"] and got["in_task"] == 1 and got["threaded"] == 1
+
+
+def test_the_copy_buffer_round_trips_through_postgres(db):
+    """etl.quality.bulk.copy_buffer (every bulk write: the load's observations, the gate's accepted
+    rows): values with quotes, backslashes, tabs, newlines, Cyrillic, NULLs, arrays and JSON come back
+    from COPY as they went in."""
+    from etl.quality.bulk import copy_buffer
+
+    rows = [
+        (1, date(2024, 12, 10), "tanks", ["mod", 'min"fin', "a\\b", "tab\there"], {"mod": 31937, "q": 'a"b\\c'}, True),
+        (2, date(2022, 2, 24), "танки\nрядок\r", [], {}, False),
+        (3, None, "", ["x"], {"nested": ["\t", None]}, None),
+    ]
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE t (id int, d date, s text, a text[], j jsonb, b boolean)")
+        cur.copy_expert("COPY t FROM STDIN", copy_buffer(rows))
+        cur.execute("SELECT id, d, s, a, j, b FROM t ORDER BY id")
+        assert cur.fetchall() == rows

@@ -14,7 +14,12 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _array(value) -> str:
-    return "{" + ",".join('"' + str(x).replace("\\", "\\\\").replace('"', '\\"') + '"' for x in value) + "}"
+    items = [x if type(x) is str else str(x) for x in value]
+    if not items:
+        return "{}"
+    if any('"' in x or "\\" in x for x in items):
+        items = [x.replace("\\", "\\\\").replace('"', '\\"') for x in items]
+    return '{"' + '","'.join(items) + '"}'
 
 
 def copy_field(value) -> str:
@@ -32,7 +37,7 @@ def copy_field(value) -> str:
     elif isinstance(value, (list, tuple)):
         text = _array(value)
     elif isinstance(value, dict):
-        text = json.dumps(value)
+        text = json.dumps(value) if value else "{}"
     else:
         text = str(value)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
