@@ -57,9 +57,14 @@ def copy_buffer(rows) -> io.StringIO:
 ANALYZE_AFTER_ROWS = 1000
 
 
-def analyze_after_bulk(cur, table: str, rows: int) -> None:
+def analyze_after_bulk(cur, table: str, rows: int, columns: tuple[str, ...] = ()) -> None:
     """``ANALYZE`` ``table`` ("schema.name", a constant of the caller) when ``rows`` rows were just written
-    (a daily load's few dozen leave it to autovacuum).  A role that does not own the table gets a
-    warning from PostgreSQL, not an error."""
+    (a daily load's few dozen leave it to autovacuum); ``columns``: only those (the row count is
+    refreshed all the same; the others keep their statistics until autovacuum's ANALYZE), for a
+    table whose arrays and JSON cost most of the work and steer no plan of the run.  A role that
+    does not own the table gets a warning from PostgreSQL, not an error."""
     if rows >= ANALYZE_AFTER_ROWS:
-        cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(*table.split("."))))
+        statement = sql.SQL("ANALYZE {}").format(sql.Identifier(*table.split(".")))
+        if columns:
+            statement += sql.SQL(" ({})").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
+        cur.execute(statement)

@@ -246,7 +246,8 @@ def _write_accepted(run: GateRun, lo: date, hi: date, decided: Decided) -> None:
                 {", ".join(f"{c} = EXCLUDED.{c}" for c in ACCEPTED_COLUMNS[2:])}, decided_at = now()""",
             (run.run_ref,),
         )
-        analyze_after_bulk(cur, "core.accepted", len(decided.changed))
+        # the columns the accepted suite filters and joins on (all of core.accepted: 0.10 s of 22,000 rows, these 0.02)
+        analyze_after_bulk(cur, "core.accepted", len(decided.changed), ("as_of", "category", "cumulative", "status"))
     for d, c in (k for k in decided.before if k not in rows):
         cur.execute("DELETE FROM core.accepted WHERE as_of = %s AND category = %s", (d, c))
     result.accepted, result.changed = len(rows), len(decided.changed)
