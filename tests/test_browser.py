@@ -79,6 +79,8 @@ def stack(tmp_path_factory, chromium):
     finally:
         down = run_cli("down", env=env, check=False)
         print(f"attrition down: {down.stdout.strip()} {down.stderr.strip()}")
+        # the cluster's files may live outside tmp_path (/var/lib/attrition/clusters: see etl.local.embedded)
+        run_cli("db", "destroy", "--yes", env=env, check=False)
 
 
 @pytest.fixture(scope="module")

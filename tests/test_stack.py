@@ -145,4 +145,6 @@ def test_first_up_on_the_replay_starts_only_runs_that_succeed_and_keeps_news_cla
                 assert final["state"] == "success", (dag_id, final["dag_run_id"], final["state"])
     finally:
         down = run_cli("down", env=env, check=False)
+        # the cluster's files may live outside tmp_path (/var/lib/attrition/clusters: see etl.local.embedded)
+        run_cli("db", "destroy", "--yes", env=env, check=False)
     assert down.returncode == 0, down.stderr
