@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 # test files that share one heavy resource are one work unit each (tests/helpers.py XDIST_GROUPS) on one worker
 # 3 on the 2-core machine: the suite waits on Airflow, subprocesses and polls much of the time (with 2
 # workers the cores were 55% busy: 10.5 CPU minutes in 9.6); 3 took the suite from 8 min 23 s to 7 min 15 s
+# (one run each; 4 workers: 7 min 44 s)
 PYTEST_WORKERS ?= 3
 PYTEST := $(VENV)/bin/pytest
 XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
