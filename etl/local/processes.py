@@ -120,8 +120,8 @@ def stop_pidfile(name: str, sig: int = signal.SIGINT, timeout: float = 30, stall
         return False
     family = descendants(pid) | {pid}
     os.kill(pid, sig)
-    deadline = last_exit = time.monotonic()
-    deadline += timeout
+    last_exit = time.monotonic()
+    deadline = last_exit + timeout
     alive = {p for p in family if pid_alive(p)}
     while alive and time.monotonic() < deadline and time.monotonic() - last_exit < stall:
         time.sleep(0.5)

@@ -188,10 +188,11 @@ def _check_and_decide(conn, run: _Run, result: GateResult, lo: date, hi: date):
         report, decided = _decide(cur, lo, hi, checks, writes.ahead)
         if isinstance(decided, Exception) and not report.errors:
             raise decided
-        writes.settle(report, decided)
+        run_ref = next(s.validation_run_id for s in report.suites if s.suite == monotonic_suite)
+        writes.settle(report, decided, run_ref)
         result.data_docs = data_docs_url(report.data_docs_path)
         result.checks = _checks(report)
-        result.validation_run_id = next(s.validation_run_id for s in report.suites if s.suite == monotonic_suite)
+        result.validation_run_id = run_ref
     if report.errors:
         errors = "; ".join(f"{e.suite}.{e.name}: {e.error}" for e in report.errors)
         run.fail(result, "validation_error", "the checks could not run: " + errors)

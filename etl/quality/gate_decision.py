@@ -103,10 +103,10 @@ class WriteAhead:
             return
         self.made = (decided, trial)
 
-    def settle(self, report, decided: Decided) -> None:
-        """With the checks' ``report`` and the decision to write (``decided``; an exception: nothing is
-        written): keep the writes made ahead if they are those, else undo them and, when the checks had
-        no error, write ``decided`` now."""
+    def settle(self, report, decided: Decided, run_ref: int) -> None:
+        """With the checks' ``report``, the decision to write (``decided``; an exception: nothing is
+        written) and the monotonic suite's run (``run_ref``): keep the writes made ahead if they are
+        those, else undo them and, when the checks had no error, write ``decided`` now."""
         if self.made is not None and self.made[0] is decided and not report.errors:
             vars(self.result).update(vars(self.made[1]))  # the result as the writes left it
             return
@@ -114,7 +114,6 @@ class WriteAhead:
             self.cur.execute(f"ROLLBACK TO SAVEPOINT {self._SAVEPOINT}")
             self.made = None
         if not report.errors and not isinstance(decided, Exception):
-            run_ref = next(s.validation_run_id for s in report.suites if s.suite == self.monotonic)
             self._write(self.result, decided, run_ref)
 
     def _write(self, result: GateResult, decided: Decided, run_ref: int) -> None:

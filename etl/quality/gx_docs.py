@@ -10,15 +10,13 @@ The pages are the same.
 
 from __future__ import annotations
 
-import threading
+import contextlib
+import functools
 from pathlib import Path
 
 SITE = "attrition_local"
 RESULTS_SUBDIR = "_results"  # the validation results (JSON), kept next to the pages they render to
 TEMPLATES_SUBDIR = "_templates"  # the compiled Jinja templates of the pages
-
-_CACHES: dict[Path, object] = {}
-_CACHES_LOCK = threading.Lock()
 
 
 def data_docs_site(ctx, data_docs_dir: Path) -> None:
@@ -59,32 +57,30 @@ def render_docs(ctx, data_docs_dir: Path) -> Path | None:
     return index if index.exists() else None
 
 
-class _compiled_templates:
+@functools.cache
+def _bytecode_cache(folder: Path):
+    """Jinja's file cache of compiled templates in ``folder`` (one per folder and process)."""
+    import jinja2
+
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+@contextlib.contextmanager
+def _compiled_templates(folder: Path):
     """While entered, every Jinja environment GX's pages make (``DefaultJinjaView``) keeps its compiled
     templates in ``folder`` (see the module doc); GX's class is as before outside it.  Builds run on
     the gate's GX thread, one at a time."""
+    from great_expectations.render.view.view import DefaultJinjaView
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    folder.mkdir(parents=True, exist_ok=True)  # again each build: a test or a user may have emptied the docs
+    cache, init = _bytecode_cache(folder), DefaultJinjaView.__init__
 
-    def __enter__(self):
-        import jinja2
-        from great_expectations.render.view.view import DefaultJinjaView
+    def cached_init(view, *args, **kwargs):
+        init(view, *args, **kwargs)
+        view.env.bytecode_cache = cache
 
-        with _CACHES_LOCK:
-            if self.folder not in _CACHES:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                _CACHES[self.folder] = jinja2.FileSystemBytecodeCache(str(self.folder))
-        cache, init = _CACHES[self.folder], DefaultJinjaView.__init__
-
-        def cached_init(view, *args, **kwargs):
-            init(view, *args, **kwargs)
-            view.env.bytecode_cache = cache
-
-        self.restore = (DefaultJinjaView, init)
-        DefaultJinjaView.__init__ = cached_init
-        return self
-
-    def __exit__(self, *exc) -> None:
-        view_class, init = self.restore
-        view_class.__init__ = init
+    DefaultJinjaView.__init__ = cached_init
+    try:
+        yield
+    finally:
+        DefaultJinjaView.__init__ = init
