@@ -290,3 +290,73 @@ def test_the_copy_buffer_round_trips_through_postgres(db):
         cur.copy_expert("COPY t FROM STDIN", copy_buffer(rows))
         cur.execute("SELECT id, d, s, a, j, b FROM t ORDER BY id")
         assert cur.fetchall() == rows
+
+
+FK_DEFS = """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE conrelid = 'core.observation'::regclass AND contype = 'f' ORDER BY conname"""
+
+
+def test_a_bulk_load_checks_its_foreign_keys_once_and_keeps_them_as_they_were(db, monkeypatch):
+    """At FK_ONCE_AFTER_ROWS rows (lowered here) core.observation's foreign keys are dropped for the
+    COPY and added again: same names, same definitions, every row loaded."""
+    from etl.quality import bulk
+
+    before = rows(db, FK_DEFS)
+    assert len(before) == 2
+    monkeypatch.setattr(bulk, "FK_ONCE_AFTER_ROWS", 1)
+    doc = archive(db, "russianwarship", api_page(range(0, 4)), "http://127.0.0.1/bulk")
+    result = ingest([doc], dsn=db)
+    assert result.inserted == 4 * len(KEYS)
+    assert rows(db, FK_DEFS) == before
+    assert rows(db, "SELECT count(*) FROM core.observation") == [(4 * len(KEYS),)]
+
+
+@pytest.fixture
+def parent_child(db):
+    """A scratch pair of tables, child.parent_id referring to parent.id (ON DELETE CASCADE)."""
+    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+        cur.execute("CREATE SCHEMA scratch")
+        cur.execute("CREATE TABLE scratch.parent (id int PRIMARY KEY)")
+        cur.execute(
+            "CREATE TABLE scratch.child (id int, parent_id int CONSTRAINT child_parent_fk "
+            "REFERENCES scratch.parent ON DELETE CASCADE)"
+        )
+        cur.execute("INSERT INTO scratch.parent VALUES (1), (2)")
+    return db
+
+
+def _child_keys(db):
+    return rows(db, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'scratch.child'::regclass")
+
+
+def test_a_row_breaking_a_key_fails_the_bulk_write_as_it_would_row_by_row(parent_child):
+    from etl.quality.bulk import foreign_keys_checked_once
+
+    keys = _child_keys(parent_child)
+    assert keys == [("child_parent_fk", "FOREIGN KEY (parent_id) REFERENCES scratch.parent(id) ON DELETE CASCADE")]
+    with contextlib.closing(psycopg2.connect(parent_child)) as conn:
+        with pytest.raises(psycopg2.errors.ForeignKeyViolation), conn, conn.cursor() as cur:
+            with foreign_keys_checked_once(cur, "scratch.child", 50_000):
+                cur.execute("INSERT INTO scratch.child SELECT g, 1 + g % 2 FROM generate_series(1, 100) g")
+                cur.execute("INSERT INTO scratch.child VALUES (101, 3)")  # no parent 3: accepted until the key is back
+    assert _child_keys(parent_child) == keys and rows(parent_child, "SELECT count(*) FROM scratch.child") == [(0,)]
+
+
+def test_the_bulk_path_gives_way_to_a_reader_and_checks_row_by_row(parent_child):
+    """A reader holding the parent table: the bulk path waits FK_LOCK_TIMEOUT for its lock, then the write
+    goes the row-by-row way (the bad row fails at once, in the write itself); the reader never waits."""
+    from etl.quality.bulk import foreign_keys_checked_once
+
+    with contextlib.closing(psycopg2.connect(parent_child)) as reader, reader.cursor() as rcur:
+        rcur.execute("SELECT count(*) FROM scratch.parent")  # its transaction stays open: ACCESS SHARE held
+        with contextlib.closing(psycopg2.connect(parent_child)) as conn:
+            with conn, conn.cursor() as cur:
+                with foreign_keys_checked_once(cur, "scratch.child", 50_000):
+                    cur.execute("SELECT current_setting('lock_timeout')")
+                    assert cur.fetchone()[0] == "0"  # the caller's setting again
+                    cur.execute("INSERT INTO scratch.child VALUES (1, 1)")
+                    with pytest.raises(psycopg2.errors.ForeignKeyViolation):
+                        cur.execute("INSERT INTO scratch.child VALUES (2, 3)")
+        reader.rollback()
+    assert rows(parent_child, "SELECT count(*) FROM scratch.child") == [(0,)]
+    assert len(_child_keys(parent_child)) == 1

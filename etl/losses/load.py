@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from etl.domain.model import Observation, ParseError
-from etl.quality.bulk import analyze_after_bulk, copy_buffer
+from etl.quality.bulk import analyze_after_bulk, copy_buffer, foreign_keys_checked_once
 
 PARSER_VERSION = "attrition-parsers/1"
 
@@ -321,22 +321,23 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     for row in staged:  # in document order: a later document's different value is the newer revision
         key = (row[1], row[2], row[3])
         value = (row[4], row[5], row[6])
-        cur_row = current.get(key)
-        if cur_row is not None and _same(cur_row["value"], value):
+        cur_row = current.get(key)  # (id or None, index in new_rows, revision, value)
+        if cur_row is None:
+            revision = 1
+            result.inserted += 1
+        elif _same(cur_row[3], value):
             result.unchanged += 1
             continue
-        revision = 1 if cur_row is None else cur_row["revision"] + 1
-        if cur_row is None:
-            result.inserted += 1
         else:
+            revision = cur_row[2] + 1
             result.revised += 1
-            if cur_row["id"] is not None:
-                superseded.append(cur_row["id"])
+            if cur_row[0] is not None:
+                superseded.append(cur_row[0])
             else:  # an earlier row of this same run: mark it superseded on insert
-                new_rows[cur_row["index"]][-2] = True
-            result.revisions.append(_revision(key, cur_row["value"], value, revision))
+                new_rows[cur_row[1]][-2] = True
+            result.revisions.append(_revision(key, cur_row[3], value, revision))
+        current[key] = (None, len(new_rows), revision, value)
         new_rows.append([*key, revision, *value, row[7], bulletins[(key[0], key[1], row[7])], None, row[9]])
-        current[key] = {"id": None, "index": len(new_rows) - 1, "revision": revision, "value": value}
 
     if superseded:
         cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
@@ -400,9 +401,10 @@ def _bulletin_ids(cur, staged: list[tuple]) -> dict[tuple[str, date, int], int]:
     return {(r[0], r[1], r[2]): r[3] for r in cur.fetchall()}
 
 
-def _current_values(cur, days: dict[str, set[date]]) -> dict[tuple[str, date, str], dict]:
+def _current_values(cur, days: dict[str, set[date]]) -> dict[tuple[str, date, str], tuple]:
     """The current (not superseded) observations of the given sources' days:
-    {(source, day, category): {"id", "revision", "value": (cumulative, increase, qualifier)}}."""
+    {(source, day, category): (id, None, revision, (cumulative, increase, qualifier))} (the second slot is
+    :func:`load`'s: the index of a row of its own)."""
     pairs = [(source, day) for source, source_days in days.items() for day in source_days]
     cur.execute(
         """
@@ -412,7 +414,7 @@ def _current_values(cur, days: dict[str, set[date]]) -> dict[tuple[str, date, st
         WHERE o.superseded_at IS NULL""",
         ([p[0] for p in pairs], [p[1] for p in pairs]),
     )
-    return {(r[1], r[2], r[3]): {"id": r[0], "revision": r[4], "value": (r[5], r[6], r[7])} for r in cur.fetchall()}
+    return {(r[1], r[2], r[3]): (r[0], None, r[4], (r[5], r[6], r[7])) for r in cur.fetchall()}
 
 
 # The columns of the new revisions (_insert_new's COPY, in this order).
@@ -437,7 +439,8 @@ def _insert_new(cur, new_rows: list[list]) -> None:
         now = cur.fetchone()[0].isoformat()
         for row in new_rows:
             row[-2] = now if row[-2] else None
-    cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", copy_buffer(new_rows))
+    with foreign_keys_checked_once(cur, "core.observation", len(new_rows)):
+        cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", copy_buffer(new_rows))
 
 
 def _same(old: tuple, new: tuple) -> bool:
