@@ -99,10 +99,11 @@ def ingest(
     caller fails the run once it has done the rest (the DAGs' ``check_documents`` task, the CLI).
     """
     from etl.losses.load import failure_of, load_documents
+    from etl.quality.bulk import collector_paused
     from etl.warehouse.db import transaction
     from etl.warehouse.runlock import lock_sources, spans_of
 
-    with transaction(dsn, run_id=run_id) as conn, conn.cursor() as cur:
+    with collector_paused(), transaction(dsn, run_id=run_id) as conn, conn.cursor() as cur:
         documents = fetch_documents(cur, ids=document_ids, sources=sources)
         parsed, errors = parse_documents(documents)
         lock_sources(cur, spans_of(parsed), run_id)  # a second run over a source waits, saying so

@@ -31,9 +31,7 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +39,7 @@ from pathlib import Path
 
 from etl.domain.model import SOURCES
 from etl.errors import MessageError
+from etl.quality.bulk import collector_paused
 from etl.quality.gate_result import (
     ACCEPTED_SUITE,
     CANDIDATE_SUITES,
@@ -99,7 +98,7 @@ def validate(
     dsn = dsn or warehouse_dsn()
     sources = [s for s in SOURCES if s in (sources or SOURCES)]
     docs_dir = Path(docs_dir) if docs_dir else data_docs_dir()
-    with _collector_paused(), contextlib.closing(connect(dsn)) as conn:
+    with collector_paused(), contextlib.closing(connect(dsn)) as conn:
         first, last = _loaded_range(conn, sources)
         if first is None:
             return GateResult(date_from, date_to, outcome="nothing_loaded")
@@ -128,32 +127,6 @@ def validate(
         result.delivery = _deliver(dsn)
     result.seconds = time.perf_counter() - started
     return result
-
-
-_GC_LOCK = threading.Lock()
-_GC_PAUSE = {"runs": 0, "was_enabled": False}  # gate runs of this process under way, the collector before them
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Python's cyclic garbage collector off while gate runs are under way (reference counting still
-    frees everything the run drops).  The decision allocates about a million short-lived objects, and
-    each collector pass then traverses every live object of the process: with Great Expectations
-    loaded (some 270,000 of them) the passes cost 0.7-0.9 s of a 1.9 s whole-history decision.
-    The collector's state is restored when the last run of the process ends; what cycles a run left
-    are collected by its next pass."""
-    with _GC_LOCK:
-        if _GC_PAUSE["runs"] == 0:
-            _GC_PAUSE["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _GC_PAUSE["runs"] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_PAUSE["runs"] -= 1
-            if _GC_PAUSE["runs"] == 0 and _GC_PAUSE["was_enabled"]:
-                gc.enable()
 
 
 def _loaded_range(conn, sources: list[str]) -> tuple[date | None, date | None]:
