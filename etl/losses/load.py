@@ -10,7 +10,9 @@ database) are listed in :attr:`LoadResult.failed`, each naming source, URL and f
 alerts and fails the run with that list *after* the rest is committed.  The bulletins are COPYed into
 a temporary table and merged set-wise; the current values of the days the documents carry are read in
 one query, each parsed observation is compared with them in Python (in document order), and the new
-revisions are COPYed straight into core.observation:
+revisions are COPYed straight into core.observation (20,000 rows or more, as a rebuild into an empty core
+or a first backfill writes, with its foreign keys checked once, set-wise, rather than row by row:
+etl.quality.bulk.foreign_keys_checked_once):
 
 * a (source, day, category) seen for the first time becomes revision 1;
 * the same value again changes nothing (re-running a day is a no-op);
