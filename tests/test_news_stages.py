@@ -313,3 +313,17 @@ def test_scorer_reports_both_parts(capsys):
     main(["--part", "both"])
     out = capsys.readouterr().out
     assert "[dev]" in out and "[test]" in out and "whole claims" in out
+
+
+def test_scorer_says_an_empty_part_is_not_scored(tmp_path, capsys):
+    import shutil
+
+    from etl.news.score import main
+
+    shutil.copy(FIXTURES / "series.csv", tmp_path / "series.csv")
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "gold.txt").write_text("", encoding="utf-8")
+    assert main(["--fixtures", str(tmp_path), "--part", "test"]) == 0
+    out = capsys.readouterr().out
+    assert "no articles: not scored" in out and "PASS" not in out
+    assert main(["--fixtures", str(tmp_path), "--part", "test", "--strict"]) == 1

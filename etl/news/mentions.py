@@ -5,7 +5,8 @@ language, words, "72 thousand", "1.2 million", "1,1 milioni", "півтора м
 to a category: a category word after the figure ("574,690 troops", "one submarine"), a label before it
 ("tanks - 8,344 (+12)", "carri armati: 120", "танків — 10 123"), a verb saying what happened ("3,825 have
 been injured"), or a figure taking the category of the one before ("including 1,180 over the past day").
-Ranges, qualifiers ("over", "близько", "circa") and a bracketed daily increase "(+N)" are read here.
+Ranges, qualifiers ("over", "близько", "circa") and a bracketed daily increase "(+N)" are read first, by
+:mod:`etl.news.figures`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from etl.news import lexicon as lx
 from etl.news import numbers as numbers_mod
+from etl.news.figures import Figure, bracket_after, not_a_count, read_figure
 from etl.news.text import Sentence
 
 _NOUNS = lx.compile_table(lx.NOUNS)
@@ -32,16 +34,9 @@ _VERB_AFTER = [
     )
     for p, k in lx.VERB_AFTER
 ]
-_QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
-_QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
 _INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
 _INHERIT_AFTER = re.compile(lx.INHERIT_AFTER, re.I)
 _TOTAL_LEAD = re.compile(lx.TOTAL_LEAD, re.I)
-_CURRENCY = re.compile(lx.CURRENCY_BEFORE, re.I)
-_NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
-_RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
-_RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
-_RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _RISEN_OF = re.compile(lx.RISEN_OF + lx.INCREASE_BEFORE, re.I)
@@ -65,7 +60,6 @@ _DAILY_AFTER = re.compile(
     r" (?:day|24 hours)|over the (?:past|last) (?:day|24 hours)|за (?:минулу |останню )?добу)(?![\w])",
     re.I,
 )
-_BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
@@ -80,7 +74,6 @@ _LABEL_SEP = re.compile(
 )
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?|unità)(?![\w])", re.I)
-_MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
     "since",
     "in",
@@ -249,23 +242,6 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
     return kind, base + label_start, bulletin
 
 
-def _qualifier_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int]:
-    pre = norm[max(sent_start, start - 30) : start]
-    for rx, q in _QUAL_BEFORE:
-        m = rx.search(pre)
-        if m:
-            return q, start - len(pre) + m.start()
-    return None, start
-
-
-def _qualifier_after(norm: str, end: int) -> tuple[str | None, int]:
-    for rx, q in _QUAL_AFTER:
-        m = rx.match(norm, end)
-        if m:
-            return q, end + m.end() - m.start()
-    return None, end
-
-
 def _follower_ok(norm: str, pos: int, end: int) -> bool:
     rest = norm[pos:end]
     m = re.match(r"\s*(?:\(\s*[+\d][^)]*\)\s*)?([^\W\d_]+)", rest)
@@ -276,101 +252,10 @@ def _follower_ok(norm: str, pos: int, end: int) -> bool:
     return m.group(1).lower() in _FOLLOWERS
 
 
-# --------------------------------------------------------------------------- the figure's own parts
-
-
-def _not_a_count(norm: str, s: Sentence, n: numbers_mod.NumberMention) -> bool:
-    """Money, a share, a number ("#3", "№ 5"), a time of day: never a loss figure."""
-    pre = norm[max(s.start, n.start - 12) : n.start]
-    if _CURRENCY.search(pre) or _NOT_COUNT.match(norm, n.end, s.end):
-        return True
-    if n.start >= 1 and norm[n.start - 1] in "#№":
-        return True
-    return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end : n.end + 6], re.I))  # a time: 3:55 AM
-
-
-def _range(
-    norm: str, s: Sentence, n: numbers_mod.NumberMention, nxt: numbers_mod.NumberMention | None
-) -> tuple[int, int] | None:
-    """(low, high) when ``n`` opens a range with the next mention: 7,000 to 15,000 / between 7 and 15 thousand."""
-    if nxt is None or n.value is None or nxt.value is None:
-        return None
-    conn = norm[n.end : nxt.start]
-    if not _RANGE_CONN.fullmatch(conn):
-        return None
-    word = conn.strip().lower()
-    before = norm[max(s.start, n.start - 40) : n.start]
-    if word in ("and", "e", "a", "або", "or") and not _RANGE_BEFORE.search(before):
-        return None  # "11 tanks and nine" is two figures; "between 7 and 15" is a range
-    if _RISE_BEFORE.search(before) or re.search(r"(?<![\w])by\s*$", before, re.I):
-        return None  # "rose from 380,000 to 400,000", "grew by 20 to 4,537": a change, not an estimate
-    lo, hi = n.value, nxt.value
-    mult = _MULTIPLIER.search(nxt.text)
-    if mult and re.fullmatch(r"[\d.,' ]+", n.text):
-        factor = 1_000_000 if re.search(r"mil|млн|мільйон", mult.group(), re.I) else 1000
-        if lo * factor <= hi:
-            lo *= factor
-    return (lo, hi) if lo < hi else None
-
-
-def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int | None, tuple[int, int] | None]:
-    """(index of the mention, span) of a bracketed increase right after a total: (+1180) / (up 26) / (0)."""
-    bm = _BRACKET.match(norm, at, s.end)
-    if bm:
-        for j in range(i + 1, min(i + 3, len(nums))):
-            if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
-                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end : s.end], re.I)
-                if close:
-                    return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
-                break
-        return None, None
-    m0 = re.match(r"\s*\(\s*0\s*\)", norm[at : s.end])
-    if m0:
-        for j in range(i + 1, min(i + 2, len(nums))):
-            if nums[j].start < at + m0.end():
-                return j, (at + m0.start() + (len(m0.group()) - len(m0.group().lstrip())), at + m0.end())
-    return None, None
-
-
 # --------------------------------------------------------------------------- binding a figure to a category
 
 
-@dataclass
-class _Figure:
-    """A number with what is read right around it, before its category is looked for."""
-
-    n: numbers_mod.NumberMention
-    value: int | None
-    low: int | None
-    high: int | None
-    qualifier: str | None
-    qual_start: int
-    after: int  # where the figure (with its qualifier and bracket) ends
-    bracket: numbers_mod.NumberMention | None = None
-    bracket_span: tuple[int, int] | None = None
-
-
-def _figure(norm: str, s: Sentence, nums: list, i: int, consumed: set[int]) -> _Figure:
-    n = nums[i]
-    low = high = None
-    value, anchor_end = n.value, n.end
-    rng = _range(norm, s, n, nums[i + 1] if i + 1 < len(nums) else None)
-    if rng is not None:
-        low, high, value = rng[0], rng[1], None
-        anchor_end = nums[i + 1].end
-        consumed.add(i + 1)
-    qual, qual_start = _qualifier_before(norm, n.start, s.start)
-    qual_after, anchor_end2 = _qualifier_after(norm, anchor_end)
-    fig = _Figure(n, value, low, high, qual or qual_after, qual_start, anchor_end2)
-    if low is None:
-        j, span = _bracket(norm, s, nums, i, anchor_end2)
-        if j is not None:
-            fig.bracket, fig.bracket_span, fig.after = nums[j], span, span[1]
-            consumed.add(j)
-    return fig
-
-
-def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
+def _bind_category(norm: str, s: Sentence, f: Figure) -> tuple | None:
     """(kind, start, end, subject hint, verb kind, label first, inherit, bringing) or None: no category."""
     kind, noun_end, subj = noun_after(norm, f.after, s.end)
     start, end = min(f.qual_start, f.n.start), (noun_end if kind else f.after)
@@ -462,15 +347,15 @@ def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) ->
     out: list[Candidate] = []
     consumed: set[int] = set()
     for i, n in enumerate(nums):
-        if i in consumed or _not_a_count(norm, s, n):
+        if i in consumed or not_a_count(norm, s, n):
             continue
-        f = _figure(norm, s, nums, i, consumed)
+        f = read_figure(norm, s, nums, i, consumed)
         bound = _bind_category(norm, s, f)
         if bound is None:
             continue
         kind, start, end, subj, verb_kind, label_first, inherit, bringing = bound
         if f.bracket is None and f.low is None and end > f.after:
-            j, span = _bracket(norm, s, nums, i, end)  # "10 620 tanks (+7)": the increase after the noun
+            j, span = bracket_after(norm, s, nums, i, end)  # "10 620 tanks (+7)": the increase after the noun
             if j is not None:
                 f.bracket, f.bracket_span = nums[j], span
                 consumed.add(j)
