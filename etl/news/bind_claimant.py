@@ -98,8 +98,10 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
 
 def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
     """ "The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
-    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.cues or se.p.not_loss_only:
+    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.not_loss_only:
         return False
+    if any(q.entity != st.prev_claim.entity for q in se.p.cues):
+        return False  # only the claimant of the figures before goes on: "Kyiv's military also counted 1,254 tanks"
     if se.p.s.index - st.prev_claim.sentence > 2:
         return False
     if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
