@@ -83,7 +83,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         "ua_general_staff",
     ),
     (
-        r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?",
+        # "Russian air defense forces shot down 152 drones": an air defence, not Ukraine's Defence Forces
+        r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)"
+        r"|(?:Ukraine's |Ukrainian )?(?<!air )(?<!Russian )Defen[cs]e Forces(?: of Ukraine)?",
         "ua_general_staff",
     ),
     (

@@ -77,7 +77,10 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military )?(?:vehicles?|trucks|cars)", "vehicles"),
+    (
+        r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military |motor )?(?:vehicles?|trucks|cars)",
+        "vehicles",
+    ),
     (
         r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
         r"|dead, wounded|killed, wounded",
