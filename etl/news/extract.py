@@ -93,6 +93,9 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
 _SAID_SO = re.compile(
     r"\s*(?:Lo (?:ha |hanno )?(?:detto|dett[io]|riferit[oi]|riferisce|riferiscono|riporta|riportano|afferma|affermano"
     r"|dichiarat[oi]|reso noto|resi noti|comunicat[oi])|This was (?:reported|said|stated)|Про це (?:повідомил\w*"
+    # "È il dato diffuso giovedì dallo Stato maggiore ucraino", "Sono i dati forniti da ..."
+    r"|(?:È|E'|Questo è) (?:il dato|quanto) (?:diffus|riferit|comunicat|fornit|emers)\w*|(?:Sono|Questi sono) i dati"
+    r" (?:diffus|fornit|comunicat|riferit)\w*"
     r"|повідомляє|повідомляють|заявил\w*|йдеться))\b",
     re.I,
 )

@@ -284,6 +284,7 @@ SAID_VERBS = r"said|says|reported|reports|stated|announced"  # English, in the f
 REPORT_VERBS = (
     SAID_VERBS + r"|according to|повідом\w*|заяви\w*|йдеться|за даними"
     r"|riferit\w*|riferisc\w*|riporta\w*|dett[oi]|detto|reso not[oi]|affermat\w*|afferma\w*|comunicat\w*|secondo"
+    r"|diffus[oi]"
 )
 
 # The words before a total that a figure just before brings ("bringing the total to", "porta il totale a",
