@@ -12,7 +12,9 @@ from etl.news.exclusions import prisoner_swap, side_story
 from etl.news.mentions import Candidate, military_people
 
 _STRIKE = re.compile(r"(?<![\w])(?:" + lx.STRIKE_WORDS + r")(?![\w])", re.I)
-_TOTALS = re.compile(r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|підсум\w*)(?![\w])", re.I)
+_TOTALS = re.compile(
+    r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|підсум\w*|the number of)(?![\w])", re.I
+)
 _DOWNED_AFTER = re.compile(lx.DOWNED_AFTER, re.I)
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
@@ -20,6 +22,7 @@ _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
 # Moscow's "enemy" up to 70 characters before the figure:
 # "The total enemy losses in this [Donetsk] direction amounted to"
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,70}$", re.I)
+_NOT_LOSS_WORD = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])", re.I)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _COMBINED = re.compile(r"(?<![\w])(?:a |the )?combined (?:total|tally|number) of\s*$", re.I)  # two categories
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
@@ -98,7 +101,9 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
 
 def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
     """ "The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
-    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.not_loss_only:
+    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None:
+        return False
+    if se.p.not_loss_only and not _downed_in_label(st, se, c):
         return False
     if any(q.entity != st.prev_claim.entity for q in se.p.cues):
         return False  # only the claimant of the figures before goes on: "Kyiv's military also counted 1,254 tanks"
@@ -111,6 +116,14 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
         or ALSO.search(st.norm, se.p.s.start, c.start)
         or _TOTALS.search(st.norm, se.p.s.start, c.start)  # "Kyiv's totals now include 6,757 tanks"
     )
+
+
+def _downed_in_label(st: State, se: Sent, c: Candidate) -> bool:
+    """ "Il bollettino indica anche 2.627 droni abbattuti", "The number of Russian drones downed reached 18,798": the
+    shoot-down word is the participle of the figure's own label (the count's name), not a verb of the day's air
+    defence ("shot down 152 drones", "152 were downed")."""
+    hits = list(_NOT_LOSS_WORD.finditer(st.norm, se.p.s.start, se.p.s.end))
+    return bool(hits) and all(c.start <= m.start() <= c.end + 2 for m in hits)
 
 
 # --------------------------------------------------------------------------- claimant, category, subject

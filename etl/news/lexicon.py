@@ -175,7 +175,7 @@ TOTAL_LEAD = (
 )
 
 INHERIT_AFTER = (
-    r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
+    r"(\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких))(?![\w])"
     # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
     r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:more\s+)?(?:lost|killed|eliminated|added|more)"
     r"\s+(?:in|over|during|on)\s+the"
@@ -206,7 +206,8 @@ LABEL_TAIL = (
     r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?"
     r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
-    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi"
+    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|downed|shot down|знищено|втрачено|ліквідовано"
+    r"|distrutti|persi"
     r"|messi fuori combattimento|eliminati))?"
     r"(?:\s+(?:in|over|during) the (?:last|past|previous) (?:24 hours|day))?(?:\s*\([^()]{1,40}\))?$"
 )

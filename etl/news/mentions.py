@@ -287,31 +287,11 @@ def _bind_category(norm: str, s: Sentence, f: Figure) -> tuple | None:
     if kind == "people" and _UNIT_AFTER.match(norm, f.after, s.end) and _INCREASE_BEFORE.search(norm, s.start, start):
         kind = None  # "цей показник збільшився ще на 930 осіб": the increase of the figure before
     if kind is None:
-        pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
-        if (
-            _INHERIT_BEFORE.search(pre_long[-50:])
-            or _TOTAL_LEAD.fullmatch(norm, s.start, f.qual_start)
-            or _INCREASE_BEFORE.search(pre_long[-20:])
-            or _INCREASE_AFTER.match(norm, f.after, s.end)
-            or _INHERIT_AFTER.match(norm, f.after, s.end)
-            or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
-            and re.search(r"\w,\s*$", pre_long)
-        ):
-            if _REGIONAL_AFTER.search(norm[f.after : s.end]):
-                return None  # "including up to 600 in the Kursk region": a breakdown, not a total
-            kind, inherit, end = "inherit", True, f.after
-            named = _RISEN_OF.search(pre_long)  # "Втрати бойових броньованих машин зросли на 3"
-            hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
-            if hit:
-                kind, inherit = hit[0], False
-        elif _BRINGING_PRE.search(pre_long):
-            kind, inherit, bringing, end = "inherit", True, True, f.after
-        elif _RESPECTIVELY.search(pre_long) and re.search(
-            r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
-            norm[max(s.start, f.qual_start - 40) : f.qual_start],
-            re.I,
-        ):
-            kind, inherit, end = "inherit", True, f.after  # "... respectively to 3,751 and 7,307"
+        found = _inherited(norm, s, f)
+        if found == "breakdown":
+            return None
+        if found is not None:
+            kind, inherit, bringing, end = found
     if kind is None:
         return None
     if kind in lx.PEOPLE_KINDS and verb_kind is None:
@@ -335,6 +315,38 @@ def _bind_category(norm: str, s: Sentence, f: Figure) -> tuple | None:
         ):
             verb_kind = "wounded"
     return kind, start, end, subj, verb_kind, label_first, inherit, bringing
+
+
+def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int] | str | None:
+    """(kind, inherit, bringing, end) of a bare figure that takes the category of the one before ("including 1,180",
+    "610 in più", "3 dei quali", "bringing the total to 4,537"), "breakdown" for a regional part, else None."""
+    pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
+    after = _INHERIT_AFTER.match(norm, f.after, s.end)
+    if (
+        _INHERIT_BEFORE.search(pre_long[-50:])
+        or _TOTAL_LEAD.fullmatch(norm, s.start, f.qual_start)
+        or _INCREASE_BEFORE.search(pre_long[-20:])
+        or _INCREASE_AFTER.match(norm, f.after, s.end)
+        or after
+        or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
+        and re.search(r"\w,\s*$", pre_long)
+    ):
+        if _REGIONAL_AFTER.search(norm[f.after : s.end]):
+            return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
+        # "3 dei quali nell'ultimo giorno": the evidence is the figure with its "of them"
+        end = f.after + len(after.group(1)) if after and after.group(1) else f.after
+        named = _RISEN_OF.search(pre_long)  # "Втрати бойових броньованих машин зросли на 3"
+        hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
+        return (hit[0], False, False, end) if hit else ("inherit", True, False, end)
+    if _BRINGING_PRE.search(pre_long):
+        return "inherit", True, True, f.after
+    if _RESPECTIVELY.search(pre_long) and re.search(
+        r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
+        norm[max(s.start, f.qual_start - 40) : f.qual_start],
+        re.I,
+    ):
+        return "inherit", True, False, f.after  # "... respectively to 3,751 and 7,307"
+    return None
 
 
 def military_people(norm: str, s: Sentence, start: int) -> bool:
