@@ -9,7 +9,7 @@ from etl.news import lexicon as lx
 from etl.news.bind_state import ALSO, REPORT_NOUN, Sent, State, nearest
 from etl.news.clauses import Cue
 from etl.news.exclusions import prisoner_swap, side_story
-from etl.news.mentions import Candidate, military_people
+from etl.news.mentions import Candidate, military_people, noun_after
 
 _STRIKE = re.compile(r"(?<![\w])(?:" + lx.STRIKE_WORDS + r")(?![\w])", re.I)
 _TOTALS = re.compile(
@@ -180,6 +180,12 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     return kind, kind
 
 
+def _noun_kind(norm: str, pos: int, end: int) -> str | None:
+    """The category of an equipment noun right after ``pos`` ("Russian| cruise missiles destroyed"), if any."""
+    kind, _end, _subject = noun_after(norm, pos, end)
+    return kind if kind not in lx.PEOPLE_KINDS else "people"
+
+
 def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     p, norm = se.p, st.norm
     subs = [
@@ -188,9 +194,10 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     if subs:
         near = max(subs, key=lambda x: x[1])
         subject = near[2]
-        if subject in lx.SUBJECTS and (
-            _AGENT.match(norm, near[1], c.start) or _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])
-        ):
+        agent = _AGENT.match(norm, near[1], c.start)
+        if agent and _noun_kind(norm, near[1], agent.end()) not in (None, "people"):
+            agent = None  # "the count of Russian cruise missiles destroyed grew by 20": the things destroyed, passive
+        if subject in lx.SUBJECTS and (agent or _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])):
             # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
             subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
         return subject

@@ -44,7 +44,7 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
                 return c.start - mk.end
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = (
-                "," in norm[c.end : mk.start]
+                re.search(r",(?!\d)", norm[c.end : mk.start])  # not the comma of "714,380"
                 and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
                 and not _listed(st, se, c)
             )

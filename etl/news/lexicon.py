@@ -233,6 +233,8 @@ RISEN_OF = (
     r"(?:втрати|losses of|perdite di|(?:count|tally|number|total) of(?: Russian)?)\s+(\S.{2,60}?)\s+"
     r"(?:(?:destroyed|downed|lost)\s+)?"
 )
+# "Russia's personnel losses grew by 1,770", "tank losses rose by 5": the category named before "losses"
+LOSSES_RISEN = r"(?<![\w'])(\w[\w-]*)\s+(?:losses|casualties|count|tally|toll)\s+" + INCREASE_BEFORE
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
 # qualifiers that are verbs: between a label and its figure, the separator ("втрати окупантів перевищили 600 тисяч")
@@ -299,4 +301,7 @@ BRINGING_BEFORE = (
     r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
     r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
     r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$"
+    # "Russia's personnel losses grew by 1,770 to 714,380": the total after the increase
+    r"|(?:grew|grown|rose|risen|increased|climbed|jumped|went up)\s+by\s+\d[\d.,]*(?:\s\d{3})*\s+to\s*$"
+    r"|(?:salit|aumentat|cresciut)[aoie] di \d[\d.,]*(?:\s\d{3})*\s+a\s*$|зрос\w* на \d[\d.,]*(?:\s\d{3})*\s+до\s*$"
 )

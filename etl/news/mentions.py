@@ -40,6 +40,7 @@ _TOTAL_LEAD = re.compile(lx.TOTAL_LEAD, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _RISEN_OF = re.compile(lx.RISEN_OF + lx.INCREASE_BEFORE, re.I)
+_LOSSES_RISEN = re.compile(lx.LOSSES_RISEN, re.I)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(
@@ -335,7 +336,8 @@ def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int]
             return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
         # "3 dei quali nell'ultimo giorno": the evidence is the figure with its "of them"
         end = f.after + len(after.group(1)) if after and after.group(1) else f.after
-        named = _RISEN_OF.search(pre_long)  # "Втрати бойових броньованих машин зросли на 3"
+        # "Втрати бойових броньованих машин зросли на 3", "Russia's personnel losses grew by 1,770"
+        named = _RISEN_OF.search(pre_long) or _LOSSES_RISEN.search(pre_long)
         hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
         return (hit[0], False, False, end) if hit else ("inherit", True, False, end)
     if _BRINGING_PRE.search(pre_long):
