@@ -17,7 +17,11 @@ _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])"
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _BARE_TOTAL = re.compile(r"in total|a total of|totals? of|total|in totale|complessivamente", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
-_PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
+# the day's part of a total: "with 61 more added since the previous report" (the bulletins are daily)
+_PAST_DAY = re.compile(
+    r"(?:past|previous|last|final) day|(?:previous|last) (?:report|update|bulletin)|добу|24 ore|ieri|yesterday|вчора",
+    re.I,
+)
 _PERIODS = {
     "start": "mention",
     "period_month_mention": "month_mention",

@@ -41,6 +41,7 @@ _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _RISEN_OF = re.compile(lx.RISEN_OF + lx.INCREASE_BEFORE, re.I)
 _LOSSES_RISEN = re.compile(lx.LOSSES_RISEN, re.I)
+_PART_WORD = re.compile(r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|more)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(
@@ -335,7 +336,8 @@ def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int]
         if _REGIONAL_AFTER.search(norm[f.after : s.end]):
             return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
         # "3 dei quali nell'ultimo giorno": the evidence is the figure with its "of them"
-        end = f.after + len(after.group(1)) if after and after.group(1) else f.after
+        part = _PART_WORD.match(norm, f.after, s.end) if after else None
+        end = part.end() if part else f.after
         # "Втрати бойових броньованих машин зросли на 3", "Russia's personnel losses grew by 1,770"
         named = _RISEN_OF.search(pre_long) or _LOSSES_RISEN.search(pre_long)
         hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
