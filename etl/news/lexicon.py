@@ -117,6 +117,8 @@ PERIOD_SAME = (
     r"|nel corso del mese|in quel mese|nello stesso mese"
     r"|(?:during|over|in|for) (?:the|that) (?:same )?week|the same week|за (?:цей|той) (?:же |самий )?тиждень"
     r"|nella stessa settimana"
+    # "Over the same seven days, Ukraine's forces destroyed 22 tanks": the days counted before
+    r"|(?:during|over|in|for) the same (?:\w+|\d+) days|negli stessi (?:\w+|\d+) giorni|за ті самі (?:\w+|\d+) дн\w+"
 )
 PERIOD_YEAR = (
     r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
