@@ -335,9 +335,8 @@ def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int]
     ):
         if _REGIONAL_AFTER.search(norm[f.after : s.end]):
             return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
-        # "3 dei quali nell'ultimo giorno": the evidence is the figure with its "of them"
-        part = _PART_WORD.match(norm, f.after, s.end) if after else None
-        end = part.end() if part else f.after
+        part = _PART_WORD.match(norm, f.after, s.end) if after else _INCREASE_AFTER.match(norm, f.after, s.end)
+        end = part.end() if part else f.after  # "3 dei quali", "890 in più": the figure with its word
         # "Втрати бойових броньованих машин зросли на 3", "Russia's personnel losses grew by 1,770"
         named = _RISEN_OF.search(pre_long) or _LOSSES_RISEN.search(pre_long)
         hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
