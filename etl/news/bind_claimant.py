@@ -13,7 +13,7 @@ from etl.news.mentions import Candidate, military_people, noun_after
 
 _STRIKE = re.compile(r"(?<![\w])(?:" + lx.STRIKE_WORDS + r")(?![\w])", re.I)
 _TOTALS = re.compile(
-    r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|підсум\w*|the number of)(?![\w])", re.I
+    r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|totale|підсум\w*|the number of)(?![\w])", re.I
 )
 _DOWNED_AFTER = re.compile(lx.DOWNED_AFTER, re.I)
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
@@ -109,12 +109,14 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
         return False  # only the claimant of the figures before goes on: "Kyiv's military also counted 1,254 tanks"
     if se.p.s.index - st.prev_claim.sentence > 2:
         return False
-    if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
-        return True  # "Carri armati: 10.431." right after the figures it goes on from
+    labelled = c.label_first or noun_after(st.norm, c.start, c.number.start)[0] == c.kind
+    if labelled and se.p.s.index - st.prev_claim.sentence == 1:
+        return True  # "Carri armati: 10.431.", "I droni abbattuti nell'ultimo giorno sono 2.120." after the figures
     return bool(
         REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end)
         or ALSO.search(st.norm, se.p.s.start, c.start)
-        or _TOTALS.search(st.norm, se.p.s.start, c.start)  # "Kyiv's totals now include 6,757 tanks"
+        # "Kyiv's totals now include 6,757 tanks", "Quanto ai droni, il totale è di 49.767"
+        or _TOTALS.search(st.norm, se.p.s.start, c.number.start)
     )
 
 

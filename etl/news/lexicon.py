@@ -210,8 +210,11 @@ LABEL_TAIL = (
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
     r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|downed|shot down|знищено|втрачено|ліквідовано"
     r"|distrutti|persi"
-    r"|messi fuori combattimento|eliminati))?"
-    r"(?:\s+(?:in|over|during) the (?:last|past|previous) (?:24 hours|day))?(?:\s*\([^()]{1,40}\))?$"
+    r"|messi fuori combattimento|eliminati|abbattuti)"
+    # "i droni russi distrutti dall'inizio del conflitto sono 130.711": the start after the participle
+    r"(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:(),]{3,40}?)?)?"
+    r"(?:\s+(?:(?:in|over|during) the (?:last|past|previous) (?:24 hours|day)|nell'ultimo giorno"
+    r"|nelle ultime 24 ore))?(?:\s*\([^()]{1,40}\))?$"
 )
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
 AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"

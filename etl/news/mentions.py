@@ -75,6 +75,13 @@ _LABEL_SEP = re.compile(
     re.I,
 )
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
+# "Quanto ai droni, il totale è di 49.767", "As for drones, the count stands at 18,798"
+_TOPIC = re.compile(
+    r"(?:Quanto (?:ai|agli|alle|al|alla|all')|As for|As to|Що стосується)\s*(\S[^,;.]{1,40}?)\s*,\s*"
+    r"(?:il (?:totale|conteggio|numero)|the (?:total|count|number|tally))\s+(?:è di|è|sale a|is|stands at|stood at"
+    r"|was|reached|rose to)\s+(?:circa |oltre |about |over |more than )?$",
+    re.I,
+)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?|unità)(?![\w])", re.I)
 _FOLLOWERS = {
     "since",
@@ -288,6 +295,12 @@ def _bind_category(norm: str, s: Sentence, f: Figure) -> tuple | None:
         kind, end = "people", _PEOPLE_PLAIN.match(norm, f.after, s.end).end()
     if kind == "people" and _UNIT_AFTER.match(norm, f.after, s.end) and _INCREASE_BEFORE.search(norm, s.start, start):
         kind = None  # "цей показник збільшився ще на 930 осіб": the increase of the figure before
+    topic = None if kind is not None else _TOPIC.search(norm, max(s.start, f.qual_start - 80), f.qual_start)
+    hit = _match_noun(norm, topic.start(1), topic.end(1)) if topic else None
+    if hit and hit[1] == topic.end(1):  # "Quanto ai droni, il totale è di 49.767 unità": the topic names the count
+        kind, start, end = hit[0], topic.start(1), f.after
+        um = _UNIT_AFTER.match(norm, end, s.end)
+        end = um.end() if um else end
     if kind is None:
         found = _inherited(norm, s, f)
         if found == "breakdown":
