@@ -25,7 +25,7 @@ from etl.news.bind_measure import measure_of
 from etl.news.bind_state import Sent, State, is_at_the_time
 from etl.news.claim import Claim
 from etl.news.clauses import SentenceInfo
-from etl.news.exclusions import short_list_item
+from etl.news.exclusions import bullet_item, short_list_item
 from etl.news.mentions import Candidate
 
 __all__ = ["Sent", "State", "bind_candidate", "bind_sentence", "make_claims"]
@@ -153,7 +153,12 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start : p.s.end]):
+    elif (
+        st.list_header is not None
+        and not se.in_list
+        and not short_list_item(st.norm[p.s.start : p.s.end])
+        and not bullet_item(st.norm, p.s.start)
+    ):
         st.list_header = None
 
 

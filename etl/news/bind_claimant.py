@@ -16,6 +16,7 @@ _TOTALS = re.compile(
     r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|totale|підсум\w*|the number of)(?![\w])", re.I
 )
 _DOWNED_AFTER = re.compile(lx.DOWNED_AFTER, re.I)
+_BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
@@ -83,7 +84,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     if c.kind in ("wounded", "killed", "killed_wounded") and _STRIKE.search(norm, s.start, s.end):
         if not military_people(norm, s, c.start):
             return True  # "Russian strike damages Odesa port infrastructure, three injured": civilians
-    if _DOWNED_AFTER.match(norm, c.end, s.end):
+    if _DOWNED_AFTER.match(norm, c.end, s.end) and not _BRINGING.search(norm, c.end, s.end):
+        # ... unless the sentence brings the count: "Two cruise missiles were downed, bringing the count to 2,199"
         return True  # "launched 180 drones, of which 152 were downed": weapons launched and shot down, not losses
     if _FORECAST.match(norm, c.end, s.end):
         return True  # "likely to exceed 1,000,000 by the summer": a projection, not a count

@@ -139,7 +139,7 @@ CUMULATIVE = (
     r"(?:invasion|war|aggression)|since the (?:full-scale )?invasion|since the war (?:began|started)"
     r"|since (?:[\w'.-]+ ){0,6}?(?:launched|began|started|invaded|crossed)\b|in total|a total of|totals? of"
     r"|during the course of the war|in the course of the war|over the course of the war|so far in the war"
-    r"|to date|overall|all told|since February 2022|since Feb(?:ruary|\.)? 24(?:, 2022)?"
+    r"|to date|overall|all told|in all(?=\s*[.,;]|\s*$)|since February 2022|since Feb(?:ruary|\.)? 24(?:, 2022)?"
     r"|(?:з|від) початку (?:повномасштабного )?(?:вторгнення|війни)|загальні (?:бойові )?втрати|всього|загалом|сумарно"
     r"|dall'inizio (?:dell'invasione|della guerra|del conflitto)(?: su larga scala)?|in totale|complessivamente"
     r"|dal 24 febbraio(?: 2022)?"

@@ -55,7 +55,9 @@ _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BRINGING_PRE = re.compile(lx.BRINGING_BEFORE, re.I)  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
-_TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
+_TOTAL_AFTER = re.compile(
+    r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку|in all(?=\s*[.,;]|\s*$))", re.I
+)  # "Artillery systems: 46 in a day, 13,736 in all."
 # "757.340 uomini, 1.400 nelle ultime 24 ore": a bare figure of the day after a figure takes its category
 _DAILY_AFTER = re.compile(
     r"\s+(?:nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nella giornata di ieri|in the (?:past|last)"
