@@ -121,7 +121,7 @@ def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
     make_claims(st, se, c, (claimant, entity), (kind, category, subject), (measure, period, marked), when)
     if period is not None:
         st.prev_period = period
-    if measure in ("daily_increase", "period_increase"):
+    if measure in ("daily_increase", "period_increase") and not c.inherit:
         st.last_measure[entity] = measure
     st.measures_seen.setdefault(entity, set()).update(
         cl.measure for cl in se.claims if cl.entity == entity and cl.sentence not in st.heads

@@ -97,7 +97,11 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
             )
         elif marker.kind == "period_same":
             # "in the same period": the period of the figures before it (the past day, or since a day)
-            last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
+            # (a part of the figure before, "che ne conta 1.360 nell'ultima giornata", is not the period: its total is)
+            prev = st.prev_claim
+            last = st.last_measure.get(entity) or (
+                None if prev is None else "cumulative" if prev.kind == "inherit" else prev.measure
+            )
             if last == "daily_increase":
                 measure = "daily_increase"
             elif last == "cumulative" and st.last_measure.get(entity) is None:

@@ -167,6 +167,8 @@ INHERIT_BEFORE = (
     r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі"
     # "Of that number, 890 were lost over the previous 24 hours"
     r"|di cui|of (?:that|this|the) (?:number|figure|total)"
+    # "lo Stato maggiore ..., che ne conta 1.360 soltanto nell'ultima giornata": a part of the figure before
+    r"|\bne (?:conta|contano|indica|indicano|segnala|segnalano|riporta|riportano|aggiunge)"
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
@@ -220,7 +222,7 @@ LABEL_TAIL = (
 AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (
-    r"(?:up|rising|rose|grew|increased|climbed|jumped|an increase of|increase of|up by|\+"
+    r"(?:up|rising|rose|grew|increased|climbed|jumped|an increase of|increase of|up by|adding|\+"
     r"|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
     r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
@@ -301,8 +303,10 @@ BRINGING_BEFORE = (
     r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
     r"|losses|casualties|figure|number)\b"
     r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
-    r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+    r"|rose to|climbed to|is|was|(?:has|had|have) (?:now )?(?:reached|risen to|climbed to|grown to))\s*$"
+    r"|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
+    # "il totale dall'inizio del conflitto sale a 1.230.810"
+    r"|(?:il )?totale (?:[^.;,\d]{0,40}? )?(?:è )?(?:salito|arrivato|giunto|sale|arriva) a\s*$"
     r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
     r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
     r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$"
