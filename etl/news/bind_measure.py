@@ -45,7 +45,10 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
 
         def distance(mk: Marker) -> int:
             if mk.end <= c.start:
-                return c.start - mk.end
+                # "470 servicemen ... over the past 24 hours, and more than 6,600 since ...": the marker is the figure
+                # before's, across a comma, when one after the figure is in its own clause
+                behind = re.search(r",(?!\d)", norm[mk.end : c.start]) and any(o.end <= mk.start for o in se.cands)
+                return c.start - mk.end + (500 if behind else 0)
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = (
                 re.search(r",(?!\d)", norm[c.end : mk.start])  # not the comma of "714,380"
@@ -56,9 +59,10 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
 
         strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start : mk.end])] or in_group
         marker = min(strong, key=distance)
-        if marker.kind == "start" and any(mk.kind == "daily" for mk in in_group):
+        day = [mk for mk in in_group if mk.kind == "daily" and 0 <= marker.start - mk.end <= 25]
+        if marker.kind == "start" and day:
             # "in the 24 hours between Saturday July 1 and Sunday July 2": a day, not a period
-            marker = next(mk for mk in in_group if mk.kind == "daily")
+            marker = day[0]
         return None if distance(marker) >= 1000 else marker
     if p.groups and group != p.groups[0]:
         lead = [mk for mk in p.markers if mk.end <= se.cands[0].start and mk.start < p.groups[0][1]]

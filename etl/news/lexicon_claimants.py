@@ -51,7 +51,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         r"(?:secondo|per|stando a) Mosca|(?:il )?ministero (?:della Difesa )?(?:russo|di Mosca)|(?:Mosca"
         r"|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
         r"|comunicato|riconosciuto|sostenuto|affermato|annunciato|rivendicato|detto)"
-        r"|(?:Mosca|il Cremlino) (?:invece )?(?:sostiene|afferma|rivendica|dice|dichiara|riferisce|annuncia)",
+        r"|(?:Mosca|il Cremlino) (?:invece )?(?:sostiene|afferma|rivendica|dice|dichiara|riferisce|annuncia)"
+        # a headline's "Mosca: "Eliminati 220 soldati ucraini"": the quote is Moscow's
+        r"|^(?:title:\s*)?(?:Mosca|Moscow|Москва):",
         "ru_defense_ministry",
     ),
     # Ukraine's General Staff (and Kyiv's military, who publish its figures)
@@ -157,7 +159,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (
         r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
         r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky"
-        r"|(?:Oleksandr )?Syrsk(?:yi|yy|iy|y|ii)|Сирськ\w+",
+        r"|(?:Oleksandr )?Syrsk(?:yi|yy|iy|y|ii)|Сирськ\w+"
+        r"|(?:Wagner (?:chief|boss|founder|leader) )?(?:Yevgeny )?Prigozhin|Пригожин\w*",
         "other",
     ),
     (

@@ -154,7 +154,7 @@ NOUNS: list[tuple[str, str]] = [
         "armored_vehicles",
     ),
     (r"carri armati|carro armato|tank", "tanks"),
-    (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
+    (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie|obici|obices?", "artillery"),
     (
         r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi"
         r"|lanciarazzi|missilistici) (?:a|di) lancio multiplo",

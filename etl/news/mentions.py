@@ -346,7 +346,7 @@ def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int]
         or _INCREASE_AFTER.match(norm, f.after, s.end)
         or after
         or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
-        and re.search(r"\w,\s*$", pre_long)
+        and re.search(r"\w,\s*(?:and |e |та |і )?$", pre_long)
     ):
         if _REGIONAL_AFTER.search(norm[f.after : s.end]):
             return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
