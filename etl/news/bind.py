@@ -124,7 +124,10 @@ def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
     if measure in ("daily_increase", "period_increase") and not c.inherit:
         st.last_measure[entity] = measure
     st.measures_seen.setdefault(entity, set()).update(
-        cl.measure for cl in se.claims if cl.entity == entity and cl.sentence not in st.heads
+        # a total a figure brings or a part of one ("bringing the total to 247,230") is not how the report counts
+        cl.measure
+        for cl in se.claims
+        if cl.entity == entity and cl.sentence not in st.heads and cl.kind != "inherit"
     )
     st.last_subject[claimant] = subject
 

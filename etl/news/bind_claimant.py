@@ -116,7 +116,7 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
         return True  # "Carri armati: 10.431.", "I droni abbattuti nell'ultimo giorno sono 2.120." after the figures
     return bool(
         REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end)
-        or ALSO.search(st.norm, se.p.s.start, c.start)
+        or ALSO.search(st.norm, se.p.s.start, se.p.s.end)  # "It said 27 artillery systems had also been hit"
         # "Kyiv's totals now include 6,757 tanks", "Quanto ai droni, il totale è di 49.767"
         or _TOTALS.search(st.norm, se.p.s.start, c.number.start)
     )

@@ -121,7 +121,7 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         and measure == "cumulative"
         and c.bracket is None
         and st.measures_seen.get(entity) == {"daily_increase"}
-        and ALSO.search(st.norm, se.p.s.start, c.start)
+        and ALSO.search(st.norm, se.p.s.start, se.p.s.end)  # "It said 27 artillery systems had also been hit"
     ):
         measure = "daily_increase"  # "He said Russian forces had also destroyed three tanks" after the day's figures
     elif (

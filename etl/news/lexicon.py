@@ -181,7 +181,7 @@ TOTAL_LEAD = (
 INHERIT_AFTER = (
     r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
     # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
-    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:more\s+)?(?:lost|killed|eliminated|added|more)"
+    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:more\s+)?(?:lost|killed|eliminated|destroyed|added|more)"
     r"\s+(?:in|over|during|on|since)\s+the"
     r"\s+(?:past|previous|last)\b"  # "reach 1,243,840, with 770 more over the past day"
 )

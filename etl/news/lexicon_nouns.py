@@ -37,7 +37,7 @@ NOUNS: list[tuple[str, str]] = [
     (
         rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)"
         rf"|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?"
-        r"|infantry fighting vehicles?"
+        rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?"
         r"|(?:APV|AFV|APC|IFV|ACV)s?",
         "armored_vehicles",
     ),

@@ -76,6 +76,7 @@ _LABEL_SEP = re.compile(
     r"|è pari a|sono|a|pari a|hanno raggiunto|hanno toccato quota|quota|" + lx.QUALIFIER_VERBS + r")\s+|\s+)$",
     re.I,
 )
+_ELLIPSIS = re.compile(r"\d\s+(?:e|ed|and|та|і|й)\s+(?:(?:i|le|gli|the)\s+)?$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
 # "Quanto ai droni, il totale è di 49.767", "As for drones, the count stands at 18,798"
 _TOPIC = re.compile(
@@ -248,8 +249,10 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
     if best is None:
         return None, start, False
     kind, label_start = best
-    if not bulletin and sep.group().strip() == "":
-        return None, start, False  # "tanks 8344" without a dash is a list too loose to trust in prose
+    if not bulletin and sep.group().strip() == "" and not _ELLIPSIS.search(pre, 0, label_start):
+        # "tanks 8344" without a dash is a list too loose to trust in prose, but for a verb left out after a figure:
+        # "i veicoli corazzati sono 10.401 e i sistemi di artiglieria 7.961"
+        return None, start, False
     return kind, base + label_start, bulletin
 
 
