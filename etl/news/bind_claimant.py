@@ -24,6 +24,11 @@ _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
 # "The total enemy losses in this [Donetsk] direction amounted to"
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,70}$", re.I)
 _NOT_LOSS_WORD = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])", re.I)
+_LAUNCHED = re.compile(
+    r"(?<![\w])(?:launched|fired|lanciat[oiae]|ha lanciato|hanno lanciato|запустил\w*|випустил\w*|атакувал\w*)"
+    r"(?![\w])[^.;]{0,40}$",
+    re.I,
+)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _COMBINED = re.compile(r"(?<![\w])(?:a |the )?combined (?:total|tally|number) of\s*$", re.I)  # two categories
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
@@ -81,6 +86,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
+    if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _LAUNCHED.search(norm, group[0], c.start):
+        return True  # "Russia also launched 27 cruise missiles and dozens of drones at Kyiv's power plants": an attack
     if c.kind in ("wounded", "killed", "killed_wounded") and _STRIKE.search(norm, s.start, s.end):
         if not military_people(norm, s, c.start):
             return True  # "Russian strike damages Odesa port infrastructure, three injured": civilians

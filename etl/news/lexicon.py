@@ -187,7 +187,7 @@ INHERIT_AFTER = (
 )
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
-INFLICTED_ON = r"[^.;]{0,40}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
+INFLICTED_ON = r"[^.;]{0,90}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
@@ -228,7 +228,8 @@ INCREASE_BEFORE = (
 )
 # a sentence about a strike: its killed and wounded are civilians unless an army lost them
 STRIKE_WORDS = (
-    r"strikes?|struck|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*|bombardament\w*|raid"
+    r"strikes?|struck|hits?|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*|bombardament\w*"
+    r"|raid"
 )
 # "launched 180 drones, of which 152 were downed": weapons shot down, not losses
 DOWNED_AFTER = (
@@ -253,6 +254,8 @@ QUALIFIER_VERBS = (
 REGIONAL_AFTER = (
     r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?"
     r"[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
+    # "Of them, more than 140 were lost in the area of responsibility of Battlegroup South"
+    r"|^\s*(?:\w+\s+){0,3}(?:in|within)\s+(?:the\s+)?(?:area|zone) of (?:responsibility|operations?)\b"
 )
 # The side named before a number did the destroying: the figure is the other side's loss
 _DESTROY_EN_UK = (
