@@ -81,7 +81,7 @@ LOSS_TRIGGERS = (
     r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
     r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
     r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
-    r"|втрат\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
+    r"|втрат\w*|втрачен\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
 )
@@ -157,6 +157,7 @@ BRINGING_TOTAL = (
     r"|losses(?= to))"  # "taking Moscow's reported losses to 753,370"
     # a total said after the day's figures: "and said total Russian personnel losses had risen to 392,380"
     r"|total (?:[\w']+ ){0,3}losses (?:had |have |has )?(?:risen|rose|climbed|grown|increased) to"
+    r"|losses (?:now )?(?:totals?|stand at|stands at)\b"  # "..., so Russia's personnel losses now total 753,370"
     r"|(?:le )?perdite totali (?:di [\w']+ )?(?:ammontano|sono salite|salgono) a"
     r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll"
     r"|tally) at"

@@ -55,9 +55,12 @@ _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BRINGING_PRE = re.compile(lx.BRINGING_BEFORE, re.I)  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
+# "Artillery systems: 46 in a day, 13,736 in all.", "1,660 soldiers over the past day and 830,790 since the invasion"
 _TOTAL_AFTER = re.compile(
-    r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку|in all(?=\s*[.,;]|\s*$))", re.I
-)  # "Artillery systems: 46 in a day, 13,736 in all."
+    r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку|in all(?=\s*[.,;]|\s*$)"
+    r"|since the (?:full-scale )?(?:invasion|war)\b)",
+    re.I,
+)
 # "757.340 uomini, 1.400 nelle ultime 24 ore": a bare figure of the day after a figure takes its category
 _DAILY_AFTER = re.compile(
     r"\s+(?:nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nella giornata di ieri|in the (?:past|last)"
@@ -66,7 +69,8 @@ _DAILY_AFTER = re.compile(
 )
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|"
+    r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
     r"|numbered|склали|досягли|досягла|досягнули"
     r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
@@ -110,6 +114,7 @@ _FOLLOWERS = {
     "persons",
     "people",
     "units",
+    "unità",
     "pcs",
     "од",
     "осіб",
@@ -349,7 +354,7 @@ def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int]
         or _INCREASE_AFTER.match(norm, f.after, s.end)
         or after
         or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
-        and re.search(r"\w,\s*(?:and |e |та |і )?$", pre_long)
+        and re.search(r"\w,\s*(?:and |e |та |і )?$|\w\s+(?:and|e|та|і)\s+$", pre_long)
     ):
         if _REGIONAL_AFTER.search(norm[f.after : s.end]):
             return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
