@@ -81,7 +81,8 @@ def bracket_after(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[
     if bm:
         for j in range(i + 1, min(i + 3, len(nums))):
             if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
-                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end : s.end], re.I)
+                # "(+9 nelle ultime 24 ore)": the day said in the bracket
+                close = re.match(r"\s*(?:[^()\d]|(?<!\d)24(?!\d)){0,40}?\s*\)", norm[nums[j].end : s.end], re.I)
                 if close:
                     return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
                 break
