@@ -258,7 +258,7 @@ VERB_AFTER = [
 # --------------------------------------------------------------------------- qualifiers
 QUALIFIER_BEFORE = [
     (
-        r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|an estimated|estimated"
+        r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|closer to|an estimated|estimated"
         r"|just under|just over|round|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
         r"|pressoché|approaching|nearing|likely approaching)",
         "about",

@@ -69,7 +69,8 @@ _DAILY_AFTER = re.compile(
 )
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:may|might|could|would|will) (?:have )?(?:reach(?:ed)?"
+    r"|total(?:led)?|exceed(?:ed)?|top(?:ped)?)|"
     r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
     r"|numbered|склали|досягли|досягла|досягнули"
