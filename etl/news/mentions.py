@@ -26,7 +26,8 @@ _MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIF
 _VERB_AFTER = [
     (
         re.compile(
-            r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*))?\s*(?:of them\s+|of those\s+"
+            r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*|Russians|Ukrainians))?\s*"
+            r"(?:of them\s+|of those\s+"
             r"|з них\s+)?(?:" + p + r")(?![\w])",
             re.I,
         ),
