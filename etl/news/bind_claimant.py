@@ -8,7 +8,7 @@ import re
 from etl.news import lexicon as lx
 from etl.news.bind_state import ALSO, REPORT_NOUN, Sent, State, nearest
 from etl.news.clauses import Cue
-from etl.news.exclusions import prisoner_swap, side_story
+from etl.news.exclusions import prisoner_swap, short_list_item, side_story
 from etl.news.mentions import Candidate, military_people, noun_after
 
 _STRIKE = re.compile(r"(?<![\w])(?:" + lx.STRIKE_WORDS + r")(?![\w])", re.I)
@@ -119,8 +119,12 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
     if se.p.s.index - st.prev_claim.sentence > 2:
         return False
     labelled = c.label_first or noun_after(st.norm, c.start, c.number.start)[0] == c.kind
-    if labelled and se.p.s.index - st.prev_claim.sentence == 1:
-        return True  # "Carri armati: 10.431.", "I droni abbattuti nell'ultimo giorno sono 2.120." after the figures
+    gap = se.p.s.index - st.prev_claim.sentence
+    between = st.prev_info is not None and short_list_item(st.norm[st.prev_info.s.start : st.prev_info.s.end])
+    if labelled and (gap == 1 or gap == 2 and c.label_first and between):
+        # "Carri armati: 10.431.", "I droni abbattuti nell'ultimo giorno sono 2.120." after the figures (past an item
+        # of a label the lexicon does not know: "Missili balistici: 12")
+        return True
     return bool(
         REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end)
         or ALSO.search(st.norm, se.p.s.start, se.p.s.end)  # "It said 27 artillery systems had also been hit"

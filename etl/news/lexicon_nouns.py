@@ -153,7 +153,7 @@ NOUNS: list[tuple[str, str]] = [
         r"|veicoli (?:da combattimento|per il trasporto (?:di |delle )?truppe)(?: (?:corazzati|blindati|di fanteria))?",
         "armored_vehicles",
     ),
-    (r"carri armati|carro armato|tank", "tanks"),
+    (r"carri armati(?: da (?:battaglia|combattimento))?|carro armato|tank", "tanks"),
     (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie|obici|obices?", "artillery"),
     (
         r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi"
@@ -166,7 +166,7 @@ NOUNS: list[tuple[str, str]] = [
         r"|(?:equipaggiament[oi]|mezzi) di difesa (?:aerea|antiaerea)|(?:metodi|mezzi|sistemi) di protezione aerea",
         "air_defense",
     ),
-    (r"missili da crociera", "cruise_missiles"),
+    (r"missili da crociera|missili alati|razzi alati", "cruise_missiles"),  # "winged" in machine-translated lists
     (r"navi(?: e (?:imbarcazioni|motovedette)|\s*/\s*barche)?|nave|imbarcazioni|unità navali", "ships_boats"),
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
