@@ -41,6 +41,8 @@ _BY_AGENT = re.compile(
     re.I,
 )
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.AGENT_VERBS + r")(?![\w])", re.I)
+_ITS_OWN = re.compile(r"(?<![\w])of (?:its|their) (?:own )?", re.I)
+_OWN_SIDE = {"ru_defense_ministry": "ru_forces", "ua_general_staff": "ua_forces"}
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _RATE = re.compile(
     r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"
@@ -230,6 +232,8 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
         return "ua_forces" if on.group(1).lower().startswith(("ukrain", "україн")) else "ru_forces"
     if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start : c.end]):
         subject = "ru_forces"
+    if subject is None and claimant in _OWN_SIDE and _ITS_OWN.search(st.norm, c.start, c.end):
+        subject = _OWN_SIDE[claimant]  # Moscow "said 5,937 of its soldiers had been killed": its own side
     if subject is None and kind == "inherit" and se.claims:
         subject = se.claims[-1].subject  # "1,020 of them", "dei quali": a part of the figure before
     if subject is None:

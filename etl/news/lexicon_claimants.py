@@ -38,7 +38,10 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         r"(?:Russia|Moscow|the Kremlin|Russian officials|Russian authorities)(?: on \w+day)? (?:has |have )?"
         r"(?:raised|raises|updated|said|says|reported|reports|announced|admitted|admits|acknowledged|claimed|claims"
         r"|confirmed|put|named|declared)|Moscow officially(?: last)? (?:named|declared|said|reported|admitted)"
-        r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)",
+        r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)"
+        # "Moscow has not published its own casualty figures since September 2022, when it said 5,937 ..."
+        r"|(?:Russia|Moscow|the Kremlin) (?:has |have |had )?(?:not |never |last )?(?:published|released|updated"
+        r"|disclosed)",
         "ru_defense_ministry",
     ),
     (
