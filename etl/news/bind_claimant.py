@@ -41,6 +41,11 @@ _BY_AGENT = re.compile(
     re.I,
 )
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.AGENT_VERBS + r")(?![\w])", re.I)
+_SAME_SOURCE = re.compile(
+    r"(?<![\w])(?:the same|that|this) (?:site|website|source|count|tally|database|project|list|report)(?![\w])"
+    r"|(?<![\w])(?:lo stesso|la stessa) (?:sito|fonte|conteggio|elenco|bollettino)(?![\w])",
+    re.I,
+)
 _ITS_OWN = re.compile(r"(?<![\w])of (?:its|their) (?:own )?", re.I)
 _OWN_SIDE = {"ru_defense_ministry": "ru_forces", "ua_general_staff": "ua_forces"}
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
@@ -132,6 +137,7 @@ def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
         or ALSO.search(st.norm, se.p.s.start, se.p.s.end)  # "It said 27 artillery systems had also been hit"
         # "Kyiv's totals now include 6,757 tanks", "Quanto ai droni, il totale è di 49.767"
         or _TOTALS.search(st.norm, se.p.s.start, c.number.start)
+        or _SAME_SOURCE.search(st.norm, se.p.s.start, c.number.start)  # "For Ukraine, the same site lists 1,388 tanks"
     )
 
 
