@@ -101,7 +101,7 @@ DAILY = (
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata"
     r"|delle ultime (?:24|ventiquattro) ore"
-    r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier"
+    r"|per day|overnight|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier"
     r"|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 # "over the same period" / "nella stessa giornata": the day of the figure before
