@@ -107,7 +107,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     # the United Kingdom
     (
         rf"(?:the )?(?:U\.K\.|(?-i:UK)|British|Britain's|United Kingdom's) (?:{_DEF} Ministry|Ministry of {_DEF}|MoD"
-        rf"|{_DEF} intelligence|military intelligence|intelligence|government|officials)"
+        rf"|{_DEF} intelligence|military intelligence|intelligence|government|officials|military|armed forces"
+        rf"|{_DEF} (?:officials|chiefs|sources))"
         rf"|(?:UK |British )?Ministry of {_DEF} (?:of the|in) (?:UK|United Kingdom|London)|London said"
         r"|Defence Intelligence",
         "uk_defence_ministry",
