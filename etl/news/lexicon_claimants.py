@@ -120,7 +120,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         "uk_defence_ministry",
     ),
     (
-        r"(?:il )?ministero della Difesa britannico|intelligence britannica|(?:il )?governo britannico|Londra",
+        r"(?:il )?ministero della Difesa britannico|intelligence britannica|(?:il )?governo britannico|Londra"
+        r"|(?:il )?Regno Unito|(?:la )?Gran Bretagna",
         "uk_defence_ministry",
     ),
     # NATO
