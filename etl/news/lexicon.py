@@ -147,8 +147,8 @@ CUMULATIVE = (
 # What splits a sentence into groups whose numbers share their markers
 GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
-    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|che|e che|secondo cui|precisando che"
-    r"|aggiungendo che)\b|;"
+    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|con|che|e che|secondo cui"
+    r"|precisando che|aggiungendo che)\b|;"
     # "456.339 droni, 1.767 dei quali nell'ultimo giorno": the part's marker is not the figure before's
     r"|,(?=\s+\d[\d.,\s]*\s+(?:dei quali|delle quali|of them|of which|of whom|з яких|із яких)(?![\w]))"
 )
@@ -314,7 +314,7 @@ BRINGING_BEFORE = (
     r" a\s*$"
     r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
     r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
-    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$"
+    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|(?:\d|осіб|од\.?)\s+(?:і|та)\s+склал\w*\s*$"
     # "Russia's personnel losses grew by 1,770 to 714,380": the total after the increase
     r"|(?:grew|grown|rose|risen|increased|climbed|jumped|went up)\s+by\s+\d[\d.,]*(?:\s\d{3})*\s+to\s*$"
     r"|(?:salit|aumentat|cresciut)[aoie] di \d[\d.,]*(?:\s\d{3})*\s+a\s*$|зрос\w* на \d[\d.,]*(?:\s\d{3})*\s+до\s*$"

@@ -82,6 +82,11 @@ _LABEL_SEP = re.compile(
     r"|è pari a|sono|a|pari a|hanno raggiunto|hanno toccato quota|quota|" + lx.QUALIFIER_VERBS + r")\s+|\s+)$",
     re.I,
 )
+_ENEMY_LOSSES_ROSE = re.compile(
+    r"втрати\s+(?:ворога|противника|окупантів|росіян|російських\s+(?:військ|окупантів|загарбників))\s+"
+    r"(?:зросли|збільшилися)\s+(?:ще\s+)?на\s*$",
+    re.I,
+)
 _ELLIPSIS = re.compile(r"\d\s+(?:e|ed|and|та|і|й)\s+(?:(?:i|le|gli|the)\s+)?$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
 # "Quanto ai droni, il totale è di 49.767", "As for drones, the count stands at 18,798"
@@ -305,7 +310,12 @@ def _bind_category(norm: str, s: Sentence, f: Figure) -> tuple | None:
                 break
     if kind is None and _PEOPLE_PLAIN.match(norm, f.after, s.end) and military_people(norm, s, f.qual_start):
         kind, end = "people", _PEOPLE_PLAIN.match(norm, f.after, s.end).end()
-    if kind == "people" and _UNIT_AFTER.match(norm, f.after, s.end) and _INCREASE_BEFORE.search(norm, s.start, start):
+    if (
+        kind == "people"
+        and _UNIT_AFTER.match(norm, f.after, s.end)
+        and _INCREASE_BEFORE.search(norm, s.start, start)
+        and not _ENEMY_LOSSES_ROSE.search(norm, s.start, start)  # "Втрати ворога зросли на 1 150 осіб": its own
+    ):
         kind = None  # "цей показник збільшився ще на 930 осіб": the increase of the figure before
     topic = None if kind is not None else _TOPIC.search(norm, max(s.start, f.qual_start - 80), f.qual_start)
     hit = _match_noun(norm, topic.start(1), topic.end(1)) if topic else None
