@@ -313,3 +313,117 @@ def test_scorer_reports_both_parts(capsys):
     main(["--part", "both"])
     out = capsys.readouterr().out
     assert "[dev]" in out and "[test]" in out and "whole claims" in out
+
+
+def test_scorer_says_an_empty_part_is_not_scored(tmp_path, capsys):
+    import shutil
+
+    from etl.news.score import main
+
+    shutil.copy(FIXTURES / "series.csv", tmp_path / "series.csv")
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "gold.txt").write_text("", encoding="utf-8")
+    assert main(["--fixtures", str(tmp_path), "--part", "test"]) == 0
+    out = capsys.readouterr().out
+    assert "no articles: not scored" in out and "PASS" not in out
+    assert main(["--fixtures", str(tmp_path), "--part", "test", "--strict"]) == 1
+
+
+def _claims_of(text: str, published: date | None = date(2025, 3, 7)) -> set[tuple]:
+    return {
+        (c["claimant"], c["subject"], c["category"], c["measure"], c["value"])
+        for c in _one(text, published=published)
+        if c["status"] == "ok"
+    }
+
+
+GS, RU, UA = "ua_general_staff", "ru_forces", "ua_forces"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (  # a part said with "put out of action"; the claimant's own sentence goes on from its total
+            "title: Russian losses\n\nRussia has lost 880,000 troops since the start of the war, Ukraine's General "
+            "Staff said on March 7.\n\n"
+            "The figure includes 1,150 soldiers put out of action in the past 24 hours.\n\n"
+            "Ukraine's army also counted 10,100 tanks and 370 airplanes.",
+            {
+                (GS, RU, "personnel", "cumulative", 880000),
+                (GS, RU, "personnel", "daily_increase", 1150),
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "aircraft", "cumulative", 370),
+            },
+        ),
+        (  # "X losses grew by N to M"; a count of things downed and its part "with N more added"
+            "Russia's tank losses rose by 7 to 10,207 over the past day, Ukraine's General Staff said.\n\n"
+            "The number of Russian cruise missiles downed reached 3,100, with 12 more added since the last update.",
+            {
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "tanks", "cumulative", 10207),
+                (GS, RU, "cruise_missiles", "cumulative", 3100),
+                (GS, RU, "cruise_missiles", "daily_increase", 12),
+            },
+        ),
+        (  # the sentence after the figures names who gave them; "droni abbattuti" in a bulletin is its count
+            "Salgono a 880.000 i soldati russi messi fuori combattimento, 1.150 in più rispetto a ieri. È il dato "
+            "diffuso venerdì dallo Stato maggiore ucraino.\n\nIl bollettino riporta anche 90.000 droni abbattuti, "
+            "400 dei quali nelle ultime 24 ore.\n\nQuanto ai carri armati, il totale è di 10.200.",
+            {
+                (GS, RU, "personnel", "cumulative", 880000),
+                (GS, RU, "personnel", "daily_increase", 1150),
+                (GS, RU, "drones", "cumulative", 90000),
+                (GS, RU, "drones", "daily_increase", 400),
+                (GS, RU, "tanks", "cumulative", 10200),
+            },
+        ),
+        (  # the bulletin's own formula names the General Staff; "кораблів і катерів"
+            "Загальні бойові втрати противника станом на 7 березня 2025 року становлять 880 000 осіб, з них 1150 – за "
+            "минулу добу.\n\nТакож ворог втратив 28 кораблів і катерів.",
+            {
+                (GS, RU, "personnel", "cumulative", 880000),
+                (GS, RU, "personnel", "daily_increase", 1150),
+                (GS, RU, "ships_boats", "cumulative", 28),
+            },
+        ),
+        (  # "air defense forces" are no Defence Forces cue; "motor vehicles"; Moscow's "In total" repeat folds in
+            "MOSCOW, March 7. /TASS/. Ukraine's army lost up to 210 servicemen over the past 24 hours, the Russian "
+            "Defense Ministry said.\n\nThe enemy also lost two tanks and six motor vehicles, the ministry said.\n\n"
+            "Russian air defense forces shot down 40 drones, the ministry added.\n\n"
+            "In total, the ministry said, Ukrainian troops lost up to 210 troops.",
+            {
+                ("ru_defense_ministry", UA, "casualties_total", "daily_increase", 210),
+                ("ru_defense_ministry", UA, "tanks", "daily_increase", 2),
+                ("ru_defense_ministry", UA, "vehicles_fuel_tanks", "daily_increase", 6),
+            },
+        ),
+        (  # weapons launched are an attack; a bullet keeps its list; "were downed, bringing the count to"
+            "Highlights from the General Staff's report:\n\n* Russia's troop losses reach 880,000, with 1,150 more "
+            "over the past day\n* Two cruise missiles were downed, bringing the count to 3,100\n\n"
+            "Russia also launched 30 cruise missiles at Kyiv overnight, the air force said.",
+            {
+                (GS, RU, "personnel", "cumulative", 880000),
+                (GS, RU, "personnel", "daily_increase", 1150),
+                (GS, RU, "cruise_missiles", "daily_increase", 2),
+                (GS, RU, "cruise_missiles", "cumulative", 3100),
+            },
+        ),
+    ],
+)
+def test_twelfth_pass_phrasings(text, expected):
+    assert _claims_of(text) == expected
+
+
+def test_a_week_said_again_and_a_date_in_its_own_clause():
+    week = _one(
+        "Between Aug. 27 and Sept. 3, Russia lost 5,820 soldiers, according to the General Staff.\n\n"
+        "Over the same seven days, Ukraine's forces destroyed 22 tanks, the reports show.",
+        published=date(2025, 9, 3),
+    )
+    assert {(c["measure"], c["period_start"]) for c in week} == {("period_increase", "2025-08-27")}
+    two = _one(
+        "British defence intelligence put Russian casualties at around 950,000 in an update on Tuesday, while a "
+        "senior U.S. official estimated that upward of 250,000 Russian troops had been killed.",
+        published=date(2025, 5, 29),
+    )
+    assert _pick(two, 950000)["as_of"] == "2025-05-27" and _pick(two, 250000)["as_of"] is None

@@ -25,7 +25,7 @@ from etl.news.bind_measure import measure_of
 from etl.news.bind_state import Sent, State, is_at_the_time
 from etl.news.claim import Claim
 from etl.news.clauses import SentenceInfo
-from etl.news.exclusions import short_list_item
+from etl.news.exclusions import bullet_item, short_list_item
 from etl.news.mentions import Candidate
 
 __all__ = ["Sent", "State", "bind_candidate", "bind_sentence", "make_claims"]
@@ -121,10 +121,13 @@ def bind_candidate(st: State, se: Sent, c: Candidate) -> None:
     make_claims(st, se, c, (claimant, entity), (kind, category, subject), (measure, period, marked), when)
     if period is not None:
         st.prev_period = period
-    if measure in ("daily_increase", "period_increase"):
+    if measure in ("daily_increase", "period_increase") and not c.inherit:
         st.last_measure[entity] = measure
     st.measures_seen.setdefault(entity, set()).update(
-        cl.measure for cl in se.claims if cl.entity == entity and cl.sentence not in st.heads
+        # a total a figure brings or a part of one ("bringing the total to 247,230") is not how the report counts
+        cl.measure
+        for cl in se.claims
+        if cl.entity == entity and cl.sentence not in st.heads and cl.kind != "inherit"
     )
     st.last_subject[claimant] = subject
 
@@ -153,7 +156,12 @@ def _carry_on(st: State, se: Sent, is_header: bool) -> None:
             st.ctx_date[se.claims[-1].entity] = st.last_sentence_spec
     if is_header:
         st.list_header = p
-    elif st.list_header is not None and not se.in_list and not short_list_item(st.norm[p.s.start : p.s.end]):
+    elif (
+        st.list_header is not None
+        and not se.in_list
+        and not short_list_item(st.norm[p.s.start : p.s.end])
+        and not bullet_item(st.norm, p.s.start)
+    ):
         st.list_header = None
 
 

@@ -8,18 +8,27 @@ import re
 from etl.news import lexicon as lx
 from etl.news.bind_state import ALSO, REPORT_NOUN, Sent, State, nearest
 from etl.news.clauses import Cue
-from etl.news.exclusions import prisoner_swap, side_story
-from etl.news.mentions import Candidate, military_people
+from etl.news.exclusions import prisoner_swap, short_list_item, side_story
+from etl.news.mentions import Candidate, military_people, noun_after
 
 _STRIKE = re.compile(r"(?<![\w])(?:" + lx.STRIKE_WORDS + r")(?![\w])", re.I)
-_TOTALS = re.compile(r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|підсум\w*)(?![\w])", re.I)
+_TOTALS = re.compile(
+    r"(?<![\w])(?:totals?|(?:running |overall )?count|tallies|totali|totale|підсум\w*|the number of)(?![\w])", re.I
+)
 _DOWNED_AFTER = re.compile(lx.DOWNED_AFTER, re.I)
+_BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
 _CIVILIAN = re.compile(r"(?<![\w])(?:" + lx.CIVILIAN + r")(?![\w])", re.I)
 _PEOPLE_PLAIN = re.compile(r"(?<![\w])(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BOTH = re.compile(r"(?<![\w])(?:" + lx.BOTH_SIDES + r")(?![\w])", re.I)
 # Moscow's "enemy" up to 70 characters before the figure:
 # "The total enemy losses in this [Donetsk] direction amounted to"
 _ENEMY = re.compile(r"(?<![\w])(?:enemy|nemic\w*|ворог\w*|противник\w*)(?![\w])[^.;]{0,70}$", re.I)
+_NOT_LOSS_WORD = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])", re.I)
+_LAUNCHED = re.compile(
+    r"(?<![\w])(?:launched|fired|lanciat[oiae]|ha lanciato|hanno lanciato|запустил\w*|випустил\w*|атакувал\w*)"
+    r"(?![\w])[^.;]{0,40}$",
+    re.I,
+)
 _SHOT_DOWN = re.compile(r"(?<![\w])(?:" + lx.NOT_LOSS + r")(?![\w])[^.;]{0,40}$", re.I)
 _COMBINED = re.compile(r"(?<![\w])(?:a |the )?combined (?:total|tally|number) of\s*$", re.I)  # two categories
 _AVERAGE = re.compile(r"(?<![\w])(?:" + lx.AVERAGE + r")(?![\w])", re.I)
@@ -32,6 +41,13 @@ _BY_AGENT = re.compile(
     re.I,
 )
 _AGENT = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:also\s+)?(?:" + lx.AGENT_VERBS + r")(?![\w])", re.I)
+_SAME_SOURCE = re.compile(
+    r"(?<![\w])(?:the same|that|this) (?:site|website|source|count|tally|database|project|list|report)(?![\w])"
+    r"|(?<![\w])(?:lo stesso|la stessa) (?:sito|fonte|conteggio|elenco|bollettino)(?![\w])",
+    re.I,
+)
+_ITS_OWN = re.compile(r"(?<![\w])of (?:its|their) (?:own )?", re.I)
+_OWN_SIDE = {"ru_defense_ministry": "ru_forces", "ua_general_staff": "ua_forces"}
 _INVADERS = re.compile(r"(?:invaders|occupiers|окупант|загарбник|росіян|invasori)", re.I)
 _RATE = re.compile(
     r"\s*(?:a|per|every|each) (?:day|week|month|year)\b|\s*(?:[\w'-]+\s+){0,2}for (?:every|each)\b|\s*(?:ogni giorno"
@@ -77,10 +93,13 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
         return True  # "an average of 1,000 casualties a day" is a rate, not a count
     if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _SHOT_DOWN.search(norm, group[0], c.start):
         return True  # "air defences had shot down 214 drones": launched at the one who counts them, not lost
+    if c.kind in ("drones", "cruise_missiles") and c.bracket is None and _LAUNCHED.search(norm, group[0], c.start):
+        return True  # "Russia also launched 27 cruise missiles and dozens of drones at Kyiv's power plants": an attack
     if c.kind in ("wounded", "killed", "killed_wounded") and _STRIKE.search(norm, s.start, s.end):
         if not military_people(norm, s, c.start):
             return True  # "Russian strike damages Odesa port infrastructure, three injured": civilians
-    if _DOWNED_AFTER.match(norm, c.end, s.end):
+    if _DOWNED_AFTER.match(norm, c.end, s.end) and not _BRINGING.search(norm, c.end, s.end):
+        # ... unless the sentence brings the count: "Two cruise missiles were downed, bringing the count to 2,199"
         return True  # "launched 180 drones, of which 152 were downed": weapons launched and shot down, not losses
     if _FORECAST.match(norm, c.end, s.end):
         return True  # "likely to exceed 1,000,000 by the summer": a projection, not a count
@@ -98,17 +117,36 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
 
 def _report_goes_on(st: State, se: Sent, c: Candidate) -> bool:
     """ "The report also listed 9,780 tanks": equipment right after a claimant's loss figures."""
-    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None or se.p.cues or se.p.not_loss_only:
+    if c.kind in lx.PEOPLE_KINDS or c.inherit or st.prev_claim is None:
         return False
+    if se.p.not_loss_only and not _downed_in_label(st, se, c):
+        return False
+    if any(q.entity != st.prev_claim.entity for q in se.p.cues):
+        return False  # only the claimant of the figures before goes on: "Kyiv's military also counted 1,254 tanks"
     if se.p.s.index - st.prev_claim.sentence > 2:
         return False
-    if c.label_first and se.p.s.index - st.prev_claim.sentence == 1:
-        return True  # "Carri armati: 10.431." right after the figures it goes on from
+    labelled = c.label_first or noun_after(st.norm, c.start, c.number.start)[0] == c.kind
+    gap = se.p.s.index - st.prev_claim.sentence
+    between = st.prev_info is not None and short_list_item(st.norm[st.prev_info.s.start : st.prev_info.s.end])
+    if labelled and (gap == 1 or gap == 2 and c.label_first and between):
+        # "Carri armati: 10.431.", "I droni abbattuti nell'ultimo giorno sono 2.120." after the figures (past an item
+        # of a label the lexicon does not know: "Missili balistici: 12")
+        return True
     return bool(
         REPORT_NOUN.search(st.norm, se.p.s.start, se.p.s.end)
-        or ALSO.search(st.norm, se.p.s.start, c.start)
-        or _TOTALS.search(st.norm, se.p.s.start, c.start)  # "Kyiv's totals now include 6,757 tanks"
+        or ALSO.search(st.norm, se.p.s.start, se.p.s.end)  # "It said 27 artillery systems had also been hit"
+        # "Kyiv's totals now include 6,757 tanks", "Quanto ai droni, il totale è di 49.767"
+        or _TOTALS.search(st.norm, se.p.s.start, c.number.start)
+        or _SAME_SOURCE.search(st.norm, se.p.s.start, c.number.start)  # "For Ukraine, the same site lists 1,388 tanks"
     )
+
+
+def _downed_in_label(st: State, se: Sent, c: Candidate) -> bool:
+    """ "Il bollettino indica anche 2.627 droni abbattuti", "The number of Russian drones downed reached 18,798": the
+    shoot-down word is the participle of the figure's own label (the count's name), not a verb of the day's air
+    defence ("shot down 152 drones", "152 were downed")."""
+    hits = list(_NOT_LOSS_WORD.finditer(st.norm, se.p.s.start, se.p.s.end))
+    return bool(hits) and all(c.start <= m.start() <= c.end + 2 for m in hits)
 
 
 # --------------------------------------------------------------------------- claimant, category, subject
@@ -165,6 +203,12 @@ def category_of(st: State, se: Sent, c: Candidate, claimant: str) -> tuple[str, 
     return kind, kind
 
 
+def _noun_kind(norm: str, pos: int, end: int) -> str | None:
+    """The category of an equipment noun right after ``pos`` ("Russian| cruise missiles destroyed"), if any."""
+    kind, _end, _subject = noun_after(norm, pos, end)
+    return kind if kind not in lx.PEOPLE_KINDS else "people"
+
+
 def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     p, norm = se.p, st.norm
     subs = [
@@ -173,9 +217,10 @@ def _subject_named(st: State, se: Sent, c: Candidate) -> str | None:
     if subs:
         near = max(subs, key=lambda x: x[1])
         subject = near[2]
-        if subject in lx.SUBJECTS and (
-            _AGENT.match(norm, near[1], c.start) or _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])
-        ):
+        agent = _AGENT.match(norm, near[1], c.start)
+        if agent and _noun_kind(norm, near[1], agent.end()) not in (None, "people"):
+            agent = None  # "the count of Russian cruise missiles destroyed grew by 20": the things destroyed, passive
+        if subject in lx.SUBJECTS and (agent or _BY_AGENT.search(norm, max(p.s.start, near[0] - 40), near[0])):
             # "Ukrainian forces destroyed three tanks", "hardware destroyed by Russian forces": the other side's
             subject = "ru_forces" if subject == "ua_forces" else "ua_forces"
         return subject
@@ -193,6 +238,8 @@ def subject_of(st: State, se: Sent, c: Candidate, kind: str, claimant: str) -> s
         return "ua_forces" if on.group(1).lower().startswith(("ukrain", "україн")) else "ru_forces"
     if subject is None and kind == "people" and _INVADERS.search(st.norm[c.start : c.end]):
         subject = "ru_forces"
+    if subject is None and claimant in _OWN_SIDE and _ITS_OWN.search(st.norm, c.start, c.end):
+        subject = _OWN_SIDE[claimant]  # Moscow "said 5,937 of its soldiers had been killed": its own side
     if subject is None and kind == "inherit" and se.claims:
         subject = se.claims[-1].subject  # "1,020 of them", "dei quali": a part of the figure before
     if subject is None:

@@ -17,7 +17,11 @@ _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])"
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _BARE_TOTAL = re.compile(r"in total|a total of|totals? of|total|in totale|complessivamente", re.I)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
-_PAST_DAY = re.compile(r"(?:past|previous|last|final) day|добу|24 ore|ieri|yesterday|вчора", re.I)
+# the day's part of a total: "with 61 more added since the previous report" (the bulletins are daily)
+_PAST_DAY = re.compile(
+    r"(?:past|previous|last|final) day|(?:previous|last) (?:report|update|bulletin)|добу|24 ore|ieri|yesterday|вчора",
+    re.I,
+)
 _PERIODS = {
     "start": "mention",
     "period_month_mention": "month_mention",
@@ -41,10 +45,13 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
 
         def distance(mk: Marker) -> int:
             if mk.end <= c.start:
-                return c.start - mk.end
+                # "470 servicemen ... over the past 24 hours, and more than 6,600 since ...": the marker is the figure
+                # before's, across a comma, when one after the figure is in its own clause
+                behind = re.search(r",(?!\d)", norm[mk.end : c.start]) and any(o.end <= mk.start for o in se.cands)
+                return c.start - mk.end + (500 if behind else 0)
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = (
-                "," in norm[c.end : mk.start]
+                re.search(r",(?!\d)", norm[c.end : mk.start])  # not the comma of "714,380"
                 and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
                 and not _listed(st, se, c)
             )
@@ -52,9 +59,10 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
 
         strong = [mk for mk in in_group if not _WEAK_TOTAL.fullmatch(norm[mk.start : mk.end])] or in_group
         marker = min(strong, key=distance)
-        if marker.kind == "start" and any(mk.kind == "daily" for mk in in_group):
+        day = [mk for mk in in_group if mk.kind == "daily" and 0 <= marker.start - mk.end <= 25]
+        if marker.kind == "start" and day:
             # "in the 24 hours between Saturday July 1 and Sunday July 2": a day, not a period
-            marker = next(mk for mk in in_group if mk.kind == "daily")
+            marker = day[0]
         return None if distance(marker) >= 1000 else marker
     if p.groups and group != p.groups[0]:
         lead = [mk for mk in p.markers if mk.end <= se.cands[0].start and mk.start < p.groups[0][1]]
@@ -93,7 +101,11 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
             )
         elif marker.kind == "period_same":
             # "in the same period": the period of the figures before it (the past day, or since a day)
-            last = st.last_measure.get(entity) or (st.prev_claim.measure if st.prev_claim is not None else None)
+            # (a part of the figure before, "che ne conta 1.360 nell'ultima giornata", is not the period: its total is)
+            prev = st.prev_claim
+            last = st.last_measure.get(entity) or (
+                None if prev is None else "cumulative" if prev.kind == "inherit" else prev.measure
+            )
             if last == "daily_increase":
                 measure = "daily_increase"
             elif last == "cumulative" and st.last_measure.get(entity) is None:
@@ -109,7 +121,7 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
         and measure == "cumulative"
         and c.bracket is None
         and st.measures_seen.get(entity) == {"daily_increase"}
-        and ALSO.search(st.norm, se.p.s.start, c.start)
+        and ALSO.search(st.norm, se.p.s.start, se.p.s.end)  # "It said 27 artillery systems had also been hit"
     ):
         measure = "daily_increase"  # "He said Russian forces had also destroyed three tanks" after the day's figures
     elif (

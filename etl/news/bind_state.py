@@ -76,6 +76,7 @@ def owner(p: SentenceInfo, d: dates_mod.DateMention) -> Cue | None:
     """The claimant cue a date belongs to: the nearest one ("Russia on Friday said ..., NATO put ...")."""
     if not p.cues:
         return None
-    return min(
-        p.cues, key=lambda q: 0 if q.start <= d.start < q.end else min(abs(d.start - q.end), abs(q.start - d.end))
-    )
+    # the cue of the date's own clause first: "British intelligence put ... on Tuesday, while a U.S. official"
+    group = next(((a, b) for a, b in p.groups if a <= d.start < b), None)
+    mine = [q for q in p.cues if group is not None and group[0] <= q.start < group[1]] or p.cues
+    return min(mine, key=lambda q: 0 if q.start <= d.start < q.end else min(abs(d.start - q.end), abs(q.start - d.end)))

@@ -53,12 +53,14 @@ _MARKERS = [
 _GROUP_SPLIT = re.compile(lx.GROUP_SPLIT, re.I)
 _INHERIT_WORD = re.compile(
     r"including|of which|of whom|of them|of those|among them|з них|із них|у тому числі|зокрема"
-    r"|di cui",
+    r"|di cui|dei quali|delle quali|з яких|із яких",
     re.I,
 )
 _MONTH_WORD = "|".join(dates_mod.MONTHS_UK_GEN + dates_mod.MONTHS_EN + dates_mod.MONTHS_IT)
 _START_BEFORE = re.compile(
-    r"(?:since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
+    # "more than 6,600 since the start of its incursion on Aug. 6": the incursion's start opens the period
+    r"(?:since the (?:start|beginning|launch) of (?:its|the|their|Ukraine's|Kyiv's) [\w-]+(?: [\w-]+)? on"
+    r"|since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
     rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$"
 )
 _END_BEFORE = re.compile(r"(?:to|through|until|till|and|по|до|al|e|a)\s+$")
@@ -159,7 +161,10 @@ def _is_war_start(d: dates_mod.DateMention) -> bool:
 
 _WHEN_SAID = re.compile(
     r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv)\s+"
-    r"(?:said|reported|announced|acknowledged|admitted|put)\b",
+    r"(?:said|reported|announced|acknowledged|admitted|put)\b"
+    # "non aggiorna le sue cifre da marzo, quando parlò di 1.351 caduti"
+    r"|,?\s+quando\s+(?:(?:il ministero|Mosca|il Cremlino|Kiev)\s+)?(?:parlò|disse|riferì|indicò|comunicò|dichiarò"
+    r"|ammise|aveva parlato|ha parlato)\b",
     re.I,
 )
 
@@ -215,7 +220,7 @@ def clauses(norm: str, s: Sentence) -> list[tuple[int, int]]:
     cuts = [s.start]
     for m in _GROUP_SPLIT.finditer(norm, s.start, s.end):
         cuts.append(m.start())
-        if _INHERIT_WORD.search(m.group()):
+        if _INHERIT_WORD.search(norm, m.start(), min(s.end, m.end() + 30)):
             # "of which 1,180 in the past day, and 28 ships": the part figure ends at the next comma
             nxt = re.compile(r"[,;](?!\d)").search(norm, m.end(), s.end)
             if nxt:

@@ -5,7 +5,8 @@
 * a **prisoner exchange**: soldiers swapped, freed or brought home ("Ukraine brought home 205 soldiers in the
   latest prisoner exchange, among them 19 wounded servicemen") are not losses; a bulletin's own count of
   prisoners taken (category ``pow``) is.
-* a **short list item** the lexicon does not know ("41,901 vehicles and tanks", "Rotary-wing craft: 326") does not
+* a **bullet** ("* Two cruise missiles were downed, bringing the count to 2,199") or a **short list item** the lexicon
+  does not know ("41,901 vehicles and tanks", "Rotary-wing craft: 326") does not
   end its list.
 """
 
@@ -43,3 +44,11 @@ def short_list_item(line: str) -> bool:
     figure ("Rotary-wing craft: 326", "гелікоптери — 34"): still an item of the list, its label known or not."""
     line = line.strip().lstrip("*•▪·-–🔻⚡️🔹 ")
     return len(line) <= 80 and bool(re.match(r"\d", line) or _LABELLED_ITEM.match(line))
+
+
+def bullet_item(norm: str, start: int) -> bool:
+    """Whether the sentence starting at ``start`` is a bullet of a list ("* Russia's troop losses reach 486,940, with
+    1,510 more over the past day"): still an item of its list, whatever it says."""
+    line_start = norm.rfind("\n", 0, start) + 1
+    lead = norm[line_start:start]
+    return bool(lead.strip()) and not lead.strip(" *•▪·-–")

@@ -42,6 +42,13 @@ from etl.news.text import fold, sentences
 
 EXTRACTOR_VERSION = "news-claims/2"
 _HEADER = re.compile(r"^[A-Za-z_-]{2,20}:\s*\S")
+# the General Staff's bulletin formula: "Загальні бойові втрати противника", "the total combat losses of the enemy"
+_BULLETIN = re.compile(
+    r"(?:загальні )?бойові втрати (?:противника|ворога|російських (?:військ|окупантів|загарбників))"
+    r"|(?:the )?total combat losses of the (?:enemy|Russian (?:forces|troops|army))"
+    r"|(?:le )?perdite (?:complessive |totali )?in combattimento del nemico",
+    re.I,
+)
 
 __all__ = ["EXTRACTOR_VERSION", "Claim", "DateSpec", "PeriodSpec", "extract", "read_sentences"]
 
@@ -72,8 +79,11 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
     first = next((c for p in prepared for c in p.cues), None)
     if first is not None:
         st.first_cue, st.first_entity = first.claimant, first.entity
-    elif any(c.label_first and c.bracket is not None for cands in cands_by_sentence for c in cands):
-        # a bulletin list ("танків - 11 230 (+2) од") that names no one is the General Staff's own text
+    elif any(c.label_first and c.bracket is not None for cands in cands_by_sentence for c in cands) or _BULLETIN.search(
+        norm
+    ):
+        # a bulletin list ("танків - 11 230 (+2) од") or the bulletin's own formula ("Загальні бойові втрати
+        # російських військ ... становлять") that names no one is the General Staff's text
         st.first_cue = st.first_entity = "ua_general_staff"
     claims: list[Claim] = []
     for p, cands in zip(prepared, cands_by_sentence, strict=False):
@@ -93,6 +103,9 @@ def extract(text: str, *, published: date | None = None, series=None) -> list[Cl
 _SAID_SO = re.compile(
     r"\s*(?:Lo (?:ha |hanno )?(?:detto|dett[io]|riferit[oi]|riferisce|riferiscono|riporta|riportano|afferma|affermano"
     r"|dichiarat[oi]|reso noto|resi noti|comunicat[oi])|This was (?:reported|said|stated)|Про це (?:повідомил\w*"
+    # "È il dato diffuso giovedì dallo Stato maggiore ucraino", "Sono i dati forniti da ..."
+    r"|(?:È|E'|Questo è) (?:il dato|quanto) (?:diffus|riferit|comunicat|fornit|emers)\w*|(?:Sono|Questi sono) i dati"
+    r" (?:diffus|fornit|comunicat|riferit)\w*"
     r"|повідомляє|повідомляють|заявил\w*|йдеться))\b",
     re.I,
 )

@@ -77,10 +77,11 @@ PEOPLE_KINDS = ("people", "casualties", "killed", "wounded", "killed_wounded")
 LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
+    r"|out of action"  # "200 soldiers put out of action over the past day"
     r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
     r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
     r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
-    r"|втрат\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
+    r"|втрат\w*|втрачен\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
 )
@@ -100,7 +101,7 @@ DAILY = (
     r"|nelle ultime ventiquattr'ore|in 24 ore|rispetto al giorno precedente|rispetto a ieri|nell'ultima giornata"
     r"|in the (?:final|closing|remaining) day|in (?:just|only) (?:a|one|a single) day|dell'ultima giornata"
     r"|delle ultime (?:24|ventiquattro) ore"
-    r"|per day|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier"
+    r"|per day|overnight|nella stessa giornata|in the same 24 hours|on the same day|the same day|a day earlier"
     r"|than the day before|than a day earlier|since the previous day|since yesterday"
 )
 # "over the same period" / "nella stessa giornata": the day of the figure before
@@ -116,6 +117,8 @@ PERIOD_SAME = (
     r"|nel corso del mese|in quel mese|nello stesso mese"
     r"|(?:during|over|in|for) (?:the|that) (?:same )?week|the same week|за (?:цей|той) (?:же |самий )?тиждень"
     r"|nella stessa settimana"
+    # "Over the same seven days, Ukraine's forces destroyed 22 tanks": the days counted before
+    r"|(?:during|over|in|for) the same (?:\w+|\d+) days|negli stessi (?:\w+|\d+) giorni|за ті самі (?:\w+|\d+) дн\w+"
 )
 PERIOD_YEAR = (
     r"since the (?:start|beginning) of (?:the|this) year|so far this year|this year alone|year-to-date"
@@ -136,7 +139,7 @@ CUMULATIVE = (
     r"(?:invasion|war|aggression)|since the (?:full-scale )?invasion|since the war (?:began|started)"
     r"|since (?:[\w'.-]+ ){0,6}?(?:launched|began|started|invaded|crossed)\b|in total|a total of|totals? of"
     r"|during the course of the war|in the course of the war|over the course of the war|so far in the war"
-    r"|to date|overall|all told|since February 2022|since Feb(?:ruary|\.)? 24(?:, 2022)?"
+    r"|to date|overall|all told|in all(?=\s*[.,;]|\s*$)|since February 2022|since Feb(?:ruary|\.)? 24(?:, 2022)?"
     r"|(?:з|від) початку (?:повномасштабного )?(?:вторгнення|війни)|загальні (?:бойові )?втрати|всього|загалом|сумарно"
     r"|dall'inizio (?:dell'invasione|della guerra|del conflitto)(?: su larga scala)?|in totale|complessivamente"
     r"|dal 24 febbraio(?: 2022)?"
@@ -144,8 +147,8 @@ CUMULATIVE = (
 # What splits a sentence into groups whose numbers share their markers
 GROUP_SPLIT = (
     r",?\s+(?:including|meaning|bringing|while|whereas|among them|з них|із них|у тому числі|зокрема|di cui"
-    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|che|e che|secondo cui|precisando che"
-    r"|aggiungendo che)\b|;"
+    r"|mentre|portando)\b|,\s+(?:of which|of whom|of them|of those|and that|with|con|che|e che|secondo cui"
+    r"|precisando che|aggiungendo che)\b|;"
     # "456.339 droni, 1.767 dei quali nell'ultimo giorno": the part's marker is not the figure before's
     r"|,(?=\s+\d[\d.,\s]*\s+(?:dei quali|delle quali|of them|of which|of whom|з яких|із яких)(?![\w]))"
 )
@@ -154,6 +157,7 @@ BRINGING_TOTAL = (
     r"|losses(?= to))"  # "taking Moscow's reported losses to 753,370"
     # a total said after the day's figures: "and said total Russian personnel losses had risen to 392,380"
     r"|total (?:[\w']+ ){0,3}losses (?:had |have |has )?(?:risen|rose|climbed|grown|increased) to"
+    r"|losses (?:now )?(?:totals?|stand at|stands at)\b"  # "..., so Russia's personnel losses now total 753,370"
     r"|(?:le )?perdite totali (?:di [\w']+ )?(?:ammontano|sono salite|salgono) a"
     r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a|(?:put|puts|putting) (?:the|its) (?:figure|total|number|toll"
     r"|tally) at"
@@ -164,6 +168,8 @@ INHERIT_BEFORE = (
     r"(?:including|together with|along with|of which|of whom|of them|of those|among them|з них|із них|у тому числі"
     # "Of that number, 890 were lost over the previous 24 hours"
     r"|di cui|of (?:that|this|the) (?:number|figure|total)"
+    # "lo Stato maggiore ..., che ne conta 1.360 soltanto nell'ultima giornata": a part of the figure before
+    r"|\bne (?:conta|contano|indica|indicano|segnala|segnalano|riporta|riportano|aggiunge)"
     r"|(?:and|а|і|e) (?:загалом|всього|in total|overall|in tutto|complessivamente))\s*[-:,]?\s*$"
 )
 
@@ -176,13 +182,13 @@ TOTAL_LEAD = (
 INHERIT_AFTER = (
     r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|з яких|із яких)(?![\w])"
     # "... at about 1,243,840 personnel, with 770 lost in the previous day": the day's part of the figure before
-    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:more\s+)?(?:lost|killed|eliminated|added|more)"
-    r"\s+(?:in|over|during|on)\s+the"
+    r"|\s+(?:(?:were|was|have been|had been)\s+)?(?:more\s+)?(?:lost|killed|eliminated|destroyed|added|more)"
+    r"\s+(?:in|over|during|on|since)\s+the"
     r"\s+(?:past|previous|last)\b"  # "reach 1,243,840, with 770 more over the past day"
 )
 
 # "inflicted losses of more than 1,300 servicemen on Ukrainian troops": the side after the figure
-INFLICTED_ON = r"[^.;]{0,40}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
+INFLICTED_ON = r"[^.;]{0,90}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russian|Russia)"
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
@@ -205,21 +211,26 @@ LABEL_TAIL = (
     r"|окупантів))?(?:\s+(?:complessiv[eio]|totali))?(?:,?\s+(?:tra|fra) morti e feriti,?)?"
     r"(?:\s+(?:in Ukraine|in Ucraina|в Україні|nella stessa giornata|nello stesso periodo"
     r"|in the same period|on the same day))?(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:()]{3,40}?)?"
-    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|знищено|втрачено|ліквідовано|distrutti|persi"
-    r"|messi fuori combattimento|eliminati))?"
-    r"(?:\s+(?:in|over|during) the (?:last|past|previous) (?:24 hours|day))?(?:\s*\([^()]{1,40}\))?$"
+    r"(?:\s+(?:destroyed|lost|eliminated|killed|knocked out|downed|shot down|знищено|втрачено|ліквідовано"
+    r"|distrutti|persi"
+    r"|messi fuori combattimento|eliminati|abbattuti)"
+    # "i droni russi distrutti dall'inizio del conflitto sono 130.711": the start after the participle
+    r"(?:\s+(?:(?:since|from|з|від|dal)\s+|dall'\s*)[^;:(),]{3,40}?)?)?"
+    r"(?:\s+(?:(?:in|over|during) the (?:last|past|previous) (?:24 hours|day)|nell'ultimo giorno"
+    r"|nelle ultime 24 ore))?(?:\s*\([^()]{1,40}\))?$"
 )
 # A loss said as an average is not a count of the period ("an average of 1,200 a day")
 AVERAGE = r"averag\w*|on average|в середньому|in media|mediamente|media giornaliera|perdita media|середньодобов\w*"
 # "up by 1,300 from the day before": a bare increase of the figure before it
 INCREASE_BEFORE = (
-    r"(?:up|rising|rose|grew|increased|climbed|jumped|an increase of|increase of|up by|\+"
+    r"(?:up|rising|rose|grew|increased|climbed|jumped|an increase of|increase of|up by|adding|\+"
     r"|(?:salit|aumentat|cresciut)[aoie] di|зрос\w* на"
     r"|збільши\w* (?:ще )?на)\s*(?:by\s*)?$"
 )
 # a sentence about a strike: its killed and wounded are civilians unless an army lost them
 STRIKE_WORDS = (
-    r"strikes?|struck|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*|bombardament\w*|raid"
+    r"strikes?|struck|hits?|shelling|shelled|bombing|bombed|airstrikes?|удар\w*|обстріл\w*|attacc\w*|bombardament\w*"
+    r"|raid"
 )
 # "launched 180 drones, of which 152 were downed": weapons shot down, not losses
 DOWNED_AFTER = (
@@ -231,6 +242,8 @@ RISEN_OF = (
     r"(?:втрати|losses of|perdite di|(?:count|tally|number|total) of(?: Russian)?)\s+(\S.{2,60}?)\s+"
     r"(?:(?:destroyed|downed|lost)\s+)?"
 )
+# "Russia's personnel losses grew by 1,770", "tank losses rose by 5": the category named before "losses"
+LOSSES_RISEN = r"(?<![\w'])(\w[\w-]*)\s+(?:losses|casualties|count|tally|toll)\s+" + INCREASE_BEFORE
 # "six tanks and 12 armoured vehicles, bringing the totals respectively to 3,751 and 7,307": figures in order
 RESPECTIVELY = r"(?<![\w])(?:respectively|rispettivamente|відповідно)(?![\w])"
 # qualifiers that are verbs: between a label and its figure, the separator ("втрати окупантів перевищили 600 тисяч")
@@ -242,6 +255,8 @@ QUALIFIER_VERBS = (
 REGIONAL_AFTER = (
     r"^\s*(?:\w+\s+){0,2}(?:in|near|on|around|over|above|across|у|в|на|над|nel|nella|sopra|sulla)\s+(?:the\s+)?"
     r"[\w'-]+\s+(?:region|oblast|sector|direction|front|області|напрямку|regione|settore)"
+    # "Of them, more than 140 were lost in the area of responsibility of Battlegroup South"
+    r"|^\s*(?:\w+\s+){0,3}(?:in|within)\s+(?:the\s+)?(?:area|zone) of (?:responsibility|operations?)\b"
 )
 # The side named before a number did the destroying: the figure is the other side's loss
 _DESTROY_EN_UK = (
@@ -283,6 +298,7 @@ SAID_VERBS = r"said|says|reported|reports|stated|announced"  # English, in the f
 REPORT_VERBS = (
     SAID_VERBS + r"|according to|повідом\w*|заяви\w*|йдеться|за даними"
     r"|riferit\w*|riferisc\w*|riporta\w*|dett[oi]|detto|reso not[oi]|affermat\w*|afferma\w*|comunicat\w*|secondo"
+    r"|diffus[oi]"
 )
 
 # The words before a total that a figure just before brings ("bringing the total to", "porta il totale a",
@@ -291,9 +307,15 @@ BRINGING_BEFORE = (
     r"(?:bring\w*|brought|push\w*|rais\w*|tak\w+|putting|put|lift\w*)\s+(?:[\w']+\s+){0,5}(?:total|tally|toll|count"
     r"|losses|casualties|figure|number)\b"
     r"[^.;]{0,90}?\b(?:to|at)\s*$|(?:total|tally|toll|count)\s+(?:now\s+)?(?:stands at|stood at|reached"
-    r"|rose to|climbed to|is|was|has reached)\s*$|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
-    r"|(?:il )?totale (?:è )?(?:salito|arrivato|giunto) a\s*$"
+    r"|rose to|climbed to|is|was|(?:has|had|have) (?:now )?(?:reached|risen to|climbed to|grown to))\s*$"
+    r"|portand\w* (?:il totale|le perdite)[^.;]{0,120}?\ba\s*$"
+    # "il totale dall'inizio del conflitto sale a 1.230.810"
+    r"|(?:il )?totale (?:[^.;,\d]{0,40}? )?(?:è )?(?:salito|arrivato|giunto|sale|arriva)(?: così| quindi| ora| dunque)?"
+    r" a\s*$"
     r"|загальн\w+ (?:кількість|число)\s+[^.;]{0,60}?(?:сягнула|сягнуло|досягла|становить)\s*$"
     r"|\bport[ao](?: così| quindi)? (?:il totale )?a\s*$|\bfor a (?:total|tally) of\s*$"
-    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|\d\s+(?:і|та)\s+склал\w*\s*$"
+    r"|дові\w+\s+(?:[\w']+\s+){0,2}кількість(?:\s+до)?\s*$|(?:\d|осіб|од\.?)\s+(?:і|та)\s+склал\w*\s*$"
+    # "Russia's personnel losses grew by 1,770 to 714,380": the total after the increase
+    r"|(?:grew|grown|rose|risen|increased|climbed|jumped|went up)\s+by\s+\d[\d.,]*(?:\s\d{3})*\s+to\s*$"
+    r"|(?:salit|aumentat|cresciut)[aoie] di \d[\d.,]*(?:\s\d{3})*\s+a\s*$|зрос\w* на \d[\d.,]*(?:\s\d{3})*\s+до\s*$"
 )

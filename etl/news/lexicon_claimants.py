@@ -38,7 +38,10 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         r"(?:Russia|Moscow|the Kremlin|Russian officials|Russian authorities)(?: on \w+day)? (?:has |have )?"
         r"(?:raised|raises|updated|said|says|reported|reports|announced|admitted|admits|acknowledged|claimed|claims"
         r"|confirmed|put|named|declared)|Moscow officially(?: last)? (?:named|declared|said|reported|admitted)"
-        r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)",
+        r"|(?:Russia's|Moscow's|the Kremlin's) (?:official|own) (?:announcement|figures?|count|toll|tally)"
+        # "Moscow has not published its own casualty figures since September 2022, when it said 5,937 ..."
+        r"|(?:Russia|Moscow|the Kremlin) (?:has |have |had )?(?:not |never |last )?(?:published|released|updated"
+        r"|disclosed)",
         "ru_defense_ministry",
     ),
     (
@@ -51,7 +54,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         r"(?:secondo|per|stando a) Mosca|(?:il )?ministero (?:della Difesa )?(?:russo|di Mosca)|(?:Mosca"
         r"|il Cremlino) (?:ha )?(?:riferito|dichiarato|ammesso"
         r"|comunicato|riconosciuto|sostenuto|affermato|annunciato|rivendicato|detto)"
-        r"|(?:Mosca|il Cremlino) (?:invece )?(?:sostiene|afferma|rivendica|dice|dichiara|riferisce|annuncia)",
+        r"|(?:Mosca|il Cremlino) (?:invece )?(?:sostiene|afferma|rivendica|dice|dichiara|riferisce|annuncia)"
+        # a headline's "Mosca: "Eliminati 220 soldati ucraini"": the quote is Moscow's
+        r"|^(?:title:\s*)?(?:Mosca|Moscow|Москва):",
         "ru_defense_ministry",
     ),
     # Ukraine's General Staff (and Kyiv's military, who publish its figures)
@@ -83,7 +88,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         "ua_general_staff",
     ),
     (
-        r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)|(?:Ukraine's |Ukrainian )?Defen[cs]e Forces(?: of Ukraine)?",
+        # "Russian air defense forces shot down 152 drones": an air defence, not Ukraine's Defence Forces
+        r"(?:le )?forze di difesa (?:ucraine|dell'Ucraina)"
+        r"|(?:Ukraine's |Ukrainian )?(?<!air )(?<!Russian )Defen[cs]e Forces(?: of Ukraine)?",
         "ua_general_staff",
     ),
     (
@@ -100,7 +107,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     # the United Kingdom
     (
         rf"(?:the )?(?:U\.K\.|(?-i:UK)|British|Britain's|United Kingdom's) (?:{_DEF} Ministry|Ministry of {_DEF}|MoD"
-        rf"|{_DEF} intelligence|military intelligence|intelligence|government|officials)"
+        rf"|{_DEF} intelligence|military intelligence|intelligence|government|officials|military|armed forces"
+        rf"|{_DEF} (?:officials|chiefs|sources))"
         rf"|(?:UK |British )?Ministry of {_DEF} (?:of the|in) (?:UK|United Kingdom|London)|London said"
         r"|Defence Intelligence",
         "uk_defence_ministry",
@@ -112,7 +120,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         "uk_defence_ministry",
     ),
     (
-        r"(?:il )?ministero della Difesa britannico|intelligence britannica|(?:il )?governo britannico|Londra",
+        r"(?:il )?ministero della Difesa britannico|intelligence britannica|(?:il )?governo britannico|Londra"
+        r"|(?:il )?Regno Unito|(?:la )?Gran Bretagna",
         "uk_defence_ministry",
     ),
     # NATO
@@ -155,7 +164,8 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
     (
         r"Mediazona|Meduza|BBC(?: News)? Russian|BBC|Oryx|Zelensk(?:y|yy|iy)|Зеленськ\w+|Медіазон\w+"
         r"|the Economist|Economist|independent (?:Russian )?(?:media|outlets?|journalists)|Zelensky"
-        r"|(?:Oleksandr )?Syrsk(?:yi|yy|iy|y|ii)|Сирськ\w+",
+        r"|(?:Oleksandr )?Syrsk(?:yi|yy|iy|y|ii)|Сирськ\w+"
+        r"|(?:Wagner (?:chief|boss|founder|leader) )?(?:Yevgeny )?Prigozhin|Пригожин\w*",
         "other",
     ),
     (

@@ -37,7 +37,7 @@ NOUNS: list[tuple[str, str]] = [
     (
         rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)"
         rf"|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?"
-        r"|infantry fighting vehicles?"
+        rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?"
         r"|(?:APV|AFV|APC|IFV|ACV)s?",
         "armored_vehicles",
     ),
@@ -77,7 +77,10 @@ NOUNS: list[tuple[str, str]] = [
     (r"helicopters?|choppers?", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
-    (r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military )?(?:vehicles?|trucks|cars)", "vehicles"),
+    (
+        r"(?:units of )?automotive (?:equipment|vehicles|technology)|(?:military |motor )?(?:vehicles?|trucks|cars)",
+        "vehicles",
+    ),
     (
         r"(?:killed|dead) (?:and|or|&) (?:wounded|injured)|(?:wounded|injured) (?:and|or) (?:killed|dead)"
         r"|dead, wounded|killed, wounded",
@@ -115,7 +118,10 @@ NOUNS: list[tuple[str, str]] = [
         "air_defense",
     ),
     (r"крилат(?:их|і|у|а) ракет(?:и|у)?", "cruise_missiles"),
-    (r"корабл(?:ів|і|ь)(?:\s*/\s*катер(?:ів|и))?|кораблі \(катери\)|катер(?:ів|и)?", "ships_boats"),
+    (
+        r"корабл(?:ів|і|ь)(?:\s*/\s*катер(?:ів|и)|\s+(?:і|та|й)\s+катер(?:ів|и))?|кораблі \(катери\)|катер(?:ів|и)?",
+        "ships_boats",
+    ),
     (r"підводн(?:их|і|ий) чов(?:нів|ни|ен)", "submarines"),
     (r"(?:одиниць )?спеціальн(?:ої|а|ої) техні(?:ки|ка)|спецтехні(?:ки|ка)", "special_equipment"),
     (r"літак(?:ів|и|а)?", "aircraft"),
@@ -147,8 +153,8 @@ NOUNS: list[tuple[str, str]] = [
         r"|veicoli (?:da combattimento|per il trasporto (?:di |delle )?truppe)(?: (?:corazzati|blindati|di fanteria))?",
         "armored_vehicles",
     ),
-    (r"carri armati|carro armato|tank", "tanks"),
-    (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie", "artillery"),
+    (r"carri armati(?: da (?:battaglia|combattimento))?|carro armato|tank", "tanks"),
+    (r"(?:sistemi|pezzi) d(?:i |')artiglieria|artiglierie|obici|obices?", "artillery"),
     (
         r"sistemi di lancio multiplo(?: di razzi)?|(?:sistemi )?lanciarazzi(?: multipli)?|sistemi (?:di razzi"
         r"|lanciarazzi|missilistici) (?:a|di) lancio multiplo",
@@ -160,7 +166,7 @@ NOUNS: list[tuple[str, str]] = [
         r"|(?:equipaggiament[oi]|mezzi) di difesa (?:aerea|antiaerea)|(?:metodi|mezzi|sistemi) di protezione aerea",
         "air_defense",
     ),
-    (r"missili da crociera", "cruise_missiles"),
+    (r"missili da crociera|missili alati|razzi alati", "cruise_missiles"),  # "winged" in machine-translated lists
     (r"navi(?: e (?:imbarcazioni|motovedette)|\s*/\s*barche)?|nave|imbarcazioni|unità navali", "ships_boats"),
     (r"cisterne di carburante|autocisterne di carburante", "fuel_tanks"),
     (r"autoveicoli|automezzi militari|veicoli(?: generici| militari)?", "vehicles"),
@@ -209,6 +215,7 @@ MODIFIERS = (
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
+    r"|il (?:bilancio|conto|conteggio) (?:dei|degli|di|delle)"
     r"|di (?:queste|questi))"
 )  # "331 military jets", "Sale a 36.350 il numero dei soldati russi uccisi"
 # Subjects a modifier or noun itself names
@@ -252,7 +259,7 @@ VERB_AFTER = [
 # --------------------------------------------------------------------------- qualifiers
 QUALIFIER_BEFORE = [
     (
-        r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|an estimated|estimated"
+        r"(?:about|approximately|approx\.?|roughly|around|some|nearly|almost|close to|closer to|an estimated|estimated"
         r"|just under|just over|round|circa|~|≈|близько|приблизно(?: [ув])?|орієнтовно|майже|біля|circa|quasi|intorno a"
         r"|pressoché|approaching|nearing|likely approaching)",
         "about",

@@ -5,7 +5,8 @@ language, words, "72 thousand", "1.2 million", "1,1 milioni", "півтора м
 to a category: a category word after the figure ("574,690 troops", "one submarine"), a label before it
 ("tanks - 8,344 (+12)", "carri armati: 120", "танків — 10 123"), a verb saying what happened ("3,825 have
 been injured"), or a figure taking the category of the one before ("including 1,180 over the past day").
-Ranges, qualifiers ("over", "близько", "circa") and a bracketed daily increase "(+N)" are read here.
+Ranges, qualifiers ("over", "близько", "circa") and a bracketed daily increase "(+N)" are read first, by
+:mod:`etl.news.figures`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from etl.news import lexicon as lx
 from etl.news import numbers as numbers_mod
+from etl.news.figures import Figure, bracket_after, not_a_count, read_figure
 from etl.news.text import Sentence
 
 _NOUNS = lx.compile_table(lx.NOUNS)
@@ -24,7 +26,8 @@ _MOD_SUBJECT = [(re.compile(r"^(?:" + p + r")\b", re.I), s) for p, s in lx.MODIF
 _VERB_AFTER = [
     (
         re.compile(
-            r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*))?\s*(?:of them\s+|of those\s+"
+            r"(?:\s+(?:russ[aoie]|ucrain[aoie]|російськ\w*|українськ\w*|Russians|Ukrainians))?\s*"
+            r"(?:of them\s+|of those\s+"
             r"|з них\s+)?(?:" + p + r")(?![\w])",
             re.I,
         ),
@@ -32,19 +35,14 @@ _VERB_AFTER = [
     )
     for p, k in lx.VERB_AFTER
 ]
-_QUAL_BEFORE = [(re.compile(r"(?<![\w'])(?:" + p + r")\s*$", re.I), q) for p, q in lx.QUALIFIER_BEFORE]
-_QUAL_AFTER = [(re.compile(r"^\s*(?:" + p + r")", re.I), q) for p, q in lx.QUALIFIER_AFTER]
 _INHERIT_BEFORE = re.compile(lx.INHERIT_BEFORE, re.I)
 _INHERIT_AFTER = re.compile(lx.INHERIT_AFTER, re.I)
 _TOTAL_LEAD = re.compile(lx.TOTAL_LEAD, re.I)
-_CURRENCY = re.compile(lx.CURRENCY_BEFORE, re.I)
-_NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
-_RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
-_RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
-_RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _LABEL_TAIL = re.compile(lx.LABEL_TAIL, re.I)
 _INCREASE_BEFORE = re.compile(lx.INCREASE_BEFORE, re.I)
 _RISEN_OF = re.compile(lx.RISEN_OF + lx.INCREASE_BEFORE, re.I)
+_LOSSES_RISEN = re.compile(lx.LOSSES_RISEN, re.I)
+_PART_WORD = re.compile(r"\s+(?:of them|of whom|of those|of which|dei quali|delle quali|di questi|more)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(lx.RESPECTIVELY, re.I)
 _REGIONAL_AFTER = re.compile(lx.REGIONAL_AFTER, re.I)
 _INCREASE_AFTER = re.compile(
@@ -58,17 +56,23 @@ _MILITARY_LOSER = re.compile(lx.MILITARY_LOSER, re.I)
 _PEOPLE_PLAIN = re.compile(r"\s*(?:" + lx.PEOPLE_PLAIN + r")(?![\w])", re.I)
 _BRINGING_PRE = re.compile(lx.BRINGING_BEFORE, re.I)  # "che porta così a circa 1.689.900 il totale"
 # ", 1.724.600 dall'inizio della guerra": a bare total after a figure takes its category
-_TOTAL_AFTER = re.compile(r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку)", re.I)
+# "Artillery systems: 46 in a day, 13,736 in all.", "1,660 soldiers over the past day and 830,790 since the invasion"
+_TOTAL_AFTER = re.compile(
+    r"\s+(?:dall'inizio|dal 24 febbraio|since the (?:start|beginning)|з початку|in all(?=\s*[.,;]|\s*$)"
+    r"|since the (?:full-scale )?(?:invasion|war)\b)",
+    re.I,
+)
 # "757.340 uomini, 1.400 nelle ultime 24 ore": a bare figure of the day after a figure takes its category
 _DAILY_AFTER = re.compile(
     r"\s+(?:nelle ultime (?:24|ventiquattro) ore|nell'ultimo giorno|nella giornata di ieri|in the (?:past|last)"
     r" (?:day|24 hours)|over the (?:past|last) (?:day|24 hours)|за (?:минулу |останню )?добу)(?![\w])",
     re.I,
 )
-_BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
 _LABEL_SEP = re.compile(
     r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
-    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
+    r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:may|might|could|would|will) (?:have )?(?:reach(?:ed)?"
+    r"|total(?:led)?|exceed(?:ed)?|top(?:ped)?)|"
+    r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
     r"|numbered|склали|досягли|досягла|досягнули"
     r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
@@ -78,9 +82,21 @@ _LABEL_SEP = re.compile(
     r"|è pari a|sono|a|pari a|hanno raggiunto|hanno toccato quota|quota|" + lx.QUALIFIER_VERBS + r")\s+|\s+)$",
     re.I,
 )
+_ENEMY_LOSSES_ROSE = re.compile(
+    r"втрати\s+(?:ворога|противника|окупантів|росіян|російських\s+(?:військ|окупантів|загарбників))\s+"
+    r"(?:зросли|збільшилися)\s+(?:ще\s+)?на\s*$",
+    re.I,
+)
+_ELLIPSIS = re.compile(r"\d\s+(?:e|ed|and|та|і|й)\s+(?:(?:i|le|gli|the)\s+)?$", re.I)
 _LABEL_VERB = re.compile(r"(?<![\w])(killed|dead|wounded|injured)(?![\w])", re.I)
+# "Quanto ai droni, il totale è di 49.767", "As for drones, the count stands at 18,798"
+_TOPIC = re.compile(
+    r"(?:Quanto (?:ai|agli|alle|al|alla|all')|As for|As to|Що стосується)\s*(\S[^,;.]{1,40}?)\s*,\s*"
+    r"(?:il (?:totale|conteggio|numero)|the (?:total|count|number|tally))\s+(?:è di|è|sale a|is|stands at|stood at"
+    r"|was|reached|rose to)\s+(?:circa |oltre |about |over |more than )?$",
+    re.I,
+)
 _UNIT_AFTER = re.compile(r"\s*(?:осіб|од\.?|persons|units|pcs\.?|unità)(?![\w])", re.I)
-_MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 _FOLLOWERS = {
     "since",
     "in",
@@ -105,6 +121,7 @@ _FOLLOWERS = {
     "persons",
     "people",
     "units",
+    "unità",
     "pcs",
     "од",
     "осіб",
@@ -244,26 +261,11 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
     if best is None:
         return None, start, False
     kind, label_start = best
-    if not bulletin and sep.group().strip() == "":
-        return None, start, False  # "tanks 8344" without a dash is a list too loose to trust in prose
+    if not bulletin and sep.group().strip() == "" and not _ELLIPSIS.search(pre, 0, label_start):
+        # "tanks 8344" without a dash is a list too loose to trust in prose, but for a verb left out after a figure:
+        # "i veicoli corazzati sono 10.401 e i sistemi di artiglieria 7.961"
+        return None, start, False
     return kind, base + label_start, bulletin
-
-
-def _qualifier_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int]:
-    pre = norm[max(sent_start, start - 30) : start]
-    for rx, q in _QUAL_BEFORE:
-        m = rx.search(pre)
-        if m:
-            return q, start - len(pre) + m.start()
-    return None, start
-
-
-def _qualifier_after(norm: str, end: int) -> tuple[str | None, int]:
-    for rx, q in _QUAL_AFTER:
-        m = rx.match(norm, end)
-        if m:
-            return q, end + m.end() - m.start()
-    return None, end
 
 
 def _follower_ok(norm: str, pos: int, end: int) -> bool:
@@ -276,101 +278,10 @@ def _follower_ok(norm: str, pos: int, end: int) -> bool:
     return m.group(1).lower() in _FOLLOWERS
 
 
-# --------------------------------------------------------------------------- the figure's own parts
-
-
-def _not_a_count(norm: str, s: Sentence, n: numbers_mod.NumberMention) -> bool:
-    """Money, a share, a number ("#3", "№ 5"), a time of day: never a loss figure."""
-    pre = norm[max(s.start, n.start - 12) : n.start]
-    if _CURRENCY.search(pre) or _NOT_COUNT.match(norm, n.end, s.end):
-        return True
-    if n.start >= 1 and norm[n.start - 1] in "#№":
-        return True
-    return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end : n.end + 6], re.I))  # a time: 3:55 AM
-
-
-def _range(
-    norm: str, s: Sentence, n: numbers_mod.NumberMention, nxt: numbers_mod.NumberMention | None
-) -> tuple[int, int] | None:
-    """(low, high) when ``n`` opens a range with the next mention: 7,000 to 15,000 / between 7 and 15 thousand."""
-    if nxt is None or n.value is None or nxt.value is None:
-        return None
-    conn = norm[n.end : nxt.start]
-    if not _RANGE_CONN.fullmatch(conn):
-        return None
-    word = conn.strip().lower()
-    before = norm[max(s.start, n.start - 40) : n.start]
-    if word in ("and", "e", "a", "або", "or") and not _RANGE_BEFORE.search(before):
-        return None  # "11 tanks and nine" is two figures; "between 7 and 15" is a range
-    if _RISE_BEFORE.search(before) or re.search(r"(?<![\w])by\s*$", before, re.I):
-        return None  # "rose from 380,000 to 400,000", "grew by 20 to 4,537": a change, not an estimate
-    lo, hi = n.value, nxt.value
-    mult = _MULTIPLIER.search(nxt.text)
-    if mult and re.fullmatch(r"[\d.,' ]+", n.text):
-        factor = 1_000_000 if re.search(r"mil|млн|мільйон", mult.group(), re.I) else 1000
-        if lo * factor <= hi:
-            lo *= factor
-    return (lo, hi) if lo < hi else None
-
-
-def _bracket(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[int | None, tuple[int, int] | None]:
-    """(index of the mention, span) of a bracketed increase right after a total: (+1180) / (up 26) / (0)."""
-    bm = _BRACKET.match(norm, at, s.end)
-    if bm:
-        for j in range(i + 1, min(i + 3, len(nums))):
-            if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
-                close = re.match(r"\s*(?:[^()\d]{0,40}?)\s*\)", norm[nums[j].end : s.end], re.I)
-                if close:
-                    return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
-                break
-        return None, None
-    m0 = re.match(r"\s*\(\s*0\s*\)", norm[at : s.end])
-    if m0:
-        for j in range(i + 1, min(i + 2, len(nums))):
-            if nums[j].start < at + m0.end():
-                return j, (at + m0.start() + (len(m0.group()) - len(m0.group().lstrip())), at + m0.end())
-    return None, None
-
-
 # --------------------------------------------------------------------------- binding a figure to a category
 
 
-@dataclass
-class _Figure:
-    """A number with what is read right around it, before its category is looked for."""
-
-    n: numbers_mod.NumberMention
-    value: int | None
-    low: int | None
-    high: int | None
-    qualifier: str | None
-    qual_start: int
-    after: int  # where the figure (with its qualifier and bracket) ends
-    bracket: numbers_mod.NumberMention | None = None
-    bracket_span: tuple[int, int] | None = None
-
-
-def _figure(norm: str, s: Sentence, nums: list, i: int, consumed: set[int]) -> _Figure:
-    n = nums[i]
-    low = high = None
-    value, anchor_end = n.value, n.end
-    rng = _range(norm, s, n, nums[i + 1] if i + 1 < len(nums) else None)
-    if rng is not None:
-        low, high, value = rng[0], rng[1], None
-        anchor_end = nums[i + 1].end
-        consumed.add(i + 1)
-    qual, qual_start = _qualifier_before(norm, n.start, s.start)
-    qual_after, anchor_end2 = _qualifier_after(norm, anchor_end)
-    fig = _Figure(n, value, low, high, qual or qual_after, qual_start, anchor_end2)
-    if low is None:
-        j, span = _bracket(norm, s, nums, i, anchor_end2)
-        if j is not None:
-            fig.bracket, fig.bracket_span, fig.after = nums[j], span, span[1]
-            consumed.add(j)
-    return fig
-
-
-def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
+def _bind_category(norm: str, s: Sentence, f: Figure) -> tuple | None:
     """(kind, start, end, subject hint, verb kind, label first, inherit, bringing) or None: no category."""
     kind, noun_end, subj = noun_after(norm, f.after, s.end)
     start, end = min(f.qual_start, f.n.start), (noun_end if kind else f.after)
@@ -399,34 +310,25 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
                 break
     if kind is None and _PEOPLE_PLAIN.match(norm, f.after, s.end) and military_people(norm, s, f.qual_start):
         kind, end = "people", _PEOPLE_PLAIN.match(norm, f.after, s.end).end()
-    if kind == "people" and _UNIT_AFTER.match(norm, f.after, s.end) and _INCREASE_BEFORE.search(norm, s.start, start):
+    if (
+        kind == "people"
+        and _UNIT_AFTER.match(norm, f.after, s.end)
+        and _INCREASE_BEFORE.search(norm, s.start, start)
+        and not _ENEMY_LOSSES_ROSE.search(norm, s.start, start)  # "Втрати ворога зросли на 1 150 осіб": its own
+    ):
         kind = None  # "цей показник збільшився ще на 930 осіб": the increase of the figure before
+    topic = None if kind is not None else _TOPIC.search(norm, max(s.start, f.qual_start - 80), f.qual_start)
+    hit = _match_noun(norm, topic.start(1), topic.end(1)) if topic else None
+    if hit and hit[1] == topic.end(1):  # "Quanto ai droni, il totale è di 49.767 unità": the topic names the count
+        kind, start, end = hit[0], topic.start(1), f.after
+        um = _UNIT_AFTER.match(norm, end, s.end)
+        end = um.end() if um else end
     if kind is None:
-        pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
-        if (
-            _INHERIT_BEFORE.search(pre_long[-50:])
-            or _TOTAL_LEAD.fullmatch(norm, s.start, f.qual_start)
-            or _INCREASE_BEFORE.search(pre_long[-20:])
-            or _INCREASE_AFTER.match(norm, f.after, s.end)
-            or _INHERIT_AFTER.match(norm, f.after, s.end)
-            or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
-            and re.search(r"\w,\s*$", pre_long)
-        ):
-            if _REGIONAL_AFTER.search(norm[f.after : s.end]):
-                return None  # "including up to 600 in the Kursk region": a breakdown, not a total
-            kind, inherit, end = "inherit", True, f.after
-            named = _RISEN_OF.search(pre_long)  # "Втрати бойових броньованих машин зросли на 3"
-            hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
-            if hit:
-                kind, inherit = hit[0], False
-        elif _BRINGING_PRE.search(pre_long):
-            kind, inherit, bringing, end = "inherit", True, True, f.after
-        elif _RESPECTIVELY.search(pre_long) and re.search(
-            r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
-            norm[max(s.start, f.qual_start - 40) : f.qual_start],
-            re.I,
-        ):
-            kind, inherit, end = "inherit", True, f.after  # "... respectively to 3,751 and 7,307"
+        found = _inherited(norm, s, f)
+        if found == "breakdown":
+            return None
+        if found is not None:
+            kind, inherit, bringing, end = found
     if kind is None:
         return None
     if kind in lx.PEOPLE_KINDS and verb_kind is None:
@@ -452,6 +354,39 @@ def _bind_category(norm: str, s: Sentence, f: _Figure) -> tuple | None:
     return kind, start, end, subj, verb_kind, label_first, inherit, bringing
 
 
+def _inherited(norm: str, s: Sentence, f: Figure) -> tuple[str, bool, bool, int] | str | None:
+    """(kind, inherit, bringing, end) of a bare figure that takes the category of the one before ("including 1,180",
+    "610 in più", "3 dei quali", "bringing the total to 4,537"), "breakdown" for a regional part, else None."""
+    pre_long = norm[max(s.start, f.qual_start - 120) : f.qual_start]
+    after = _INHERIT_AFTER.match(norm, f.after, s.end)
+    if (
+        _INHERIT_BEFORE.search(pre_long[-50:])
+        or _TOTAL_LEAD.fullmatch(norm, s.start, f.qual_start)
+        or _INCREASE_BEFORE.search(pre_long[-20:])
+        or _INCREASE_AFTER.match(norm, f.after, s.end)
+        or after
+        or (_TOTAL_AFTER.match(norm, f.after, s.end) or _DAILY_AFTER.match(norm, f.after, s.end))
+        and re.search(r"\w,\s*(?:and |e |та |і )?$|\w\s+(?:and|e|та|і)\s+$", pre_long)
+    ):
+        if _REGIONAL_AFTER.search(norm[f.after : s.end]):
+            return "breakdown"  # "including up to 600 in the Kursk region": a breakdown, not a total
+        part = _PART_WORD.match(norm, f.after, s.end) if after else _INCREASE_AFTER.match(norm, f.after, s.end)
+        end = part.end() if part else f.after  # "3 dei quali", "890 in più": the figure with its word
+        # "Втрати бойових броньованих машин зросли на 3", "Russia's personnel losses grew by 1,770"
+        named = _RISEN_OF.search(pre_long) or _LOSSES_RISEN.search(pre_long)
+        hit = _match_noun(norm, f.qual_start - len(pre_long) + named.start(1), s.end) if named else None
+        return (hit[0], False, False, end) if hit else ("inherit", True, False, end)
+    if _BRINGING_PRE.search(pre_long):
+        return "inherit", True, True, f.after
+    if _RESPECTIVELY.search(pre_long) and re.search(
+        r"(?:\d|" + lx.RESPECTIVELY + r")[\s,]*(?:and|e|та|і|й)?\s*$",
+        norm[max(s.start, f.qual_start - 40) : f.qual_start],
+        re.I,
+    ):
+        return "inherit", True, False, f.after  # "... respectively to 3,751 and 7,307"
+    return None
+
+
 def military_people(norm: str, s: Sentence, start: int) -> bool:
     """ "The Ukrainian army had lost 215 thousand people": people an army lost are soldiers, not civilians."""
     return bool(_MILITARY_LOSER.search(norm[max(s.start, start - 110) : start]))
@@ -462,15 +397,15 @@ def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) ->
     out: list[Candidate] = []
     consumed: set[int] = set()
     for i, n in enumerate(nums):
-        if i in consumed or _not_a_count(norm, s, n):
+        if i in consumed or not_a_count(norm, s, n):
             continue
-        f = _figure(norm, s, nums, i, consumed)
+        f = read_figure(norm, s, nums, i, consumed)
         bound = _bind_category(norm, s, f)
         if bound is None:
             continue
         kind, start, end, subj, verb_kind, label_first, inherit, bringing = bound
         if f.bracket is None and f.low is None and end > f.after:
-            j, span = _bracket(norm, s, nums, i, end)  # "10 620 tanks (+7)": the increase after the noun
+            j, span = bracket_after(norm, s, nums, i, end)  # "10 620 tanks (+7)": the increase after the noun
             if j is not None:
                 f.bracket, f.bracket_span = nums[j], span
                 consumed.add(j)

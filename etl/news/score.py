@@ -219,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.part in ("both", "real"):
         ok &= _print_recorded(real_figures(args.fixtures))
     if not ok:
-        print("below target" + ("" if args.strict else " (exit status 0: --strict makes it 1)"), file=sys.stderr)
+        print(
+            "below target or not scored" + ("" if args.strict else " (exit status 0: --strict makes it 1)"),
+            file=sys.stderr,
+        )
     return 0 if ok or not args.strict else 1
 
 
@@ -262,6 +265,10 @@ def _report(label: str, args, folder: Path, part: str, targets: tuple[float, flo
     started = time.perf_counter()
     score = score_corpus(folder, args.verbose, part)
     seconds = time.perf_counter() - started
+    if not score.articles:
+        # an empty part proves nothing: it is not scored, and not a PASS
+        print(f"[{label}] no articles: not scored ({folder}, part {part!r})")
+        return False
     print(
         f"[{label}] news claims extraction on {score.articles} articles: {score.gold} gold claims, "
         f"{score.predicted} extracted, {score.aligned} aligned ({seconds:.2f}s)"
