@@ -326,7 +326,9 @@ def parent_child(db):
 
 
 def _child_keys(db):
-    return rows(db, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'scratch.child'::regclass")
+    return rows(
+        db, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'scratch.child'::regclass"
+    )
 
 
 def test_a_row_breaking_a_key_fails_the_bulk_write_as_it_would_row_by_row(parent_child):
@@ -360,3 +362,77 @@ def test_the_bulk_path_gives_way_to_a_reader_and_checks_row_by_row(parent_child)
         reader.rollback()
     assert rows(parent_child, "SELECT count(*) FROM scratch.child") == [(0,)]
     assert len(_child_keys(parent_child)) == 1
+
+
+LOAD_WHILE_PARSING = """
+import json, os, sys
+sys.path.insert(0, os.getcwd())
+import psycopg2
+from etl.losses import load
+from etl.losses.ingest import ingest
+dsn, ids = sys.argv[1], json.loads(sys.argv[2])
+os.environ["ATTRITION_PARSE_WORKERS"] = sys.argv[3]
+docs = load.fetch_documents(psycopg2.connect(dsn).cursor(), ids=ids)
+result = ingest(ids, dsn=dsn, run_id="chunks", raise_failures=False)
+print(json.dumps({"pipelined": load.pipelined(docs), "inserted": result.inserted, "revised": result.revised,
+                  "documents": result.documents, "days": len(result.days["russianwarship"]),
+                  "failed": [(f["url"], f["field"]) for f in result.failed]}))
+"""
+
+OBSERVATIONS = """SELECT source, as_of, category, revision, cumulative, increase, superseded_at IS NULL,
+                         (SELECT url FROM core.bulletin b WHERE b.id = o.bulletin_id)
+                  FROM core.observation o ORDER BY source, as_of, category, revision"""
+
+
+def _ingest_in_a_process(dsn: str, ids: list[int], workers: str) -> dict:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    proc = subprocess.run(
+        [sys.executable, "-c", LOAD_WHILE_PARSING, dsn, json.dumps(ids), workers],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CTX_")},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_large_batch_loaded_while_it_is_parsed_loads_what_parse_then_load_does(db, refused):
+    """320 documents (a rebuild's size) in a single-threaded process: loaded chunk by chunk while forked
+    workers parse the next (etl.losses.load.load_while_parsing), with a later document revising an earlier
+    one's day, one unreadable document and (``refused``) one the warehouse refuses (the refusal rolls the
+    chunks back and every document is loaded under a savepoint of its own): the same rows, revisions and
+    failures as the parse then the load in one process."""
+    from etl.losses.load import PARALLEL_MIN
+
+    ids = []
+    for i in range(PARALLEL_MIN + 20):
+        body = api_page(range(i % 40, i % 40 + 3), {(i % 40, "tanks"): 9000 + i} if i >= 300 else None) + b" " * i
+        ids.append(archive(db, "russianwarship", body if i != 7 else b"{not json", f"http://127.0.0.1/p{i}"))
+    if refused:
+        with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+            cur.execute("""CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                           BEGIN IF NEW.url = 'http://127.0.0.1/p250' THEN RAISE EXCEPTION 'test refusal'; END IF;
+                           RETURN NEW; END $$""")
+            cur.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()"
+            )
+    outcome = {}
+    for workers in ("2", "1"):
+        got = _ingest_in_a_process(db, ids, workers)
+        outcome[workers] = (got, rows(db, OBSERVATIONS))
+        with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
+            cur.execute("TRUNCATE core.observation, core.bulletin, core.source_key, quality.alert CASCADE")
+    (chunked, loaded), (one, expected) = outcome["2"], outcome["1"]
+    assert chunked.pop("pipelined") and not one.pop("pipelined")
+    assert chunked == one and loaded == expected
+    refusal = [["http://127.0.0.1/p250", "load"]] if refused else []
+    assert chunked["failed"][1:] == refusal and chunked["failed"][0][0] == "http://127.0.0.1/p7"
+    assert chunked["revised"] > 0 and chunked["inserted"] > 0
+    assert rows(db, FK_DEFS) and len(rows(db, FK_DEFS)) == 2

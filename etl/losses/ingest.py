@@ -98,16 +98,21 @@ def ingest(
     :class:`IngestError` carrying the result is raised; without it the result is returned and the
     caller fails the run once it has done the rest (the DAGs' ``check_documents`` task, the CLI).
     """
-    from etl.losses.load import failure_of, load_documents
+    from etl.losses.load import failure_of, load_documents, load_while_parsing, pipelined
     from etl.quality.bulk import collector_paused
     from etl.warehouse.db import transaction
     from etl.warehouse.runlock import lock_sources, spans_of
 
     with collector_paused(), transaction(dsn, run_id=run_id) as conn, conn.cursor() as cur:
         documents = fetch_documents(cur, ids=document_ids, sources=sources)
-        parsed, errors = parse_documents(documents)
-        lock_sources(cur, spans_of(parsed), run_id)  # a second run over a source waits, saying so
-        result = load_documents(cur, parsed)
+        if pipelined(documents):  # a rebuild: each chunk loaded while the next ones are parsed
+            lock_sources(cur, dict.fromkeys(sorted({d.source for d in documents})), run_id)  # days not read yet
+            result, parsed, errors = load_while_parsing(cur, documents)
+            lock_sources(cur, spans_of(parsed), run_id)  # held already: now its name says the days
+        else:
+            parsed, errors = parse_documents(documents)
+            lock_sources(cur, spans_of(parsed), run_id)  # a second run over a source waits, saying so
+            result = load_documents(cur, parsed)
         result.failed = [failure_of(e, getattr(e, "document_id", None)) for e in errors] + result.failed
         record_failures(cur, result.failed, run_id)
     if result.failed and raise_failures:

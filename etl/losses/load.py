@@ -27,22 +27,24 @@ keys a source printed that the parser does not know are recorded by :mod:`etl.lo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from etl.domain.model import Observation, ParseError
+from etl.losses.parse import (  # noqa: F401 - the parse's names, where the loader's callers import them
+    PARALLEL_MIN,
+    Document,
+    _parse_all,
+    parse_ahead,
+    parse_documents,
+    parse_one,
+    parse_workers,
+    parsed_in_chunks,
+    pipelined,
+)
 from etl.quality.bulk import analyze_after_bulk, copy_buffer, foreign_keys_checked_once
 
 PARSER_VERSION = "attrition-parsers/1"
-
-
-@dataclass
-class Document:
-    id: int
-    source: str
-    url: str
-    content_type: str | None
-    body: bytes
 
 
 @dataclass
@@ -124,142 +126,6 @@ def fetch_documents(cur, ids: list[int] | None = None, sources: list[str] | None
     return [Document(r[0], r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()]
 
 
-# Documents parsed while their crawl ran (etl.losses.progress counts the days they cover), kept for
-# the load of the same process so that each document is parsed once: {(source, URL, body): observations
-# or the ParseError}.  Not keyed by the document's id alone: ids are per warehouse, and one process may
-# work with several (a CLI given another DSN, the tests), where id 1 of one is not id 1 of the other.
-# The oldest go past the cap.
-_PARSED_AHEAD: dict[tuple[str, str, bytes], list[Observation] | ParseError] = {}
-PARSED_AHEAD_CAP = 20_000
-
-
-def parse_one(doc: Document) -> list[Observation]:
-    """Parse one document; raises ParseError (with ``document_id``) naming source, URL and field,
-    for a parser bug too."""
-    from etl.losses.parsers import parse_document
-
-    try:
-        return parse_document(doc.source, doc.body, doc.url, doc.content_type)
-    except ParseError as exc:
-        exc.document_id = doc.id
-        raise
-    except Exception as exc:  # a parser bug on one document: reported like an unreadable document
-        err = ParseError(doc.source, doc.url, "parser", f"{type(exc).__name__}: {exc}")
-        err.document_id = doc.id
-        raise err from exc
-
-
-def _ahead_key(doc: Document) -> tuple[str, str, bytes]:
-    return doc.source, doc.url, doc.body
-
-
-def parse_ahead(documents: list[Document]) -> list[tuple[Document, list[Observation]]]:
-    """Parse documents now (while their crawl runs) and keep the outcome for :func:`parse_documents`
-    in this process; returns what parsed."""
-    parsed = []
-    for doc in documents:
-        try:
-            outcome = parse_one(doc)
-            parsed.append((doc, outcome))
-        except ParseError as exc:
-            outcome = exc
-        _PARSED_AHEAD[_ahead_key(doc)] = outcome
-    while len(_PARSED_AHEAD) > PARSED_AHEAD_CAP:
-        _PARSED_AHEAD.pop(next(iter(_PARSED_AHEAD)))
-    return parsed
-
-
-PARALLEL_MIN = 300  # documents to parse before the parse is spread over worker processes
-_TO_PARSE: list[Document] = []  # what the forked workers parse (inherited, not pickled)
-
-
-def parse_workers() -> int:
-    """Worker processes for a large parse: ``ATTRITION_PARSE_WORKERS``; its default 0 means one per core
-    where forking is safe: not inside an Airflow task (a forked parse there was seen to hang) and not
-    in a process running other threads (a fork copies their locks held, never their release)."""
-    import os
-    import threading
-
-    from etl.config import setting
-
-    workers = setting("ATTRITION_PARSE_WORKERS")
-    if workers:
-        return workers
-    if os.environ.get("AIRFLOW_CTX_DAG_ID") or threading.active_count() > 1:
-        return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _parse_slice(bounds: tuple[int, int]) -> list:
-    """In a worker: parse ``_TO_PARSE[a:b]``; plain tuples back (cheaper to pickle than objects)."""
-    out = []
-    for doc in _TO_PARSE[bounds[0] : bounds[1]]:
-        try:
-            out.append([tuple(getattr(o, f) for f in _OBS_FIELDS) for o in parse_one(doc)])
-        except ParseError as exc:
-            out.append((exc.source, exc.url, exc.field, exc.problem))
-    return out
-
-
-def _parse_all(documents: list[Document]) -> list:
-    """Each document's outcome (its observations or its ParseError), in order; a large batch is parsed
-    by forked worker processes (the parse is pure CPU; the parent's connections are not touched)."""
-    import multiprocessing
-
-    workers = min(parse_workers(), len(documents) // (PARALLEL_MIN // 2) or 1)
-    if len(documents) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        outcomes = []
-        for doc in documents:
-            try:
-                outcomes.append(parse_one(doc))
-            except ParseError as exc:
-                outcomes.append(exc)
-        return outcomes
-    global _TO_PARSE
-    _TO_PARSE = documents
-    step = -(-len(documents) // (workers * 4))
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_parse_slice, [(a, a + step) for a in range(0, len(documents), step)])
-    finally:
-        _TO_PARSE = []
-    outcomes = []
-    for doc, raw in zip(documents, (r for chunk in chunks for r in chunk), strict=False):
-        if isinstance(raw, tuple):
-            err = ParseError(*raw)
-            err.document_id = doc.id
-            outcomes.append(err)
-        else:
-            outcomes.append([Observation(*t) for t in raw])
-    return outcomes
-
-
-_OBS_FIELDS = tuple(f.name for f in fields(Observation))
-
-
-def parse_documents(documents: list[Document]) -> tuple[list[tuple[Document, list[Observation]]], list[ParseError]]:
-    """Parse every document (once: one parsed ahead by :func:`parse_ahead` is taken as it is; a large
-    batch is spread over one worker process per core); returns what parsed and the errors (each
-    naming source, URL and field)."""
-    ahead = {}
-    if _PARSED_AHEAD:  # nothing kept (a rebuild): no key to build, so no body is hashed for nothing
-        for doc in documents:
-            kept = _PARSED_AHEAD.pop(_ahead_key(doc), None)
-            if kept is not None:
-                ahead[doc.id] = kept
-    todo = [doc for doc in documents if doc.id not in ahead]
-    ahead.update(zip((doc.id for doc in todo), _parse_all(todo), strict=False))
-    parsed, errors = [], []
-    for doc in documents:
-        outcome = ahead[doc.id]
-        if isinstance(outcome, ParseError):
-            outcome.document_id = doc.id  # this warehouse's document (a kept outcome may come from another's)
-            errors.append(outcome)
-        else:
-            parsed.append((doc, outcome))
-    return parsed, errors
-
-
 def failure_of(error: ParseError, document_id: int | None = None) -> dict:
     return {
         "source": error.source,
@@ -270,28 +136,35 @@ def failure_of(error: ParseError, document_id: int | None = None) -> dict:
     }
 
 
+def _refused() -> tuple:
+    """What one document's data can provoke (a value out of range, a constraint, a trigger's refusal); a
+    lost connection or an error in our SQL is not isolated: it fails the whole load."""
+    import psycopg2
+
+    return (psycopg2.DataError, psycopg2.IntegrityError, psycopg2.InternalError)
+
+
 def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
     """Load every parsed document (in the caller's transaction); a document the database refuses is
     left out and listed in ``failed`` (field ``load``), the others are loaded all the same."""
-    import psycopg2
-
-    # what one document's data can provoke (a value out of range, a constraint, a trigger's refusal);
-    # a lost connection or an error in our SQL is not isolated: it fails the whole load
-    refused = (psycopg2.DataError, psycopg2.IntegrityError, psycopg2.InternalError)
     cur.execute("SAVEPOINT attrition_load_all")
     try:
         result = load(cur, parsed)
-    except refused:
+    except _refused():
         cur.execute("ROLLBACK TO SAVEPOINT attrition_load_all")
-    else:
-        cur.execute("RELEASE SAVEPOINT attrition_load_all")
-        return result
-    result = LoadResult()  # one document spoiled the bulk load: one savepoint per document finds it
+        return load_each(cur, parsed)
+    cur.execute("RELEASE SAVEPOINT attrition_load_all")
+    return result
+
+
+def load_each(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
+    """One savepoint per document (after the bulk load was refused): only the document at fault is left out."""
+    result = LoadResult()
     for doc, observations in parsed:
         cur.execute("SAVEPOINT attrition_load_one")
         try:
             one = load(cur, [(doc, observations)])
-        except refused as exc:
+        except _refused() as exc:
             cur.execute("ROLLBACK TO SAVEPOINT attrition_load_one")
             problem = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()[0]
             result.failed.append(
@@ -303,8 +176,51 @@ def load_documents(cur, parsed: list[tuple[Document, list[Observation]]]) -> Loa
     return result
 
 
-def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
-    """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction)."""
+def load_while_parsing(cur, documents: list[Document]) -> tuple[LoadResult, list, list[ParseError]]:
+    """Parse and load a large batch (a rebuild) as :func:`parse_documents` then :func:`load_documents`
+    would, with the same result, but each chunk is loaded as soon as it is parsed, while forked workers
+    parse the next ones: the parse is the workers' CPU, the load this process's and the database's, so
+    they overlap.  The chunks go in document order, under one savepoint: a refusal rolls all of them
+    back and the rest is parsed, then every document is loaded under a savepoint of its own.  Returns
+    (the load's result, what parsed, the parse errors)."""
+    parsed: list[tuple[Document, list[Observation]]] = []
+    errors: list[ParseError] = []
+    chunks = parsed_in_chunks(documents)
+
+    def take(docs, outcomes) -> list:
+        ok = [(d, o) for d, o in zip(docs, outcomes, strict=True) if not isinstance(o, ParseError)]
+        errors.extend(o for o in outcomes if isinstance(o, ParseError))
+        parsed.extend(ok)
+        return ok
+
+    result = LoadResult()
+    cur.execute("SAVEPOINT attrition_load_all")
+    try:
+        with foreign_keys_checked_once(cur, "core.observation") as keys:
+            for docs, outcomes in chunks:
+                part = load(cur, take(docs, outcomes), keys=keys, scale=len(documents) / max(len(docs), 1))
+                result.merge(part)
+        _analyze(cur, result.inserted + result.revised)
+    except _refused():
+        cur.execute("ROLLBACK TO SAVEPOINT attrition_load_all")
+        for docs, outcomes in chunks:  # the rest of the parse
+            take(docs, outcomes)
+        return load_each(cur, parsed), parsed, errors
+    cur.execute("RELEASE SAVEPOINT attrition_load_all")
+    result.documents = len(parsed)
+    return result, parsed, errors
+
+
+def _analyze(cur, rows: int) -> None:
+    analyze_after_bulk(cur, "core.observation", rows)
+    analyze_after_bulk(cur, "core.bulletin", rows)  # a bulk load: its bulletins too
+
+
+def load(cur, parsed: list[tuple[Document, list[Observation]]], keys=None, scale: float = 1.0) -> LoadResult:
+    """Merge parsed documents into core.bulletin and core.observation (in the caller's transaction).
+
+    ``keys``: the :class:`~etl.quality.bulk.ForeignKeysOnce` of a load in chunks (:func:`load_while_parsing`;
+    ``scale``: how many times this chunk the whole load is), which also leaves the ANALYZE to its caller."""
     from etl.losses.source_keys import record_new_keys
 
     result = LoadResult(documents=len(parsed))
@@ -343,10 +259,13 @@ def load(cur, parsed: list[tuple[Document, list[Observation]]]) -> LoadResult:
 
     if superseded:
         cur.execute("UPDATE core.observation SET superseded_at = now() WHERE id = ANY(%s)", (superseded,))
-    if new_rows:
+    if new_rows and keys is not None:
+        keys.expect(int(len(new_rows) * scale))
         _insert_new(cur, new_rows)
-        analyze_after_bulk(cur, "core.observation", len(new_rows))
-        analyze_after_bulk(cur, "core.bulletin", len(new_rows))  # a bulk load: its bulletins too
+    elif new_rows:
+        with foreign_keys_checked_once(cur, "core.observation", len(new_rows)):
+            _insert_new(cur, new_rows)
+        _analyze(cur, len(new_rows))
     return result
 
 
@@ -441,8 +360,7 @@ def _insert_new(cur, new_rows: list[list]) -> None:
         now = cur.fetchone()[0].isoformat()
         for row in new_rows:
             row[-2] = now if row[-2] else None
-    with foreign_keys_checked_once(cur, "core.observation", len(new_rows)):
-        cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", copy_buffer(new_rows))
+    cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", copy_buffer(new_rows))
 
 
 def _same(old: tuple, new: tuple) -> bool:

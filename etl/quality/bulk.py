@@ -81,53 +81,85 @@ FK_LOCK_TIMEOUT = "1s"  # how long the bulk path waits for its locks before it g
 
 
 @contextmanager
-def foreign_keys_checked_once(cur, table: str, rows: int):
-    """Around a bulk write of ``rows`` rows into ``table`` ("schema.name", a constant of the caller):
-    at :data:`FK_ONCE_AFTER_ROWS` rows or more, the table's foreign keys are dropped before the write and
-    added again after it, with the same names and definitions, so PostgreSQL checks each of them once
-    over the table instead of once per row (its manual's advice for populating a database).  A row that
-    breaks a key fails the re-adding as it would have failed the write (ForeignKeyViolation), and the
-    caller's savepoint or transaction undoes both.  This takes ACCESS EXCLUSIVE locks on ``table`` and on
-    the tables its keys refer to, held until the transaction ends (readers of those tables wait for the
-    load's commit, not the marts' readers); when they are not granted within :data:`FK_LOCK_TIMEOUT` (a
-    long reader, another load), or the role may not alter the table, the write goes the row-by-row way."""
-    import psycopg2.errors
+def foreign_keys_checked_once(cur, table: str, rows: int = 0):
+    """Around bulk writes into ``table`` ("schema.name", a constant of the caller): when the writes come to
+    :data:`FK_ONCE_AFTER_ROWS` rows or more (``rows``, or what the body tells the yielded
+    :class:`ForeignKeysOnce` through ``expect(rows)`` before each write), the table's foreign keys are
+    dropped before the first such write and added again after the body, with the same names and
+    definitions, so PostgreSQL checks each of them once over the table instead of once per row (its
+    manual's advice for populating a database).  A row that breaks a key fails the re-adding as it
+    would have failed the write (ForeignKeyViolation), and the caller's savepoint or transaction undoes
+    both.  Dropping them takes ACCESS EXCLUSIVE locks on ``table`` and on the tables its keys refer to,
+    held until the transaction ends (readers of those tables wait for the load's commit, not the marts'
+    readers); when they are not granted within :data:`FK_LOCK_TIMEOUT` (a long reader, another load), or
+    the role may not alter the table, the writes go the row-by-row way.  Nothing is dropped for writes
+    smaller than that."""
+    keys = ForeignKeysOnce(cur, table)
+    keys.expect(rows)
+    yield keys
+    keys.restore()
 
-    keys = []
-    if rows >= FK_ONCE_AFTER_ROWS:
+
+class ForeignKeysOnce:
+    """The foreign keys of one table, dropped for a bulk write and added again (:func:`foreign_keys_checked_once`)."""
+
+    def __init__(self, cur, table: str):
+        self.cur, self.table, self.dropped, self.tried = cur, table, [], False
+
+    def expect(self, rows: int) -> None:
+        """Before a write: drop the keys (once) when ``rows`` reaches the bulk threshold."""
+        if self.tried or rows < FK_ONCE_AFTER_ROWS:
+            return
+        self.tried = True
+        cur = self.cur
         cur.execute(
             """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname""",
-            (table,),
+            (self.table,),
         )
         keys = cur.fetchall()
-    if not keys:
-        yield
-        return
-    target = sql.Identifier(*table.split("."))
-    cur.execute("SELECT current_setting('lock_timeout')")
-    before = cur.fetchone()[0]
-    cur.execute("SAVEPOINT attrition_fk_once")
-    try:
-        cur.execute("SELECT set_config('lock_timeout', %s, true)", (FK_LOCK_TIMEOUT,))
-        cur.execute(
-            sql.SQL("ALTER TABLE {} ").format(target)
-            + sql.SQL(", ").join(sql.SQL("DROP CONSTRAINT {}").format(sql.Identifier(name)) for name, _ in keys)
-        )
-    except (psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected, psycopg2.errors.InsufficientPrivilege):
-        cur.execute("ROLLBACK TO SAVEPOINT attrition_fk_once")  # undoes the lock_timeout too
+        if keys and self._drop(keys):
+            self.dropped = keys
+
+    def _drop(self, keys: list) -> bool:
+        import psycopg2.errors
+
+        cur = self.cur
+        cur.execute("SELECT current_setting('lock_timeout')")
+        before = cur.fetchone()[0]
+        cur.execute("SAVEPOINT attrition_fk_once")
+        try:
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", (FK_LOCK_TIMEOUT,))
+            cur.execute(
+                sql.SQL("ALTER TABLE {} ").format(self._target())
+                + sql.SQL(", ").join(sql.SQL("DROP CONSTRAINT {}").format(sql.Identifier(name)) for name, _ in keys)
+            )
+        except (
+            psycopg2.errors.LockNotAvailable,
+            psycopg2.errors.DeadlockDetected,
+            psycopg2.errors.InsufficientPrivilege,
+        ):
+            cur.execute("ROLLBACK TO SAVEPOINT attrition_fk_once")  # undoes the lock_timeout too
+            cur.execute("RELEASE SAVEPOINT attrition_fk_once")
+            return False
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (before,))
         cur.execute("RELEASE SAVEPOINT attrition_fk_once")
-        yield
-        return
-    cur.execute("SELECT set_config('lock_timeout', %s, true)", (before,))
-    cur.execute("RELEASE SAVEPOINT attrition_fk_once")
-    yield
-    cur.execute(
-        sql.SQL("ALTER TABLE {} ").format(target)
-        + sql.SQL(", ").join(
-            sql.SQL("ADD CONSTRAINT {} {}").format(sql.Identifier(name), sql.SQL(definition)) for name, definition in keys
-        )
-    )
+        return True
+
+    def restore(self) -> None:
+        """Add the dropped keys again (each checked over the whole table)."""
+        if self.dropped:
+            self.cur.execute(
+                sql.SQL("ALTER TABLE {} ").format(self._target())
+                + sql.SQL(", ").join(
+                    sql.SQL("ADD CONSTRAINT {} {}").format(sql.Identifier(name), sql.SQL(definition))
+                    for name, definition in self.dropped
+                )
+            )
+            self.dropped = []
+
+    def _target(self):
+        return sql.Identifier(*self.table.split("."))
 
 
 _GC_LOCK = threading.Lock()

@@ -82,8 +82,9 @@ def lock_sources(
     wait: float | None = None,
     say=None,
 ) -> None:
-    """Take the run lock of every source in ``spans`` ({source: (first day, last day)}) in the
-    transaction of ``cur``, in source order (no deadlock between runs).  A lock another run holds is
+    """Take the run lock of every source in ``spans`` ({source: (first day, last day)}, or None while the
+    days are not read yet) in the transaction of ``cur``, in source order (no deadlock between runs); a
+    lock the transaction holds already is granted again at once (its name is updated).  A lock another run holds is
     waited for, saying so through ``say`` (default: stderr); after ``wait`` seconds
     :class:`~etl.errors.RunLockTimeout`."""
     import psycopg2.errors
@@ -92,7 +93,9 @@ def lock_sources(
 
     wait = wait_limit() if wait is None else wait
     say = say or (lambda line: print(line, file=sys.stderr, flush=True))
-    mine = APP_PREFIX + " ".join(f"{s} {describe_range(*spans[s])}" for s in sorted(spans))
+    mine = APP_PREFIX + " ".join(
+        f"{s} {describe_range(*spans[s]) if spans[s] else '(its days being read)'}" for s in sorted(spans)
+    )
     cur.execute("SELECT set_config('application_name', %s, true)", ((mine + f" ({run_id})" if run_id else mine)[:63],))
     for source in sorted(spans):
         cur.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, _key(source)))
