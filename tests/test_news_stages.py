@@ -427,3 +427,47 @@ def test_a_week_said_again_and_a_date_in_its_own_clause():
         published=date(2025, 5, 29),
     )
     assert _pick(two, 950000)["as_of"] == "2025-05-27" and _pick(two, 250000)["as_of"] is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (  # a pipe table, the total first and the day's change second; a dash is no change
+            "The General Staff of Ukraine reported these losses on 7 March 2025.\n\n"
+            "| Category | Total | Past day |\n|---|---|---|\n| Tanks | 10,100 | +7 |\n| Aircraft | 370 | – |\n",
+            {
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "aircraft", "cumulative", 370),
+            },
+        ),
+        (  # the change column first, in Ukrainian, no separator row
+            "Втрати ворога станом на 7 березня 2025 року, за даними Генштабу ЗСУ:\n\n"
+            "| Категорія | За добу | Всього |\n| Танки | +7 | 10 100 |\n| Гелікоптери | - | 331 |\n",
+            {
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "helicopters", "cumulative", 331),
+            },
+        ),
+        (  # an Italian table with the total alone
+            "Le perdite russe secondo lo Stato maggiore ucraino al 7 marzo 2025:\n\n"
+            "| Voce | Totale |\n| --- | --- |\n| Carri armati | 10.100 |\n| Elicotteri | 331 |\n",
+            {(GS, RU, "tanks", "cumulative", 10100), (GS, RU, "helicopters", "cumulative", 331)},
+        ),
+        (  # "change → total" digests, with either arrow, and items "label N" after a colon
+            "Russian losses on March 7, 2025, per Ukraine's General Staff (day's change → total):\n\n"
+            "Tanks: +7 → 10,100\nArtillery: +40 -> 23,500\n\nNo change: aircraft 370, helicopters 331.",
+            {
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "artillery", "cumulative", 23500),
+                (GS, RU, "artillery", "daily_increase", 40),
+                (GS, RU, "aircraft", "cumulative", 370),
+                (GS, RU, "helicopters", "cumulative", 331),
+            },
+        ),
+    ],
+)
+def test_tables_and_digest_syntaxes(text, expected):
+    assert _claims_of(text) == expected
