@@ -471,3 +471,24 @@ def test_a_week_said_again_and_a_date_in_its_own_clause():
 )
 def test_tables_and_digest_syntaxes(text, expected):
     assert _claims_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Ukraine's General Staff reported these Russian losses as of March 7, 2025 (change over the past day in "
+        "brackets):",
+        "Ukraine's General Staff reported these Russian losses as of March 7, 2025; the figures over the past day are "
+        "given in parentheses.",
+        "Втрати ворога станом на 7 березня 2025 року за даними Генштабу ЗСУ (у дужках - за минулу добу):",
+        "Le perdite russe al 7 marzo 2025 secondo lo Stato maggiore ucraino (tra parentesi quelle delle ultime 24 "
+        "ore):",
+    ],
+)
+def test_words_about_the_brackets_leave_the_totals_cumulative(header):
+    got = _claims_of(header + "\n\nTanks: 10,100 (+7)\nAircraft: 370\n")
+    assert got == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }

@@ -230,6 +230,22 @@ def clauses(norm: str, s: Sentence) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
+# "(change over the past day in brackets)", "у дужках - за минулу добу", "tra parentesi le ultime 24 ore": words
+# that say what the brackets hold describe the bracketed increases, not the list's own figures
+_BRACKET_WORD = re.compile(r"(?<![\w])(?:brackets?|parenthes[ie]s|дужк\w*|parentes[ie])(?![\w])", re.I)
+_NOTE_EDGE = re.compile(r"[,;:()]")
+
+
+def format_notes(norm: str, s: Sentence) -> list[tuple[int, int]]:
+    """The spans of a sentence that describe the list's format ("change over the past day in brackets")."""
+    out = []
+    for m in _BRACKET_WORD.finditer(norm, s.start, s.end):
+        before = [e.end() for e in _NOTE_EDGE.finditer(norm, s.start, m.start())]
+        after = _NOTE_EDGE.search(norm, m.end(), s.end)
+        out.append((before[-1] if before else s.start, after.start() if after else s.end))
+    return out
+
+
 def measure_markers(
     norm: str, s: Sentence, date_markers: list[Marker], brackets: list[tuple[int, int]]
 ) -> list[Marker]:
@@ -243,7 +259,8 @@ def measure_markers(
                 if mk.kind == "cumulative" and mk.mention is None
             ):
                 markers.append(Marker(m.start(), m.end(), kind))
-    markers = [mk for mk in markers if not any(a <= mk.start and mk.end <= b for a, b in brackets)]
+    notes = format_notes(norm, s)
+    markers = [mk for mk in markers if not any(a <= mk.start and mk.end <= b for a, b in brackets + notes)]
     markers.sort(key=lambda mk: mk.start)
     return markers
 
