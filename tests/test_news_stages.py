@@ -492,3 +492,18 @@ def test_words_about_the_brackets_leave_the_totals_cumulative(header):
         (GS, RU, "tanks", "daily_increase", 7),
         (GS, RU, "aircraft", "cumulative", 370),
     }
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "The losses of the Russian army between Feb. 24 and June 21 are as follows, the General Staff reported on "
+        "Tuesday:",
+        "As of June 21, Russia's losses are as follows, Ukraine's General Staff said on Tuesday:",
+        "Втрати ворога станом на 21 червня, за даними Генштабу ЗСУ, оприлюдненими у вівторок:",
+        "Le perdite russe al 21 giugno, secondo lo Stato maggiore ucraino che le ha diffuse martedì:",
+    ],
+)
+def test_a_list_headers_stated_day_beats_its_weekday(header):
+    got = _one(header + "\n\ntanks - 1,496 (+19)\naircraft - 216\n", published=date(2022, 6, 21))
+    assert {(c["as_of"], c["date_method"]) for c in got} == {("2022-06-21", "explicit")}
