@@ -507,3 +507,23 @@ def test_words_about_the_brackets_leave_the_totals_cumulative(header):
 def test_a_list_headers_stated_day_beats_its_weekday(header):
     got = _one(header + "\n\ntanks - 1,496 (+19)\naircraft - 216\n", published=date(2022, 6, 21))
     assert {(c["as_of"], c["date_method"]) for c in got} == {("2022-06-21", "explicit")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia has lost 880,000 troops, Ukraine's General Staff said.\n\nUkraine's forces are also credited with 370 "
+        "aircraft and 331 helicopters.",
+        "Росія втратила 880 000 військових, повідомляє Генштаб ЗСУ.\n\nКрім того, на рахунку Сил оборони 370 літаків "
+        "і 331 гелікоптер.",
+        "Росія втратила 880 000 військових, повідомляє Генштаб ЗСУ.\n\nЛітаків знищено 370, гелікоптерів - 331.",
+        "La Russia ha perso 880.000 soldati, secondo lo Stato maggiore ucraino.\n\nAl loro attivo anche 370 aerei e "
+        "331 elicotteri.",
+    ],
+)
+def test_figures_credited_to_the_defence_forces_are_russias_losses(text):
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "aircraft", "cumulative", 370),
+        (GS, RU, "helicopters", "cumulative", 331),
+    }

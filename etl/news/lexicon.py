@@ -84,6 +84,9 @@ LOSS_TRIGGERS = (
     r"|втрат\w*|втрачен\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
+    # "на рахунку ЗСУ 211 засобів ППО", "Ukraine's forces are credited with 281 aircraft", "al loro attivo 281 aerei"
+    r"|на (?:своєму |їхньому |їх )?рахунку|(?:are|is|were|was|been)(?: also)? credited with|to (?:its|their) credit"
+    r"|(?:al|all')(?: loro| suo)? ?attivo"
 )
 # the air force's daily tally of shoot-downs
 NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"
@@ -261,7 +264,7 @@ REGIONAL_AFTER = (
 # The side named before a number did the destroying: the figure is the other side's loss
 _DESTROY_EN_UK = (
     r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|знешкод\w+"
-    r"|вибил\w+"
+    r"|вибил\w+|credited with"  # "Ukraine's forces are credited with 281 aircraft"
 )
 _DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 DESTROY_VERBS = _DESTROY_EN_UK + "|" + _DESTROY_IT

@@ -75,6 +75,7 @@ _LABEL_SEP = re.compile(
     r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
     r"|numbered|склали|досягли|досягла|досягнули"
+    r"|(?:також |ще )?(?:знищено|уражено|ліквідовано|втрачено)"  # "Кораблів і катерів знищено 16"
     r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
     r"|ha raggiunto(?: quota)?|sale a|salgono a|(?:è|sono) salit[oaie] a"
     r"|(?:have|has|had)(?: probably| likely| now)?|hanno|abbiano|avrebbero|abbia|avrebbe"
