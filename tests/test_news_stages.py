@@ -527,3 +527,18 @@ def test_figures_credited_to_the_defence_forces_are_russias_losses(text):
         (GS, RU, "aircraft", "cumulative", 370),
         (GS, RU, "helicopters", "cumulative", 331),
     }
+
+
+def test_ukrainian_list_abbreviations():
+    text = (
+        "Загальні бойові втрати ворога на 07.03.2025 (дані Генштабу ЗСУ):\n\n"
+        "▪️ о/с — ~880 000 (+1 150)\n▪️ КР — 3 064\n▪️ авто та цистерни — 38 243 (+139)\n▪️ кораблі/катери — 28\n"
+    )
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "personnel", "daily_increase", 1150),
+        (GS, RU, "cruise_missiles", "cumulative", 3064),
+        (GS, RU, "vehicles_fuel_tanks", "cumulative", 38243),
+        (GS, RU, "vehicles_fuel_tanks", "daily_increase", 139),
+        (GS, RU, "ships_boats", "cumulative", 28),
+    }

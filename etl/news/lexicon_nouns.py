@@ -191,6 +191,10 @@ NOUNS: list[tuple[str, str]] = [
 # words too loose to read as a category in prose ("personal", "serbatoi").
 LIST_LABELS: list[tuple[str, str]] = [
     (r"personal", "people"),
+    # Ukrainian Telegram abbreviations: "о/с" (особовий склад), "КР" (крилаті ракети), "авто та цистерни"
+    (r"о/с|о\.с\.", "people"),
+    (r"КР", "cruise_missiles"),
+    (r"авто(?:мобілі)? (?:та|і|й) (?:авто)?цистерни", "vehicles_fuel_tanks"),
     (r"UAVs? (?:of )?operational[- ]tactical (?:degree|diploma|grade)", "drones"),
     (r"particular (?:gear|tools|equipment)", "special_equipment"),
     (r"serbatoi", "tanks"),
