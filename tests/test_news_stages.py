@@ -542,3 +542,21 @@ def test_ukrainian_list_abbreviations():
         (GS, RU, "vehicles_fuel_tanks", "daily_increase", 139),
         (GS, RU, "ships_boats", "cumulative", 28),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nella settimana dall'1 al 7 marzo le forze russe hanno perso 8.430 soldati, secondo lo Stato maggiore.",
+        "Tra il 1 e il 7 marzo le forze russe hanno perso 8.430 soldati, secondo lo Stato maggiore ucraino.",
+        "Between March 1 and 7, Russia lost 8,430 soldiers, according to Ukraine's General Staff.",
+        "From March 1 to 7, Russia lost 8,430 soldiers, Ukraine's General Staff said.",
+        "From 1 to 7 March, Russia lost 8,430 soldiers, Ukraine's General Staff said.",
+        "З 1 по 7 березня росія втратила 8430 військових, повідомляє Генштаб ЗСУ.",
+    ],
+)
+def test_a_range_of_days_in_one_month_is_a_period(text):
+    got = _one(text, published=date(2025, 3, 8))
+    assert [(c["measure"], c["value"], c["period_start"], c["as_of"]) for c in got] == [
+        ("period_increase", 8430, "2025-03-01", "2025-03-07")
+    ]
