@@ -560,3 +560,17 @@ def test_a_range_of_days_in_one_month_is_a_period(text):
     assert [(c["measure"], c["value"], c["period_start"], c["as_of"]) for c in got] == [
         ("period_increase", 8430, "2025-03-01", "2025-03-07")
     ]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Its Battlegroup West has eliminated over 220 Ukrainian military personnel and a tank, the ministry said.",
+        "Its Battlegroup West killed up to 220 Ukrainian army soldiers and a tank, the ministry said.",
+        "Battlegroup West eliminated 220 more Ukrainian military personnel and a tank, according to the ministry.",
+    ],
+)
+def test_an_army_counted_after_a_figure_is_the_loser_not_the_claimant(second):
+    text = "Ukraine lost up to 460 soldiers over the past day, the Russian Defense Ministry said on Saturday. " + second
+    got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text, published=date(2025, 5, 3))}
+    assert got == {("ru_defense_ministry", UA, 460), ("ru_defense_ministry", UA, 220), ("ru_defense_ministry", UA, 1)}

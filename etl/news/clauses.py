@@ -27,6 +27,11 @@ _LOSER_AFTER = re.compile(
     r"|(?:abbia|ha|hanno|avrebbe|avrebbero|aveva) (?:già )?perso|perde|perdono)\b",
     re.I,
 )
+# "eliminated over 220 Ukrainian military personnel", "sono stati uccisi 300 militari dell'esercito ucraino": the army
+# counted right after a figure is what was lost, not who counts
+_COUNTED_BEFORE = re.compile(
+    r"(?<![\w.,])\d[\d,.' ]*(?:\s+(?:thousand|тисяч\w*|mila))?\s+(?:more\s+|other\s+|militari\s+dell[a']\s*)?$", re.I
+)
 # "fonti della Nato al Wall Street Journal", "officials told the New York Times": the outlet told is no claimant
 _TOLD = re.compile(r"(?:\btold|\bal|\balla|\ballo)\s+(?:the\s+)?$", re.I)
 _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
@@ -124,7 +129,11 @@ def claimant_cues(norm: str, s: Sentence) -> tuple[list[Cue], bool]:
     for a, b, c in kept:
         if (
             c == "ua_general_staff"
-            and (_LOSER_AFTER.match(norm, b, s.end) or _LOSSES_OF.search(norm, s.start, a))
+            and (
+                _LOSER_AFTER.match(norm, b, s.end)
+                or _LOSSES_OF.search(norm, s.start, a)
+                or _COUNTED_BEFORE.search(norm, max(s.start, a - 30), a)
+            )
             and not re.search(r"general staff|генштаб|stato maggiore", norm[a:b], re.I)
         ):
             continue
