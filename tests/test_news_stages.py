@@ -574,3 +574,38 @@ def test_an_army_counted_after_a_figure_is_the_loser_not_the_claimant(second):
     text = "Ukraine lost up to 460 soldiers over the past day, the Russian Defense Ministry said on Saturday. " + second
     got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text, published=date(2025, 5, 3))}
     assert got == {("ru_defense_ministry", UA, 460), ("ru_defense_ministry", UA, 220), ("ru_defense_ministry", UA, 1)}
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        (
+            "Shoigu declared on Tuesday that, in November, Kyiv's losses amounted to more than 8,300 military "
+            "personnel.",
+            "ru_defense_ministry",
+        ),
+        (
+            "Ukraine lost more than 8,300 troops last month, the Russian Defense Ministry said on Tuesday.",
+            "ru_defense_ministry",
+        ),
+        (
+            "Il ministero della Difesa russo ha detto martedì che a novembre l'Ucraina ha perso oltre 8.300 soldati.",
+            "ru_defense_ministry",
+        ),
+    ],
+)
+def test_a_month_inside_the_words_reported_is_the_month_counted(text, claimant):
+    (got,) = _one(text, published=date(2022, 12, 7))
+    assert (got["claimant"], got["measure"], got["period_start"], got["as_of"]) == (
+        claimant,
+        "period_increase",
+        "2022-11-01",
+        "2022-12-06",
+    )
+
+
+def test_a_month_said_of_the_report_dates_it():
+    (got,) = _one(
+        "The Russian Defense Ministry said last month that Ukraine had lost 8,300 troops.", published=date(2022, 12, 7)
+    )
+    assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2022-11-01", "month")

@@ -69,7 +69,17 @@ _START_BEFORE = re.compile(
     rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$"
 )
 _END_BEFORE = re.compile(r"(?:to|through|until|till|and|по|до|al|e|a)\s+$")
-_MONTH_BEFORE = re.compile(r"(?:in|throughout|during|for|over|у|в|a|nel|nel mese di)\s+$")
+_MONTH_BEFORE = re.compile(
+    r"(?:in|throughout|during|for|over|(?:over|in) the course of|у|в|протягом|упродовж|a|nel|nel mese di"
+    r"|nel corso di)\s+$"
+)
+# "Shoigu declared that, in November, Kiev's losses amounted to ...": a month inside the words reported is the
+# month counted, not the day of the report
+_SAID_THAT = re.compile(
+    r"(?<![\w])(?:said|says|declared|stated|claimed|announced|reported|added|noted|заявив|повідомив|сказав|ha detto"
+    r"|ha dichiarato|ha affermato|ha riferito)(?:\s+[\w.]+){0,3}?\s*,?\s*(?:that|що|che)\s*,?\s*$",
+    re.I,
+)
 
 
 @dataclass
@@ -178,6 +188,12 @@ _WHEN_SAID = re.compile(
 )
 
 
+# "..., Zelensky said this month", "as the ministry put it last month": a month said of the report
+_SAID_AFTER_FIGURE = re.compile(
+    r"(?<![\w])(?:" + lx.REPORT_VERBS + r"|claimed|estimated|put it|wrote|told|added|noted|заявив|заявила|ha detto"
+    r"|ha dichiarato)\b[^.;]{0,25}$",
+    re.I,
+)
 _SAID_BEFORE = re.compile(r"(?<![\w])(?:" + lx.SAID_VERBS + r"|claimed)\s+(?:on\s+)?$", re.I)
 
 
@@ -199,9 +215,19 @@ def _date_role(
         d.kind in ("month", "year")
         and _MONTH_BEFORE.search(pre)
         and first_number is not None
-        and first_number < d.start
+        and (
+            first_number < d.start
+            or (d.kind == "month" and _SAID_THAT.search(pre[: _MONTH_BEFORE.search(pre).start()]))
+        )
     ):
         role = "period_month"
+    elif (
+        d.month_offset is not None
+        and first_number is not None
+        and first_number < d.start
+        and not _SAID_AFTER_FIGURE.search(pre)
+    ):
+        role = "period_month"  # "Kiev lost over 8,300 troops last month": the month counted, not the report's
     if _is_war_start(d) and role != "report" or (_is_war_start(d) and d.kind == "date"):
         role = "war_start"
     return role
