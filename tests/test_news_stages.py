@@ -609,3 +609,35 @@ def test_a_month_said_of_the_report_dates_it():
         "The Russian Defense Ministry said last month that Ukraine had lost 8,300 troops.", published=date(2022, 12, 7)
     )
     assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2022-11-01", "month")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia's losses had reached 409,010 troops as of Feb. 24, Ukraine's General Staff said on Monday.",
+        "Станом на 24 лютого росія втратила 409 010 військових, повідомив Генштаб ЗСУ у понеділок.",
+        "The Feb. 24 bulletin of Ukraine's General Staff, published on Monday, counted 409,010 Russian troops lost.",
+    ],
+)
+def test_as_of_the_wars_anniversary_is_a_report_day(text):
+    got = _one(text, published=date(2024, 2, 26))
+    assert [(c["measure"], c["as_of"], c["date_method"]) for c in got] == [("cumulative", "2024-02-24", "explicit")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Sunday, the General Staff added another 810 troops and eight tanks to its count.",
+        "Ukraine's General Staff on Sunday added 810 troops and eight tanks to the total.",
+    ],
+)
+def test_added_to_its_count_is_the_days_increase(text):
+    assert _claims_of(text, published=date(2024, 2, 26)) == {
+        (GS, RU, "personnel", "daily_increase", 810),
+        (GS, RU, "tanks", "daily_increase", 8),
+    }
+
+
+def test_one_of_them_named_is_no_count():
+    text = "The General Staff also counted 340 Russian aircraft lost, one of them an A-50 surveillance plane."
+    assert _claims_of(text) == {(GS, RU, "aircraft", "cumulative", 340)}

@@ -16,6 +16,12 @@ _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _BARE_TOTAL = re.compile(r"in total|a total of|totals? of|total|in totale|complessivamente", re.I)
+_ADDED = re.compile(r"(?<![\w])(?:added|adds|adding|додав|додали|aggiunto|aggiunge)\s+(?:[\w'-]+\s+){0,2}$", re.I)
+_TO_COUNT = re.compile(
+    r"\s*(?:to (?:its|their|the|Kyiv's|Ukraine's) (?:count|total|tally|figures)|до (?:загальної )?кількості"
+    r"|al (?:conteggio|totale|bilancio))",
+    re.I,
+)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
 # the day's part of a total: "with 61 more added since the previous report" (the bulletins are daily)
 _PAST_DAY = re.compile(
@@ -148,6 +154,10 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
 def _another(st: State, se: Sent) -> bool:
     """ "destroyed another 16 tanks, 40 ...": the figures of the list add to the totals (the day's)."""
     first = se.cands[0].start
+    if _ADDED.search(st.norm, max(se.p.s.start, first - 40), first) and _TO_COUNT.match(
+        st.norm, se.cands[-1].end, se.p.s.end
+    ):
+        return True  # "added 810 troops and eight tanks to its count": the figures are what the day added
     return bool(_ANOTHER.search(st.norm, max(se.p.s.start, first - 25), first))
 
 

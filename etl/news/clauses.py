@@ -194,6 +194,8 @@ _SAID_AFTER_FIGURE = re.compile(
     r"|ha dichiarato)\b[^.;]{0,25}$",
     re.I,
 )
+_AS_OF = re.compile(r"(?<![\w])(?:as of|as at|станом на|на ранок|aggiornat[oi] al|al giorno)\s+$", re.I)
+_OF_REPORT = re.compile(r"\s*(?:\d{4}\s+)?(?:bulletin|report|update|briefing|бюлетен\w*|звіт\w*|зведенн\w*)\b", re.I)
 _SAID_BEFORE = re.compile(r"(?<![\w])(?:" + lx.SAID_VERBS + r"|claimed)\s+(?:on\s+)?$", re.I)
 
 
@@ -228,6 +230,8 @@ def _date_role(
         and not _SAID_AFTER_FIGURE.search(pre)
     ):
         role = "period_month"  # "Kiev lost over 8,300 troops last month": the month counted, not the report's
+    if _AS_OF.search(pre) or _OF_REPORT.match(norm, d.end, s.end):
+        return "report"  # "as of Feb. 24", "станом на 24 лютого", "the Feb. 24 bulletin": a report's day, whatever day
     if _is_war_start(d) and role != "report" or (_is_war_start(d) and d.kind == "date"):
         role = "war_start"
     return role

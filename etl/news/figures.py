@@ -21,6 +21,9 @@ _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
 _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
+_ONE_NAMED = re.compile(
+    r"\s+(?:of (?:them|those|these|which)|dei quali|di questi|з них)\s*,?\s*(?:an?|the|un[oa']?|il|la|lo)\s", re.I
+)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 
 
@@ -48,6 +51,8 @@ def not_a_count(norm: str, s: Sentence, n: numbers_mod.NumberMention) -> bool:
         return True
     if n.start >= 1 and norm[n.start - 1] in "#№":
         return True
+    if n.value == 1 and _ONE_NAMED.match(norm, n.end, s.end):
+        return True  # "340 aircraft, one of them an A-50": the one named, not a count of its own
     return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end : n.end + 6], re.I))  # a time: 3:55 AM
 
 

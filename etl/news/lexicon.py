@@ -81,6 +81,7 @@ LOSS_TRIGGERS = (
     r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
     r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
     r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
+    r"|(?:added|adds|adding)\b[^.;]{0,60}\bto (?:its|their|the|Kyiv's|Ukraine's) (?:count|total|figures)"
     r"|втрат\w*|втрачен\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
