@@ -641,3 +641,20 @@ def test_added_to_its_count_is_the_days_increase(text):
 def test_one_of_them_named_is_no_count():
     text = "The General Staff also counted 340 Russian aircraft lost, one of them an A-50 surveillance plane."
     assert _claims_of(text) == {(GS, RU, "aircraft", "cumulative", 340)}
+
+
+@pytest.mark.parametrize(
+    "label, kind",
+    [
+        ("Armoured personnel automobiles", "armored_vehicles"),
+        ("Armored fighting machines", "armored_vehicles"),
+        ("Unmanned aerial autos of operational-tactical degree", "drones"),
+        ("Unmanned aerial machines", "drones"),
+        ("Drones of the operational-tactical grade", "drones"),
+        ("UAVs of operational-tactical level", "drones"),
+    ],
+)
+def test_rewritten_vehicle_and_level_words_in_a_list(label, kind):
+    text = f"As of March 7, 2025, the General Staff reports:\n\n• Tanks: 10,100 (+7)\n• {label}: 21,139 (+9)\n"
+    assert (GS, RU, kind, "cumulative", 21139) in _claims_of(text)
+    assert (GS, RU, kind, "daily_increase", 9) in _claims_of(text)

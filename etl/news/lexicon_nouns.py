@@ -28,14 +28,16 @@ NOUNS: list[tuple[str, str]] = [
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
-        r"UAVs? (?:of (?:the )?)?operational[- ]tactical (?:level|stage)"
-        r"|unmanned aerial (?:vehicles?|autos?|automobiles?)"
-        r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
+        # any word for "vehicle" ("autos", "automobiles", "cars", "machines") and any for "level" ("degree", "grade")
+        r"(?:UAVs?|drones?|unmanned aerial (?:vehicles?|autos?|automobiles?|cars?|machines?))"
+        r"(?: (?:of (?:the )?)?operational[- ]tactical (?:level|stage|degree|diploma|grade|tier|stage))?"
+        r"|operational[- ]tactical(?: level)? (?:drones?|UAVs?)",
         "drones",
     ),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
     (
-        rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)"
+        rf"{_A} (?:fighting |combat |fight |combating |preventing |battle |personnel )?"
+        r"(?:automobiles|autos|cars|machines)"
         rf"|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?"
         rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?"
         r"|(?:APV|AFV|APC|IFV|ACV)s?",
