@@ -658,3 +658,30 @@ def test_rewritten_vehicle_and_level_words_in_a_list(label, kind):
     text = f"As of March 7, 2025, the General Staff reports:\n\n• Tanks: 10,100 (+7)\n• {label}: 21,139 (+9)\n"
     assert (GS, RU, kind, "cumulative", 21139) in _claims_of(text)
     assert (GS, RU, kind, "daily_increase", 9) in _claims_of(text)
+
+
+@pytest.mark.parametrize(
+    "words, value",
+    [
+        ("сто сорок один", 141),
+        ("двісті п'ять", 205),
+        ("тисячу сто п'ятдесят", 1150),
+        ("дев'ятсот дев'яносто дев'ять", 999),
+        ("сто тисяч", 100000),
+        ("centoquarantuno", 141),
+        ("centottanta", 180),
+        ("milleduecento", 1200),
+        ("duemilatrecento", 2300),
+        ("one hundred forty-one", 141),
+    ],
+)
+def test_number_words_above_ninety_nine(words, value):
+    from etl.news.numbers import scan
+
+    assert [(n.text, n.value) for n in scan(f"x {words} y")] == [(words, value)]
+
+
+def test_no_number_inside_other_italian_words():
+    from etl.news.numbers import scan
+
+    assert [n.text for n in scan("percento, accento, centinaia, millenni")] == []

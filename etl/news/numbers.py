@@ -207,16 +207,61 @@ _EN_SEQ = re.compile(
     rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’-])",
     re.I,
 )
-_UK_TENS = [w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100]
-_UK_UNITS = [w for w, v in _UK_WORDS.items() if v < 10]
-_OTHER_WORD = re.compile(  # "сорок чотири": Ukrainian tens and units are two words
-    r"(?<![\w'’ʼ])(?:(?:"
-    + "|".join(re.escape(w) for w in _UK_TENS)
-    + r")\s+(?:"
-    + "|".join(re.escape(w) for w in sorted(_UK_UNITS, key=len, reverse=True))
-    + r")|"
-    + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True))
-    + r")(?![\w'’ʼ])",
+_UK_HUNDREDS = {"сто": 100, "двісті": 200, "триста": 300, "чотириста": 400, "шістсот": 600, "сімсот": 700}
+_UK_HUNDREDS.update({"вісімсот": 800, "тисяча": 1000, "тисячу": 1000})
+for _apostrophe in "'’ʼ":
+    _UK_HUNDREDS.update({f"п{_apostrophe}ятсот": 500, f"дев{_apostrophe}ятсот": 900})
+_SIMPLE_WORDS.update(_UK_HUNDREDS)
+
+
+_IT_COMPOUND = re.compile(r"(?<![\w'’])[a-zé]*(?:cento|cent(?=ottanta|otto\b)|mille|mila)[a-zé]*(?![\w'’])", re.I)
+
+
+def _it_below_thousand(word: str) -> int | None:
+    """ "centoquarantuno" 141, "trecentocinque" 305, "centottanta" 180, "" 0."""
+    if not word:
+        return 0
+    head, sep, rest = word.partition("cent")
+    if not sep:
+        return _IT_WORDS.get(word) if _IT_WORDS.get(word, 100) < 100 else None
+    hundreds = 1 if head == "" else _IT_UNITS.get(head)
+    rest = rest[1:] if rest.startswith("o") and not rest.startswith("ott") else rest
+    rest = "o" + rest if rest.startswith("tt") else rest  # "centottanta": cento + ottanta
+    tail = _it_below_thousand(rest) if "cent" not in rest else None
+    if hundreds is None or hundreds > 9 or tail is None or tail >= 100:
+        return None
+    return hundreds * 100 + tail
+
+
+def _it_value(word: str) -> int | None:
+    """An Italian number written as one word: "milleduecento" 1200, "duemilatrecento" 2300, "centoquarantuno" 141."""
+    word = word.lower()
+    thousands, rest = 0, word
+    if word.startswith("mille"):
+        thousands, rest = 1, word[5:]
+    elif "mila" in word:
+        head, _, rest = word.partition("mila")
+        thousands = _it_below_thousand(head)
+        if not thousands:
+            return None
+    low = _it_below_thousand(rest)
+    return None if low is None else thousands * 1000 + low
+
+
+def _alt(words) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+_UK_TENS = _alt(w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100)
+_UK_UNITS = _alt(w for w, v in _UK_WORDS.items() if v < 20)
+_UK_H = _alt(w for w, v in _UK_HUNDREDS.items() if v < 1000)
+# "сто сорок один", "двісті п'ять", "тисячу сто п'ятдесят": Ukrainian numbers are words in order, summed
+_UK_SEQ = (
+    rf"(?:тисяч[уа]\s+)?(?:{_UK_H}(?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?|{_UK_TENS}\s+{_UK_UNITS})"
+    rf"|тисяч[уа](?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?"
+)
+_OTHER_WORD = re.compile(
+    r"(?<![\w'’ʼ])(?:" + _UK_SEQ + "|" + _alt(_SIMPLE_WORDS) + r")(?![\w'’ʼ])",
     re.I,
 )
 
@@ -334,16 +379,19 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
                 continue
             out.append(NumberMention(a, b, m.group(), value, words=True))
             taken.append((a, b))
-    for rx in (_EN_SEQ, _OTHER_WORD):
+    for rx in (_EN_SEQ, _OTHER_WORD, _IT_COMPOUND):
         for m in rx.finditer(text):
             a, b = m.start(), m.end()
             if skipped(a, b) or any(a < e and s < b for s, e in taken):
                 continue
-            value = (
-                _en_value(m.group())
-                if rx is _EN_SEQ
-                else sum(_SIMPLE_WORDS.get(w, -(10**9)) for w in m.group().lower().split())
-            )
+            if rx is _IT_COMPOUND:
+                value = _it_value(m.group())
+            else:
+                value = (
+                    _en_value(m.group())
+                    if rx is _EN_SEQ
+                    else sum(_SIMPLE_WORDS.get(w, -(10**9)) for w in m.group().lower().split())
+                )
             if value is None or value < 0:
                 continue
             end = b
