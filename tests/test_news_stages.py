@@ -685,3 +685,4 @@ def test_no_number_inside_other_italian_words():
     from etl.news.numbers import scan
 
     assert [n.text for n in scan("percento, accento, centinaia, millenni")] == []
+    assert [n.text for n in scan("Ще понад тисяча окупантів")] == []  # a round "over a thousand", as in English

@@ -208,10 +208,12 @@ _EN_SEQ = re.compile(
     re.I,
 )
 _UK_HUNDREDS = {"сто": 100, "двісті": 200, "триста": 300, "чотириста": 400, "шістсот": 600, "сімсот": 700}
-_UK_HUNDREDS.update({"вісімсот": 800, "тисяча": 1000, "тисячу": 1000})
+_UK_HUNDREDS["вісімсот"] = 800
 for _apostrophe in "'’ʼ":
     _UK_HUNDREDS.update({f"п{_apostrophe}ятсот": 500, f"дев{_apostrophe}ятсот": 900})
 _SIMPLE_WORDS.update(_UK_HUNDREDS)
+# "тисячу" counts only with words after it ("тисячу сто п'ятдесят"): "понад тисяча" alone is a round "over a thousand"
+_SUMMED = {**_SIMPLE_WORDS, "тисяча": 1000, "тисячу": 1000}
 
 
 _IT_COMPOUND = re.compile(r"(?<![\w'’])[a-zé]*(?:cento|cent(?=ottanta|otto\b)|mille|mila)[a-zé]*(?![\w'’])", re.I)
@@ -248,17 +250,25 @@ def _it_value(word: str) -> int | None:
     return None if low is None else thousands * 1000 + low
 
 
+def _word_value(rx: re.Pattern, words: str) -> int | None:
+    if rx is _IT_COMPOUND:
+        return _it_value(words)
+    if rx is _EN_SEQ:
+        return _en_value(words)
+    return sum(_SUMMED.get(w, -(10**9)) for w in words.lower().split())
+
+
 def _alt(words) -> str:
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
 _UK_TENS = _alt(w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100)
 _UK_UNITS = _alt(w for w, v in _UK_WORDS.items() if v < 20)
-_UK_H = _alt(w for w, v in _UK_HUNDREDS.items() if v < 1000)
+_UK_H = _alt(_UK_HUNDREDS)
 # "сто сорок один", "двісті п'ять", "тисячу сто п'ятдесят": Ukrainian numbers are words in order, summed
 _UK_SEQ = (
     rf"(?:тисяч[уа]\s+)?(?:{_UK_H}(?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?|{_UK_TENS}\s+{_UK_UNITS})"
-    rf"|тисяч[уа](?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?"
+    rf"|тисяч[уа](?:\s+{_UK_TENS}(?:\s+{_UK_UNITS})?|\s+{_UK_UNITS})"
 )
 _OTHER_WORD = re.compile(
     r"(?<![\w'’ʼ])(?:" + _UK_SEQ + "|" + _alt(_SIMPLE_WORDS) + r")(?![\w'’ʼ])",
@@ -384,14 +394,7 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
             a, b = m.start(), m.end()
             if skipped(a, b) or any(a < e and s < b for s, e in taken):
                 continue
-            if rx is _IT_COMPOUND:
-                value = _it_value(m.group())
-            else:
-                value = (
-                    _en_value(m.group())
-                    if rx is _EN_SEQ
-                    else sum(_SIMPLE_WORDS.get(w, -(10**9)) for w in m.group().lower().split())
-                )
+            value = _word_value(rx, m.group())
             if value is None or value < 0:
                 continue
             end = b
