@@ -686,3 +686,32 @@ def test_no_number_inside_other_italian_words():
 
     assert [n.text for n in scan("percento, accento, centinaia, millenni")] == []
     assert [n.text for n in scan("Ще понад тисяча окупантів")] == []  # a round "over a thousand", as in English
+
+
+@pytest.mark.parametrize(
+    "text, measure",
+    [
+        ("The General Staff put Russia's troop losses at 36,900 on Friday, up 250 from Thursday.", "daily_increase"),
+        ("The General Staff put Russia's troop losses at 36,900 on Friday, up 1,250 from Monday.", "period_increase"),
+        ("Between July 7 and July 8, Russia lost 250 troops, the General Staff said.", "daily_increase"),
+    ],
+)
+def test_a_period_of_two_consecutive_days_is_the_days_increase(text, measure):
+    got = [c for c in _one(text, published=date(2022, 7, 8)) if c["value"] in (250, 1250)]
+    assert [c["measure"] for c in got] == [measure]
+
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        (
+            "Russia's defence ministry said its forces had destroyed two U.S.-supplied HIMARS rocket launchers.",
+            "mlrs",
+            2,
+        ),
+        ("Moscow said it had destroyed three German-built Leopard tanks.", "tanks", 3),
+        ("За минулу добу українські воїни вивели з ладу 1080 окупантів, повідомляє Генштаб.", "personnel", 1080),
+    ],
+)
+def test_makers_names_and_put_out_of_action(text, kind, value):
+    assert any(c["category"] == kind and c["value"] == value for c in _one(text))

@@ -78,6 +78,7 @@ LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|out of action"  # "200 soldiers put out of action over the past day"
+    r"|(?:вивели|виведено|вивела|вивів) з (?:ладу|строю)"  # "вивели з ладу 1080 окупантів": put out of action
     r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
     r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
     r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
