@@ -715,3 +715,17 @@ def test_a_period_of_two_consecutive_days_is_the_days_increase(text, measure):
 )
 def test_makers_names_and_put_out_of_action(text, kind, value):
     assert any(c["category"] == kind and c["value"] == value for c in _one(text))
+
+
+@pytest.mark.parametrize(
+    "text, low, high, value",
+    [
+        ("NATO estimates that as many as 40-thousand Russian troops have been killed or wounded.", None, None, 40000),
+        ("NATO estimates that between seven- and 15-thousand Russian troops have been killed.", 7000, 15000, None),
+        ("NATO estimates that between seven and 15 thousand Russian troops have been killed.", 7000, 15000, None),
+        ("NATO estimates that between 7- and 15-thousand Russian troops have been killed.", 7000, 15000, None),
+    ],
+)
+def test_hyphenated_thousands_and_a_hanging_hyphen_in_a_range(text, low, high, value):
+    (got,) = _one(text)
+    assert (got["claimant"], got["low"], got["high"], got["value"]) == ("nato", low, high, value)

@@ -73,7 +73,7 @@ def _range(
         return None  # "rose from 380,000 to 400,000", "grew by 20 to 4,537": a change, not an estimate
     lo, hi = n.value, nxt.value
     mult = _MULTIPLIER.search(nxt.text)
-    if mult and re.fullmatch(r"[\d.,' ]+", n.text):
+    if mult and (re.fullmatch(r"[\d.,' ]+", n.text) or n.words and not _MULTIPLIER.search(n.text)):
         factor = 1_000_000 if re.search(r"mil|млн|мільйон", mult.group(), re.I) else 1000
         if lo * factor <= hi:
             lo *= factor

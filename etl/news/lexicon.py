@@ -197,7 +197,8 @@ INFLICTED_ON = r"[^.;]{0,90}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russi
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
-RANGE_CONNECTOR = r"\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
+# "between seven- and 15-thousand": the first number's hyphen is the second's multiplier, left hanging
+RANGE_CONNECTOR = r"-?\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
 RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:i |il |le )?(?:about |approximately |roughly |some )?$"
 RISE_BEFORE = (
     r"(?:rose|risen|rising|increased|increasing|grew|jumped|climbed|went up|up|raised|raising|raises|зросл\w*"

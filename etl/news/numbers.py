@@ -46,7 +46,8 @@ _SPLIT_GROUP = re.compile(r"(?<![\w.,'’+])\d{1,3}[,.](?:\d \d{2}|\d{2} \d)(?![
 _CUT_END = re.compile(r"(?<![\w.,'’+])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]\d{1,2}(?=\s*\Z)")
 
 _MULTIPLIERS = [
-    (re.compile(r"\s*(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
+    # "40-thousand", "15-thousand troops": a hyphen before the multiplier too
+    (re.compile(r"(?:\s*|-)(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
     (re.compile(r"\s*(?:million|millions|mln\.?|млн\.?|мільйон(?:ів|а|и)?|milion[ei])(?![\w])", re.I), 1_000_000),
 ]
 # Rounded figures in words: "half a million", "півтора мільйона", "a million", "un milione e mezzo"
@@ -204,7 +205,7 @@ _SIMPLE_WORDS = {**_UK_WORDS, **_IT_WORDS}
 _EN_WORD = "|".join(sorted(list(_EN_UNITS) + list(_EN_TENS), key=len, reverse=True))
 _EN_SEQ = re.compile(
     rf"(?<![\w'’-])(?:{_EN_WORD})(?:[- ](?:{_EN_WORD}))?(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:{_EN_WORD})"
-    rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’-])",
+    rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’]|-(?!\s))",  # "seven- and 15-thousand": a hyphen left hanging
     re.I,
 )
 _UK_HUNDREDS = {"сто": 100, "двісті": 200, "триста": 300, "чотириста": 400, "шістсот": 600, "сімсот": 700}
