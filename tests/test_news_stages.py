@@ -729,3 +729,24 @@ def test_makers_names_and_put_out_of_action(text, kind, value):
 def test_hyphenated_thousands_and_a_hanging_hyphen_in_a_range(text, low, high, value):
     (got,) = _one(text)
     assert (got["claimant"], got["low"], got["high"], got["value"]) == ("nato", low, high, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In late September, Shoigu claimed that Ukraine had suffered more than 61,000 combat losses since Moscow "
+        "launched its operation in February.",
+        "In September, the Russian Defense Ministry said Ukraine had lost more than 61,000 troops since the invasion "
+        "began in February.",
+        "During September, Moscow said Ukraine had suffered more than 61,000 combat losses.",
+    ],
+)
+def test_a_yearless_month_opening_a_sentence_dates_the_statement(text):
+    (got,) = _one(text, published=date(2022, 12, 7))
+    assert (got["claimant"], got["measure"], got["value"], got["as_of"], got["as_of_precision"]) == (
+        "ru_defense_ministry",
+        "cumulative",
+        61000,
+        "2022-09-01",
+        "month",
+    )

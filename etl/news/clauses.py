@@ -194,6 +194,11 @@ _SAID_AFTER_FIGURE = re.compile(
     r"|ha dichiarato)\b[^.;]{0,25}$",
     re.I,
 )
+_LAUNCHED = re.compile(
+    r"(?:launched|began|started|invaded|invasion|вторгл\w*|вторгнення|почал\w*|invasione|invaso|iniziat\w*)\b[^.;]{0,40}"
+    r"(?:in|у|в|a|nel)\s+$",
+    re.I,
+)
 _AS_OF = re.compile(r"(?<![\w])(?:as of|as at|станом на|на ранок|aggiornat[oi] al|al giorno)\s+$", re.I)
 _OF_REPORT = re.compile(r"\s*(?:\d{4}\s+)?(?:bulletin|report|update|briefing|бюлетен\w*|звіт\w*|зведенн\w*)\b", re.I)
 _SAID_BEFORE = re.compile(r"(?<![\w])(?:" + lx.SAID_VERBS + r"|claimed)\s+(?:on\s+)?$", re.I)
@@ -234,6 +239,8 @@ def _date_role(
         return "report"  # "as of Feb. 24", "станом на 24 лютого", "the Feb. 24 bulletin": a report's day, whatever day
     if _is_war_start(d) and role != "report" or (_is_war_start(d) and d.kind == "date"):
         role = "war_start"
+    elif d.kind == "month" and d.month == 2 and d.year is None and _LAUNCHED.search(pre):
+        role = "war_start"  # "since Moscow launched its military operation in February"
     return role
 
 

@@ -202,7 +202,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     ),
     (
         re.compile(
-            rf"\b(?:in|throughout|during|since|of|until|from)\s+(?:early\s+|late\s+|mid-?)?(?P<mon>{_EN_MONTH})\b(?!\s*\d)"
+            # "In late September" opening a sentence too (the month's name keeps its capital: not "may", "march")
+            rf"\b(?:[Ii]n|[Tt]hroughout|[Dd]uring|[Ss]ince|of|[Uu]ntil|[Ff]rom)\s+(?:early\s+|late\s+|mid-?)?"
+            rf"(?P<mon>{_EN_MONTH})\b(?!\s*\d)"
         ),
         "month",
     ),

@@ -214,7 +214,7 @@ LIST_LABELS: list[tuple[str, str]] = [
 # Words between a number and its noun that do not break the link ("7,000 Russian soldiers").
 MODIFIERS = (
     r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying|army"
-    r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
+    r"|modern|heavy|main|battle|combat|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of"
     r"|pieces? of|items? of|unità di|destroyed|lost|Moscow's"
     r"|(?-i:[A-Z][A-Za-z.]*-(?:made|supplied|built|provided|donated|produced))"
