@@ -750,3 +750,15 @@ def test_a_yearless_month_opening_a_sentence_dates_the_statement(text):
         "2022-09-01",
         "month",
     )
+
+
+def test_a_count_among_a_categorys_kinds():
+    text = (
+        "Lo Stato maggiore ucraino conta inoltre 28 tra navi e motovedette, 38.243 fra automezzi e autocisterne e "
+        "10.100 carri armati."
+    )
+    assert _claims_of(text) == {
+        (GS, RU, "ships_boats", "cumulative", 28),
+        (GS, RU, "vehicles_fuel_tanks", "cumulative", 38243),
+        (GS, RU, "tanks", "cumulative", 10100),
+    }

@@ -223,7 +223,7 @@ MODIFIERS = (
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
     r"|il (?:bilancio|conto|conteggio) (?:dei|degli|di|delle)"
-    r"|di (?:queste|questi))"
+    r"|di (?:queste|questi)|tra|fra)"  # "15 tra navi e motovedette": a count among a category's kinds
 )  # "331 military jets", "Sale a 36.350 il numero dei soldati russi uccisi"
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [
