@@ -762,3 +762,23 @@ def test_a_count_among_a_categorys_kinds():
         (GS, RU, "vehicles_fuel_tanks", "cumulative", 38243),
         (GS, RU, "tanks", "cumulative", 10100),
     }
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("Artillery systems - 13 77 0 (+34)", "artillery"),
+        ("Tanks: 1 01 61 (+15)", "tanks"),
+        ("артилерійських систем — 23 5 28 (+66)", "artillery"),
+        ("Drones — 26 3…", "drones"),
+        ("БпЛА — 26 3...", "drones"),
+    ],
+)
+def test_a_garbled_or_cut_list_figure_is_unreadable(line, kind):
+    got = _one(
+        f"Ukraine's General Staff, as of March 7, 2025:\n\nPersonnel - 880,000 (+1,150)\n{line}\nAircraft - 370\n"
+    )
+    bad = [c for c in got if c["category"] == kind and c["measure"] == "cumulative"]
+    assert [c["status"] for c in bad] == ["unparseable"]
+    first_group = int(line.split("-")[-1].split(":")[-1].split("—")[-1].split()[0])
+    assert not [c for c in got if c["category"] == kind and c["value"] == first_group]

@@ -43,7 +43,12 @@ _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w]
 # A thousands group broken by a stray space: "4,59 9", "11,3 26" (three digits after the separator, split in two)
 _SPLIT_GROUP = re.compile(r"(?<![\w.,'’+])\d{1,3}[,.](?:\d \d{2}|\d{2} \d)(?![\w]|[,.]\d)")
 # A space-grouped figure cut mid-way where the text ends: "БпЛА — 75 7" (a list cut mid-number)
-_CUT_END = re.compile(r"(?<![\w.,'’+])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]\d{1,2}(?=\s*\Z)")
+# ... or before an ellipsis that cuts it ("БпЛА — 10 4…")
+_CUT_END = re.compile(
+    r"(?<![\w.,'’+])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]\d{1,2}(?=\s*\Z|\s*(?:…|\.\.\.)\s*$)", re.M
+)
+# A list item's figure in space groups of odd sizes: "Artillery systems - 13 77 0 (+34)" (a garbled figure)
+_ODD_GROUPS = re.compile(r"(?<=[-:=] )\d{1,3}(?: \d{1,3})+(?=[ \t]*(?:\(|$))", re.M)
 
 _MULTIPLIERS = [
     # "40-thousand", "15-thousand troops": a hyphen before the multiplier too
@@ -347,10 +352,13 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
         (_GARBLED, "has a letter where a digit belongs"),
         (_SPLIT_GROUP, "has a space in a group"),
         (_CUT_END, "is cut where the text ends"),
+        (_ODD_GROUPS, "has digit groups of odd sizes"),
     ):
         for m in rx.finditer(text):
             if skipped(m.start(), m.end()) or any(m.start() < e and s < m.end() for s, e in taken):
                 continue
+            if rx is _ODD_GROUPS and all(len(g) == 3 for g in m.group().split()[1:]):
+                continue  # "13 770 (+34)" is a figure
             out.append(NumberMention(m.start(), m.end(), m.group(), None, f"figure {m.group()!r} {why}"))
             taken.append((m.start(), m.end()))
     for m in _TYS.finditer(text):
