@@ -782,3 +782,30 @@ def test_a_garbled_or_cut_list_figure_is_unreadable(line, kind):
     assert [c["status"] for c in bad] == ["unparseable"]
     first_group = int(line.split("-")[-1].split(":")[-1].split("—")[-1].split()[0])
     assert not [c for c in got if c["category"] == kind and c["value"] == first_group]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il ministero della Difesa russo sostiene che le forze ucraine abbiano perso oltre 33.000 militari nella "
+        "regione di Kursk dall'inizio dell'incursione, il 6 agosto.",
+        "The Russian Defense Ministry said Ukraine had lost more than 33,000 troops in the Kursk region since the "
+        "start of its incursion, on Aug. 6.",
+        "Міноборони рф заявило, що Україна втратила понад 33 000 військових з початку операції, 6 серпня.",
+    ],
+)
+def test_the_start_of_an_incursion_said_after_a_comma_opens_the_period(text):
+    (got,) = _one(text, published=date(2024, 11, 14))
+    assert (got["measure"], got["period_start"], got["value"]) == ("period_increase", "2024-08-06", 33000)
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["President Volodymyr Zelensky", "Zelensky", "Volodymyr Zelensky"],
+)
+def test_since_a_month_when_someone_put_a_figure_dates_it(who):
+    text = (
+        f"Kyiv has not updated its losses since February, when {who} put the number of its soldiers killed at 31,000."
+    )
+    (got,) = _one(text, published=date(2024, 12, 16))
+    assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2024-02-01", "month")

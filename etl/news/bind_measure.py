@@ -8,7 +8,7 @@ import re
 from etl.news import lexicon as lx
 from etl.news.bind_state import ALSO, Sent, State
 from etl.news.claim import PeriodSpec
-from etl.news.clauses import Marker
+from etl.news.clauses import Marker, start_across_comma
 from etl.news.mentions import Candidate
 
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
@@ -58,6 +58,7 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = (
                 re.search(r",(?!\d)", norm[c.end : mk.start])  # not the comma of "714,380"
+                and not (mk.kind == "start" and start_across_comma(norm, mk.start))
                 and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
                 and not _listed(st, se, c)
             )

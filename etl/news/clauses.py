@@ -64,7 +64,10 @@ _INHERIT_WORD = re.compile(
 _MONTH_WORD = "|".join(dates_mod.MONTHS_UK_GEN + dates_mod.MONTHS_EN + dates_mod.MONTHS_IT)
 _START_BEFORE = re.compile(
     # "more than 6,600 since the start of its incursion on Aug. 6": the incursion's start opens the period
-    r"(?:since the (?:start|beginning|launch) of (?:its|the|their|Ukraine's|Kyiv's) [\w-]+(?: [\w-]+)? on"
+    r"(?:since the (?:start|beginning|launch) of (?:its|the|their|Ukraine's|Kyiv's) [\w-]+(?: [\w-]+)?,? on"
+    # "dall'inizio dell'incursione, il 6 agosto", "з початку операції 6 серпня": the incursion's day opens the period
+    r"|dall'inizio dell'(?:incursione|offensiva|operazione)(?: [\w-]+){0,3},?(?: il| del)?"
+    r"|з початку (?:операції|наступу|вторгнення)(?: [\w'-]+){0,3},?"
     r"|since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
     rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$"
 )
@@ -80,6 +83,12 @@ _SAID_THAT = re.compile(
     r"|ha dichiarato|ha affermato|ha riferito)(?:\s+[\w.]+){0,3}?\s*,?\s*(?:that|що|che)\s*,?\s*$",
     re.I,
 )
+
+
+def start_across_comma(norm: str, start: int) -> bool:
+    """ "dall'inizio dell'incursione, il 6 agosto": the words that open a period run across a comma to its day."""
+    m = _START_BEFORE.search(norm[max(0, start - 80) : start])
+    return bool(m and "," in m.group())
 
 
 @dataclass
@@ -179,8 +188,9 @@ def _is_war_start(d: dates_mod.DateMention) -> bool:
 
 
 _WHEN_SAID = re.compile(
-    r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv)\s+"
-    r"(?:said|reported|announced|acknowledged|admitted|put)\b"
+    # "since February, when President Volodymyr Zelensky put the number ... at 31,000": a name of up to four words
+    r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv"
+    r"|(?:(?-i:[A-Z])[\w.'-]+\s+){1,4}?)\s*(?:said|reported|announced|acknowledged|admitted|put|gave|claimed)\b"
     # "non aggiorna le sue cifre da marzo, quando parlò di 1.351 caduti"
     r"|,?\s+quando\s+(?:(?:il ministero|Mosca|il Cremlino|Kiev)\s+)?(?:parlò|disse|riferì|indicò|comunicò|dichiarò"
     r"|ammise|aveva parlato|ha parlato)\b",
