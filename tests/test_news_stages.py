@@ -809,3 +809,24 @@ def test_since_a_month_when_someone_put_a_figure_dates_it(who):
     )
     (got,) = _one(text, published=date(2024, 12, 16))
     assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2024-02-01", "month")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Tanks: 10,100 (+7)",
+        "Tanks: 10,100 [+7]",
+        "Tanks: 10,100, +7",
+        "Tanks: 10,100 / +7",
+        "Tanks – 10,100 ↑7",
+        "Tanks – 10,100 (↑7)",
+        "Танки — 10 100 (+7 за добу)",
+    ],
+)
+def test_the_days_change_after_a_total_in_any_notation(item):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\n{item}\nAircraft: 370\n"
+    assert _claims_of(text) == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }

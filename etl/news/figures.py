@@ -20,7 +20,9 @@ _NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
 _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
 _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
-_BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
+_BRACKET = re.compile(r"\s*[(\[]\s*(?:(?:[+↑▲]\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
+# the day's change after a total without brackets: "Tanks: 3,175, +14", "3,175 / +14", "3,175 ↑14", "3,175\t+14"
+_SIGNED = re.compile(r"[ \t]*(?:[,/|][ \t]*)?(?:\+|↑|▲)[ \t]*(?=\d)")
 _ONE_NAMED = re.compile(
     r"\s+(?:of (?:them|those|these|which)|dei quali|di questi|з них)\s*,?\s*(?:an?|the|un[oa']?|il|la|lo)\s", re.I
 )
@@ -87,10 +89,18 @@ def bracket_after(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[
         for j in range(i + 1, min(i + 3, len(nums))):
             if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
                 # "(+9 nelle ultime 24 ore)": the day said in the bracket
-                close = re.match(r"\s*(?:[^()\d]|(?<!\d)24(?!\d)){0,40}?\s*\)", norm[nums[j].end : s.end], re.I)
+                close = re.match(r"\s*(?:[^()\[\]\d]|(?<!\d)24(?!\d)){0,40}?\s*[)\]]", norm[nums[j].end : s.end], re.I)
                 if close:
                     return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
                 break
+        return None, None
+    sm = _SIGNED.match(norm, at, s.end)
+    if sm:
+        for j in range(i + 1, min(i + 2, len(nums))):
+            starts = (sm.end(), sm.end() - 1)
+            if nums[j].start in starts and re.match(r"[ \t]*(?:[,;]|$)", norm[nums[j].end : s.end]):
+                a = sm.start() + len(sm.group()) - len(sm.group().lstrip(" \t,/|"))
+                return j, (a, nums[j].end)
         return None, None
     m0 = re.match(r"\s*\(\s*0\s*\)", norm[at : s.end])
     if m0:
