@@ -830,3 +830,27 @@ def test_the_days_change_after_a_total_in_any_notation(item):
         (GS, RU, "tanks", "daily_increase", 7),
         (GS, RU, "aircraft", "cumulative", 370),
     }
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "Tanks 10,100 (+7)\nAircraft 370",
+        "Tanks\t10,100\t+7\nAircraft\t370",
+        "Tanks .......... 10,100 (+7)\nAircraft ....... 370",
+        "🔥 Tanks 10,100 (+7)\n🔥 Aircraft 370",
+        "Tanks… 10,100 (+7)\nAircraft… 370",
+    ],
+)
+def test_a_list_item_without_a_dash(items):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\n{items}\n"
+    assert _claims_of(text) == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }
+
+
+def test_a_label_opening_a_long_sentence_is_no_list_item():
+    text = "Ukraine's General Staff said the count was rising. " + "Some " * 20 + "tanks 3,175 were named."
+    assert not [c for c in _one(text) if c["value"] == 3175]

@@ -69,7 +69,8 @@ _DAILY_AFTER = re.compile(
     re.I,
 )
 _LABEL_SEP = re.compile(
-    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
+    r"(?:\s*(?:[-:=]|\.{2,}|…+)\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
+    r"|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:may|might|could|would|will) (?:have )?(?:reach(?:ed)?"
     r"|total(?:led)?|exceed(?:ed)?|top(?:ped)?)|"
     r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
@@ -246,9 +247,11 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
 _LOOSE_ITEM = re.compile(r"(?::|\d\s*[,;])\s*$")
 
 
-def _loose_item(pre: str, label_start: int) -> bool:
+def _loose_item(pre: str, label_start: int, at_start: bool) -> bool:
+    """ "Unchanged: aircraft 434, ...", or a sentence that opens with the label ("Tanks 3,175 (+14)",
+    "Tanks<tab>3,175<tab>+14", "🔥 Tanks 3,175"): a list item without a dash."""
     head = pre[:label_start]
-    return bool(_LOOSE_ITEM.search(head)) and ":" in head
+    return bool(_LOOSE_ITEM.search(head)) and ":" in head or at_start and not re.sub(r"[\W_]", "", head)
 
 
 def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int, bool]:
@@ -262,7 +265,7 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
     tail = _LABEL_TAIL.search(head)
     if tail and tail.start() < len(head):
         head = head[: tail.start()]
-    bulletin = bool(re.search(r"[-:=]", sep.group()))
+    bulletin = bool(re.search(r"[-:=.…]", sep.group()))
     best = None
     for rx, kind in _NOUNS + (_LIST_LABELS if bulletin else []):
         for m in rx.finditer(head):
@@ -275,7 +278,7 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
         not bulletin
         and sep.group().strip() == ""
         and not _ELLIPSIS.search(pre, 0, label_start)
-        and not _loose_item(pre, label_start)
+        and not _loose_item(pre, label_start, base == sent_start)
     ):
         # "tanks 8344" without a dash is a list too loose to trust in prose, but for a verb left out after a figure:
         # "i veicoli corazzati sono 10.401 e i sistemi di artiglieria 7.961"
