@@ -854,3 +854,25 @@ def test_a_list_item_without_a_dash(items):
 def test_a_label_opening_a_long_sentence_is_no_list_item():
     text = "Ukraine's General Staff said the count was rising. " + "Some " * 20 + "tanks 3,175 were named."
     assert not [c for c in _one(text) if c["value"] == 3175]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Over the past day Russia lost 1,150 soldiers (880,000 in total) and 14 tanks (10,100 in total), the General "
+        "Staff said.",
+        "За минулу добу росія втратила 1150 осіб (всього 880 000) та 14 танків (загалом 10 100), повідомляє "
+        "Генштаб ЗСУ.",
+        "Nelle ultime 24 ore la Russia ha perso 1.150 soldati (880.000 in totale) e 14 carri armati (totale 10.100), "
+        "secondo lo Stato maggiore ucraino.",
+        "Russian losses according to Ukraine's General Staff:\n\n+1,150 soldiers (880,000 in total)\n+14 tanks (10,100 "
+        "in total)",
+    ],
+)
+def test_a_total_in_brackets_after_the_days_figure(text):
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "daily_increase", 1150),
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "tanks", "daily_increase", 14),
+        (GS, RU, "tanks", "cumulative", 10100),
+    }
