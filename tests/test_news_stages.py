@@ -876,3 +876,24 @@ def test_a_total_in_brackets_after_the_days_figure(text):
         (GS, RU, "tanks", "daily_increase", 14),
         (GS, RU, "tanks", "cumulative", 10100),
     }
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Kyiv cites a figure of 880,000 troops.",
+        "Kiev parla invece di 880.000 soldati.",
+        "Kyiv instead gives a figure of 880,000 Russian soldiers.",
+    ],
+)
+def test_kyiv_naming_its_own_figure_after_another_claimant(second):
+    text = "British intelligence put Russian casualties at about 850,000. " + second
+    got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text)}
+    assert got == {("uk_defence_ministry", RU, 850000), (GS, RU, 880000)}
+
+
+def test_a_sides_losses_put_at_a_figure():
+    text = "A U.S. official said on Friday that Russia had lost up to 700,000 soldiers killed or wounded. "
+    text += "Ukraine's own losses were put at about 400,000."
+    got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text)}
+    assert got == {("us_intelligence", RU, 700000), ("us_intelligence", UA, 400000)}

@@ -76,6 +76,7 @@ _LABEL_SEP = re.compile(
     r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
     r"|numbered|склали|досягли|досягла|досягнули"
+    r"|(?:(?:were|was|is|are|been|being) )?(?:put|estimated|placed|pegged|reckoned) at"  # "losses were put at"
     r"|(?:також |ще )?(?:знищено|уражено|ліквідовано|втрачено)"  # "Кораблів і катерів знищено 16"
     r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
     r"|ha raggiunto(?: quota)?|sale a|salgono a|(?:è|sono) salit[oaie] a"
