@@ -897,3 +897,27 @@ def test_a_sides_losses_put_at_a_figure():
     text += "Ukraine's own losses were put at about 400,000."
     got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text)}
     assert got == {("us_intelligence", RU, 700000), ("us_intelligence", UA, 400000)}
+
+
+@pytest.mark.parametrize(
+    "item, kind",
+    [
+        ("Автотехніка: 38 243 (+139)", "vehicles_fuel_tanks"),
+        ("Автотехніка та цистерни: 38 243 (+139)", "vehicles_fuel_tanks"),
+        ("Mezzi e cisterne: 38.243 (+139)", "vehicles_fuel_tanks"),
+        ("Difesa aerea: 1.080 (+139)", "air_defense"),
+        ("Fighting vehicles: 21,139 (+139)", "armored_vehicles"),
+    ],
+)
+def test_short_list_labels(item, kind):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\nTanks: 10,100 (+7)\n{item}\n"
+    assert (GS, RU, kind, "daily_increase", 139) in _claims_of(text)
+
+
+def test_a_makers_article_as_one_in_a_list():
+    text = (
+        "Ukraine's army lost up to 1,200 servicemen in the past 24 hours, the Russian Defense Ministry said. Russian "
+        "forces also destroyed two US-made Bradley fighting vehicles and a German-made Leopard tank."
+    )
+    got = {(c["category"], c["value"]) for c in _one(text)}
+    assert got == {("casualties_total", 1200), ("armored_vehicles", 2), ("tanks", 1)}

@@ -39,7 +39,7 @@ NOUNS: list[tuple[str, str]] = [
         rf"{_A} (?:fighting |combat |fight |combating |preventing |battle |personnel )?"
         r"(?:automobiles|autos|cars|machines)"
         rf"|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?"
-        rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?"
+        rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?|fighting vehicles?"
         r"|(?:APV|AFV|APC|IFV|ACV)s?",
         "armored_vehicles",
     ),
@@ -102,7 +102,8 @@ NOUNS: list[tuple[str, str]] = [
         r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) (?:авто)?цистерн(?:и)?"
         r"(?: з ПММ)?)?"
         r"|одиниц[юіья] автомобільн(?:ої|их)(?= (?:та|і|й) )"
-        r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн",
+        r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн"
+        r"|автотехні(?:ка|ки|ку|кою)(?: (?:та|і|й) (?:авто)?цистерни)?",
         "vehicles_fuel_tanks",
     ),
     (r"(?:БпЛА|БПЛА|безпілотник(?:ів|и|а)?|дрон(?:ів|и|а)?)(?: оперативно-тактичного рівня)?", "drones"),
@@ -142,7 +143,7 @@ NOUNS: list[tuple[str, str]] = [
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:le )?(?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
+        r"(?:veicoli|mezzi|automezzi) e (?:le )?(?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
@@ -193,6 +194,7 @@ NOUNS: list[tuple[str, str]] = [
 # words too loose to read as a category in prose ("personal", "serbatoi").
 LIST_LABELS: list[tuple[str, str]] = [
     (r"personal", "people"),
+    (r"difesa (?:anti)?aerea|contraerea", "air_defense"),  # a list's short label "Difesa aerea: 1.080"
     # Ukrainian Telegram abbreviations: "о/с" (особовий склад), "КР" (крилаті ракети), "авто та цистерни"
     (r"о/с|о\.с\.", "people"),
     (r"КР", "cruise_missiles"),

@@ -419,7 +419,8 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
     return out
 
 
-_ARTICLE = re.compile(r"(?:(?<=, )|(?<= and ))an?(?= [a-z])")  # ", an infantry fighting vehicle", "and a helicopter"
+# ", an infantry fighting vehicle", "and a helicopter", "and a German-made Leopard tank"
+_ARTICLE = re.compile(r"(?:(?<=, )|(?<= and ))an?(?= (?:[a-z]|[A-Z][\w.]*-(?:made|built|supplied)\b))")
 
 
 def _articles_in_a_list(text: str, found: list[NumberMention], skipped) -> list[NumberMention]:
