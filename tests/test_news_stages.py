@@ -907,6 +907,8 @@ def test_a_sides_losses_put_at_a_figure():
         ("Mezzi e cisterne: 38.243 (+139)", "vehicles_fuel_tanks"),
         ("Difesa aerea: 1.080 (+139)", "air_defense"),
         ("Fighting vehicles: 21,139 (+139)", "armored_vehicles"),
+        ("Cruise rockets: 3,064 (+139)", "cruise_missiles"),
+        ("Rotorcraft: 331 (+139)", "helicopters"),
     ],
 )
 def test_short_list_labels(item, kind):

@@ -64,7 +64,7 @@ NOUNS: list[tuple[str, str]] = [
         rf"|air {_DEF}",
         "air_defense",
     ),
-    (r"cruise missiles?|winged (?:rockets?|missiles?)", "cruise_missiles"),
+    (r"cruise (?:missiles?|rockets?)|winged (?:rockets?|missiles?)", "cruise_missiles"),
     (
         r"(?:war)?ships?(?:\s*(?:and|or|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?",
         "ships_boats",
@@ -76,7 +76,7 @@ NOUNS: list[tuple[str, str]] = [
         "special_equipment",
     ),
     (r"(?:fixed-wing |combat )?(?:aircraft|airplanes?|aeroplanes?|planes?|warplanes?|(?:fighter )?jets?)", "aircraft"),
-    (r"helicopters?|choppers?", "helicopters"),
+    (r"helicopters?|choppers?|rotorcraft", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
     (
