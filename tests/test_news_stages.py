@@ -923,3 +923,30 @@ def test_a_makers_article_as_one_in_a_list():
     )
     got = {(c["category"], c["value"]) for c in _one(text)}
     assert got == {("casualties_total", 1200), ("armored_vehicles", 2), ("tanks", 1)}
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "Tanks – 10,100 units (+7)\nAircraft – 370 units",
+        "танків — 10 100 од. (+7 од.)\nлітаків — 370 од.",
+        "Carri armati: 10.100 unità (+7)\nAerei: 370 unità",
+        "Tanks: 10.1K (+7)\nAircraft: 370",
+    ],
+)
+def test_units_and_k_after_a_list_figure(items):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\n{items}\n"
+    assert _claims_of(text) == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }
+
+
+def test_k_and_m_written_on_a_figure_but_not_on_a_model():
+    from etl.news.numbers import scan
+
+    assert [(n.text, n.value) for n in scan("880K troops, 1.2M casualties, an M113 and a T-90M")] == [
+        ("880K", 880000),
+        ("1.2M", 1200000),
+    ]

@@ -21,7 +21,8 @@ _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
 _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
 _BRACKET = re.compile(
-    r"\s*[(\[]\s*(?:(?:[+↑▲]\s*|up\s+|plus\s+|(?:всього|загалом|усього|in total|total|totale|in tutto)\s+)?(?=\d)"
+    r"(?:\s+(?:units?|pcs\.?|од\.?|одиниц[ьі]|unità)(?![\w]))?\s*[(\[]\s*"  # "10,100 units (+7)"
+    r"(?:(?:[+↑▲]\s*|up\s+|plus\s+|(?:всього|загалом|усього|in total|total|totale|in tutto)\s+)?(?=\d)"
     r"|(?:up|plus)\s+(?=[a-z]))"
 )  # "(plus nine)", "(всього 880 000)": a total the bind stage tells from a change by its word
 # the day's change after a total without brackets: "Tanks: 3,175, +14", "3,175 / +14", "3,175 ↑14", "3,175\t+14"

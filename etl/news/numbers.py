@@ -34,7 +34,7 @@ _BLOB = re.compile(
     r"(?<![\w.,'’+])(?:\+(?=\d))?(?:"
     r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d]|[,.'’]\d)"
     r"|(?:[,.](?=\d))?\d+(?:[,.'’]\d+)*"
-    r")(?:(?![\w])|(?=(?:mila|mln|млн|тис)(?![\w])))"  # "40mila", "1,2mln": a multiplier written on
+    r")(?:(?![\w])|(?=(?:mila|mln|млн|тис|(?-i:[KM]))(?![\w])))"  # "40mila", "1,2mln", "880K": a multiplier written on
 )
 # Ukrainian thousands written out with the remainder: "646 тис. 400" (646,400), "+1 тис. 250"
 _TYS = re.compile(r"(?<![\w.,'’+])(?:\+(?=\d))?(\d{1,3})\s*тис\.?\s+(\d{3})(?![\d,.]\d|\d)")
@@ -54,6 +54,8 @@ _MULTIPLIERS = [
     # "40-thousand", "15-thousand troops": a hyphen before the multiplier too
     (re.compile(r"(?:\s*|-)(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
     (re.compile(r"\s*(?:million|millions|mln\.?|млн\.?|мільйон(?:ів|а|и)?|milion[ei])(?![\w])", re.I), 1_000_000),
+    (re.compile(r"K(?![\w])"), 1_000),  # "880K", "1.15K": written on, upper case only
+    (re.compile(r"M(?![\w])"), 1_000_000),
 ]
 # Rounded figures in words: "half a million", "півтора мільйона", "a million", "un milione e mezzo"
 _MILLION = r"(?:million|мільйон(?:а|ів|и)?|milion[ei])"
