@@ -950,3 +950,24 @@ def test_k_and_m_written_on_a_figure_but_not_on_a_model():
         ("880K", 880000),
         ("1.2M", 1200000),
     ]
+
+
+@pytest.mark.parametrize(
+    "text, start",
+    [
+        ("In February, Russia lost 35,000 troops, Ukraine's General Staff said on Friday.", "2025-02-01"),
+        ("У лютому росія втратила 35 тисяч військових, повідомив Генштаб ЗСУ у п'ятницю.", "2025-02-01"),
+        ("A febbraio la Russia ha perso 35.000 soldati, secondo lo Stato maggiore ucraino.", "2025-02-01"),
+        ("Since the start of 2025, Russia has lost 35,000 troops, Ukraine's General Staff said.", "2025-01-01"),
+        ("З початку 2025 року росія втратила 35 тисяч військових, повідомив Генштаб ЗСУ.", "2025-01-01"),
+        ("Dall'inizio del 2025 la Russia ha perso 35.000 soldati, secondo lo Stato maggiore ucraino.", "2025-01-01"),
+    ],
+)
+def test_a_month_or_a_years_start_before_the_losses_opens_a_period(text, start):
+    (got,) = _one(text, published=date(2025, 3, 7))
+    assert (got["measure"], got["period_start"], got["value"]) == ("period_increase", start, 35000)
+
+
+def test_a_month_before_someone_saying_dates_the_report():
+    (got,) = _one("In February, the General Staff said Russia had lost 35,000 troops.", published=date(2025, 3, 7))
+    assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2025-02-01", "month")

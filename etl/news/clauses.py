@@ -68,6 +68,8 @@ _START_BEFORE = re.compile(
     # "dall'inizio dell'incursione, il 6 agosto", "з початку операції 6 серпня": the incursion's day opens the period
     r"|dall'inizio dell'(?:incursione|offensiva|operazione)(?: [\w-]+){0,3},?(?: il| del)?"
     r"|з початку (?:операції|наступу|вторгнення)(?: [\w'-]+){0,3},?"
+    # "since the start of 2025", "з початку 2025 року", "dall'inizio del 2025": a year's start opens the period
+    r"|(?:since|from) the (?:start|beginning) of|з початку|dall'inizio del(?:l')?"
     r"|since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
     rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$"
 )
@@ -209,6 +211,13 @@ _LAUNCHED = re.compile(
     r"(?:in|у|в|a|nel)\s+$",
     re.I,
 )
+# "In February, Russia lost 35,000 troops": the month's losses follow it, with no one saying them in between
+_LOST_NEXT = re.compile(
+    r",?\s*(?:(?:Russia|Ukraine|Moscow|Kyiv|the enemy|Russian forces|Ukrainian forces|росія|ворог|la Russia|l'Ucraina)"
+    r"(?:'s)?\s+)?(?:lost|has lost|had lost|losses (?:reached|totalled|totaled|stood at|were)|втратил\w*|ha perso"
+    r"|perse)\b",
+    re.I,
+)
 _AS_OF = re.compile(r"(?<![\w])(?:as of|as at|станом на|на ранок|aggiornat[oi] al|al giorno)\s+$", re.I)
 _OF_REPORT = re.compile(r"\s*(?:\d{4}\s+)?(?:bulletin|report|update|briefing|бюлетен\w*|звіт\w*|зведенн\w*)\b", re.I)
 _SAID_BEFORE = re.compile(r"(?<![\w])(?:" + lx.SAID_VERBS + r"|claimed)\s+(?:on\s+)?$", re.I)
@@ -234,7 +243,11 @@ def _date_role(
         and first_number is not None
         and (
             first_number < d.start
-            or (d.kind == "month" and _SAID_THAT.search(pre[: _MONTH_BEFORE.search(pre).start()]))
+            or d.kind == "month"
+            and (
+                bool(_SAID_THAT.search(pre[: _MONTH_BEFORE.search(pre).start()]))
+                or bool(_LOST_NEXT.match(norm, d.end, min(first_number, s.end)))
+            )
         )
     ):
         role = "period_month"
