@@ -971,3 +971,22 @@ def test_a_month_or_a_years_start_before_the_losses_opens_a_period(text, start):
 def test_a_month_before_someone_saying_dates_the_report():
     (got,) = _one("In February, the General Staff said Russia had lost 35,000 troops.", published=date(2025, 3, 7))
     assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2025-02-01", "month")
+
+
+@pytest.mark.parametrize(
+    "header, items",
+    [
+        (
+            "Casualties of the strike on Kharkiv, according to the regional governor:",
+            "| Killed | 5 |\n| Injured | 32 |",
+        ),
+        ("Aid packages approved this week:", "Tanks 31 (+10)\nArtillery shells 100,000"),
+        ("Air defence results overnight (Ukrainian Air Force):", "drones: 120 (+15)\ncruise missiles: 10"),
+        ("Наслідки обстрілу Харкова, за даними ОВА:", "загиблі — 5\nпоранені — 32"),
+        ("Aiuti militari approvati questa settimana:", "Carri armati: 31 (+10)"),
+    ],
+)
+def test_a_list_under_a_header_about_something_else_gives_no_claims(header, items):
+    text = f"{header}\n\n{items}\n\nRussia has lost 10,100 tanks, Ukraine's General Staff said on Friday.\n\n"
+    text += "Russia's losses according to the General Staff:\n\nTanks: 10,100 (+7)\n"
+    assert _claims_of(text) == {(GS, RU, "tanks", "cumulative", 10100), (GS, RU, "tanks", "daily_increase", 7)}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from etl.news.bind_claimant import category_of, claimant_of, excluded, subject_of
+from etl.news.bind_claimant import OFF_TOPIC_HEADER, category_of, claimant_of, excluded, subject_of
 from etl.news.bind_date import date_spec_of, note_cue_dates, sentence_spec
 from etl.news.bind_measure import measure_of
 from etl.news.bind_state import Sent, State, is_at_the_time
@@ -192,6 +192,9 @@ def _yesterday_after_today(old, new) -> bool:
     )
 
 
+_GS_NAMED = re.compile(r"general staff|генштаб|генеральн\w+ штаб|stato maggiore", re.I)
+
+
 def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Claim]:
     """The claims of one sentence, given what the text said before it (``st``, updated)."""
     spec = sentence_spec(st, p)
@@ -208,6 +211,11 @@ def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Cl
     )
     # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
     in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
+    text = st.norm[p.s.start : p.s.end]
+    if colon:  # a list's header: is it about an army's losses, or a strike's victims, aid, shoot-downs, a swap?
+        st.off_topic_list = bool(OFF_TOPIC_HEADER.search(text)) and not _GS_NAMED.search(text)
+    elif not cands or len(text) > 100:  # prose again: the list is over
+        st.off_topic_list = False
     se = Sent(p, cands, spec, in_list)
     for c in cands:
         bind_candidate(st, se, c)
