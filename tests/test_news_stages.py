@@ -673,6 +673,11 @@ def test_rewritten_vehicle_and_level_words_in_a_list(label, kind):
         ("milleduecento", 1200),
         ("duemilatrecento", 2300),
         ("one hundred forty-one", 141),
+        ("one thousand one hundred fifty", 1150),
+        ("two hundred thousand", 200000),
+        ("одна тисяча сто п'ятдесят", 1150),
+        ("дві тисячі сто", 2100),
+        ("п'ять тисяч", 5000),
     ],
 )
 def test_number_words_above_ninety_nine(words, value):

@@ -210,9 +210,11 @@ _IT_WORDS = _italian_words()
 _SIMPLE_WORDS = {**_UK_WORDS, **_IT_WORDS}
 
 _EN_WORD = "|".join(sorted(list(_EN_UNITS) + list(_EN_TENS), key=len, reverse=True))
-_EN_SEQ = re.compile(
-    rf"(?<![\w'’-])(?:{_EN_WORD})(?:[- ](?:{_EN_WORD}))?(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:{_EN_WORD})"
-    rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’]|-(?!\s))",  # "seven- and 15-thousand": a hyphen left hanging
+_EN_G = rf"(?:{_EN_WORD})(?:[- ](?:{_EN_WORD}))?"
+_EN_H = rf"{_EN_G}(?:\s+hundred(?:\s+(?:and\s+)?{_EN_G})?)?"
+_EN_SEQ = re.compile(  # "one thousand one hundred fifty", "two hundred and five", "eleven hundred"
+    rf"(?<![\w'’-]){_EN_H}(?:\s+thousand(?:\s+(?:and\s+)?{_EN_H})?)?"
+    r"(?![\w'’]|-(?!\s))",  # "seven- and 15-thousand": a hyphen left hanging
     re.I,
 )
 _UK_HUNDREDS = {"сто": 100, "двісті": 200, "триста": 300, "чотириста": 400, "шістсот": 600, "сімсот": 700}
@@ -263,7 +265,15 @@ def _word_value(rx: re.Pattern, words: str) -> int | None:
         return _it_value(words)
     if rx is _EN_SEQ:
         return _en_value(words)
-    return sum(_SUMMED.get(w, -(10**9)) for w in words.lower().split())
+    total, current = 0, 0
+    for w in words.lower().split():
+        if w.startswith("тисяч"):
+            total, current = total + max(current, 1) * 1000, 0
+        elif w in _SUMMED:
+            current += _SUMMED[w]
+        else:
+            return None
+    return total + current
 
 
 def _alt(words) -> str:
@@ -274,9 +284,10 @@ _UK_TENS = _alt(w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v
 _UK_UNITS = _alt(w for w, v in _UK_WORDS.items() if v < 20)
 _UK_H = _alt(_UK_HUNDREDS)
 # "сто сорок один", "двісті п'ять", "тисячу сто п'ятдесят": Ukrainian numbers are words in order, summed
-_UK_SEQ = (
-    rf"(?:тисяч[уа]\s+)?(?:{_UK_H}(?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?|{_UK_TENS}\s+{_UK_UNITS})"
-    rf"|тисяч[уа](?:\s+{_UK_TENS}(?:\s+{_UK_UNITS})?|\s+{_UK_UNITS})"
+_UK_SMALL = rf"(?:{_UK_H}(?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?|{_UK_TENS}\s+{_UK_UNITS})"
+_UK_ANY = rf"(?:{_UK_SMALL}|{_UK_TENS}|{_UK_UNITS})"
+_UK_SEQ = (  # "одна тисяча сто п'ятдесят", "дві тисячі сто", "тисячу сто п'ятдесят", "сто сорок один"
+    rf"(?:{_UK_ANY}\s+)?тисяч[уаі]?\s+{_UK_ANY}|{_UK_SMALL}"
 )
 _OTHER_WORD = re.compile(
     r"(?<![\w'’ʼ])(?:" + _UK_SEQ + "|" + _alt(_SIMPLE_WORDS) + r")(?![\w'’ʼ])",
