@@ -995,3 +995,18 @@ def test_a_list_under_a_header_about_something_else_gives_no_claims(header, item
     text = f"{header}\n\n{items}\n\nRussia has lost 10,100 tanks, Ukraine's General Staff said on Friday.\n\n"
     text += "Russia's losses according to the General Staff:\n\nTanks: 10,100 (+7)\n"
     assert _claims_of(text) == {(GS, RU, "tanks", "cumulative", 10100), (GS, RU, "tanks", "daily_increase", 7)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il bilancio delle perdite russe sale a 880.000 soldati: 1.150 solo nelle ultime 24 ore, secondo Kiev.",
+        "Russia's losses have reached 880,000 troops: 1,150 in the past day alone, Kyiv said.",
+        "Втрати ворога сягнули 880 000 осіб: 1150 лише за минулу добу, повідомляє Генштаб ЗСУ.",
+    ],
+)
+def test_the_days_marker_after_a_colon_is_the_next_figures(text):
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "personnel", "daily_increase", 1150),
+    }

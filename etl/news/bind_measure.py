@@ -57,7 +57,9 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
                 return c.start - mk.end + (500 if behind else 0)
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = (
-                re.search(r",(?!\d)", norm[c.end : mk.start])  # not the comma of "714,380"
+                re.search(
+                    r"[,:](?!\d)", norm[c.end : mk.start]
+                )  # not the comma of "714,380"; "880.000 soldati: 1.150 ..."
                 and not (mk.kind == "start" and start_across_comma(norm, mk.start))
                 and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
                 and not _listed(st, se, c)
