@@ -427,3 +427,586 @@ def test_a_week_said_again_and_a_date_in_its_own_clause():
         published=date(2025, 5, 29),
     )
     assert _pick(two, 950000)["as_of"] == "2025-05-27" and _pick(two, 250000)["as_of"] is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (  # a pipe table, the total first and the day's change second; a dash is no change
+            "The General Staff of Ukraine reported these losses on 7 March 2025.\n\n"
+            "| Category | Total | Past day |\n|---|---|---|\n| Tanks | 10,100 | +7 |\n| Aircraft | 370 | – |\n",
+            {
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "aircraft", "cumulative", 370),
+            },
+        ),
+        (  # the change column first, in Ukrainian, no separator row
+            "Втрати ворога станом на 7 березня 2025 року, за даними Генштабу ЗСУ:\n\n"
+            "| Категорія | За добу | Всього |\n| Танки | +7 | 10 100 |\n| Гелікоптери | - | 331 |\n",
+            {
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "helicopters", "cumulative", 331),
+            },
+        ),
+        (  # an Italian table with the total alone
+            "Le perdite russe secondo lo Stato maggiore ucraino al 7 marzo 2025:\n\n"
+            "| Voce | Totale |\n| --- | --- |\n| Carri armati | 10.100 |\n| Elicotteri | 331 |\n",
+            {(GS, RU, "tanks", "cumulative", 10100), (GS, RU, "helicopters", "cumulative", 331)},
+        ),
+        (  # "change → total" digests, with either arrow, and items "label N" after a colon
+            "Russian losses on March 7, 2025, per Ukraine's General Staff (day's change → total):\n\n"
+            "Tanks: +7 → 10,100\nArtillery: +40 -> 23,500\n\nNo change: aircraft 370, helicopters 331.",
+            {
+                (GS, RU, "tanks", "cumulative", 10100),
+                (GS, RU, "tanks", "daily_increase", 7),
+                (GS, RU, "artillery", "cumulative", 23500),
+                (GS, RU, "artillery", "daily_increase", 40),
+                (GS, RU, "aircraft", "cumulative", 370),
+                (GS, RU, "helicopters", "cumulative", 331),
+            },
+        ),
+    ],
+)
+def test_tables_and_digest_syntaxes(text, expected):
+    assert _claims_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Ukraine's General Staff reported these Russian losses as of March 7, 2025 (change over the past day in "
+        "brackets):",
+        "Ukraine's General Staff reported these Russian losses as of March 7, 2025; the figures over the past day are "
+        "given in parentheses.",
+        "Втрати ворога станом на 7 березня 2025 року за даними Генштабу ЗСУ (у дужках - за минулу добу):",
+        "Le perdite russe al 7 marzo 2025 secondo lo Stato maggiore ucraino (tra parentesi quelle delle ultime 24 "
+        "ore):",
+    ],
+)
+def test_words_about_the_brackets_leave_the_totals_cumulative(header):
+    got = _claims_of(header + "\n\nTanks: 10,100 (+7)\nAircraft: 370\n")
+    assert got == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "The losses of the Russian army between Feb. 24 and June 21 are as follows, the General Staff reported on "
+        "Tuesday:",
+        "As of June 21, Russia's losses are as follows, Ukraine's General Staff said on Tuesday:",
+        "Втрати ворога станом на 21 червня, за даними Генштабу ЗСУ, оприлюдненими у вівторок:",
+        "Le perdite russe al 21 giugno, secondo lo Stato maggiore ucraino che le ha diffuse martedì:",
+    ],
+)
+def test_a_list_headers_stated_day_beats_its_weekday(header):
+    got = _one(header + "\n\ntanks - 1,496 (+19)\naircraft - 216\n", published=date(2022, 6, 21))
+    assert {(c["as_of"], c["date_method"]) for c in got} == {("2022-06-21", "explicit")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia has lost 880,000 troops, Ukraine's General Staff said.\n\nUkraine's forces are also credited with 370 "
+        "aircraft and 331 helicopters.",
+        "Росія втратила 880 000 військових, повідомляє Генштаб ЗСУ.\n\nКрім того, на рахунку Сил оборони 370 літаків "
+        "і 331 гелікоптер.",
+        "Росія втратила 880 000 військових, повідомляє Генштаб ЗСУ.\n\nЛітаків знищено 370, гелікоптерів - 331.",
+        "La Russia ha perso 880.000 soldati, secondo lo Stato maggiore ucraino.\n\nAl loro attivo anche 370 aerei e "
+        "331 elicotteri.",
+    ],
+)
+def test_figures_credited_to_the_defence_forces_are_russias_losses(text):
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "aircraft", "cumulative", 370),
+        (GS, RU, "helicopters", "cumulative", 331),
+    }
+
+
+def test_ukrainian_list_abbreviations():
+    text = (
+        "Загальні бойові втрати ворога на 07.03.2025 (дані Генштабу ЗСУ):\n\n"
+        "▪️ о/с — ~880 000 (+1 150)\n▪️ КР — 3 064\n▪️ авто та цистерни — 38 243 (+139)\n▪️ кораблі/катери — 28\n"
+    )
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "personnel", "daily_increase", 1150),
+        (GS, RU, "cruise_missiles", "cumulative", 3064),
+        (GS, RU, "vehicles_fuel_tanks", "cumulative", 38243),
+        (GS, RU, "vehicles_fuel_tanks", "daily_increase", 139),
+        (GS, RU, "ships_boats", "cumulative", 28),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nella settimana dall'1 al 7 marzo le forze russe hanno perso 8.430 soldati, secondo lo Stato maggiore.",
+        "Tra il 1 e il 7 marzo le forze russe hanno perso 8.430 soldati, secondo lo Stato maggiore ucraino.",
+        "Between March 1 and 7, Russia lost 8,430 soldiers, according to Ukraine's General Staff.",
+        "From March 1 to 7, Russia lost 8,430 soldiers, Ukraine's General Staff said.",
+        "From 1 to 7 March, Russia lost 8,430 soldiers, Ukraine's General Staff said.",
+        "З 1 по 7 березня росія втратила 8430 військових, повідомляє Генштаб ЗСУ.",
+    ],
+)
+def test_a_range_of_days_in_one_month_is_a_period(text):
+    got = _one(text, published=date(2025, 3, 8))
+    assert [(c["measure"], c["value"], c["period_start"], c["as_of"]) for c in got] == [
+        ("period_increase", 8430, "2025-03-01", "2025-03-07")
+    ]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Its Battlegroup West has eliminated over 220 Ukrainian military personnel and a tank, the ministry said.",
+        "Its Battlegroup West killed up to 220 Ukrainian army soldiers and a tank, the ministry said.",
+        "Battlegroup West eliminated 220 more Ukrainian military personnel and a tank, according to the ministry.",
+    ],
+)
+def test_an_army_counted_after_a_figure_is_the_loser_not_the_claimant(second):
+    text = "Ukraine lost up to 460 soldiers over the past day, the Russian Defense Ministry said on Saturday. " + second
+    got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text, published=date(2025, 5, 3))}
+    assert got == {("ru_defense_ministry", UA, 460), ("ru_defense_ministry", UA, 220), ("ru_defense_ministry", UA, 1)}
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        (
+            "Shoigu declared on Tuesday that, in November, Kyiv's losses amounted to more than 8,300 military "
+            "personnel.",
+            "ru_defense_ministry",
+        ),
+        (
+            "Ukraine lost more than 8,300 troops last month, the Russian Defense Ministry said on Tuesday.",
+            "ru_defense_ministry",
+        ),
+        (
+            "Il ministero della Difesa russo ha detto martedì che a novembre l'Ucraina ha perso oltre 8.300 soldati.",
+            "ru_defense_ministry",
+        ),
+    ],
+)
+def test_a_month_inside_the_words_reported_is_the_month_counted(text, claimant):
+    (got,) = _one(text, published=date(2022, 12, 7))
+    assert (got["claimant"], got["measure"], got["period_start"], got["as_of"]) == (
+        claimant,
+        "period_increase",
+        "2022-11-01",
+        "2022-12-06",
+    )
+
+
+def test_a_month_said_of_the_report_dates_it():
+    (got,) = _one(
+        "The Russian Defense Ministry said last month that Ukraine had lost 8,300 troops.", published=date(2022, 12, 7)
+    )
+    assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2022-11-01", "month")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia's losses had reached 409,010 troops as of Feb. 24, Ukraine's General Staff said on Monday.",
+        "Станом на 24 лютого росія втратила 409 010 військових, повідомив Генштаб ЗСУ у понеділок.",
+        "The Feb. 24 bulletin of Ukraine's General Staff, published on Monday, counted 409,010 Russian troops lost.",
+    ],
+)
+def test_as_of_the_wars_anniversary_is_a_report_day(text):
+    got = _one(text, published=date(2024, 2, 26))
+    assert [(c["measure"], c["as_of"], c["date_method"]) for c in got] == [("cumulative", "2024-02-24", "explicit")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Sunday, the General Staff added another 810 troops and eight tanks to its count.",
+        "Ukraine's General Staff on Sunday added 810 troops and eight tanks to the total.",
+    ],
+)
+def test_added_to_its_count_is_the_days_increase(text):
+    assert _claims_of(text, published=date(2024, 2, 26)) == {
+        (GS, RU, "personnel", "daily_increase", 810),
+        (GS, RU, "tanks", "daily_increase", 8),
+    }
+
+
+def test_one_of_them_named_is_no_count():
+    text = "The General Staff also counted 340 Russian aircraft lost, one of them an A-50 surveillance plane."
+    assert _claims_of(text) == {(GS, RU, "aircraft", "cumulative", 340)}
+
+
+@pytest.mark.parametrize(
+    "label, kind",
+    [
+        ("Armoured personnel automobiles", "armored_vehicles"),
+        ("Armored fighting machines", "armored_vehicles"),
+        ("Unmanned aerial autos of operational-tactical degree", "drones"),
+        ("Unmanned aerial machines", "drones"),
+        ("Drones of the operational-tactical grade", "drones"),
+        ("UAVs of operational-tactical level", "drones"),
+    ],
+)
+def test_rewritten_vehicle_and_level_words_in_a_list(label, kind):
+    text = f"As of March 7, 2025, the General Staff reports:\n\n• Tanks: 10,100 (+7)\n• {label}: 21,139 (+9)\n"
+    assert (GS, RU, kind, "cumulative", 21139) in _claims_of(text)
+    assert (GS, RU, kind, "daily_increase", 9) in _claims_of(text)
+
+
+@pytest.mark.parametrize(
+    "words, value",
+    [
+        ("сто сорок один", 141),
+        ("двісті п'ять", 205),
+        ("тисячу сто п'ятдесят", 1150),
+        ("дев'ятсот дев'яносто дев'ять", 999),
+        ("сто тисяч", 100000),
+        ("centoquarantuno", 141),
+        ("centottanta", 180),
+        ("milleduecento", 1200),
+        ("duemilatrecento", 2300),
+        ("one hundred forty-one", 141),
+        ("one thousand one hundred fifty", 1150),
+        ("two hundred thousand", 200000),
+        ("одна тисяча сто п'ятдесят", 1150),
+        ("дві тисячі сто", 2100),
+        ("п'ять тисяч", 5000),
+    ],
+)
+def test_number_words_above_ninety_nine(words, value):
+    from etl.news.numbers import scan
+
+    assert [(n.text, n.value) for n in scan(f"x {words} y")] == [(words, value)]
+
+
+def test_no_number_inside_other_italian_words():
+    from etl.news.numbers import scan
+
+    assert [n.text for n in scan("percento, accento, centinaia, millenni")] == []
+    assert [n.text for n in scan("Ще понад тисяча окупантів")] == []  # a round "over a thousand", as in English
+
+
+@pytest.mark.parametrize(
+    "text, measure",
+    [
+        ("The General Staff put Russia's troop losses at 36,900 on Friday, up 250 from Thursday.", "daily_increase"),
+        ("The General Staff put Russia's troop losses at 36,900 on Friday, up 1,250 from Monday.", "period_increase"),
+        ("Between July 7 and July 8, Russia lost 250 troops, the General Staff said.", "daily_increase"),
+    ],
+)
+def test_a_period_of_two_consecutive_days_is_the_days_increase(text, measure):
+    got = [c for c in _one(text, published=date(2022, 7, 8)) if c["value"] in (250, 1250)]
+    assert [c["measure"] for c in got] == [measure]
+
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        (
+            "Russia's defence ministry said its forces had destroyed two U.S.-supplied HIMARS rocket launchers.",
+            "mlrs",
+            2,
+        ),
+        ("Moscow said it had destroyed three German-built Leopard tanks.", "tanks", 3),
+        ("За минулу добу українські воїни вивели з ладу 1080 окупантів, повідомляє Генштаб.", "personnel", 1080),
+    ],
+)
+def test_makers_names_and_put_out_of_action(text, kind, value):
+    assert any(c["category"] == kind and c["value"] == value for c in _one(text))
+
+
+@pytest.mark.parametrize(
+    "text, low, high, value",
+    [
+        ("NATO estimates that as many as 40-thousand Russian troops have been killed or wounded.", None, None, 40000),
+        ("NATO estimates that between seven- and 15-thousand Russian troops have been killed.", 7000, 15000, None),
+        ("NATO estimates that between seven and 15 thousand Russian troops have been killed.", 7000, 15000, None),
+        ("NATO estimates that between 7- and 15-thousand Russian troops have been killed.", 7000, 15000, None),
+    ],
+)
+def test_hyphenated_thousands_and_a_hanging_hyphen_in_a_range(text, low, high, value):
+    (got,) = _one(text)
+    assert (got["claimant"], got["low"], got["high"], got["value"]) == ("nato", low, high, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In late September, Shoigu claimed that Ukraine had suffered more than 61,000 combat losses since Moscow "
+        "launched its operation in February.",
+        "In September, the Russian Defense Ministry said Ukraine had lost more than 61,000 troops since the invasion "
+        "began in February.",
+        "During September, Moscow said Ukraine had suffered more than 61,000 combat losses.",
+    ],
+)
+def test_a_yearless_month_opening_a_sentence_dates_the_statement(text):
+    (got,) = _one(text, published=date(2022, 12, 7))
+    assert (got["claimant"], got["measure"], got["value"], got["as_of"], got["as_of_precision"]) == (
+        "ru_defense_ministry",
+        "cumulative",
+        61000,
+        "2022-09-01",
+        "month",
+    )
+
+
+def test_a_count_among_a_categorys_kinds():
+    text = (
+        "La Russia ha perso 10.100 carri armati, secondo lo Stato maggiore ucraino. Lo Stato maggiore conta inoltre "
+        "28 tra navi e motovedette e 38.243 fra automezzi e autocisterne."
+    )
+    assert _claims_of(text) == {
+        (GS, RU, "ships_boats", "cumulative", 28),
+        (GS, RU, "vehicles_fuel_tanks", "cumulative", 38243),
+        (GS, RU, "tanks", "cumulative", 10100),
+    }
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("Artillery systems - 13 77 0 (+34)", "artillery"),
+        ("Tanks: 1 01 61 (+15)", "tanks"),
+        ("артилерійських систем — 23 5 28 (+66)", "artillery"),
+        ("Drones — 26 3…", "drones"),
+        ("БпЛА — 26 3...", "drones"),
+    ],
+)
+def test_a_garbled_or_cut_list_figure_is_unreadable(line, kind):
+    got = _one(
+        f"Ukraine's General Staff, as of March 7, 2025:\n\nPersonnel - 880,000 (+1,150)\n{line}\nAircraft - 370\n"
+    )
+    bad = [c for c in got if c["category"] == kind and c["measure"] == "cumulative"]
+    assert [c["status"] for c in bad] == ["unparseable"]
+    first_group = int(line.split("-")[-1].split(":")[-1].split("—")[-1].split()[0])
+    assert not [c for c in got if c["category"] == kind and c["value"] == first_group]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il ministero della Difesa russo sostiene che le forze ucraine abbiano perso oltre 33.000 militari nella "
+        "regione di Kursk dall'inizio dell'incursione, il 6 agosto.",
+        "The Russian Defense Ministry said Ukraine had lost more than 33,000 troops in the Kursk region since the "
+        "start of its incursion, on Aug. 6.",
+        "Міноборони рф заявило, що Україна втратила понад 33 000 військових з початку операції, 6 серпня.",
+    ],
+)
+def test_the_start_of_an_incursion_said_after_a_comma_opens_the_period(text):
+    (got,) = _one(text, published=date(2024, 11, 14))
+    assert (got["measure"], got["period_start"], got["value"]) == ("period_increase", "2024-08-06", 33000)
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["President Volodymyr Zelensky", "Zelensky", "Volodymyr Zelensky"],
+)
+def test_since_a_month_when_someone_put_a_figure_dates_it(who):
+    text = (
+        f"Kyiv has not updated its losses since February, when {who} put the number of its soldiers killed at 31,000."
+    )
+    (got,) = _one(text, published=date(2024, 12, 16))
+    assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2024-02-01", "month")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Tanks: 10,100 (+7)",
+        "Tanks: 10,100 [+7]",
+        "Tanks: 10,100, +7",
+        "Tanks: 10,100 / +7",
+        "Tanks – 10,100 ↑7",
+        "Tanks – 10,100 (↑7)",
+        "Танки — 10 100 (+7 за добу)",
+    ],
+)
+def test_the_days_change_after_a_total_in_any_notation(item):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\n{item}\nAircraft: 370\n"
+    assert _claims_of(text) == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "Tanks 10,100 (+7)\nAircraft 370",
+        "Tanks\t10,100\t+7\nAircraft\t370",
+        "Tanks .......... 10,100 (+7)\nAircraft ....... 370",
+        "🔥 Tanks 10,100 (+7)\n🔥 Aircraft 370",
+        "Tanks… 10,100 (+7)\nAircraft… 370",
+    ],
+)
+def test_a_list_item_without_a_dash(items):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\n{items}\n"
+    assert _claims_of(text) == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }
+
+
+def test_a_label_opening_a_long_sentence_is_no_list_item():
+    text = "Ukraine's General Staff said the count was rising. " + "Some " * 20 + "tanks 3,175 were named."
+    assert not [c for c in _one(text) if c["value"] == 3175]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Over the past day Russia lost 1,150 soldiers (880,000 in total) and 14 tanks (10,100 in total), the General "
+        "Staff said.",
+        "За минулу добу росія втратила 1150 осіб (всього 880 000) та 14 танків (загалом 10 100), повідомляє "
+        "Генштаб ЗСУ.",
+        "Nelle ultime 24 ore la Russia ha perso 1.150 soldati (880.000 in totale) e 14 carri armati (totale 10.100), "
+        "secondo lo Stato maggiore ucraino.",
+        "Russian losses according to Ukraine's General Staff:\n\n+1,150 soldiers (880,000 in total)\n+14 tanks (10,100 "
+        "in total)",
+    ],
+)
+def test_a_total_in_brackets_after_the_days_figure(text):
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "daily_increase", 1150),
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "tanks", "daily_increase", 14),
+        (GS, RU, "tanks", "cumulative", 10100),
+    }
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Kyiv cites a figure of 880,000 troops.",
+        "Kiev parla invece di 880.000 soldati.",
+        "Kyiv instead gives a figure of 880,000 Russian soldiers.",
+    ],
+)
+def test_kyiv_naming_its_own_figure_after_another_claimant(second):
+    text = "British intelligence put Russian casualties at about 850,000. " + second
+    got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text)}
+    assert got == {("uk_defence_ministry", RU, 850000), (GS, RU, 880000)}
+
+
+def test_a_sides_losses_put_at_a_figure():
+    text = "A U.S. official said on Friday that Russia had lost up to 700,000 soldiers killed or wounded. "
+    text += "Ukraine's own losses were put at about 400,000."
+    got = {(c["claimant"], c["subject"], c["value"]) for c in _one(text)}
+    assert got == {("us_intelligence", RU, 700000), ("us_intelligence", UA, 400000)}
+
+
+@pytest.mark.parametrize(
+    "item, kind",
+    [
+        ("Автотехніка: 38 243 (+139)", "vehicles_fuel_tanks"),
+        ("Автотехніка та цистерни: 38 243 (+139)", "vehicles_fuel_tanks"),
+        ("Mezzi e cisterne: 38.243 (+139)", "vehicles_fuel_tanks"),
+        ("Difesa aerea: 1.080 (+139)", "air_defense"),
+        ("Fighting vehicles: 21,139 (+139)", "armored_vehicles"),
+        ("Cruise rockets: 3,064 (+139)", "cruise_missiles"),
+        ("Rotorcraft: 331 (+139)", "helicopters"),
+    ],
+)
+def test_short_list_labels(item, kind):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\nTanks: 10,100 (+7)\n{item}\n"
+    assert (GS, RU, kind, "daily_increase", 139) in _claims_of(text)
+
+
+def test_a_makers_article_as_one_in_a_list():
+    text = (
+        "Ukraine's army lost up to 1,200 servicemen in the past 24 hours, the Russian Defense Ministry said. Russian "
+        "forces also destroyed two US-made Bradley fighting vehicles and a German-made Leopard tank."
+    )
+    got = {(c["category"], c["value"]) for c in _one(text)}
+    assert got == {("casualties_total", 1200), ("armored_vehicles", 2), ("tanks", 1)}
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "Tanks – 10,100 units (+7)\nAircraft – 370 units",
+        "танків — 10 100 од. (+7 од.)\nлітаків — 370 од.",
+        "Carri armati: 10.100 unità (+7)\nAerei: 370 unità",
+        "Tanks: 10.1K (+7)\nAircraft: 370",
+    ],
+)
+def test_units_and_k_after_a_list_figure(items):
+    text = f"Russian losses as of March 7, 2025, according to Ukraine's General Staff:\n\n{items}\n"
+    assert _claims_of(text) == {
+        (GS, RU, "tanks", "cumulative", 10100),
+        (GS, RU, "tanks", "daily_increase", 7),
+        (GS, RU, "aircraft", "cumulative", 370),
+    }
+
+
+def test_k_and_m_written_on_a_figure_but_not_on_a_model():
+    from etl.news.numbers import scan
+
+    assert [(n.text, n.value) for n in scan("880K troops, 1.2M casualties, an M113 and a T-90M")] == [
+        ("880K", 880000),
+        ("1.2M", 1200000),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, start",
+    [
+        ("In February, Russia lost 35,000 troops, Ukraine's General Staff said on Friday.", "2025-02-01"),
+        ("У лютому росія втратила 35 тисяч військових, повідомив Генштаб ЗСУ у п'ятницю.", "2025-02-01"),
+        ("A febbraio la Russia ha perso 35.000 soldati, secondo lo Stato maggiore ucraino.", "2025-02-01"),
+        ("Since the start of 2025, Russia has lost 35,000 troops, Ukraine's General Staff said.", "2025-01-01"),
+        ("З початку 2025 року росія втратила 35 тисяч військових, повідомив Генштаб ЗСУ.", "2025-01-01"),
+        ("Dall'inizio del 2025 la Russia ha perso 35.000 soldati, secondo lo Stato maggiore ucraino.", "2025-01-01"),
+    ],
+)
+def test_a_month_or_a_years_start_before_the_losses_opens_a_period(text, start):
+    (got,) = _one(text, published=date(2025, 3, 7))
+    assert (got["measure"], got["period_start"], got["value"]) == ("period_increase", start, 35000)
+
+
+def test_a_month_before_someone_saying_dates_the_report():
+    (got,) = _one("In February, the General Staff said Russia had lost 35,000 troops.", published=date(2025, 3, 7))
+    assert (got["measure"], got["as_of"], got["as_of_precision"]) == ("cumulative", "2025-02-01", "month")
+
+
+@pytest.mark.parametrize(
+    "header, items",
+    [
+        (
+            "Casualties of the strike on Kharkiv, according to the regional governor:",
+            "| Killed | 5 |\n| Injured | 32 |",
+        ),
+        ("Aid packages approved this week:", "Tanks 31 (+10)\nArtillery shells 100,000"),
+        ("Air defence results overnight (Ukrainian Air Force):", "drones: 120 (+15)\ncruise missiles: 10"),
+        ("Наслідки обстрілу Харкова, за даними ОВА:", "загиблі — 5\nпоранені — 32"),
+        ("Aiuti militari approvati questa settimana:", "Carri armati: 31 (+10)"),
+    ],
+)
+def test_a_list_under_a_header_about_something_else_gives_no_claims(header, items):
+    text = f"{header}\n\n{items}\n\nRussia has lost 10,100 tanks, Ukraine's General Staff said on Friday.\n\n"
+    text += "Russia's losses according to the General Staff:\n\nTanks: 10,100 (+7)\n"
+    assert _claims_of(text) == {(GS, RU, "tanks", "cumulative", 10100), (GS, RU, "tanks", "daily_increase", 7)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il bilancio delle perdite russe sale a 880.000 soldati: 1.150 solo nelle ultime 24 ore, secondo Kiev.",
+        "Russia's losses have reached 880,000 troops: 1,150 in the past day alone, Kyiv said.",
+        "Втрати ворога сягнули 880 000 осіб: 1150 лише за минулу добу, повідомляє Генштаб ЗСУ.",
+    ],
+)
+def test_the_days_marker_after_a_colon_is_the_next_figures(text):
+    assert _claims_of(text) == {
+        (GS, RU, "personnel", "cumulative", 880000),
+        (GS, RU, "personnel", "daily_increase", 1150),
+    }

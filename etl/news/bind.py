@@ -19,7 +19,9 @@ This module makes the claims of each figure and carries the context on (:func:`b
 
 from __future__ import annotations
 
-from etl.news.bind_claimant import category_of, claimant_of, excluded, subject_of
+import re
+
+from etl.news.bind_claimant import OFF_TOPIC_HEADER, category_of, claimant_of, excluded, subject_of
 from etl.news.bind_date import date_spec_of, note_cue_dates, sentence_spec
 from etl.news.bind_measure import measure_of
 from etl.news.bind_state import Sent, State, is_at_the_time
@@ -36,6 +38,13 @@ __all__ = ["Sent", "State", "bind_candidate", "bind_sentence", "make_claims"]
 
 def _is_round(value: int | None) -> bool:
     return value is not None and value >= 100 and value % 100 == 0
+
+
+_TOTAL_INSIDE = re.compile(
+    r"(?<![\w])(?:in total|total|overall|all told|so far|since the (?:start|beginning)|всього|загалом|усього"
+    r"|з початку|in tutto|in totale|totale|complessiv\w+|dall'inizio)(?![\w])",
+    re.I,
+)
 
 
 def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how: tuple, when: tuple) -> None:
@@ -75,7 +84,11 @@ def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how:
         measure_marked=marked,
         **common,
     )
-    if c.bracket is None or c.bracket_span is None or measure != "daily_increase":
+    # "14 tanks (10,100 in total)", "1 150 осіб (всього 880 000)": the bracket holds the total, the figure the day's
+    total_inside = c.bracket_span is not None and bool(_TOTAL_INSIDE.search(st.norm, *c.bracket_span))
+    if total_inside and measure == "cumulative":
+        claim.measure = "daily_increase"
+    if c.bracket is None or c.bracket_span is None or measure != "daily_increase" or total_inside:
         se.claims.append(claim)
     if c.bracket is not None and c.bracket_span is not None:
         bval = c.bracket.value
@@ -85,7 +98,7 @@ def make_claims(st: State, se: Sent, c: Candidate, who: tuple, what: tuple, how:
             a = c.number.start  # the evidence of "8,887 (+4)" is the total with its increase
         se.claims.append(
             Claim(
-                measure="daily_increase",
+                measure="cumulative" if total_inside else "daily_increase",
                 value=bval if ok else None,
                 low=None,
                 high=None,
@@ -179,6 +192,9 @@ def _yesterday_after_today(old, new) -> bool:
     )
 
 
+_GS_NAMED = re.compile(r"general staff|генштаб|генеральн\w+ штаб|stato maggiore", re.I)
+
+
 def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Claim]:
     """The claims of one sentence, given what the text said before it (``st``, updated)."""
     spec = sentence_spec(st, p)
@@ -195,6 +211,11 @@ def bind_sentence(st: State, p: SentenceInfo, cands: list[Candidate]) -> list[Cl
     )
     # a list item: "tanks - 11,230" or a line that is its figure ("* 10,268 tanks")
     in_list = st.list_header is not None and any(c.label_first or c.start - p.s.start <= 3 for c in cands)
+    text = st.norm[p.s.start : p.s.end]
+    if colon:  # a list's header: is it about an army's losses, or a strike's victims, aid, shoot-downs, a swap?
+        st.off_topic_list = bool(OFF_TOPIC_HEADER.search(text)) and not _GS_NAMED.search(text)
+    elif not cands or len(text) > 100:  # prose again: the list is over
+        st.off_topic_list = False
     se = Sent(p, cands, spec, in_list)
     for c in cands:
         bind_candidate(st, se, c)

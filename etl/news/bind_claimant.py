@@ -72,6 +72,16 @@ _PEOPLE_TOTAL = re.compile(
 # --------------------------------------------------------------------------- exclusions
 
 
+# a list's header about something other than an army's losses: a strike's victims, aid, shoot-downs, a swap
+OFF_TOPIC_HEADER = re.compile(
+    r"(?<![\w])(?:(?:strikes?|attacks?|shelling|bombing)\s+(?:on|in|against)|civilians?|residents|governor|mayor|aid"
+    r"|packages?|deliver\w*|pledged|supplied|approved|donat\w+|shot down|intercept\w*|air force|prisoners?"
+    r"|exchange|swap|returned home|обстріл\w*|цивільн\w*|полонен\w*|обмін\w*|збит\w*|допомог\w*|attacc\w+"
+    r"|civili|aiuti|abbattut\w*|prigionier\w*|scambio)(?![\w])",
+    re.I,
+)
+
+
 def excluded(st: State, se: Sent, c: Candidate) -> bool:
     """Civilians, an average rate, or a figure in a sentence that is not about losses."""
     norm, s, p = st.norm, se.p.s, se.p
@@ -83,6 +93,8 @@ def excluded(st: State, se: Sent, c: Candidate) -> bool:
     ]
     if civil and c.kind in lx.PEOPLE_KINDS + ("inherit",) or side_story(norm, s.start, s.end):
         return True
+    if st.off_topic_list and (se.in_list or c.label_first or c.start - s.start <= 3):
+        return True  # a list under "Casualties of the strike on Kharkiv:", "Aid packages approved:", "shot down:"
     group = next(((a, b) for a, b in p.groups if a <= c.start < b), (s.start, s.end))
     if c.kind != "pow" and prisoner_swap(norm, s.start, s.end):
         return True  # "205 soldiers brought home in the latest prisoner exchange": not losses

@@ -63,7 +63,8 @@ def date_spec_of(st: State, se: Sent, c: Candidate, cue: Cue | None, entity: str
             return st.last_sentence_spec or DateSpec(vague=True), True
         return st.spec_for(d), True
     if se.in_list and st.list_header is not None and st.list_header.report_dates:
-        return st.spec_for(st.list_header.report_dates[-1]), False
+        # a list's header "as of June 21 ..., reported on Tuesday": its stated day wins over its weekday
+        return st.spec_for(explicit_first(st.list_header.report_dates)[-1]), False
     return st.ctx_date.get(entity), False
 
 

@@ -8,7 +8,7 @@ import re
 from etl.news import lexicon as lx
 from etl.news.bind_state import ALSO, Sent, State
 from etl.news.claim import PeriodSpec
-from etl.news.clauses import Marker
+from etl.news.clauses import Marker, start_across_comma
 from etl.news.mentions import Candidate
 
 _BRINGING = re.compile(lx.BRINGING_TOTAL, re.I)
@@ -16,6 +16,12 @@ _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|e\s+|і\s+|та\s+)?|\s+(?:and|e|і
 _MORE_IN = re.compile(r"^\s+(?:additional|more|further|ulteriori|altri)(?![\w])", re.I)
 _WEAK_TOTAL = re.compile(r"a total of", re.I)
 _BARE_TOTAL = re.compile(r"in total|a total of|totals? of|total|in totale|complessivamente", re.I)
+_ADDED = re.compile(r"(?<![\w])(?:added|adds|adding|додав|додали|aggiunto|aggiunge)\s+(?:[\w'-]+\s+){0,2}$", re.I)
+_TO_COUNT = re.compile(
+    r"\s*(?:to (?:its|their|the|Kyiv's|Ukraine's) (?:count|total|tally|figures)|до (?:загальної )?кількості"
+    r"|al (?:conteggio|totale|bilancio))",
+    re.I,
+)
 _ANOTHER = re.compile(r"(?<![\w])(?:another|a further|ще|ще одн\w+|altri|altre|ulteriori)\s+(?:[\w'-]+\s+){0,1}$", re.I)
 # the day's part of a total: "with 61 more added since the previous report" (the bulletins are daily)
 _PAST_DAY = re.compile(
@@ -51,7 +57,10 @@ def _marker_of(st: State, se: Sent, c: Candidate) -> Marker | None:
                 return c.start - mk.end + (500 if behind else 0)
             # a marker after a comma opens another clause, unless a list of figures runs up to it
             clause = (
-                re.search(r",(?!\d)", norm[c.end : mk.start])  # not the comma of "714,380"
+                re.search(
+                    r"[,:](?!\d)", norm[c.end : mk.start]
+                )  # not the comma of "714,380"; "880.000 soldati: 1.150 ..."
+                and not (mk.kind == "start" and start_across_comma(norm, mk.start))
                 and not any(c.end < o.start < mk.start and not o.inherit for o in se.cands)
                 and not _listed(st, se, c)
             )
@@ -148,6 +157,10 @@ def measure_of(st: State, se: Sent, c: Candidate, entity: str) -> tuple[str, Per
 def _another(st: State, se: Sent) -> bool:
     """ "destroyed another 16 tanks, 40 ...": the figures of the list add to the totals (the day's)."""
     first = se.cands[0].start
+    if _ADDED.search(st.norm, max(se.p.s.start, first - 40), first) and _TO_COUNT.match(
+        st.norm, se.cands[-1].end, se.p.s.end
+    ):
+        return True  # "added 810 troops and eight tanks to its count": the figures are what the day added
     return bool(_ANOTHER.search(st.norm, max(se.p.s.start, first - 25), first))
 
 

@@ -34,6 +34,7 @@ class State:
     prev_period: PeriodSpec | None = None
     list_header: SentenceInfo | None = None
     prev_info: SentenceInfo | None = None  # the sentence before, for a header that only says "The numbers include:"
+    off_topic_list: bool = False  # under a header about a strike's victims, aid, shoot-downs or a swap
     last_subject: dict[str, str] = field(default_factory=dict)
     last_measure: dict[str, str] = field(default_factory=dict)
     prev_claim: Claim | None = None

@@ -144,7 +144,8 @@ def _zeros(value: int | None) -> int:
 def _restates(a: Claim, b: Claim) -> bool:
     """Whether ``a`` (ok, same family as ``b``) only restates ``b``: rounded, or a bound of its range."""
     same_measure = a.measure == b.measure or (not a.measure_marked and b.measure != "estimate_range")
-    rounder = not b.rounded or (b.qualifier is None and _zeros(a.value) > _zeros(b.value))
+    # "over 8,000 troops" for "more than 8,300": a rounder figure with the same qualifier (or none on ``b``)
+    rounder = not b.rounded or (b.qualifier in (None, a.qualifier) and _zeros(a.value) > _zeros(b.value))
     if a.rounded and rounder and same_measure and _close(a, b):
         return True  # "more than 20,000" for 20,180, "more than half a million" for 515,000
     return a.value is not None and b.low is not None and a.value in (b.low, b.high) and b.measure == "estimate_range"

@@ -27,6 +27,11 @@ _LOSER_AFTER = re.compile(
     r"|(?:abbia|ha|hanno|avrebbe|avrebbero|aveva) (?:già )?perso|perde|perdono)\b",
     re.I,
 )
+# "eliminated over 220 Ukrainian military personnel", "sono stati uccisi 300 militari dell'esercito ucraino": the army
+# counted right after a figure is what was lost, not who counts
+_COUNTED_BEFORE = re.compile(
+    r"(?<![\w.,])\d[\d,.' ]*(?:\s+(?:thousand|тисяч\w*|mila))?\s+(?:more\s+|other\s+|militari\s+dell[a']\s*)?$", re.I
+)
 # "fonti della Nato al Wall Street Journal", "officials told the New York Times": the outlet told is no claimant
 _TOLD = re.compile(r"(?:\btold|\bal|\balla|\ballo)\s+(?:the\s+)?$", re.I)
 _SUBJECTS = lx.compile_table(lx.SUBJECT_CUES)
@@ -59,12 +64,33 @@ _INHERIT_WORD = re.compile(
 _MONTH_WORD = "|".join(dates_mod.MONTHS_UK_GEN + dates_mod.MONTHS_EN + dates_mod.MONTHS_IT)
 _START_BEFORE = re.compile(
     # "more than 6,600 since the start of its incursion on Aug. 6": the incursion's start opens the period
-    r"(?:since the (?:start|beginning|launch) of (?:its|the|their|Ukraine's|Kyiv's) [\w-]+(?: [\w-]+)? on"
+    r"(?:since the (?:start|beginning|launch) of (?:its|the|their|Ukraine's|Kyiv's) [\w-]+(?: [\w-]+)?,? on"
+    # "dall'inizio dell'incursione, il 6 agosto", "з початку операції 6 серпня": the incursion's day opens the period
+    r"|dall'inizio dell'(?:incursione|offensiva|operazione)(?: [\w-]+){0,3},?(?: il| del)?"
+    r"|з початку (?:операції|наступу|вторгнення)(?: [\w'-]+){0,3},?"
+    # "since the start of 2025", "з початку 2025 року", "dall'inizio del 2025": a year's start opens the period
+    r"|(?:since|from) the (?:start|beginning) of|з початку|dall'inizio del(?:l')?"
     r"|since|from|starting|з|із|від|dal|dall'|da|dai|tra|between)\s+"
     rf"(?:the\s+|mid-?|early\s+|late\s+)?(?:[a-z]+day\s+|(?:{_MONTH_WORD})\s+)?$"
 )
 _END_BEFORE = re.compile(r"(?:to|through|until|till|and|по|до|al|e|a)\s+$")
-_MONTH_BEFORE = re.compile(r"(?:in|throughout|during|for|over|у|в|a|nel|nel mese di)\s+$")
+_MONTH_BEFORE = re.compile(
+    r"(?:in|throughout|during|for|over|(?:over|in) the course of|у|в|протягом|упродовж|a|nel|nel mese di"
+    r"|nel corso di)\s+$"
+)
+# "Shoigu declared that, in November, Kiev's losses amounted to ...": a month inside the words reported is the
+# month counted, not the day of the report
+_SAID_THAT = re.compile(
+    r"(?<![\w])(?:said|says|declared|stated|claimed|announced|reported|added|noted|заявив|повідомив|сказав|ha detto"
+    r"|ha dichiarato|ha affermato|ha riferito)(?:\s+[\w.]+){0,3}?\s*,?\s*(?:that|що|che)\s*,?\s*$",
+    re.I,
+)
+
+
+def start_across_comma(norm: str, start: int) -> bool:
+    """ "dall'inizio dell'incursione, il 6 agosto": the words that open a period run across a comma to its day."""
+    m = _START_BEFORE.search(norm[max(0, start - 80) : start])
+    return bool(m and "," in m.group())
 
 
 @dataclass
@@ -124,7 +150,11 @@ def claimant_cues(norm: str, s: Sentence) -> tuple[list[Cue], bool]:
     for a, b, c in kept:
         if (
             c == "ua_general_staff"
-            and (_LOSER_AFTER.match(norm, b, s.end) or _LOSSES_OF.search(norm, s.start, a))
+            and (
+                _LOSER_AFTER.match(norm, b, s.end)
+                or _LOSSES_OF.search(norm, s.start, a)
+                or _COUNTED_BEFORE.search(norm, max(s.start, a - 30), a)
+            )
             and not re.search(r"general staff|генштаб|stato maggiore", norm[a:b], re.I)
         ):
             continue
@@ -160,8 +190,9 @@ def _is_war_start(d: dates_mod.DateMention) -> bool:
 
 
 _WHEN_SAID = re.compile(
-    r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv)\s+"
-    r"(?:said|reported|announced|acknowledged|admitted|put)\b"
+    # "since February, when President Volodymyr Zelensky put the number ... at 31,000": a name of up to four words
+    r",?\s+(?:when|at which time|at that time)\s+(?:it|he|she|they|the \w+|Moscow|Russia|Kyiv"
+    r"|(?:(?-i:[A-Z])[\w.'-]+\s+){1,4}?)\s*(?:said|reported|announced|acknowledged|admitted|put|gave|claimed)\b"
     # "non aggiorna le sue cifre da marzo, quando parlò di 1.351 caduti"
     r"|,?\s+quando\s+(?:(?:il ministero|Mosca|il Cremlino|Kiev)\s+)?(?:parlò|disse|riferì|indicò|comunicò|dichiarò"
     r"|ammise|aveva parlato|ha parlato)\b",
@@ -169,6 +200,26 @@ _WHEN_SAID = re.compile(
 )
 
 
+# "..., Zelensky said this month", "as the ministry put it last month": a month said of the report
+_SAID_AFTER_FIGURE = re.compile(
+    r"(?<![\w])(?:" + lx.REPORT_VERBS + r"|claimed|estimated|put it|wrote|told|added|noted|заявив|заявила|ha detto"
+    r"|ha dichiarato)\b[^.;]{0,25}$",
+    re.I,
+)
+_LAUNCHED = re.compile(
+    r"(?:launched|began|started|invaded|invasion|вторгл\w*|вторгнення|почал\w*|invasione|invaso|iniziat\w*)\b[^.;]{0,40}"
+    r"(?:in|у|в|a|nel)\s+$",
+    re.I,
+)
+# "In February, Russia lost 35,000 troops": the month's losses follow it, with no one saying them in between
+_LOST_NEXT = re.compile(
+    r",?\s*(?:(?:Russia|Ukraine|Moscow|Kyiv|the enemy|Russian forces|Ukrainian forces|росія|ворог|la Russia|l'Ucraina)"
+    r"(?:'s)?\s+)?(?:lost|has lost|had lost|losses (?:reached|totalled|totaled|stood at|were)|втратил\w*|ha perso"
+    r"|perse)\b",
+    re.I,
+)
+_AS_OF = re.compile(r"(?<![\w])(?:as of|as at|станом на|на ранок|aggiornat[oi] al|al giorno)\s+$", re.I)
+_OF_REPORT = re.compile(r"\s*(?:\d{4}\s+)?(?:bulletin|report|update|briefing|бюлетен\w*|звіт\w*|зведенн\w*)\b", re.I)
 _SAID_BEFORE = re.compile(r"(?<![\w])(?:" + lx.SAID_VERBS + r"|claimed)\s+(?:on\s+)?$", re.I)
 
 
@@ -190,11 +241,29 @@ def _date_role(
         d.kind in ("month", "year")
         and _MONTH_BEFORE.search(pre)
         and first_number is not None
-        and first_number < d.start
+        and (
+            first_number < d.start
+            or d.kind == "month"
+            and (
+                bool(_SAID_THAT.search(pre[: _MONTH_BEFORE.search(pre).start()]))
+                or bool(_LOST_NEXT.match(norm, d.end, min(first_number, s.end)))
+            )
+        )
     ):
         role = "period_month"
+    elif (
+        d.month_offset is not None
+        and first_number is not None
+        and first_number < d.start
+        and not _SAID_AFTER_FIGURE.search(pre)
+    ):
+        role = "period_month"  # "Kiev lost over 8,300 troops last month": the month counted, not the report's
+    if _AS_OF.search(pre) or _OF_REPORT.match(norm, d.end, s.end):
+        return "report"  # "as of Feb. 24", "станом на 24 лютого", "the Feb. 24 bulletin": a report's day, whatever day
     if _is_war_start(d) and role != "report" or (_is_war_start(d) and d.kind == "date"):
         role = "war_start"
+    elif d.kind == "month" and d.month == 2 and d.year is None and _LAUNCHED.search(pre):
+        role = "war_start"  # "since Moscow launched its military operation in February"
     return role
 
 
@@ -230,6 +299,22 @@ def clauses(norm: str, s: Sentence) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
+# "(change over the past day in brackets)", "у дужках - за минулу добу", "tra parentesi le ultime 24 ore": words
+# that say what the brackets hold describe the bracketed increases, not the list's own figures
+_BRACKET_WORD = re.compile(r"(?<![\w])(?:brackets?|parenthes[ie]s|дужк\w*|parentes[ie])(?![\w])", re.I)
+_NOTE_EDGE = re.compile(r"[,;:()]")
+
+
+def format_notes(norm: str, s: Sentence) -> list[tuple[int, int]]:
+    """The spans of a sentence that describe the list's format ("change over the past day in brackets")."""
+    out = []
+    for m in _BRACKET_WORD.finditer(norm, s.start, s.end):
+        before = [e.end() for e in _NOTE_EDGE.finditer(norm, s.start, m.start())]
+        after = _NOTE_EDGE.search(norm, m.end(), s.end)
+        out.append((before[-1] if before else s.start, after.start() if after else s.end))
+    return out
+
+
 def measure_markers(
     norm: str, s: Sentence, date_markers: list[Marker], brackets: list[tuple[int, int]]
 ) -> list[Marker]:
@@ -243,7 +328,8 @@ def measure_markers(
                 if mk.kind == "cumulative" and mk.mention is None
             ):
                 markers.append(Marker(m.start(), m.end(), kind))
-    markers = [mk for mk in markers if not any(a <= mk.start and mk.end <= b for a, b in brackets)]
+    notes = format_notes(norm, s)
+    markers = [mk for mk in markers if not any(a <= mk.start and mk.end <= b for a, b in brackets + notes)]
     markers.sort(key=lambda mk: mk.start)
     return markers
 

@@ -202,7 +202,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     ),
     (
         re.compile(
-            rf"\b(?:in|throughout|during|since|of|until|from)\s+(?:early\s+|late\s+|mid-?)?(?P<mon>{_EN_MONTH})\b(?!\s*\d)"
+            # "In late September" opening a sentence too (the month's name keeps its capital: not "may", "march")
+            rf"\b(?:[Ii]n|[Tt]hroughout|[Dd]uring|[Ss]ince|of|[Uu]ntil|[Ff]rom)\s+(?:early\s+|late\s+|mid-?)?"
+            rf"(?P<mon>{_EN_MONTH})\b(?!\s*\d)"
         ),
         "month",
     ),
@@ -255,8 +257,12 @@ class DateMention:
 
 # "з 25 по 31 березня", "from 22 to 28 July", "between 22 and 28 July", "dal 22 al 28 luglio": two days, one month
 _SHARED_MONTH = re.compile(
-    rf"(?<![\w])(?:з|із|від|from|between|dal|tra il|fra il)\s+(?P<d1>\d{{1,2}})\s*(?:-|по|до|to|and|through|al|e il)\s*"
-    rf"(?P<d2>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?",
+    rf"(?<![\w])(?:(?:з|із|від|from|between|dal|tra il|fra il|tra l'|fra l')\s+|dall'\s*)(?P<d1>\d{{1,2}})\s*"
+    rf"(?:-|по|до|to|and|through|al|e il|all'|e l')\s*"
+    rf"(?P<d2>\d{{1,2}})\s+(?P<mon>{_UK_MONTH_GEN}|{_IT_MONTH}|{_EN_MONTH})(?:,?\s+(?P<y>{_YEAR})(?:\s*(?:року|р\.))?)?"
+    # "between March 1 and 7", "from Aug. 11 to 18": the month first, then the two days
+    rf"|(?<![\w])(?:from|between)\s+(?P<mon_b>{_EN_MONTH})\s*(?P<d1b>\d{{1,2}})\s*(?:-|to|and|through|until)\s*"
+    rf"(?P<d2b>\d{{1,2}})(?![\d,.]\d|\d|\s+{_EN_MONTH})(?:,?\s+(?P<yb>{_YEAR}))?",
     re.I,
 )
 
@@ -312,18 +318,21 @@ def scan(text: str) -> list[DateMention]:
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for m in _SHARED_MONTH.finditer(text):
-        month = _month_number(m.group("mon"))
-        year = int(m.group("y")) if m.group("y") else None
+        b = "" if m.group("d1") else "b"  # the month after the days, or before them
+        g1, g2, year_text = "d1" + b, "d2" + b, m.group("y" + b)
+        month = _month_number(m.group("mon_b" if b else "mon"))
+        year = int(year_text) if year_text else None
         try:
-            for g in ("d1", "d2"):
+            for g in (g1, g2):
                 date(year or 2024, month, int(m.group(g)))
         except (TypeError, ValueError):
             continue
-        out.append(DateMention(m.start("d1"), m.end("d1"), m.group("d1"), "date", year, month, int(m.group("d1"))))
+        a = m.start("mon_b") if b else m.start(g1)
+        out.append(DateMention(a, m.end(g1), text[a : m.end(g1)], "date", year, month, int(m.group(g1)), opens=True))
         out.append(
-            DateMention(m.start("d2"), m.end(), text[m.start("d2") : m.end()], "date", year, month, int(m.group("d2")))
+            DateMention(m.start(g2), m.end(), text[m.start(g2) : m.end()], "date", year, month, int(m.group(g2)))
         )
-        taken.append((m.start("d1"), m.end()))
+        taken.append((a, m.end()))
     _day_ranges(text, out, taken)
     for rx, kind in _PATTERNS:
         for m in rx.finditer(text):

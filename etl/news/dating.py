@@ -281,6 +281,10 @@ def resolve_dates(
             cl.period_start = period_start(cl.period_spec, cl.as_of or published or anchor)
             if cl.period_start is not None and date(2022, 2, 1) <= cl.period_start <= date(2022, 2, 24):
                 cl.measure, cl.period_start = "cumulative", None  # "dal febbraio dello scorso anno": the war's start
+            elif (
+                cl.period_start and cl.as_of and cl.as_of_precision == "day" and (cl.as_of - cl.period_start).days == 1
+            ):
+                cl.measure, cl.period_start = "daily_increase", None  # "up 250 from Thursday": two days' difference
         before_merge = bool(cl.as_of and cl.as_of < MERGE_DAY)
         if cl.category == "vehicles":
             cl.category = "military_vehicles" if before_merge else "vehicles_fuel_tanks"

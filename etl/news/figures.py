@@ -20,7 +20,16 @@ _NOT_COUNT = re.compile(lx.NOT_COUNT_AFTER, re.I)
 _RANGE_CONN = re.compile(lx.RANGE_CONNECTOR, re.I)
 _RANGE_BEFORE = re.compile(lx.RANGE_BEFORE, re.I)
 _RISE_BEFORE = re.compile(lx.RISE_BEFORE, re.I)
-_BRACKET = re.compile(r"\s*\(\s*(?:(?:\+\s*|up\s+|plus\s+)?(?=\d)|(?:up|plus)\s+(?=[a-z]))")  # (plus nine)
+_BRACKET = re.compile(
+    r"(?:\s+(?:units?|pcs\.?|од\.?|одиниц[ьі]|unità)(?![\w]))?\s*[(\[]\s*"  # "10,100 units (+7)"
+    r"(?:(?:[+↑▲]\s*|up\s+|plus\s+|(?:всього|загалом|усього|in total|total|totale|in tutto)\s+)?(?=\d)"
+    r"|(?:up|plus)\s+(?=[a-z]))"
+)  # "(plus nine)", "(всього 880 000)": a total the bind stage tells from a change by its word
+# the day's change after a total without brackets: "Tanks: 3,175, +14", "3,175 / +14", "3,175 ↑14", "3,175\t+14"
+_SIGNED = re.compile(r"[ \t]*(?:[,/|][ \t]*)?(?:\+|↑|▲)[ \t]*(?=\d)")
+_ONE_NAMED = re.compile(
+    r"\s+(?:of (?:them|those|these|which)|dei quali|di questi|з них)\s*,?\s*(?:an?|the|un[oa']?|il|la|lo)\s", re.I
+)
 _MULTIPLIER = re.compile(r"thousand|тис|тисяч|mila|million|млн|мільйон|milion", re.I)
 
 
@@ -48,6 +57,8 @@ def not_a_count(norm: str, s: Sentence, n: numbers_mod.NumberMention) -> bool:
         return True
     if n.start >= 1 and norm[n.start - 1] in "#№":
         return True
+    if n.value == 1 and _ONE_NAMED.match(norm, n.end, s.end):
+        return True  # "340 aircraft, one of them an A-50": the one named, not a count of its own
     return bool(re.match(r"\s*(?::\d|[ap]\.?m\b)", norm[n.end : n.end + 6], re.I))  # a time: 3:55 AM
 
 
@@ -68,7 +79,7 @@ def _range(
         return None  # "rose from 380,000 to 400,000", "grew by 20 to 4,537": a change, not an estimate
     lo, hi = n.value, nxt.value
     mult = _MULTIPLIER.search(nxt.text)
-    if mult and re.fullmatch(r"[\d.,' ]+", n.text):
+    if mult and (re.fullmatch(r"[\d.,' ]+", n.text) or n.words and not _MULTIPLIER.search(n.text)):
         factor = 1_000_000 if re.search(r"mil|млн|мільйон", mult.group(), re.I) else 1000
         if lo * factor <= hi:
             lo *= factor
@@ -82,10 +93,18 @@ def bracket_after(norm: str, s: Sentence, nums: list, i: int, at: int) -> tuple[
         for j in range(i + 1, min(i + 3, len(nums))):
             if nums[j].start == bm.end() or nums[j].start == bm.end() - 1 and norm[nums[j].start] == "+":
                 # "(+9 nelle ultime 24 ore)": the day said in the bracket
-                close = re.match(r"\s*(?:[^()\d]|(?<!\d)24(?!\d)){0,40}?\s*\)", norm[nums[j].end : s.end], re.I)
+                close = re.match(r"\s*(?:[^()\[\]\d]|(?<!\d)24(?!\d)){0,40}?\s*[)\]]", norm[nums[j].end : s.end], re.I)
                 if close:
                     return j, (bm.start() + len(bm.group()) - len(bm.group().lstrip()), nums[j].end + close.end())
                 break
+        return None, None
+    sm = _SIGNED.match(norm, at, s.end)
+    if sm:
+        for j in range(i + 1, min(i + 2, len(nums))):
+            starts = (sm.end(), sm.end() - 1)
+            if nums[j].start in starts and re.match(r"[ \t]*(?:[,;]|$)", norm[nums[j].end : s.end]):
+                a = sm.start() + len(sm.group()) - len(sm.group().lstrip(" \t,/|"))
+                return j, (a, nums[j].end)
         return None, None
     m0 = re.match(r"\s*\(\s*0\s*\)", norm[at : s.end])
     if m0:

@@ -78,12 +78,20 @@ LOSS_TRIGGERS = (
     r"lost|lose|loses|losing|loss|losses|casualt\w*|killed|dead|died|deaths?|wounded|injured|destroyed|eliminated"
     r"|neutrali[sz]ed|liquidated|eradicated|tally|toll|sustained|suffered|fatalities|lost their lives|running total"
     r"|out of action"  # "200 soldiers put out of action over the past day"
+    r"|(?:вивели|виведено|вивела|вивів) з (?:ладу|строю)"  # "вивели з ладу 1080 окупантів": put out of action
     r"|total (?:stood|stands) at|puts? the (?:figure|number|count|tally|toll|total) at"
     r"|(?:has |have |had )?(?:now )?cost (?:Russia|Moscow|the Kremlin|Russian forces)"
     r"|count(?= (?:also |further )?(?:includes?|lists?|stands|puts|now|counts))"
+    r"|(?:added|adds|adding)\b[^.;]{0,60}\bto (?:its|their|the|Kyiv's|Ukraine's) (?:count|total|figures)"
+    # a claimant naming its figure: "Kiev parla invece di 880.000 soldati", "Генштаб називає цифру 880 тисяч"
+    r"|parla(?:no)? (?:invece |anche )?di|(?:cites?|cited|gives?|gave) (?:a|the) (?:figure|number|toll|count) of"
+    r"|назива\w* (?:цифру|число|кількість)|наводить (?:цифру|дані)|(?:fornisce|indica) (?:la cifra|un bilancio) di"
     r"|втрат\w*|втрачен\w*|ліквід\w*|знищ\w*|знешкод\w*|загин\w*|загибл\w*|поран\w*|вбит\w*|перемолот\w*"
     r"|vittim\w+|destruction|distruzione|знищення|misplaced|fuori combattimento|pers[oeia]|perdit\w+|uccis\w+|mort[ie]"
     r"|ferit\w+|distrutt\w+|eliminat\w+|caduti|neutralizzat\w+|perdut[oiae]"
+    # "на рахунку ЗСУ 211 засобів ППО", "Ukraine's forces are credited with 281 aircraft", "al loro attivo 281 aerei"
+    r"|на (?:своєму |їхньому |їх )?рахунку|(?:are|is|were|was|been)(?: also)? credited with|to (?:its|their) credit"
+    r"|(?:al|all')(?: loro| suo)? ?attivo"
 )
 # the air force's daily tally of shoot-downs
 NOT_LOSS = r"shot down|intercepted|downed|jammed|збил\w*|intercettat\w+|перехоплен\w*|збит\w*|abbattut\w+"
@@ -192,7 +200,8 @@ INFLICTED_ON = r"[^.;]{0,90}?\b(?:on|upon)\s+(?:the\s+)?(Ukrainian|Ukraine|Russi
 # Where a number is something else
 CURRENCY_BEFORE = r"[$€£₴]\s*$|(?:USD|EUR|UAH|грн|доларів)\s*$"
 NOT_COUNT_AFTER = r"^\s*(?:%|percent|per cent|відсот|per cento|km|kilomet|miles|years? old|times|billion|bn\b)"
-RANGE_CONNECTOR = r"\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
+# "between seven- and 15-thousand": the first number's hyphen is the second's multiplier, left hanging
+RANGE_CONNECTOR = r"-?\s*(?:-|to|and|до|ed? i|ed? il|ed? le|ed|e|a|or|або|fino a)\s*"
 RANGE_BEFORE = r"(?:between|from|від|між|tra|fra|da)\s+(?:i |il |le )?(?:about |approximately |roughly |some )?$"
 RISE_BEFORE = (
     r"(?:rose|risen|rising|increased|increasing|grew|jumped|climbed|went up|up|raised|raising|raises|зросл\w*"
@@ -261,7 +270,7 @@ REGIONAL_AFTER = (
 # The side named before a number did the destroying: the figure is the other side's loss
 _DESTROY_EN_UK = (
     r"destroyed|eliminated|eradicated|neutrali[sz]ed|killed|knocked out|took out|hit|знищ\w+|ліквід\w+|знешкод\w+"
-    r"|вибил\w+"
+    r"|вибил\w+|credited with"  # "Ukraine's forces are credited with 281 aircraft"
 )
 _DESTROY_IT = r"distrutt\w+|eliminat\w+|ucciso|uccisi|neutralizzat\w+"
 DESTROY_VERBS = _DESTROY_EN_UK + "|" + _DESTROY_IT

@@ -72,6 +72,9 @@ CLAIMANT_CUES: list[tuple[str, str]] = [
         r"(?! (?:dead|deaths|losses|casualties|death toll|killed)\b)"
         r"|Armed Forces of Ukraine|according to (?:Kyiv|Ukraine)\b|by (?:Kyiv|Ukraine)'s (?:count|tally|figures)"
         r"|Kyiv (?:also )?(?:said|says|reported|reports|claims|claimed|estimates)|:\s*Kyiv\s*$|^(?:Kyiv|Kiev):"
+        # "Kiev parla invece di 880.000 soldati", "Kyiv cites a figure of", "Київ називає": Kyiv naming its figure
+        r"|(?:Kyiv|Kiev)(?= (?:instead |invece |also |anche )?(?:cites|cited|gives|gave|parla|dice|sostiene|afferma"
+        r"|riferisce|stima|conta)\b)|Київ(?= (?:же |натомість )?(?:називає|заявляє|повідомляє|стверджує)\b)"
         r"|Ukrainian (?:military )?officials|Ukraine (?:also )?(?:said|says|reported|reports)"
         r"|^Kyiv\b(?=[^.]{0,100}?\b(?:said|says|reported|reports|estimated|estimates)\b)",
         "ua_general_staff",

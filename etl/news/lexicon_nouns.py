@@ -28,16 +28,18 @@ NOUNS: list[tuple[str, str]] = [
     (r"vehicles and tanks(?= *$)", "vehicles_fuel_tanks"),
     (r"pick-?up trucks?|pickups", "vehicles"),  # Moscow's briefings: "four pickup trucks"
     (
-        r"UAVs? (?:of (?:the )?)?operational[- ]tactical (?:level|stage)"
-        r"|unmanned aerial (?:vehicles?|autos?|automobiles?)"
-        r"|(?:operational[- ]tactical(?: level)? )?(?:drones?|UAVs?)(?: of (?:the )?operational[- ]tactical level)?",
+        # any word for "vehicle" ("autos", "automobiles", "cars", "machines") and any for "level" ("degree", "grade")
+        r"(?:UAVs?|drones?|unmanned aerial (?:vehicles?|autos?|automobiles?|cars?|machines?))"
+        r"(?: (?:of (?:the )?)?operational[- ]tactical (?:level|stage|degree|diploma|grade|tier|stage))?"
+        r"|operational[- ]tactical(?: level)? (?:drones?|UAVs?)",
         "drones",
     ),
     (r"unmanned ground vehicles?|ground robotic (?:systems|complexes)|ground robots?", "ground_robots"),
     (
-        rf"{_A} (?:fighting |combat |fight |combating |preventing |battle )?(?:automobiles|autos|cars|machines)"
+        rf"{_A} (?:fighting |combat |fight |combating |preventing |battle |personnel )?"
+        r"(?:automobiles|autos|cars|machines)"
         rf"|{_A} (?:fighting|combat|personnel) vehicles?|{_A} personnel carriers?|{_A} vehicles?"
-        rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?"
+        rf"|infantry fighting vehicles?|(?:combat|fighting) {_A} vehicles?|fighting vehicles?"
         r"|(?:APV|AFV|APC|IFV|ACV)s?",
         "armored_vehicles",
     ),
@@ -62,7 +64,7 @@ NOUNS: list[tuple[str, str]] = [
         rf"|air {_DEF}",
         "air_defense",
     ),
-    (r"cruise missiles?|winged (?:rockets?|missiles?)", "cruise_missiles"),
+    (r"cruise (?:missiles?|rockets?)|winged (?:rockets?|missiles?)", "cruise_missiles"),
     (
         r"(?:war)?ships?(?:\s*(?:and|or|/|&)\s*boats?)?|boats?(?:\s*(?:and|/|&)\s*(?:cutters?|ships?))?|vessels?",
         "ships_boats",
@@ -74,7 +76,7 @@ NOUNS: list[tuple[str, str]] = [
         "special_equipment",
     ),
     (r"(?:fixed-wing |combat )?(?:aircraft|airplanes?|aeroplanes?|planes?|warplanes?|(?:fighter )?jets?)", "aircraft"),
-    (r"helicopters?|choppers?", "helicopters"),
+    (r"helicopters?|choppers?|rotorcraft", "helicopters"),
     (r"prisoners? of war|POWs?", "pow"),
     (r"fuel (?:tanks?|tankers?|trucks?)|tank trucks|tankers", "fuel_tanks"),
     (
@@ -100,7 +102,8 @@ NOUNS: list[tuple[str, str]] = [
         r"(?:одиниц[юіья] |од\. )?автомобільн(?:ої|а|их|у) техні(?:ки|ка|ку)(?: (?:та|і|й) (?:авто)?цистерн(?:и)?"
         r"(?: з ПММ)?)?"
         r"|одиниц[юіья] автомобільн(?:ої|их)(?= (?:та|і|й) )"
-        r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн",
+        r"|автомобілів(?: (?:та|і) автоцистерн)?|автомобіл(?:і|ь) (?:та|і) автоцистерни|автоцистерн"
+        r"|автотехні(?:ка|ки|ку|кою)(?: (?:та|і|й) (?:авто)?цистерни)?",
         "vehicles_fuel_tanks",
     ),
     (r"(?:БпЛА|БПЛА|безпілотник(?:ів|и|а)?|дрон(?:ів|и|а)?)(?: оперативно-тактичного рівня)?", "drones"),
@@ -140,7 +143,7 @@ NOUNS: list[tuple[str, str]] = [
     # --- Italian
     (r"autocisterne", "tankers"),  # fuel tankers alone: fuel_tanks before the merge, the merged category after
     (
-        r"veicoli e (?:le )?(?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
+        r"(?:veicoli|mezzi|automezzi) e (?:le )?(?:auto-?)?cisterne(?: di carburante)?|automezzi e autocisterne"
         r"|veicoli e serbatoi(?: di carburante)?|automobili(?: e autocisterne)?|(?:fra "
         r"|tra )?jeep, camion e autocisterne"
         r"|camion e autocisterne",
@@ -191,6 +194,11 @@ NOUNS: list[tuple[str, str]] = [
 # words too loose to read as a category in prose ("personal", "serbatoi").
 LIST_LABELS: list[tuple[str, str]] = [
     (r"personal", "people"),
+    (r"difesa (?:anti)?aerea|contraerea", "air_defense"),  # a list's short label "Difesa aerea: 1.080"
+    # Ukrainian Telegram abbreviations: "о/с" (особовий склад), "КР" (крилаті ракети), "авто та цистерни"
+    (r"о/с|о\.с\.", "people"),
+    (r"КР", "cruise_missiles"),
+    (r"авто(?:мобілі)? (?:та|і|й) (?:авто)?цистерни", "vehicles_fuel_tanks"),
     (r"UAVs? (?:of )?operational[- ]tactical (?:degree|diploma|grade)", "drones"),
     (r"particular (?:gear|tools|equipment)", "special_equipment"),
     (r"serbatoi", "tanks"),
@@ -207,16 +215,17 @@ LIST_LABELS: list[tuple[str, str]] = [
 
 # Words between a number and its noun that do not break the link ("7,000 Russian soldiers").
 MODIFIERS = (
-    r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying"
-    r"|modern|heavy|main|battle|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
+    r"(?:Russian|Ukrainian|enemy|reconnaissance|field|more|other|additional|human|Kremlin|invading|occupying|army"
+    r"|modern|heavy|main|battle|combat|operational-tactical|tactical|North Korean|Wagner|newly|confirmed"
     r"|(?-i:[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z]{0,3})|of (?:its|their|his)|of (?:those|them|these|which)|units? of"
-    r"|pieces? of|items? of|unità di|destroyed|lost|Moscow's|(?-i:[A-Z][A-Za-z.]*-made)"
-    r"|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)"
+    r"|pieces? of|items? of|unità di|destroyed|lost|Moscow's"
+    r"|(?-i:[A-Z][A-Za-z.]*-(?:made|supplied|built|provided|donated|produced))"
+    r"|(?-i:[A-Z]{1,3}\d{1,4}[A-Za-z]?\d*)|(?-i:[A-Z]{3,8})"  # "M777", "HIMARS"
     r"|(?-i:[A-Z][a-z]{2,})"
     r"|російських|ворожих|окупаційних|одиниць|од\.|українських|всього|рф|i|gli|le|sono|altri|ліквідованих|знищених"
     r"|втрачених|своїх|ще|military|il numero (?:dei|degli|di|delle)|il totale (?:dei|degli|di|delle)"
     r"|il (?:bilancio|conto|conteggio) (?:dei|degli|di|delle)"
-    r"|di (?:queste|questi))"
+    r"|di (?:queste|questi)|tra|fra)"  # "15 tra navi e motovedette": a count among a category's kinds
 )  # "331 military jets", "Sale a 36.350 il numero dei soldati russi uccisi"
 # Subjects a modifier or noun itself names
 MODIFIER_SUBJECT = [

@@ -69,12 +69,15 @@ _DAILY_AFTER = re.compile(
     re.I,
 )
 _LABEL_SEP = re.compile(
-    r"(?:\s*[-:=]\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)|reach|reaches"
+    r"(?:\s*(?:[-:=]|\.{2,}|…+)\s*|\s+(?:to|at|of|(?:had |have |has )?(?:reached|risen to|rose to|climbed to)"
+    r"|reach|reaches"
     r"|(?:probably |likely |now )?(?:stand|stands|stood) at|(?:may|might|could|would|will) (?:have )?(?:reach(?:ed)?"
     r"|total(?:led)?|exceed(?:ed)?|top(?:ped)?)|"
     r"now total(?:s|led|ed)?|(?:stand|stands|stood|are|were|is|was|range[sd]?|ranging"
     r"|at) between|(?:sarebbero|sono|siano|erano|sarebbe|è) (?:tra|fra)(?: i)?|totals?|totall?ed|was|were|is|are"
     r"|numbered|склали|досягли|досягла|досягнули"
+    r"|(?:(?:were|was|is|are|been|being) )?(?:put|estimated|placed|pegged|reckoned) at"  # "losses were put at"
+    r"|(?:також |ще )?(?:знищено|уражено|ліквідовано|втрачено)"  # "Кораблів і катерів знищено 16"
     r"|(?:potrebbe|potrebbero) aver raggiunto(?: quota)?|avrebbe raggiunto(?: quota)?"
     r"|ha raggiunto(?: quota)?|sale a|salgono a|(?:è|sono) salit[oaie] a"
     r"|(?:have|has|had)(?: probably| likely| now)?|hanno|abbiano|avrebbero|abbia|avrebbe"
@@ -241,6 +244,17 @@ def noun_after(norm: str, pos: int, end: int) -> tuple[str | None, int, str | No
     return None, p, None
 
 
+# "Unchanged: aircraft 434, helicopters 347, ships 28": items "label N" after a colon, one after another
+_LOOSE_ITEM = re.compile(r"(?::|\d\s*[,;])\s*$")
+
+
+def _loose_item(pre: str, label_start: int, at_start: bool) -> bool:
+    """ "Unchanged: aircraft 434, ...", or a sentence that opens with the label ("Tanks 3,175 (+14)",
+    "Tanks<tab>3,175<tab>+14", "🔥 Tanks 3,175"): a list item without a dash."""
+    head = pre[:label_start]
+    return bool(_LOOSE_ITEM.search(head)) and ":" in head or at_start and not re.sub(r"[\W_]", "", head)
+
+
 def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, int, bool]:
     """(kind, label start, bulletin style) of a category label right before the number."""
     pre = norm[max(sent_start, start - 90) : start]
@@ -252,7 +266,7 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
     tail = _LABEL_TAIL.search(head)
     if tail and tail.start() < len(head):
         head = head[: tail.start()]
-    bulletin = bool(re.search(r"[-:=]", sep.group()))
+    bulletin = bool(re.search(r"[-:=.…]", sep.group()))
     best = None
     for rx, kind in _NOUNS + (_LIST_LABELS if bulletin else []):
         for m in rx.finditer(head):
@@ -261,7 +275,12 @@ def label_before(norm: str, start: int, sent_start: int) -> tuple[str | None, in
     if best is None:
         return None, start, False
     kind, label_start = best
-    if not bulletin and sep.group().strip() == "" and not _ELLIPSIS.search(pre, 0, label_start):
+    if (
+        not bulletin
+        and sep.group().strip() == ""
+        and not _ELLIPSIS.search(pre, 0, label_start)
+        and not _loose_item(pre, label_start, base == sent_start)
+    ):
         # "tanks 8344" without a dash is a list too loose to trust in prose, but for a verb left out after a figure:
         # "i veicoli corazzati sono 10.401 e i sistemi di artiglieria 7.961"
         return None, start, False
@@ -392,6 +411,23 @@ def military_people(norm: str, s: Sentence, start: int) -> bool:
     return bool(_MILITARY_LOSER.search(norm[max(s.start, start - 110) : start]))
 
 
+_ARROW = re.compile(r"\s*(?:→|⟶|➡️?|->|=>)\s*")
+
+
+def _arrowed(norm: str, s: Sentence, nums: list, i: int, consumed: set[int]) -> Figure | None:
+    """ "Tanks: +6 → 11,550": the change over the day, an arrow, then the total (a digest's "change → total")."""
+    n = nums[i]
+    sign = n.start - 1 if n.start >= 1 and norm[n.start - 1] == "+" else n.start if n.text.startswith("+") else None
+    if sign is None or i + 1 >= len(nums) or not _ARROW.fullmatch(norm, n.end, nums[i + 1].start):
+        return None
+    consumed.add(i + 1)
+    f = read_figure(norm, s, nums, i + 1, consumed)
+    if f.bracket is not None or f.low is not None:
+        return None
+    f.bracket, f.bracket_span, f.qual_start = n, (sign, n.end), min(f.qual_start, sign)
+    return f
+
+
 def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) -> list[Candidate]:
     """The figures of a sentence bound to a category (see the module doc)."""
     out: list[Candidate] = []
@@ -399,7 +435,7 @@ def candidates(norm: str, s: Sentence, nums: list[numbers_mod.NumberMention]) ->
     for i, n in enumerate(nums):
         if i in consumed or not_a_count(norm, s, n):
             continue
-        f = read_figure(norm, s, nums, i, consumed)
+        f = _arrowed(norm, s, nums, i, consumed) or read_figure(norm, s, nums, i, consumed)
         bound = _bind_category(norm, s, f)
         if bound is None:
             continue

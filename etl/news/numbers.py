@@ -34,7 +34,7 @@ _BLOB = re.compile(
     r"(?<![\w.,'’+])(?:\+(?=\d))?(?:"
     r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d]|[,.'’]\d)"
     r"|(?:[,.](?=\d))?\d+(?:[,.'’]\d+)*"
-    r")(?:(?![\w])|(?=(?:mila|mln|млн|тис)(?![\w])))"  # "40mila", "1,2mln": a multiplier written on
+    r")(?:(?![\w])|(?=(?:mila|mln|млн|тис|(?-i:[KM]))(?![\w])))"  # "40mila", "1,2mln", "880K": a multiplier written on
 )
 # Ukrainian thousands written out with the remainder: "646 тис. 400" (646,400), "+1 тис. 250"
 _TYS = re.compile(r"(?<![\w.,'’+])(?:\+(?=\d))?(\d{1,3})\s*тис\.?\s+(\d{3})(?![\d,.]\d|\d)")
@@ -43,11 +43,19 @@ _GARBLED = re.compile(r"(?<![\w])\d[\d,.]*[OoОо][\dOoОо,.]*(?![\w])|(?<![\w]
 # A thousands group broken by a stray space: "4,59 9", "11,3 26" (three digits after the separator, split in two)
 _SPLIT_GROUP = re.compile(r"(?<![\w.,'’+])\d{1,3}[,.](?:\d \d{2}|\d{2} \d)(?![\w]|[,.]\d)")
 # A space-grouped figure cut mid-way where the text ends: "БпЛА — 75 7" (a list cut mid-number)
-_CUT_END = re.compile(r"(?<![\w.,'’+])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]\d{1,2}(?=\s*\Z)")
+# ... or before an ellipsis that cuts it ("БпЛА — 10 4…")
+_CUT_END = re.compile(
+    r"(?<![\w.,'’+])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]\d{1,2}(?=\s*\Z|\s*(?:…|\.\.\.)\s*$)", re.M
+)
+# A list item's figure in space groups of odd sizes: "Artillery systems - 13 77 0 (+34)" (a garbled figure)
+_ODD_GROUPS = re.compile(r"(?<=[-:=] )\d{1,3}(?: \d{1,3})+(?=[ \t]*(?:\(|$))", re.M)
 
 _MULTIPLIERS = [
-    (re.compile(r"\s*(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
+    # "40-thousand", "15-thousand troops": a hyphen before the multiplier too
+    (re.compile(r"(?:\s*|-)(?:thousand|тис\.|тис(?![а-яіїєґ])|тисяч[іа]?|mila|mille)(?![\w])", re.I), 1_000),
     (re.compile(r"\s*(?:million|millions|mln\.?|млн\.?|мільйон(?:ів|а|и)?|milion[ei])(?![\w])", re.I), 1_000_000),
+    (re.compile(r"K(?![\w])"), 1_000),  # "880K", "1.15K": written on, upper case only
+    (re.compile(r"M(?![\w])"), 1_000_000),
 ]
 # Rounded figures in words: "half a million", "півтора мільйона", "a million", "un milione e mezzo"
 _MILLION = r"(?:million|мільйон(?:а|ів|и)?|milion[ei])"
@@ -202,21 +210,87 @@ _IT_WORDS = _italian_words()
 _SIMPLE_WORDS = {**_UK_WORDS, **_IT_WORDS}
 
 _EN_WORD = "|".join(sorted(list(_EN_UNITS) + list(_EN_TENS), key=len, reverse=True))
-_EN_SEQ = re.compile(
-    rf"(?<![\w'’-])(?:{_EN_WORD})(?:[- ](?:{_EN_WORD}))?(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:{_EN_WORD})"
-    rf"(?:[- ](?:{_EN_WORD}))?)?)?(?![\w'’-])",
+_EN_G = rf"(?:{_EN_WORD})(?:[- ](?:{_EN_WORD}))?"
+_EN_H = rf"{_EN_G}(?:\s+hundred(?:\s+(?:and\s+)?{_EN_G})?)?"
+_EN_SEQ = re.compile(  # "one thousand one hundred fifty", "two hundred and five", "eleven hundred"
+    rf"(?<![\w'’-]){_EN_H}(?:\s+thousand(?:\s+(?:and\s+)?{_EN_H})?)?"
+    r"(?![\w'’]|-(?!\s))",  # "seven- and 15-thousand": a hyphen left hanging
     re.I,
 )
-_UK_TENS = [w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100]
-_UK_UNITS = [w for w, v in _UK_WORDS.items() if v < 10]
-_OTHER_WORD = re.compile(  # "сорок чотири": Ukrainian tens and units are two words
-    r"(?<![\w'’ʼ])(?:(?:"
-    + "|".join(re.escape(w) for w in _UK_TENS)
-    + r")\s+(?:"
-    + "|".join(re.escape(w) for w in sorted(_UK_UNITS, key=len, reverse=True))
-    + r")|"
-    + "|".join(re.escape(w) for w in sorted(_SIMPLE_WORDS, key=len, reverse=True))
-    + r")(?![\w'’ʼ])",
+_UK_HUNDREDS = {"сто": 100, "двісті": 200, "триста": 300, "чотириста": 400, "шістсот": 600, "сімсот": 700}
+_UK_HUNDREDS["вісімсот"] = 800
+for _apostrophe in "'’ʼ":
+    _UK_HUNDREDS.update({f"п{_apostrophe}ятсот": 500, f"дев{_apostrophe}ятсот": 900})
+_SIMPLE_WORDS.update(_UK_HUNDREDS)
+# "тисячу" counts only with words after it ("тисячу сто п'ятдесят"): "понад тисяча" alone is a round "over a thousand"
+_SUMMED = {**_SIMPLE_WORDS, "тисяча": 1000, "тисячу": 1000}
+
+
+_IT_COMPOUND = re.compile(r"(?<![\w'’])[a-zé]*(?:cento|cent(?=ottanta|otto\b)|mille|mila)[a-zé]*(?![\w'’])", re.I)
+
+
+def _it_below_thousand(word: str) -> int | None:
+    """ "centoquarantuno" 141, "trecentocinque" 305, "centottanta" 180, "" 0."""
+    if not word:
+        return 0
+    head, sep, rest = word.partition("cent")
+    if not sep:
+        return _IT_WORDS.get(word) if _IT_WORDS.get(word, 100) < 100 else None
+    hundreds = 1 if head == "" else _IT_UNITS.get(head)
+    rest = rest[1:] if rest.startswith("o") and not rest.startswith("ott") else rest
+    rest = "o" + rest if rest.startswith("tt") else rest  # "centottanta": cento + ottanta
+    tail = _it_below_thousand(rest) if "cent" not in rest else None
+    if hundreds is None or hundreds > 9 or tail is None or tail >= 100:
+        return None
+    return hundreds * 100 + tail
+
+
+def _it_value(word: str) -> int | None:
+    """An Italian number written as one word: "milleduecento" 1200, "duemilatrecento" 2300, "centoquarantuno" 141."""
+    word = word.lower()
+    thousands, rest = 0, word
+    if word.startswith("mille"):
+        thousands, rest = 1, word[5:]
+    elif "mila" in word:
+        head, _, rest = word.partition("mila")
+        thousands = _it_below_thousand(head)
+        if not thousands:
+            return None
+    low = _it_below_thousand(rest)
+    return None if low is None else thousands * 1000 + low
+
+
+def _word_value(rx: re.Pattern, words: str) -> int | None:
+    if rx is _IT_COMPOUND:
+        return _it_value(words)
+    if rx is _EN_SEQ:
+        return _en_value(words)
+    total, current = 0, 0
+    for w in words.lower().split():
+        if w.startswith("тисяч"):
+            total, current = total + max(current, 1) * 1000, 0
+        elif w in _SUMMED:
+            current += _SUMMED[w]
+        else:
+            return None
+    return total + current
+
+
+def _alt(words) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+_UK_TENS = _alt(w for w, v in _UK_WORDS.items() if v >= 20 and v % 10 == 0 and v < 100)
+_UK_UNITS = _alt(w for w, v in _UK_WORDS.items() if v < 20)
+_UK_H = _alt(_UK_HUNDREDS)
+# "сто сорок один", "двісті п'ять", "тисячу сто п'ятдесят": Ukrainian numbers are words in order, summed
+_UK_SMALL = rf"(?:{_UK_H}(?:\s+{_UK_TENS})?(?:\s+{_UK_UNITS})?|{_UK_TENS}\s+{_UK_UNITS})"
+_UK_ANY = rf"(?:{_UK_SMALL}|{_UK_TENS}|{_UK_UNITS})"
+_UK_SEQ = (  # "одна тисяча сто п'ятдесят", "дві тисячі сто", "тисячу сто п'ятдесят", "сто сорок один"
+    rf"(?:{_UK_ANY}\s+)?тисяч[уаі]?\s+{_UK_ANY}|{_UK_SMALL}"
+)
+_OTHER_WORD = re.compile(
+    r"(?<![\w'’ʼ])(?:" + _UK_SEQ + "|" + _alt(_SIMPLE_WORDS) + r")(?![\w'’ʼ])",
     re.I,
 )
 
@@ -291,10 +365,13 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
         (_GARBLED, "has a letter where a digit belongs"),
         (_SPLIT_GROUP, "has a space in a group"),
         (_CUT_END, "is cut where the text ends"),
+        (_ODD_GROUPS, "has digit groups of odd sizes"),
     ):
         for m in rx.finditer(text):
             if skipped(m.start(), m.end()) or any(m.start() < e and s < m.end() for s, e in taken):
                 continue
+            if rx is _ODD_GROUPS and all(len(g) == 3 for g in m.group().split()[1:]):
+                continue  # "13 770 (+34)" is a figure
             out.append(NumberMention(m.start(), m.end(), m.group(), None, f"figure {m.group()!r} {why}"))
             taken.append((m.start(), m.end()))
     for m in _TYS.finditer(text):
@@ -334,16 +411,12 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
                 continue
             out.append(NumberMention(a, b, m.group(), value, words=True))
             taken.append((a, b))
-    for rx in (_EN_SEQ, _OTHER_WORD):
+    for rx in (_EN_SEQ, _OTHER_WORD, _IT_COMPOUND):
         for m in rx.finditer(text):
             a, b = m.start(), m.end()
             if skipped(a, b) or any(a < e and s < b for s, e in taken):
                 continue
-            value = (
-                _en_value(m.group())
-                if rx is _EN_SEQ
-                else sum(_SIMPLE_WORDS.get(w, -(10**9)) for w in m.group().lower().split())
-            )
+            value = _word_value(rx, m.group())
             if value is None or value < 0:
                 continue
             end = b
@@ -359,7 +432,8 @@ def scan(text: str, skip: list[tuple[int, int]] | None = None) -> list[NumberMen
     return out
 
 
-_ARTICLE = re.compile(r"(?:(?<=, )|(?<= and ))an?(?= [a-z])")  # ", an infantry fighting vehicle", "and a helicopter"
+# ", an infantry fighting vehicle", "and a helicopter", "and a German-made Leopard tank"
+_ARTICLE = re.compile(r"(?:(?<=, )|(?<= and ))an?(?= (?:[a-z]|[A-Z][\w.]*-(?:made|built|supplied)\b))")
 
 
 def _articles_in_a_list(text: str, found: list[NumberMention], skipped) -> list[NumberMention]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from etl.news.dates import MONTHS_IT_ABBR_RX
+from etl.news.tables import relayout
 
 # one character for one character, so offsets into the normalized text are offsets into the original
 _FOLD = str.maketrans(
@@ -38,7 +39,7 @@ _FOLD = str.maketrans(
 
 def fold(text: str) -> str:
     """The text with spaces, quotes, apostrophes and dashes made uniform; same length as ``text``."""
-    out = text.translate(_FOLD)
+    out = relayout(text.translate(_FOLD))
     assert len(out) == len(text)
     return out
 
@@ -88,6 +89,9 @@ ABBREVIATIONS = {
     "ca",
     "тис",
     "млн",
+    "од",  # "10 100 од. (+7 од.)": units
+    "шт",
+    "pcs",
     "ст",
     "ім",
     "р",
