@@ -254,21 +254,7 @@ def test_a_large_parse_spread_over_forked_workers_gives_every_outcome_of_one_pro
     """In a fresh (single-threaded) process: 320 documents, one unreadable, parsed by two forked workers
     give the same observations and the same error, in order, as one process; the default (0) is one
     worker per core, but one inside an Airflow task or beside another thread."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    proc = subprocess.run(
-        [sys.executable, "-c", PARALLEL_PARSE],
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CTX_")},
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = in_a_fresh_process(PARALLEL_PARSE)
     assert got["same"] and got["n"] == 320
     assert got["error"][0] == "error" and got["error"][2].endswith("offset=7")
     assert got["auto"] == got["cores"] and got["in_task"] == 1 and got["threaded"] == 1
@@ -384,14 +370,16 @@ OBSERVATIONS = """SELECT source, as_of, category, revision, cumulative, increase
                   FROM core.observation o ORDER BY source, as_of, category, revision"""
 
 
-def _ingest_in_a_process(dsn: str, ids: list[int], workers: str) -> dict:
+def in_a_fresh_process(code: str, *args: str) -> dict:
+    """Run ``code`` in a fresh, single-threaded Python (from the repository, outside any Airflow task: so
+    the parse may fork); the JSON of its last line of output."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
     proc = subprocess.run(
-        [sys.executable, "-c", LOAD_WHILE_PARSING, dsn, json.dumps(ids), workers],
+        [sys.executable, "-c", code, *args],
         cwd=Path(__file__).resolve().parents[1],
         capture_output=True,
         text=True,
@@ -425,7 +413,7 @@ def test_a_large_batch_loaded_while_it_is_parsed_loads_what_parse_then_load_does
             )
     outcome = {}
     for workers in ("2", "1"):
-        got = _ingest_in_a_process(db, ids, workers)
+        got = in_a_fresh_process(LOAD_WHILE_PARSING, db, json.dumps(ids), workers)
         outcome[workers] = (got, rows(db, OBSERVATIONS))
         with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
             cur.execute("TRUNCATE core.observation, core.bulletin, core.source_key, quality.alert CASCADE")
