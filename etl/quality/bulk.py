@@ -147,7 +147,8 @@ class ForeignKeysOnce:
         return True
 
     def restore(self) -> None:
-        """Add the dropped keys again (each checked over the whole table)."""
+        """Add the dropped keys again (each checked over the whole table).  Their definitions are the
+        catalog's own text (``pg_get_constraintdef``), not input: DDL takes no parameters."""
         if self.dropped:
             self.cur.execute(
                 sql.SQL("ALTER TABLE {} ").format(self._target())
