@@ -60,6 +60,19 @@ def archive(dsn: str, source: str, body: bytes, url: str) -> int:
         return store_document(cur, source, url, body, content_type="application/json; charset=utf-8")[0]
 
 
+def refuse_bulletins_of(dsn: str, url: str) -> None:
+    """A trigger on core.bulletin that refuses the bulletins of ``url`` ('test refusal'): it stands in for any
+    constraint the warehouse enforces."""
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE refused_url (url text PRIMARY KEY)")
+        cur.execute("INSERT INTO refused_url VALUES (%s)", (url,))
+        cur.execute("""CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN IF EXISTS (SELECT 1 FROM refused_url WHERE url = NEW.url) THEN
+                           RAISE EXCEPTION 'test refusal'; END IF;
+                       RETURN NEW; END $$""")
+        cur.execute("CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION refuse()")
+
+
 def rows(dsn: str, sql: str, params=None):
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
@@ -185,13 +198,7 @@ def test_a_document_the_warehouse_refuses_is_left_out_by_its_own_savepoint(db):
     constraint) is isolated by one savepoint per document; the others are loaded."""
     a = archive(db, "russianwarship", api_page(range(0, 2)), "http://127.0.0.1/a")
     b = archive(db, "russianwarship", api_page(range(5, 7)), "http://127.0.0.1/b")
-    with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
-        cur.execute("""CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-                       BEGIN IF NEW.url = 'http://127.0.0.1/b' THEN RAISE EXCEPTION 'test refusal'; END IF;
-                       RETURN NEW; END $$""")
-        cur.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()"
-        )
+    refuse_bulletins_of(db, "http://127.0.0.1/b")
     result = ingest([a, b], dsn=db, run_id="refused", raise_failures=False)
     assert [(f["url"], f["field"]) for f in result.failed] == [("http://127.0.0.1/b", "load")]
     assert "test refusal" in result.failed[0]["problem"]
@@ -404,13 +411,7 @@ def test_a_large_batch_loaded_while_it_is_parsed_loads_what_parse_then_load_does
         body = api_page(range(i % 40, i % 40 + 3), {(i % 40, "tanks"): 9000 + i} if i >= 300 else None) + b" " * i
         ids.append(archive(db, "russianwarship", body if i != 7 else b"{not json", f"http://127.0.0.1/p{i}"))
     if refused:
-        with contextlib.closing(psycopg2.connect(db)) as conn, conn, conn.cursor() as cur:
-            cur.execute("""CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-                           BEGIN IF NEW.url = 'http://127.0.0.1/p250' THEN RAISE EXCEPTION 'test refusal'; END IF;
-                           RETURN NEW; END $$""")
-            cur.execute(
-                "CREATE TRIGGER refuse BEFORE INSERT ON core.bulletin FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()"
-            )
+        refuse_bulletins_of(db, "http://127.0.0.1/p250")
     outcome = {}
     for workers in ("2", "1"):
         got = in_a_fresh_process(LOAD_WHILE_PARSING, db, json.dumps(ids), workers)

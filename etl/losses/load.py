@@ -207,7 +207,6 @@ def load_while_parsing(cur, documents: list[Document]) -> tuple[LoadResult, list
             take(docs, outcomes)
         return load_each(cur, parsed), parsed, errors
     cur.execute("RELEASE SAVEPOINT attrition_load_all")
-    result.documents = len(parsed)
     return result, parsed, errors
 
 
