@@ -369,7 +369,8 @@ docs = load.fetch_documents(psycopg2.connect(dsn).cursor(), ids=ids)
 result = ingest(ids, dsn=dsn, run_id="chunks", raise_failures=False)
 print(json.dumps({"pipelined": load.pipelined(docs), "inserted": result.inserted, "revised": result.revised,
                   "documents": result.documents, "days": len(result.days["russianwarship"]),
-                  "failed": [(f["url"], f["field"]) for f in result.failed]}))
+                  "failed": [(f["url"], f["field"]) for f in result.failed],
+                  "new_keys": [(k["key"], k["url"]) for k in result.new_source_keys]}))
 """
 
 OBSERVATIONS = """SELECT source, as_of, category, revision, cumulative, increase, superseded_at IS NULL,
@@ -401,14 +402,15 @@ def in_a_fresh_process(code: str, *args: str) -> dict:
 def test_a_large_batch_loaded_while_it_is_parsed_loads_what_parse_then_load_does(db, refused):
     """320 documents (a rebuild's size) in a single-threaded process: loaded chunk by chunk while forked
     workers parse the next (etl.losses.load.load_while_parsing), with a later document revising an earlier
-    one's day, one unreadable document and (``refused``) one the warehouse refuses (the refusal rolls the
+    one's day, one unreadable document, one with a key the parser does not know and (``refused``) one the warehouse refuses (the refusal rolls the
     chunks back and every document is loaded under a savepoint of its own): the same rows, revisions and
     failures as the parse then the load in one process."""
     from etl.losses.load import PARALLEL_MIN
 
     ids = []
     for i in range(PARALLEL_MIN + 20):
-        body = api_page(range(i % 40, i % 40 + 3), {(i % 40, "tanks"): 9000 + i} if i >= 300 else None) + b" " * i
+        override = {(i % 40, "tanks"): 9000 + i} if i >= 300 else {(i % 40, "ugv_systems"): 3} if i == 12 else None
+        body = api_page(range(i % 40, i % 40 + 3), override) + b" " * i
         ids.append(archive(db, "russianwarship", body if i != 7 else b"{not json", f"http://127.0.0.1/p{i}"))
     if refused:
         refuse_bulletins_of(db, "http://127.0.0.1/p250")
@@ -424,4 +426,5 @@ def test_a_large_batch_loaded_while_it_is_parsed_loads_what_parse_then_load_does
     refusal = [["http://127.0.0.1/p250", "load"]] if refused else []
     assert chunked["failed"][1:] == refusal and chunked["failed"][0][0] == "http://127.0.0.1/p7"
     assert chunked["revised"] > 0 and chunked["inserted"] > 0
+    assert chunked["new_keys"] == [["ugv_systems", "http://127.0.0.1/p12"]]  # read by the workers' parse
     assert rows(db, FK_DEFS) and len(rows(db, FK_DEFS)) == 2

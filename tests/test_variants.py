@@ -242,6 +242,18 @@ def archive(dsn: str, body: bytes, url: str) -> int:
         return store_document(cur, "russianwarship", url, body, content_type="application/json")[0]
 
 
+def test_a_document_is_parsed_once_for_its_figures_and_its_unknown_keys(db, monkeypatch):
+    """The load takes the unknown keys from the parse that read the figures (etl.domain.model.Parsed)."""
+    from etl.losses.parsers import russianwarship
+
+    calls = []
+    parse = russianwarship._parse
+    monkeypatch.setattr(russianwarship, "_parse", lambda *a: calls.append(a[1]) or parse(*a))
+    doc = archive(db, page_2022(range(0, 2), {"ugv_systems": 2}), RW_URL + "&once")
+    result = ingest([doc], dsn=db)
+    assert [k["key"] for k in result.new_source_keys] == ["ugv_systems"] and calls == [RW_URL + "&once"]
+
+
 def test_unknown_key_recorded_once_with_one_alert(db):
     first = archive(db, page_2022(range(0, 4), {"ugv_systems": 0}), RW_URL)
     result = ingest([first], dsn=db)

@@ -42,6 +42,19 @@ class Observation:
         return out
 
 
+class Parsed(list):
+    """One document's observations as :func:`etl.losses.parsers.parse_document` returns them (a list), and
+    ``new_keys``: the keys it printed that its parser does not know, read by the same parse
+    (:mod:`etl.losses.source_keys`; only the russianwarship API has keyed fields), so the loader need not
+    parse the document again to find them."""
+
+    __slots__ = ("new_keys",)
+
+    def __init__(self, observations=(), new_keys=()):
+        super().__init__(observations)
+        self.new_keys = list(new_keys)
+
+
 class ParseError(InputError):
     """A document that cannot be read: names the source, the URL and the field at fault."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 
-from etl.domain.model import Observation, ParseError
+from etl.domain.model import Observation, Parsed, ParseError
 
 
 @dataclass
@@ -32,7 +32,7 @@ _PARSED_AHEAD: dict[tuple[str, str, bytes], list[Observation] | ParseError] = {}
 PARSED_AHEAD_CAP = 20_000
 
 
-def parse_one(doc: Document) -> list[Observation]:
+def parse_one(doc: Document) -> Parsed:
     """Parse one document; raises ParseError (with ``document_id``) naming source, URL and field,
     for a parser bug too."""
     from etl.losses.parsers import parse_document
@@ -90,13 +90,15 @@ def parse_workers() -> int:
 
 
 def _parse_slice(bounds: tuple[int, int]) -> list:
-    """In a worker: parse ``_TO_PARSE[a:b]``; plain tuples back (cheaper to pickle than objects)."""
+    """In a worker: parse ``_TO_PARSE[a:b]``; plain tuples back (cheaper to pickle than objects): (the
+    observations' fields, the new keys) for a document that parsed, (None, the ParseError's fields) else."""
     out = []
     for doc in _TO_PARSE[bounds[0] : bounds[1]]:
         try:
-            out.append([tuple(getattr(o, f) for f in _OBS_FIELDS) for o in parse_one(doc)])
+            parsed = parse_one(doc)
+            out.append(([tuple(getattr(o, f) for f in _OBS_FIELDS) for o in parsed], parsed.new_keys))
         except ParseError as exc:
-            out.append((exc.source, exc.url, exc.field, exc.problem))
+            out.append((None, (exc.source, exc.url, exc.field, exc.problem)))
     return out
 
 
@@ -145,13 +147,15 @@ def parsed_in_chunks(documents: list[Document]) -> Iterator[tuple[list[Document]
 PARSE_CHUNKS_PER_WORKER = 12
 
 
-def _outcome(doc: Document, raw):
-    """A worker's plain tuples back to Observations, or to the document's ParseError."""
-    if isinstance(raw, tuple):
-        err = ParseError(*raw)
+def _outcome(doc: Document, raw: tuple):
+    """A worker's plain tuples back to Observations (:class:`Parsed`, with the new keys), or to the
+    document's ParseError."""
+    rows, extra = raw
+    if rows is None:
+        err = ParseError(*extra)
         err.document_id = doc.id
         return err
-    return [Observation(*t) for t in raw]
+    return Parsed([Observation(*t) for t in rows], extra)
 
 
 def _parse_all(documents: list[Document]) -> list:

@@ -33,8 +33,11 @@ def record_new_keys(cur, parsed) -> list[dict]:
     from etl.warehouse.alerts import record_alert
 
     seen: list[dict] = []
-    for doc, _observations in parsed:
-        for k in new_keys_of(doc.source, doc.body, doc.url, doc.content_type):
+    for doc, observations in parsed:
+        keys = getattr(observations, "new_keys", None)  # read by the parse (etl.domain.model.Parsed)
+        if keys is None:  # observations from elsewhere: the document is read for its keys
+            keys = new_keys_of(doc.source, doc.body, doc.url, doc.content_type)
+        for k in keys:
             incident = f"new_source_key:{doc.source}:{k.key}"
             value = json.dumps(k.last_value)
             cur.execute(

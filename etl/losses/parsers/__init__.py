@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import date
 
 from etl.domain import categories
-from etl.domain.model import SOURCES, Observation, ParseError
+from etl.domain.model import SOURCES, Observation, Parsed, ParseError
 from etl.losses.parsers import validate
 
 # Categories a source structurally cannot provide: the completeness check does not ask them of it.
@@ -60,8 +60,10 @@ MAY_LACK: dict[str, frozenset[str]] = {
 _CARRIES_FROZEN_COUNTERS = frozenset({"russianwarship"})
 
 
-def parse_document(source: str, body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
-    """Parse one fetched document of ``source``; raises :class:`etl.domain.model.ParseError` when it cannot."""
+def parse_document(source: str, body: bytes, url: str, content_type: str | None = None) -> Parsed:
+    """Parse one fetched document of ``source``; raises :class:`etl.domain.model.ParseError` when it cannot.
+    The list returned also carries the keys the document printed that the parser does not know
+    (:class:`~etl.domain.model.Parsed`)."""
     if source == "minfin":
         from etl.losses.parsers import minfin as module
     elif source == "mod":
@@ -70,8 +72,9 @@ def parse_document(source: str, body: bytes, url: str, content_type: str | None 
         from etl.losses.parsers import russianwarship as module
     else:
         raise ParseError(str(source), url, "source", f"unknown source (expected one of {', '.join(SOURCES)})")
-    observations = validate.check(source, url, module.parse(body, url, content_type))
-    return finalize(source, url, observations)
+    read = module.parse(body, url, content_type)
+    observations = finalize(source, url, validate.check(source, url, read))
+    return Parsed(observations, getattr(read, "new_keys", ()))
 
 
 def finalize(source: str, url: str, observations: list[Observation]) -> list[Observation]:

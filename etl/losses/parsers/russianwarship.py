@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from etl.domain import categories
-from etl.domain.model import Observation, ParseError
+from etl.domain.model import Observation, Parsed, ParseError
 from etl.errors import MessageError
 from etl.losses.parsers import common
 
@@ -178,8 +178,9 @@ class NewKey:
         }
 
 
-def parse(body: bytes, url: str, content_type: str | None = None) -> list[Observation]:
-    return _parse(body, url, content_type)[0]
+def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
+    """The reply's observations, with its unknown keys (:func:`new_keys`) read by the same parse."""
+    return Parsed(*_parse(body, url, content_type))
 
 
 def new_keys(body: bytes, url: str, content_type: str | None = None) -> list[NewKey]:
