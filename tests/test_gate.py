@@ -311,6 +311,36 @@ def test_a_schema_failure_the_early_decision_did_not_assume_makes_it_decide_and_
     assert sql(db, "SELECT count(*) FROM core.accepted WHERE as_of = %s", (D0 + timedelta(days=2),)) == [(1,)]
 
 
+ACCEPTED_FKS = """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                  WHERE conrelid = 'core.accepted'::regclass AND contype = 'f' ORDER BY conname"""
+
+
+def test_a_bulk_decision_is_written_once_the_checks_ended_with_its_foreign_keys_checked_once(db, monkeypatch):
+    """At FK_ONCE_AFTER_ROWS changed cells (lowered here) the decision is not written while the checks run
+    (its foreign keys are dropped for the write, which would lock what the checks read) but once they
+    ended: the keys as they were, every cell accepted, and the next run changes nothing."""
+    import etl.quality.bulk as bulk
+    import etl.quality.gate_decision as gate_decision
+
+    for day, value in enumerate((700, 710, 720)):
+        put(db, "mod", day, {"tanks": value, "aircraft": 300 + day})
+    before = sql(db, ACCEPTED_FKS)
+    assert len(before) == 3
+    monkeypatch.setattr(bulk, "FK_ONCE_AFTER_ROWS", 1)
+    checks_ended, real_write = [], gate_decision.write_decision
+
+    def write_decision(cur, result, lo, hi, decided, *args):
+        checks_ended.append(args[-1])  # keys_once: only after the checks
+        real_write(cur, result, lo, hi, decided, *args)
+
+    monkeypatch.setattr(gate_decision, "write_decision", write_decision)
+    result = run(db, 0, 2)
+    assert checks_ended == [True] and result.accepted == 6 and result.changed == 6
+    assert sql(db, ACCEPTED_FKS) == before
+    assert [row[:2] for row in mart(db)] == [(0, 700), (1, 710), (2, 720)]
+    assert run(db, 0, 2).changed == 0
+
+
 def test_validate_prints_a_summary_and_the_reader_sees_the_quarantine(db, warehouse):
     for day, value in enumerate((800, 810, 8200, 830, 840)):
         put(db, "minfin", day, {"artillery": value})
