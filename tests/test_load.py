@@ -285,6 +285,20 @@ def test_the_copy_buffer_round_trips_through_postgres(db):
         assert cur.fetchall() == rows
 
 
+def test_the_new_revisions_are_written_as_copy_buffer_writes_them():
+    """The loader's own COPY lines for core.observation are copy_buffer's: NULLs, dates, and texts with
+    tabs, newlines and backslashes escaped."""
+    from etl.losses.load import _new_rows_buffer
+    from etl.quality.bulk import copy_buffer
+
+    rows = [
+        ["mod", DAY0, "tanks", 1, 3000, None, None, 7, 9, None, None],
+        ["minfin", DAY0, "personnel", 2, 190_000, 500, "about", 8, 10, "2026-12-08T01:02:03+00:00", "a\tb\\c\nd"],
+        ["russianwarship", DAY0, "aircraft", 1, 300, 0, "more_than", None, None, None, "out_of_validity: x"],
+    ]
+    assert _new_rows_buffer(rows).getvalue() == copy_buffer(rows).getvalue()
+
+
 FK_DEFS = """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
              WHERE conrelid = 'core.observation'::regclass AND contype = 'f' ORDER BY conname"""
 
@@ -402,9 +416,9 @@ def in_a_fresh_process(code: str, *args: str) -> dict:
 def test_a_large_batch_loaded_while_it_is_parsed_loads_what_parse_then_load_does(db, refused):
     """320 documents (a rebuild's size) in a single-threaded process: loaded chunk by chunk while forked
     workers parse the next (etl.losses.load.load_while_parsing), with a later document revising an earlier
-    one's day, one unreadable document, one with a key the parser does not know and (``refused``) one the warehouse refuses (the refusal rolls the
-    chunks back and every document is loaded under a savepoint of its own): the same rows, revisions and
-    failures as the parse then the load in one process."""
+    one's day, one unreadable document, one with a key the parser does not know and (``refused``) one the
+    warehouse refuses (the refusal rolls the chunks back and every document is loaded under a savepoint
+    of its own): the same rows, revisions, new keys and failures as the parse then the load in one process."""
     from etl.losses.load import PARALLEL_MIN
 
     ids = []

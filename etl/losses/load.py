@@ -26,6 +26,7 @@ keys a source printed that the parser does not know are recorded by :mod:`etl.lo
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,7 +43,7 @@ from etl.losses.parse import (  # noqa: F401 - the parse's names, where the load
     parsed_in_chunks,
     pipelined,
 )
-from etl.quality.bulk import analyze_after_bulk, copy_buffer, foreign_keys_checked_once
+from etl.quality.bulk import analyze_after_bulk, copy_buffer, copy_field, foreign_keys_checked_once
 
 PARSER_VERSION = "attrition-parsers/1"
 
@@ -359,7 +360,24 @@ def _insert_new(cur, new_rows: list[list]) -> None:
         now = cur.fetchone()[0].isoformat()
         for row in new_rows:
             row[-2] = now if row[-2] else None
-    cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", copy_buffer(new_rows))
+    cur.copy_expert(f"COPY core.observation ({_NEW_COLUMNS}) FROM STDIN", _new_rows_buffer(new_rows))
+
+
+def _new_rows_buffer(new_rows: list[list]) -> io.StringIO:
+    """The new revisions in COPY's text format, as :func:`etl.quality.bulk.copy_buffer` writes them, a
+    row at a time (half its time for a rebuild's 108,000 rows): the codes, dates and numbers as they
+    are (codes of etl.domain: nothing to escape), the texts through ``copy_field``."""
+    out = []
+    for src, day, cat, rev, cum, inc, qual, doc, bul, sup, note in new_rows:
+        out.append(
+            f"{src}\t{day}\t{cat}\t{rev}\t{cum}\t{_N if inc is None else inc}\t"
+            f"{_N if qual is None else copy_field(qual)}\t{_N if doc is None else doc}\t{_N if bul is None else bul}\t"
+            f"{_N if sup is None else copy_field(sup)}\t{_N if note is None else copy_field(note)}\n"
+        )
+    return io.StringIO("".join(out))
+
+
+_N = "\\N"  # COPY's NULL
 
 
 def _same(old: tuple, new: tuple) -> bool:
