@@ -43,7 +43,7 @@ from etl.losses.parse import (  # noqa: F401 - the parse's names, where the load
     parsed_in_chunks,
     pipelined,
 )
-from etl.quality.bulk import analyze_after_bulk, copy_buffer, copy_field, foreign_keys_checked_once
+from etl.quality.bulk import analyze_after_bulk, copy_field, foreign_keys_checked_once
 
 PARSER_VERSION = "attrition-parsers/1"
 
@@ -306,19 +306,22 @@ def _staged_rows(parsed: list[tuple[Document, list[Observation]]]) -> list[tuple
 
 def _bulletin_ids(cur, staged: list[tuple]) -> dict[tuple[str, date, int], int]:
     """Record the bulletins (source, day, document) the staged rows come from (an existing one is kept as
-    it is); returns their ids."""
+    it is); returns their ids.  One statement: the new ones are those the INSERT returns, the others
+    those its snapshot already held (no staging table: a rebuild loads in 24 chunks)."""
     rows = list({(r[1], r[2], r[7]): (r[1], r[2], r[7], r[8]) for r in staged}.values())
-    _copy_to_temp(cur, "stage_bulletin", "source text, as_of date, document_id bigint, url text", rows)
     cur.execute(
         """
-        INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
-        SELECT source, as_of, document_id, url, %s FROM stage_bulletin
-        ON CONFLICT (source, as_of, document_id) DO NOTHING""",
-        (PARSER_VERSION,),
+        WITH k AS (SELECT * FROM unnest(%s::text[], %s::date[], %s::bigint[], %s::text[])
+                                 AS k(source, as_of, document_id, url)),
+             added AS (INSERT INTO core.bulletin (source, as_of, document_id, url, parser)
+                       SELECT source, as_of, document_id, url, %s FROM k
+                       ON CONFLICT (source, as_of, document_id) DO NOTHING
+                       RETURNING source, as_of, document_id, id)
+        SELECT source, as_of, document_id, id FROM added
+        UNION ALL
+        SELECT b.source, b.as_of, b.document_id, b.id FROM core.bulletin b JOIN k USING (source, as_of, document_id)""",
+        (*([r[i] for r in rows] for i in range(4)), PARSER_VERSION),
     )
-    cur.execute("""
-        SELECT b.source, b.as_of, b.document_id, b.id FROM core.bulletin b
-        JOIN stage_bulletin s USING (source, as_of, document_id)""")
     return {(r[0], r[1], r[2]): r[3] for r in cur.fetchall()}
 
 
@@ -342,14 +345,6 @@ def _current_values(cur, days: dict[str, set[date]]) -> dict[tuple[str, date, st
 _NEW_COLUMNS = (
     "source, as_of, category, revision, cumulative, increase, qualifier, document_id, bulletin_id, superseded_at, note"
 )
-
-
-def _copy_to_temp(cur, table: str, columns: str, rows: list[tuple]) -> None:
-    """COPY ``rows`` into a fresh temporary ``table`` (``columns``: its column definitions, a constant of
-    this module), dropped at commit; an older one of the same transaction (a second load) is dropped first."""
-    cur.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
-    cur.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
-    cur.copy_expert(f"COPY {table} FROM STDIN", copy_buffer(rows))
 
 
 def _insert_new(cur, new_rows: list[list]) -> None:

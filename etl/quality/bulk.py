@@ -1,6 +1,8 @@
 """Bulk writes in COPY's text format: every bulk write of the load and the gate goes through
-``cursor.copy_expert("COPY <staging table> FROM STDIN", copy_buffer(rows))`` and then one set-wise
-INSERT ... SELECT (an order of magnitude faster than execute_values for 100,000 rows)."""
+``cursor.copy_expert("COPY <table> FROM STDIN", copy_buffer(rows))`` (into the table, or into a staging
+table and then one set-wise INSERT ... SELECT): an order of magnitude faster than execute_values for
+100,000 rows.  The load writes its observations' lines itself, the same as :func:`copy_buffer`'s
+(etl.losses.load._new_rows_buffer), and its bulletins (a few hundred a chunk) from arrays."""
 
 from __future__ import annotations
 
