@@ -48,10 +48,12 @@ def candidates(recs: list[Record], dependent: Collection, forced: Collection = (
         by_value.setdefault(r.cumulative, []).append(r)
     out = []
     for value, rs in by_value.items():
-        indep = sorted(
-            {r.source for r in rs if r.source != ANCHOR and not (dependent and r[:3] in dependent)}, key=_by_priority
-        )
-        pinned = any(r.source == ANCHOR for r in rs)
+        sources = {r.source for r in rs}
+        pinned = ANCHOR in sources
+        if dependent:
+            indep = {r.source for r in rs if r.source != ANCHOR and r[:3] not in dependent}
+        else:
+            indep = sources - {ANCHOR} if pinned else sources
         operator = bool(forced) and any(r[:3] in forced for r in rs)
         weight = (len(indep) or 1) + (_FORCED_WEIGHT if pinned or operator else 0)
         out.append(
@@ -59,13 +61,14 @@ def candidates(recs: list[Record], dependent: Collection, forced: Collection = (
                 value,
                 rs,
                 weight,
-                tuple(indep) or tuple(sorted({r.source for r in rs})),
-                max(_PRIO.get(r.source, 0) for r in rs),
+                tuple(sorted(indep, key=_by_priority)) if indep else tuple(sorted(sources)),
+                max(_PRIO.get(source, 0) for source in sources),
                 operator,
                 tuple(r.increase for r in rs if r.increase is not None),
             )
         )
-    out.sort(key=lambda c: (-c.weight, -c.pri, c.value))
+    if len(out) > 1:
+        out.sort(key=lambda c: (-c.weight, -c.pri, c.value))
     return out
 
 
