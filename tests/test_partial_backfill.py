@@ -231,3 +231,25 @@ def test_no_fixed_crawl_timeout_shorter_than_the_work(monkeypatch):
     assert crawl_timeout("minfin", date(2022, 2, 24), date(2026, 8, 8)) > 600
     monkeypatch.setenv("ATTRITION_CRAWL_TIMEOUT", "0")
     assert crawl_timeout("mod", date(2022, 2, 24), date(2026, 8, 8)) is None  # left to execution_timeout
+
+
+def test_a_progress_line_is_written_in_one_piece():
+    """The crawls of a backfill report from threads of one process: each progress line goes out in one
+    write, its newline included (print's two writes interleaved under load: a line lost its end)."""
+    import io
+
+    from etl.losses.progress import CrawlProgress
+
+    class Writes(io.StringIO):
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def write(self, text):
+            self.calls.append(text)
+            return super().write(text)
+
+    out = Writes()
+    progress = CrawlProgress("minfin", "test", "postgresql://nobody@127.0.0.1:1/none", out=out)
+    line = progress.emit(final=True)
+    assert line.startswith("progress minfin: ") and out.calls == [line + "\n"]

@@ -169,7 +169,10 @@ class CrawlProgress:
         except Exception as exc:  # progress is a courtesy: never let it fail the crawl
             text = f"progress {self.source}: unavailable ({type(exc).__name__}: {exc})".splitlines()[0]
         self.lines.append(text)
-        print(text, file=self.out or sys.stderr, flush=True)
+        stream = self.out or sys.stderr
+        # one write: print's text and its newline are two, which the crawls' threads interleave
+        stream.write(text + "\n")
+        stream.flush()
         return text
 
     def maybe_emit(self) -> str | None:
