@@ -313,3 +313,19 @@ def test_pgserver_binaries_run_the_cluster_when_the_system_has_none(tmp_path, mo
     finally:
         pg.destroy()
     assert pg.running_pid() is None
+
+
+def test_a_free_port_for_the_tests_lies_below_the_range_outgoing_connections_take():
+    """free_port's ports are below the kernel's ephemeral range, which outgoing connections draw from
+    (one took a replay server's port between the choice and the start), and nothing listens on them."""
+    import socket
+    from pathlib import Path
+
+    from etl.local.embedded import free_port
+
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(20):
+        port = free_port()
+        assert port < low
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))

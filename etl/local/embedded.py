@@ -110,10 +110,29 @@ def port_in_use(port: int, host: str = HOST) -> bool:
 
 
 def free_port(host: str = HOST) -> int:
-    """A port on ``host`` that nothing listens on now (for ATTRITION_PG_PORT and the like in tests and benchmarks)."""
+    """A port on ``host`` that nothing listens on now (for ATTRITION_PG_PORT and the like in tests and benchmarks).
+
+    Taken below the kernel's ephemeral range (``net.ipv4.ip_local_port_range``), at random: a port the
+    kernel hands out (``bind(0)``) is also what it gives the next outgoing connection, and under a busy
+    test run one such connection took a replay server's port between the choice and the server's start
+    ("Address already in use").  The kernel's choice is the fallback."""
+    import random
+
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    if low > _PORTS_FROM + 1000:
+        for _ in range(50):
+            port = random.randrange(_PORTS_FROM, low)
+            with socket.socket() as sock, contextlib.suppress(OSError):
+                sock.bind((host, port))
+                return port
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+_PORTS_FROM = 20_000  # free_port's lowest (above the ports services usually listen on)
 
 
 class EmbeddedPostgres:
