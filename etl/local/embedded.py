@@ -109,6 +109,9 @@ def port_in_use(port: int, host: str = HOST) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+_PORTS_FROM = 20_000  # free_port's lowest (above the ports services usually listen on)
+
+
 def free_port(host: str = HOST) -> int:
     """A port on ``host`` that nothing listens on now (for ATTRITION_PG_PORT and the like in tests and benchmarks).
 
@@ -130,9 +133,6 @@ def free_port(host: str = HOST) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
-
-
-_PORTS_FROM = 20_000  # free_port's lowest (above the ports services usually listen on)
 
 
 class EmbeddedPostgres:

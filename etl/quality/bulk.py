@@ -82,6 +82,11 @@ FK_ONCE_AFTER_ROWS = 20_000
 FK_LOCK_TIMEOUT = "1s"  # how long the bulk path waits for its locks before it goes the row-by-row way
 
 
+def checks_keys_once(rows: int) -> bool:
+    """Whether a write of ``rows`` rows is bulk enough to have its foreign keys checked once."""
+    return rows >= FK_ONCE_AFTER_ROWS
+
+
 @contextmanager
 def foreign_keys_checked_once(cur, table: str, rows: int = 0):
     """Around bulk writes into ``table`` ("schema.name", a constant of the caller): when the writes come to
@@ -110,7 +115,7 @@ class ForeignKeysOnce:
 
     def expect(self, rows: int) -> None:
         """Before a write: drop the keys (once) when ``rows`` reaches the bulk threshold."""
-        if self.tried or rows < FK_ONCE_AFTER_ROWS:
+        if self.tried or not checks_keys_once(rows):
             return
         self.tried = True
         cur = self.cur

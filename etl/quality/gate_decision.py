@@ -10,8 +10,7 @@ from datetime import date
 from typing import Any
 
 from etl.domain.model import SOURCES
-from etl.quality import bulk
-from etl.quality.bulk import analyze_after_bulk, copy_buffer, foreign_keys_checked_once
+from etl.quality.bulk import analyze_after_bulk, checks_keys_once, copy_buffer, foreign_keys_checked_once
 from etl.quality.gate_result import (
     ACCEPTED_COLUMNS,
     ENGINE_EXPECTATION,
@@ -86,7 +85,8 @@ class WriteAhead:
     {suite: id}, set before their first check) — so they are made at once, under a savepoint and into
     a copy of the result, and :meth:`settle` keeps them when the checks end without error and with
     the decision they assumed (the usual case), else undoes them.  Nothing is committed before the
-    checks end either way: the transaction is the caller's.  ``monotonic``: that suite's name."""
+    checks end either way: the transaction is the caller's.  ``monotonic``: that suite's name.  A bulk
+    decision is not written ahead but by :meth:`settle`, its foreign keys checked once (:func:`_write_accepted`)."""
 
     _SAVEPOINT = "attrition_write_ahead"
 
@@ -102,7 +102,7 @@ class WriteAhead:
         import copy
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        if len(decided.changed) >= bulk.FK_ONCE_AFTER_ROWS:  # a bulk write: after the checks, its keys checked once
+        if checks_keys_once(len(decided.changed)):  # a bulk write: after the checks, its keys checked once
             return
         wait([self.runs, self.checks], return_when=FIRST_COMPLETED)
         if self.checks.done() or not self.runs.done():  # no write to overlap, or no run made
